@@ -1,0 +1,1 @@
+//! Benchmarks of the scalesim engine live in `benches/`.

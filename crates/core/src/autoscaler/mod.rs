@@ -1,0 +1,90 @@
+//! The one abstraction every autoscaler implements, and what it sees and proposes.
+//!
+//! Each step the simulation hands the autoscaler an [`Observation`] of the fleet after demand
+//! was served. The autoscaler keeps whatever history it needs in buffers sized when it was
+//! built, and at its own evaluation period returns a [`Proposal`]: a desired capacity, the
+//! bounds to clamp it to, and the reason. The fleet applies it; vendor semantics live in the
+//! autoscaler and nowhere else.
+
+pub(crate) mod aws;
+
+use std::fmt;
+
+use crate::capacity::CapacityBounds;
+use crate::error::BuildError;
+
+/// What an autoscaler can see of one step, after the step's demand was served.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    /// Index of the step, from 0.
+    pub step_idx: u64,
+    /// Start of the step, in seconds from t = 0.
+    pub t_s: u64,
+    /// Length of a step, in seconds.
+    pub step_s: u64,
+    /// Arrivals in the step.
+    pub demand: f64,
+    /// Arrivals served in the step.
+    pub served: f64,
+    /// Instances serving during the step.
+    pub in_service: u32,
+    /// Launches not yet in service.
+    pub pending: u32,
+    /// Desired capacity before this step's decision (in service plus pending).
+    pub desired: u32,
+}
+
+impl Observation {
+    /// The moment the step ends and decisions are taken, in seconds.
+    pub fn end_s(&self) -> u64 {
+        self.t_s + self.step_s
+    }
+}
+
+/// A new desired capacity and why.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Proposal {
+    /// The desired capacity proposed, before the clamp.
+    pub desired: u32,
+    /// The bounds in force for this decision.
+    pub bounds: CapacityBounds,
+    /// Why, for `events.csv` and for people.
+    pub reason: ScalingReason,
+}
+
+/// What an autoscaler reports for one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepOutcome {
+    /// The metric value the autoscaler observed, if it completed one this step.
+    pub metric: Option<f64>,
+    /// A change of desired capacity, if it decided one this step.
+    pub proposal: Option<Proposal>,
+}
+
+/// A policy that watches the fleet and proposes desired capacities.
+pub trait Autoscaler {
+    /// The bounds that clamp the fleet's initial instance count.
+    fn initial_bounds(&self) -> CapacityBounds;
+
+    /// Checks that the autoscaler's periods fit steps of `step_s` seconds.
+    fn check_step(&self, step_s: u64) -> Result<(), BuildError>;
+
+    /// Observes one step and, at the end of an evaluation period, may propose a capacity.
+    fn on_step(&mut self, observation: &Observation) -> StepOutcome;
+}
+
+/// Why an autoscaler changed desired capacity; formats as a sentence for people.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum ScalingReason {
+    /// AWS target tracking acted on one of its alarms.
+    TargetTracking(aws::TargetTrackingReason),
+}
+
+impl fmt::Display for ScalingReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScalingReason::TargetTracking(reason) => reason.fmt(f),
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Demand per simulation step, built from a trace's per-bucket arrival counts.
+//!
+//! Spec (`spec/README.md`, "Time"): buckets finer than `step_s` are summed into steps; coarser
+//! ones are spread over the steps they cover in proportion to the overlap. The run has one step
+//! for every `step_s` the window covers, the last partial step included. A gap between bucket
+//! indices counts as zero arrivals.
+
+use crate::error::BuildError;
+
+/// One bucket of a trace: its index (as the trace numbers it) and the arrivals counted in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    /// Bucket index, counted from 0 at the trace's start.
+    pub index: u64,
+    /// Arrivals in the bucket (requests, invocations, sessions).
+    pub count: f64,
+}
+
+/// Which buckets of a trace a run replays: `[from_bucket, from_bucket + buckets)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketWindow {
+    /// First bucket kept; it becomes t = 0.
+    pub from_bucket: u64,
+    /// How many buckets to keep; `None` keeps all up to the trace's last bucket.
+    pub buckets: Option<u64>,
+}
+
+impl BucketWindow {
+    /// The whole trace.
+    pub const ALL: BucketWindow = BucketWindow {
+        from_bucket: 0,
+        buckets: None,
+    };
+}
+
+/// Arrivals per step, the demand a simulation replays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Demand {
+    step_s: u64,
+    per_step: Vec<f64>,
+}
+
+impl Demand {
+    /// Demand given directly per step of `step_s` seconds.
+    pub fn per_step(step_s: u64, per_step: Vec<f64>) -> Result<Self, BuildError> {
+        if step_s == 0 {
+            return Err(BuildError::ZeroStep);
+        }
+        if per_step.is_empty() {
+            return Err(BuildError::EmptyDemand);
+        }
+        if let Some((entry, &value)) = per_step
+            .iter()
+            .enumerate()
+            .find(|(_, count)| !is_valid_count(**count))
+        {
+            return Err(BuildError::InvalidCount {
+                entry,
+                bucket: entry as u64,
+                value,
+            });
+        }
+        Ok(Self { step_s, per_step })
+    }
+
+    /// Demand from a trace's buckets of `bucket_s` seconds, cut to `window` and re-bucketed into
+    /// steps of `step_s` seconds.
+    pub fn from_buckets(
+        buckets: &[Bucket],
+        bucket_s: u64,
+        window: BucketWindow,
+        step_s: u64,
+    ) -> Result<Self, BuildError> {
+        if step_s == 0 || bucket_s == 0 {
+            return Err(BuildError::ZeroStep);
+        }
+        check_buckets(buckets)?;
+        let last_bucket = buckets.last().ok_or(BuildError::EmptyDemand)?.index;
+        let window_end = match window.buckets {
+            Some(0) => return Err(BuildError::EmptyWindow),
+            Some(count) => {
+                let end = window.from_bucket.saturating_add(count);
+                if end - 1 > last_bucket {
+                    return Err(BuildError::WindowPastTrace {
+                        from_bucket: window.from_bucket,
+                        buckets: count,
+                        last_bucket,
+                    });
+                }
+                end
+            }
+            None if window.from_bucket > last_bucket => {
+                return Err(BuildError::WindowPastTrace {
+                    from_bucket: window.from_bucket,
+                    buckets: 1,
+                    last_bucket,
+                });
+            }
+            None => last_bucket + 1,
+        };
+        let span_s = (window_end - window.from_bucket) * bucket_s;
+        let steps = span_s.div_ceil(step_s);
+        let mut per_step = vec![0.0; usize::try_from(steps).unwrap_or(usize::MAX)];
+        for bucket in buckets
+            .iter()
+            .filter(|b| b.index >= window.from_bucket && b.index < window_end)
+        {
+            let start_s = (bucket.index - window.from_bucket) * bucket_s;
+            spread(&mut per_step, bucket.count, start_s, bucket_s, step_s);
+        }
+        Ok(Self { step_s, per_step })
+    }
+
+    /// Length of one step, in seconds.
+    pub fn step_s(&self) -> u64 {
+        self.step_s
+    }
+
+    /// Arrivals in each step.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.per_step
+    }
+
+    /// Number of steps.
+    pub fn steps(&self) -> usize {
+        self.per_step.len()
+    }
+}
+
+fn is_valid_count(count: f64) -> bool {
+    count.is_finite() && count >= 0.0
+}
+
+fn check_buckets(buckets: &[Bucket]) -> Result<(), BuildError> {
+    let mut previous: Option<u64> = None;
+    for (entry, bucket) in buckets.iter().enumerate() {
+        if !is_valid_count(bucket.count) {
+            return Err(BuildError::InvalidCount {
+                entry,
+                bucket: bucket.index,
+                value: bucket.count,
+            });
+        }
+        if let Some(previous) = previous.filter(|&previous| bucket.index <= previous) {
+            return Err(BuildError::BucketOrder {
+                entry,
+                bucket: bucket.index,
+                previous,
+            });
+        }
+        previous = Some(bucket.index);
+    }
+    Ok(())
+}
+
+/// Adds `count`, which arrived evenly over `[start_s, start_s + bucket_s)`, to the steps that
+/// interval overlaps, each in proportion to its overlap.
+fn spread(per_step: &mut [f64], count: f64, start_s: u64, bucket_s: u64, step_s: u64) {
+    let end_s = start_s + bucket_s;
+    let mut step_idx = start_s / step_s;
+    while let Some(slot) = per_step.get_mut(step_idx as usize) {
+        let step_start_s = step_idx * step_s;
+        if step_start_s >= end_s {
+            break;
+        }
+        let overlap_s = end_s.min(step_start_s + step_s) - start_s.max(step_start_s);
+        *slot += if overlap_s == bucket_s {
+            count
+        } else {
+            count * overlap_s as f64 / bucket_s as f64
+        };
+        step_idx += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buckets(counts: &[(u64, f64)]) -> Vec<Bucket> {
+        counts
+            .iter()
+            .map(|&(index, count)| Bucket { index, count })
+            .collect()
+    }
+
+    fn check(trace: &[(u64, f64)], bucket_s: u64, window: BucketWindow, step_s: u64, want: &[f64]) {
+        let demand = Demand::from_buckets(&buckets(trace), bucket_s, window, step_s).unwrap();
+        assert_eq!(demand.as_slice(), want);
+    }
+
+    #[test]
+    fn seconds_are_summed_into_minutes_and_a_partial_last_step_is_kept() {
+        // 61 one-second buckets: 60 in minute 0, the 61st alone in minute 1.
+        let trace: Vec<(u64, f64)> = (0..61).map(|s| (s, 1.0)).collect();
+        check(&trace, 1, BucketWindow::ALL, 60, &[60.0, 1.0]);
+    }
+
+    #[test]
+    fn minutes_are_spread_evenly_over_quarter_minute_steps() {
+        check(&[(0, 100.0)], 60, BucketWindow::ALL, 15, &[25.0; 4]);
+    }
+
+    #[test]
+    fn a_coarse_bucket_overlapping_two_steps_is_shared_by_overlap() {
+        // Buckets of 60 s, steps of 45 s: step 1 = [45, 90) takes 15 s of bucket 0 and
+        // 30 s of bucket 1; step 2 = [90, 120) takes the last 30 s of bucket 1.
+        check(
+            &[(0, 60.0), (1, 120.0)],
+            60,
+            BucketWindow::ALL,
+            45,
+            &[45.0, 15.0 + 60.0, 60.0],
+        );
+    }
+
+    #[test]
+    fn gaps_count_as_zero_and_the_run_starts_at_bucket_zero() {
+        check(
+            &[(2, 5.0), (4, 7.0)],
+            60,
+            BucketWindow::ALL,
+            60,
+            &[0.0, 0.0, 5.0, 0.0, 7.0],
+        );
+    }
+
+    #[test]
+    fn a_window_keeps_its_buckets_and_moves_t_zero_to_its_first() {
+        let window = BucketWindow {
+            from_bucket: 1,
+            buckets: Some(2),
+        };
+        check(
+            &[(0, 1.0), (1, 2.0), (2, 3.0), (3, 4.0)],
+            60,
+            window,
+            60,
+            &[2.0, 3.0],
+        );
+    }
+
+    #[test]
+    fn a_window_past_the_trace_is_rejected() {
+        let window = BucketWindow {
+            from_bucket: 3,
+            buckets: Some(2),
+        };
+        let err = Demand::from_buckets(&buckets(&[(0, 1.0), (3, 1.0)]), 60, window, 60);
+        assert!(matches!(
+            err,
+            Err(BuildError::WindowPastTrace { last_bucket: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn repeated_or_backward_buckets_and_bad_counts_name_their_entry() {
+        let err = Demand::from_buckets(&buckets(&[(0, 1.0), (0, 1.0)]), 60, BucketWindow::ALL, 60);
+        assert!(matches!(err, Err(BuildError::BucketOrder { entry: 1, .. })));
+        let err = Demand::from_buckets(&buckets(&[(0, f64::NAN)]), 60, BucketWindow::ALL, 60);
+        assert!(matches!(
+            err,
+            Err(BuildError::InvalidCount { entry: 0, .. })
+        ));
+        let err = Demand::from_buckets(&[], 60, BucketWindow::ALL, 60);
+        assert_eq!(err, Err(BuildError::EmptyDemand));
+    }
+}

@@ -1,0 +1,97 @@
+//! Errors that can occur while a simulation is being built; running one cannot fail.
+
+/// Why a simulation, a demand series or an autoscaler configuration could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A lower capacity bound above the upper one.
+    #[error("minimum capacity {min} is greater than maximum capacity {max}")]
+    InvalidBounds {
+        /// The lower bound given.
+        min: u32,
+        /// The upper bound given.
+        max: u32,
+    },
+    /// A step length of zero seconds.
+    #[error("step_s must be at least 1 second")]
+    ZeroStep,
+    /// A duration that is not a whole number of some period.
+    #[error("{what} must be a multiple of {period_s} s, got {value_s} s")]
+    NotAMultiple {
+        /// The setting at fault, named as the scenario spells it.
+        what: &'static str,
+        /// The value given, in seconds.
+        value_s: u64,
+        /// The period it must be a multiple of, in seconds.
+        period_s: u64,
+    },
+    /// A period that a step does not divide evenly.
+    #[error("step_s ({step_s} s) must divide {what} ({period_s} s) evenly")]
+    StepDoesNotDivide {
+        /// The period, named as the spec names it.
+        what: &'static str,
+        /// The period, in seconds.
+        period_s: u64,
+        /// The step length, in seconds.
+        step_s: u64,
+    },
+    /// A rate or capacity that must be a finite positive number.
+    #[error("{what} must be a finite number greater than 0, got {value}")]
+    NotPositive {
+        /// The setting at fault, named as the scenario spells it.
+        what: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A demand series with no step in it.
+    #[error("the demand has no step: the trace is empty")]
+    EmptyDemand,
+    /// A count that is negative, NaN or infinite.
+    #[error("bucket {bucket}: count must be a finite number >= 0, got {value}")]
+    InvalidCount {
+        /// Position of the offending bucket in the list given, from 0.
+        entry: usize,
+        /// The bucket index, as the trace numbers it.
+        bucket: u64,
+        /// The count given.
+        value: f64,
+    },
+    /// Bucket indices that go backwards or repeat.
+    #[error("bucket {bucket} comes after bucket {previous}: bucket indices must increase")]
+    BucketOrder {
+        /// Position of the offending bucket in the list given, from 0.
+        entry: usize,
+        /// The offending bucket index.
+        bucket: u64,
+        /// The index before it.
+        previous: u64,
+    },
+    /// A window that asks for buckets the trace does not have.
+    #[error(
+        "the window from_bucket = {from_bucket}, buckets = {buckets} reaches past the trace's last bucket {last_bucket}"
+    )]
+    WindowPastTrace {
+        /// First bucket of the window.
+        from_bucket: u64,
+        /// Number of buckets asked for.
+        buckets: u64,
+        /// The last bucket index the trace has.
+        last_bucket: u64,
+    },
+    /// A configuration field outside what the vendor accepts, named as the vendor names it.
+    #[error("{field}: must be {expected}, got {got}")]
+    Field {
+        /// The field, spelled as in the vendor's request body or the scenario file.
+        field: &'static str,
+        /// What the vendor accepts.
+        expected: String,
+        /// The value given.
+        got: String,
+    },
+    /// A demand series was not given to the builder.
+    #[error("the simulation has no demand")]
+    MissingDemand,
+    /// A window of zero buckets.
+    #[error("buckets must be at least 1")]
+    EmptyWindow,
+}

@@ -1,0 +1,172 @@
+//! The fleet: identical instances in service, launches pending, and the served share of demand.
+//!
+//! Spec (`spec/README.md`, "The fleet"): served in a step = min(demand, in-service × capacity ×
+//! step_s/60). A rise of desired capacity by x makes x launches due `provisioning_s` after the
+//! decision; a fall cancels pending launches first, newest first, then removes in-service
+//! instances at once. In service plus pending always equals desired.
+
+use std::collections::VecDeque;
+
+/// The fleet's settings, checked by [`crate::SimulationBuilder::build`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FleetConfig {
+    /// Requests one instance serves per minute (sessions one server holds, for session loads).
+    pub capacity_per_instance_per_min: f64,
+    /// Instances in service at t = 0, before the autoscaler's clamp.
+    pub initial_instances: u32,
+    /// Seconds from a rise in desired capacity until the new instances serve load.
+    pub provisioning_s: u64,
+}
+
+/// Launches decided together, all due at the start of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Launch {
+    due_step: u64,
+    count: u32,
+}
+
+/// How a change of desired capacity was carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapacityChange {
+    /// Desired capacity before the change.
+    pub from: u32,
+    /// Desired capacity after it.
+    pub to: u32,
+}
+
+/// Instances in service and launches pending; the only thing that changes instance counts.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    capacity_per_step: f64,
+    provisioning_steps: u64,
+    in_service: u32,
+    pending: u32,
+    /// Ordered by due step, oldest first; at most one entry per step of provisioning, so the
+    /// capacity reserved at build time is never outgrown.
+    launches: VecDeque<Launch>,
+}
+
+impl Fleet {
+    /// A fleet with `initial_instances` in service and nothing pending; `provisioning_s` must
+    /// already be a multiple of `step_s`.
+    pub(crate) fn new(
+        capacity_per_instance_per_min: f64,
+        initial_instances: u32,
+        provisioning_s: u64,
+        step_s: u64,
+    ) -> Self {
+        let provisioning_steps = provisioning_s / step_s;
+        Self {
+            capacity_per_step: capacity_per_instance_per_min * step_s as f64 / 60.0,
+            provisioning_steps,
+            in_service: initial_instances,
+            pending: 0,
+            launches: VecDeque::with_capacity(
+                usize::try_from(provisioning_steps).unwrap_or(usize::MAX - 2) + 2,
+            ),
+        }
+    }
+
+    /// Instances serving load now.
+    pub fn in_service(&self) -> u32 {
+        self.in_service
+    }
+
+    /// Instances launched but not yet in service.
+    pub fn pending(&self) -> u32 {
+        self.pending
+    }
+
+    /// Desired capacity: in service plus pending.
+    pub fn desired(&self) -> u32 {
+        self.in_service + self.pending
+    }
+
+    /// Requests one instance serves in one step.
+    pub fn capacity_per_instance_per_step(&self) -> f64 {
+        self.capacity_per_step
+    }
+
+    /// Step 1 of every step: launches due at `step_idx` join the in-service count.
+    pub(crate) fn admit_due_launches(&mut self, step_idx: u64) {
+        while let Some(launch) = self.launches.front().copied() {
+            if launch.due_step > step_idx {
+                break;
+            }
+            self.launches.pop_front();
+            self.in_service += launch.count;
+            self.pending -= launch.count;
+        }
+    }
+
+    /// Step 2: the part of `demand` the in-service instances serve this step.
+    pub(crate) fn served(&self, demand: f64) -> f64 {
+        demand.min(f64::from(self.in_service) * self.capacity_per_step)
+    }
+
+    /// Sets desired capacity at the end of step `step_idx`; `desired` is already clamped.
+    pub(crate) fn set_desired(&mut self, desired: u32, step_idx: u64) -> Option<CapacityChange> {
+        let from = self.desired();
+        if desired > from {
+            let count = desired - from;
+            let due_step = step_idx + 1 + self.provisioning_steps;
+            if self.provisioning_steps == 0 {
+                // Due at the very next step: joining now and at the start of the next step
+                // are the same to every observer, and it keeps the queue empty.
+                self.in_service += count;
+            } else {
+                self.launches.push_back(Launch { due_step, count });
+                self.pending += count;
+            }
+        } else if desired < from {
+            let mut excess = from - desired;
+            while excess > 0 {
+                let Some(newest) = self.launches.back_mut() else {
+                    break;
+                };
+                let cancelled = newest.count.min(excess);
+                newest.count -= cancelled;
+                self.pending -= cancelled;
+                excess -= cancelled;
+                if newest.count == 0 {
+                    self.launches.pop_back();
+                }
+            }
+            self.in_service -= excess;
+        } else {
+            return None;
+        }
+        Some(CapacityChange { from, to: desired })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn launches_join_after_provisioning_and_cancellation_takes_the_newest_first() {
+        // Provisioning 120 s = 2 steps of 60 s: a rise decided at the end of step k is in
+        // service from step k + 3.
+        let mut fleet = Fleet::new(60.0, 1, 120, 60);
+        fleet.set_desired(3, 0); // 2 due at step 3
+        fleet.set_desired(6, 1); // 3 due at step 4
+        assert_eq!((fleet.in_service(), fleet.pending()), (1, 5));
+        // Down to 2: cancel the 3 of step 4, then 1 of the 2 due at step 3.
+        fleet.set_desired(2, 2);
+        assert_eq!((fleet.in_service(), fleet.pending()), (1, 1));
+        fleet.admit_due_launches(3);
+        assert_eq!((fleet.in_service(), fleet.pending()), (2, 0));
+        // Down to 1 with nothing pending removes an in-service instance at once.
+        fleet.set_desired(1, 3);
+        assert_eq!((fleet.in_service(), fleet.pending()), (1, 0));
+    }
+
+    #[test]
+    fn served_is_capped_by_in_service_capacity_for_the_step_length() {
+        // 120 requests per minute per instance, 30 s steps: 60 per instance per step.
+        let fleet = Fleet::new(120.0, 2, 0, 30);
+        assert_eq!(fleet.served(100.0), 100.0);
+        assert_eq!(fleet.served(500.0), 120.0);
+    }
+}

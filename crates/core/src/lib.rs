@@ -1,0 +1,59 @@
+//! The pure, deterministic model of scalesim: a fleet of identical instances, the demand it
+//! serves step by step, and the autoscaler that sets its desired capacity.
+//!
+//! - [`Demand`] holds arrivals per step, built from a trace's buckets ([`Demand::from_buckets`]).
+//! - [`Autoscaler`] is the trait every policy implements; [`TargetTracking`] is AWS Application
+//!   Auto Scaling's target tracking on a SageMaker variant.
+//! - [`Simulation`] runs the step loop and hands each [`StepRecord`] and [`ScalingEvent`] to a
+//!   [`Sink`] by reference; [`SummarySink`] accumulates the [`Summary`] figures.
+//!
+//! Nothing here reads files, spawns threads or looks at a clock: the same inputs give the same
+//! records, bit for bit.
+//!
+//! ```
+//! use scalesim_core::{
+//!     Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
+//!     TargetTrackingScalingPolicyConfiguration,
+//! };
+//!
+//! // 700 invocations a minute for 10 minutes against a target of 70 per instance.
+//! let demand = Demand::per_step(60, vec![700.0; 10])?;
+//! let policy = TargetTracking::new(
+//!     ScalableTarget::new(1, 8)?,
+//!     TargetTrackingScalingPolicyConfiguration::new(70.0, 300, 300, false)?,
+//!     0,
+//! )?;
+//! let fleet = FleetConfig {
+//!     capacity_per_instance_per_min: 1000.0,
+//!     initial_instances: 1,
+//!     provisioning_s: 0,
+//! };
+//! let mut simulation = Simulation::builder(fleet).autoscaler(policy).demand(&demand).build()?;
+//! let mut summary = SummarySink::new();
+//! simulation.run(&mut summary);
+//! // AlarmHigh fires after 3 datapoints; ceil(700 / 70) = 10 is clamped to MaxCapacity 8.
+//! assert_eq!(summary.summary().map(|s| s.peak_in_service), Some(8));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod autoscaler;
+mod capacity;
+mod demand;
+mod error;
+mod fleet;
+mod metrics;
+mod sim;
+
+pub use crate::{
+    autoscaler::aws::{
+        Alarm, ScalableTarget, TargetTracking, TargetTrackingReason,
+        TargetTrackingScalingPolicyConfiguration,
+    },
+    autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
+    capacity::CapacityBounds,
+    demand::{Bucket, BucketWindow, Demand},
+    error::BuildError,
+    fleet::{CapacityChange, Fleet, FleetConfig},
+    metrics::{Summary, SummarySink},
+    sim::{ScalingEvent, Simulation, SimulationBuilder, Sink, StepRecord},
+};

@@ -1,0 +1,254 @@
+//! The simulation: the step loop that moves demand through the fleet and the autoscaler.
+//!
+//! Per step k (spec/README.md and each autoscaler's "The step"):
+//! 1. launches due at step k join the in-service count N;
+//! 2. demand d_k arrives and served = min(d_k, N × capacity × step_s/60);
+//! 3. the autoscaler observes the step and may propose a desired capacity;
+//! 4. the fleet applies the proposal, clamped, at the end of the step;
+//! 5. the sink is handed the step's record (and the scaling event, if any) by reference.
+
+use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
+use crate::demand::Demand;
+use crate::error::BuildError;
+use crate::fleet::{Fleet, FleetConfig};
+
+/// One step of a run, as the sink sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepRecord {
+    /// Index of the step, from 0.
+    pub step_idx: u64,
+    /// Start of the step, in seconds.
+    pub t_s: u64,
+    /// Length of the step, in seconds.
+    pub step_s: u64,
+    /// Arrivals in the step.
+    pub demand: f64,
+    /// Arrivals served.
+    pub served: f64,
+    /// Arrivals not served (throttled).
+    pub unserved: f64,
+    /// Instances serving during the step.
+    pub in_service: u32,
+    /// Desired capacity after the decision at the end of the step.
+    pub desired: u32,
+    /// Launches pending after that decision.
+    pub pending: u32,
+    /// Requests the in-service instances could serve in the step.
+    pub capacity: f64,
+    /// The metric the autoscaler observed, where it completed one this step.
+    pub metric: Option<f64>,
+}
+
+/// A change of desired capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScalingEvent {
+    /// The step at whose end the decision was taken.
+    pub step_idx: u64,
+    /// When the decision was taken: the end of that step, in seconds.
+    pub t_s: u64,
+    /// Desired capacity before.
+    pub from: u32,
+    /// Desired capacity after.
+    pub to: u32,
+    /// Why the autoscaler acted.
+    pub reason: ScalingReason,
+}
+
+/// Receives a run's records as they happen; borrowed, so nothing is allocated per step.
+pub trait Sink {
+    /// Called once per step, in order.
+    fn on_step(&mut self, record: &StepRecord);
+
+    /// Called when desired capacity changes, after the step's record.
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        let _ = event;
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn on_step(&mut self, record: &StepRecord) {
+        (**self).on_step(record);
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        (**self).on_scaling(event);
+    }
+}
+
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn on_step(&mut self, record: &StepRecord) {
+        self.0.on_step(record);
+        self.1.on_step(record);
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        self.0.on_scaling(event);
+        self.1.on_scaling(event);
+    }
+}
+
+impl<A: Sink, B: Sink, C: Sink> Sink for (A, B, C) {
+    fn on_step(&mut self, record: &StepRecord) {
+        self.0.on_step(record);
+        self.1.on_step(record);
+        self.2.on_step(record);
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        self.0.on_scaling(event);
+        self.1.on_scaling(event);
+        self.2.on_scaling(event);
+    }
+}
+
+/// Assembles a [`Simulation`]; see [`Simulation::builder`].
+#[derive(Debug)]
+pub struct SimulationBuilder<'d, A> {
+    fleet: FleetConfig,
+    demand: Option<&'d Demand>,
+    autoscaler: A,
+}
+
+impl<'d> SimulationBuilder<'d, ()> {
+    /// Sets the autoscaler that drives the fleet.
+    pub fn autoscaler<A: Autoscaler>(self, autoscaler: A) -> SimulationBuilder<'d, A> {
+        SimulationBuilder {
+            fleet: self.fleet,
+            demand: self.demand,
+            autoscaler,
+        }
+    }
+}
+
+impl<'d, A> SimulationBuilder<'d, A> {
+    /// Sets the demand to replay; it is borrowed, so many runs can share one trace.
+    pub fn demand(mut self, demand: &'d Demand) -> Self {
+        self.demand = Some(demand);
+        self
+    }
+}
+
+impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
+    /// Checks the settings against each other and builds the simulation.
+    pub fn build(self) -> Result<Simulation<'d, A>, BuildError> {
+        let demand = self.demand.ok_or(BuildError::MissingDemand)?;
+        let step_s = demand.step_s();
+        let capacity = self.fleet.capacity_per_instance_per_min;
+        if !(capacity.is_finite() && capacity > 0.0) {
+            return Err(BuildError::NotPositive {
+                what: "capacity_per_instance",
+                value: capacity,
+            });
+        }
+        if self.fleet.provisioning_s % step_s != 0 {
+            return Err(BuildError::NotAMultiple {
+                what: "provisioning_s",
+                value_s: self.fleet.provisioning_s,
+                period_s: step_s,
+            });
+        }
+        self.autoscaler.check_step(step_s)?;
+        let initial = self
+            .autoscaler
+            .initial_bounds()
+            .clamp(self.fleet.initial_instances);
+        Ok(Simulation {
+            fleet: Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s),
+            autoscaler: self.autoscaler,
+            demand: demand.as_slice(),
+            step_s,
+            next_step: 0,
+        })
+    }
+}
+
+/// A built run: it only steps.
+#[derive(Debug)]
+pub struct Simulation<'d, A> {
+    fleet: Fleet,
+    autoscaler: A,
+    demand: &'d [f64],
+    step_s: u64,
+    next_step: usize,
+}
+
+impl Simulation<'_, ()> {
+    /// Starts assembling a run of a fleet with these settings.
+    pub fn builder<'d>(fleet: FleetConfig) -> SimulationBuilder<'d, ()> {
+        SimulationBuilder {
+            fleet,
+            demand: None,
+            autoscaler: (),
+        }
+    }
+}
+
+impl<A: Autoscaler> Simulation<'_, A> {
+    /// The fleet as it stands between steps.
+    pub fn fleet(&self) -> &Fleet {
+        &self.fleet
+    }
+
+    /// The autoscaler as it stands between steps.
+    pub fn autoscaler(&self) -> &A {
+        &self.autoscaler
+    }
+
+    /// Runs one step and hands its record to `sink`; returns false once the demand is used up.
+    pub fn step<S: Sink>(&mut self, sink: &mut S) -> bool {
+        let Some(&demand) = self.demand.get(self.next_step) else {
+            return false;
+        };
+        let step_idx = self.next_step as u64;
+        let t_s = step_idx * self.step_s;
+        self.fleet.admit_due_launches(step_idx);
+        let in_service = self.fleet.in_service();
+        let served = self.fleet.served(demand);
+        let observation = Observation {
+            step_idx,
+            t_s,
+            step_s: self.step_s,
+            demand,
+            served,
+            in_service,
+            pending: self.fleet.pending(),
+            desired: self.fleet.desired(),
+        };
+        let outcome = self.autoscaler.on_step(&observation);
+        let event = outcome.proposal.and_then(|proposal| {
+            let desired = proposal.bounds.clamp(proposal.desired);
+            self.fleet
+                .set_desired(desired, step_idx)
+                .map(|change| ScalingEvent {
+                    step_idx,
+                    t_s: observation.end_s(),
+                    from: change.from,
+                    to: change.to,
+                    reason: proposal.reason,
+                })
+        });
+        sink.on_step(&StepRecord {
+            step_idx,
+            t_s,
+            step_s: self.step_s,
+            demand,
+            served,
+            unserved: demand - served,
+            in_service,
+            desired: self.fleet.desired(),
+            pending: self.fleet.pending(),
+            capacity: f64::from(in_service) * self.fleet.capacity_per_instance_per_step(),
+            metric: outcome.metric,
+        });
+        if let Some(event) = &event {
+            sink.on_scaling(event);
+        }
+        self.next_step += 1;
+        true
+    }
+
+    /// Runs every remaining step into `sink`.
+    pub fn run<S: Sink>(&mut self, sink: &mut S) {
+        while self.step(sink) {}
+    }
+}

@@ -1,0 +1,170 @@
+//! Invariants that hold for any trace and any valid configuration.
+
+use proptest::prelude::*;
+use scalesim_core::{Autoscaler, Observation};
+
+use crate::common::Aws;
+
+fn any_aws() -> impl Strategy<Value = Aws> {
+    (
+        1u32..5,
+        0u32..10,
+        1.0f64..200.0,
+        prop_oneof![Just(0u64), Just(60), Just(300), Just(900)],
+        prop_oneof![Just(0u64), Just(60), Just(300), Just(900)],
+        any::<bool>(),
+        0u64..4,
+        0u64..8,
+        prop_oneof![Just(15u64), Just(30), Just(60)],
+        0u32..15,
+    )
+        .prop_map(
+            |(
+                min,
+                span,
+                target_value,
+                out_s,
+                in_s,
+                disable,
+                delay_min,
+                prov_steps,
+                step_s,
+                initial,
+            )| {
+                Aws {
+                    min,
+                    max: min + span,
+                    target_value,
+                    scale_out_cooldown_s: out_s,
+                    scale_in_cooldown_s: in_s,
+                    disable_scale_in: disable,
+                    metric_delay_s: delay_min * 60,
+                    capacity_per_instance: 100.0,
+                    initial_instances: initial,
+                    provisioning_s: prov_steps * step_s,
+                    step_s,
+                }
+            },
+        )
+}
+
+fn any_demand() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..2000.0], 1..240)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn desired_stays_within_min_and_max(aws in any_aws(), demand in any_demand()) {
+        let run = aws.run(&demand);
+        for record in &run.records {
+            prop_assert!((aws.min..=aws.max).contains(&record.desired));
+            prop_assert!(record.in_service <= aws.max);
+        }
+    }
+
+    #[test]
+    fn in_service_plus_pending_equals_the_desired_capacity_last_set(
+        aws in any_aws(),
+        demand in any_demand(),
+    ) {
+        // Desired capacity as the events tell it, tracked apart from the fleet's own counts.
+        let run = aws.run(&demand);
+        let mut desired = aws.min.max(aws.initial_instances.min(aws.max));
+        let mut events = run.events.iter().peekable();
+        for record in &run.records {
+            if let Some(event) = events.next_if(|e| e.step_idx == record.step_idx) {
+                prop_assert_eq!(event.from, desired);
+                desired = event.to;
+            }
+            prop_assert_eq!(record.desired, desired);
+            // `pending` is counted after the decision; those in service then are the ones
+            // serving during the step, less those removed by a scale-in, plus with no
+            // provisioning delay those added.
+            let in_service_after = if aws.provisioning_s == 0 {
+                desired
+            } else {
+                record.in_service.min(desired)
+            };
+            prop_assert_eq!(in_service_after + record.pending, desired);
+        }
+    }
+
+    #[test]
+    fn in_service_is_the_least_desired_capacity_over_the_provisioning_window(
+        aws in any_aws(),
+        demand in any_demand(),
+    ) {
+        // Launches cancelled newest first make the fleet a stack: the instance at height h
+        // serves at step k iff desired capacity was at least h at every decision from step
+        // k − 1 − provisioning steps to step k − 1 (before step 0: the initial count).
+        let provisioning_steps = (aws.provisioning_s / aws.step_s) as i64;
+        let initial = aws.min.max(aws.initial_instances.min(aws.max));
+        let run = aws.run(&demand);
+        let desired = run.desired();
+        for (k, record) in run.records.iter().enumerate() {
+            let k = k as i64;
+            let window = (k - 1 - provisioning_steps).max(-1)..=k - 1;
+            let expected = window
+                .map(|i| if i < 0 { initial } else { desired[i as usize] })
+                .min()
+                .unwrap_or(initial);
+            prop_assert_eq!(record.in_service, expected, "step {}", k);
+        }
+    }
+
+    #[test]
+    fn no_scale_in_inside_a_scale_in_cooldown(aws in any_aws(), demand in any_demand()) {
+        let run = aws.run(&demand);
+        let mut last_scale_in_s: Option<u64> = None;
+        for event in &run.events {
+            if event.to > event.from {
+                last_scale_in_s = None; // a scale-out ends the scale-in cooldown
+            } else {
+                if let Some(last_s) = last_scale_in_s {
+                    prop_assert!(event.t_s - last_s >= aws.scale_in_cooldown_s);
+                }
+                last_scale_in_s = Some(event.t_s);
+            }
+        }
+    }
+
+    #[test]
+    fn same_inputs_give_identical_records(aws in any_aws(), demand in any_demand()) {
+        let first = aws.run(&demand);
+        let second = aws.run(&demand);
+        prop_assert_eq!(first.records, second.records);
+        prop_assert_eq!(first.events, second.events);
+    }
+
+    #[test]
+    fn a_single_decision_is_monotone_in_the_metric_it_sees(
+        history in prop::collection::vec(0.0f64..2000.0, 20),
+        low in 0.0f64..2000.0,
+        extra in 0.0f64..2000.0,
+        desired in 1u32..9,
+    ) {
+        // Two controllers with the same history and the same desired capacity see a last
+        // minute of `low` and of `low + extra` invocations: the second never ends lower.
+        let decide = |last: f64| {
+            let mut policy = Aws::default().policy();
+            let mut outcome = None;
+            for (minute, &demand) in history.iter().chain([last].iter()).enumerate() {
+                let observation = Observation {
+                    step_idx: minute as u64,
+                    t_s: minute as u64 * 60,
+                    step_s: 60,
+                    demand,
+                    served: demand,
+                    in_service: desired,
+                    pending: 0,
+                    desired,
+                };
+                outcome = policy.on_step(&observation).proposal;
+            }
+            outcome.map_or(desired, |proposal| proposal.bounds.clamp(proposal.desired))
+        };
+        prop_assert!(decide(low + extra) >= decide(low));
+    }
+}

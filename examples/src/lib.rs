@@ -1,0 +1,1 @@
+//! Runnable examples of scalesim live beside this crate as `[[example]]` targets.
