@@ -1,1 +1,34 @@
-//! placeholder
+//! Everything of scalesim that touches the world: scenario and vendor files, load traces,
+//! results on disk and plots. The model itself is `scalesim-core`.
+//!
+//! - [`Scenario::load`] reads a scenario TOML and the files it names (a trace CSV, the vendor's
+//!   request bodies) and checks them into core types; every error names the file and the line or
+//!   field.
+//! - [`write_run`] runs a scenario and writes `timeseries.csv`, `events.csv`, `summary.json`,
+//!   `instances.png` and `instances.svg`, each complete or not at all.
+//! - [`read_trace`] turns a trace CSV into per-step demand.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use scalesim_runner::{Scenario, write_run};
+//!
+//! let scenario = Scenario::load(Path::new("scenarios/sagemaker-nasa.toml"))?;
+//! let output = write_run(&scenario, Path::new("out/sagemaker-nasa"))?;
+//! println!("{:.1} instance-hours", output.summary.instance_hours());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod output;
+#[path = "plot_stub.rs"]
+mod plot;
+mod scenario;
+mod trace;
+mod vendor;
+
+pub use crate::{
+    error::{OutputError, ScenarioError, TraceError},
+    output::{EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run},
+    scenario::{AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, Scenario, ScenarioSpec},
+    trace::{parse_trace, read_trace},
+};

@@ -1,0 +1,145 @@
+//! The runner's errors, one enum per concern, each message naming the file and the line or field.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Why a scenario, or a file it names, could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The scenario file is not valid TOML or does not match the scenario format.
+    #[error("{}: {location}{message}", path.display())]
+    Toml {
+        /// The scenario file.
+        path: PathBuf,
+        /// `line N: ` where the parser knows it, else empty.
+        location: String,
+        /// What the parser expected.
+        message: String,
+    },
+    /// A field of a scenario or vendor file has a value the format or the vendor rejects.
+    #[error("{}: {field}: {message}", path.display())]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// The field, as a path of keys (`TargetTrackingScalingPolicyConfiguration.TargetValue`).
+        field: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A vendor request body that is not valid JSON or lacks a required field.
+    #[error("{}: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with the line and column.
+        message: String,
+    },
+    /// The trace could not be read.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+}
+
+/// Why a trace could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The trace file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The header lacks a known column.
+    #[error("{}: line 1: no {what} column: expected one of {expected}; found {found}", path.display())]
+    MissingColumn {
+        /// The trace file.
+        path: PathBuf,
+        /// `bucket` or `count`.
+        what: &'static str,
+        /// The column names accepted.
+        expected: &'static str,
+        /// The column names the header has.
+        found: String,
+    },
+    /// A row with a value that is not what its column holds.
+    #[error("{}: line {line}: {column}: expected {expected}, got {got:?}", path.display())]
+    Value {
+        /// The trace file.
+        path: PathBuf,
+        /// Line number in the file, from 1.
+        line: u64,
+        /// The column.
+        column: String,
+        /// What the column holds.
+        expected: &'static str,
+        /// The text found.
+        got: String,
+    },
+    /// A row the CSV reader could not split.
+    #[error("{}: line {line}: {message}", path.display())]
+    Csv {
+        /// The trace file.
+        path: PathBuf,
+        /// Line number in the file, from 1.
+        line: u64,
+        /// The reader's message.
+        message: String,
+    },
+    /// A trace without rows.
+    #[error("{}: the trace is empty: it has a header but no rows", path.display())]
+    Empty {
+        /// The trace file.
+        path: PathBuf,
+    },
+    /// Buckets or a window the engine cannot turn into demand.
+    #[error("{}: {location}{source}", path.display())]
+    Demand {
+        /// The trace file.
+        path: PathBuf,
+        /// `line N: ` for a row at fault, else empty.
+        location: String,
+        /// What the engine rejected.
+        source: scalesim_core::BuildError,
+    },
+}
+
+/// Why the results of a run could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// A file or folder could not be created or written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The scenario's run could not be built (its fields were changed after loading).
+    #[error("{}: cannot run: {source}", path.display())]
+    Build {
+        /// The scenario file.
+        path: PathBuf,
+        /// What the engine rejected.
+        source: scalesim_core::BuildError,
+    },
+    /// A plot could not be drawn.
+    #[error("{}: cannot draw the plot: {message}", path.display())]
+    Plot {
+        /// The plot file.
+        path: PathBuf,
+        /// What the plotting library said.
+        message: String,
+    },
+}

@@ -1,0 +1,298 @@
+//! What a run writes: `timeseries.csv`, `events.csv`, `summary.json`, `instances.png` and
+//! `instances.svg`, each first to a temp file in the output folder and renamed into place only
+//! when every file is complete, so a failed run leaves nothing half-written.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use scalesim_core::{ScalingEvent, Sink, StepRecord, Summary, SummarySink};
+use serde::Serialize;
+use tempfile::NamedTempFile;
+
+use crate::error::OutputError;
+use crate::plot::{EventMark, Timeline, render_png, render_svg};
+use crate::scenario::Scenario;
+
+/// Header of `timeseries.csv`: one row per step.
+pub const TIMESERIES_HEADER: &str =
+    "t_s,demand,in_service,desired,pending,served,unserved,capacity,metric";
+/// Header of `events.csv`: one row per scaling action.
+pub const EVENTS_HEADER: &str = "t_s,direction,from,to,reason";
+
+/// The files a run writes, in the order they are written.
+pub const RUN_FILES: [&str; 5] = [
+    "timeseries.csv",
+    "events.csv",
+    "summary.json",
+    "instances.png",
+    "instances.svg",
+];
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The run's figures.
+    pub summary: Summary,
+    /// The files written, in [`RUN_FILES`] order.
+    pub files: Vec<PathBuf>,
+}
+
+/// `summary.json`, keys in the order written.
+#[derive(Debug, Serialize)]
+struct SummaryJson<'a> {
+    scenario: &'a str,
+    autoscaler: &'a str,
+    steps: u64,
+    step_s: u64,
+    duration_s: u64,
+    instance_seconds: u64,
+    instance_hours: f64,
+    mean_in_service: f64,
+    peak_in_service: u32,
+    min_in_service: u32,
+    demand_total: f64,
+    served_total: f64,
+    unserved_total: f64,
+    unserved_fraction: f64,
+    underprovisioned_steps: u64,
+    underprovisioned_s: u64,
+    scale_out_events: u64,
+    scale_in_events: u64,
+}
+
+impl<'a> SummaryJson<'a> {
+    fn new(scenario: &'a Scenario, summary: &Summary) -> Self {
+        Self {
+            scenario: &scenario.name,
+            autoscaler: scenario.autoscaler.kind(),
+            steps: summary.steps,
+            step_s: scenario.demand.step_s(),
+            duration_s: summary.duration_s,
+            instance_seconds: summary.instance_seconds,
+            instance_hours: summary.instance_hours(),
+            mean_in_service: summary.mean_in_service(),
+            peak_in_service: summary.peak_in_service,
+            min_in_service: summary.min_in_service,
+            demand_total: summary.demand_total,
+            served_total: summary.served_total,
+            unserved_total: summary.unserved_total,
+            unserved_fraction: summary.unserved_fraction(),
+            underprovisioned_steps: summary.underprovisioned_steps,
+            underprovisioned_s: summary.underprovisioned_s(),
+            scale_out_events: summary.scale_out_events,
+            scale_in_events: summary.scale_in_events,
+        }
+    }
+}
+
+/// A file being written in the output folder under a temporary name.
+struct Pending {
+    file: BufWriter<NamedTempFile>,
+    path: PathBuf,
+}
+
+impl Pending {
+    fn create(dir: &Path, name: &str) -> Result<Self, OutputError> {
+        let path = dir.join(name);
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        // Temp files are private by default; results are ordinary files, readable as such.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let temp = builder
+            .tempfile_in(dir)
+            .map_err(|source| OutputError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Self {
+            file: BufWriter::new(temp),
+            path,
+        })
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
+        self.file
+            .write_all(bytes)
+            .map_err(|source| OutputError::Write {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Flushes the file and renames it to its real name.
+    fn persist(self) -> Result<PathBuf, OutputError> {
+        let write_error = |source| OutputError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let temp = self
+            .file
+            .into_inner()
+            .map_err(|err| write_error(err.into_error()))?;
+        temp.as_file().sync_all().map_err(write_error)?;
+        temp.persist(&self.path)
+            .map_err(|err| write_error(err.error))?;
+        Ok(self.path)
+    }
+}
+
+/// Streams `timeseries.csv` and `events.csv` and keeps the first write error.
+struct CsvSink {
+    timeseries: Pending,
+    events: Pending,
+    error: Option<OutputError>,
+}
+
+impl CsvSink {
+    fn keep_error(&mut self, result: io::Result<()>, path: &Path) {
+        if let Err(source) = result
+            && self.error.is_none()
+        {
+            self.error = Some(OutputError::Write {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    }
+}
+
+impl Sink for CsvSink {
+    fn on_step(&mut self, record: &StepRecord) {
+        let file = &mut self.timeseries.file;
+        let mut result = write!(
+            file,
+            "{},{},{},{},{},{},{},{},",
+            record.t_s,
+            record.demand,
+            record.in_service,
+            record.desired,
+            record.pending,
+            record.served,
+            record.unserved,
+            record.capacity,
+        );
+        if result.is_ok()
+            && let Some(metric) = record.metric
+        {
+            result = write!(file, "{metric}");
+        }
+        if result.is_ok() {
+            result = file.write_all(b"\n");
+        }
+        let path = self.timeseries.path.clone();
+        self.keep_error(result, &path);
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        let direction = if event.to > event.from { "out" } else { "in" };
+        let reason = event.reason.to_string();
+        // The reason is prose: quote it as CSV does, doubling inner quotes.
+        let result = writeln!(
+            self.events.file,
+            "{},{direction},{},{},\"{}\"",
+            event.t_s,
+            event.from,
+            event.to,
+            reason.replace('"', "\"\"")
+        );
+        let path = self.events.path.clone();
+        self.keep_error(result, &path);
+    }
+}
+
+/// Collects what the plots show.
+#[derive(Default)]
+struct TimelineSink {
+    timeline: Timeline,
+}
+
+impl Sink for TimelineSink {
+    fn on_step(&mut self, record: &StepRecord) {
+        let timeline = &mut self.timeline;
+        timeline.step_s = record.step_s;
+        timeline.demand.push(record.demand);
+        timeline.capacity.push(record.capacity);
+        timeline.unserved.push(record.unserved);
+        timeline.in_service.push(record.in_service);
+        timeline.desired.push(record.desired);
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        self.timeline.events.push(EventMark {
+            t_s: event.t_s,
+            from: event.from,
+            to: event.to,
+        });
+    }
+}
+
+/// Runs `scenario` and writes its results into `out_dir`, creating it if needed.
+pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, OutputError> {
+    std::fs::create_dir_all(out_dir).map_err(|source| OutputError::Write {
+        path: out_dir.to_owned(),
+        source,
+    })?;
+    let mut csv = CsvSink {
+        timeseries: Pending::create(out_dir, RUN_FILES[0])?,
+        events: Pending::create(out_dir, RUN_FILES[1])?,
+        error: None,
+    };
+    csv.timeseries
+        .write_all(format!("{TIMESERIES_HEADER}\n").as_bytes())?;
+    csv.events
+        .write_all(format!("{EVENTS_HEADER}\n").as_bytes())?;
+    let mut summary = SummarySink::new();
+    let mut timeline = TimelineSink::default();
+    scenario
+        .simulate(&mut (&mut csv, &mut summary, &mut timeline))
+        .map_err(|source| OutputError::Build {
+            path: scenario.path.clone(),
+            source,
+        })?;
+    if let Some(err) = csv.error {
+        return Err(err);
+    }
+    let summary = summary.summary().ok_or_else(|| OutputError::Build {
+        path: scenario.path.clone(),
+        source: scalesim_core::BuildError::EmptyDemand,
+    })?;
+
+    let mut summary_file = Pending::create(out_dir, RUN_FILES[2])?;
+    let json =
+        serde_json::to_string_pretty(&SummaryJson::new(scenario, &summary)).map_err(|err| {
+            OutputError::Write {
+                path: summary_file.path.clone(),
+                source: err.into(),
+            }
+        })?;
+    summary_file.write_all(json.as_bytes())?;
+    summary_file.write_all(b"\n")?;
+
+    let mut png = Pending::create(out_dir, RUN_FILES[3])?;
+    let png_bytes =
+        render_png(&timeline.timeline, &scenario.name).map_err(|err| OutputError::Plot {
+            path: png.path.clone(),
+            message: err.to_string(),
+        })?;
+    png.write_all(&png_bytes)?;
+    let mut svg = Pending::create(out_dir, RUN_FILES[4])?;
+    let svg_text =
+        render_svg(&timeline.timeline, &scenario.name).map_err(|err| OutputError::Plot {
+            path: svg.path.clone(),
+            message: err.to_string(),
+        })?;
+    svg.write_all(svg_text.as_bytes())?;
+
+    let files = [csv.timeseries, csv.events, summary_file, png, svg]
+        .into_iter()
+        .map(Pending::persist)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RunOutput { summary, files })
+}
+
+/// The folder a run writes to when none is given: `out/<scenario name>/`.
+pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
+    Path::new("out").join(&scenario.name)
+}

@@ -1,0 +1,1065 @@
+//! Plots of a run: demand and instances over time, as PNG and SVG.
+//!
+//! Both formats are drawn by the same code and return bytes rather than
+//! writing files, so the caller can write them atomically. Text is drawn
+//! with the DejaVu Sans font embedded in the binary (and, for SVG, embedded
+//! in the document), so output never depends on the fonts of the machine.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use plotters::backend::RGBPixel;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::register_font;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Everything a plot shows of one run; columns are per simulation step.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Timeline {
+    /// Length of one step in seconds (60 typical; 1..=3600).
+    pub(crate) step_s: u64,
+    /// Arrivals (requests) in each step.
+    pub(crate) demand: Vec<f64>,
+    /// Requests the in-service instances could serve in that step.
+    pub(crate) capacity: Vec<f64>,
+    /// Requests not served in that step (demand - served).
+    pub(crate) unserved: Vec<f64>,
+    /// Instances serving during the step.
+    pub(crate) in_service: Vec<u32>,
+    /// Desired capacity after the autoscaler's decision at the end of the step.
+    pub(crate) desired: Vec<u32>,
+    /// Scaling actions.
+    pub(crate) events: Vec<EventMark>,
+}
+
+/// One scaling action: the desired capacity changed from `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EventMark {
+    /// Decision time in seconds from t=0.
+    pub(crate) t_s: u64,
+    /// Desired capacity before the action.
+    pub(crate) from: u32,
+    /// Desired capacity after the action.
+    pub(crate) to: u32,
+}
+
+/// Why a plot could not be produced.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum PlotError {
+    /// The timeline has no steps, so there is nothing to draw.
+    #[error("timeline has no steps")]
+    Empty,
+    /// `step_s` is zero, so the time axis cannot be built.
+    #[error("step length must be at least one second")]
+    ZeroStep,
+    /// A per-step column does not have one value per step of `demand`.
+    #[error("column {column} has {len} values but demand has {expected}")]
+    LengthMismatch {
+        /// Name of the offending column.
+        column: &'static str,
+        /// Its length.
+        len: usize,
+        /// The length of `demand`.
+        expected: usize,
+    },
+    /// The embedded font could not be registered with the plotting library.
+    #[error("embedded font could not be loaded")]
+    Font,
+    /// The plotting library failed while drawing.
+    #[error("drawing the plot failed: {0}")]
+    Draw(String),
+    /// The rendered image could not be encoded as PNG.
+    #[error("encoding the png failed")]
+    Encode(#[from] png::EncodingError),
+}
+
+/// Renders the plot of `timeline` as an encoded PNG file (1600x900 px).
+pub(crate) fn render_png(timeline: &Timeline, title: &str) -> Result<Vec<u8>, PlotError> {
+    ensure_font()?;
+    let data = Prepared::new(timeline)?;
+    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    {
+        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut rgb, (WIDTH, HEIGHT))
+            .map_err(|e| PlotError::Draw(e.to_string()))?;
+        let root = backend.into_drawing_area();
+        draw(&root, &data, title)?;
+        root.present().map_err(draw_err)?;
+    }
+    encode_png(&rgb)
+}
+
+/// Renders the plot of `timeline` as a complete, self-contained SVG document.
+pub(crate) fn render_svg(timeline: &Timeline, title: &str) -> Result<String, PlotError> {
+    ensure_font()?;
+    let data = Prepared::new(timeline)?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, &data, title)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(embed_font(&svg))
+}
+
+/// Image width in pixels.
+const WIDTH: u32 = 1600;
+/// Image height in pixels.
+const HEIGHT: u32 = 900;
+/// Family the embedded font is registered under; plotters' defaults use it too.
+const FONT: &str = "sans-serif";
+/// The embedded font, so text never depends on system fonts.
+static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+/// Family name the SVG's `@font-face` declares; unique so the embedded copy wins.
+const SVG_FONT_FAMILY: &str = "scalesim-dejavu-sans";
+/// Above this many actions, per-action triangles would hide the lines.
+const MAX_EVENT_MARKERS: usize = 300;
+
+/// Height of the title block.
+const HEADER_H: u32 = 78;
+/// Height of the legend strip above each panel.
+const LEGEND_H: u32 = 34;
+/// Height of the strip that marks each scaling action on the time axis.
+const RUG_H: u32 = 42;
+/// Height of the x tick labels plus the x axis description.
+const X_LABEL_H: u32 = 58;
+/// Width of the y tick labels plus the y axis description; equal in every
+/// panel so the panels' time axes line up.
+const Y_LABEL_W: u32 = 96;
+/// Empty space left of the y labels.
+const MARGIN_L: u32 = 12;
+/// Empty space right of the plots.
+const MARGIN_R: u32 = 36;
+/// Share of the body height given to the demand panel.
+const TOP_SHARE: f64 = 0.50;
+/// Number of x tick labels asked of plotters (an upper bound).
+const X_TICKS: usize = 14;
+
+/// Line of demand.
+const DEMAND: RGBColor = RGBColor(31, 119, 180);
+/// Serving capacity and instances in service: the supply side.
+const SUPPLY: RGBColor = RGBColor(35, 35, 35);
+/// Unserved demand.
+const UNSERVED: RGBColor = RGBColor(214, 39, 40);
+/// Desired capacity.
+const DESIRED: RGBColor = RGBColor(148, 103, 189);
+/// Scale-out actions.
+const SCALE_OUT: RGBColor = RGBColor(44, 160, 44);
+/// Scale-in actions.
+const SCALE_IN: RGBColor = RGBColor(230, 115, 0);
+/// Grid lines.
+const GRID: RGBColor = RGBColor(226, 226, 226);
+/// Axes and secondary text.
+const MUTED: RGBColor = RGBColor(90, 90, 90);
+
+/// Registers the embedded font once per process.
+fn ensure_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED
+        .get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
+    if ok { Ok(()) } else { Err(PlotError::Font) }
+}
+
+/// Turns any plotters drawing error into a [`PlotError`].
+fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> PlotError {
+    PlotError::Draw(e.to_string())
+}
+
+/// Encodes an RGB buffer of `WIDTH` x `HEIGHT` as PNG.
+fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, PlotError> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+/// Makes the SVG render with the embedded font everywhere: a `@font-face`
+/// carrying the font, and text pointed at it (the attribute for renderers
+/// without CSS, the rule because author CSS beats presentation attributes).
+fn embed_font(svg: &str) -> String {
+    static FONT_B64: OnceLock<String> = OnceLock::new();
+    let b64 = FONT_B64.get_or_init(|| base64::engine::general_purpose::STANDARD.encode(FONT_BYTES));
+    let family = format!("{SVG_FONT_FAMILY}, DejaVu Sans, sans-serif");
+    let style = format!(
+        "<style>@font-face{{font-family:'{SVG_FONT_FAMILY}';font-style:normal;font-weight:normal;\
+         src:url(data:font/ttf;base64,{b64}) format('truetype');}}\
+         text{{font-family:{family};}}</style>\n"
+    );
+    // plotters escapes quotes in text content, so this only matches attributes.
+    let body = svg.replace(
+        &format!("font-family=\"{FONT}\""),
+        &format!("font-family=\"{family}\""),
+    );
+    let insert_at = body
+        .find("<svg")
+        .and_then(|start| body[start..].find('>').map(|end| start + end + 1));
+    match insert_at {
+        Some(at) => {
+            let mut out = String::with_capacity(body.len() + style.len() + 1);
+            out.push_str(&body[..at]);
+            out.push('\n');
+            out.push_str(&style);
+            out.push_str(body[at..].trim_start_matches('\n'));
+            out
+        }
+        // Unreachable with plotters' SVG backend; keep the plot rather than fail.
+        None => body,
+    }
+}
+
+/// Unit of the time axis, chosen by the span of the run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TimeUnit {
+    /// Runs up to 3 hours.
+    Minutes,
+    /// Runs up to 3 days.
+    Hours,
+    /// Longer runs.
+    Days,
+}
+
+impl TimeUnit {
+    /// The unit that keeps tick labels small for a run of `span_s` seconds.
+    fn for_span(span_s: f64) -> Self {
+        if span_s <= 3.0 * 3600.0 {
+            Self::Minutes
+        } else if span_s <= 3.0 * 86_400.0 {
+            Self::Hours
+        } else {
+            Self::Days
+        }
+    }
+
+    /// Seconds in one unit.
+    fn seconds(self) -> f64 {
+        match self {
+            Self::Minutes => 60.0,
+            Self::Hours => 3600.0,
+            Self::Days => 86_400.0,
+        }
+    }
+
+    /// Plural name for axis descriptions.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Minutes => "minutes",
+            Self::Hours => "hours",
+            Self::Days => "days",
+        }
+    }
+}
+
+/// A validated timeline with the derived values every panel needs.
+#[derive(Debug)]
+struct Prepared<'a> {
+    /// The timeline itself.
+    tl: &'a Timeline,
+    /// Number of steps.
+    n: usize,
+    /// Converts a per-step count to a per-minute rate.
+    per_min: f64,
+    /// Unit of the time axis.
+    unit: TimeUnit,
+    /// Length of the run in axis units.
+    span: f64,
+    /// Scale-out actions within the run, as (time in axis units, to).
+    outs: Vec<(f64, u32)>,
+    /// Scale-in actions within the run, as (time in axis units, to).
+    ins: Vec<(f64, u32)>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Checks that the columns agree and sorts the actions by direction.
+    fn new(tl: &'a Timeline) -> Result<Self, PlotError> {
+        let n = tl.demand.len();
+        if n == 0 {
+            return Err(PlotError::Empty);
+        }
+        if tl.step_s == 0 {
+            return Err(PlotError::ZeroStep);
+        }
+        for (column, len) in [
+            ("capacity", tl.capacity.len()),
+            ("unserved", tl.unserved.len()),
+            ("in_service", tl.in_service.len()),
+            ("desired", tl.desired.len()),
+        ] {
+            if len != n {
+                return Err(PlotError::LengthMismatch { column, len, expected: n });
+            }
+        }
+        let step_s = tl.step_s as f64;
+        let span_s = n as f64 * step_s;
+        let unit = TimeUnit::for_span(span_s);
+        let mut outs = Vec::new();
+        let mut ins = Vec::new();
+        for e in &tl.events {
+            let t = e.t_s as f64;
+            if t > span_s {
+                continue;
+            }
+            let at = (t / unit.seconds(), e.to);
+            if e.to > e.from {
+                outs.push(at);
+            } else if e.to < e.from {
+                ins.push(at);
+            }
+        }
+        Ok(Self {
+            tl,
+            n,
+            per_min: 60.0 / step_s,
+            unit,
+            span: span_s / unit.seconds(),
+            outs,
+            ins,
+        })
+    }
+
+    /// Seconds the run covers.
+    fn span_s(&self) -> f64 {
+        self.span * self.unit.seconds()
+    }
+
+    /// Time of the start of step `i` in axis units.
+    fn t(&self, i: usize) -> f64 {
+        i as f64 * self.tl.step_s as f64 / self.unit.seconds()
+    }
+}
+
+/// Replaces values no axis can show (NaN, infinities, negatives) by zero.
+fn clean(v: f64) -> f64 {
+    if v.is_finite() && v > 0.0 { v } else { 0.0 }
+}
+
+/// Per-column aggregates, so a long run draws one value per pixel column.
+#[derive(Debug)]
+struct Columns {
+    /// Start and end of each column in axis units.
+    bounds: Vec<(f64, f64)>,
+    /// Mean demand rate per column.
+    demand_mean: Vec<f64>,
+    /// Lowest demand rate per column.
+    demand_min: Vec<f64>,
+    /// Highest demand rate per column.
+    demand_max: Vec<f64>,
+    /// Highest capacity rate per column.
+    capacity: Vec<f64>,
+    /// Highest unserved rate per column.
+    unserved: Vec<f64>,
+    /// Highest number of instances in service per column.
+    in_service: Vec<f64>,
+    /// Highest desired capacity per column.
+    desired: Vec<f64>,
+    /// Steps aggregated into one column (1 when not downsampled).
+    steps_per_column: f64,
+}
+
+/// Splits `n` steps into at most `columns` contiguous, non-empty ranges.
+fn column_ranges(n: usize, columns: usize) -> Vec<Range<usize>> {
+    let columns = columns.max(1);
+    if n <= columns {
+        (0..n).map(|i| i..i + 1).collect()
+    } else {
+        (0..columns)
+            .map(|c| c * n / columns..(c + 1) * n / columns)
+            .collect()
+    }
+}
+
+impl Columns {
+    /// Aggregates `data` into at most `columns` columns: means for demand
+    /// (with its min/max envelope), maxima elsewhere so short spikes survive.
+    fn new(data: &Prepared<'_>, columns: usize) -> Self {
+        let ranges = column_ranges(data.n, columns);
+        let tl = data.tl;
+        let rate = |v: f64| clean(clean(v) * data.per_min);
+        let max_of = |r: &Range<usize>, col: &[f64]| {
+            col[r.clone()].iter().fold(0.0_f64, |m, &v| m.max(rate(v)))
+        };
+        let max_u32 = |r: &Range<usize>, col: &[u32]| {
+            col[r.clone()].iter().copied().max().unwrap_or(0) as f64
+        };
+        let mut out = Self {
+            bounds: Vec::with_capacity(ranges.len()),
+            demand_mean: Vec::with_capacity(ranges.len()),
+            demand_min: Vec::with_capacity(ranges.len()),
+            demand_max: Vec::with_capacity(ranges.len()),
+            capacity: Vec::with_capacity(ranges.len()),
+            unserved: Vec::with_capacity(ranges.len()),
+            in_service: Vec::with_capacity(ranges.len()),
+            desired: Vec::with_capacity(ranges.len()),
+            steps_per_column: data.n as f64 / ranges.len().max(1) as f64,
+        };
+        for r in &ranges {
+            let demand = &tl.demand[r.clone()];
+            let (lo, hi, sum) = demand.iter().fold(
+                (f64::INFINITY, 0.0_f64, 0.0_f64),
+                |(lo, hi, sum), &v| {
+                    let v = rate(v);
+                    (lo.min(v), hi.max(v), sum + v)
+                },
+            );
+            out.bounds.push((data.t(r.start), data.t(r.end)));
+            out.demand_mean.push(clean(sum / demand.len().max(1) as f64));
+            out.demand_min.push(if lo.is_finite() { lo } else { 0.0 });
+            out.demand_max.push(hi);
+            out.capacity.push(max_of(r, &tl.capacity));
+            out.unserved.push(max_of(r, &tl.unserved));
+            out.in_service.push(max_u32(r, &tl.in_service));
+            out.desired.push(max_u32(r, &tl.desired));
+        }
+        out
+    }
+
+    /// Whether columns hold more than one step each.
+    fn downsampled(&self) -> bool {
+        self.steps_per_column > 1.0
+    }
+
+    /// A step-shaped path holding each column's value over its span.
+    fn step_path(&self, values: &[f64]) -> Vec<(f64, f64)> {
+        self.bounds
+            .iter()
+            .zip(values)
+            .flat_map(|(&(t0, t1), &v)| [(t0, v), (t1, v)])
+            .collect()
+    }
+
+    /// Spans of consecutive columns where unserved demand is above zero.
+    fn unserved_spans(&self) -> Vec<(f64, f64)> {
+        let mut spans: Vec<(f64, f64)> = Vec::new();
+        for (&(t0, t1), &u) in self.bounds.iter().zip(&self.unserved) {
+            if u <= 0.0 {
+                continue;
+            }
+            match spans.last_mut() {
+                Some(last) if last.1 >= t0 => last.1 = t1,
+                _ => spans.push((t0, t1)),
+            }
+        }
+        spans
+    }
+}
+
+/// Upper end of a value axis showing values up to `max`, with headroom.
+fn axis_top(max: f64, headroom: f64) -> f64 {
+    let top = clean(max) * headroom;
+    if !top.is_finite() {
+        f64::MAX
+    } else if top <= 0.0 {
+        1.0
+    } else {
+        top
+    }
+}
+
+/// Drops trailing zeros of a fixed-point number ("2.50" becomes "2.5").
+fn trim_zeros(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Short axis label: 950, 1.5k, 12k, 3.2M.
+fn fmt_short(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        return String::new();
+    }
+    if a >= 1e15 {
+        return format!("{v:.1e}");
+    }
+    let (scaled, suffix) = if a >= 1e12 {
+        (v / 1e12, "T")
+    } else if a >= 1e9 {
+        (v / 1e9, "G")
+    } else if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let s = trim_zeros(format!("{scaled:.2}"));
+    if s == "-0" { "0".to_string() } else { s + suffix }
+}
+
+/// Whole number with thousands separators: 84,333.
+fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration in the unit a reader expects for it: 45 min, 6 h, 58.6 days.
+fn fmt_duration(s: f64) -> String {
+    let (v, unit) = if s < 120.0 {
+        (s, "s")
+    } else if s <= 3.0 * 3600.0 {
+        (s / 60.0, "min")
+    } else if s <= 3.0 * 86_400.0 {
+        (s / 3600.0, "h")
+    } else {
+        (s / 86_400.0, "days")
+    };
+    format!("{} {unit}", trim_zeros(format!("{v:.1}")))
+}
+
+/// One-line summary under the title: what was run and how it went.
+fn subtitle(data: &Prepared<'_>) -> String {
+    let tl = data.tl;
+    let total: f64 = tl.demand.iter().map(|&v| clean(v)).sum();
+    let unserved: f64 = tl.unserved.iter().map(|&v| clean(v)).sum();
+    let peak = tl.demand.iter().fold(0.0_f64, |m, &v| m.max(clean(clean(v) * data.per_min)));
+    let peak_instances = tl.in_service.iter().copied().max().unwrap_or(0);
+    let served = if total <= 0.0 || !total.is_finite() {
+        "no demand".to_string()
+    } else if unserved <= 0.0 {
+        "all requests served".to_string()
+    } else {
+        let pct = (unserved / total * 100.0).min(100.0);
+        if pct < 0.01 {
+            "<0.01 % of requests unserved".to_string()
+        } else {
+            format!("{} % of requests unserved", trim_zeros(format!("{pct:.2}")))
+        }
+    };
+    format!(
+        "{} · {} steps of {} s · peak demand {} req/min · {} · {} scaling actions · peak {} instances",
+        fmt_duration(data.span_s()),
+        fmt_count(data.n as u64),
+        fmt_count(tl.step_s),
+        fmt_short(peak),
+        served,
+        fmt_count((data.outs.len() + data.ins.len()) as u64),
+        fmt_count(u64::from(peak_instances)),
+    )
+}
+
+/// What a legend entry's sample looks like.
+#[derive(Debug, Clone, Copy)]
+enum Swatch {
+    /// A solid line.
+    Line(RGBColor, u32),
+    /// A dashed line.
+    Dashed(RGBColor, u32),
+    /// A filled box.
+    Fill(RGBAColor),
+    /// A translucent area with its outline on top.
+    AreaLine(RGBAColor, RGBColor),
+    /// A triangle pointing up.
+    Up(RGBColor),
+    /// A triangle pointing down.
+    Down(RGBColor),
+    /// A short vertical tick, as in the action strip.
+    Tick(RGBColor),
+}
+
+/// Vertices of a triangle of half-width `s` centred on the origin.
+fn triangle(s: i32, up: bool) -> Vec<(i32, i32)> {
+    if up {
+        vec![(0, -s), (-s, s), (s, s)]
+    } else {
+        vec![(0, s), (-s, -s), (s, -s)]
+    }
+}
+
+/// Draws a horizontal legend starting at the left edge of the plots, and an
+/// optional muted note right-aligned, so no legend ever covers data.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String)],
+    note: Option<&str>,
+) -> Result<(), PlotError> {
+    let (w, h) = area.dim_in_pixel();
+    let cy = h as i32 / 2 + 4;
+    let text = (FONT, 17).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut x = (MARGIN_L + Y_LABEL_W) as i32;
+    for (swatch, label) in entries {
+        let (x0, x1) = (x, x + 30);
+        match *swatch {
+            Swatch::Line(c, width) => {
+                area.draw(&PathElement::new(vec![(x0, cy), (x1, cy)], c.stroke_width(width)))
+            }
+            Swatch::Dashed(c, width) => {
+                let style = c.stroke_width(width);
+                area.draw(&PathElement::new(vec![(x0, cy), (x0 + 10, cy)], style))
+                    .and_then(|()| {
+                        area.draw(&PathElement::new(vec![(x0 + 15, cy), (x0 + 25, cy)], style))
+                    })
+            }
+            Swatch::Fill(c) => area.draw(&Rectangle::new([(x0, cy - 7), (x1, cy + 7)], c.filled())),
+            Swatch::AreaLine(fill, line) => area
+                .draw(&Rectangle::new([(x0, cy - 7), (x1, cy + 7)], fill.filled()))
+                .and_then(|()| {
+                    area.draw(&PathElement::new(
+                        vec![(x0, cy - 1), (x1, cy - 1)],
+                        line.stroke_width(2),
+                    ))
+                }),
+            Swatch::Up(c) | Swatch::Down(c) => {
+                let up = matches!(swatch, Swatch::Up(_));
+                let pts = triangle(6, up).into_iter().map(|(dx, dy)| (x0 + 15 + dx, cy + dy));
+                area.draw(&Polygon::new(pts.collect::<Vec<_>>(), c.filled()))
+            }
+            Swatch::Tick(c) => {
+                area.draw(&PathElement::new(vec![(x0 + 15, cy - 8), (x0 + 15, cy + 8)], c.stroke_width(2)))
+            }
+        }
+        .map_err(draw_err)?;
+        area.draw_text(label, &text, (x1 + 8, cy)).map_err(draw_err)?;
+        let (tw, _) = area.estimate_text_size(label, &text).map_err(draw_err)?;
+        x = x1 + 8 + tw as i32 + 28;
+    }
+    if let Some(note) = note {
+        let style = (FONT, 15).into_font().color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center));
+        let (nw, _) = area.estimate_text_size(note, &style).map_err(draw_err)?;
+        let right = w as i32 - MARGIN_R as i32;
+        // A note that would run into the legend is dropped rather than overprinted.
+        if right - nw as i32 > x - 12 {
+            area.draw_text(note, &style, (right, cy)).map_err(draw_err)?;
+        }
+    }
+    Ok(())
+}
+
+/// Shortens `title` with an ellipsis until it fits in `max_w` pixels.
+fn fit_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    style: &TextStyle<'_>,
+    max_w: u32,
+) -> Result<String, PlotError> {
+    let mut chars: Vec<char> = title.chars().filter(|c| !c.is_control()).collect();
+    let mut text: String = chars.iter().collect();
+    while !chars.is_empty() && area.estimate_text_size(&text, style).map_err(draw_err)?.0 > max_w {
+        // Cutting a tenth at a time keeps long titles cheap to fit.
+        let cut = (chars.len() / 10).max(1);
+        chars.truncate(chars.len() - cut);
+        text = chars.iter().collect::<String>() + "…";
+    }
+    Ok(text)
+}
+
+/// Draws the whole figure on `root`.
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &Prepared<'_>,
+    title: &str,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (header, body) = root.split_vertically(HEADER_H);
+
+    let title_style = (FONT, 30).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    let sub_style = (FONT, 17).into_font().color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+    let max_w = WIDTH - 40;
+    let title = fit_text(&header, title, &title_style, max_w)?;
+    let sub = fit_text(&header, &subtitle(data), &sub_style, max_w)?;
+    let cx = WIDTH as i32 / 2;
+    header.draw_text(&title, &title_style, (cx, 12)).map_err(draw_err)?;
+    header.draw_text(&sub, &sub_style, (cx, 50)).map_err(draw_err)?;
+
+    let body_h = body.dim_in_pixel().1;
+    let top_h = (f64::from(body_h) * TOP_SHARE) as u32;
+    let (top, bottom) = body.split_vertically(top_h);
+    let (top_legend, top_plot) = top.split_vertically(LEGEND_H);
+    let (bottom_legend, bottom_rest) = bottom.split_vertically(LEGEND_H);
+    let rest_h = bottom_rest.dim_in_pixel().1;
+    let (bottom_plot, rug) = bottom_rest.split_vertically(rest_h.saturating_sub(RUG_H + X_LABEL_H));
+
+    let x_range = 0.0..data.span;
+    let x_fmt = |v: &f64| trim_zeros(format!("{v:.2}"));
+    let label_font = (FONT, 15).into_font().color(&MUTED);
+    let desc_font = (FONT, 17).into_font().color(&BLACK);
+
+    // Maxima come from the raw data so the axes do not depend on binning.
+    let rate_max = data
+        .tl
+        .demand
+        .iter()
+        .chain(&data.tl.capacity)
+        .fold(0.0_f64, |m, &v| m.max(clean(clean(v) * data.per_min)));
+    let mut top_chart = ChartBuilder::on(&top_plot)
+        .margin_left(MARGIN_L)
+        .margin_right(MARGIN_R)
+        .margin_top(4)
+        .margin_bottom(6)
+        .x_label_area_size(0)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(x_range.clone(), 0.0..axis_top(rate_max, 1.08))
+        .map_err(draw_err)?;
+    let columns = Columns::new(data, top_chart.plotting_area().dim_in_pixel().0 as usize);
+    let y_fmt = |v: &f64| fmt_short(*v);
+    top_chart
+        .configure_mesh()
+        .x_labels(X_TICKS)
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style(label_font.clone())
+        .axis_desc_style(desc_font.clone())
+        .y_desc("requests / min")
+        .draw()
+        .map_err(draw_err)?;
+    draw_demand_panel(&mut top_chart, &columns)?;
+
+    let mut entries = vec![(Swatch::AreaLine(DEMAND.mix(0.18), DEMAND), "demand".to_string())];
+    if columns.downsampled() {
+        entries[0].1 = "demand (mean)".to_string();
+        entries.push((Swatch::Fill(DEMAND.mix(0.38)), "demand min–max".to_string()));
+    }
+    entries.push((Swatch::Line(SUPPLY, 2), "serving capacity".to_string()));
+    entries.push((Swatch::Fill(UNSERVED.mix(0.75)), "unserved (shaded where > 0)".to_string()));
+    let note = columns.downsampled().then(|| {
+        format!(
+            "1 px ≈ {} · lines other than demand show the per-pixel max",
+            fmt_duration(columns.steps_per_column * data.tl.step_s as f64)
+        )
+    });
+    draw_legend(&top_legend, &entries, note.as_deref())?;
+
+    let inst_max = data
+        .tl
+        .in_service
+        .iter()
+        .chain(&data.tl.desired)
+        .copied()
+        .chain(data.outs.iter().chain(&data.ins).map(|&(_, to)| to))
+        .max()
+        .unwrap_or(0);
+    let inst_top = axis_top(f64::from(inst_max), 1.12);
+    // Few instances: one tick per whole instance, so no tick is fractional.
+    let inst_ticks = (inst_top.floor() as usize + 1).clamp(2, 6);
+    let mut bottom_chart = ChartBuilder::on(&bottom_plot)
+        .margin_left(MARGIN_L)
+        .margin_right(MARGIN_R)
+        .margin_top(4)
+        .x_label_area_size(0)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(x_range.clone(), 0.0..inst_top)
+        .map_err(draw_err)?;
+    let inst_fmt = |v: &f64| {
+        if v.fract().abs() > 1e-9 { String::new() } else { fmt_short(*v) }
+    };
+    bottom_chart
+        .configure_mesh()
+        .x_labels(X_TICKS)
+        .y_labels(inst_ticks)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&inst_fmt)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style(label_font.clone())
+        .axis_desc_style(desc_font.clone())
+        .y_desc("instances")
+        .draw()
+        .map_err(draw_err)?;
+    let markers = data.outs.len() + data.ins.len() <= MAX_EVENT_MARKERS;
+    draw_instance_panel(&mut bottom_chart, &columns, data, markers)?;
+
+    let mut rug_chart = ChartBuilder::on(&rug)
+        .margin_left(MARGIN_L)
+        .margin_right(MARGIN_R)
+        .margin_bottom(6)
+        .x_label_area_size(X_LABEL_H)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(x_range, -0.5..1.5)
+        .map_err(draw_err)?;
+    let x_desc = format!("time since start ({})", data.unit.name());
+    let rug_fmt = |v: &f64| {
+        if (v - 1.0).abs() < 1e-9 {
+            "out".to_string()
+        } else if v.abs() < 1e-9 {
+            "in".to_string()
+        } else {
+            String::new()
+        }
+    };
+    rug_chart
+        .configure_mesh()
+        .x_labels(X_TICKS)
+        .y_labels(2)
+        .disable_y_mesh()
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&rug_fmt)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style(label_font)
+        .axis_desc_style(desc_font)
+        .x_desc(x_desc)
+        .draw()
+        .map_err(draw_err)?;
+    draw_rug(&mut rug_chart, data, markers)?;
+
+    let mut entries = vec![
+        (Swatch::Line(SUPPLY, 2), "in service".to_string()),
+        (Swatch::Dashed(DESIRED, 2), "desired".to_string()),
+    ];
+    let (out_label, in_label) = (
+        format!("scale-out ({})", fmt_count(data.outs.len() as u64)),
+        format!("scale-in ({})", fmt_count(data.ins.len() as u64)),
+    );
+    if markers {
+        entries.push((Swatch::Up(SCALE_OUT), out_label));
+        entries.push((Swatch::Down(SCALE_IN), in_label));
+    } else {
+        entries.push((Swatch::Tick(SCALE_OUT), out_label));
+        entries.push((Swatch::Tick(SCALE_IN), in_label));
+    }
+    let note = (!markers).then_some("too many actions to mark on the lines: see the strip below");
+    draw_legend(&bottom_legend, &entries, note)?;
+    Ok(())
+}
+
+/// Chart with time on x and a value on y, as every panel uses.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws demand, capacity and unserved demand.
+fn draw_demand_panel<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    cols: &Columns,
+) -> Result<(), PlotError> {
+    let y_top = chart.y_range().end;
+    for (t0, t1) in cols.unserved_spans() {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(t0, 0.0), (t1, y_top)],
+                UNSERVED.mix(0.10).filled(),
+            )))
+            .map_err(draw_err)?;
+    }
+    chart
+        .draw_series(AreaSeries::new(cols.step_path(&cols.demand_mean), 0.0, DEMAND.mix(0.18)))
+        .map_err(draw_err)?;
+    if cols.downsampled() {
+        let mut band = cols.step_path(&cols.demand_max);
+        band.extend(cols.step_path(&cols.demand_min).into_iter().rev());
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, DEMAND.mix(0.38).filled())))
+            .map_err(draw_err)?;
+    }
+    chart
+        .draw_series(LineSeries::new(cols.step_path(&cols.demand_mean), DEMAND.stroke_width(2)))
+        .map_err(draw_err)?;
+    chart
+        .draw_series(LineSeries::new(cols.step_path(&cols.capacity), SUPPLY.stroke_width(2)))
+        .map_err(draw_err)?;
+    chart
+        .draw_series(
+            AreaSeries::new(cols.step_path(&cols.unserved), 0.0, UNSERVED.mix(0.75))
+                .border_style(UNSERVED.stroke_width(1)),
+        )
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// Draws instances in service, desired capacity and, when few, each action
+/// as a triangle where the desired capacity lands.
+fn draw_instance_panel<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    cols: &Columns,
+    data: &Prepared<'_>,
+    markers: bool,
+) -> Result<(), PlotError> {
+    chart
+        .draw_series(LineSeries::new(cols.step_path(&cols.in_service), SUPPLY.stroke_width(2)))
+        .map_err(draw_err)?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            cols.step_path(&cols.desired),
+            9,
+            6,
+            DESIRED.stroke_width(2),
+        ))
+        .map_err(draw_err)?;
+    if markers {
+        for (events, up, color) in [(&data.outs, true, SCALE_OUT), (&data.ins, false, SCALE_IN)] {
+            chart
+                .draw_series(events.iter().map(|&(t, to)| {
+                    EmptyElement::at((t, f64::from(to)))
+                        + Polygon::new(triangle(6, up), color.filled())
+                }))
+                .map_err(draw_err)?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws the strip with one tick per action: scale-out on the upper row,
+/// scale-in on the lower, translucent when many so density shows.
+fn draw_rug<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    data: &Prepared<'_>,
+    few: bool,
+) -> Result<(), PlotError> {
+    let (alpha, width) = if few { (1.0, 2) } else { (0.35, 1) };
+    for (events, row, color) in [(&data.outs, 1.0, SCALE_OUT), (&data.ins, 0.0, SCALE_IN)] {
+        let style = color.mix(alpha).stroke_width(width);
+        chart
+            .draw_series(
+                events
+                    .iter()
+                    .map(|&(t, _)| PathElement::new(vec![(t, row - 0.38), (t, row + 0.38)], style)),
+            )
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small run with a few actions in each direction.
+    fn small(steps: usize) -> Timeline {
+        let demand: Vec<f64> = (0..steps).map(|i| 100.0 + 80.0 * ((i as f64) / 6.0).sin()).collect();
+        let in_service: Vec<u32> = (0..steps).map(|i| 1 + (i as u32 / 10) % 3).collect();
+        let capacity: Vec<f64> = in_service.iter().map(|&k| f64::from(k) * 90.0).collect();
+        let unserved = demand.iter().zip(&capacity).map(|(d, c)| (d - c).max(0.0)).collect();
+        let events = (1..steps)
+            .filter(|&i| in_service[i] != in_service[i - 1])
+            .map(|i| EventMark { t_s: i as u64 * 60, from: in_service[i - 1], to: in_service[i] })
+            .collect();
+        Timeline {
+            step_s: 60,
+            demand,
+            capacity,
+            unserved,
+            desired: in_service.clone(),
+            in_service,
+            events,
+        }
+    }
+
+    #[test]
+    fn png_has_magic_and_dimensions() {
+        let bytes = render_png(&small(60), "small run").unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let reader = png::Decoder::new(bytes.as_slice()).read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
+    }
+
+    #[test]
+    fn svg_is_self_contained_and_escapes_title() {
+        let svg = render_svg(&small(60), "scenario <a&b>").unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("scenario &lt;a&amp;b&gt;"));
+        assert!(svg.contains("@font-face"));
+        assert!(svg.contains("data:font/ttf;base64,AAEAAA"));
+        assert!(!svg.contains("font-family=\"sans-serif\""));
+    }
+
+    #[test]
+    fn edge_cases_render() {
+        let mut no_events = small(60);
+        no_events.events.clear();
+        let one = Timeline {
+            step_s: 3600,
+            demand: vec![5.0],
+            capacity: vec![0.0],
+            unserved: vec![5.0],
+            in_service: vec![0],
+            desired: vec![1],
+            events: vec![EventMark { t_s: 3600, from: 0, to: 1 }],
+        };
+        let zeros = Timeline {
+            step_s: 1,
+            demand: vec![0.0; 10],
+            capacity: vec![0.0; 10],
+            unserved: vec![0.0; 10],
+            in_service: vec![0; 10],
+            desired: vec![0; 10],
+            events: Vec::new(),
+        };
+        let mut huge = small(60);
+        huge.demand[3] = 1e300;
+        huge.demand[4] = f64::INFINITY;
+        huge.capacity[5] = f64::NAN;
+        huge.in_service[6] = u32::MAX;
+        huge.events.push(EventMark { t_s: u64::MAX, from: 1, to: 2 });
+        for tl in [no_events, one, zeros, huge] {
+            render_png(&tl, "edge").unwrap();
+            render_svg(&tl, "edge").unwrap();
+        }
+    }
+
+    #[test]
+    fn long_run_with_many_events_renders() {
+        let mut tl = small(84_333);
+        tl.events = (0..5000)
+            .map(|i| EventMark { t_s: i * 1000, from: 2, to: if i % 2 == 0 { 3 } else { 1 } })
+            .collect();
+        let bytes = render_png(&tl, &"a very long scenario name ".repeat(20)).unwrap();
+        assert_eq!(&bytes[..4], b"\x89PNG");
+    }
+
+    #[test]
+    fn invalid_timelines_are_errors() {
+        assert!(matches!(render_png(&Timeline::default(), "t"), Err(PlotError::Empty)));
+        let mut tl = small(10);
+        tl.step_s = 0;
+        assert!(matches!(render_svg(&tl, "t"), Err(PlotError::ZeroStep)));
+        let mut tl = small(10);
+        tl.desired.pop();
+        assert!(matches!(
+            render_png(&tl, "t"),
+            Err(PlotError::LengthMismatch { column: "desired", len: 9, expected: 10 })
+        ));
+    }
+
+    #[test]
+    fn columns_cover_all_steps_and_keep_spikes() {
+        let ranges = column_ranges(84_333, 1_456);
+        assert_eq!(ranges.len(), 1_456);
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges[ranges.len() - 1].end, 84_333);
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start && !w[0].is_empty()));
+        assert_eq!(column_ranges(3, 1_456).len(), 3);
+
+        let mut tl = small(10_000);
+        tl.in_service[5_001] = 99;
+        let data = Prepared::new(&tl).unwrap();
+        let cols = Columns::new(&data, 100);
+        assert!(cols.downsampled());
+        assert_eq!(cols.in_service.iter().copied().fold(0.0, f64::max), 99.0);
+    }
+
+    #[test]
+    fn labels_are_short() {
+        assert_eq!(fmt_short(0.0), "0");
+        assert_eq!(fmt_short(950.0), "950");
+        assert_eq!(fmt_short(1500.0), "1.5k");
+        assert_eq!(fmt_short(3_200_000.0), "3.2M");
+        assert_eq!(fmt_count(84_333), "84,333");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_duration(3600.0), "60 min");
+        assert_eq!(fmt_duration(58.6 * 86_400.0), "58.6 days");
+        assert_eq!(TimeUnit::for_span(3.0 * 3600.0), TimeUnit::Minutes);
+        assert_eq!(TimeUnit::for_span(2.0 * 86_400.0), TimeUnit::Hours);
+        assert_eq!(TimeUnit::for_span(10.0 * 86_400.0), TimeUnit::Days);
+    }
+}
