@@ -123,12 +123,12 @@ const HEADER_H: u32 = 78;
 /// Height of the legend strip above each panel.
 const LEGEND_H: u32 = 34;
 /// Height of the strip that marks each scaling action on the time axis.
-const RUG_H: u32 = 42;
+const RUG_H: u32 = 52;
 /// Height of the x tick labels plus the x axis description.
 const X_LABEL_H: u32 = 58;
 /// Width of the y tick labels plus the y axis description; equal in every
 /// panel so the panels' time axes line up.
-const Y_LABEL_W: u32 = 96;
+const Y_LABEL_W: u32 = 84;
 /// Empty space left of the y labels.
 const MARGIN_L: u32 = 12;
 /// Empty space right of the plots.
@@ -435,6 +435,18 @@ impl Columns {
             .collect()
     }
 
+    /// Like [`Self::step_path`], but each value starts one step later:
+    /// desired capacity is decided at the end of its step, so drawn this way
+    /// it changes exactly where the action's marker sits.
+    fn decided_path(&self, values: &[f64], step: f64, span: f64) -> Vec<(f64, f64)> {
+        self.bounds
+            .iter()
+            .zip(values)
+            .filter(|&(&(t0, _), _)| t0 + step < span)
+            .flat_map(|(&(t0, t1), &v)| [(t0 + step, v), ((t1 + step).min(span), v)])
+            .collect()
+    }
+
     /// Spans of consecutive columns where unserved demand is above zero.
     fn unserved_spans(&self) -> Vec<(f64, f64)> {
         let mut spans: Vec<(f64, f64)> = Vec::new();
@@ -492,7 +504,14 @@ fn fmt_short(v: f64) -> String {
     } else {
         (v, "")
     };
-    let s = trim_zeros(format!("{scaled:.2}"));
+    // Three significant digits at most, so tick labels stay narrow.
+    let s = if scaled.abs() >= 100.0 {
+        format!("{scaled:.0}")
+    } else if scaled.abs() >= 10.0 {
+        trim_zeros(format!("{scaled:.1}"))
+    } else {
+        trim_zeros(format!("{scaled:.2}"))
+    };
     if s == "-0" { "0".to_string() } else { s + suffix }
 }
 
@@ -782,6 +801,7 @@ fn draw<DB: DrawingBackend>(
     let mut rug_chart = ChartBuilder::on(&rug)
         .margin_left(MARGIN_L)
         .margin_right(MARGIN_R)
+        .margin_top(10)
         .margin_bottom(6)
         .x_label_area_size(X_LABEL_H)
         .y_label_area_size(Y_LABEL_W)
@@ -889,7 +909,7 @@ fn draw_instance_panel<DB: DrawingBackend>(
         .map_err(draw_err)?;
     chart
         .draw_series(DashedLineSeries::new(
-            cols.step_path(&cols.desired),
+            cols.decided_path(&cols.desired, data.t(1), data.span),
             9,
             6,
             DESIRED.stroke_width(2),
@@ -941,7 +961,11 @@ mod tests {
         let unserved = demand.iter().zip(&capacity).map(|(d, c)| (d - c).max(0.0)).collect();
         let events = (1..steps)
             .filter(|&i| in_service[i] != in_service[i - 1])
-            .map(|i| EventMark { t_s: i as u64 * 60, from: in_service[i - 1], to: in_service[i] })
+            .map(|i| EventMark {
+                t_s: (i as u64 + 1) * 60,
+                from: in_service[i - 1],
+                to: in_service[i],
+            })
             .collect();
         Timeline {
             step_s: 60,

@@ -13,8 +13,13 @@ use crate::error::ScenarioError;
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, ScenarioError> {
     let deserializer = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let field = err.path().to_string();
+        let mut field = err.path().to_string();
         let message = err.into_inner().to_string();
+        // The path of an unknown field ends in the field itself, which the message names.
+        let (parent, last) = field.rsplit_once('.').unwrap_or((".", &field));
+        if message.starts_with(&format!("unknown field `{last}`")) {
+            field = parent.to_owned();
+        }
         if field == "." {
             ScenarioError::Json {
                 path: path.to_owned(),

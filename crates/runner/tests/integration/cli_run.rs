@@ -1,0 +1,136 @@
+//! `scalesim run` and `scalesim validate` on scenarios whose outcome was worked out by hand.
+
+use scalesim_runner::RUN_FILES;
+
+use crate::common::{Fixture, column, repo_root, scalesim};
+
+/// A per-minute series: `initial`, then each `(from, value)` from its minute on.
+fn series(len: usize, initial: u32, changes: &[(usize, u32)]) -> Vec<String> {
+    let mut out = vec![initial; len];
+    for &(from, value) in changes {
+        out[from..].fill(value);
+    }
+    out.iter().map(u32::to_string).collect()
+}
+
+#[test]
+fn the_spec_checks_by_hand_come_out_of_the_binary() {
+    let fixture = Fixture::new();
+    fixture.run().success();
+    for name in RUN_FILES {
+        assert!(fixture.out_dir().join(name).is_file(), "{name} missing");
+    }
+    // spec/aws-target-tracking.md, checks by hand: D = 8 at the end of minute 2 (N = 8 from
+    // minute 3); D = 2 at the end of minute 24 (N = 2 from minute 25).
+    let timeseries = fixture.read_out("timeseries.csv");
+    assert_eq!(
+        column(&timeseries, "desired"),
+        series(30, 1, &[(2, 8), (24, 2)])
+    );
+    assert_eq!(
+        column(&timeseries, "in_service"),
+        series(30, 1, &[(3, 8), (25, 2)])
+    );
+    assert_eq!(column(&timeseries, "metric")[3], "87.5");
+    assert_eq!(column(&timeseries, "metric")[10], "12.5");
+
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["180", "1500"]);
+    assert_eq!(column(&events, "direction"), ["out", "in"]);
+    assert_eq!(column(&events, "from"), ["1", "8"]);
+    assert_eq!(column(&events, "to"), ["8", "2"]);
+    assert!(column(&events, "reason")[1].starts_with(
+        "AlarmLow in ALARM: InvocationsPerInstance < 63 for 15 of 15 datapoints (minutes 10-24"
+    ));
+
+    // 3 minutes on 1 instance, 22 on 8, 5 on 2: 189 instance-minutes.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(summary["steps"], 30);
+    assert_eq!(summary["instance_seconds"], 189 * 60);
+    assert_eq!(summary["peak_in_service"], 8);
+    assert_eq!(summary["min_in_service"], 1);
+    assert_eq!(summary["demand_total"], 9000.0);
+    assert_eq!(summary["unserved_total"], 0.0);
+    assert_eq!(summary["unserved_fraction"], 0.0);
+    assert_eq!(summary["scale_out_events"], 1);
+    assert_eq!(summary["scale_in_events"], 1);
+}
+
+#[test]
+fn unserved_demand_and_underprovisioned_minutes_are_counted() {
+    // Capacity 100 a minute: 700 on 1 instance leaves 600 unserved in minutes 0..=2; from
+    // minute 3, 8 instances serve 800 ≥ 700.
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "capacity_per_instance = 1000.0",
+        "capacity_per_instance = 100.0",
+    );
+    fixture.run().success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(summary["unserved_total"], 1800.0);
+    assert_eq!(summary["underprovisioned_steps"], 3);
+    assert_eq!(summary["underprovisioned_s"], 180);
+    assert_eq!(summary["unserved_fraction"], 0.2);
+}
+
+#[test]
+fn run_prints_a_summary_table() {
+    let fixture = Fixture::new();
+    fixture
+        .run()
+        .success()
+        .stdout(predicates::str::contains(
+            "spec-check (aws-target-tracking)",
+        ))
+        .stdout(predicates::str::contains(
+            "in service mean 6.30, min 1, peak 8",
+        ))
+        .stdout(predicates::str::contains("1 out, 1 in"));
+}
+
+#[test]
+fn validate_checks_without_writing() {
+    let fixture = Fixture::new();
+    scalesim()
+        .arg("validate")
+        .arg(fixture.path("scenario.toml"))
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "ok: spec-check (aws-target-tracking), 30 steps of 60 s",
+        ));
+    assert!(!fixture.path("out").exists());
+}
+
+#[test]
+fn the_default_output_folder_is_out_slash_the_scenario_name() {
+    let fixture = Fixture::new();
+    scalesim()
+        .arg("run")
+        .arg("scenario.toml")
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success();
+    assert!(fixture.path("out/spec-check/summary.json").is_file());
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let scenarios = repo_root().join("scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&scenarios).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            scalesim().arg("validate").arg(&path).assert().success();
+            count += 1;
+        }
+    }
+    assert!(
+        count >= 3,
+        "expected the three SageMaker scenarios, found {count}"
+    );
+}

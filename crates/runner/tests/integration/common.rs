@@ -1,0 +1,130 @@
+//! A scenario folder in a temp directory, built from the spec's first checks by hand, and the
+//! `scalesim` binary to run on it.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// RegisterScalableTarget of spec/aws-target-tracking.md: 1 to 8 instances.
+pub(crate) const REGISTER: &str = r#"{ "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/MyEndPoint/variant/MyVariant",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "MinCapacity": 1, "MaxCapacity": 8 }
+"#;
+
+/// PutScalingPolicy of spec/aws-target-tracking.md: target 70, cooldowns 300 s.
+pub(crate) const POLICY: &str = r#"{ "PolicyName": "myscalablepolicy", "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "PolicyType": "TargetTrackingScaling",
+  "TargetTrackingScalingPolicyConfiguration": {
+    "TargetValue": 70.0,
+    "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" },
+    "ScaleOutCooldown": 300, "ScaleInCooldown": 300, "DisableScaleIn": false } }
+"#;
+
+/// The spec's checks by hand: no delay, no provisioning, capacity 1000, one instance.
+pub(crate) const SCENARIO: &str = r#"name = "spec-check"
+step_s = 60
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+capacity_per_instance = 1000.0
+initial_instances = 1
+provisioning_s = 0
+
+[autoscaler]
+kind = "aws-target-tracking"
+register_scalable_target = "aws/register.json"
+put_scaling_policy = "aws/policy.json"
+metric_delay_s = 0
+"#;
+
+/// 700 a minute for minutes 0..=9, then 100 a minute for minutes 10..=29.
+pub(crate) fn spec_trace() -> String {
+    let mut text = "minute,requests\n".to_owned();
+    for minute in 0..30 {
+        let requests = if minute < 10 { 700 } else { 100 };
+        text.push_str(&format!("{minute},{requests}\n"));
+    }
+    text
+}
+
+/// A scenario folder whose files a test can change before running it.
+pub(crate) struct Fixture {
+    pub(crate) dir: TempDir,
+}
+
+impl Fixture {
+    pub(crate) fn new() -> Self {
+        let fixture = Self {
+            dir: TempDir::new().unwrap(),
+        };
+        std::fs::create_dir(fixture.path("aws")).unwrap();
+        fixture.write("scenario.toml", SCENARIO);
+        fixture.write("trace.csv", &spec_trace());
+        fixture.write("aws/register.json", REGISTER);
+        fixture.write("aws/policy.json", POLICY);
+        fixture
+    }
+
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub(crate) fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path(name), text).unwrap();
+    }
+
+    /// Replaces the first `from` in file `name` with `to`; `from` must be there.
+    pub(crate) fn replace(&self, name: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.path(name)).unwrap();
+        assert!(text.contains(from), "{name} has no {from:?}");
+        self.write(name, &text.replacen(from, to, 1));
+    }
+
+    pub(crate) fn out_dir(&self) -> PathBuf {
+        self.path("out")
+    }
+
+    /// `scalesim run scenario.toml --out out`.
+    pub(crate) fn run(&self) -> assert_cmd::assert::Assert {
+        scalesim()
+            .arg("run")
+            .arg(self.path("scenario.toml"))
+            .arg("--out")
+            .arg(self.out_dir())
+            .assert()
+    }
+
+    pub(crate) fn read_out(&self, name: &str) -> String {
+        std::fs::read_to_string(self.out_dir().join(name)).unwrap()
+    }
+}
+
+pub(crate) fn scalesim() -> Command {
+    Command::cargo_bin("scalesim").unwrap()
+}
+
+/// The repository's root, for the shipped scenarios.
+pub(crate) fn repo_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// The values of one column of a CSV text.
+pub(crate) fn column(csv_text: &str, name: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let index = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|header| header == name)
+        .unwrap();
+    reader
+        .records()
+        .map(|record| record.unwrap()[index].to_owned())
+        .collect()
+}
