@@ -1,1 +1,68 @@
-fn main() {}
+//! Benchmarks of the step loop: one AWS target-tracking policy over 30 days of per-minute
+//! traffic (the first 43,200 minutes of the NASA trace shipped in `scenarios/traces`).
+
+// A bench whose fixed inputs fail to load has nothing to measure: stopping loudly is right.
+#![allow(clippy::expect_used)]
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use scalesim_core::{
+    BucketWindow, Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
+    TargetTrackingScalingPolicyConfiguration,
+};
+
+const MINUTES: u64 = 43_200;
+
+fn nasa_30_days() -> Demand {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
+    let window = BucketWindow {
+        from_bucket: 0,
+        buckets: Some(MINUTES),
+    };
+    scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
+}
+
+fn policy() -> TargetTracking {
+    TargetTracking::new(
+        ScalableTarget::new(1, 10).expect("valid bounds"),
+        TargetTrackingScalingPolicyConfiguration::new(40.0, 300, 600, false).expect("valid policy"),
+        60,
+    )
+    .expect("valid delay")
+}
+
+fn one_policy_30_days(c: &mut Criterion) {
+    let demand = nasa_30_days();
+    let fleet = FleetConfig {
+        capacity_per_instance_per_min: 60.0,
+        initial_instances: 1,
+        provisioning_s: 300,
+    };
+    let mut group = c.benchmark_group("aws_target_tracking");
+    group.throughput(Throughput::Elements(MINUTES));
+    group.bench_function("one_policy_43200_minutes", |b| {
+        b.iter(|| {
+            let mut simulation = Simulation::builder(fleet)
+                .autoscaler(policy())
+                .demand(black_box(&demand))
+                .build()
+                .expect("valid simulation");
+            let mut summary = SummarySink::new();
+            simulation.run(&mut summary);
+            black_box(summary.summary())
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default();
+    targets = one_policy_30_days
+}
+criterion_main!(benches);

@@ -1,1 +1,1 @@
-//! Runnable examples of scalesim live beside this crate as `[[example]]` targets.
+//! Runnable examples of scalesim; each is an `[[example]]` target beside this empty library.

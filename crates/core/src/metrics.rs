@@ -55,11 +55,9 @@ impl Summary {
 
     /// Seconds during which some demand was not served.
     pub fn underprovisioned_s(&self) -> u64 {
-        if self.steps == 0 {
-            0
-        } else {
-            self.underprovisioned_steps * (self.duration_s / self.steps)
-        }
+        self.duration_s
+            .checked_div(self.steps)
+            .map_or(0, |step_s| self.underprovisioned_steps * step_s)
     }
 }
 

@@ -158,8 +158,7 @@ const MUTED: RGBColor = RGBColor(90, 90, 90);
 /// Registers the embedded font once per process.
 fn ensure_font() -> Result<(), PlotError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED
-        .get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
+    let ok = *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok { Ok(()) } else { Err(PlotError::Font) }
 }
 
@@ -294,7 +293,11 @@ impl<'a> Prepared<'a> {
             ("desired", tl.desired.len()),
         ] {
             if len != n {
-                return Err(PlotError::LengthMismatch { column, len, expected: n });
+                return Err(PlotError::LengthMismatch {
+                    column,
+                    len,
+                    expected: n,
+                });
             }
         }
         let step_s = tl.step_s as f64;
@@ -402,15 +405,16 @@ impl Columns {
         };
         for r in &ranges {
             let demand = &tl.demand[r.clone()];
-            let (lo, hi, sum) = demand.iter().fold(
-                (f64::INFINITY, 0.0_f64, 0.0_f64),
-                |(lo, hi, sum), &v| {
-                    let v = rate(v);
-                    (lo.min(v), hi.max(v), sum + v)
-                },
-            );
+            let (lo, hi, sum) =
+                demand
+                    .iter()
+                    .fold((f64::INFINITY, 0.0_f64, 0.0_f64), |(lo, hi, sum), &v| {
+                        let v = rate(v);
+                        (lo.min(v), hi.max(v), sum + v)
+                    });
             out.bounds.push((data.t(r.start), data.t(r.end)));
-            out.demand_mean.push(clean(sum / demand.len().max(1) as f64));
+            out.demand_mean
+                .push(clean(sum / demand.len().max(1) as f64));
             out.demand_min.push(if lo.is_finite() { lo } else { 0.0 });
             out.demand_max.push(hi);
             out.capacity.push(max_of(r, &tl.capacity));
@@ -512,7 +516,11 @@ fn fmt_short(v: f64) -> String {
     } else {
         trim_zeros(format!("{scaled:.2}"))
     };
-    if s == "-0" { "0".to_string() } else { s + suffix }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s + suffix
+    }
 }
 
 /// Whole number with thousands separators: 84,333.
@@ -528,9 +536,15 @@ fn fmt_count(n: u64) -> String {
     out
 }
 
+/// A count and its noun, plural unless the count is one: "1 step", "60 steps".
+fn plural(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", fmt_count(n))
+}
+
 /// A duration in the unit a reader expects for it: 45 min, 6 h, 58.6 days.
 fn fmt_duration(s: f64) -> String {
-    let (v, unit) = if s < 120.0 {
+    let (v, unit) = if s < 60.0 {
         (s, "s")
     } else if s <= 3.0 * 3600.0 {
         (s / 60.0, "min")
@@ -547,7 +561,10 @@ fn subtitle(data: &Prepared<'_>) -> String {
     let tl = data.tl;
     let total: f64 = tl.demand.iter().map(|&v| clean(v)).sum();
     let unserved: f64 = tl.unserved.iter().map(|&v| clean(v)).sum();
-    let peak = tl.demand.iter().fold(0.0_f64, |m, &v| m.max(clean(clean(v) * data.per_min)));
+    let peak = tl
+        .demand
+        .iter()
+        .fold(0.0_f64, |m, &v| m.max(clean(clean(v) * data.per_min)));
     let peak_instances = tl.in_service.iter().copied().max().unwrap_or(0);
     let served = if total <= 0.0 || !total.is_finite() {
         "no demand".to_string()
@@ -562,14 +579,14 @@ fn subtitle(data: &Prepared<'_>) -> String {
         }
     };
     format!(
-        "{} · {} steps of {} s · peak demand {} req/min · {} · {} scaling actions · peak {} instances",
+        "{} · {} of {} s · peak demand {} req/min · {} · {} · peak {}",
         fmt_duration(data.span_s()),
-        fmt_count(data.n as u64),
+        plural(data.n as u64, "step"),
         fmt_count(tl.step_s),
         fmt_short(peak),
         served,
-        fmt_count((data.outs.len() + data.ins.len()) as u64),
-        fmt_count(u64::from(peak_instances)),
+        plural((data.outs.len() + data.ins.len()) as u64, "scaling action"),
+        plural(u64::from(peak_instances), "instance"),
     )
 }
 
@@ -590,6 +607,8 @@ enum Swatch {
     Down(RGBColor),
     /// A short vertical tick, as in the action strip.
     Tick(RGBColor),
+    /// A thin horizontal bar, as along the top of the demand panel.
+    Bar(RGBColor),
 }
 
 /// Vertices of a triangle of half-width `s` centred on the origin.
@@ -610,14 +629,18 @@ fn draw_legend<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     let (w, h) = area.dim_in_pixel();
     let cy = h as i32 / 2 + 4;
-    let text = (FONT, 17).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    let text = (FONT, 17)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
     let mut x = (MARGIN_L + Y_LABEL_W) as i32;
     for (swatch, label) in entries {
         let (x0, x1) = (x, x + 30);
         match *swatch {
-            Swatch::Line(c, width) => {
-                area.draw(&PathElement::new(vec![(x0, cy), (x1, cy)], c.stroke_width(width)))
-            }
+            Swatch::Line(c, width) => area.draw(&PathElement::new(
+                vec![(x0, cy), (x1, cy)],
+                c.stroke_width(width),
+            )),
             Swatch::Dashed(c, width) => {
                 let style = c.stroke_width(width);
                 area.draw(&PathElement::new(vec![(x0, cy), (x0 + 10, cy)], style))
@@ -636,25 +659,34 @@ fn draw_legend<DB: DrawingBackend>(
                 }),
             Swatch::Up(c) | Swatch::Down(c) => {
                 let up = matches!(swatch, Swatch::Up(_));
-                let pts = triangle(6, up).into_iter().map(|(dx, dy)| (x0 + 15 + dx, cy + dy));
+                let pts = triangle(6, up)
+                    .into_iter()
+                    .map(|(dx, dy)| (x0 + 15 + dx, cy + dy));
                 area.draw(&Polygon::new(pts.collect::<Vec<_>>(), c.filled()))
             }
-            Swatch::Tick(c) => {
-                area.draw(&PathElement::new(vec![(x0 + 15, cy - 8), (x0 + 15, cy + 8)], c.stroke_width(2)))
-            }
+            Swatch::Bar(c) => area.draw(&Rectangle::new([(x0, cy - 3), (x1, cy + 3)], c.filled())),
+            Swatch::Tick(c) => area.draw(&PathElement::new(
+                vec![(x0 + 15, cy - 8), (x0 + 15, cy + 8)],
+                c.stroke_width(2),
+            )),
         }
         .map_err(draw_err)?;
-        area.draw_text(label, &text, (x1 + 8, cy)).map_err(draw_err)?;
+        area.draw_text(label, &text, (x1 + 8, cy))
+            .map_err(draw_err)?;
         let (tw, _) = area.estimate_text_size(label, &text).map_err(draw_err)?;
         x = x1 + 8 + tw as i32 + 28;
     }
     if let Some(note) = note {
-        let style = (FONT, 15).into_font().color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center));
+        let style = (FONT, 15)
+            .into_font()
+            .color(&MUTED)
+            .pos(Pos::new(HPos::Right, VPos::Center));
         let (nw, _) = area.estimate_text_size(note, &style).map_err(draw_err)?;
         let right = w as i32 - MARGIN_R as i32;
         // A note that would run into the legend is dropped rather than overprinted.
         if right - nw as i32 > x - 12 {
-            area.draw_text(note, &style, (right, cy)).map_err(draw_err)?;
+            area.draw_text(note, &style, (right, cy))
+                .map_err(draw_err)?;
         }
     }
     Ok(())
@@ -687,14 +719,24 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(draw_err)?;
     let (header, body) = root.split_vertically(HEADER_H);
 
-    let title_style = (FONT, 30).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
-    let sub_style = (FONT, 17).into_font().color(&MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+    let title_style = (FONT, 30)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    let sub_style = (FONT, 17)
+        .into_font()
+        .color(&MUTED)
+        .pos(Pos::new(HPos::Center, VPos::Top));
     let max_w = WIDTH - 40;
     let title = fit_text(&header, title, &title_style, max_w)?;
     let sub = fit_text(&header, &subtitle(data), &sub_style, max_w)?;
     let cx = WIDTH as i32 / 2;
-    header.draw_text(&title, &title_style, (cx, 12)).map_err(draw_err)?;
-    header.draw_text(&sub, &sub_style, (cx, 50)).map_err(draw_err)?;
+    header
+        .draw_text(&title, &title_style, (cx, 12))
+        .map_err(draw_err)?;
+    header
+        .draw_text(&sub, &sub_style, (cx, 50))
+        .map_err(draw_err)?;
 
     let body_h = body.dim_in_pixel().1;
     let top_h = (f64::from(body_h) * TOP_SHARE) as u32;
@@ -743,13 +785,17 @@ fn draw<DB: DrawingBackend>(
         .map_err(draw_err)?;
     draw_demand_panel(&mut top_chart, &columns)?;
 
-    let mut entries = vec![(Swatch::AreaLine(DEMAND.mix(0.18), DEMAND), "demand".to_string())];
+    let mut entries = vec![(
+        Swatch::AreaLine(DEMAND.mix(0.18), DEMAND),
+        "demand".to_string(),
+    )];
     if columns.downsampled() {
         entries[0].1 = "demand (mean)".to_string();
         entries.push((Swatch::Fill(DEMAND.mix(0.38)), "demand min–max".to_string()));
     }
     entries.push((Swatch::Line(SUPPLY, 2), "serving capacity".to_string()));
-    entries.push((Swatch::Fill(UNSERVED.mix(0.75)), "unserved (shaded where > 0)".to_string()));
+    entries.push((Swatch::Fill(UNSERVED.mix(0.75)), "unserved".to_string()));
+    entries.push((Swatch::Bar(UNSERVED), "any unserved".to_string()));
     let note = columns.downsampled().then(|| {
         format!(
             "1 px ≈ {} · lines other than demand show the per-pixel max",
@@ -779,7 +825,11 @@ fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x_range.clone(), 0.0..inst_top)
         .map_err(draw_err)?;
     let inst_fmt = |v: &f64| {
-        if v.fract().abs() > 1e-9 { String::new() } else { fmt_short(*v) }
+        if v.fract().abs() > 1e-9 {
+            String::new()
+        } else {
+            fmt_short(*v)
+        }
     };
     bottom_chart
         .configure_mesh()
@@ -808,35 +858,42 @@ fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x_range, -0.5..1.5)
         .map_err(draw_err)?;
     let x_desc = format!("time since start ({})", data.unit.name());
-    let rug_fmt = |v: &f64| {
-        if (v - 1.0).abs() < 1e-9 {
-            "out".to_string()
-        } else if v.abs() < 1e-9 {
-            "in".to_string()
-        } else {
-            String::new()
-        }
-    };
+    // Rows are labelled by hand: plotters would put tick labels at arbitrary
+    // values and glue them to the axis once the tick marks are hidden.
+    let no_label = |_: &f64| String::new();
     rug_chart
         .configure_mesh()
         .x_labels(X_TICKS)
-        .y_labels(2)
+        .y_labels(0)
         .disable_y_mesh()
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&rug_fmt)
+        .y_label_formatter(&no_label)
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .axis_style(MUTED)
-        .label_style(label_font)
+        .label_style(label_font.clone())
         .axis_desc_style(desc_font)
         .x_desc(x_desc)
         .draw()
         .map_err(draw_err)?;
+    let row_style = label_font.pos(Pos::new(HPos::Right, VPos::Center));
+    for (label, row) in [("out", 1.0), ("in", 0.0)] {
+        let (x, y) = rug_chart.backend_coord(&(0.0, row));
+        root.draw_text(label, &row_style, (x - 8, y))
+            .map_err(draw_err)?;
+    }
     draw_rug(&mut rug_chart, data, markers)?;
 
     let mut entries = vec![
         (Swatch::Line(SUPPLY, 2), "in service".to_string()),
-        (Swatch::Dashed(DESIRED, 2), "desired".to_string()),
+        (
+            if columns.downsampled() {
+                Swatch::Line(DESIRED, 2)
+            } else {
+                Swatch::Dashed(DESIRED, 2)
+            },
+            "desired".to_string(),
+        ),
     ];
     let (out_label, in_label) = (
         format!("scale-out ({})", fmt_count(data.outs.len() as u64)),
@@ -849,7 +906,9 @@ fn draw<DB: DrawingBackend>(
         entries.push((Swatch::Tick(SCALE_OUT), out_label));
         entries.push((Swatch::Tick(SCALE_IN), in_label));
     }
-    let note = (!markers).then_some("too many actions to mark on the lines: see the strip below");
+    let note = (!markers).then_some(
+        "too many actions to mark on the lines: strip below counts them per pixel, darker = more",
+    );
     draw_legend(&bottom_legend, &entries, note)?;
     Ok(())
 }
@@ -857,41 +916,58 @@ fn draw<DB: DrawingBackend>(
 /// Chart with time on x and a value on y, as every panel uses.
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Draws demand, capacity and unserved demand.
+/// Draws demand, capacity and unserved demand, plus a thin bar along the
+/// top wherever any demand went unserved, since small shortfalls vanish in
+/// the area at this scale.
 fn draw_demand_panel<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     cols: &Columns,
 ) -> Result<(), PlotError> {
     let y_top = chart.y_range().end;
-    for (t0, t1) in cols.unserved_spans() {
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(t0, 0.0), (t1, y_top)],
-                UNSERVED.mix(0.10).filled(),
-            )))
-            .map_err(draw_err)?;
-    }
+    let px = y_top / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
+    let line = if cols.downsampled() { 1 } else { 2 };
     chart
-        .draw_series(AreaSeries::new(cols.step_path(&cols.demand_mean), 0.0, DEMAND.mix(0.18)))
+        .draw_series(AreaSeries::new(
+            cols.step_path(&cols.demand_mean),
+            0.0,
+            DEMAND.mix(0.18),
+        ))
         .map_err(draw_err)?;
     if cols.downsampled() {
         let mut band = cols.step_path(&cols.demand_max);
         band.extend(cols.step_path(&cols.demand_min).into_iter().rev());
         chart
-            .draw_series(std::iter::once(Polygon::new(band, DEMAND.mix(0.38).filled())))
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                DEMAND.mix(0.38).filled(),
+            )))
             .map_err(draw_err)?;
     }
     chart
-        .draw_series(LineSeries::new(cols.step_path(&cols.demand_mean), DEMAND.stroke_width(2)))
+        .draw_series(LineSeries::new(
+            cols.step_path(&cols.demand_mean),
+            DEMAND.stroke_width(line),
+        ))
         .map_err(draw_err)?;
     chart
-        .draw_series(LineSeries::new(cols.step_path(&cols.capacity), SUPPLY.stroke_width(2)))
+        .draw_series(LineSeries::new(
+            cols.step_path(&cols.capacity),
+            SUPPLY.stroke_width(line),
+        ))
         .map_err(draw_err)?;
     chart
         .draw_series(
             AreaSeries::new(cols.step_path(&cols.unserved), 0.0, UNSERVED.mix(0.75))
                 .border_style(UNSERVED.stroke_width(1)),
         )
+        .map_err(draw_err)?;
+    chart
+        .draw_series(cols.unserved_spans().into_iter().map(|(t0, t1)| {
+            Rectangle::new(
+                [(t0, y_top - 7.0 * px), (t1, y_top - px)],
+                UNSERVED.filled(),
+            )
+        }))
         .map_err(draw_err)?;
     Ok(())
 }
@@ -904,17 +980,35 @@ fn draw_instance_panel<DB: DrawingBackend>(
     data: &Prepared<'_>,
     markers: bool,
 ) -> Result<(), PlotError> {
-    chart
-        .draw_series(LineSeries::new(cols.step_path(&cols.in_service), SUPPLY.stroke_width(2)))
-        .map_err(draw_err)?;
-    chart
-        .draw_series(DashedLineSeries::new(
-            cols.decided_path(&cols.desired, data.t(1), data.span),
-            9,
-            6,
-            DESIRED.stroke_width(2),
-        ))
-        .map_err(draw_err)?;
+    let desired = cols.decided_path(&cols.desired, data.t(1), data.span);
+    if cols.downsampled() {
+        // Dashes break up on lines that change every pixel; a thin solid
+        // line under the in-service one shows only where the two differ.
+        chart
+            .draw_series(LineSeries::new(desired, DESIRED.stroke_width(1)))
+            .map_err(draw_err)?;
+        chart
+            .draw_series(LineSeries::new(
+                cols.step_path(&cols.in_service),
+                SUPPLY.stroke_width(1),
+            ))
+            .map_err(draw_err)?;
+    } else {
+        chart
+            .draw_series(LineSeries::new(
+                cols.step_path(&cols.in_service),
+                SUPPLY.stroke_width(2),
+            ))
+            .map_err(draw_err)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                desired,
+                9,
+                6,
+                DESIRED.stroke_width(2),
+            ))
+            .map_err(draw_err)?;
+    }
     if markers {
         for (events, up, color) in [(&data.outs, true, SCALE_OUT), (&data.ins, false, SCALE_IN)] {
             chart
@@ -928,21 +1022,55 @@ fn draw_instance_panel<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the strip with one tick per action: scale-out on the upper row,
-/// scale-in on the lower, translucent when many so density shows.
+/// Draws the strip of actions: scale-out on the upper row, scale-in on the
+/// lower. Few actions get one tick each; many are counted per pixel column
+/// and shaded by count, because overlapping ticks would only show a solid bar.
 fn draw_rug<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     data: &Prepared<'_>,
     few: bool,
 ) -> Result<(), PlotError> {
-    let (alpha, width) = if few { (1.0, 2) } else { (0.35, 1) };
-    for (events, row, color) in [(&data.outs, 1.0, SCALE_OUT), (&data.ins, 0.0, SCALE_IN)] {
-        let style = color.mix(alpha).stroke_width(width);
+    let rows = [(&data.outs, 1.0, SCALE_OUT), (&data.ins, 0.0, SCALE_IN)];
+    if few {
+        for (events, row, color) in rows {
+            let style = color.stroke_width(2);
+            chart
+                .draw_series(
+                    events.iter().map(|&(t, _)| {
+                        PathElement::new(vec![(t, row - 0.38), (t, row + 0.38)], style)
+                    }),
+                )
+                .map_err(draw_err)?;
+        }
+        return Ok(());
+    }
+    let bins = chart.plotting_area().dim_in_pixel().0.max(1) as usize;
+    let counts = rows.map(|(events, _, _)| {
+        let mut counts = vec![0_u32; bins];
+        for &(t, _) in events.iter() {
+            let bin = ((t / data.span) * bins as f64) as usize;
+            counts[bin.min(bins - 1)] += 1;
+        }
+        counts
+    });
+    // One scale for both rows so their shades compare.
+    let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let width = data.span / bins as f64;
+    for ((_, row, color), counts) in rows.iter().zip(&counts) {
         chart
             .draw_series(
-                events
+                counts
                     .iter()
-                    .map(|&(t, _)| PathElement::new(vec![(t, row - 0.38), (t, row + 0.38)], style)),
+                    .enumerate()
+                    .filter(|&(_, &c)| c > 0)
+                    .map(|(b, &c)| {
+                        let alpha = 0.15 + 0.85 * f64::from(c) / f64::from(max);
+                        let x0 = b as f64 * width;
+                        Rectangle::new(
+                            [(x0, row - 0.38), (x0 + width, row + 0.38)],
+                            color.mix(alpha).filled(),
+                        )
+                    }),
             )
             .map_err(draw_err)?;
     }
@@ -955,10 +1083,16 @@ mod tests {
 
     /// A small run with a few actions in each direction.
     fn small(steps: usize) -> Timeline {
-        let demand: Vec<f64> = (0..steps).map(|i| 100.0 + 80.0 * ((i as f64) / 6.0).sin()).collect();
+        let demand: Vec<f64> = (0..steps)
+            .map(|i| 100.0 + 80.0 * ((i as f64) / 6.0).sin())
+            .collect();
         let in_service: Vec<u32> = (0..steps).map(|i| 1 + (i as u32 / 10) % 3).collect();
         let capacity: Vec<f64> = in_service.iter().map(|&k| f64::from(k) * 90.0).collect();
-        let unserved = demand.iter().zip(&capacity).map(|(d, c)| (d - c).max(0.0)).collect();
+        let unserved = demand
+            .iter()
+            .zip(&capacity)
+            .map(|(d, c)| (d - c).max(0.0))
+            .collect();
         let events = (1..steps)
             .filter(|&i| in_service[i] != in_service[i - 1])
             .map(|i| EventMark {
@@ -1008,7 +1142,11 @@ mod tests {
             unserved: vec![5.0],
             in_service: vec![0],
             desired: vec![1],
-            events: vec![EventMark { t_s: 3600, from: 0, to: 1 }],
+            events: vec![EventMark {
+                t_s: 3600,
+                from: 0,
+                to: 1,
+            }],
         };
         let zeros = Timeline {
             step_s: 1,
@@ -1024,7 +1162,11 @@ mod tests {
         huge.demand[4] = f64::INFINITY;
         huge.capacity[5] = f64::NAN;
         huge.in_service[6] = u32::MAX;
-        huge.events.push(EventMark { t_s: u64::MAX, from: 1, to: 2 });
+        huge.events.push(EventMark {
+            t_s: u64::MAX,
+            from: 1,
+            to: 2,
+        });
         for tl in [no_events, one, zeros, huge] {
             render_png(&tl, "edge").unwrap();
             render_svg(&tl, "edge").unwrap();
@@ -1035,7 +1177,11 @@ mod tests {
     fn long_run_with_many_events_renders() {
         let mut tl = small(84_333);
         tl.events = (0..5000)
-            .map(|i| EventMark { t_s: i * 1000, from: 2, to: if i % 2 == 0 { 3 } else { 1 } })
+            .map(|i| EventMark {
+                t_s: i * 1000,
+                from: 2,
+                to: if i % 2 == 0 { 3 } else { 1 },
+            })
             .collect();
         let bytes = render_png(&tl, &"a very long scenario name ".repeat(20)).unwrap();
         assert_eq!(&bytes[..4], b"\x89PNG");
@@ -1043,7 +1189,10 @@ mod tests {
 
     #[test]
     fn invalid_timelines_are_errors() {
-        assert!(matches!(render_png(&Timeline::default(), "t"), Err(PlotError::Empty)));
+        assert!(matches!(
+            render_png(&Timeline::default(), "t"),
+            Err(PlotError::Empty)
+        ));
         let mut tl = small(10);
         tl.step_s = 0;
         assert!(matches!(render_svg(&tl, "t"), Err(PlotError::ZeroStep)));
@@ -1051,7 +1200,11 @@ mod tests {
         tl.desired.pop();
         assert!(matches!(
             render_png(&tl, "t"),
-            Err(PlotError::LengthMismatch { column: "desired", len: 9, expected: 10 })
+            Err(PlotError::LengthMismatch {
+                column: "desired",
+                len: 9,
+                expected: 10
+            })
         ));
     }
 
@@ -1061,7 +1214,11 @@ mod tests {
         assert_eq!(ranges.len(), 1_456);
         assert_eq!(ranges[0].start, 0);
         assert_eq!(ranges[ranges.len() - 1].end, 84_333);
-        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start && !w[0].is_empty()));
+        assert!(
+            ranges
+                .windows(2)
+                .all(|w| w[0].end == w[1].start && !w[0].is_empty())
+        );
         assert_eq!(column_ranges(3, 1_456).len(), 3);
 
         let mut tl = small(10_000);

@@ -338,9 +338,7 @@ impl TargetTracking {
         let low_threshold = LOW_THRESHOLD_RATIO * target_value;
         let low_range = (visible >= LOW_DATAPOINTS)
             .then(|| self.datapoint_range(newest_visible, LOW_DATAPOINTS));
-        let Some(range @ (_, highest)) = low_range else {
-            return None;
-        };
+        let range @ (_, highest) = low_range?;
         let scale_in_cooling = Self::cooldown_left_s(
             self.last_scale_in_minute,
             minute,

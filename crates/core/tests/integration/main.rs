@@ -1,5 +1,8 @@
 //! Integration tests of the core model, one module per behaviour.
 
+// Test helpers are test code: a failed fixture should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod properties;
 mod target_tracking;

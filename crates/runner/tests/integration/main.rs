@@ -1,5 +1,8 @@
 //! Integration tests of the `scalesim` binary and the runner library, one module per behaviour.
 
+// Test helpers are test code: a failed fixture should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli_errors;
 mod cli_run;
 mod common;
