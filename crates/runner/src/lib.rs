@@ -20,7 +20,6 @@
 
 mod error;
 mod output;
-#[path = "plot_stub.rs"]
 mod plot;
 mod scenario;
 mod trace;

@@ -24,7 +24,7 @@ enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Output folder [default: out/<scenario name>/].
+        /// Output folder (default: out/NAME/, NAME being the scenario's name).
         #[arg(long)]
         out: Option<PathBuf>,
     },

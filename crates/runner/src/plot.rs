@@ -390,7 +390,7 @@ impl Columns {
             col[r.clone()].iter().fold(0.0_f64, |m, &v| m.max(rate(v)))
         };
         let max_u32 = |r: &Range<usize>, col: &[u32]| {
-            col[r.clone()].iter().copied().max().unwrap_or(0) as f64
+            f64::from(col[r.clone()].iter().copied().max().unwrap_or(0))
         };
         let mut out = Self {
             bounds: Vec::with_capacity(ranges.len()),
@@ -566,7 +566,9 @@ fn subtitle(data: &Prepared<'_>) -> String {
         .iter()
         .fold(0.0_f64, |m, &v| m.max(clean(clean(v) * data.per_min)));
     let peak_instances = tl.in_service.iter().copied().max().unwrap_or(0);
-    let served = if total <= 0.0 || !total.is_finite() {
+    let served = if !total.is_finite() || !unserved.is_finite() {
+        "unserved share beyond range".to_string()
+    } else if total <= 0.0 {
         "no demand".to_string()
     } else if unserved <= 0.0 {
         "all requests served".to_string()
@@ -949,17 +951,18 @@ fn draw_demand_panel<DB: DrawingBackend>(
             DEMAND.stroke_width(line),
         ))
         .map_err(draw_err)?;
-    chart
-        .draw_series(LineSeries::new(
-            cols.step_path(&cols.capacity),
-            SUPPLY.stroke_width(line),
-        ))
-        .map_err(draw_err)?;
+    // Supply goes over the unserved area so shortfalls never hide it.
     chart
         .draw_series(
             AreaSeries::new(cols.step_path(&cols.unserved), 0.0, UNSERVED.mix(0.75))
                 .border_style(UNSERVED.stroke_width(1)),
         )
+        .map_err(draw_err)?;
+    chart
+        .draw_series(LineSeries::new(
+            cols.step_path(&cols.capacity),
+            SUPPLY.stroke_width(line),
+        ))
         .map_err(draw_err)?;
     chart
         .draw_series(cols.unserved_spans().into_iter().map(|(t0, t1)| {
@@ -1162,12 +1165,16 @@ mod tests {
         huge.demand[4] = f64::INFINITY;
         huge.capacity[5] = f64::NAN;
         huge.in_service[6] = u32::MAX;
+        huge.unserved[2] = f64::MAX;
         huge.events.push(EventMark {
             t_s: u64::MAX,
             from: 1,
             to: 2,
         });
-        for tl in [no_events, one, zeros, huge] {
+        let mut max_step = small(3);
+        max_step.step_s = u64::MAX;
+        max_step.demand[1] = f64::MAX;
+        for tl in [no_events, one, zeros, huge, max_step] {
             render_png(&tl, "edge").unwrap();
             render_svg(&tl, "edge").unwrap();
         }
