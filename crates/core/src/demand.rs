@@ -4,6 +4,9 @@
 //! ones are spread over the steps they cover in proportion to the overlap. The run has one step
 //! for every `step_s` the window covers, the last partial step included. A gap between bucket
 //! indices counts as zero arrivals.
+//!
+//! Model choice (the spec is silent): a window that reaches past the trace's last bucket is an
+//! error rather than padded with zeros, since it is most likely a mistaken `buckets` count.
 
 use crate::error::BuildError;
 
@@ -155,20 +158,30 @@ fn check_buckets(buckets: &[Bucket]) -> Result<(), BuildError> {
 
 /// Adds `count`, which arrived evenly over `[start_s, start_s + bucket_s)`, to the steps that
 /// interval overlaps, each in proportion to its overlap.
+///
+/// The last step takes what the earlier ones left, `count − Σ earlier shares`, so that adding
+/// the shares back up in step order gives `count` exactly (the subtraction is exact by Sterbenz's
+/// lemma once the earlier shares hold half the count or more). Per-minute policies that sum
+/// sub-minute steps then see the trace's own minute counts, without rounding noise at a
+/// threshold.
 fn spread(per_step: &mut [f64], count: f64, start_s: u64, bucket_s: u64, step_s: u64) {
     let end_s = start_s + bucket_s;
     let mut step_idx = start_s / step_s;
+    let mut spread_so_far = 0.0;
     while let Some(slot) = per_step.get_mut(step_idx as usize) {
         let step_start_s = step_idx * step_s;
-        if step_start_s >= end_s {
-            break;
-        }
-        let overlap_s = end_s.min(step_start_s + step_s) - start_s.max(step_start_s);
-        *slot += if overlap_s == bucket_s {
-            count
+        let step_end_s = step_start_s + step_s;
+        let share = if step_end_s >= end_s {
+            count - spread_so_far
         } else {
+            let overlap_s = step_end_s - start_s.max(step_start_s);
             count * overlap_s as f64 / bucket_s as f64
         };
+        *slot += share;
+        spread_so_far += share;
+        if step_end_s >= end_s {
+            break;
+        }
         step_idx += 1;
     }
 }
@@ -212,6 +225,17 @@ mod tests {
             45,
             &[45.0, 15.0 + 60.0, 60.0],
         );
+    }
+
+    #[test]
+    fn shares_of_a_minute_add_back_up_to_its_count_exactly() {
+        // 50/6 is not a binary fraction: six shares of 10 s summed in order are 50 exactly.
+        for count in [50.0, 7.0, 1.0, 409.0, 0.3] {
+            let demand =
+                Demand::from_buckets(&buckets(&[(0, count)]), 60, BucketWindow::ALL, 10).unwrap();
+            let total = demand.as_slice().iter().fold(0.0, |sum, share| sum + share);
+            assert_eq!(total, count);
+        }
     }
 
     #[test]

@@ -1,4 +1,7 @@
 //! The runner's errors, one enum per concern, each message naming the file and the line or field.
+//!
+//! Each message is whole: it already says what the system or the engine said, so no variant
+//! also reports it as a `source`, and a chain printed with `{:#}` says nothing twice.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,12 +11,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum ScenarioError {
     /// A file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {error}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// What the system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The scenario file is not valid TOML or does not match the scenario format.
     #[error("{}: {location}{message}", path.display())]
@@ -53,12 +56,12 @@ pub enum ScenarioError {
 #[non_exhaustive]
 pub enum TraceError {
     /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {error}", path.display())]
     Read {
         /// The trace file.
         path: PathBuf,
         /// What the system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The header lacks a known column.
     #[error("{}: line 1: no {what} column: expected one of {expected}; found {found}", path.display())]
@@ -70,6 +73,16 @@ pub enum TraceError {
         /// The column names accepted.
         expected: &'static str,
         /// The column names the header has.
+        found: String,
+    },
+    /// The header has two columns that could both be the bucket or the count.
+    #[error("{}: line 1: two {what} columns, {found}: keep one", path.display())]
+    AmbiguousColumns {
+        /// The trace file.
+        path: PathBuf,
+        /// `bucket` or `count`.
+        what: &'static str,
+        /// The columns found, quoted.
         found: String,
     },
     /// A row with a value that is not what its column holds.
@@ -103,14 +116,14 @@ pub enum TraceError {
         path: PathBuf,
     },
     /// Buckets or a window the engine cannot turn into demand.
-    #[error("{}: {location}{source}", path.display())]
+    #[error("{}: {location}{reason}", path.display())]
     Demand {
         /// The trace file.
         path: PathBuf,
         /// `line N: ` for a row at fault, else empty.
         location: String,
         /// What the engine rejected.
-        source: scalesim_core::BuildError,
+        reason: scalesim_core::BuildError,
     },
 }
 
@@ -119,20 +132,20 @@ pub enum TraceError {
 #[non_exhaustive]
 pub enum OutputError {
     /// A file or folder could not be created or written.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write: {error}", path.display())]
     Write {
         /// The file or folder.
         path: PathBuf,
         /// What the system said.
-        source: io::Error,
+        error: io::Error,
     },
     /// The scenario's run could not be built (its fields were changed after loading).
-    #[error("{}: cannot run: {source}", path.display())]
+    #[error("{}: cannot run: {reason}", path.display())]
     Build {
         /// The scenario file.
         path: PathBuf,
         /// What the engine rejected.
-        source: scalesim_core::BuildError,
+        reason: scalesim_core::BuildError,
     },
     /// A plot could not be drawn.
     #[error("{}: cannot draw the plot: {message}", path.display())]

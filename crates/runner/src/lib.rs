@@ -19,6 +19,7 @@
 //! ```
 
 mod error;
+pub mod human;
 mod output;
 mod plot;
 mod scenario;

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use scalesim_core::Summary;
+use scalesim_runner::human::{count, duration};
 use scalesim_runner::{Scenario, default_out_dir, write_run};
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -94,7 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 path.display(),
                 scenario.name,
                 scenario.autoscaler.kind(),
-                group(scenario.demand.steps() as u64),
+                count(scenario.demand.steps() as u64),
                 scenario.demand.step_s(),
                 scenario.trace_path.display(),
                 bounds.min(),
@@ -118,8 +119,8 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
         out,
         "{:<12} {} steps of {step_s} s = {}",
         "replayed",
-        group(summary.steps),
-        span(summary.duration_s)
+        count(summary.steps),
+        duration(summary.duration_s as f64)
     )?;
     writeln!(
         out,
@@ -134,52 +135,30 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
         out,
         "{:<12} {} requests, {} unserved ({:.3}%)",
         "demand",
-        group(summary.demand_total.round() as u64),
-        group(summary.unserved_total.round() as u64),
+        count(summary.demand_total.round() as u64),
+        count(summary.unserved_total.round() as u64),
         summary.unserved_fraction() * 100.0,
     )?;
     writeln!(
         out,
         "{:<12} {} steps = {} with demand unserved",
         "under-prov.",
-        group(summary.underprovisioned_steps),
-        span(summary.underprovisioned_s())
+        count(summary.underprovisioned_steps),
+        duration(summary.underprovisioned_s() as f64)
     )?;
     writeln!(
         out,
         "{:<12} {} out, {} in",
         "scaling",
-        group(summary.scale_out_events),
-        group(summary.scale_in_events)
+        count(summary.scale_out_events),
+        count(summary.scale_in_events)
     )
-}
-
-/// A whole number with thousands separators, as people read counts.
-fn group(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (idx, digit) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// A non-negative amount with one decimal and thousands separators.
 fn decimal(value: f64) -> String {
     let tenths = (value * 10.0).round() as u64;
-    format!("{}.{}", group(tenths / 10), tenths % 10)
-}
-
-/// A duration in the unit that reads best.
-fn span(seconds: u64) -> String {
-    match seconds {
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 3 * 86_400 => format!("{:.1} h", s as f64 / 3600.0),
-        s => format!("{:.1} days", s as f64 / 86_400.0),
-    }
+    format!("{}.{}", count(tenths / 10), tenths % 10)
 }
 
 #[cfg(test)]
@@ -187,13 +166,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_spans_read_as_people_write_them() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(84_333), "84,333");
-        assert_eq!(group(3_461_610), "3,461,610");
+    fn amounts_have_one_decimal_and_separators() {
         assert_eq!(decimal(2227.46), "2,227.5");
         assert_eq!(decimal(0.04), "0.0");
-        assert_eq!(span(45 * 60), "45 min");
-        assert_eq!(span(5_059_980), "58.6 days");
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::error::OutputError;
-use crate::plot::{EventMark, Timeline, render_png, render_svg};
+use crate::plot::{EventMark, PlotError, Timeline, render_png, render_svg};
 use crate::scenario::Scenario;
 
 /// Header of `timeseries.csv`: one row per step.
@@ -102,9 +102,9 @@ impl Pending {
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
         let temp = builder
             .tempfile_in(dir)
-            .map_err(|source| OutputError::Write {
+            .map_err(|error| OutputError::Write {
                 path: path.clone(),
-                source,
+                error,
             })?;
         Ok(Self {
             file: BufWriter::new(temp),
@@ -115,17 +115,17 @@ impl Pending {
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
         self.file
             .write_all(bytes)
-            .map_err(|source| OutputError::Write {
+            .map_err(|error| OutputError::Write {
                 path: self.path.clone(),
-                source,
+                error,
             })
     }
 
     /// Flushes the file and renames it to its real name.
     fn persist(self) -> Result<PathBuf, OutputError> {
-        let write_error = |source| OutputError::Write {
+        let write_error = |error| OutputError::Write {
             path: self.path.clone(),
-            source,
+            error,
         };
         let temp = self
             .file
@@ -147,12 +147,12 @@ struct CsvSink {
 
 impl CsvSink {
     fn keep_error(&mut self, result: io::Result<()>, path: &Path) {
-        if let Err(source) = result
+        if let Err(error) = result
             && self.error.is_none()
         {
             self.error = Some(OutputError::Write {
                 path: path.to_owned(),
-                source,
+                error,
             });
         }
     }
@@ -230,9 +230,9 @@ impl Sink for TimelineSink {
 
 /// Runs `scenario` and writes its results into `out_dir`, creating it if needed.
 pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, OutputError> {
-    std::fs::create_dir_all(out_dir).map_err(|source| OutputError::Write {
+    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
         path: out_dir.to_owned(),
-        source,
+        error,
     })?;
     let mut csv = CsvSink {
         timeseries: Pending::create(out_dir, RUN_FILES[0])?,
@@ -247,16 +247,16 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
     let mut timeline = TimelineSink::default();
     scenario
         .simulate(&mut (&mut csv, &mut summary, &mut timeline))
-        .map_err(|source| OutputError::Build {
+        .map_err(|reason| OutputError::Build {
             path: scenario.path.clone(),
-            source,
+            reason,
         })?;
     if let Some(err) = csv.error {
         return Err(err);
     }
     let summary = summary.summary().ok_or_else(|| OutputError::Build {
         path: scenario.path.clone(),
-        source: scalesim_core::BuildError::EmptyDemand,
+        reason: scalesim_core::BuildError::EmptyDemand,
     })?;
 
     let mut summary_file = Pending::create(out_dir, RUN_FILES[2])?;
@@ -264,32 +264,39 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         serde_json::to_string_pretty(&SummaryJson::new(scenario, &summary)).map_err(|err| {
             OutputError::Write {
                 path: summary_file.path.clone(),
-                source: err.into(),
+                error: err.into(),
             }
         })?;
     summary_file.write_all(json.as_bytes())?;
     summary_file.write_all(b"\n")?;
 
-    let mut png = Pending::create(out_dir, RUN_FILES[3])?;
-    let png_bytes =
-        render_png(&timeline.timeline, &scenario.name).map_err(|err| OutputError::Plot {
-            path: png.path.clone(),
-            message: err.to_string(),
-        })?;
-    png.write_all(&png_bytes)?;
-    let mut svg = Pending::create(out_dir, RUN_FILES[4])?;
-    let svg_text =
-        render_svg(&timeline.timeline, &scenario.name).map_err(|err| OutputError::Plot {
-            path: svg.path.clone(),
-            message: err.to_string(),
-        })?;
-    svg.write_all(svg_text.as_bytes())?;
+    let png = plot_file(out_dir, RUN_FILES[3], || {
+        render_png(&timeline.timeline, &scenario.name)
+    })?;
+    let svg = plot_file(out_dir, RUN_FILES[4], || {
+        render_svg(&timeline.timeline, &scenario.name).map(String::into_bytes)
+    })?;
 
     let files = [csv.timeseries, csv.events, summary_file, png, svg]
         .into_iter()
         .map(Pending::persist)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RunOutput { summary, files })
+}
+
+/// A plot drawn by `render` into a pending file `name` of `dir`.
+fn plot_file(
+    dir: &Path,
+    name: &str,
+    render: impl FnOnce() -> Result<Vec<u8>, PlotError>,
+) -> Result<Pending, OutputError> {
+    let mut file = Pending::create(dir, name)?;
+    let bytes = render().map_err(|err| OutputError::Plot {
+        path: file.path.clone(),
+        message: err.to_string(),
+    })?;
+    file.write_all(&bytes)?;
+    Ok(file)
 }
 
 /// The folder a run writes to when none is given: `out/<scenario name>/`.

@@ -8,6 +8,8 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::human::{count, duration, trim_zeros};
+
 use base64::Engine as _;
 use plotters::backend::RGBPixel;
 use plotters::coord::Shift;
@@ -479,15 +481,6 @@ fn axis_top(max: f64, headroom: f64) -> f64 {
     }
 }
 
-/// Drops trailing zeros of a fixed-point number ("2.50" becomes "2.5").
-fn trim_zeros(s: String) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 /// Short axis label: 950, 1.5k, 12k, 3.2M.
 fn fmt_short(v: f64) -> String {
     let a = v.abs();
@@ -523,37 +516,10 @@ fn fmt_short(v: f64) -> String {
     }
 }
 
-/// Whole number with thousands separators: 84,333.
-fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A count and its noun, plural unless the count is one: "1 step", "60 steps".
 fn plural(n: u64, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
-    format!("{} {noun}{s}", fmt_count(n))
-}
-
-/// A duration in the unit a reader expects for it: 45 min, 6 h, 58.6 days.
-fn fmt_duration(s: f64) -> String {
-    let (v, unit) = if s < 60.0 {
-        (s, "s")
-    } else if s <= 3.0 * 3600.0 {
-        (s / 60.0, "min")
-    } else if s <= 3.0 * 86_400.0 {
-        (s / 3600.0, "h")
-    } else {
-        (s / 86_400.0, "days")
-    };
-    format!("{} {unit}", trim_zeros(format!("{v:.1}")))
+    format!("{} {noun}{s}", count(n))
 }
 
 /// One-line summary under the title: what was run and how it went.
@@ -582,9 +548,9 @@ fn subtitle(data: &Prepared<'_>) -> String {
     };
     format!(
         "{} · {} of {} s · peak demand {} req/min · {} · {} · peak {}",
-        fmt_duration(data.span_s()),
+        duration(data.span_s()),
         plural(data.n as u64, "step"),
-        fmt_count(tl.step_s),
+        count(tl.step_s),
         fmt_short(peak),
         served,
         plural((data.outs.len() + data.ins.len()) as u64, "scaling action"),
@@ -801,7 +767,7 @@ fn draw<DB: DrawingBackend>(
     let note = columns.downsampled().then(|| {
         format!(
             "1 px ≈ {} · lines other than demand show the per-pixel max",
-            fmt_duration(columns.steps_per_column * data.tl.step_s as f64)
+            duration(columns.steps_per_column * data.tl.step_s as f64)
         )
     });
     draw_legend(&top_legend, &entries, note.as_deref())?;
@@ -898,8 +864,8 @@ fn draw<DB: DrawingBackend>(
         ),
     ];
     let (out_label, in_label) = (
-        format!("scale-out ({})", fmt_count(data.outs.len() as u64)),
-        format!("scale-in ({})", fmt_count(data.ins.len() as u64)),
+        format!("scale-out ({})", count(data.outs.len() as u64)),
+        format!("scale-in ({})", count(data.ins.len() as u64)),
     );
     if markers {
         entries.push((Swatch::Up(SCALE_OUT), out_label));
@@ -1242,10 +1208,6 @@ mod tests {
         assert_eq!(fmt_short(950.0), "950");
         assert_eq!(fmt_short(1500.0), "1.5k");
         assert_eq!(fmt_short(3_200_000.0), "3.2M");
-        assert_eq!(fmt_count(84_333), "84,333");
-        assert_eq!(fmt_count(999), "999");
-        assert_eq!(fmt_duration(3600.0), "60 min");
-        assert_eq!(fmt_duration(58.6 * 86_400.0), "58.6 days");
         assert_eq!(TimeUnit::for_span(3.0 * 3600.0), TimeUnit::Minutes);
         assert_eq!(TimeUnit::for_span(2.0 * 86_400.0), TimeUnit::Hours);
         assert_eq!(TimeUnit::for_span(10.0 * 86_400.0), TimeUnit::Days);

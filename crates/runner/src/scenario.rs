@@ -142,9 +142,9 @@ pub struct Scenario {
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })
 }
 

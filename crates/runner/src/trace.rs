@@ -1,9 +1,9 @@
 //! Load traces: CSV files of arrivals per time bucket, read into the engine's per-step demand.
 //!
 //! A header names a bucket column (`minute`, or `second` / `t_s` for one-second buckets) and a
-//! count column (`requests` or `invocations`); other columns are ignored. Rows are checked here
-//! for form (a whole bucket index, a number) and by the core for meaning (order, sign), and every
-//! error names the line.
+//! count column (`requests` or `invocations`); other columns are ignored, and two columns of one
+//! kind are an error rather than a guess. Rows are checked here for form (a whole bucket index, a
+//! number) and by the core for meaning (order, sign), and every error names the line.
 
 use std::path::Path;
 
@@ -19,9 +19,9 @@ const COUNT_EXPECTED: &str = "`requests`, `invocations`";
 
 /// Reads the trace at `path` and turns its `window` into demand per step of `step_s` seconds.
 pub fn read_trace(path: &Path, window: BucketWindow, step_s: u64) -> Result<Demand, TraceError> {
-    let bytes = std::fs::read(path).map_err(|source| TraceError::Read {
+    let bytes = std::fs::read(path).map_err(|error| TraceError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     parse_trace(&bytes, path, window, step_s)
 }
@@ -56,24 +56,47 @@ pub fn parse_trace(
             names.join(", ")
         }
     };
-    let (bucket_column, bucket_s) = BUCKET_COLUMNS
+    let bucket_matches: Vec<(usize, u64)> = BUCKET_COLUMNS
         .iter()
-        .find_map(|&(name, seconds)| find(name).map(|column| (column, seconds)))
-        .ok_or_else(|| TraceError::MissingColumn {
-            path: path.to_owned(),
-            what: "bucket",
-            expected: BUCKET_EXPECTED,
-            found: found(),
-        })?;
-    let count_column = COUNT_COLUMNS
-        .iter()
-        .find_map(|name| find(name))
-        .ok_or_else(|| TraceError::MissingColumn {
-            path: path.to_owned(),
-            what: "count",
-            expected: COUNT_EXPECTED,
-            found: found(),
-        })?;
+        .filter_map(|&(name, seconds)| find(name).map(|column| (column, seconds)))
+        .collect();
+    let count_matches: Vec<usize> = COUNT_COLUMNS.iter().filter_map(|name| find(name)).collect();
+    let ambiguous = |what: &'static str, columns: &[usize]| TraceError::AmbiguousColumns {
+        path: path.to_owned(),
+        what,
+        found: columns
+            .iter()
+            .map(|&column| format!("`{}`", headers.get(column).unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    };
+    let (bucket_column, bucket_s) = match bucket_matches.as_slice() {
+        [single] => *single,
+        [] => {
+            return Err(TraceError::MissingColumn {
+                path: path.to_owned(),
+                what: "bucket",
+                expected: BUCKET_EXPECTED,
+                found: found(),
+            });
+        }
+        several => {
+            let columns: Vec<usize> = several.iter().map(|&(column, _)| column).collect();
+            return Err(ambiguous("bucket", &columns));
+        }
+    };
+    let count_column = match count_matches.as_slice() {
+        [single] => *single,
+        [] => {
+            return Err(TraceError::MissingColumn {
+                path: path.to_owned(),
+                what: "count",
+                expected: COUNT_EXPECTED,
+                found: found(),
+            });
+        }
+        several => return Err(ambiguous("count", several)),
+    };
 
     let mut buckets = Vec::new();
     let mut lines = Vec::new();
@@ -105,8 +128,8 @@ pub fn parse_trace(
             path: path.to_owned(),
         });
     }
-    Demand::from_buckets(&buckets, bucket_s, window, step_s).map_err(|source| {
-        let entry = match source {
+    Demand::from_buckets(&buckets, bucket_s, window, step_s).map_err(|reason| {
+        let entry = match reason {
             BuildError::InvalidCount { entry, .. } | BuildError::BucketOrder { entry, .. } => {
                 Some(entry)
             }
@@ -118,7 +141,7 @@ pub fn parse_trace(
                 .and_then(|entry| lines.get(entry))
                 .map(|line| format!("line {line}: "))
                 .unwrap_or_default(),
-            source,
+            reason,
         }
     })
 }
@@ -183,6 +206,21 @@ mod tests {
             Err(
                 "t.csv: line 1: no count column: expected one of `requests`, `invocations`; \
                  found `minute`, `hits`"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn two_columns_of_one_kind_are_ambiguous() {
+        assert_eq!(
+            parse("minute,second,requests\n0,0,1\n"),
+            Err("t.csv: line 1: two bucket columns, `minute` and `second`: keep one".to_owned())
+        );
+        assert_eq!(
+            parse("minute,requests,invocations\n0,1,1\n"),
+            Err(
+                "t.csv: line 1: two count columns, `requests` and `invocations`: keep one"
                     .to_owned()
             )
         );

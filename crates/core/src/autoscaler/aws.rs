@@ -139,6 +139,43 @@ struct Datapoint {
     invocations_per_instance: f64,
 }
 
+/// The minute in progress: its invocations, Σ d/n over its steps, and whether n held still.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct MinuteInProgress {
+    invocations: f64,
+    invocations_per_instance: f64,
+    /// In-service count of the minute's steps, while it was the same in all of them.
+    constant_in_service: Option<u32>,
+    steps: u32,
+}
+
+impl MinuteInProgress {
+    fn add(&mut self, invocations: f64, in_service: u32) {
+        // A variant never has fewer than MinCapacity ≥ 1 instances in service, so the divisor
+        // is never 0; max(1) only keeps the arithmetic total.
+        self.invocations += invocations;
+        self.invocations_per_instance += invocations / f64::from(in_service.max(1));
+        self.constant_in_service = match (self.steps, self.constant_in_service) {
+            (0, _) => Some(in_service),
+            (_, Some(n)) if n == in_service => Some(n),
+            _ => None,
+        };
+        self.steps += 1;
+    }
+
+    /// The datapoint: invocations / n when n held still over the minute (the spec's formula,
+    /// free of the rounding of summing per-step shares), else Σ d/n.
+    fn datapoint(&self) -> Datapoint {
+        Datapoint {
+            invocations: self.invocations,
+            invocations_per_instance: match self.constant_in_service {
+                Some(n) => self.invocations / f64::from(n.max(1)),
+                None => self.invocations_per_instance,
+            },
+        }
+    }
+}
+
 /// Which target-tracking alarm acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alarm {
@@ -233,8 +270,8 @@ pub struct TargetTracking {
     delay_minutes: u64,
     /// Datapoints of the last `history.len()` minutes, minute m at index m % len.
     history: Vec<Datapoint>,
-    /// The datapoint of the minute in progress.
-    current: Datapoint,
+    /// The minute in progress.
+    current: MinuteInProgress,
     last_scale_out_minute: Option<u64>,
     last_scale_in_minute: Option<u64>,
 }
@@ -260,7 +297,7 @@ impl TargetTracking {
             policy,
             delay_minutes,
             history: vec![Datapoint::default(); (LOW_DATAPOINTS + delay_minutes) as usize],
-            current: Datapoint::default(),
+            current: MinuteInProgress::default(),
             last_scale_out_minute: None,
             last_scale_in_minute: None,
         })
@@ -385,11 +422,7 @@ impl Autoscaler for TargetTracking {
     }
 
     fn on_step(&mut self, observation: &Observation) -> StepOutcome {
-        // A variant never has fewer than MinCapacity ≥ 1 instances in service, so the
-        // divisor is never 0; max(1) only keeps the arithmetic total.
-        let in_service = f64::from(observation.in_service.max(1));
-        self.current.invocations += observation.demand;
-        self.current.invocations_per_instance += observation.demand / in_service;
+        self.current.add(observation.demand, observation.in_service);
         let end_s = observation.end_s();
         if end_s % METRIC_PERIOD_S != 0 {
             return StepOutcome {
@@ -398,7 +431,7 @@ impl Autoscaler for TargetTracking {
             };
         }
         let minute = end_s / METRIC_PERIOD_S - 1;
-        let datapoint = std::mem::take(&mut self.current);
+        let datapoint = std::mem::take(&mut self.current).datapoint();
         let slot = (minute % self.history.len() as u64) as usize;
         self.history[slot] = datapoint;
         StepOutcome {

@@ -134,3 +134,26 @@ fn every_shipped_scenario_validates() {
         "expected the three SageMaker scenarios, found {count}"
     );
 }
+
+#[test]
+fn ten_second_steps_see_each_minute_exactly_as_the_trace_counts_it() {
+    // A minute of 50 spread over six 10 s steps adds back up to 50, so the datapoint is
+    // 50 / 1 = 50, which is not > TargetValue 50: AlarmHigh never fires.
+    let fixture = Fixture::new();
+    fixture.replace("scenario.toml", "step_s = 60", "step_s = 10");
+    fixture.replace("aws/policy.json", "70.0", "50.0");
+    let trace: String = (0..10).map(|minute| format!("{minute},50\n")).collect();
+    fixture.write("trace.csv", &format!("minute,requests\n{trace}"));
+    fixture.run().success();
+    let timeseries = fixture.read_out("timeseries.csv");
+    assert!(column(&timeseries, "desired").iter().all(|d| d == "1"));
+    let metrics: Vec<String> = column(&timeseries, "metric")
+        .into_iter()
+        .filter(|m| !m.is_empty())
+        .collect();
+    assert_eq!(metrics, vec!["50".to_owned(); 10]);
+    assert_eq!(
+        fixture.read_out("events.csv"),
+        "t_s,direction,from,to,reason\n"
+    );
+}
