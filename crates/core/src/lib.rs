@@ -49,6 +49,11 @@ pub use crate::{
         Alarm, ScalableTarget, TargetTracking, TargetTrackingReason,
         TargetTrackingScalingPolicyConfiguration,
     },
+    autoscaler::azure::{
+        AutoscaleProfile, AutoscaleSetting, AzureMetric, ComparisonOperator, MetricTrigger,
+        ProfileSchedule, ScaleAction, ScaleCapacity, ScaleDirection, ScaleRule, ScaleType,
+        Statistic, TimeAggregation,
+    },
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},

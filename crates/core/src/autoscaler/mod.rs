@@ -7,6 +7,7 @@
 //! autoscaler and nowhere else.
 
 pub(crate) mod aws;
+pub(crate) mod azure;
 
 use std::fmt;
 
