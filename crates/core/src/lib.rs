@@ -50,9 +50,9 @@ pub use crate::{
         TargetTrackingScalingPolicyConfiguration,
     },
     autoscaler::azure::{
-        AutoscaleProfile, AutoscaleSetting, AzureMetric, ComparisonOperator, MetricTrigger,
-        ProfileSchedule, ScaleAction, ScaleCapacity, ScaleDirection, ScaleRule, ScaleType,
-        Statistic, TimeAggregation,
+        AutoscaleProfile, AutoscaleSetting, AzureAutoscale, AzureMetric, AzureReason,
+        ComparisonOperator, MetricTrigger, ProfileSchedule, Projection, RuleOutcome, ScaleAction,
+        ScaleCapacity, ScaleDirection, ScaleRule, ScaleType, Statistic, TimeAggregation,
     },
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
     capacity::CapacityBounds,

@@ -109,10 +109,10 @@ impl Sink for SummarySink {
 
     fn on_scaling(&mut self, event: &ScalingEvent) {
         if let Some(summary) = &mut self.summary {
-            if event.to > event.from {
-                summary.scale_out_events += 1;
-            } else {
-                summary.scale_in_events += 1;
+            match event.to.cmp(&event.from) {
+                std::cmp::Ordering::Greater => summary.scale_out_events += 1,
+                std::cmp::Ordering::Less => summary.scale_in_events += 1,
+                std::cmp::Ordering::Equal => {}
             }
         }
     }

@@ -39,7 +39,8 @@ pub struct StepRecord {
     pub metric: Option<f64>,
 }
 
-/// A change of desired capacity.
+/// A change of desired capacity, or (with `from == to`) a decision not to change it that the
+/// autoscaler wants people to see.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScalingEvent {
     /// The step at whose end the decision was taken.
@@ -59,7 +60,8 @@ pub trait Sink {
     /// Called once per step, in order.
     fn on_step(&mut self, record: &StepRecord);
 
-    /// Called when desired capacity changes, after the step's record.
+    /// Called when desired capacity changes, or an autoscaler notes a decision not to change it
+    /// (`from == to`), after the step's record.
     fn on_scaling(&mut self, event: &ScalingEvent) {
         let _ = event;
     }
@@ -204,29 +206,42 @@ impl<A: Autoscaler> Simulation<'_, A> {
         self.fleet.admit_due_launches(step_idx);
         let in_service = self.fleet.in_service();
         let served = self.fleet.served(demand);
+        let capacity = f64::from(in_service) * self.fleet.capacity_per_instance_per_step();
         let observation = Observation {
             step_idx,
             t_s,
             step_s: self.step_s,
             demand,
             served,
+            capacity,
             in_service,
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),
         };
         let outcome = self.autoscaler.on_step(&observation);
-        let event = outcome.proposal.and_then(|proposal| {
-            let desired = proposal.bounds.clamp(proposal.desired);
-            self.fleet
-                .set_desired(desired, step_idx)
-                .map(|change| ScalingEvent {
-                    step_idx,
-                    t_s: observation.end_s(),
-                    from: change.from,
-                    to: change.to,
-                    reason: proposal.reason,
-                })
-        });
+        let desired_before = self.fleet.desired();
+        let event = match (outcome.proposal, outcome.notice) {
+            (Some(proposal), _) => {
+                let desired = proposal.bounds.clamp(proposal.desired);
+                self.fleet
+                    .set_desired(desired, step_idx)
+                    .map(|change| ScalingEvent {
+                        step_idx,
+                        t_s: observation.end_s(),
+                        from: change.from,
+                        to: change.to,
+                        reason: proposal.reason,
+                    })
+            }
+            (None, Some(reason)) => Some(ScalingEvent {
+                step_idx,
+                t_s: observation.end_s(),
+                from: desired_before,
+                to: desired_before,
+                reason,
+            }),
+            (None, None) => None,
+        };
         sink.on_step(&StepRecord {
             step_idx,
             t_s,
@@ -237,7 +252,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
             in_service,
             desired: self.fleet.desired(),
             pending: self.fleet.pending(),
-            capacity: f64::from(in_service) * self.fleet.capacity_per_instance_per_step(),
+            capacity,
             metric: outcome.metric,
         });
         if let Some(event) = &event {

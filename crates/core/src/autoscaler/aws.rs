@@ -428,6 +428,7 @@ impl Autoscaler for TargetTracking {
             return StepOutcome {
                 metric: None,
                 proposal: None,
+                notice: None,
             };
         }
         let minute = end_s / METRIC_PERIOD_S - 1;
@@ -437,6 +438,7 @@ impl Autoscaler for TargetTracking {
         StepOutcome {
             metric: Some(datapoint.invocations_per_instance),
             proposal: self.evaluate(minute, observation.desired),
+            notice: None,
         }
     }
 }

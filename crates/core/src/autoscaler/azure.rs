@@ -293,3 +293,673 @@ impl ProfileSchedule {
         self.changes.iter().map(|&(_, p)| p).max().unwrap_or(0)
     }
 }
+
+/// A rule described for people: metric, aggregation, window, operator and threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RuleOutcome {
+    /// Position of the rule in its profile, from 0.
+    pub rule: usize,
+    /// The rule's trigger.
+    pub trigger: MetricTrigger,
+    /// The value compared with the threshold (after dividePerInstance).
+    pub value: f64,
+}
+
+impl fmt::Display for RuleOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let trigger = &self.trigger;
+        write!(
+            f,
+            "rule {}: {} {:?} over {} min = {}{} {} {}",
+            self.rule,
+            trigger.metric.name(),
+            trigger.time_aggregation,
+            trigger.time_window_min,
+            Num(self.value),
+            if trigger.divide_per_instance {
+                " per instance"
+            } else {
+                ""
+            },
+            trigger.operator.symbol(),
+            Num(trigger.threshold),
+        )
+    }
+}
+
+/// Why Azure autoscale changed the instance count, or skipped a scale-in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AzureReason {
+    /// The count was outside the profile's [minimum, maximum].
+    OutsideCapacity {
+        /// The profile in force.
+        profile: usize,
+        /// Its bounds.
+        bounds: CapacityBounds,
+    },
+    /// A rule had no data and the count was below the profile's default.
+    NoData {
+        /// The profile in force.
+        profile: usize,
+        /// The rule without data.
+        rule: usize,
+        /// The profile's default.
+        default: u32,
+    },
+    /// An Increase rule fired.
+    ScaleOut {
+        /// The profile in force.
+        profile: usize,
+        /// The rule whose proposal was taken.
+        fired: RuleOutcome,
+        /// Its cooldown, which starts now.
+        cooldown_s: u64,
+    },
+    /// All Decrease rules fired; `count` is the scale-in after flapping avoidance.
+    ScaleIn {
+        /// The profile in force.
+        profile: usize,
+        /// The Decrease rule whose proposal was the target.
+        fired: RuleOutcome,
+        /// The target, the highest Decrease proposal.
+        target: u32,
+        /// The count chosen: the target, or more when fewer would flap.
+        count: u32,
+        /// The projection that made `count − 1` flap, when the scale-in was reduced.
+        flapping: Option<Projection>,
+        /// Its cooldown, which starts now.
+        cooldown_s: u64,
+    },
+    /// All Decrease rules fired, but every count from the target up would flap.
+    FlappingSkipped {
+        /// The profile in force.
+        profile: usize,
+        /// The target, the highest Decrease proposal.
+        target: u32,
+        /// The projection at the target count.
+        flapping: Projection,
+    },
+}
+
+/// An Increase rule's value projected to a smaller instance count, which would fire it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projection {
+    /// The instance count projected to.
+    pub count: u32,
+    /// The Increase rule and its current value.
+    pub rule: RuleOutcome,
+    /// The projected value, which fires the rule.
+    pub projected: f64,
+}
+
+impl fmt::Display for Projection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let trigger = &self.rule.trigger;
+        write!(
+            f,
+            "at {} instances rule {} would see {} {} {}",
+            self.count,
+            self.rule.rule,
+            Num(self.projected),
+            trigger.operator.symbol(),
+            Num(trigger.threshold)
+        )
+    }
+}
+
+impl fmt::Display for AzureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AzureReason::OutsideCapacity { profile, bounds } => write!(
+                f,
+                "profile {profile}: count outside its capacity [{}, {}], set to the nearest bound",
+                bounds.min(),
+                bounds.max()
+            ),
+            AzureReason::NoData {
+                profile,
+                rule,
+                default,
+            } => write!(
+                f,
+                "profile {profile}: rule {rule} has no data, count raised to capacity.default {default}"
+            ),
+            AzureReason::ScaleOut {
+                profile,
+                fired,
+                cooldown_s,
+            } => write!(
+                f,
+                "profile {profile}: scale out, {fired}; cooldown of {cooldown_s} s starts"
+            ),
+            AzureReason::ScaleIn {
+                profile,
+                fired,
+                target,
+                count,
+                flapping,
+                cooldown_s,
+            } => {
+                write!(
+                    f,
+                    "profile {profile}: scale in, all Decrease rules fired, {fired}; target {target}"
+                )?;
+                if let Some(flapping) = flapping {
+                    write!(f, ", reduced to {count} to avoid flapping ({flapping})")?;
+                }
+                write!(f, "; cooldown of {cooldown_s} s starts")
+            }
+            AzureReason::FlappingSkipped {
+                profile,
+                target,
+                flapping,
+            } => write!(
+                f,
+                "profile {profile}: scale-in to {target} skipped: Flapping ({flapping}, and so at every count up to the current one)"
+            ),
+        }
+    }
+}
+
+/// A number as people read it: at most 3 decimals, no trailing zeros.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rounded = (self.0 * 1000.0).round() / 1000.0;
+        write!(f, "{rounded}")
+    }
+}
+
+/// One minute's samples of both metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct MinuteSample {
+    cpu_utilization_percentage: f64,
+    requests_per_minute: f64,
+}
+
+impl MinuteSample {
+    fn value(&self, metric: AzureMetric) -> f64 {
+        match metric {
+            AzureMetric::CpuUtilizationPercentage => self.cpu_utilization_percentage,
+            AzureMetric::RequestsPerMinute => self.requests_per_minute,
+        }
+    }
+}
+
+/// The minute in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct MinuteInProgress {
+    arrivals: f64,
+    served: f64,
+    capacity: f64,
+}
+
+const MINUTE_S: u64 = 60;
+/// Rules a profile may hold (REST API).
+const MAX_RULES: usize = 10;
+
+/// The Azure Monitor autoscale engine of one deployment.
+#[derive(Debug, Clone)]
+pub struct AzureAutoscale {
+    setting: AutoscaleSetting,
+    schedule: ProfileSchedule,
+    delay_minutes: u64,
+    evaluation_period_s: u64,
+    /// Samples of the last `history.len()` minutes, minute m at m % len.
+    history: Vec<MinuteSample>,
+    /// Minutes recorded so far; the newest is `recorded − 1`.
+    recorded: u64,
+    current: MinuteInProgress,
+    /// `(t_action_s, cooldown_s)` of the last rule that acted.
+    cooldown: Option<(u64, u64)>,
+    /// The metric of the `metric` column: the first rule's.
+    column_metric: Option<AzureMetric>,
+}
+
+impl AzureAutoscale {
+    /// The engine for `setting`, with profiles in force as `schedule` says, minute samples seen
+    /// `metric_delay_s` after their minute ends, evaluating every `evaluation_period_s`.
+    pub fn new(
+        setting: AutoscaleSetting,
+        schedule: ProfileSchedule,
+        metric_delay_s: u64,
+        evaluation_period_s: u64,
+    ) -> Result<Self, BuildError> {
+        if setting.profiles.is_empty() || schedule.max_profile() >= setting.profiles.len() {
+            return Err(BuildError::Field {
+                field: "profiles",
+                expected: "1 to 20 profiles, and a schedule naming only those".into(),
+                got: format!("{} profiles", setting.profiles.len()),
+            });
+        }
+        if metric_delay_s % MINUTE_S != 0 {
+            return Err(BuildError::Field {
+                field: "metric_delay_s",
+                expected: "a multiple of 60".into(),
+                got: metric_delay_s.to_string(),
+            });
+        }
+        if evaluation_period_s == 0 {
+            return Err(BuildError::Field {
+                field: "evaluation_period_s",
+                expected: "at least 1".into(),
+                got: "0".into(),
+            });
+        }
+        if let Some(profile) = setting.profiles.iter().find(|p| p.rules.len() > MAX_RULES) {
+            return Err(BuildError::Field {
+                field: "rules",
+                expected: format!("at most {MAX_RULES} rules in a profile"),
+                got: format!("{} in profile {:?}", profile.rules.len(), profile.name),
+            });
+        }
+        let rules = || setting.profiles.iter().flat_map(|p| p.rules.iter());
+        if let Some(rule) = rules().find(|r| {
+            r.trigger.time_grain_min == 0 || r.trigger.time_window_min < r.trigger.time_grain_min
+        }) {
+            return Err(BuildError::Field {
+                field: "timeWindow",
+                expected: "at least one time grain, with a grain of at least 1 minute".into(),
+                got: format!(
+                    "timeGrain {} min, timeWindow {} min",
+                    rule.trigger.time_grain_min, rule.trigger.time_window_min
+                ),
+            });
+        }
+        let longest_window = rules()
+            .map(|r| u64::from(r.trigger.time_window_min))
+            .max()
+            .unwrap_or(1);
+        let delay_minutes = metric_delay_s / MINUTE_S;
+        let column_metric = rules().next().map(|r| r.trigger.metric);
+        Ok(Self {
+            history: vec![MinuteSample::default(); (longest_window + delay_minutes + 1) as usize],
+            setting,
+            schedule,
+            delay_minutes,
+            evaluation_period_s,
+            recorded: 0,
+            current: MinuteInProgress::default(),
+            cooldown: None,
+            column_metric,
+        })
+    }
+
+    fn sample(&self, minute: u64) -> MinuteSample {
+        self.history[(minute % self.history.len() as u64) as usize]
+    }
+
+    /// The rule's aggregated value over the window ending at minute `newest`, divided per
+    /// instance if asked; `None` when no complete grain lies in the window.
+    fn rule_value(&self, trigger: &MetricTrigger, newest: Option<u64>, count: u32) -> Option<f64> {
+        let newest = newest?;
+        let grain = u64::from(trigger.time_grain_min);
+        let window = u64::from(trigger.time_window_min);
+        let first_minute = (newest + 1).saturating_sub(window);
+        let first_grain = first_minute.div_ceil(grain);
+        let end_grain = (newest + 1) / grain; // exclusive
+        if end_grain <= first_grain {
+            return None;
+        }
+        let grain_value = |g: u64| {
+            let samples =
+                (g * grain..(g + 1) * grain).map(|m| self.sample(m).value(trigger.metric));
+            match trigger.statistic {
+                Statistic::Average => samples.sum::<f64>() / grain as f64,
+                Statistic::Min => samples.fold(f64::INFINITY, f64::min),
+                Statistic::Max => samples.fold(f64::NEG_INFINITY, f64::max),
+                Statistic::Sum => samples.sum(),
+                Statistic::Count => grain as f64,
+            }
+        };
+        let grains = (first_grain..end_grain).map(grain_value);
+        let grain_count = (end_grain - first_grain) as f64;
+        let value = match trigger.time_aggregation {
+            TimeAggregation::Average => grains.sum::<f64>() / grain_count,
+            TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
+            TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
+            TimeAggregation::Total => grains.sum(),
+            TimeAggregation::Count => grain_count,
+            TimeAggregation::Last => grain_value(end_grain - 1),
+        };
+        Some(if trigger.divide_per_instance {
+            value / f64::from(count)
+        } else {
+            value
+        })
+    }
+
+    /// The evaluation at `t_s` with current count `count` (spec "The step", 4).
+    fn evaluate(&mut self, t_s: u64, count: u32) -> (Option<Proposal>, Option<ScalingReason>) {
+        let profile_idx = self.schedule.profile_at(t_s);
+        let profile = &self.setting.profiles[profile_idx];
+        let bounds = profile.capacity.bounds();
+        let propose = |desired, reason| {
+            Some(Proposal {
+                desired,
+                bounds,
+                reason: ScalingReason::Azure(reason),
+            })
+        };
+        if bounds.clamp(count) != count {
+            let reason = AzureReason::OutsideCapacity {
+                profile: profile_idx,
+                bounds,
+            };
+            return (propose(bounds.clamp(count), reason), None);
+        }
+        // The newest minute j with (j + 1) · 60 + delay ≤ t, among those recorded.
+        let newest = (t_s / MINUTE_S)
+            .checked_sub(self.delay_minutes + 1)
+            .filter(|&j| j < self.recorded);
+        // A fixed array, since evaluations run every minute and allocate nothing.
+        let mut values = [None; MAX_RULES];
+        for (slot, rule) in values.iter_mut().zip(&profile.rules) {
+            *slot = self.rule_value(&rule.trigger, newest, count);
+        }
+        if let Some(rule) = values[..profile.rules.len()]
+            .iter()
+            .position(Option::is_none)
+        {
+            let default = profile.capacity.default();
+            if count < default {
+                let reason = AzureReason::NoData {
+                    profile: profile_idx,
+                    rule,
+                    default,
+                };
+                return (propose(default, reason), None);
+            }
+            return (None, None);
+        }
+        if let Some((t_action_s, cooldown_s)) = self.cooldown
+            && t_s - t_action_s < cooldown_s
+        {
+            return (None, None);
+        }
+        let outcome = |rule: usize| RuleOutcome {
+            rule,
+            trigger: profile.rules[rule].trigger,
+            value: values[rule].unwrap_or(f64::NAN),
+        };
+        let fires = |rule: usize, value: f64| {
+            let trigger = &profile.rules[rule].trigger;
+            trigger.operator.holds(value, trigger.threshold)
+        };
+        let rules_in = |direction: ScaleDirection| {
+            profile
+                .rules
+                .iter()
+                .enumerate()
+                .filter(move |(_, r)| r.action.direction == direction)
+                .map(|(idx, _)| idx)
+        };
+        let proposal_of =
+            |rule: usize| bounds.clamp(rule_proposal(&profile.rules[rule].action, count));
+
+        // Scale out if any Increase rule fires, to the highest proposal (first on ties).
+        let mut increase_fired = false;
+        let mut best_out: Option<(u32, usize)> = None;
+        for rule in rules_in(ScaleDirection::Increase) {
+            if fires(rule, outcome(rule).value) {
+                increase_fired = true;
+                let proposed = proposal_of(rule);
+                if best_out.is_none_or(|(best, _)| proposed > best) {
+                    best_out = Some((proposed, rule));
+                }
+            }
+        }
+        if increase_fired {
+            let Some((proposed, rule)) = best_out.filter(|&(p, _)| p != count) else {
+                return (None, None);
+            };
+            let cooldown_s = profile.rules[rule].action.cooldown_s;
+            let reason = AzureReason::ScaleOut {
+                profile: profile_idx,
+                fired: outcome(rule),
+                cooldown_s,
+            };
+            self.cooldown = Some((t_s, cooldown_s));
+            return (propose(proposed, reason), None);
+        }
+
+        // Scale in only if every Decrease rule fires, to the highest proposal (first on ties).
+        let mut decrease_rules = rules_in(ScaleDirection::Decrease).peekable();
+        if decrease_rules.peek().is_none() {
+            return (None, None);
+        }
+        let mut best_in: Option<(u32, usize)> = None;
+        for rule in decrease_rules {
+            if !fires(rule, outcome(rule).value) {
+                return (None, None);
+            }
+            let proposed = proposal_of(rule);
+            if best_in.is_none_or(|(best, _)| proposed > best) {
+                best_in = Some((proposed, rule));
+            }
+        }
+        let Some((target, decrease_rule)) = best_in.filter(|&(t, _)| t < count) else {
+            return (None, None);
+        };
+        // Flapping avoidance: the first count from the target up at which no Increase rule's
+        // projected value would fire it.
+        let flapping_at = |candidate: u32| {
+            rules_in(ScaleDirection::Increase).find_map(|rule| {
+                let current = outcome(rule);
+                let per_instance =
+                    current.trigger.metric.is_per_instance() || current.trigger.divide_per_instance;
+                let projected = if per_instance {
+                    (current.value * f64::from(count)) / f64::from(candidate)
+                } else {
+                    current.value
+                };
+                fires(rule, projected).then_some(Projection {
+                    count: candidate,
+                    rule: current,
+                    projected,
+                })
+            })
+        };
+        let mut last_flap = None;
+        for candidate in target..count {
+            match flapping_at(candidate) {
+                Some(projection) => last_flap = Some(projection),
+                None => {
+                    let cooldown_s = profile.rules[decrease_rule].action.cooldown_s;
+                    let reason = AzureReason::ScaleIn {
+                        profile: profile_idx,
+                        fired: outcome(decrease_rule),
+                        target,
+                        count: candidate,
+                        flapping: last_flap,
+                        cooldown_s,
+                    };
+                    self.cooldown = Some((t_s, cooldown_s));
+                    return (propose(candidate, reason), None);
+                }
+            }
+        }
+        let notice = flapping_at(target).map(|flapping| {
+            ScalingReason::Azure(AzureReason::FlappingSkipped {
+                profile: profile_idx,
+                target,
+                flapping,
+            })
+        });
+        (None, notice)
+    }
+}
+
+/// A rule's proposal from the current count, before the clamp (spec "Rules").
+fn rule_proposal(action: &ScaleAction, count: u32) -> u32 {
+    let amount = match action.scale_type {
+        ScaleType::ChangeCount => action.value,
+        // ceil(C × value / 100) in integers, so no rounding noise decides a count.
+        ScaleType::PercentChangeCount => {
+            let scaled = u64::from(count) * u64::from(action.value);
+            u32::try_from(scaled.div_ceil(100)).unwrap_or(u32::MAX)
+        }
+        ScaleType::ExactCount => {
+            return match action.direction {
+                ScaleDirection::Increase => count.max(action.value),
+                ScaleDirection::Decrease => count.min(action.value),
+                ScaleDirection::None => count,
+            };
+        }
+    };
+    match action.direction {
+        ScaleDirection::Increase => count.saturating_add(amount),
+        ScaleDirection::Decrease => count.saturating_sub(amount),
+        ScaleDirection::None => count,
+    }
+}
+
+impl Autoscaler for AzureAutoscale {
+    fn initial_bounds(&self) -> CapacityBounds {
+        self.setting.profiles[self.schedule.profile_at(0)]
+            .capacity
+            .bounds()
+    }
+
+    fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
+        if MINUTE_S % step_s != 0 {
+            return Err(BuildError::StepDoesNotDivide {
+                what: "the one-minute metric grain of Azure autoscale",
+                period_s: MINUTE_S,
+                step_s,
+            });
+        }
+        if self.evaluation_period_s % step_s != 0 {
+            return Err(BuildError::NotAMultiple {
+                what: "evaluation_period_s",
+                value_s: self.evaluation_period_s,
+                period_s: step_s,
+            });
+        }
+        Ok(())
+    }
+
+    fn on_step(&mut self, observation: &Observation) -> StepOutcome {
+        self.current.arrivals += observation.demand;
+        self.current.served += observation.served;
+        self.current.capacity += observation.capacity;
+        let end_s = observation.end_s();
+        let mut metric = None;
+        if end_s % MINUTE_S == 0 {
+            let minute = std::mem::take(&mut self.current);
+            let cpu = if minute.capacity > 0.0 {
+                ((100.0 * minute.served) / minute.capacity).min(100.0)
+            } else {
+                0.0
+            };
+            let sample = MinuteSample {
+                cpu_utilization_percentage: cpu,
+                requests_per_minute: minute.arrivals,
+            };
+            let slot = (self.recorded % self.history.len() as u64) as usize;
+            self.history[slot] = sample;
+            self.recorded += 1;
+            metric = self.column_metric.map(|m| sample.value(m));
+        }
+        let (proposal, notice) = if self.setting.enabled && end_s % self.evaluation_period_s == 0 {
+            self.evaluate(end_s, observation.desired)
+        } else {
+            (None, None)
+        };
+        StepOutcome {
+            metric,
+            proposal,
+            notice,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(direction: ScaleDirection, scale_type: ScaleType, value: u32) -> ScaleAction {
+        ScaleAction {
+            direction,
+            scale_type,
+            value,
+            cooldown_s: 60,
+        }
+    }
+
+    #[test]
+    fn percent_changes_round_the_amount_up_in_both_directions() {
+        use ScaleDirection::{Decrease, Increase};
+        use ScaleType::{ChangeCount, ExactCount, PercentChangeCount};
+        // C = 7: +20 % is 7 + ceil(1.4) = 9; −20 % is 7 − 2 = 5. C = 10: +15 % is 12.
+        assert_eq!(
+            rule_proposal(&action(Increase, PercentChangeCount, 20), 7),
+            9
+        );
+        assert_eq!(
+            rule_proposal(&action(Decrease, PercentChangeCount, 20), 7),
+            5
+        );
+        assert_eq!(
+            rule_proposal(&action(Increase, PercentChangeCount, 15), 10),
+            12
+        );
+        assert_eq!(
+            rule_proposal(&action(Decrease, PercentChangeCount, 50), 10),
+            5
+        );
+        assert_eq!(rule_proposal(&action(Decrease, ChangeCount, 3), 2), 0);
+        assert_eq!(rule_proposal(&action(Increase, ExactCount, 4), 7), 7);
+        assert_eq!(rule_proposal(&action(Decrease, ExactCount, 4), 7), 4);
+    }
+
+    #[test]
+    fn grains_are_aligned_on_t_zero_and_only_complete_ones_count() {
+        // Grains of 2 minutes, window 5 minutes, newest minute 6: minutes (1, 6] hold the
+        // complete grains [2, 3] and [4, 5]; minute 6 starts a grain that is not complete.
+        let setting = AutoscaleSetting {
+            enabled: true,
+            profiles: vec![AutoscaleProfile {
+                name: "p".into(),
+                capacity: ScaleCapacity::new(1, 5, 1).unwrap(),
+                rules: vec![],
+            }],
+        };
+        let mut autoscale =
+            AzureAutoscale::new(setting, ProfileSchedule::constant(0), 0, 60).unwrap();
+        autoscale.history = vec![MinuteSample::default(); 16];
+        for minute in 0..7u64 {
+            autoscale.history[minute as usize].requests_per_minute = (minute * 10) as f64;
+        }
+        autoscale.recorded = 7;
+        let trigger = |statistic, time_aggregation| MetricTrigger {
+            metric: AzureMetric::RequestsPerMinute,
+            time_grain_min: 2,
+            statistic,
+            time_window_min: 5,
+            time_aggregation,
+            operator: ComparisonOperator::GreaterThan,
+            threshold: 0.0,
+            divide_per_instance: false,
+        };
+        let value = |statistic, aggregation| {
+            autoscale.rule_value(&trigger(statistic, aggregation), Some(6), 2)
+        };
+        // Grain averages 25 and 45; sums 50 and 90.
+        assert_eq!(
+            value(Statistic::Average, TimeAggregation::Average),
+            Some(35.0)
+        );
+        assert_eq!(value(Statistic::Average, TimeAggregation::Last), Some(45.0));
+        assert_eq!(value(Statistic::Sum, TimeAggregation::Total), Some(140.0));
+        assert_eq!(value(Statistic::Min, TimeAggregation::Minimum), Some(20.0));
+        assert_eq!(value(Statistic::Max, TimeAggregation::Maximum), Some(50.0));
+        assert_eq!(value(Statistic::Count, TimeAggregation::Count), Some(2.0));
+        // Newest minute 0: grain [0, 1] is not complete yet.
+        assert_eq!(
+            autoscale.rule_value(&trigger(Statistic::Sum, TimeAggregation::Total), Some(0), 2),
+            None
+        );
+    }
+}

@@ -27,6 +27,8 @@ pub struct Observation {
     pub demand: f64,
     /// Arrivals served in the step.
     pub served: f64,
+    /// Arrivals the in-service instances could serve in the step.
+    pub capacity: f64,
     /// Instances serving during the step.
     pub in_service: u32,
     /// Launches not yet in service.
@@ -60,6 +62,9 @@ pub struct StepOutcome {
     pub metric: Option<f64>,
     /// A change of desired capacity, if it decided one this step.
     pub proposal: Option<Proposal>,
+    /// A decision not to change capacity that people should see (an Azure scale-in skipped
+    /// for flapping); ignored when there is a proposal.
+    pub notice: Option<ScalingReason>,
 }
 
 /// A policy that watches the fleet and proposes desired capacities.
@@ -80,12 +85,15 @@ pub trait Autoscaler {
 pub enum ScalingReason {
     /// AWS target tracking acted on one of its alarms.
     TargetTracking(aws::TargetTrackingReason),
+    /// Azure autoscale acted, or skipped a scale-in.
+    Azure(azure::AzureReason),
 }
 
 impl fmt::Display for ScalingReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScalingReason::TargetTracking(reason) => reason.fmt(f),
+            ScalingReason::Azure(reason) => reason.fmt(f),
         }
     }
 }

@@ -157,6 +157,7 @@ proptest! {
                     step_s: 60,
                     demand,
                     served: demand,
+                    capacity: f64::from(desired) * 1000.0,
                     in_service: desired,
                     pending: 0,
                     desired,
