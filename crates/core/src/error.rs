@@ -88,6 +88,18 @@ pub enum BuildError {
         /// The value given.
         got: String,
     },
+    /// Session starts that are not whole in some step (a coarse trace spread over finer steps).
+    #[error(
+        "step {step} (t_s {t_s}) has {starts} session starts: session starts must be whole; use a step of at least the trace's bucket"
+    )]
+    FractionalSessions {
+        /// The step.
+        step: u64,
+        /// Its start, seconds.
+        t_s: u64,
+        /// The starts it has.
+        starts: f64,
+    },
     /// A demand series was not given to the builder.
     #[error("the simulation has no demand")]
     MissingDemand,

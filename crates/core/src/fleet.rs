@@ -7,6 +7,8 @@
 
 use std::collections::VecDeque;
 
+use crate::sessions::ServerGroup;
+
 /// The fleet's settings, checked by [`crate::SimulationBuilder::build`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FleetConfig {
@@ -44,6 +46,21 @@ pub struct Fleet {
     /// Ordered by due step, oldest first; at most one entry per step of provisioning, so the
     /// capacity reserved at build time is never outgrown.
     launches: VecDeque<Launch>,
+    /// For session workloads: the servers and the sessions on them.
+    sessions: Option<ServerGroup>,
+}
+
+/// Which instances go when desired capacity falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// Pending launches first, newest first, then in-service instances (spec/README.md).
+    CancelPendingFirst,
+    /// Scaled-out servers with no session, idle for at least `min_idle_s` (Huawei Workspace);
+    /// pending launches stay.
+    ReleaseIdleServers {
+        /// Idle time a server needs to be released, seconds.
+        min_idle_s: u64,
+    },
 }
 
 impl Fleet {
@@ -64,7 +81,21 @@ impl Fleet {
             launches: VecDeque::with_capacity(
                 usize::try_from(provisioning_steps).unwrap_or(usize::MAX - 2) + 2,
             ),
+            sessions: None,
         }
+    }
+
+    /// The same fleet serving sessions on `group` instead of requests.
+    pub(crate) fn with_sessions(self, group: ServerGroup) -> Self {
+        Self {
+            sessions: Some(group),
+            ..self
+        }
+    }
+
+    /// The servers and sessions of a session workload.
+    pub fn server_group(&self) -> Option<&ServerGroup> {
+        self.sessions.as_ref()
     }
 
     /// Instances serving load now.
@@ -87,8 +118,9 @@ impl Fleet {
         self.capacity_per_step
     }
 
-    /// Step 1 of every step: launches due at `step_idx` join the in-service count.
-    pub(crate) fn admit_due_launches(&mut self, step_idx: u64) {
+    /// Step 1 of every step (starting at `t_s`): launches due at `step_idx` join the in-service
+    /// count.
+    pub(crate) fn admit_due_launches(&mut self, step_idx: u64, t_s: u64) {
         while let Some(launch) = self.launches.front().copied() {
             if launch.due_step > step_idx {
                 break;
@@ -96,23 +128,59 @@ impl Fleet {
             self.launches.pop_front();
             self.in_service += launch.count;
             self.pending -= launch.count;
+            if let Some(group) = &mut self.sessions {
+                group.join(launch.count, t_s);
+            }
         }
     }
 
-    /// Step 2: the part of `demand` the in-service instances serve this step.
-    pub(crate) fn served(&self, demand: f64) -> f64 {
-        demand.min(f64::from(self.in_service) * self.capacity_per_step)
+    /// Step 2: the part of `demand` served this step. Requests: what in-service capacity
+    /// allows. Sessions: sessions due end, then the step's starts are placed one by one.
+    pub(crate) fn serve(&mut self, demand: f64, t_s: u64) -> f64 {
+        match &mut self.sessions {
+            None => demand.min(f64::from(self.in_service) * self.capacity_per_step),
+            Some(group) => {
+                group.end_sessions(t_s);
+                // Whole numbers, checked when the simulation was built.
+                f64::from(group.place(demand as u32, t_s))
+            }
+        }
     }
 
-    /// Sets desired capacity at the end of step `step_idx`; `desired` is already clamped.
-    pub(crate) fn set_desired(&mut self, desired: u32, step_idx: u64) -> Option<CapacityChange> {
+    /// What the in-service instances can take in a step: requests, or session slots.
+    pub fn capacity(&self) -> f64 {
+        match &self.sessions {
+            None => f64::from(self.in_service) * self.capacity_per_step,
+            Some(group) => f64::from(self.in_service * group.slots_per_server()),
+        }
+    }
+
+    /// Sets desired capacity at the end of step `step_idx` (at `end_s`); `desired` is already
+    /// clamped.
+    pub(crate) fn set_desired(
+        &mut self,
+        desired: u32,
+        step_idx: u64,
+        removal: Removal,
+        end_s: u64,
+    ) -> Option<CapacityChange> {
         let from = self.desired();
+        if let (Removal::ReleaseIdleServers { min_idle_s }, true) = (removal, desired < from) {
+            let released = match &mut self.sessions {
+                Some(group) => group.release_idle(end_s, min_idle_s),
+                None => 0,
+            };
+            self.in_service -= released;
+            let to = self.desired();
+            return (to != from).then_some(CapacityChange { from, to });
+        }
         if desired > from {
             let count = desired - from;
             let due_step = step_idx + 1 + self.provisioning_steps;
-            if self.provisioning_steps == 0 {
+            if self.provisioning_steps == 0 && self.sessions.is_none() {
                 // Due at the very next step: joining now and at the start of the next step
-                // are the same to every observer, and it keeps the queue empty.
+                // are the same to every observer, and it keeps the queue empty. Servers of a
+                // session workload start their idle clocks when they join, so they queue.
                 self.in_service += count;
             } else {
                 self.launches.push_back(Launch { due_step, count });
@@ -149,24 +217,25 @@ mod tests {
         // Provisioning 120 s = 2 steps of 60 s: a rise decided at the end of step k is in
         // service from step k + 3.
         let mut fleet = Fleet::new(60.0, 1, 120, 60);
-        fleet.set_desired(3, 0); // 2 due at step 3
-        fleet.set_desired(6, 1); // 3 due at step 4
+        let newest_first = Removal::CancelPendingFirst;
+        fleet.set_desired(3, 0, newest_first, 60); // 2 due at step 3
+        fleet.set_desired(6, 1, newest_first, 120); // 3 due at step 4
         assert_eq!((fleet.in_service(), fleet.pending()), (1, 5));
         // Down to 2: cancel the 3 of step 4, then 1 of the 2 due at step 3.
-        fleet.set_desired(2, 2);
+        fleet.set_desired(2, 2, newest_first, 180);
         assert_eq!((fleet.in_service(), fleet.pending()), (1, 1));
-        fleet.admit_due_launches(3);
+        fleet.admit_due_launches(3, 180);
         assert_eq!((fleet.in_service(), fleet.pending()), (2, 0));
         // Down to 1 with nothing pending removes an in-service instance at once.
-        fleet.set_desired(1, 3);
+        fleet.set_desired(1, 3, newest_first, 240);
         assert_eq!((fleet.in_service(), fleet.pending()), (1, 0));
     }
 
     #[test]
     fn served_is_capped_by_in_service_capacity_for_the_step_length() {
         // 120 requests per minute per instance, 30 s steps: 60 per instance per step.
-        let fleet = Fleet::new(120.0, 2, 0, 30);
-        assert_eq!(fleet.served(100.0), 100.0);
-        assert_eq!(fleet.served(500.0), 120.0);
+        let mut fleet = Fleet::new(120.0, 2, 0, 30);
+        assert_eq!(fleet.serve(100.0, 0), 100.0);
+        assert_eq!(fleet.serve(500.0, 30), 120.0);
     }
 }

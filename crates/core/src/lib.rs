@@ -42,6 +42,7 @@ mod demand;
 mod error;
 mod fleet;
 mod metrics;
+mod sessions;
 mod sim;
 
 pub use crate::{
@@ -54,11 +55,16 @@ pub use crate::{
         ComparisonOperator, MetricTrigger, ProfileSchedule, Projection, RuleOutcome, ScaleAction,
         ScaleCapacity, ScaleDirection, ScaleRule, ScaleType, Statistic, TimeAggregation,
     },
+    autoscaler::huawei::{
+        HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,
+        WorkspaceScalingPolicy,
+    },
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},
     error::BuildError,
-    fleet::{CapacityChange, Fleet, FleetConfig},
+    fleet::{CapacityChange, Fleet, FleetConfig, Removal},
     metrics::{Summary, SummarySink},
+    sessions::{Server, ServerGroup, SessionConfig, SessionLength},
     sim::{ScalingEvent, Simulation, SimulationBuilder, Sink, StepRecord},
 };

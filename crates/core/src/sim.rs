@@ -11,6 +11,7 @@ use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig};
+use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,6 +109,7 @@ impl<A: Sink, B: Sink, C: Sink> Sink for (A, B, C) {
 pub struct SimulationBuilder<'d, A> {
     fleet: FleetConfig,
     demand: Option<&'d Demand>,
+    sessions: Option<SessionConfig>,
     autoscaler: A,
 }
 
@@ -117,6 +119,7 @@ impl<'d> SimulationBuilder<'d, ()> {
         SimulationBuilder {
             fleet: self.fleet,
             demand: self.demand,
+            sessions: self.sessions,
             autoscaler,
         }
     }
@@ -126,6 +129,13 @@ impl<'d, A> SimulationBuilder<'d, A> {
     /// Sets the demand to replay; it is borrowed, so many runs can share one trace.
     pub fn demand(mut self, demand: &'d Demand) -> Self {
         self.demand = Some(demand);
+        self
+    }
+
+    /// Makes the demand session starts, each holding a slot of a server for a drawn length;
+    /// `capacity_per_instance_per_min` is then the slots of one server.
+    pub fn sessions(mut self, sessions: SessionConfig) -> Self {
+        self.sessions = Some(sessions);
         self
     }
 }
@@ -150,12 +160,33 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             });
         }
         self.autoscaler.check_step(step_s)?;
-        let initial = self
-            .autoscaler
-            .initial_bounds()
-            .clamp(self.fleet.initial_instances);
+        let bounds = self.autoscaler.initial_bounds();
+        let initial = bounds.clamp(self.fleet.initial_instances);
+        let mut fleet = Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s);
+        if let Some(sessions) = self.sessions {
+            if capacity.fract() != 0.0 || capacity > f64::from(u32::MAX) {
+                return Err(BuildError::Field {
+                    field: "capacity_per_instance",
+                    expected: "a whole number of session slots >= 1".into(),
+                    got: capacity.to_string(),
+                });
+            }
+            if let Some(step) = demand
+                .as_slice()
+                .iter()
+                .position(|&starts| starts.fract() != 0.0 || starts > f64::from(u32::MAX))
+            {
+                return Err(BuildError::FractionalSessions {
+                    step: step as u64,
+                    t_s: step as u64 * step_s,
+                    starts: demand.as_slice()[step],
+                });
+            }
+            let group = ServerGroup::new(capacity as u32, initial, bounds.max(), sessions);
+            fleet = fleet.with_sessions(group);
+        }
         Ok(Simulation {
-            fleet: Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s),
+            fleet,
             autoscaler: self.autoscaler,
             demand: demand.as_slice(),
             step_s,
@@ -180,6 +211,7 @@ impl Simulation<'_, ()> {
         SimulationBuilder {
             fleet,
             demand: None,
+            sessions: None,
             autoscaler: (),
         }
     }
@@ -203,10 +235,10 @@ impl<A: Autoscaler> Simulation<'_, A> {
         };
         let step_idx = self.next_step as u64;
         let t_s = step_idx * self.step_s;
-        self.fleet.admit_due_launches(step_idx);
+        self.fleet.admit_due_launches(step_idx, t_s);
         let in_service = self.fleet.in_service();
-        let served = self.fleet.served(demand);
-        let capacity = f64::from(in_service) * self.fleet.capacity_per_instance_per_step();
+        let served = self.fleet.serve(demand, t_s);
+        let capacity = self.fleet.capacity();
         let observation = Observation {
             step_idx,
             t_s,
@@ -217,17 +249,19 @@ impl<A: Autoscaler> Simulation<'_, A> {
             in_service,
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),
+            servers: self.fleet.server_group(),
         };
         let outcome = self.autoscaler.on_step(&observation);
+        let end_s = observation.end_s();
         let desired_before = self.fleet.desired();
         let event = match (outcome.proposal, outcome.notice) {
             (Some(proposal), _) => {
                 let desired = proposal.bounds.clamp(proposal.desired);
                 self.fleet
-                    .set_desired(desired, step_idx)
+                    .set_desired(desired, step_idx, proposal.removal, end_s)
                     .map(|change| ScalingEvent {
                         step_idx,
-                        t_s: observation.end_s(),
+                        t_s: end_s,
                         from: change.from,
                         to: change.to,
                         reason: proposal.reason,
@@ -235,7 +269,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
             }
             (None, Some(reason)) => Some(ScalingEvent {
                 step_idx,
-                t_s: observation.end_s(),
+                t_s: end_s,
                 from: desired_before,
                 to: desired_before,
                 reason,

@@ -27,6 +27,7 @@ use std::fmt;
 use crate::autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
+use crate::fleet::Removal;
 
 /// Seconds in the CloudWatch period of the metric: one datapoint per minute.
 const METRIC_PERIOD_S: u64 = 60;
@@ -362,6 +363,7 @@ impl TargetTracking {
             return Some(Proposal {
                 desired: capacity,
                 bounds,
+                removal: Removal::CancelPendingFirst,
                 reason: ScalingReason::TargetTracking(reason(
                     Alarm::High,
                     target_value,
@@ -394,6 +396,7 @@ impl TargetTracking {
         Some(Proposal {
             desired: capacity,
             bounds,
+            removal: Removal::CancelPendingFirst,
             reason: ScalingReason::TargetTracking(reason(
                 Alarm::Low,
                 low_threshold,
@@ -421,7 +424,7 @@ impl Autoscaler for TargetTracking {
         Ok(())
     }
 
-    fn on_step(&mut self, observation: &Observation) -> StepOutcome {
+    fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         self.current.add(observation.demand, observation.in_service);
         let end_s = observation.end_s();
         if end_s % METRIC_PERIOD_S != 0 {

@@ -21,6 +21,7 @@ use std::fmt;
 use crate::autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
+use crate::fleet::Removal;
 
 /// A metric an Azure ML online endpoint publishes and a rule can watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -640,6 +641,7 @@ impl AzureAutoscale {
                 desired,
                 bounds,
                 reason: ScalingReason::Azure(reason),
+                removal: Removal::CancelPendingFirst,
             })
         };
         if bounds.clamp(count) != count {
@@ -840,7 +842,7 @@ impl Autoscaler for AzureAutoscale {
         Ok(())
     }
 
-    fn on_step(&mut self, observation: &Observation) -> StepOutcome {
+    fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         self.current.arrivals += observation.demand;
         self.current.served += observation.served;
         self.current.capacity += observation.capacity;

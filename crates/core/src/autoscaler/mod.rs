@@ -8,15 +8,18 @@
 
 pub(crate) mod aws;
 pub(crate) mod azure;
+pub(crate) mod huawei;
 
 use std::fmt;
 
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
+use crate::fleet::Removal;
+use crate::sessions::ServerGroup;
 
 /// What an autoscaler can see of one step, after the step's demand was served.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Observation {
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
     /// Index of the step, from 0.
     pub step_idx: u64,
     /// Start of the step, in seconds from t = 0.
@@ -35,9 +38,11 @@ pub struct Observation {
     pub pending: u32,
     /// Desired capacity before this step's decision (in service plus pending).
     pub desired: u32,
+    /// For session workloads: the servers and their sessions, right after the placements.
+    pub servers: Option<&'a ServerGroup>,
 }
 
-impl Observation {
+impl Observation<'_> {
     /// The moment the step ends and decisions are taken, in seconds.
     pub fn end_s(&self) -> u64 {
         self.t_s + self.step_s
@@ -53,6 +58,8 @@ pub struct Proposal {
     pub bounds: CapacityBounds,
     /// Why, for `events.csv` and for people.
     pub reason: ScalingReason,
+    /// Which instances go if the proposal is below the current desired capacity.
+    pub removal: Removal,
 }
 
 /// What an autoscaler reports for one step.
@@ -76,7 +83,7 @@ pub trait Autoscaler {
     fn check_step(&self, step_s: u64) -> Result<(), BuildError>;
 
     /// Observes one step and, at the end of an evaluation period, may propose a capacity.
-    fn on_step(&mut self, observation: &Observation) -> StepOutcome;
+    fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome;
 }
 
 /// Why an autoscaler changed desired capacity; formats as a sentence for people.
@@ -87,6 +94,8 @@ pub enum ScalingReason {
     TargetTracking(aws::TargetTrackingReason),
     /// Azure autoscale acted, or skipped a scale-in.
     Azure(azure::AzureReason),
+    /// Huawei Workspace scaling added or released servers.
+    Huawei(huawei::HuaweiReason),
 }
 
 impl fmt::Display for ScalingReason {
@@ -94,6 +103,7 @@ impl fmt::Display for ScalingReason {
         match self {
             ScalingReason::TargetTracking(reason) => reason.fmt(f),
             ScalingReason::Azure(reason) => reason.fmt(f),
+            ScalingReason::Huawei(reason) => reason.fmt(f),
         }
     }
 }

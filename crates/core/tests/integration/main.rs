@@ -5,5 +5,6 @@
 
 mod azure;
 mod common;
+mod huawei;
 mod properties;
 mod target_tracking;

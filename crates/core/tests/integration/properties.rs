@@ -161,6 +161,7 @@ proptest! {
                     in_service: desired,
                     pending: 0,
                     desired,
+                    servers: None,
                 };
                 outcome = policy.on_step(&observation).proposal;
             }

@@ -1,0 +1,355 @@
+//! Session workloads (spec `huawei-workspace.md`, "The workload: sessions"): each arrival is a
+//! session that holds one slot of one server from its start to its end.
+//!
+//! - Lengths come from one ChaCha8 generator seeded with the scenario's seed, one draw per
+//!   arrival in arrival order. Model choice: rejected arrivals draw too, so that two policies
+//!   replayed on one trace and seed see the same sessions (common random numbers).
+//! - Placement packs: a session goes to the in-service server with the most sessions that still
+//!   has a free slot, ties to the lowest server number; none free: rejected, no retry.
+//! - A server left with no session starts its idle clock at the end time of its last session; a
+//!   server that joins empty starts it when it joins; a placed session stops it.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal};
+
+use crate::error::BuildError;
+
+/// The distribution of session lengths.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionLength {
+    kind: LengthKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LengthKind {
+    Fixed(u64),
+    Exponential(Exp<f64>),
+    LogNormal(LogNormal<f64>),
+}
+
+fn check_mean(mean_s: f64) -> Result<(), BuildError> {
+    if mean_s.is_finite() && mean_s > 0.0 {
+        Ok(())
+    } else {
+        Err(BuildError::Field {
+            field: "sessions.mean_s",
+            expected: "a finite number of seconds greater than 0".into(),
+            got: mean_s.to_string(),
+        })
+    }
+}
+
+impl SessionLength {
+    /// Every session lasts max(1, ceil(mean_s)) seconds.
+    pub fn fixed(mean_s: f64) -> Result<Self, BuildError> {
+        check_mean(mean_s)?;
+        Ok(Self {
+            kind: LengthKind::Fixed((mean_s.ceil() as u64).max(1)),
+        })
+    }
+
+    /// Exponential lengths with mean `mean_s`.
+    pub fn exponential(mean_s: f64) -> Result<Self, BuildError> {
+        check_mean(mean_s)?;
+        let exp = Exp::new(1.0 / mean_s).map_err(|_| BuildError::Field {
+            field: "sessions.mean_s",
+            expected: "a mean whose rate 1/mean_s is finite".into(),
+            got: mean_s.to_string(),
+        })?;
+        Ok(Self {
+            kind: LengthKind::Exponential(exp),
+        })
+    }
+
+    /// Log-normal lengths with mean `mean_s`: mu = ln(mean_s) − sigma²/2.
+    pub fn lognormal(mean_s: f64, sigma: f64) -> Result<Self, BuildError> {
+        check_mean(mean_s)?;
+        let invalid_sigma = || BuildError::Field {
+            field: "sessions.sigma",
+            expected: "a finite number greater than 0".into(),
+            got: sigma.to_string(),
+        };
+        if !(sigma.is_finite() && sigma > 0.0) {
+            return Err(invalid_sigma());
+        }
+        let mu = mean_s.ln() - sigma * sigma / 2.0;
+        let lognormal = LogNormal::new(mu, sigma).map_err(|_| invalid_sigma())?;
+        Ok(Self {
+            kind: LengthKind::LogNormal(lognormal),
+        })
+    }
+
+    /// One length in whole seconds: max(1, ceil(x)).
+    fn draw(&self, rng: &mut ChaCha8Rng) -> u64 {
+        let seconds = match self.kind {
+            LengthKind::Fixed(seconds) => return seconds,
+            LengthKind::Exponential(exp) => exp.sample(rng),
+            LengthKind::LogNormal(lognormal) => lognormal.sample(rng),
+        };
+        // Saturating float-to-int conversion: an absurd draw lasts "forever", not wraps.
+        (seconds.ceil() as u64).max(1)
+    }
+}
+
+/// How sessions are drawn for a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionConfig {
+    /// Lengths of sessions.
+    pub length: SessionLength,
+    /// Seed of the generator of lengths.
+    pub seed: u64,
+}
+
+/// One in-service server of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    /// Creation order, from 0, never reused.
+    pub number: u32,
+    /// Added by scaling (releasable), not one of the base servers.
+    pub scaled_out: bool,
+    /// Sessions it holds now.
+    pub sessions: u32,
+    /// When its idle clock started, while it holds no session.
+    pub idle_since_s: Option<u64>,
+}
+
+impl Server {
+    /// Whether it is a scaled-out server with no session, idle for at least `min_idle_s` at
+    /// `t_s`.
+    pub fn is_releasable(&self, t_s: u64, min_idle_s: u64) -> bool {
+        self.scaled_out
+            && self.sessions == 0
+            && self
+                .idle_since_s
+                .is_some_and(|since_s| t_s.saturating_sub(since_s) >= min_idle_s)
+    }
+}
+
+/// The in-service servers of a group and the sessions on them.
+#[derive(Debug, Clone)]
+pub struct ServerGroup {
+    slots_per_server: u32,
+    /// In service, in creation order.
+    servers: Vec<Server>,
+    next_number: u32,
+    /// `(end_s, server number)` of every active session, soonest first.
+    ends: BinaryHeap<Reverse<(u64, u32)>>,
+    active: u32,
+    length: SessionLength,
+    rng: ChaCha8Rng,
+}
+
+impl ServerGroup {
+    /// A group of `base_servers` in service at t = 0, idle since 0, which can grow to
+    /// `max_servers`; buffers are sized for that so that steps allocate nothing.
+    pub(crate) fn new(
+        slots_per_server: u32,
+        base_servers: u32,
+        max_servers: u32,
+        config: SessionConfig,
+    ) -> Self {
+        let mut servers = Vec::with_capacity(max_servers as usize);
+        servers.extend((0..base_servers).map(|number| Server {
+            number,
+            scaled_out: false,
+            sessions: 0,
+            idle_since_s: Some(0),
+        }));
+        Self {
+            slots_per_server,
+            servers,
+            next_number: base_servers,
+            ends: BinaryHeap::with_capacity(max_servers as usize * slots_per_server as usize),
+            active: 0,
+            length: config.length,
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+        }
+    }
+
+    /// Slots of one server.
+    pub fn slots_per_server(&self) -> u32 {
+        self.slots_per_server
+    }
+
+    /// Sessions active now.
+    pub fn active_sessions(&self) -> u32 {
+        self.active
+    }
+
+    /// The in-service servers, in creation order.
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+
+    /// Scaled-out servers in service.
+    pub fn scaled_out_in_service(&self) -> u32 {
+        self.servers.iter().filter(|s| s.scaled_out).count() as u32
+    }
+
+    fn server_mut(&mut self, number: u32) -> Option<&mut Server> {
+        let idx = self
+            .servers
+            .binary_search_by_key(&number, |s| s.number)
+            .ok()?;
+        self.servers.get_mut(idx)
+    }
+
+    /// Sessions with end ≤ `t_s` end; a server left empty is idle from its last session's end.
+    pub(crate) fn end_sessions(&mut self, t_s: u64) {
+        while let Some(&Reverse((end_s, number))) = self.ends.peek() {
+            if end_s > t_s {
+                break;
+            }
+            self.ends.pop();
+            self.active -= 1;
+            if let Some(server) = self.server_mut(number) {
+                server.sessions -= 1;
+                if server.sessions == 0 {
+                    server.idle_since_s = Some(end_s);
+                }
+            }
+        }
+    }
+
+    /// `count` new scaled-out servers join at `t_s`, idle from then.
+    pub(crate) fn join(&mut self, count: u32, t_s: u64) {
+        for _ in 0..count {
+            self.servers.push(Server {
+                number: self.next_number,
+                scaled_out: true,
+                sessions: 0,
+                idle_since_s: Some(t_s),
+            });
+            self.next_number += 1;
+        }
+    }
+
+    /// Places `starts` sessions starting at `t_s`, one by one; returns how many found a slot.
+    pub(crate) fn place(&mut self, starts: u32, t_s: u64) -> u32 {
+        let mut placed = 0;
+        for _ in 0..starts {
+            let length_s = self.length.draw(&mut self.rng);
+            let slots = self.slots_per_server;
+            // The first (lowest-numbered) of the fullest servers with a free slot.
+            let target = self
+                .servers
+                .iter_mut()
+                .filter(|s| s.sessions < slots)
+                .rev()
+                .max_by_key(|s| s.sessions);
+            if let Some(server) = target {
+                server.sessions += 1;
+                server.idle_since_s = None;
+                self.ends.push(Reverse((t_s + length_s, server.number)));
+                self.active += 1;
+                placed += 1;
+            }
+        }
+        placed
+    }
+
+    /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.
+    pub(crate) fn release_idle(&mut self, t_s: u64, min_idle_s: u64) -> u32 {
+        let before = self.servers.len();
+        self.servers.retain(|s| !s.is_releasable(t_s, min_idle_s));
+        (before - self.servers.len()) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(slots: u32, base: u32, length: SessionLength) -> ServerGroup {
+        ServerGroup::new(slots, base, base + 4, SessionConfig { length, seed: 7 })
+    }
+
+    #[test]
+    fn packing_fills_the_fullest_server_first_and_ties_go_to_the_lowest_number() {
+        // Slots 4, servers 0 and 1 with 1 and 3 sessions: the next session goes to server 1,
+        // the one after to server 0, the only one with a free slot (spec "Packing").
+        let mut group = group(4, 2, SessionLength::fixed(1000.0).unwrap());
+        group.servers[0].sessions = 1;
+        group.servers[1].sessions = 3;
+        assert_eq!(group.place(1, 0), 1);
+        assert_eq!(
+            (group.servers[0].sessions, group.servers[1].sessions),
+            (1, 4)
+        );
+        assert_eq!(group.place(1, 0), 1);
+        assert_eq!(
+            (group.servers[0].sessions, group.servers[1].sessions),
+            (2, 4)
+        );
+        // Two empty servers: the lowest number takes the session.
+        let mut fresh = super::tests::group(4, 2, SessionLength::fixed(10.0).unwrap());
+        fresh.place(1, 0);
+        assert_eq!(
+            (fresh.servers[0].sessions, fresh.servers[1].sessions),
+            (1, 0)
+        );
+    }
+
+    #[test]
+    fn sessions_end_and_start_the_idle_clock_at_their_end_time() {
+        let mut group = group(2, 1, SessionLength::fixed(90.0).unwrap());
+        assert_eq!(group.place(2, 0), 2);
+        assert_eq!(group.place(1, 0), 0, "no free slot: rejected");
+        group.end_sessions(60);
+        assert_eq!(group.active_sessions(), 2);
+        group.end_sessions(120);
+        assert_eq!(group.active_sessions(), 0);
+        assert_eq!(group.servers[0].idle_since_s, Some(90));
+    }
+
+    #[test]
+    fn only_scaled_out_servers_idle_long_enough_are_released() {
+        let mut group = group(2, 1, SessionLength::fixed(30.0).unwrap());
+        group.join(2, 100);
+        group.place(1, 100); // goes to server 0, the lowest number
+        group.place(2, 100); // fills server 0, then server 1
+        group.end_sessions(130);
+        // Server 1 idle since 130, server 2 since 100; base server 0 never goes.
+        assert_eq!(group.release_idle(300, 180), 1);
+        assert_eq!(
+            group.servers.iter().map(|s| s.number).collect::<Vec<_>>(),
+            [0, 1]
+        );
+        assert_eq!(group.release_idle(310, 180), 1);
+        assert_eq!(group.servers.len(), 1);
+    }
+
+    #[test]
+    fn lengths_are_seeded_and_their_means_match_within_sampling_error() {
+        // 20,000 draws with mean 600 s: the standard error of the mean is 600/sqrt(20,000)
+        // ≈ 4.2 s for the exponential (sd = mean) and ~ 5.4 s for this lognormal (sd =
+        // mean × sqrt(e^{sigma²} − 1) ≈ 1.31 × mean at sigma = 1); 5 standard errors is a
+        // bound a correct sampler misses once in millions. The ceil adds 0.5 s on average.
+        let draws = 20_000;
+        for (length, bound) in [
+            (SessionLength::exponential(600.0).unwrap(), 5.0 * 4.25),
+            (SessionLength::lognormal(600.0, 1.0).unwrap(), 5.0 * 5.6),
+        ] {
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            let total: u64 = (0..draws).map(|_| length.draw(&mut rng)).sum();
+            let mean = total as f64 / draws as f64;
+            assert!((mean - 600.5).abs() < bound, "mean {mean}");
+            let mut again = ChaCha8Rng::seed_from_u64(1);
+            let first_again = length.draw(&mut again);
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            assert_eq!(length.draw(&mut rng), first_again);
+        }
+        assert_eq!(
+            SessionLength::fixed(240.2)
+                .unwrap()
+                .draw(&mut ChaCha8Rng::seed_from_u64(0)),
+            241
+        );
+        assert!(SessionLength::lognormal(600.0, 0.0).is_err());
+        assert!(SessionLength::exponential(-1.0).is_err());
+    }
+}
