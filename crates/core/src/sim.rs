@@ -38,6 +38,8 @@ pub struct StepRecord {
     pub capacity: f64,
     /// The metric the autoscaler observed, where it completed one this step.
     pub metric: Option<f64>,
+    /// For session workloads: sessions in progress right after the step's placements.
+    pub active_sessions: Option<u32>,
 }
 
 /// A change of desired capacity, or (with `from == to`) a decision not to change it that the
@@ -288,6 +290,10 @@ impl<A: Autoscaler> Simulation<'_, A> {
             pending: self.fleet.pending(),
             capacity,
             metric: outcome.metric,
+            active_sessions: self
+                .fleet
+                .server_group()
+                .map(|group| group.active_sessions()),
         });
         if let Some(event) = &event {
             sink.on_scaling(event);

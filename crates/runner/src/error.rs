@@ -46,9 +46,24 @@ pub enum ScenarioError {
         /// The parser's message, with the line and column.
         message: String,
     },
+    /// A Huawei request body that Huawei's API would refuse, in its own error shape.
+    #[error("{}: {{\"error_code\": \"{error_code}\", \"error_msg\": {}}}", path.display(), json_string(error_msg))]
+    HuaweiApi {
+        /// The request body's file.
+        path: PathBuf,
+        /// Huawei's error code.
+        error_code: &'static str,
+        /// Huawei's message.
+        error_msg: String,
+    },
     /// The trace could not be read.
     #[error(transparent)]
     Trace(#[from] TraceError),
+}
+
+/// `text` as a JSON string literal, quotes and escapes included.
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 /// Why a trace could not be read.

@@ -131,9 +131,14 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
         summary.min_in_service,
         summary.peak_in_service,
     )?;
+    let arrivals = if scenario.autoscaler.serves_sessions() {
+        "session starts"
+    } else {
+        "requests"
+    };
     writeln!(
         out,
-        "{:<12} {} requests, {} unserved ({:.3}%)",
+        "{:<12} {} {arrivals}, {} unserved ({:.3}%)",
         "demand",
         count(summary.demand_total.round() as u64),
         count(summary.unserved_total.round() as u64),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::error::OutputError;
-use crate::plot::{EventMark, PlotError, Timeline, render_png, render_svg};
+use crate::plot::{DemandUnits, EventMark, PlotError, Timeline, render_png, render_svg};
 use crate::scenario::Scenario;
 
 /// Header of `timeseries.csv`: one row per step.
@@ -186,7 +186,11 @@ impl Sink for CsvSink {
     }
 
     fn on_scaling(&mut self, event: &ScalingEvent) {
-        let direction = if event.to > event.from { "out" } else { "in" };
+        let direction = match event.to.cmp(&event.from) {
+            std::cmp::Ordering::Greater => "out",
+            std::cmp::Ordering::Less => "in",
+            std::cmp::Ordering::Equal => "none",
+        };
         let reason = event.reason.to_string();
         // The reason is prose: quote it as CSV does, doubling inner quotes.
         let result = writeln!(
@@ -212,7 +216,14 @@ impl Sink for TimelineSink {
     fn on_step(&mut self, record: &StepRecord) {
         let timeline = &mut self.timeline;
         timeline.step_s = record.step_s;
-        timeline.demand.push(record.demand);
+        timeline.arrivals_total += record.demand;
+        match record.active_sessions {
+            Some(active) => {
+                timeline.units = DemandUnits::Sessions;
+                timeline.demand.push(f64::from(active));
+            }
+            None => timeline.demand.push(record.demand),
+        }
         timeline.capacity.push(record.capacity);
         timeline.unserved.push(record.unserved);
         timeline.in_service.push(record.in_service);

@@ -35,6 +35,72 @@ pub(crate) struct Timeline {
     pub(crate) desired: Vec<u32>,
     /// Scaling actions.
     pub(crate) events: Vec<EventMark>,
+    /// What `demand`, `capacity` and `unserved` count.
+    pub(crate) units: DemandUnits,
+    /// Arrivals in the whole run (requests or session starts), for the unserved share.
+    pub(crate) arrivals_total: f64,
+}
+
+/// What the top panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum DemandUnits {
+    /// Requests per step, drawn as a rate per minute against serving capacity.
+    #[default]
+    Requests,
+    /// Sessions in progress against session slots; `unserved` counts rejected starts.
+    Sessions,
+}
+
+impl DemandUnits {
+    /// Factor from a per-step value to the value drawn.
+    fn scale(self, step_s: f64) -> f64 {
+        match self {
+            DemandUnits::Requests => 60.0 / step_s,
+            DemandUnits::Sessions => 1.0,
+        }
+    }
+
+    fn axis(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "requests / min",
+            DemandUnits::Sessions => "sessions",
+        }
+    }
+
+    fn demand(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "demand",
+            DemandUnits::Sessions => "sessions in progress",
+        }
+    }
+
+    fn capacity(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "serving capacity",
+            DemandUnits::Sessions => "session slots",
+        }
+    }
+
+    fn unserved(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "unserved",
+            DemandUnits::Sessions => "rejected starts",
+        }
+    }
+
+    fn arrivals(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "requests",
+            DemandUnits::Sessions => "session starts",
+        }
+    }
+
+    fn peak(self) -> &'static str {
+        match self {
+            DemandUnits::Requests => "req/min",
+            DemandUnits::Sessions => "sessions",
+        }
+    }
 }
 
 /// One scaling action: the desired capacity changed from `from` to `to`.
@@ -322,7 +388,7 @@ impl<'a> Prepared<'a> {
         Ok(Self {
             tl,
             n,
-            per_min: 60.0 / step_s,
+            per_min: tl.units.scale(step_s),
             unit,
             span: span_s / unit.seconds(),
             outs,
@@ -525,7 +591,8 @@ fn plural(n: u64, noun: &str) -> String {
 /// One-line summary under the title: what was run and how it went.
 fn subtitle(data: &Prepared<'_>) -> String {
     let tl = data.tl;
-    let total: f64 = tl.demand.iter().map(|&v| clean(v)).sum();
+    let total = clean(tl.arrivals_total);
+    let units = tl.units;
     let unserved: f64 = tl.unserved.iter().map(|&v| clean(v)).sum();
     let peak = tl
         .demand
@@ -537,21 +604,26 @@ fn subtitle(data: &Prepared<'_>) -> String {
     } else if total <= 0.0 {
         "no demand".to_string()
     } else if unserved <= 0.0 {
-        "all requests served".to_string()
+        format!("all {} served", units.arrivals())
     } else {
         let pct = (unserved / total * 100.0).min(100.0);
         if pct < 0.01 {
-            "<0.01 % of requests unserved".to_string()
+            format!("<0.01 % of {} unserved", units.arrivals())
         } else {
-            format!("{} % of requests unserved", trim_zeros(format!("{pct:.2}")))
+            format!(
+                "{} % of {} unserved",
+                trim_zeros(format!("{pct:.2}")),
+                units.arrivals()
+            )
         }
     };
     format!(
-        "{} · {} of {} s · peak demand {} req/min · {} · {} · peak {}",
+        "{} · {} of {} s · peak {} {} · {} · {} · peak {}",
         duration(data.span_s()),
         plural(data.n as u64, "step"),
         count(tl.step_s),
         fmt_short(peak),
+        units.peak(),
         served,
         plural((data.outs.len() + data.ins.len()) as u64, "scaling action"),
         plural(u64::from(peak_instances), "instance"),
@@ -748,22 +820,29 @@ fn draw<DB: DrawingBackend>(
         .axis_style(MUTED)
         .label_style(label_font.clone())
         .axis_desc_style(desc_font.clone())
-        .y_desc("requests / min")
+        .y_desc(data.tl.units.axis())
         .draw()
         .map_err(draw_err)?;
     draw_demand_panel(&mut top_chart, &columns)?;
 
+    let units = data.tl.units;
     let mut entries = vec![(
         Swatch::AreaLine(DEMAND.mix(0.18), DEMAND),
-        "demand".to_string(),
+        units.demand().to_string(),
     )];
     if columns.downsampled() {
-        entries[0].1 = "demand (mean)".to_string();
-        entries.push((Swatch::Fill(DEMAND.mix(0.38)), "demand min–max".to_string()));
+        entries[0].1 = format!("{} (mean)", units.demand());
+        entries.push((
+            Swatch::Fill(DEMAND.mix(0.38)),
+            format!("{} min–max", units.demand()),
+        ));
     }
-    entries.push((Swatch::Line(SUPPLY, 2), "serving capacity".to_string()));
-    entries.push((Swatch::Fill(UNSERVED.mix(0.75)), "unserved".to_string()));
-    entries.push((Swatch::Bar(UNSERVED), "any unserved".to_string()));
+    entries.push((Swatch::Line(SUPPLY, 2), units.capacity().to_string()));
+    entries.push((
+        Swatch::Fill(UNSERVED.mix(0.75)),
+        units.unserved().to_string(),
+    ));
+    entries.push((Swatch::Bar(UNSERVED), format!("any {}", units.unserved())));
     let note = columns.downsampled().then(|| {
         format!(
             "1 px ≈ {} · lines other than demand show the per-pixel max",
@@ -1078,6 +1157,7 @@ mod tests {
             desired: in_service.clone(),
             in_service,
             events,
+            ..Timeline::default()
         }
     }
 
@@ -1116,6 +1196,7 @@ mod tests {
                 from: 0,
                 to: 1,
             }],
+            ..Timeline::default()
         };
         let zeros = Timeline {
             step_s: 1,
@@ -1125,6 +1206,8 @@ mod tests {
             in_service: vec![0; 10],
             desired: vec![0; 10],
             events: Vec::new(),
+            units: DemandUnits::Sessions,
+            arrivals_total: 0.0,
         };
         let mut huge = small(60);
         huge.demand[3] = 1e300;

@@ -3,21 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use scalesim_core::{
-    Autoscaler, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig, Simulation, Sink,
-    TargetTracking,
+    Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig,
+    SessionConfig, SessionLength, SessionWeights, Simulation, Sink, TargetTracking,
+    WorkspaceScaling,
 };
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
 use crate::trace::read_trace;
 use crate::vendor::aws::{AwsFiles, target_tracking};
+use crate::vendor::azure::autoscale_setting;
+use crate::vendor::huawei::scaling_policy;
 
 const DEFAULT_STEP_S: u64 = 60;
 const DEFAULT_SEED: u64 = 0;
 const DEFAULT_PROVISIONING_S: u64 = 300;
-/// spec/aws-target-tracking.md: "metric_delay_s (scenario, default 60, a multiple of 60)".
+/// spec/aws-target-tracking.md and azure-autoscale.md: "metric_delay_s (default 60, a multiple
+/// of 60)".
 const DEFAULT_METRIC_DELAY_S: u64 = 60;
+/// Model choice of azure-autoscale.md and huawei-workspace.md: evaluations every 60 s.
+const DEFAULT_EVALUATION_PERIOD_S: u64 = 60;
 
 /// A scenario file as written, key for key.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,12 +36,72 @@ pub struct ScenarioSpec {
     pub step_s: Option<u64>,
     /// Seed for anything random; default 0.
     pub seed: Option<u64>,
+    /// Wall-clock time of t = 0, for schedules: a TOML datetime or an RFC 3339 string; no
+    /// offset means UTC.
+    pub start: Option<StartSpec>,
     /// Where the demand comes from.
     pub load: LoadSpec,
     /// The instances.
     pub fleet: FleetSpec,
     /// The autoscaler and its vendor files.
     pub autoscaler: AutoscalerSpec,
+    /// Session workloads (Huawei Workspace): the trace counts session starts.
+    pub sessions: Option<SessionsSpec>,
+}
+
+/// `start`, as TOML writes a datetime or as a string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StartSpec {
+    /// A TOML datetime, date or local datetime.
+    Datetime(toml::value::Datetime),
+    /// An RFC 3339 string.
+    Text(String),
+}
+
+impl StartSpec {
+    /// The instant, taking a time without offset as UTC and a date alone as its midnight.
+    fn to_utc(&self) -> Option<DateTime<Utc>> {
+        let text = match self {
+            StartSpec::Datetime(datetime) => datetime.to_string(),
+            StartSpec::Text(text) => text.clone(),
+        };
+        if let Ok(with_offset) = DateTime::parse_from_rfc3339(&text) {
+            return Some(with_offset.with_timezone(&Utc));
+        }
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(naive) = NaiveDateTime::parse_from_str(&text, format) {
+                return Some(naive.and_utc());
+            }
+        }
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .and_then(|date| date.and_hms_opt(0, 0, 0))
+            .map(|naive| naive.and_utc())
+    }
+}
+
+/// `[sessions]`: how long sessions last and what they use (spec/huawei-workspace.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsSpec {
+    /// `fixed`, `exponential` or `lognormal`.
+    pub distribution: String,
+    /// Mean session length, seconds.
+    pub mean_s: f64,
+    /// Standard deviation of the log, lognormal only.
+    pub sigma: Option<f64>,
+    /// CPU percent of one server a session uses; default 100 / slots.
+    pub cpu_pct_per_session: Option<f64>,
+    /// Memory percent of one server a session uses; default 100 / slots.
+    pub mem_pct_per_session: Option<f64>,
+    /// GPU memory percent of one server a session uses; default 100 / slots.
+    pub gpu_mem_pct_per_session: Option<f64>,
 }
 
 /// `[load]`: a trace and the window of it to replay.
@@ -76,6 +143,24 @@ pub enum AutoscalerSpec {
         /// Seconds until a minute's datapoint is visible to the alarms; default 60.
         metric_delay_s: Option<u64>,
     },
+    /// Azure Monitor autoscale, as Azure ML managed online endpoints use it.
+    #[serde(rename = "azure-autoscale")]
+    AzureAutoscale {
+        /// The autoscale setting: the resource, its `properties`, or an ARM template.
+        autoscale_setting: PathBuf,
+        /// Seconds between evaluations; default 60.
+        evaluation_period_s: Option<u64>,
+        /// Seconds until a minute's samples are visible; default 60.
+        metric_delay_s: Option<u64>,
+    },
+    /// Huawei Cloud Workspace server-group scaling policy.
+    #[serde(rename = "huawei-workspace")]
+    HuaweiWorkspace {
+        /// The scaling-policy request body.
+        scaling_policy: PathBuf,
+        /// Seconds between evaluations; default 60.
+        evaluation_period_s: Option<u64>,
+    },
 }
 
 impl ScenarioSpec {
@@ -104,6 +189,10 @@ impl ScenarioSpec {
 pub enum AutoscalerConfig {
     /// AWS target tracking on a SageMaker variant.
     AwsTargetTracking(TargetTracking),
+    /// Azure Monitor autoscale.
+    AzureAutoscale(AzureAutoscale),
+    /// Huawei Workspace scaling, with the sessions it serves.
+    HuaweiWorkspace(WorkspaceScaling, SessionConfig),
 }
 
 impl AutoscalerConfig {
@@ -111,6 +200,8 @@ impl AutoscalerConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             AutoscalerConfig::AwsTargetTracking(_) => "aws-target-tracking",
+            AutoscalerConfig::AzureAutoscale(_) => "azure-autoscale",
+            AutoscalerConfig::HuaweiWorkspace(..) => "huawei-workspace",
         }
     }
 
@@ -118,7 +209,14 @@ impl AutoscalerConfig {
     pub fn bounds(&self) -> CapacityBounds {
         match self {
             AutoscalerConfig::AwsTargetTracking(policy) => policy.initial_bounds(),
+            AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.initial_bounds(),
+            AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.initial_bounds(),
         }
+    }
+
+    /// Whether demand is session starts rather than requests.
+    pub fn serves_sessions(&self) -> bool {
+        matches!(self, AutoscalerConfig::HuaweiWorkspace(..))
     }
 }
 
@@ -185,6 +283,12 @@ impl Scenario {
                 "must be at least 1, got 0".into(),
             ));
         }
+        let trace_path = base.join(&spec.load.trace);
+        let window = BucketWindow {
+            from_bucket: spec.load.from_bucket.unwrap_or(0),
+            buckets: spec.load.buckets,
+        };
+        let demand = read_trace(&trace_path, window, step_s)?;
         let autoscaler = match &spec.autoscaler {
             AutoscalerSpec::AwsTargetTracking {
                 register_scalable_target,
@@ -205,13 +309,87 @@ impl Scenario {
                     path,
                 )?)
             }
+            AutoscalerSpec::AzureAutoscale {
+                autoscale_setting: setting_file,
+                evaluation_period_s,
+                metric_delay_s,
+            } => {
+                let setting_path = base.join(setting_file);
+                let evaluation_period_s =
+                    evaluation_period_s.unwrap_or(DEFAULT_EVALUATION_PERIOD_S);
+                if evaluation_period_s == 0 {
+                    return Err(field_error(
+                        path,
+                        "autoscaler.evaluation_period_s",
+                        "must be at least 1, got 0".into(),
+                    ));
+                }
+                let start = match &spec.start {
+                    None => None,
+                    Some(start) => Some(start.to_utc().ok_or_else(|| {
+                        field_error(
+                            path,
+                            "start",
+                            "must be a TOML datetime or an RFC 3339 time such as 2025-03-03T08:00:00Z".into(),
+                        )
+                    })?),
+                };
+                let run_s = demand.steps() as u64 * step_s;
+                let (setting, schedule) = autoscale_setting(
+                    &read(&setting_path)?,
+                    &setting_path,
+                    start,
+                    run_s,
+                    evaluation_period_s,
+                )?;
+                let autoscale = AzureAutoscale::new(
+                    setting,
+                    schedule,
+                    metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
+                    evaluation_period_s,
+                )
+                .map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::AzureAutoscale(autoscale)
+            }
+            AutoscalerSpec::HuaweiWorkspace {
+                scaling_policy: policy_file,
+                evaluation_period_s,
+            } => {
+                let policy_path = base.join(policy_file);
+                let policy = scaling_policy(&read(&policy_path)?, &policy_path)?;
+                let sessions = spec.sessions.as_ref().ok_or_else(|| {
+                    field_error(path, "sessions", "required with kind = \"huawei-workspace\": the [sessions] table with distribution and mean_s".into())
+                })?;
+                let base_servers = spec.fleet.initial_instances.unwrap_or(1);
+                let weights = SessionWeights {
+                    cpu_pct: sessions.cpu_pct_per_session,
+                    mem_pct: sessions.mem_pct_per_session,
+                    gpu_mem_pct: sessions.gpu_mem_pct_per_session,
+                };
+                let scaling = WorkspaceScaling::new(
+                    policy,
+                    weights,
+                    base_servers,
+                    evaluation_period_s.unwrap_or(DEFAULT_EVALUATION_PERIOD_S),
+                )
+                .map_err(|err| build_error(path, err))?;
+                let config = SessionConfig {
+                    length: session_length(sessions).map_err(|err| build_error(path, err))?,
+                    seed: spec.seed.unwrap_or(DEFAULT_SEED),
+                };
+                AutoscalerConfig::HuaweiWorkspace(scaling, config)
+            }
         };
-        let trace_path = base.join(&spec.load.trace);
-        let window = BucketWindow {
-            from_bucket: spec.load.from_bucket.unwrap_or(0),
-            buckets: spec.load.buckets,
-        };
-        let demand = read_trace(&trace_path, window, step_s)?;
+        if spec.sessions.is_some() && !autoscaler.serves_sessions() {
+            return Err(field_error(
+                path,
+                "sessions",
+                format!(
+                    "only kind = \"huawei-workspace\" serves sessions, not {:?}",
+                    autoscaler.kind()
+                ),
+            ));
+        }
         let initial_instances = spec
             .fleet
             .initial_instances
@@ -248,7 +426,13 @@ impl Scenario {
     fn run_with<S: Sink>(&self, sink: Option<&mut S>) -> Result<(), BuildError> {
         match &self.autoscaler {
             AutoscalerConfig::AwsTargetTracking(policy) => {
-                self.run_autoscaler(policy.clone(), sink)
+                self.run_autoscaler(policy.clone(), None, sink)
+            }
+            AutoscalerConfig::AzureAutoscale(autoscale) => {
+                self.run_autoscaler(autoscale.clone(), None, sink)
+            }
+            AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
+                self.run_autoscaler(scaling.clone(), Some(*sessions), sink)
             }
         }
     }
@@ -256,12 +440,16 @@ impl Scenario {
     fn run_autoscaler<A: Autoscaler, S: Sink>(
         &self,
         autoscaler: A,
+        sessions: Option<SessionConfig>,
         sink: Option<&mut S>,
     ) -> Result<(), BuildError> {
-        let mut simulation = Simulation::builder(self.fleet)
+        let mut builder = Simulation::builder(self.fleet)
             .autoscaler(autoscaler)
-            .demand(&self.demand)
-            .build()?;
+            .demand(&self.demand);
+        if let Some(sessions) = sessions {
+            builder = builder.sessions(sessions);
+        }
+        let mut simulation = builder.build()?;
         if let Some(sink) = sink {
             simulation.run(sink);
         }
@@ -276,13 +464,39 @@ impl Sink for NoSink {
     fn on_step(&mut self, _: &scalesim_core::StepRecord) {}
 }
 
+/// The session-length distribution `[sessions]` names.
+fn session_length(sessions: &SessionsSpec) -> Result<SessionLength, BuildError> {
+    match sessions.distribution.as_str() {
+        "fixed" => SessionLength::fixed(sessions.mean_s),
+        "exponential" => SessionLength::exponential(sessions.mean_s),
+        "lognormal" => {
+            SessionLength::lognormal(sessions.mean_s, sessions.sigma.unwrap_or(f64::NAN))
+        }
+        other => Err(BuildError::Field {
+            field: "sessions.distribution",
+            expected: "\"fixed\", \"exponential\" or \"lognormal\"".into(),
+            got: format!("{other:?}"),
+        }),
+    }
+}
+
 /// Names the scenario key behind an error found while building a run.
 fn build_error(path: &Path, err: BuildError) -> ScenarioError {
     let field = match &err {
+        BuildError::NotAMultiple { what, .. } if what.starts_with("evaluation") => {
+            format!("autoscaler.{what}")
+        }
         BuildError::NotAMultiple { what, .. } | BuildError::NotPositive { what, .. } => {
             format!("fleet.{what}")
         }
+        BuildError::Field { field, .. } if field.starts_with("sessions.") => (*field).to_owned(),
+        BuildError::Field { field, .. }
+            if *field == "capacity_per_instance" || *field == "initial_instances" =>
+        {
+            format!("fleet.{field}")
+        }
         BuildError::Field { field, .. } => format!("autoscaler.{field}"),
+        BuildError::FractionalSessions { .. } => "load.trace".to_owned(),
         _ => "step_s".to_owned(),
     };
     let message = match err {

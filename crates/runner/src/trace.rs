@@ -1,7 +1,7 @@
 //! Load traces: CSV files of arrivals per time bucket, read into the engine's per-step demand.
 //!
 //! A header names a bucket column (`minute`, or `second` / `t_s` for one-second buckets) and a
-//! count column (`requests` or `invocations`); other columns are ignored, and two columns of one
+//! count column (`requests`, `invocations` or, for session workloads, `sessions`); other columns are ignored, and two columns of one
 //! kind are an error rather than a guess. Rows are checked here for form (a whole bucket index, a
 //! number) and by the core for meaning (order, sign), and every error names the line.
 
@@ -14,8 +14,8 @@ use crate::error::TraceError;
 /// Bucket columns and the seconds one of their buckets lasts.
 const BUCKET_COLUMNS: [(&str, u64); 3] = [("minute", 60), ("second", 1), ("t_s", 1)];
 const BUCKET_EXPECTED: &str = "`minute`, `second`, `t_s`";
-const COUNT_COLUMNS: [&str; 2] = ["requests", "invocations"];
-const COUNT_EXPECTED: &str = "`requests`, `invocations`";
+const COUNT_COLUMNS: [&str; 3] = ["requests", "invocations", "sessions"];
+const COUNT_EXPECTED: &str = "`requests`, `invocations`, `sessions`";
 
 /// Reads the trace at `path` and turns its `window` into demand per step of `step_s` seconds.
 pub fn read_trace(path: &Path, window: BucketWindow, step_s: u64) -> Result<Demand, TraceError> {
@@ -204,8 +204,8 @@ mod tests {
         assert_eq!(
             parse("minute,hits\n0,1\n"),
             Err(
-                "t.csv: line 1: no count column: expected one of `requests`, `invocations`; \
-                 found `minute`, `hits`"
+                "t.csv: line 1: no count column: expected one of `requests`, `invocations`, \
+                 `sessions`; found `minute`, `hits`"
                     .to_owned()
             )
         );

@@ -2,6 +2,8 @@
 //! conversion into checked core configurations.
 
 pub(crate) mod aws;
+pub(crate) mod azure;
+pub(crate) mod huawei;
 
 use std::path::Path;
 

@@ -59,6 +59,21 @@ pub(crate) struct Fixture {
 }
 
 impl Fixture {
+    /// A folder holding exactly `files` (name, contents), sub-folders created as needed.
+    pub(crate) fn with_files(files: &[(&str, &str)]) -> Self {
+        let fixture = Self {
+            dir: TempDir::new().unwrap(),
+        };
+        for (name, text) in files {
+            let path = fixture.path(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
+            std::fs::write(path, text).unwrap();
+        }
+        fixture
+    }
+
     pub(crate) fn new() -> Self {
         let fixture = Self {
             dir: TempDir::new().unwrap(),

@@ -5,5 +5,6 @@
 
 mod cli_errors;
 mod cli_run;
+mod cli_vendors;
 mod common;
 mod determinism;

@@ -1,0 +1,249 @@
+//! Azure autoscale and Huawei Workspace scenarios through the binary: the specs' checks by hand
+//! and their bad input.
+
+use crate::common::{Fixture, column};
+
+const HUAWEI_POLICY: &str = r#"{ "server_group_id": "group-1", "enable": true,
+  "max_scaling_amount": 2, "single_expansion_count": 1,
+  "scaling_policy_by_session": { "session_usage_threshold": 75, "shrink_after_session_idle_minutes": 5 } }
+"#;
+
+const HUAWEI_SCENARIO: &str = r#"name = "huawei-check"
+
+[load]
+trace = "sessions.csv"
+
+[fleet]
+capacity_per_instance = 2
+initial_instances = 1
+provisioning_s = 120
+
+[autoscaler]
+kind = "huawei-workspace"
+scaling_policy = "huawei/policy.json"
+
+[sessions]
+distribution = "fixed"
+mean_s = 240.0
+"#;
+
+fn huawei() -> Fixture {
+    let mut trace = "minute,sessions\n".to_owned();
+    for minute in 0..11 {
+        trace.push_str(&format!("{minute},{}\n", u32::from(minute < 3)));
+    }
+    Fixture::with_files(&[
+        ("scenario.toml", HUAWEI_SCENARIO),
+        ("sessions.csv", &trace),
+        ("huawei/policy.json", HUAWEI_POLICY),
+    ])
+}
+
+/// The Azure 'Best practices' example: out +1 at CPU ≥ 80, in −1 at CPU ≤ 60, cooldowns PT5M,
+/// min 1, max 5, as a `properties` object with property names in another case.
+const AZURE_SETTING: &str = r#"{ "enabled": true, "targetResourceUri": "/x",
+  "profiles": [ { "name": "best-practices",
+    "capacity": { "minimum": "1", "maximum": "5", "default": "1" },
+    "rules": [
+      { "metricTrigger": { "metricName": "CpuUtilizationPercentage", "metricResourceUri": "/x",
+          "timeGrain": "PT1M", "statistic": "Average", "timeWindow": "PT5M",
+          "timeAggregation": "Last", "operator": "GreaterThanOrEqual", "threshold": 80 },
+        "scaleAction": { "direction": "Increase", "type": "ChangeCount", "value": "1", "cooldown": "PT5M" } },
+      { "MetricTrigger": { "MetricName": "CpuUtilizationPercentage", "metricResourceUri": "/x",
+          "timeGrain": "PT1M", "statistic": "Average", "timeWindow": "PT5M",
+          "timeAggregation": "Last", "operator": "LessThanOrEqual", "threshold": 60 },
+        "scaleAction": { "direction": "Decrease", "type": "ChangeCount", "value": "1", "cooldown": "PT5M" } } ] } ] }
+"#;
+
+const AZURE_SCENARIO: &str = r#"name = "azure-check"
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+capacity_per_instance = 100.0
+initial_instances = 2
+provisioning_s = 0
+
+[autoscaler]
+kind = "azure-autoscale"
+autoscale_setting = "azure/setting.json"
+metric_delay_s = 0
+"#;
+
+fn azure() -> Fixture {
+    let demand = [160, 180, 180, 180, 180, 180, 150, 150, 150];
+    let mut trace = "minute,requests\n".to_owned();
+    for (minute, requests) in demand.iter().enumerate() {
+        trace.push_str(&format!("{minute},{requests}\n"));
+    }
+    Fixture::with_files(&[
+        ("scenario.toml", AZURE_SCENARIO),
+        ("trace.csv", &trace),
+        ("azure/setting.json", AZURE_SETTING),
+    ])
+}
+
+/// Runs `fixture` after `change`, expecting failure with `expected` once in the one message.
+fn check_error(fixture: Fixture, change: impl FnOnce(&Fixture), expected: &str) {
+    change(&fixture);
+    let output = fixture.run().failure().code(1).get_output().clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.matches(expected).count(),
+        1,
+        "stderr {stderr:?} should say {expected:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(
+        !fixture.out_dir().exists(),
+        "output written despite the error"
+    );
+}
+
+#[test]
+fn huawei_check_by_hand_scale_out_rejection_and_release() {
+    // spec/huawei-workspace.md, first check: server 1 added at the end of minute 1, in service
+    // in minutes 4 to 8, released at t_e = 540; 3 starts, 2 served, 1 unserved (minute 2).
+    let fixture = huawei();
+    fixture.run().success();
+    let timeseries = fixture.read_out("timeseries.csv");
+    let in_service: Vec<String> = column(&timeseries, "in_service");
+    assert_eq!(
+        in_service,
+        ["1", "1", "1", "1", "2", "2", "2", "2", "2", "1", "1"]
+    );
+    assert_eq!(column(&timeseries, "unserved")[2], "1");
+    assert_eq!(
+        column(&timeseries, "metric")[..6],
+        ["50", "100", "100", "100", "25", "0"]
+    );
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["120", "540"]);
+    assert!(
+        column(&events, "reason")[0]
+            .starts_with("usage 100 % reached session_usage_threshold 75 %")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(summary["demand_total"], 3.0);
+    assert_eq!(summary["unserved_total"], 1.0);
+}
+
+#[test]
+fn huawei_body_errors_come_in_huaweis_shape() {
+    check_error(
+        huawei(),
+        |f| {
+            f.replace(
+                "huawei/policy.json",
+                r#""max_scaling_amount": 2"#,
+                r#""max_scaling_amount": 0"#,
+            )
+        },
+        r#"policy.json: {"error_code": "WKS.00211102", "error_msg": "The parameter is invalid. max_scaling_amount: must be an integer from 1 to 100, got 0"}"#,
+    );
+    check_error(
+        huawei(),
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "distribution = \"fixed\"",
+                "distribution = \"pareto\"",
+            )
+        },
+        "scenario.toml: sessions.distribution: must be \"fixed\", \"exponential\" or \"lognormal\", got \"pareto\"",
+    );
+    check_error(
+        huawei(),
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "capacity_per_instance = 2",
+                "capacity_per_instance = 2.5",
+            )
+        },
+        "scenario.toml: fleet.capacity_per_instance: must be a whole number of session slots >= 1, got 2.5",
+    );
+}
+
+#[test]
+fn azure_best_practices_example_through_the_binary() {
+    // spec/azure-autoscale.md, first check: out to 3 at t = 60; scale-in skipped for flapping
+    // at t = 360 (projection 90 ≥ 80); in to 2 at t = 420 (projection 75).
+    let fixture = azure();
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["60", "360", "420"]);
+    assert_eq!(column(&events, "direction"), ["out", "none", "in"]);
+    assert_eq!(column(&events, "to"), ["3", "3", "2"]);
+    assert!(column(&events, "reason")[1].contains("skipped: Flapping"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(
+        (
+            summary["scale_out_events"].clone(),
+            summary["scale_in_events"].clone()
+        ),
+        (1.into(), 1.into())
+    );
+}
+
+#[test]
+fn azure_setting_errors_name_the_json_path() {
+    check_error(
+        azure(),
+        |f| {
+            f.replace(
+                "azure/setting.json",
+                r#""minimum": "1""#,
+                r#""minimum": "6""#,
+            )
+        },
+        "setting.json: profiles[0].capacity: minimum '6' is greater than default '1'",
+    );
+    check_error(
+        azure(),
+        |f| {
+            f.replace(
+                "azure/setting.json",
+                r#""timeWindow": "PT5M""#,
+                r#""timeWindow": "PT5X""#,
+            )
+        },
+        "setting.json: profiles[0].rules[0].metricTrigger.timeWindow:",
+    );
+    check_error(
+        azure(),
+        |f| {
+            f.replace(
+                "azure/setting.json",
+                r#""operator": "GreaterThanOrEqual""#,
+                r#""operator": "Above""#,
+            )
+        },
+        "setting.json: profiles[0].rules[0].metricTrigger.operator:",
+    );
+    check_error(
+        azure(),
+        |f| {
+            f.replace(
+                "azure/setting.json",
+                r#""type": "ChangeCount""#,
+                r#""type": "ServiceAllowedNextValue""#,
+            )
+        },
+        "setting.json: profiles[0].rules[0].scaleAction.type:",
+    );
+    check_error(
+        azure(),
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "metric_delay_s = 0",
+                "metric_delay_s = 0\nevaluation_period_s = 90",
+            )
+        },
+        "scenario.toml: autoscaler.evaluation_period_s",
+    );
+}
