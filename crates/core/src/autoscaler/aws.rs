@@ -24,7 +24,7 @@
 
 use std::fmt;
 
-use crate::autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::autoscaler::{Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
@@ -245,20 +245,6 @@ impl fmt::Display for TargetTrackingReason {
                 write!(f, "; scale-in cooldown of {cooldown_s} s starts")
             }
             _ => Ok(()),
-        }
-    }
-}
-
-/// A number as people read it: at most 3 decimals, no trailing zeros.
-struct Num(f64);
-
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rounded = (self.0 * 1000.0).round() / 1000.0;
-        if rounded == rounded.trunc() && rounded.abs() < 1e15 {
-            write!(f, "{}", rounded as i64)
-        } else {
-            write!(f, "{rounded}")
         }
     }
 }

@@ -18,7 +18,9 @@
 
 use std::fmt;
 
-use crate::autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::autoscaler::{
+    Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome, check_evaluation_period,
+};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
@@ -462,16 +464,6 @@ impl fmt::Display for AzureReason {
     }
 }
 
-/// A number as people read it: at most 3 decimals, no trailing zeros.
-struct Num(f64);
-
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rounded = (self.0 * 1000.0).round() / 1000.0;
-        write!(f, "{rounded}")
-    }
-}
-
 /// One minute's samples of both metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct MinuteSample {
@@ -541,13 +533,7 @@ impl AzureAutoscale {
                 got: metric_delay_s.to_string(),
             });
         }
-        if evaluation_period_s == 0 {
-            return Err(BuildError::Field {
-                field: "evaluation_period_s",
-                expected: "at least 1".into(),
-                got: "0".into(),
-            });
-        }
+        check_evaluation_period(evaluation_period_s)?;
         if let Some(profile) = setting.profiles.iter().find(|p| p.rules.len() > MAX_RULES) {
             return Err(BuildError::Field {
                 field: "rules",

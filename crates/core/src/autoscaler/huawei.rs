@@ -14,7 +14,9 @@
 
 use std::fmt;
 
-use crate::autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::autoscaler::{
+    Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome, check_evaluation_period,
+};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
@@ -184,11 +186,11 @@ impl fmt::Display for HuaweiReason {
                     Trigger::Mem => "mem_usage_threshold",
                     Trigger::Gpu => "gpu_usage_threshold",
                 };
-                let rounded = (usage * 10.0).round() / 10.0;
                 write!(
                     f,
-                    "usage {rounded} % reached {name} {threshold} %: add min(single_expansion_count, \
-                     {max_scaling_amount} − {scaled_out} scaled out) = {added}"
+                    "usage {} % reached {name} {threshold} %: add min(single_expansion_count, \
+                     {max_scaling_amount} − {scaled_out} scaled out) = {added}",
+                    Num(*usage)
                 )
             }
             HuaweiReason::Release {
@@ -196,11 +198,11 @@ impl fmt::Display for HuaweiReason {
                 idle_minutes,
                 usage,
             } => {
-                let rounded = (usage * 10.0).round() / 10.0;
                 write!(
                     f,
-                    "no threshold reached (session usage {rounded} %): released {released} scaled-out \
-                     server(s) idle for at least {idle_minutes} min"
+                    "no threshold reached (session usage {} %): released {released} scaled-out \
+                     server(s) idle for at least {idle_minutes} min",
+                    Num(*usage)
                 )
             }
         }
@@ -232,13 +234,7 @@ impl WorkspaceScaling {
                 got: base_servers.to_string(),
             });
         }
-        if evaluation_period_s == 0 {
-            return Err(BuildError::Field {
-                field: "evaluation_period_s",
-                expected: "at least 1".into(),
-                got: "0".into(),
-            });
-        }
+        check_evaluation_period(evaluation_period_s)?;
         for (field, weight) in [
             ("sessions.cpu_pct_per_session", weights.cpu_pct),
             ("sessions.mem_pct_per_session", weights.mem_pct),

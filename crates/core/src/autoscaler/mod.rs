@@ -86,6 +86,32 @@ pub trait Autoscaler {
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome;
 }
 
+/// A number as people read it: at most 3 decimals, no trailing zeros.
+pub(crate) struct Num(pub(crate) f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rounded = (self.0 * 1000.0).round() / 1000.0;
+        if rounded == rounded.trunc() && rounded.abs() < 1e15 {
+            write!(f, "{}", rounded as i64)
+        } else {
+            write!(f, "{rounded}")
+        }
+    }
+}
+
+/// An evaluation period must be at least one second.
+pub(crate) fn check_evaluation_period(evaluation_period_s: u64) -> Result<(), BuildError> {
+    if evaluation_period_s == 0 {
+        return Err(BuildError::Field {
+            field: "evaluation_period_s",
+            expected: "at least 1".into(),
+            got: "0".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Why an autoscaler changed desired capacity; formats as a sentence for people.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
