@@ -55,6 +55,10 @@ pub use crate::{
         ComparisonOperator, MetricTrigger, ProfileSchedule, Projection, RuleOutcome, ScaleAction,
         ScaleCapacity, ScaleDirection, ScaleRule, ScaleType, Statistic, TimeAggregation,
     },
+    autoscaler::hpa::{
+        HorizontalPodAutoscalerSpec, HpaMetric, HpaScalingPolicy, HpaScalingRules, MetricTarget,
+        PolicyKind, SelectPolicy,
+    },
     autoscaler::huawei::{
         HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,
         WorkspaceScalingPolicy,
