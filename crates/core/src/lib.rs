@@ -56,8 +56,10 @@ pub use crate::{
         ScaleCapacity, ScaleDirection, ScaleRule, ScaleType, Statistic, TimeAggregation,
     },
     autoscaler::hpa::{
-        HorizontalPodAutoscalerSpec, HpaMetric, HpaScalingPolicy, HpaScalingRules, MetricTarget,
-        PolicyKind, SelectPolicy,
+        HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HpaMetric, HpaReason,
+        HpaScalingPolicy, HpaScalingRules, LimitCondition, MetricTarget, PodPhase, PodSample,
+        PolicyKind, ReplicaCount, ScaleEvent, SelectPolicy, Tolerance, object_replica_count,
+        pod_replica_count, rate_limited, stabilize,
     },
     autoscaler::huawei::{
         HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,

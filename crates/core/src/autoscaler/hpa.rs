@@ -12,8 +12,15 @@
 //!    events younger than the period), then Pods ± value or Percent × (1 ± value/100); selectPolicy
 //!    picks among them; the result is clamped to [minReplicas, maxReplicas].
 
+use std::collections::VecDeque;
+use std::fmt;
+
+use crate::autoscaler::{
+    Autoscaler, Observation, Proposal, ScalingReason, StepOutcome, check_evaluation_period,
+};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
+use crate::fleet::Removal;
 
 /// What a metric's target is (`target.type`), values in milli-units (utilization in percent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,4 +138,659 @@ pub struct HorizontalPodAutoscalerSpec {
     pub scale_up: HpaScalingRules,
     /// `behavior.scaleDown`, defaults applied.
     pub scale_down: HpaScalingRules,
+}
+
+/// A pod's phase, as the replica calculator sorts pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodPhase {
+    /// Scheduled and running.
+    Running,
+    /// Not yet running (a launch still provisioning).
+    Pending,
+    /// Failed; ignored.
+    Failed,
+}
+
+/// One pod as the replica calculator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PodSample {
+    /// Its phase.
+    pub phase: PodPhase,
+    /// Its Ready condition.
+    pub ready: bool,
+    /// Being deleted; ignored.
+    pub terminating: bool,
+    /// Its CPU request, millicores.
+    pub request_m: i64,
+    /// Its metric, milli-units (millicores for cpu), if the metrics API has one.
+    pub metric_m: Option<i64>,
+}
+
+/// How far from 1 a usage ratio may be before the calculator acts (KEP-4951).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    /// Allowed ratio above 1.
+    pub up: f64,
+    /// Allowed ratio below 1.
+    pub down: f64,
+}
+
+impl Tolerance {
+    /// within(r) ⇔ 1 − down ≤ r ≤ 1 + up, both ends inclusive.
+    pub fn within(self, ratio: f64) -> bool {
+        1.0 - self.down <= ratio && ratio <= 1.0 + self.up
+    }
+}
+
+/// What the calculator proposes and the metric value it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaCount {
+    /// The proposed replica count.
+    pub replicas: u32,
+    /// The current value shown: utilization (percent) or average / value (milli-units).
+    pub shown: i64,
+}
+
+fn ceil_count(value: f64) -> u32 {
+    // Saturating float-to-int conversion: a runaway ratio proposes u32::MAX, which the clamp
+    // then caps at maxReplicas.
+    value.ceil() as u32
+}
+
+/// The pod-level replica calculator (spec "The replica calculator"), for per-pod metrics:
+/// Resource cpu (Utilization or AverageValue) and Pods (AverageValue). `None`: the metric is
+/// invalid this sync (no pod with a metric left).
+pub fn pod_replica_count(
+    target: MetricTarget,
+    pods: &[PodSample],
+    current: u32,
+    tolerance: Tolerance,
+    is_cpu: bool,
+) -> Option<ReplicaCount> {
+    // 1. Groups, first fit: ignored, unready (Pending), missing, unready (cpu: not Ready), ready.
+    let ignored = |p: &PodSample| p.terminating || p.phase == PodPhase::Failed;
+    let pending = |p: &PodSample| p.phase == PodPhase::Pending;
+    let missing = |p: &PodSample| p.metric_m.is_none();
+    let unready =
+        |p: &PodSample| !ignored(p) && (pending(p) || (!missing(p) && is_cpu && !p.ready));
+    let ready = |p: &&PodSample| !ignored(p) && !unready(p) && !missing(p);
+    let missing_pods = || {
+        pods.iter()
+            .filter(|p| !ignored(p) && !pending(p) && missing(p))
+    };
+    let unready_pods = || pods.iter().filter(|p| unready(p));
+    let ready_pods = || pods.iter().filter(ready);
+    let ready_count = ready_pods().count();
+    if ready_count == 0 {
+        return None;
+    }
+    let metric = |p: &PodSample| p.metric_m.unwrap_or(0);
+    // 2. The ratio over the pods with a metric.
+    let (ratio, shown) = match target {
+        MetricTarget::Utilization(target_pct) => {
+            let usage: i64 = ready_pods().map(metric).sum();
+            let requests: i64 = ready_pods().map(|p| p.request_m).sum();
+            if requests <= 0 {
+                return None;
+            }
+            let utilization = usage * 100 / requests;
+            (utilization as f64 / target_pct as f64, utilization)
+        }
+        MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
+            let average = ready_pods().map(metric).sum::<i64>() / ready_count as i64;
+            (average as f64 / target_m as f64, average)
+        }
+    };
+    let has_missing = missing_pods().next().is_some();
+    let has_unready = unready_pods().next().is_some();
+    // 3. Nothing to fill in.
+    if !has_missing && !(has_unready && ratio > 1.0) {
+        let replicas = if tolerance.within(ratio) {
+            current
+        } else {
+            ceil_count(ratio * ready_count as f64)
+        };
+        return Some(ReplicaCount { replicas, shown });
+    }
+    // 4. Fill in missing pods (and, scaling up, unready ones as 0), then recompute.
+    let rebalance_unready = has_unready && ratio > 1.0;
+    let fill_missing = |p: &PodSample| -> Option<i64> {
+        match target {
+            MetricTarget::Utilization(target_pct) if ratio < 1.0 => {
+                Some(p.request_m * target_pct.max(100) / 100)
+            }
+            MetricTarget::Utilization(_) if ratio > 1.0 => Some(0),
+            MetricTarget::Utilization(_) => None,
+            MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) if ratio < 1.0 => {
+                Some(target_m)
+            }
+            _ => Some(0),
+        }
+    };
+    let filled = ready_pods()
+        .map(|p| (metric(p), p.request_m))
+        .chain(missing_pods().filter_map(|p| fill_missing(p).map(|m| (m, p.request_m))))
+        .chain(
+            unready_pods()
+                .filter(|_| rebalance_unready)
+                .map(|p| (0, p.request_m)),
+        );
+    let (mut total, mut requests, mut counted) = (0i64, 0i64, 0usize);
+    for (value, request) in filled {
+        total += value;
+        requests += request;
+        counted += 1;
+    }
+    let new_ratio = match target {
+        MetricTarget::Utilization(target_pct) => {
+            if requests <= 0 {
+                return None;
+            }
+            (total * 100 / requests) as f64 / target_pct as f64
+        }
+        MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
+            (total / counted as i64) as f64 / target_m as f64
+        }
+    };
+    let crossed = (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0);
+    if tolerance.within(new_ratio) || crossed {
+        return Some(ReplicaCount {
+            replicas: current,
+            shown,
+        });
+    }
+    let replicas = ceil_count(new_ratio * counted as f64);
+    let wrong_way =
+        (new_ratio < 1.0 && replicas > current) || (new_ratio > 1.0 && replicas < current);
+    Some(ReplicaCount {
+        replicas: if wrong_way { current } else { replicas },
+        shown,
+    })
+}
+
+/// The replica calculator for Object and External metrics: one `value_m` for the whole
+/// series. Value: r = value / target, ceil(r × Running Ready pods) (ceil(r) at 0 replicas).
+/// AverageValue: r = value / (target × statusReplicas), ceil(value / target).
+pub fn object_replica_count(
+    target: MetricTarget,
+    value_m: i64,
+    pods: &[PodSample],
+    current: u32,
+    status_replicas: u32,
+    tolerance: Tolerance,
+) -> Option<ReplicaCount> {
+    match target {
+        MetricTarget::Value(target_m) => {
+            let ratio = value_m as f64 / target_m as f64;
+            let replicas = if current == 0 {
+                ceil_count(ratio)
+            } else if tolerance.within(ratio) {
+                current
+            } else {
+                let running_ready = pods
+                    .iter()
+                    .filter(|p| p.phase == PodPhase::Running && p.ready && !p.terminating)
+                    .count();
+                ceil_count(ratio * running_ready as f64)
+            };
+            Some(ReplicaCount {
+                replicas,
+                shown: value_m,
+            })
+        }
+        MetricTarget::AverageValue(target_m) => {
+            let ratio = value_m as f64 / (target_m as f64 * f64::from(status_replicas));
+            let replicas = if tolerance.within(ratio) {
+                status_replicas
+            } else {
+                ceil_count(value_m as f64 / target_m as f64)
+            };
+            let shown = (value_m as f64 / f64::from(status_replicas.max(1))).ceil() as i64;
+            Some(ReplicaCount { replicas, shown })
+        }
+        MetricTarget::Utilization(_) => None,
+    }
+}
+
+/// Step 3c: up = min(desired, recommendations younger than the up window), down = max(desired,
+/// those younger than the down window); the current count is raised to up if below it,
+/// lowered to down if above it. A recommendation counts while t_r > t − window.
+pub fn stabilize(
+    current: u32,
+    desired: u32,
+    recommendations: impl Iterator<Item = (u64, u32)> + Clone,
+    t_s: u64,
+    up_window_s: u32,
+    down_window_s: u32,
+) -> u32 {
+    let within = |window_s: u32| move |&(t_r, _): &(u64, u32)| t_r + u64::from(window_s) > t_s;
+    let up = recommendations
+        .clone()
+        .filter(within(up_window_s))
+        .map(|(_, r)| r)
+        .fold(desired, u32::min);
+    let down = recommendations
+        .filter(within(down_window_s))
+        .map(|(_, r)| r)
+        .fold(desired, u32::max);
+    if current < up {
+        up
+    } else if current > down {
+        down
+    } else {
+        current
+    }
+}
+
+/// Which limit bound the count after the rate limits (the HPA's ScalingLimited reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitCondition {
+    /// Not limited.
+    None,
+    /// Scale-up limited by a policy below maxReplicas.
+    ScaleUpLimit,
+    /// Scale-up limited by maxReplicas.
+    TooManyReplicas,
+    /// Scale-down limited by a policy above minReplicas.
+    ScaleDownLimit,
+    /// Scale-down limited by minReplicas.
+    TooFewReplicas,
+}
+
+/// A past scaling event, for the policies' periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleEvent {
+    /// When, seconds.
+    pub t_s: u64,
+    /// Replicas added (positive) or removed (negative).
+    pub change: i64,
+}
+
+/// Step 3d: the count after the rate limits of `rules` for a move from `current` to the
+/// stabilized `stabilized`, given the past `events` at time `t_s`.
+pub fn rate_limited(
+    current: u32,
+    stabilized: u32,
+    replicas: CapacityBounds,
+    scale_up: &HpaScalingRules,
+    scale_down: &HpaScalingRules,
+    events: &[ScaleEvent],
+    t_s: u64,
+) -> (u32, LimitCondition) {
+    // The count at the start of a policy's period: current − added + removed since then.
+    let start_of = |period_s: u32| {
+        let changed: i64 = events
+            .iter()
+            .filter(|e| e.t_s + u64::from(period_s) > t_s)
+            .map(|e| e.change)
+            .sum();
+        i64::from(current) - changed
+    };
+    if stabilized > current {
+        let limits = scale_up.policies.iter().map(|policy| {
+            let start = start_of(policy.period_s);
+            match policy.kind {
+                PolicyKind::Pods => start + i64::from(policy.value),
+                PolicyKind::Percent => {
+                    ((start as f64) * (1.0 + f64::from(policy.value) / 100.0)).ceil() as i64
+                }
+            }
+        });
+        let limit = match scale_up.select_policy {
+            SelectPolicy::Max => limits.max().unwrap_or(i64::from(current)),
+            SelectPolicy::Min => limits.min().unwrap_or(i64::from(current)),
+            SelectPolicy::Disabled => i64::from(current),
+        }
+        .max(i64::from(current));
+        let cap = i64::from(replicas.max()).min(limit);
+        let condition = if limit < i64::from(replicas.max()) {
+            LimitCondition::ScaleUpLimit
+        } else {
+            LimitCondition::TooManyReplicas
+        };
+        let next = i64::from(stabilized).min(cap);
+        let limited = next < i64::from(stabilized);
+        (
+            next as u32,
+            if limited {
+                condition
+            } else {
+                LimitCondition::None
+            },
+        )
+    } else if stabilized < current {
+        let limits = scale_down.policies.iter().map(|policy| {
+            let start = start_of(policy.period_s);
+            match policy.kind {
+                PolicyKind::Pods => start - i64::from(policy.value),
+                PolicyKind::Percent => {
+                    ((start as f64) * (1.0 - f64::from(policy.value) / 100.0)).trunc() as i64
+                }
+            }
+        });
+        let limit = match scale_down.select_policy {
+            SelectPolicy::Max => limits.min().unwrap_or(i64::from(current)),
+            SelectPolicy::Min => limits.max().unwrap_or(i64::from(current)),
+            SelectPolicy::Disabled => i64::from(current),
+        }
+        .min(i64::from(current));
+        let floor = i64::from(replicas.min()).max(limit);
+        let condition = if limit > i64::from(replicas.min()) {
+            LimitCondition::ScaleDownLimit
+        } else {
+            LimitCondition::TooFewReplicas
+        };
+        let next = i64::from(stabilized).max(floor);
+        let limited = next > i64::from(stabilized);
+        (
+            next as u32,
+            if limited {
+                condition
+            } else {
+                LimitCondition::None
+            },
+        )
+    } else {
+        (current, LimitCondition::None)
+    }
+}
+
+/// Why the HPA changed the replica count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HpaReason {
+    /// The metric whose proposal was the largest (position in `spec.metrics`).
+    pub metric: usize,
+    /// Its current value shown.
+    pub shown: i64,
+    /// Its kind, for the sentence.
+    pub target: HpaMetric,
+    /// The largest proposal, before stabilization.
+    pub proposed: u32,
+    /// After stabilization.
+    pub stabilized: u32,
+    /// The limit that bound it, if any.
+    pub condition: LimitCondition,
+}
+
+impl fmt::Display for HpaReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, value) = match self.target {
+            HpaMetric::ResourceCpu(MetricTarget::Utilization(target)) => (
+                "cpu utilization",
+                format!("{} % (target {target} %)", self.shown),
+            ),
+            HpaMetric::ResourceCpu(t) => (
+                "cpu",
+                format!("{}m (target {})", self.shown, target_text(t)),
+            ),
+            HpaMetric::Pods(t) => (
+                "pods metric",
+                format!("{}m (target {})", self.shown, target_text(t)),
+            ),
+            HpaMetric::Object(t) => (
+                "object metric",
+                format!("{}m (target {})", self.shown, target_text(t)),
+            ),
+            HpaMetric::External(t) => (
+                "external metric",
+                format!("{}m (target {})", self.shown, target_text(t)),
+            ),
+        };
+        write!(
+            f,
+            "metrics[{}] {what} {value}: recommends {}",
+            self.metric, self.proposed
+        )?;
+        if self.stabilized != self.proposed {
+            write!(f, ", stabilized to {}", self.stabilized)?;
+        }
+        match self.condition {
+            LimitCondition::None => Ok(()),
+            condition => write!(f, ", limited ({condition:?})"),
+        }
+    }
+}
+
+fn target_text(target: MetricTarget) -> String {
+    match target {
+        MetricTarget::Utilization(pct) => format!("{pct} %"),
+        MetricTarget::AverageValue(m) => format!("{m}m per pod"),
+        MetricTarget::Value(m) => format!("{m}m"),
+    }
+}
+
+/// The longest window or period the controller must remember, seconds.
+const MAX_MEMORY_S: u64 = 3600;
+
+/// The HorizontalPodAutoscaler controller of one scale target.
+#[derive(Debug, Clone)]
+pub struct HorizontalPodAutoscaler {
+    spec: HorizontalPodAutoscalerSpec,
+    sync_period_s: u64,
+    tolerance_up: f64,
+    tolerance_down: f64,
+    cpu_request_m: i64,
+    /// `(t_s, recommendation)` younger than the longest window.
+    recommendations: VecDeque<(u64, u32)>,
+    /// Scaling events younger than the longest policy period.
+    events: VecDeque<ScaleEvent>,
+    /// Reused per sync so that syncs allocate nothing.
+    pods: Vec<PodSample>,
+    events_buffer: Vec<ScaleEvent>,
+}
+
+impl HorizontalPodAutoscaler {
+    /// The controller for `spec`, syncing every `sync_period_s`, with the controller's
+    /// `tolerance` where a rule gives none, and pods requesting `cpu_request_m` millicores.
+    pub fn new(
+        spec: HorizontalPodAutoscalerSpec,
+        sync_period_s: u64,
+        tolerance: f64,
+        cpu_request_m: i64,
+    ) -> Result<Self, BuildError> {
+        check_evaluation_period(sync_period_s)?;
+        if !(tolerance.is_finite() && tolerance >= 0.0) {
+            return Err(BuildError::Field {
+                field: "tolerance",
+                expected: "a finite number >= 0".into(),
+                got: tolerance.to_string(),
+            });
+        }
+        if cpu_request_m < 1 {
+            return Err(BuildError::Field {
+                field: "cpu_request_m",
+                expected: "at least 1 millicore".into(),
+                got: cpu_request_m.to_string(),
+            });
+        }
+        if spec.metrics.is_empty() {
+            return Err(BuildError::Field {
+                field: "spec.metrics",
+                expected: "at least one metric (the v2 default is cpu Utilization 80)".into(),
+                got: "none".into(),
+            });
+        }
+        let syncs_remembered = (MAX_MEMORY_S / sync_period_s + 2) as usize;
+        let max_pods = spec.replicas.max() as usize;
+        Ok(Self {
+            tolerance_up: spec.scale_up.tolerance.unwrap_or(tolerance),
+            tolerance_down: spec.scale_down.tolerance.unwrap_or(tolerance),
+            spec,
+            sync_period_s,
+            cpu_request_m,
+            recommendations: VecDeque::with_capacity(syncs_remembered),
+            events: VecDeque::with_capacity(syncs_remembered),
+            pods: Vec::with_capacity(max_pods.min(1 << 16)),
+            events_buffer: Vec::with_capacity(syncs_remembered),
+        })
+    }
+
+    /// One sync at `t_s` (spec "The sync", step 3).
+    fn sync(&mut self, observation: &Observation<'_>, t_s: u64) -> (Option<i64>, Option<Proposal>) {
+        let current = observation.desired;
+        let ready = observation.in_service;
+        let pending = current.saturating_sub(ready);
+        let step_s = observation.step_s as f64;
+        let tolerance = Tolerance {
+            up: self.tolerance_up,
+            down: self.tolerance_down,
+        };
+        // 3a. N Ready pods with the step's metrics, D − N Pending ones.
+        let mut best: Option<(usize, ReplicaCount)> = None;
+        let mut any_invalid = false;
+        let mut first_shown = None;
+        for (idx, metric) in self.spec.metrics.iter().enumerate() {
+            let per_pod_m = match metric {
+                HpaMetric::ResourceCpu(_) => (observation.capacity > 0.0).then(|| {
+                    ((self.cpu_request_m as f64 * observation.served) / observation.capacity)
+                        .round() as i64
+                }),
+                HpaMetric::Pods(_) => (ready > 0).then(|| {
+                    ((1000.0 * observation.demand) / (f64::from(ready) * step_s)).round() as i64
+                }),
+                HpaMetric::Object(_) | HpaMetric::External(_) => None,
+            };
+            self.pods.clear();
+            self.pods.extend((0..ready).map(|_| PodSample {
+                phase: PodPhase::Running,
+                ready: true,
+                terminating: false,
+                request_m: self.cpu_request_m,
+                metric_m: per_pod_m,
+            }));
+            self.pods.extend((0..pending).map(|_| PodSample {
+                phase: PodPhase::Pending,
+                ready: false,
+                terminating: false,
+                request_m: self.cpu_request_m,
+                metric_m: None,
+            }));
+            let count = match *metric {
+                HpaMetric::ResourceCpu(target) => {
+                    pod_replica_count(target, &self.pods, current, tolerance, true)
+                }
+                HpaMetric::Pods(target) => {
+                    pod_replica_count(target, &self.pods, current, tolerance, false)
+                }
+                HpaMetric::Object(target) | HpaMetric::External(target) => {
+                    let rate_m = ((1000.0 * observation.demand) / step_s).round() as i64;
+                    object_replica_count(target, rate_m, &self.pods, current, current, tolerance)
+                }
+            };
+            match count {
+                None => any_invalid = true,
+                Some(count) => {
+                    if idx == 0 {
+                        first_shown = Some(count.shown);
+                    }
+                    if best.is_none_or(|(_, b)| count.replicas > b.replicas) {
+                        best = Some((idx, count));
+                    }
+                }
+            }
+        }
+        // 3b. All invalid, or any invalid while the largest valid is below D: no change.
+        let Some((metric, count)) = best else {
+            return (first_shown, None);
+        };
+        if any_invalid && count.replicas < current {
+            return (first_shown, None);
+        }
+        let desired = count.replicas;
+        // 3c. Stabilize over the windows, then record the recommendation.
+        let stabilized = stabilize(
+            current,
+            desired,
+            self.recommendations.iter().copied(),
+            t_s,
+            self.spec.scale_up.stabilization_window_s,
+            self.spec.scale_down.stabilization_window_s,
+        );
+        while self
+            .recommendations
+            .front()
+            .is_some_and(|&(t_r, _)| t_r + MAX_MEMORY_S <= t_s)
+        {
+            self.recommendations.pop_front();
+        }
+        self.recommendations.push_back((t_s, desired));
+        // 3d. Rate limits.
+        while self
+            .events
+            .front()
+            .is_some_and(|e| e.t_s + MAX_MEMORY_S <= t_s)
+        {
+            self.events.pop_front();
+        }
+        self.events_buffer.clear();
+        self.events_buffer.extend(self.events.iter().copied());
+        let (next, condition) = rate_limited(
+            current,
+            stabilized,
+            self.spec.replicas,
+            &self.spec.scale_up,
+            &self.spec.scale_down,
+            &self.events_buffer,
+            t_s,
+        );
+        // 3e. Record the change.
+        if next == current {
+            return (first_shown, None);
+        }
+        self.events.push_back(ScaleEvent {
+            t_s,
+            change: i64::from(next) - i64::from(current),
+        });
+        let reason = HpaReason {
+            metric,
+            shown: count.shown,
+            target: self.spec.metrics[metric],
+            proposed: desired,
+            stabilized,
+            condition,
+        };
+        (
+            first_shown,
+            Some(Proposal {
+                desired: next,
+                bounds: self.spec.replicas,
+                reason: ScalingReason::Hpa(reason),
+                removal: Removal::CancelPendingFirst,
+            }),
+        )
+    }
+}
+
+impl Autoscaler for HorizontalPodAutoscaler {
+    fn initial_bounds(&self) -> CapacityBounds {
+        self.spec.replicas
+    }
+
+    fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
+        if self.sync_period_s % step_s != 0 {
+            return Err(BuildError::NotAMultiple {
+                what: "sync_period_s",
+                value_s: self.sync_period_s,
+                period_s: step_s,
+            });
+        }
+        Ok(())
+    }
+
+    fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
+        let end_s = observation.end_s();
+        if end_s % self.sync_period_s != 0 {
+            return StepOutcome {
+                metric: None,
+                proposal: None,
+                notice: None,
+            };
+        }
+        let (shown, proposal) = self.sync(observation, end_s);
+        StepOutcome {
+            metric: shown.map(|value| value as f64),
+            proposal,
+            notice: None,
+        }
+    }
 }

@@ -123,6 +123,8 @@ pub enum ScalingReason {
     Azure(azure::AzureReason),
     /// Huawei Workspace scaling added or released servers.
     Huawei(huawei::HuaweiReason),
+    /// The Kubernetes HorizontalPodAutoscaler changed the replica count.
+    Hpa(hpa::HpaReason),
 }
 
 impl fmt::Display for ScalingReason {
@@ -131,6 +133,7 @@ impl fmt::Display for ScalingReason {
             ScalingReason::TargetTracking(reason) => reason.fmt(f),
             ScalingReason::Azure(reason) => reason.fmt(f),
             ScalingReason::Huawei(reason) => reason.fmt(f),
+            ScalingReason::Hpa(reason) => reason.fmt(f),
         }
     }
 }

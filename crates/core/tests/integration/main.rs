@@ -5,6 +5,7 @@
 
 mod azure;
 mod common;
+mod hpa;
 mod huawei;
 mod properties;
 mod target_tracking;
