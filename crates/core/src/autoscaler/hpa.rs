@@ -242,9 +242,9 @@ pub fn pod_replica_count(
         }
     };
     let has_missing = missing_pods().next().is_some();
-    let has_unready = unready_pods().next().is_some();
+    let rebalance_unready = unready_pods().next().is_some() && ratio > 1.0;
     // 3. Nothing to fill in.
-    if !has_missing && !(has_unready && ratio > 1.0) {
+    if !has_missing && !rebalance_unready {
         let replicas = if tolerance.within(ratio) {
             current
         } else {
@@ -253,7 +253,6 @@ pub fn pod_replica_count(
         return Some(ReplicaCount { replicas, shown });
     }
     // 4. Fill in missing pods (and, scaling up, unready ones as 0), then recompute.
-    let rebalance_unready = has_unready && ratio > 1.0;
     let fill_missing = |p: &PodSample| -> Option<i64> {
         match target {
             MetricTarget::Utilization(target_pct) if ratio < 1.0 => {
