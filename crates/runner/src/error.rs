@@ -171,3 +171,39 @@ pub enum OutputError {
         message: String,
     },
 }
+
+/// Why a comparison could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompareError {
+    /// No scenario was given.
+    #[error("compare needs at least one scenario")]
+    NoScenario,
+    /// More scenarios than one plot can tell apart.
+    #[error("compare takes at most {max} scenarios, got {given}: split them into groups")]
+    TooManyScenarios {
+        /// Scenarios given.
+        given: usize,
+        /// The most a comparison takes.
+        max: usize,
+    },
+    /// Two scenarios replay different traces or windows.
+    #[error(
+        "{}: load.trace: replays {} (or another window of it), but {} replays {}; compare runs \
+         policies on the same traffic: pass --allow-different-traces to compare them anyway",
+        path.display(), trace.display(), first_path.display(), first_trace.display()
+    )]
+    DifferentTraces {
+        /// The scenario that differs.
+        path: PathBuf,
+        /// Its trace.
+        trace: PathBuf,
+        /// The first scenario.
+        first_path: PathBuf,
+        /// Its trace.
+        first_trace: PathBuf,
+    },
+    /// The results could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}

@@ -18,6 +18,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod compare;
+mod compare_plot;
 mod error;
 pub mod human;
 mod output;
@@ -27,7 +29,8 @@ mod trace;
 mod vendor;
 
 pub use crate::{
-    error::{OutputError, ScenarioError, TraceError},
+    compare::{COMPARE_FILES, ComparisonOutput, ComparisonRow, check_same_trace, compare},
+    error::{CompareError, OutputError, ScenarioError, TraceError},
     output::{EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run},
     scenario::{AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, Scenario, ScenarioSpec},
     trace::{parse_trace, read_trace},

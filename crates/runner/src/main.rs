@@ -9,7 +9,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
-use scalesim_runner::{Scenario, default_out_dir, write_run};
+use scalesim_runner::{
+    ComparisonOutput, Scenario, check_same_trace, compare, default_out_dir, write_run,
+};
 
 /// Simulate cloud autoscalers against real and synthetic load.
 #[derive(Debug, Parser)]
@@ -33,6 +35,18 @@ enum Command {
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Run several scenarios on the same trace in parallel and compare them side by side.
+    Compare {
+        /// The scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Output folder (default: out/comparison/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Compare scenarios even when they replay different traces or windows.
+        #[arg(long)]
+        allow_different_traces: bool,
     },
 }
 
@@ -102,8 +116,77 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 bounds.max(),
             )?;
         }
+        Command::Compare {
+            scenarios,
+            out,
+            allow_different_traces,
+        } => {
+            let scenarios = scenarios
+                .iter()
+                .map(|path| Scenario::load(path))
+                .collect::<Result<Vec<_>, _>>()?;
+            if !allow_different_traces {
+                check_same_trace(&scenarios)?;
+            }
+            let out_dir = out.unwrap_or_else(|| PathBuf::from("out").join("comparison"));
+            let output = compare(&scenarios, &out_dir)?;
+            write_comparison(&mut report, &output)?;
+            let names: Vec<String> = output
+                .files
+                .iter()
+                .filter_map(|path| path.file_name())
+                .map(|name| name.to_string_lossy().into_owned())
+                .collect();
+            writeln!(
+                report,
+                "wrote {}/{{{}}}",
+                out_dir.display(),
+                names.join(", ")
+            )?;
+        }
     }
     Ok(report)
+}
+
+/// The comparison as an aligned table, one row per scenario.
+fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Result {
+    let name_width = output
+        .rows
+        .iter()
+        .map(|row| row.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("scenario".len());
+    writeln!(
+        out,
+        "{:<name_width$}  {:<20} {:>14} {:>6} {:>5} {:>10} {:>12} {:>6} {:>6}",
+        "scenario",
+        "autoscaler",
+        "instance-hours",
+        "mean",
+        "peak",
+        "unserved",
+        "under-prov.",
+        "out",
+        "in"
+    )?;
+    for row in &output.rows {
+        let summary = &row.summary;
+        writeln!(
+            out,
+            "{:<name_width$}  {:<20} {:>14} {:>6.2} {:>5} {:>9.3}% {:>12} {:>6} {:>6}",
+            row.name,
+            row.kind,
+            decimal(summary.instance_hours()),
+            summary.mean_in_service(),
+            summary.peak_in_service,
+            summary.unserved_fraction() * 100.0,
+            duration(summary.underprovisioned_s() as f64),
+            count(summary.scale_out_events),
+            count(summary.scale_in_events),
+        )?;
+    }
+    Ok(())
 }
 
 fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> std::fmt::Result {

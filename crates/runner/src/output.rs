@@ -86,13 +86,13 @@ impl<'a> SummaryJson<'a> {
 }
 
 /// A file being written in the output folder under a temporary name.
-struct Pending {
+pub(crate) struct Pending {
     file: BufWriter<NamedTempFile>,
     path: PathBuf,
 }
 
 impl Pending {
-    fn create(dir: &Path, name: &str) -> Result<Self, OutputError> {
+    pub(crate) fn create(dir: &Path, name: &str) -> Result<Self, OutputError> {
         let path = dir.join(name);
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
@@ -112,7 +112,7 @@ impl Pending {
         })
     }
 
-    fn write_all(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
+    pub(crate) fn write_all(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
         self.file
             .write_all(bytes)
             .map_err(|error| OutputError::Write {
@@ -122,7 +122,7 @@ impl Pending {
     }
 
     /// Flushes the file and renames it to its real name.
-    fn persist(self) -> Result<PathBuf, OutputError> {
+    pub(crate) fn persist(self) -> Result<PathBuf, OutputError> {
         let write_error = |error| OutputError::Write {
             path: self.path.clone(),
             error,
@@ -296,7 +296,7 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
 }
 
 /// A plot drawn by `render` into a pending file `name` of `dir`.
-fn plot_file(
+pub(crate) fn plot_file(
     dir: &Path,
     name: &str,
     render: impl FnOnce() -> Result<Vec<u8>, PlotError>,
@@ -308,6 +308,33 @@ fn plot_file(
     })?;
     file.write_all(&bytes)?;
     Ok(file)
+}
+
+/// The summary figures as CSV columns, for one row per run (`comparison.csv`, sweeps).
+pub(crate) const SUMMARY_CSV_HEADER: &str = "steps,duration_s,instance_seconds,instance_hours,\
+mean_in_service,peak_in_service,min_in_service,demand_total,served_total,unserved_total,\
+unserved_fraction,underprovisioned_steps,underprovisioned_s,scale_out_events,scale_in_events";
+
+/// One run's values for [`SUMMARY_CSV_HEADER`].
+pub(crate) fn summary_csv_values(summary: &Summary) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        summary.steps,
+        summary.duration_s,
+        summary.instance_seconds,
+        summary.instance_hours(),
+        summary.mean_in_service(),
+        summary.peak_in_service,
+        summary.min_in_service,
+        summary.demand_total,
+        summary.served_total,
+        summary.unserved_total,
+        summary.unserved_fraction(),
+        summary.underprovisioned_steps,
+        summary.underprovisioned_s(),
+        summary.scale_out_events,
+        summary.scale_in_events,
+    )
 }
 
 /// The folder a run writes to when none is given: `out/<scenario name>/`.

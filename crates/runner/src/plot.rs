@@ -174,11 +174,11 @@ pub(crate) fn render_svg(timeline: &Timeline, title: &str) -> Result<String, Plo
 }
 
 /// Image width in pixels.
-const WIDTH: u32 = 1600;
+pub(crate) const WIDTH: u32 = 1600;
 /// Image height in pixels.
-const HEIGHT: u32 = 900;
+pub(crate) const HEIGHT: u32 = 900;
 /// Family the embedded font is registered under; plotters' defaults use it too.
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 /// The embedded font, so text never depends on system fonts.
 static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 /// Family name the SVG's `@font-face` declares; unique so the embedded copy wins.
@@ -187,24 +187,24 @@ const SVG_FONT_FAMILY: &str = "scalesim-dejavu-sans";
 const MAX_EVENT_MARKERS: usize = 300;
 
 /// Height of the title block.
-const HEADER_H: u32 = 78;
+pub(crate) const HEADER_H: u32 = 78;
 /// Height of the legend strip above each panel.
-const LEGEND_H: u32 = 34;
+pub(crate) const LEGEND_H: u32 = 34;
 /// Height of the strip that marks each scaling action on the time axis.
 const RUG_H: u32 = 52;
 /// Height of the x tick labels plus the x axis description.
-const X_LABEL_H: u32 = 58;
+pub(crate) const X_LABEL_H: u32 = 58;
 /// Width of the y tick labels plus the y axis description; equal in every
 /// panel so the panels' time axes line up.
-const Y_LABEL_W: u32 = 84;
+pub(crate) const Y_LABEL_W: u32 = 84;
 /// Empty space left of the y labels.
-const MARGIN_L: u32 = 12;
+pub(crate) const MARGIN_L: u32 = 12;
 /// Empty space right of the plots.
-const MARGIN_R: u32 = 36;
+pub(crate) const MARGIN_R: u32 = 36;
 /// Share of the body height given to the demand panel.
 const TOP_SHARE: f64 = 0.50;
 /// Number of x tick labels asked of plotters (an upper bound).
-const X_TICKS: usize = 14;
+pub(crate) const X_TICKS: usize = 14;
 
 /// Line of demand.
 const DEMAND: RGBColor = RGBColor(31, 119, 180);
@@ -219,27 +219,34 @@ const SCALE_OUT: RGBColor = RGBColor(44, 160, 44);
 /// Scale-in actions.
 const SCALE_IN: RGBColor = RGBColor(230, 115, 0);
 /// Grid lines.
-const GRID: RGBColor = RGBColor(226, 226, 226);
+pub(crate) const GRID: RGBColor = RGBColor(226, 226, 226);
 /// Axes and secondary text.
-const MUTED: RGBColor = RGBColor(90, 90, 90);
+pub(crate) const MUTED: RGBColor = RGBColor(90, 90, 90);
 
 /// Registers the embedded font once per process.
-fn ensure_font() -> Result<(), PlotError> {
+pub(crate) fn ensure_font() -> Result<(), PlotError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok { Ok(()) } else { Err(PlotError::Font) }
 }
 
 /// Turns any plotters drawing error into a [`PlotError`].
-fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> PlotError {
+pub(crate) fn draw_err<E: std::error::Error + Send + Sync>(
+    e: DrawingAreaErrorKind<E>,
+) -> PlotError {
     PlotError::Draw(e.to_string())
 }
 
 /// Encodes an RGB buffer of `WIDTH` x `HEIGHT` as PNG.
 fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, PlotError> {
+    encode_rgb_png(rgb, WIDTH, HEIGHT)
+}
+
+/// Encodes an RGB buffer of `width` x `height` as PNG.
+pub(crate) fn encode_rgb_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PlotError> {
     let mut out = Vec::new();
     {
-        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header()?;
@@ -252,7 +259,7 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, PlotError> {
 /// Makes the SVG render with the embedded font everywhere: a `@font-face`
 /// carrying the font, and text pointed at it (the attribute for renderers
 /// without CSS, the rule because author CSS beats presentation attributes).
-fn embed_font(svg: &str) -> String {
+pub(crate) fn embed_font(svg: &str) -> String {
     static FONT_B64: OnceLock<String> = OnceLock::new();
     let b64 = FONT_B64.get_or_init(|| base64::engine::general_purpose::STANDARD.encode(FONT_BYTES));
     let family = format!("{SVG_FONT_FAMILY}, DejaVu Sans, sans-serif");
@@ -285,7 +292,7 @@ fn embed_font(svg: &str) -> String {
 
 /// Unit of the time axis, chosen by the span of the run.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum TimeUnit {
+pub(crate) enum TimeUnit {
     /// Runs up to 3 hours.
     Minutes,
     /// Runs up to 3 days.
@@ -296,7 +303,7 @@ enum TimeUnit {
 
 impl TimeUnit {
     /// The unit that keeps tick labels small for a run of `span_s` seconds.
-    fn for_span(span_s: f64) -> Self {
+    pub(crate) fn for_span(span_s: f64) -> Self {
         if span_s <= 3.0 * 3600.0 {
             Self::Minutes
         } else if span_s <= 3.0 * 86_400.0 {
@@ -307,7 +314,7 @@ impl TimeUnit {
     }
 
     /// Seconds in one unit.
-    fn seconds(self) -> f64 {
+    pub(crate) fn seconds(self) -> f64 {
         match self {
             Self::Minutes => 60.0,
             Self::Hours => 3600.0,
@@ -316,7 +323,7 @@ impl TimeUnit {
     }
 
     /// Plural name for axis descriptions.
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Minutes => "minutes",
             Self::Hours => "hours",
@@ -408,7 +415,7 @@ impl<'a> Prepared<'a> {
 }
 
 /// Replaces values no axis can show (NaN, infinities, negatives) by zero.
-fn clean(v: f64) -> f64 {
+pub(crate) fn clean(v: f64) -> f64 {
     if v.is_finite() && v > 0.0 { v } else { 0.0 }
 }
 
@@ -536,7 +543,7 @@ impl Columns {
 }
 
 /// Upper end of a value axis showing values up to `max`, with headroom.
-fn axis_top(max: f64, headroom: f64) -> f64 {
+pub(crate) fn axis_top(max: f64, headroom: f64) -> f64 {
     let top = clean(max) * headroom;
     if !top.is_finite() {
         f64::MAX
@@ -548,7 +555,7 @@ fn axis_top(max: f64, headroom: f64) -> f64 {
 }
 
 /// Short axis label: 950, 1.5k, 12k, 3.2M.
-fn fmt_short(v: f64) -> String {
+pub(crate) fn fmt_short(v: f64) -> String {
     let a = v.abs();
     if !v.is_finite() {
         return String::new();
@@ -583,7 +590,7 @@ fn fmt_short(v: f64) -> String {
 }
 
 /// A count and its noun, plural unless the count is one: "1 step", "60 steps".
-fn plural(n: u64, noun: &str) -> String {
+pub(crate) fn plural(n: u64, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{} {noun}{s}", count(n))
 }
@@ -632,7 +639,7 @@ fn subtitle(data: &Prepared<'_>) -> String {
 
 /// What a legend entry's sample looks like.
 #[derive(Debug, Clone, Copy)]
-enum Swatch {
+pub(crate) enum Swatch {
     /// A solid line.
     Line(RGBColor, u32),
     /// A dashed line.
@@ -662,7 +669,7 @@ fn triangle(s: i32, up: bool) -> Vec<(i32, i32)> {
 
 /// Draws a horizontal legend starting at the left edge of the plots, and an
 /// optional muted note right-aligned, so no legend ever covers data.
-fn draw_legend<DB: DrawingBackend>(
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(Swatch, String)],
     note: Option<&str>,
@@ -733,7 +740,7 @@ fn draw_legend<DB: DrawingBackend>(
 }
 
 /// Shortens `title` with an ellipsis until it fits in `max_w` pixels.
-fn fit_text<DB: DrawingBackend>(
+pub(crate) fn fit_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     style: &TextStyle<'_>,
@@ -961,7 +968,7 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// Chart with time on x and a value on y, as every panel uses.
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws demand, capacity and unserved demand, plus a thin bar along the
 /// top wherever any demand went unserved, since small shortfalls vanish in

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use scalesim_core::{
     Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig,
-    SessionConfig, SessionLength, SessionWeights, Simulation, Sink, TargetTracking,
-    WorkspaceScaling,
+    HorizontalPodAutoscaler, SessionConfig, SessionLength, SessionWeights, Simulation, Sink,
+    TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -16,6 +16,7 @@ use crate::trace::read_trace;
 use crate::vendor::aws::{AwsFiles, target_tracking};
 use crate::vendor::azure::autoscale_setting;
 use crate::vendor::huawei::scaling_policy;
+use crate::vendor::k8s::horizontal_pod_autoscaler;
 
 const DEFAULT_STEP_S: u64 = 60;
 const DEFAULT_SEED: u64 = 0;
@@ -25,6 +26,11 @@ const DEFAULT_PROVISIONING_S: u64 = 300;
 const DEFAULT_METRIC_DELAY_S: u64 = 60;
 /// Model choice of azure-autoscale.md and huawei-workspace.md: evaluations every 60 s.
 const DEFAULT_EVALUATION_PERIOD_S: u64 = 60;
+/// The HPA controller's defaults: a sync every 15 s, tolerance 0.1 (kubernetes-hpa.md).
+const DEFAULT_SYNC_PERIOD_S: u64 = 15;
+const DEFAULT_TOLERANCE: f64 = 0.1;
+/// kubernetes-hpa.md: `cpu_request_m` default 1000.
+const DEFAULT_CPU_REQUEST_M: i64 = 1000;
 
 /// A scenario file as written, key for key.
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +159,18 @@ pub enum AutoscalerSpec {
         /// Seconds until a minute's samples are visible; default 60.
         metric_delay_s: Option<u64>,
     },
+    /// Kubernetes HorizontalPodAutoscaler, autoscaling/v2.
+    #[serde(rename = "kubernetes-hpa")]
+    KubernetesHpa {
+        /// The HorizontalPodAutoscaler manifest, YAML or JSON.
+        horizontal_pod_autoscaler: PathBuf,
+        /// Seconds between syncs; default 15, as the controller.
+        sync_period_s: Option<u64>,
+        /// The controller's tolerance where a rule gives none; default 0.1.
+        tolerance: Option<f64>,
+        /// CPU request of a pod, millicores; default 1000.
+        cpu_request_m: Option<i64>,
+    },
     /// Huawei Cloud Workspace server-group scaling policy.
     #[serde(rename = "huawei-workspace")]
     HuaweiWorkspace {
@@ -193,6 +211,8 @@ pub enum AutoscalerConfig {
     AzureAutoscale(AzureAutoscale),
     /// Huawei Workspace scaling, with the sessions it serves.
     HuaweiWorkspace(WorkspaceScaling, SessionConfig),
+    /// The Kubernetes HorizontalPodAutoscaler.
+    KubernetesHpa(HorizontalPodAutoscaler),
 }
 
 impl AutoscalerConfig {
@@ -202,6 +222,7 @@ impl AutoscalerConfig {
             AutoscalerConfig::AwsTargetTracking(_) => "aws-target-tracking",
             AutoscalerConfig::AzureAutoscale(_) => "azure-autoscale",
             AutoscalerConfig::HuaweiWorkspace(..) => "huawei-workspace",
+            AutoscalerConfig::KubernetesHpa(_) => "kubernetes-hpa",
         }
     }
 
@@ -211,6 +232,7 @@ impl AutoscalerConfig {
             AutoscalerConfig::AwsTargetTracking(policy) => policy.initial_bounds(),
             AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.initial_bounds(),
             AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.initial_bounds(),
+            AutoscalerConfig::KubernetesHpa(hpa) => hpa.initial_bounds(),
         }
     }
 
@@ -229,6 +251,8 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The trace file it replays.
     pub trace_path: PathBuf,
+    /// The window of the trace it replays.
+    pub trace_window: BucketWindow,
     /// Seed for anything random.
     pub seed: u64,
     /// The fleet's settings.
@@ -351,6 +375,23 @@ impl Scenario {
                 .map_err(|err| build_error(path, err))?;
                 AutoscalerConfig::AzureAutoscale(autoscale)
             }
+            AutoscalerSpec::KubernetesHpa {
+                horizontal_pod_autoscaler: manifest_file,
+                sync_period_s,
+                tolerance,
+                cpu_request_m,
+            } => {
+                let manifest_path = base.join(manifest_file);
+                let spec = horizontal_pod_autoscaler(&read(&manifest_path)?, &manifest_path)?;
+                let hpa = HorizontalPodAutoscaler::new(
+                    spec,
+                    sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S),
+                    tolerance.unwrap_or(DEFAULT_TOLERANCE),
+                    cpu_request_m.unwrap_or(DEFAULT_CPU_REQUEST_M),
+                )
+                .map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::KubernetesHpa(hpa)
+            }
             AutoscalerSpec::HuaweiWorkspace {
                 scaling_policy: policy_file,
                 evaluation_period_s,
@@ -398,6 +439,7 @@ impl Scenario {
             name: spec.name,
             path: path.to_owned(),
             trace_path,
+            trace_window: window,
             seed: spec.seed.unwrap_or(DEFAULT_SEED),
             fleet: FleetConfig {
                 capacity_per_instance_per_min: spec.fleet.capacity_per_instance,
@@ -434,6 +476,7 @@ impl Scenario {
             AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
                 self.run_autoscaler(scaling.clone(), Some(*sessions), sink)
             }
+            AutoscalerConfig::KubernetesHpa(hpa) => self.run_autoscaler(hpa.clone(), None, sink),
         }
     }
 
@@ -483,13 +526,16 @@ fn session_length(sessions: &SessionsSpec) -> Result<SessionLength, BuildError> 
 /// Names the scenario key behind an error found while building a run.
 fn build_error(path: &Path, err: BuildError) -> ScenarioError {
     let field = match &err {
-        BuildError::NotAMultiple { what, .. } if what.starts_with("evaluation") => {
+        BuildError::NotAMultiple { what, .. }
+            if what.starts_with("evaluation") || what.starts_with("sync") =>
+        {
             format!("autoscaler.{what}")
         }
         BuildError::NotAMultiple { what, .. } | BuildError::NotPositive { what, .. } => {
             format!("fleet.{what}")
         }
         BuildError::Field { field, .. } if field.starts_with("sessions.") => (*field).to_owned(),
+        BuildError::Field { field, .. } if field.starts_with("spec.") => (*field).to_owned(),
         BuildError::Field { field, .. }
             if *field == "capacity_per_instance" || *field == "initial_instances" =>
         {

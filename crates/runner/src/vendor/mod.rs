@@ -4,6 +4,7 @@
 pub(crate) mod aws;
 pub(crate) mod azure;
 pub(crate) mod huawei;
+pub(crate) mod k8s;
 
 use std::path::Path;
 

@@ -247,3 +247,97 @@ fn azure_setting_errors_name_the_json_path() {
         "scenario.toml: autoscaler.evaluation_period_s",
     );
 }
+
+const HPA_MANIFEST: &str = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: web }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  minReplicas: 1
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } }
+  behavior:
+    scaleUp: { policies: [ { type: Pods, value: 4, periodSeconds: 15 } ] }
+";
+
+const HPA_SCENARIO: &str = r#"name = "hpa-check"
+step_s = 15
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+capacity_per_instance = 600.0
+initial_instances = 2
+provisioning_s = 30
+
+[autoscaler]
+kind = "kubernetes-hpa"
+horizontal_pod_autoscaler = "k8s/hpa.yaml"
+"#;
+
+fn hpa() -> Fixture {
+    // 240 a 15 s step in steps 0–3 (minute 0), then 60: the spec's first HPA check by hand.
+    let mut trace = "second,requests\n".to_owned();
+    for step in 0..30 {
+        let requests = if step < 4 { 240 } else { 60 };
+        trace.push_str(&format!("{},{requests}\n", step * 15));
+    }
+    Fixture::with_files(&[
+        ("scenario.toml", HPA_SCENARIO),
+        ("trace.csv", &trace),
+        ("k8s/hpa.yaml", HPA_MANIFEST),
+    ])
+}
+
+#[test]
+fn hpa_check_by_hand_through_the_binary() {
+    // t = 15: U = 80, D = 4 (the Pods 4 policy allows 2 + 4); the down window holds 4 until
+    // t = 360: D = 1 at the end of step 23. The trace's seconds are summed into 15 s steps.
+    let fixture = hpa();
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["15", "360"]);
+    assert_eq!(column(&events, "to"), ["4", "1"]);
+    assert!(
+        column(&events, "reason")[0].starts_with("metrics[0] cpu utilization 80 % (target 50 %)")
+    );
+}
+
+#[test]
+fn hpa_manifest_errors_read_like_the_api_server() {
+    check_error(
+        hpa(),
+        |f| {
+            f.replace(
+                "k8s/hpa.yaml",
+                "apiVersion: autoscaling/v2",
+                "apiVersion: autoscaling/v1",
+            )
+        },
+        r#"hpa.yaml: apiVersion: Unsupported value: "autoscaling/v1""#,
+    );
+    check_error(
+        hpa(),
+        |f| f.replace("k8s/hpa.yaml", "maxReplicas: 10", "maxReplicas: 0"),
+        "hpa.yaml: spec.maxReplicas: Invalid value: 0",
+    );
+    check_error(
+        hpa(),
+        |f| f.replace("k8s/hpa.yaml", "periodSeconds: 15", "periodSeconds: 1801"),
+        "hpa.yaml: spec.behavior.scaleUp.policies[0].periodSeconds: Invalid value: 1801",
+    );
+    check_error(
+        hpa(),
+        |f| {
+            f.replace(
+                "k8s/hpa.yaml",
+                ", target: { type: Utilization, averageUtilization: 50 }",
+                "",
+            )
+        },
+        "hpa.yaml: spec.metrics[0].resource.target",
+    );
+}

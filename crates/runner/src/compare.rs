@@ -1,0 +1,257 @@
+//! `scalesim compare`: several scenarios on the same trace, run in parallel, summarised side by
+//! side in `comparison.csv` and overlaid in `comparison.png` / `comparison.svg`.
+//!
+//! Runs go through rayon in input order (`into_par_iter().map().collect()` keeps it), and each
+//! run keeps only its summary and its instance curve binned on at most [`MAX_BINS`] time bins,
+//! so memory grows with the trace and the plot's width, not with trace × runs.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use scalesim_core::{Sink, StepRecord, Summary, SummarySink};
+
+use crate::compare_plot::{
+    ComparisonPlot, ComparisonSeries, MAX_RUNS, render_comparison_png, render_comparison_svg,
+};
+use crate::error::{CompareError, OutputError};
+use crate::output::{Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
+use crate::scenario::Scenario;
+
+/// Bins of the overlay plot: one per pixel column of the plot at most.
+pub(crate) const MAX_BINS: u64 = 1600;
+
+/// The files `compare` writes.
+pub const COMPARE_FILES: [&str; 3] = ["comparison.csv", "comparison.png", "comparison.svg"];
+
+/// One scenario's outcome in a comparison.
+#[derive(Debug, Clone)]
+pub struct ComparisonRow {
+    /// The scenario's name.
+    pub name: String,
+    /// Its autoscaler's `kind`.
+    pub kind: &'static str,
+    /// Its figures.
+    pub summary: Summary,
+}
+
+/// What `compare` produced.
+#[derive(Debug, Clone)]
+pub struct ComparisonOutput {
+    /// One row per scenario, in the order given.
+    pub rows: Vec<ComparisonRow>,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Checks that every scenario replays the same window of the same trace file.
+pub fn check_same_trace(scenarios: &[Scenario]) -> Result<(), CompareError> {
+    let Some(first) = scenarios.first() else {
+        return Err(CompareError::NoScenario);
+    };
+    let identity = |scenario: &Scenario| {
+        let file = std::fs::canonicalize(&scenario.trace_path)
+            .unwrap_or_else(|_| scenario.trace_path.clone());
+        (file, scenario.trace_window)
+    };
+    let expected = identity(first);
+    for other in &scenarios[1..] {
+        if identity(other) != expected {
+            return Err(CompareError::DifferentTraces {
+                path: other.path.clone(),
+                trace: other.trace_path.clone(),
+                first_path: first.path.clone(),
+                first_trace: first.trace_path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The time bins shared by every run: a whole number of every scenario's steps, at most
+/// [`MAX_BINS`] of them over the longest run.
+fn bin_seconds(scenarios: &[Scenario]) -> u64 {
+    let step_lcm = scenarios
+        .iter()
+        .map(|s| s.demand.step_s())
+        .fold(1, |lcm, step_s| lcm / gcd(lcm, step_s) * step_s);
+    let span_s = scenarios
+        .iter()
+        .map(|s| s.demand.steps() as u64 * s.demand.step_s())
+        .max()
+        .unwrap_or(0);
+    let per_bin = span_s.div_ceil(MAX_BINS).max(1);
+    per_bin.div_ceil(step_lcm) * step_lcm
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Bins a run's instances (and demand) on the comparison's time bins.
+struct BinnedSink {
+    bin_s: u64,
+    in_service_max: Vec<f64>,
+    /// Σ in-service × seconds, then divided by the bin's covered seconds.
+    instance_seconds: Vec<f64>,
+    demand: Vec<f64>,
+    demand_max_per_min: Vec<f64>,
+    covered_s: Vec<u64>,
+}
+
+impl BinnedSink {
+    fn new(bin_s: u64, bins: usize) -> Self {
+        Self {
+            bin_s,
+            in_service_max: vec![0.0; bins],
+            instance_seconds: vec![0.0; bins],
+            demand: vec![0.0; bins],
+            demand_max_per_min: vec![0.0; bins],
+            covered_s: vec![0; bins],
+        }
+    }
+}
+
+impl Sink for BinnedSink {
+    fn on_step(&mut self, record: &StepRecord) {
+        let bin = (record.t_s / self.bin_s) as usize;
+        if bin >= self.covered_s.len() {
+            return;
+        }
+        let in_service = f64::from(record.in_service);
+        self.in_service_max[bin] = self.in_service_max[bin].max(in_service);
+        self.instance_seconds[bin] += in_service * record.step_s as f64;
+        self.demand[bin] += record.demand;
+        let per_min = record.demand * 60.0 / record.step_s as f64;
+        self.demand_max_per_min[bin] = self.demand_max_per_min[bin].max(per_min);
+        self.covered_s[bin] += record.step_s;
+    }
+}
+
+/// One run: its summary and its binned curves.
+struct RunResult {
+    row: ComparisonRow,
+    binned: BinnedSink,
+}
+
+fn run_one(scenario: &Scenario, bin_s: u64, bins: usize) -> Result<RunResult, OutputError> {
+    let mut summary = SummarySink::new();
+    let mut binned = BinnedSink::new(bin_s, bins);
+    scenario
+        .simulate(&mut (&mut summary, &mut binned))
+        .map_err(|reason| OutputError::Build {
+            path: scenario.path.clone(),
+            reason,
+        })?;
+    let summary = summary.summary().ok_or_else(|| OutputError::Build {
+        path: scenario.path.clone(),
+        reason: scalesim_core::BuildError::EmptyDemand,
+    })?;
+    Ok(RunResult {
+        row: ComparisonRow {
+            name: scenario.name.clone(),
+            kind: scenario.autoscaler.kind(),
+            summary,
+        },
+        binned,
+    })
+}
+
+/// Runs every scenario in parallel and writes the comparison files into `out_dir`.
+pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutput, CompareError> {
+    let first = scenarios.first().ok_or(CompareError::NoScenario)?;
+    if scenarios.len() > MAX_RUNS {
+        return Err(CompareError::TooManyScenarios {
+            given: scenarios.len(),
+            max: MAX_RUNS,
+        });
+    }
+    let bin_s = bin_seconds(scenarios);
+    let span_s = scenarios
+        .iter()
+        .map(|s| s.demand.steps() as u64 * s.demand.step_s())
+        .max()
+        .unwrap_or(0);
+    let bins = span_s.div_ceil(bin_s).max(1) as usize;
+    let results = scenarios
+        .par_iter()
+        .map(|scenario| run_one(scenario, bin_s, bins))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
+        path: out_dir.to_owned(),
+        error,
+    })?;
+    let mut csv = Pending::create(out_dir, COMPARE_FILES[0])?;
+    let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER}\n");
+    for result in &results {
+        let row = &result.row;
+        text.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(&row.name),
+            row.kind,
+            summary_csv_values(&row.summary)
+        ));
+    }
+    csv.write_all(text.as_bytes())?;
+
+    let demand_source = &results[0].binned;
+    let mean_per_min = |b: &BinnedSink, bin: usize| {
+        if b.covered_s[bin] == 0 {
+            0.0
+        } else {
+            b.demand[bin] * 60.0 / b.covered_s[bin] as f64
+        }
+    };
+    let plot = ComparisonPlot {
+        title: format!(
+            "comparison: {}",
+            first.trace_path.file_name().map_or_else(
+                || first.trace_path.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        ),
+        bin_s: bin_s as f64,
+        demand_mean_per_min: (0..bins)
+            .map(|bin| mean_per_min(demand_source, bin))
+            .collect(),
+        demand_max_per_min: demand_source.demand_max_per_min.clone(),
+        runs: results
+            .iter()
+            .map(|result| ComparisonSeries {
+                label: format!("{} ({})", result.row.name, result.row.kind),
+                in_service_max: result.binned.in_service_max.clone(),
+                in_service_mean: (0..bins)
+                    .map(|bin| {
+                        let covered = result.binned.covered_s[bin];
+                        if covered == 0 {
+                            0.0
+                        } else {
+                            result.binned.instance_seconds[bin] / covered as f64
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let png = plot_file(out_dir, COMPARE_FILES[1], || render_comparison_png(&plot))?;
+    let svg = plot_file(out_dir, COMPARE_FILES[2], || {
+        render_comparison_svg(&plot).map(String::into_bytes)
+    })?;
+    let files = [csv, png, svg]
+        .into_iter()
+        .map(Pending::persist)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ComparisonOutput {
+        rows: results.into_iter().map(|r| r.row).collect(),
+        files,
+    })
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}

@@ -1,0 +1,84 @@
+//! `scalesim compare` on the shipped NASA scenarios and on scenarios with different traces.
+
+use crate::common::{column, repo_root, scalesim};
+
+#[test]
+fn the_shipped_nasa_comparison_writes_one_row_per_autoscaler_and_the_overlay() {
+    let out = tempfile::TempDir::new().unwrap();
+    let scenarios = repo_root().join("scenarios");
+    let output = scalesim()
+        .arg("compare")
+        .arg(scenarios.join("sagemaker-nasa.toml"))
+        .arg(scenarios.join("azure-ml-endpoint.toml"))
+        .arg(scenarios.join("kubernetes-hpa-nasa.toml"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for kind in ["aws-target-tracking", "azure-autoscale", "kubernetes-hpa"] {
+        assert!(stdout.contains(kind), "{stdout}");
+    }
+    let csv = std::fs::read_to_string(out.path().join("comparison.csv")).unwrap();
+    assert_eq!(
+        column(&csv, "autoscaler"),
+        ["aws-target-tracking", "azure-autoscale", "kubernetes-hpa"]
+    );
+    // Each replays the 84,333 minutes of the trace: 58.6 days whatever its step.
+    assert_eq!(column(&csv, "duration_s"), vec!["5059980".to_owned(); 3]);
+    assert_eq!(column(&csv, "demand_total")[0], "3461610");
+    // The AWS row agrees with a run of that scenario alone.
+    let alone = tempfile::TempDir::new().unwrap();
+    scalesim()
+        .arg("run")
+        .arg(scenarios.join("sagemaker-nasa.toml"))
+        .arg("--out")
+        .arg(alone.path())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(alone.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        column(&csv, "instance_seconds")[0],
+        summary["instance_seconds"].to_string()
+    );
+    for name in ["comparison.png", "comparison.svg"] {
+        assert!(
+            std::fs::metadata(out.path().join(name)).unwrap().len() > 1000,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn different_traces_are_refused_unless_asked_for() {
+    let out = tempfile::TempDir::new().unwrap();
+    let scenarios = repo_root().join("scenarios");
+    let command = |allow: bool| {
+        let mut command = scalesim();
+        command
+            .arg("compare")
+            .arg(scenarios.join("sagemaker-nasa.toml"))
+            .arg(scenarios.join("sagemaker-quickstart.toml"))
+            .arg("--out")
+            .arg(out.path().join("cmp"));
+        if allow {
+            command.arg("--allow-different-traces");
+        }
+        command
+    };
+    command(false)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "sagemaker-quickstart.toml: load.trace: replays",
+        ))
+        .stderr(predicates::str::contains("--allow-different-traces"));
+    assert!(!out.path().join("cmp").exists());
+    command(true).assert().success();
+    assert!(out.path().join("cmp/comparison.csv").is_file());
+}
