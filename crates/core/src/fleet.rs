@@ -39,7 +39,8 @@ pub struct CapacityChange {
 /// Instances in service and launches pending; the only thing that changes instance counts.
 #[derive(Debug, Clone)]
 pub struct Fleet {
-    capacity_per_step: f64,
+    capacity_per_instance_per_min: f64,
+    step_s: u64,
     provisioning_steps: u64,
     in_service: u32,
     pending: u32,
@@ -74,7 +75,8 @@ impl Fleet {
     ) -> Self {
         let provisioning_steps = provisioning_s / step_s;
         Self {
-            capacity_per_step: capacity_per_instance_per_min * step_s as f64 / 60.0,
+            capacity_per_instance_per_min,
+            step_s,
             provisioning_steps,
             in_service: initial_instances,
             pending: 0,
@@ -113,9 +115,10 @@ impl Fleet {
         self.in_service + self.pending
     }
 
-    /// Requests one instance serves in one step.
-    pub fn capacity_per_instance_per_step(&self) -> f64 {
-        self.capacity_per_step
+    /// Requests `instances` serve in one step: in-service × capacity × step_s/60, computed left
+    /// to right as the specs write it, since the order decides exact ties with a threshold.
+    fn request_capacity(&self, instances: u32) -> f64 {
+        f64::from(instances) * self.capacity_per_instance_per_min * self.step_s as f64 / 60.0
     }
 
     /// Step 1 of every step (starting at `t_s`): launches due at `step_idx` join the in-service
@@ -138,7 +141,7 @@ impl Fleet {
     /// allows. Sessions: sessions due end, then the step's starts are placed one by one.
     pub(crate) fn serve(&mut self, demand: f64, t_s: u64) -> f64 {
         match &mut self.sessions {
-            None => demand.min(f64::from(self.in_service) * self.capacity_per_step),
+            None => demand.min(self.request_capacity(self.in_service)),
             Some(group) => {
                 group.end_sessions(t_s);
                 // Whole numbers, checked when the simulation was built.
@@ -150,7 +153,7 @@ impl Fleet {
     /// What the in-service instances can take in a step: requests, or session slots.
     pub fn capacity(&self) -> f64 {
         match &self.sessions {
-            None => f64::from(self.in_service) * self.capacity_per_step,
+            None => self.request_capacity(self.in_service),
             Some(group) => f64::from(self.in_service * group.slots_per_server()),
         }
     }
@@ -229,6 +232,16 @@ mod tests {
         // Down to 1 with nothing pending removes an in-service instance at once.
         fleet.set_desired(1, 3, newest_first, 240);
         assert_eq!((fleet.in_service(), fleet.pending()), (1, 0));
+    }
+
+    #[test]
+    fn a_saturated_fleet_serves_exactly_its_capacity_in_the_specs_order() {
+        // 19 × 1.08 × 60 / 60 is 20.520000000000003 left to right, but 1.08 × 60 / 60 × 19
+        // is not: a CPU of 100 × served / capacity must be exactly 100 when saturated.
+        let mut fleet = Fleet::new(1.08, 19, 0, 60);
+        let served = fleet.serve(1000.0, 0);
+        assert_eq!(served, 19.0 * 1.08 * 60.0 / 60.0);
+        assert_eq!(100.0 * served / fleet.capacity(), 100.0);
     }
 
     #[test]
