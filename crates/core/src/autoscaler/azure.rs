@@ -14,7 +14,11 @@
 //! Metrics are one sample per whole minute: `RequestsPerMinute` (arrivals, served or not) and
 //! `CpuUtilizationPercentage` (100 × served / serving capacity, at most 100). Time grains are
 //! blocks of `timeGrain` minutes aligned on t = 0; the window is the complete grains inside
-//! (j − timeWindow, j].
+//! (j − timeWindow, j]. Read literally, as the spec writes it: with a window of one grain
+//! (PT5M/PT5M) most evaluations find no complete grain and count as "no data".
+//!
+//! The `metric` column shows the minute sample of the first rule of the first profile with
+//! rules, whichever profile is in force (model choice).
 
 use std::fmt;
 
