@@ -32,6 +32,8 @@ pub struct ComparisonRow {
     pub kind: &'static str,
     /// Its figures.
     pub summary: Summary,
+    /// What its instance time costs, if the scenario gives a price.
+    pub cost: Option<f64>,
 }
 
 /// What `compare` produced.
@@ -150,6 +152,7 @@ fn run_one(scenario: &Scenario, bin_s: u64, bins: usize) -> Result<RunResult, Ou
         row: ComparisonRow {
             name: scenario.name.clone(),
             kind: scenario.autoscaler.kind(),
+            cost: scenario.cost(&summary),
             summary,
         },
         binned,
@@ -182,11 +185,12 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
         error,
     })?;
     let mut csv = Pending::create(out_dir, COMPARE_FILES[0])?;
-    let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER}\n");
+    let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER},cost\n");
     for result in &results {
         let row = &result.row;
+        let cost = row.cost.map(|cost| cost.to_string()).unwrap_or_default();
         text.push_str(&format!(
-            "{},{},{}\n",
+            "{},{},{},{cost}\n",
             csv_field(&row.name),
             row.kind,
             summary_csv_values(&row.summary)

@@ -214,6 +214,14 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
         summary.min_in_service,
         summary.peak_in_service,
     )?;
+    if let (Some(cost), Some(price)) = (scenario.cost(summary), scenario.price_per_hour) {
+        writeln!(
+            out,
+            "{:<12} {} at {price} an instance-hour",
+            "cost",
+            decimal(cost)
+        )?;
+    }
     let arrivals = if scenario.autoscaler.serves_sessions() {
         "session starts"
     } else {

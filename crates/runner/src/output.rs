@@ -58,6 +58,10 @@ struct SummaryJson<'a> {
     underprovisioned_s: u64,
     scale_out_events: u64,
     scale_in_events: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_per_hour: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<f64>,
 }
 
 impl<'a> SummaryJson<'a> {
@@ -81,6 +85,8 @@ impl<'a> SummaryJson<'a> {
             underprovisioned_s: summary.underprovisioned_s(),
             scale_out_events: summary.scale_out_events,
             scale_in_events: summary.scale_in_events,
+            price_per_hour: scenario.price_per_hour,
+            cost: scenario.cost(summary),
         }
     }
 }

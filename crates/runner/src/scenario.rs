@@ -132,6 +132,8 @@ pub struct FleetSpec {
     pub initial_instances: Option<u32>,
     /// Seconds until a launched instance serves; default 300.
     pub provisioning_s: Option<u64>,
+    /// What one instance costs per hour, in the user's currency; no cost figures without it.
+    pub price_per_hour: Option<f64>,
 }
 
 /// `[autoscaler]`, chosen by its `kind`.
@@ -261,6 +263,8 @@ pub struct Scenario {
     pub demand: Demand,
     /// The autoscaler, in its initial state.
     pub autoscaler: AutoscalerConfig,
+    /// What one instance costs per hour.
+    pub price_per_hour: Option<f64>,
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -279,6 +283,12 @@ fn field_error(path: &Path, field: &str, message: String) -> ScenarioError {
 }
 
 impl Scenario {
+    /// What the run's instance time costs, if the scenario gives a price.
+    pub fn cost(&self, summary: &scalesim_core::Summary) -> Option<f64> {
+        self.price_per_hour
+            .map(|price| summary.instance_hours() * price)
+    }
+
     /// Reads the scenario at `path` and the files it names (relative to it), and checks them.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
         let spec = ScenarioSpec::parse_str(&read(path)?, path)?;
@@ -297,6 +307,15 @@ impl Scenario {
                      folder), got {:?}",
                     spec.name
                 ),
+            ));
+        }
+        if let Some(price) = spec.fleet.price_per_hour
+            && !(price.is_finite() && price >= 0.0)
+        {
+            return Err(field_error(
+                path,
+                "fleet.price_per_hour",
+                format!("must be a finite price >= 0, got {price}"),
             ));
         }
         let step_s = spec.step_s.unwrap_or(DEFAULT_STEP_S);
@@ -448,6 +467,7 @@ impl Scenario {
             },
             demand,
             autoscaler,
+            price_per_hour: spec.fleet.price_per_hour,
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario

@@ -157,3 +157,22 @@ fn ten_second_steps_see_each_minute_exactly_as_the_trace_counts_it() {
         "t_s,direction,from,to,reason\n"
     );
 }
+
+#[test]
+fn a_price_per_hour_turns_instance_time_into_cost() {
+    // 189 instance-minutes (the spec checks) at 0.5 an instance-hour.
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "provisioning_s = 0",
+        "provisioning_s = 0\nprice_per_hour = 0.5",
+    );
+    fixture
+        .run()
+        .success()
+        .stdout(predicates::str::contains("cost"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(summary["price_per_hour"], 0.5);
+    assert_eq!(summary["cost"], 189.0 * 60.0 / 3600.0 * 0.5);
+}
