@@ -49,6 +49,27 @@ pub struct Fleet {
     launches: VecDeque<Launch>,
     /// For session workloads: the servers and the sessions on them.
     sessions: Option<ServerGroup>,
+    service: ServiceModel,
+    /// Requests waiting, in queue mode.
+    backlog: f64,
+}
+
+/// What happens to requests beyond what the in-service instances can serve in a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServiceModel {
+    /// They are throttled: rejected and lost (spec/README.md, "The fleet").
+    #[default]
+    Throttle,
+    /// They wait in a first-come backlog and are served in later steps, before new arrivals.
+    Queue,
+}
+
+/// What a step served, dropped and left waiting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Service {
+    pub(crate) served: f64,
+    pub(crate) dropped: f64,
+    pub(crate) backlog: f64,
 }
 
 /// Which instances go when desired capacity falls.
@@ -84,7 +105,14 @@ impl Fleet {
                 usize::try_from(provisioning_steps).unwrap_or(usize::MAX - 2) + 2,
             ),
             sessions: None,
+            service: ServiceModel::Throttle,
+            backlog: 0.0,
         }
+    }
+
+    /// The same fleet handling excess requests as `service` says.
+    pub(crate) fn with_service(self, service: ServiceModel) -> Self {
+        Self { service, ..self }
     }
 
     /// The same fleet serving sessions on `group` instead of requests.
@@ -137,15 +165,39 @@ impl Fleet {
         }
     }
 
-    /// Step 2: the part of `demand` served this step. Requests: what in-service capacity
-    /// allows. Sessions: sessions due end, then the step's starts are placed one by one.
-    pub(crate) fn serve(&mut self, demand: f64, t_s: u64) -> f64 {
-        match &mut self.sessions {
-            None => demand.min(self.request_capacity(self.in_service)),
-            Some(group) => {
-                group.end_sessions(t_s);
-                // Whole numbers, checked when the simulation was built.
-                f64::from(group.place(demand as u32, t_s))
+    /// Step 2: what this step serves. Requests: what in-service capacity allows, the backlog
+    /// first in queue mode. Sessions: sessions due end, then the step's starts are placed one by
+    /// one; a start with no free slot is rejected.
+    pub(crate) fn serve(&mut self, demand: f64, t_s: u64) -> Service {
+        if let Some(group) = &mut self.sessions {
+            group.end_sessions(t_s);
+            // Whole numbers, checked when the simulation was built.
+            let served = f64::from(group.place(demand as u32, t_s));
+            return Service {
+                served,
+                dropped: demand - served,
+                backlog: 0.0,
+            };
+        }
+        let capacity = self.request_capacity(self.in_service);
+        match self.service {
+            ServiceModel::Throttle => {
+                let served = demand.min(capacity);
+                Service {
+                    served,
+                    dropped: demand - served,
+                    backlog: 0.0,
+                }
+            }
+            ServiceModel::Queue => {
+                let waiting = self.backlog + demand;
+                let served = waiting.min(capacity);
+                self.backlog = waiting - served;
+                Service {
+                    served,
+                    dropped: 0.0,
+                    backlog: self.backlog,
+                }
             }
         }
     }
@@ -239,7 +291,7 @@ mod tests {
         // 19 × 1.08 × 60 / 60 is 20.520000000000003 left to right, but 1.08 × 60 / 60 × 19
         // is not: a CPU of 100 × served / capacity must be exactly 100 when saturated.
         let mut fleet = Fleet::new(1.08, 19, 0, 60);
-        let served = fleet.serve(1000.0, 0);
+        let served = fleet.serve(1000.0, 0).served;
         assert_eq!(served, 19.0 * 1.08 * 60.0 / 60.0);
         assert_eq!(100.0 * served / fleet.capacity(), 100.0);
     }
@@ -248,7 +300,24 @@ mod tests {
     fn served_is_capped_by_in_service_capacity_for_the_step_length() {
         // 120 requests per minute per instance, 30 s steps: 60 per instance per step.
         let mut fleet = Fleet::new(120.0, 2, 0, 30);
-        assert_eq!(fleet.serve(100.0, 0), 100.0);
-        assert_eq!(fleet.serve(500.0, 30), 120.0);
+        assert_eq!(fleet.serve(100.0, 0).served, 100.0);
+        assert_eq!(fleet.serve(500.0, 30).served, 120.0);
+    }
+
+    #[test]
+    fn a_queue_serves_its_backlog_first_and_drops_nothing() {
+        // 100 a step against 60 of capacity: 40 wait; next step 10 arrive, 50 are waiting and
+        // all are served.
+        let mut fleet = Fleet::new(60.0, 1, 0, 60).with_service(ServiceModel::Queue);
+        let first = fleet.serve(100.0, 0);
+        assert_eq!(
+            (first.served, first.dropped, first.backlog),
+            (60.0, 0.0, 40.0)
+        );
+        let second = fleet.serve(10.0, 60);
+        assert_eq!(
+            (second.served, second.dropped, second.backlog),
+            (50.0, 0.0, 0.0)
+        );
     }
 }

@@ -69,7 +69,7 @@ pub use crate::{
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},
     error::BuildError,
-    fleet::{CapacityChange, Fleet, FleetConfig, Removal},
+    fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     metrics::{Summary, SummarySink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},
     sim::{ScalingEvent, Simulation, SimulationBuilder, Sink, StepRecord},

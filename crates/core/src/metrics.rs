@@ -21,8 +21,12 @@ pub struct Summary {
     pub served_total: f64,
     /// Arrivals not served.
     pub unserved_total: f64,
-    /// Steps in which some demand was not served: the fleet was under-provisioned.
+    /// Steps in which some demand was lost or left waiting: the fleet was under-provisioned.
     pub underprovisioned_steps: u64,
+    /// Requests still waiting when the run ended (queue mode).
+    pub backlog_end: f64,
+    /// Σ requests waiting × seconds (queue mode): the area under the backlog.
+    pub queued_request_seconds: f64,
     /// Changes of desired capacity upward.
     pub scale_out_events: u64,
     /// Changes of desired capacity downward.
@@ -48,6 +52,16 @@ impl Summary {
     pub fn unserved_fraction(&self) -> f64 {
         if self.demand_total > 0.0 {
             self.unserved_total / self.demand_total
+        } else {
+            0.0
+        }
+    }
+
+    /// Mean time a served request waited in the backlog, by Little's law: the area under the
+    /// backlog over the requests served; 0 without a queue.
+    pub fn mean_queue_wait_s(&self) -> f64 {
+        if self.served_total > 0.0 {
+            self.queued_request_seconds / self.served_total
         } else {
             0.0
         }
@@ -91,6 +105,8 @@ impl Sink for SummarySink {
             served_total: 0.0,
             unserved_total: 0.0,
             underprovisioned_steps: 0,
+            backlog_end: 0.0,
+            queued_request_seconds: 0.0,
             scale_out_events: 0,
             scale_in_events: 0,
         });
@@ -102,9 +118,11 @@ impl Sink for SummarySink {
         summary.demand_total += record.demand;
         summary.served_total += record.served;
         summary.unserved_total += record.unserved;
-        if record.unserved > 0.0 {
+        if record.unserved > 0.0 || record.backlog > 0.0 {
             summary.underprovisioned_steps += 1;
         }
+        summary.backlog_end = record.backlog;
+        summary.queued_request_seconds += record.backlog * record.step_s as f64;
     }
 
     fn on_scaling(&mut self, event: &ScalingEvent) {

@@ -10,7 +10,7 @@
 use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
-use crate::fleet::{Fleet, FleetConfig};
+use crate::fleet::{Fleet, FleetConfig, ServiceModel};
 use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
@@ -26,8 +26,10 @@ pub struct StepRecord {
     pub demand: f64,
     /// Arrivals served.
     pub served: f64,
-    /// Arrivals not served (throttled).
+    /// Arrivals not served and lost (throttled, or sessions rejected).
     pub unserved: f64,
+    /// Requests waiting at the end of the step (queue mode; 0 otherwise).
+    pub backlog: f64,
     /// Instances serving during the step.
     pub in_service: u32,
     /// Desired capacity after the decision at the end of the step.
@@ -112,6 +114,7 @@ pub struct SimulationBuilder<'d, A> {
     fleet: FleetConfig,
     demand: Option<&'d Demand>,
     sessions: Option<SessionConfig>,
+    service: ServiceModel,
     autoscaler: A,
 }
 
@@ -122,6 +125,7 @@ impl<'d> SimulationBuilder<'d, ()> {
             fleet: self.fleet,
             demand: self.demand,
             sessions: self.sessions,
+            service: self.service,
             autoscaler,
         }
     }
@@ -131,6 +135,12 @@ impl<'d, A> SimulationBuilder<'d, A> {
     /// Sets the demand to replay; it is borrowed, so many runs can share one trace.
     pub fn demand(mut self, demand: &'d Demand) -> Self {
         self.demand = Some(demand);
+        self
+    }
+
+    /// Sets what happens to requests beyond capacity; default [`ServiceModel::Throttle`].
+    pub fn service_model(mut self, service: ServiceModel) -> Self {
+        self.service = service;
         self
     }
 
@@ -164,8 +174,18 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
         self.autoscaler.check_step(step_s)?;
         let bounds = self.autoscaler.initial_bounds();
         let initial = bounds.clamp(self.fleet.initial_instances);
-        let mut fleet = Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s);
+        let mut fleet = Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s)
+            .with_service(self.service);
         if let Some(sessions) = self.sessions {
+            if self.service == ServiceModel::Queue {
+                return Err(BuildError::Field {
+                    field: "service.model",
+                    expected:
+                        "\"throttle\" for session workloads, whose starts are placed or rejected"
+                            .into(),
+                    got: "\"queue\"".into(),
+                });
+            }
             if capacity.fract() != 0.0 || capacity > f64::from(u32::MAX) {
                 return Err(BuildError::Field {
                     field: "capacity_per_instance",
@@ -214,6 +234,7 @@ impl Simulation<'_, ()> {
             fleet,
             demand: None,
             sessions: None,
+            service: ServiceModel::Throttle,
             autoscaler: (),
         }
     }
@@ -239,7 +260,8 @@ impl<A: Autoscaler> Simulation<'_, A> {
         let t_s = step_idx * self.step_s;
         self.fleet.admit_due_launches(step_idx, t_s);
         let in_service = self.fleet.in_service();
-        let served = self.fleet.serve(demand, t_s);
+        let service = self.fleet.serve(demand, t_s);
+        let served = service.served;
         let capacity = self.fleet.capacity();
         let observation = Observation {
             step_idx,
@@ -284,7 +306,8 @@ impl<A: Autoscaler> Simulation<'_, A> {
             step_s: self.step_s,
             demand,
             served,
-            unserved: demand - served,
+            unserved: service.dropped,
+            backlog: service.backlog,
             in_service,
             desired: self.fleet.desired(),
             pending: self.fleet.pending(),

@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 
 /// Header of `timeseries.csv`: one row per step.
 pub const TIMESERIES_HEADER: &str =
-    "t_s,demand,in_service,desired,pending,served,unserved,capacity,metric";
+    "t_s,demand,in_service,desired,pending,served,unserved,backlog,capacity,metric";
 /// Header of `events.csv`: one row per scaling action.
 pub const EVENTS_HEADER: &str = "t_s,direction,from,to,reason";
 
@@ -56,6 +56,8 @@ struct SummaryJson<'a> {
     unserved_fraction: f64,
     underprovisioned_steps: u64,
     underprovisioned_s: u64,
+    backlog_end: f64,
+    mean_queue_wait_s: f64,
     scale_out_events: u64,
     scale_in_events: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,6 +85,8 @@ impl<'a> SummaryJson<'a> {
             unserved_fraction: summary.unserved_fraction(),
             underprovisioned_steps: summary.underprovisioned_steps,
             underprovisioned_s: summary.underprovisioned_s(),
+            backlog_end: summary.backlog_end,
+            mean_queue_wait_s: summary.mean_queue_wait_s(),
             scale_out_events: summary.scale_out_events,
             scale_in_events: summary.scale_in_events,
             price_per_hour: scenario.price_per_hour,
@@ -169,7 +173,7 @@ impl Sink for CsvSink {
         let file = &mut self.timeseries.file;
         let mut result = write!(
             file,
-            "{},{},{},{},{},{},{},{},",
+            "{},{},{},{},{},{},{},{},{},",
             record.t_s,
             record.demand,
             record.in_service,
@@ -177,6 +181,7 @@ impl Sink for CsvSink {
             record.pending,
             record.served,
             record.unserved,
+            record.backlog,
             record.capacity,
         );
         if result.is_ok()
@@ -319,12 +324,13 @@ pub(crate) fn plot_file(
 /// The summary figures as CSV columns, for one row per run (`comparison.csv`, sweeps).
 pub(crate) const SUMMARY_CSV_HEADER: &str = "steps,duration_s,instance_seconds,instance_hours,\
 mean_in_service,peak_in_service,min_in_service,demand_total,served_total,unserved_total,\
-unserved_fraction,underprovisioned_steps,underprovisioned_s,scale_out_events,scale_in_events";
+unserved_fraction,underprovisioned_steps,underprovisioned_s,backlog_end,mean_queue_wait_s,\
+scale_out_events,scale_in_events";
 
 /// One run's values for [`SUMMARY_CSV_HEADER`].
 pub(crate) fn summary_csv_values(summary: &Summary) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         summary.steps,
         summary.duration_s,
         summary.instance_seconds,
@@ -338,6 +344,8 @@ pub(crate) fn summary_csv_values(summary: &Summary) -> String {
         summary.unserved_fraction(),
         summary.underprovisioned_steps,
         summary.underprovisioned_s(),
+        summary.backlog_end,
+        summary.mean_queue_wait_s(),
         summary.scale_out_events,
         summary.scale_in_events,
     )

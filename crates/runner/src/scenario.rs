@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use scalesim_core::{
     Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig,
-    HorizontalPodAutoscaler, SessionConfig, SessionLength, SessionWeights, Simulation, Sink,
-    TargetTracking, WorkspaceScaling,
+    HorizontalPodAutoscaler, ServiceModel, SessionConfig, SessionLength, SessionWeights,
+    Simulation, Sink, TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -53,6 +53,17 @@ pub struct ScenarioSpec {
     pub autoscaler: AutoscalerSpec,
     /// Session workloads (Huawei Workspace): the trace counts session starts.
     pub sessions: Option<SessionsSpec>,
+    /// What happens to requests beyond capacity.
+    pub service: Option<ServiceSpec>,
+}
+
+/// `[service]`: the service model.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// `throttle` (default: excess requests are lost) or `queue` (they wait and are served
+    /// later, oldest first).
+    pub model: Option<String>,
 }
 
 /// `start`, as TOML writes a datetime or as a string.
@@ -265,6 +276,8 @@ pub struct Scenario {
     pub autoscaler: AutoscalerConfig,
     /// What one instance costs per hour.
     pub price_per_hour: Option<f64>,
+    /// What happens to requests beyond capacity.
+    pub service: ServiceModel,
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -318,6 +331,17 @@ impl Scenario {
                 format!("must be a finite price >= 0, got {price}"),
             ));
         }
+        let service = match spec.service.as_ref().and_then(|s| s.model.as_deref()) {
+            None | Some("throttle") => ServiceModel::Throttle,
+            Some("queue") => ServiceModel::Queue,
+            Some(other) => {
+                return Err(field_error(
+                    path,
+                    "service.model",
+                    format!("must be \"throttle\" or \"queue\", got {other:?}"),
+                ));
+            }
+        };
         let step_s = spec.step_s.unwrap_or(DEFAULT_STEP_S);
         if step_s == 0 {
             return Err(field_error(
@@ -468,6 +492,7 @@ impl Scenario {
             demand,
             autoscaler,
             price_per_hour: spec.fleet.price_per_hour,
+            service,
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
@@ -508,7 +533,8 @@ impl Scenario {
     ) -> Result<(), BuildError> {
         let mut builder = Simulation::builder(self.fleet)
             .autoscaler(autoscaler)
-            .demand(&self.demand);
+            .demand(&self.demand)
+            .service_model(self.service);
         if let Some(sessions) = sessions {
             builder = builder.sessions(sessions);
         }
@@ -554,7 +580,11 @@ fn build_error(path: &Path, err: BuildError) -> ScenarioError {
         BuildError::NotAMultiple { what, .. } | BuildError::NotPositive { what, .. } => {
             format!("fleet.{what}")
         }
-        BuildError::Field { field, .. } if field.starts_with("sessions.") => (*field).to_owned(),
+        BuildError::Field { field, .. }
+            if field.starts_with("sessions.") || field.starts_with("service.") =>
+        {
+            (*field).to_owned()
+        }
         BuildError::Field { field, .. } if field.starts_with("spec.") => (*field).to_owned(),
         BuildError::Field { field, .. }
             if *field == "capacity_per_instance" || *field == "initial_instances" =>

@@ -176,3 +176,32 @@ fn a_price_per_hour_turns_instance_time_into_cost() {
     assert_eq!(summary["price_per_hour"], 0.5);
     assert_eq!(summary["cost"], 189.0 * 60.0 / 3600.0 * 0.5);
 }
+
+#[test]
+fn a_queue_keeps_excess_requests_waiting_instead_of_losing_them() {
+    // Capacity 100 a minute: 700 on 1 instance serves 100 and queues 600 in each of minutes
+    // 0–2 (backlog 600, 1200, 1800); from minute 3, 8 instances serve 800 a minute, 100 of it
+    // from the backlog (1700 … 1100 at minute 9); from minute 10, 100 arrive a minute and 700
+    // come off the backlog: 400, then 0 at minute 11. Nothing is lost.
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "capacity_per_instance = 1000.0",
+        "capacity_per_instance = 100.0",
+    );
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[service]\nmodel = \"queue\"",
+    );
+    fixture.run().success();
+    let timeseries = fixture.read_out("timeseries.csv");
+    let backlog = column(&timeseries, "backlog");
+    assert_eq!(backlog[..4], ["600", "1200", "1800", "1700"]);
+    assert_eq!(backlog[9..12], ["1100", "400", "0"]);
+    assert!(column(&timeseries, "unserved").iter().all(|u| u == "0"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    assert_eq!(summary["unserved_total"], 0.0);
+    assert_eq!(summary["served_total"], summary["demand_total"]);
+}
