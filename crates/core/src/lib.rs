@@ -39,11 +39,15 @@
 mod autoscaler;
 mod capacity;
 mod demand;
+mod elasticity;
 mod error;
 mod fleet;
 mod metrics;
+mod queueing;
+mod service_level;
 mod sessions;
 mod sim;
+mod synthetic;
 
 pub use crate::{
     autoscaler::aws::{
@@ -68,9 +72,13 @@ pub use crate::{
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},
+    elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     metrics::{Summary, SummarySink},
+    queueing::{erlang_c, mean_response_s, mean_wait_s},
+    service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},
     sim::{ScalingEvent, Simulation, SimulationBuilder, Sink, StepRecord},
+    synthetic::{Combine, Distribution, Noise, Shape, SyntheticLoad, add_noise},
 };

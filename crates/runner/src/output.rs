@@ -5,7 +5,10 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use scalesim_core::{ScalingEvent, Sink, StepRecord, Summary, SummarySink};
+use scalesim_core::{
+    Elasticity, ElasticitySink, ScalingEvent, ServiceLevel, ServiceLevelSink, Sink, StepRecord,
+    Summary, SummarySink,
+};
 use serde::Serialize;
 use tempfile::NamedTempFile;
 
@@ -64,10 +67,63 @@ struct SummaryJson<'a> {
     price_per_hour: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cost: Option<f64>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    service_level: Option<ServiceLevelJson>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    elasticity: Option<ElasticityJson>,
+}
+
+/// Latency and SLO keys of `summary.json`, when the scenario gives a service time.
+#[derive(Debug, Serialize)]
+struct ServiceLevelJson {
+    latency_mean_s: f64,
+    overloaded_steps: u64,
+    slo_violation_steps: u64,
+    slo_violation_s: u64,
+}
+
+/// The SPEC RG elasticity metrics of `summary.json`, for request workloads.
+#[derive(Debug, Serialize)]
+struct ElasticityJson {
+    under_provisioning_accuracy_pct: f64,
+    over_provisioning_accuracy_pct: f64,
+    under_provisioning_timeshare_pct: f64,
+    over_provisioning_timeshare_pct: f64,
+    instability_pct: f64,
+    jitter_per_hour: f64,
+}
+
+impl From<ServiceLevel> for ServiceLevelJson {
+    fn from(level: ServiceLevel) -> Self {
+        Self {
+            latency_mean_s: level.latency_mean_s,
+            overloaded_steps: level.overloaded_steps,
+            slo_violation_steps: level.slo_violation_steps,
+            slo_violation_s: level.slo_violation_s,
+        }
+    }
+}
+
+impl From<Elasticity> for ElasticityJson {
+    fn from(e: Elasticity) -> Self {
+        Self {
+            under_provisioning_accuracy_pct: e.under_accuracy_pct,
+            over_provisioning_accuracy_pct: e.over_accuracy_pct,
+            under_provisioning_timeshare_pct: e.under_timeshare_pct,
+            over_provisioning_timeshare_pct: e.over_timeshare_pct,
+            instability_pct: e.instability_pct,
+            jitter_per_hour: e.jitter_per_hour,
+        }
+    }
 }
 
 impl<'a> SummaryJson<'a> {
-    fn new(scenario: &'a Scenario, summary: &Summary) -> Self {
+    fn new(
+        scenario: &'a Scenario,
+        summary: &Summary,
+        service_level: Option<ServiceLevel>,
+        elasticity: Option<Elasticity>,
+    ) -> Self {
         Self {
             scenario: &scenario.name,
             autoscaler: scenario.autoscaler.kind(),
@@ -91,6 +147,8 @@ impl<'a> SummaryJson<'a> {
             scale_in_events: summary.scale_in_events,
             price_per_hour: scenario.price_per_hour,
             cost: scenario.cost(summary),
+            service_level: service_level.map(ServiceLevelJson::from),
+            elasticity: elasticity.map(ElasticityJson::from),
         }
     }
 }
@@ -217,6 +275,37 @@ impl Sink for CsvSink {
     }
 }
 
+/// The sinks a scenario asks for beyond the summary: latency and SLO with a service time,
+/// elasticity for request workloads.
+pub(crate) struct ExtraSinks {
+    pub(crate) service_level: Option<ServiceLevelSink>,
+    pub(crate) elasticity: Option<ElasticitySink>,
+}
+
+impl ExtraSinks {
+    pub(crate) fn for_scenario(scenario: &Scenario) -> Self {
+        let capacity = scenario.fleet.capacity_per_instance_per_min;
+        Self {
+            service_level: scenario.service_time_s.and_then(|service_time_s| {
+                ServiceLevelSink::new(service_time_s, capacity, scenario.slo).ok()
+            }),
+            elasticity: (!scenario.autoscaler.serves_sessions())
+                .then(|| ElasticitySink::new(capacity)),
+        }
+    }
+}
+
+impl Sink for ExtraSinks {
+    fn on_step(&mut self, record: &StepRecord) {
+        if let Some(sink) = &mut self.service_level {
+            sink.on_step(record);
+        }
+        if let Some(sink) = &mut self.elasticity {
+            sink.on_step(record);
+        }
+    }
+}
+
 /// Collects what the plots show.
 #[derive(Default)]
 struct TimelineSink {
@@ -267,8 +356,9 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         .write_all(format!("{EVENTS_HEADER}\n").as_bytes())?;
     let mut summary = SummarySink::new();
     let mut timeline = TimelineSink::default();
+    let mut extra = ExtraSinks::for_scenario(scenario);
     scenario
-        .simulate(&mut (&mut csv, &mut summary, &mut timeline))
+        .simulate(&mut (&mut csv, &mut summary, (&mut timeline, &mut extra)))
         .map_err(|reason| OutputError::Build {
             path: scenario.path.clone(),
             reason,
@@ -282,13 +372,22 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
     })?;
 
     let mut summary_file = Pending::create(out_dir, RUN_FILES[2])?;
-    let json =
-        serde_json::to_string_pretty(&SummaryJson::new(scenario, &summary)).map_err(|err| {
-            OutputError::Write {
-                path: summary_file.path.clone(),
-                error: err.into(),
-            }
-        })?;
+    let json = serde_json::to_string_pretty(&SummaryJson::new(
+        scenario,
+        &summary,
+        extra
+            .service_level
+            .as_ref()
+            .map(ServiceLevelSink::service_level),
+        extra
+            .elasticity
+            .as_ref()
+            .and_then(ElasticitySink::elasticity),
+    ))
+    .map_err(|err| OutputError::Write {
+        path: summary_file.path.clone(),
+        error: err.into(),
+    })?;
     summary_file.write_all(json.as_bytes())?;
     summary_file.write_all(b"\n")?;
 

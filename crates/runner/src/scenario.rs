@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use scalesim_core::{
     Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig,
-    HorizontalPodAutoscaler, ServiceModel, SessionConfig, SessionLength, SessionWeights,
-    Simulation, Sink, TargetTracking, WorkspaceScaling,
+    HorizontalPodAutoscaler, ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig,
+    SessionLength, SessionWeights, Simulation, Sink, TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -55,6 +55,8 @@ pub struct ScenarioSpec {
     pub sessions: Option<SessionsSpec>,
     /// What happens to requests beyond capacity.
     pub service: Option<ServiceSpec>,
+    /// Service-level objectives.
+    pub slo: Option<SloSpec>,
 }
 
 /// `[service]`: the service model.
@@ -64,6 +66,19 @@ pub struct ServiceSpec {
     /// `throttle` (default: excess requests are lost) or `queue` (they wait and are served
     /// later, oldest first).
     pub model: Option<String>,
+    /// Mean time an instance takes to serve one request, seconds: enables the M/M/c latency
+    /// estimate and the latency objective.
+    pub service_time_s: Option<f64>,
+}
+
+/// `[slo]`: service-level objectives checked per step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    /// Largest acceptable mean response time, seconds (needs `service.service_time_s`).
+    pub latency_s: Option<f64>,
+    /// Largest acceptable share of a step's arrivals lost.
+    pub max_unserved_fraction: Option<f64>,
 }
 
 /// `start`, as TOML writes a datetime or as a string.
@@ -278,6 +293,10 @@ pub struct Scenario {
     pub price_per_hour: Option<f64>,
     /// What happens to requests beyond capacity.
     pub service: ServiceModel,
+    /// Mean service time of a request, seconds, for latency estimates.
+    pub service_time_s: Option<f64>,
+    /// The objectives each step is checked against.
+    pub slo: ServiceLevelObjective,
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -342,6 +361,23 @@ impl Scenario {
                 ));
             }
         };
+        let service_time_s = spec.service.as_ref().and_then(|s| s.service_time_s);
+        let slo = ServiceLevelObjective {
+            latency_s: spec.slo.as_ref().and_then(|s| s.latency_s),
+            max_unserved_fraction: spec.slo.as_ref().and_then(|s| s.max_unserved_fraction),
+        };
+        if slo.latency_s.is_some() && service_time_s.is_none() {
+            return Err(field_error(
+                path,
+                "slo.latency_s",
+                "needs service.service_time_s, the mean time to serve one request, to estimate latency".into(),
+            ));
+        }
+        if let Some(service_time_s) = service_time_s {
+            // Checks the settings once, with the messages the sink gives.
+            ServiceLevelSink::new(service_time_s, 1.0, slo)
+                .map_err(|err| build_error(path, err))?;
+        }
         let step_s = spec.step_s.unwrap_or(DEFAULT_STEP_S);
         if step_s == 0 {
             return Err(field_error(
@@ -493,6 +529,8 @@ impl Scenario {
             autoscaler,
             price_per_hour: spec.fleet.price_per_hour,
             service,
+            service_time_s,
+            slo,
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
@@ -581,7 +619,9 @@ fn build_error(path: &Path, err: BuildError) -> ScenarioError {
             format!("fleet.{what}")
         }
         BuildError::Field { field, .. }
-            if field.starts_with("sessions.") || field.starts_with("service.") =>
+            if field.starts_with("sessions.")
+                || field.starts_with("service.")
+                || field.starts_with("slo.") =>
         {
             (*field).to_owned()
         }

@@ -1,0 +1,235 @@
+//! Latency and service-level objectives of a run: an M/M/c (Erlang C) estimate of each
+//! step's mean response time, plus the wait of a backlog in queue mode, checked against the
+//! scenario's `[slo]`.
+//!
+//! Model: an instance serving `capacity` requests a minute with mean service time S holds
+//! `capacity × S / 60` requests at once, so a step with N instances in service is an M/M/c queue
+//! with c = floor(N × capacity × S / 60) servers of rate 1/S, fed at λ = arrivals / step_s.
+//! Its mean response is W = C(c, λS) · S / (c − λS) + S (infinite when λS ≥ c). In queue mode
+//! the requests left waiting add backlog / (N × capacity / 60) seconds.
+
+use crate::error::BuildError;
+use crate::queueing::mean_response_s;
+use crate::sim::{Sink, StepRecord};
+
+/// The scenario's `[slo]`: each is checked per step; a step breaking either is a violation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceLevelObjective {
+    /// Largest acceptable mean response time, seconds.
+    pub latency_s: Option<f64>,
+    /// Largest acceptable share of a step's arrivals lost.
+    pub max_unserved_fraction: Option<f64>,
+}
+
+/// Latency and SLO figures of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceLevel {
+    /// Mean response time over the requests of the steps where the queue was stable, seconds.
+    pub latency_mean_s: f64,
+    /// Steps whose arrivals exceeded what the servers can ever keep up with (λS ≥ c).
+    pub overloaded_steps: u64,
+    /// Steps that broke the SLO.
+    pub slo_violation_steps: u64,
+    /// Seconds that broke the SLO.
+    pub slo_violation_s: u64,
+}
+
+/// Accumulates [`ServiceLevel`] from step records; allocation-free per step.
+#[derive(Debug, Clone)]
+pub struct ServiceLevelSink {
+    service_time_s: f64,
+    capacity_per_instance_per_min: f64,
+    slo: ServiceLevelObjective,
+    weighted_latency_s: f64,
+    weighted_requests: f64,
+    overloaded_steps: u64,
+    slo_violation_steps: u64,
+    slo_violation_s: u64,
+}
+
+impl ServiceLevelSink {
+    /// A sink for instances serving `capacity_per_instance_per_min` with mean service time
+    /// `service_time_s`, checking `slo`.
+    pub fn new(
+        service_time_s: f64,
+        capacity_per_instance_per_min: f64,
+        slo: ServiceLevelObjective,
+    ) -> Result<Self, BuildError> {
+        if !(service_time_s.is_finite() && service_time_s > 0.0) {
+            return Err(BuildError::Field {
+                field: "service.service_time_s",
+                expected: "a finite number of seconds greater than 0".into(),
+                got: service_time_s.to_string(),
+            });
+        }
+        for (field, value) in [
+            ("slo.latency_s", slo.latency_s),
+            ("slo.max_unserved_fraction", slo.max_unserved_fraction),
+        ] {
+            if let Some(value) = value
+                && !(value.is_finite() && value >= 0.0)
+            {
+                return Err(BuildError::Field {
+                    field,
+                    expected: "a finite number >= 0".into(),
+                    got: value.to_string(),
+                });
+            }
+        }
+        Ok(Self {
+            service_time_s,
+            capacity_per_instance_per_min,
+            slo,
+            weighted_latency_s: 0.0,
+            weighted_requests: 0.0,
+            overloaded_steps: 0,
+            slo_violation_steps: 0,
+            slo_violation_s: 0,
+        })
+    }
+
+    /// The step's mean response time, seconds (infinite when overloaded).
+    pub fn step_latency_s(&self, record: &StepRecord) -> f64 {
+        let in_service = f64::from(record.in_service);
+        let servers =
+            (in_service * self.capacity_per_instance_per_min * self.service_time_s / 60.0).floor();
+        let servers = if servers > f64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            servers as u32
+        };
+        let arrival_rate_per_s = record.demand / record.step_s as f64;
+        let response_s = mean_response_s(servers, arrival_rate_per_s, self.service_time_s);
+        let drain_rate_per_s = in_service * self.capacity_per_instance_per_min / 60.0;
+        if record.backlog > 0.0 {
+            response_s + record.backlog / drain_rate_per_s
+        } else {
+            response_s
+        }
+    }
+
+    /// The figures so far.
+    pub fn service_level(&self) -> ServiceLevel {
+        ServiceLevel {
+            latency_mean_s: if self.weighted_requests > 0.0 {
+                self.weighted_latency_s / self.weighted_requests
+            } else {
+                0.0
+            },
+            overloaded_steps: self.overloaded_steps,
+            slo_violation_steps: self.slo_violation_steps,
+            slo_violation_s: self.slo_violation_s,
+        }
+    }
+}
+
+impl Sink for ServiceLevelSink {
+    fn on_step(&mut self, record: &StepRecord) {
+        let latency_s = if record.demand > 0.0 || record.backlog > 0.0 {
+            self.step_latency_s(record)
+        } else {
+            0.0
+        };
+        if latency_s.is_finite() {
+            self.weighted_latency_s += latency_s * record.served;
+            self.weighted_requests += record.served;
+        } else {
+            self.overloaded_steps += 1;
+        }
+        let lost_fraction = if record.demand > 0.0 {
+            record.unserved / record.demand
+        } else {
+            0.0
+        };
+        let too_slow = self.slo.latency_s.is_some_and(|limit| latency_s > limit);
+        let too_lossy = self
+            .slo
+            .max_unserved_fraction
+            .is_some_and(|limit| lost_fraction > limit);
+        if too_slow || too_lossy {
+            self.slo_violation_steps += 1;
+            self.slo_violation_s += record.step_s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TargetTrackingScalingPolicyConfiguration;
+    use crate::{Demand, FleetConfig, ScalableTarget, Simulation, TargetTracking};
+
+    /// One policy held at `instances` (MinCapacity = MaxCapacity), run over `demand`.
+    fn run(instances: u32, demand: Vec<f64>, slo: ServiceLevelObjective) -> ServiceLevel {
+        let policy = TargetTracking::new(
+            ScalableTarget::new(instances, instances).unwrap(),
+            TargetTrackingScalingPolicyConfiguration::new(1.0, 300, 300, false).unwrap(),
+            60,
+        )
+        .unwrap();
+        let demand = Demand::per_step(60, demand).unwrap();
+        let fleet = FleetConfig {
+            capacity_per_instance_per_min: 120.0,
+            initial_instances: instances,
+            provisioning_s: 0,
+        };
+        let mut simulation = Simulation::builder(fleet)
+            .autoscaler(policy)
+            .demand(&demand)
+            .build()
+            .unwrap();
+        // Service time 1 s at 120 a minute: each instance is 2 servers of rate 1/s.
+        let mut sink = ServiceLevelSink::new(1.0, 120.0, slo).unwrap();
+        simulation.run(&mut sink);
+        sink.service_level()
+    }
+
+    #[test]
+    fn latency_is_the_erlang_c_response_time_of_the_step() {
+        // 1 instance = c 2 servers; 60 a minute = λ 1/s, a = 1: C(2, 1) = 1/3, W_q = C·S/(c − a)
+        // = 1/3 s, W = 4/3 s in every step.
+        let none = ServiceLevelObjective {
+            latency_s: None,
+            max_unserved_fraction: None,
+        };
+        let level = run(1, vec![60.0; 5], none);
+        assert!((level.latency_mean_s - 4.0 / 3.0).abs() < 1e-12);
+        assert_eq!(level.overloaded_steps, 0);
+    }
+
+    #[test]
+    fn steps_over_the_latency_objective_or_losing_requests_break_the_slo() {
+        // Minutes of 60 (W = 4/3 s), 110 (a = 11/6 of c = 2: Erlang B 0.372, C(2, 11/6) ≈
+        // 0.877, W_q = C·S/(c − a) ≈ 5.3 s, W ≈ 6.3 s) and 180 (a = 3 ≥ 2: overloaded, 60 lost).
+        let slo = ServiceLevelObjective {
+            latency_s: Some(2.0),
+            max_unserved_fraction: Some(0.01),
+        };
+        let level = run(1, vec![60.0, 110.0, 180.0], slo);
+        assert_eq!((level.slo_violation_steps, level.slo_violation_s), (2, 120));
+        assert_eq!(level.overloaded_steps, 1);
+    }
+
+    #[test]
+    fn invalid_settings_name_their_field() {
+        let none = ServiceLevelObjective {
+            latency_s: None,
+            max_unserved_fraction: None,
+        };
+        let err = ServiceLevelSink::new(0.0, 60.0, none).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("service.service_time_s: must be")
+        );
+        let bad = ServiceLevelObjective {
+            latency_s: Some(-1.0),
+            max_unserved_fraction: None,
+        };
+        assert!(
+            ServiceLevelSink::new(1.0, 60.0, bad)
+                .unwrap_err()
+                .to_string()
+                .starts_with("slo.latency_s")
+        );
+    }
+}
