@@ -50,19 +50,26 @@ pub fn check_same_trace(scenarios: &[Scenario]) -> Result<(), CompareError> {
     let Some(first) = scenarios.first() else {
         return Err(CompareError::NoScenario);
     };
+    // The same file and window, and the same synthetic load (with its seed) if any.
     let identity = |scenario: &Scenario| {
-        let file = std::fs::canonicalize(&scenario.trace_path)
-            .unwrap_or_else(|_| scenario.trace_path.clone());
-        (file, scenario.trace_window)
+        let file = scenario
+            .trace_path
+            .as_ref()
+            .map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
+        let synthetic = scenario
+            .synthetic
+            .as_ref()
+            .map(|load| (format!("{load:?}"), scenario.seed));
+        (file, scenario.trace_window, synthetic)
     };
     let expected = identity(first);
     for other in &scenarios[1..] {
         if identity(other) != expected {
             return Err(CompareError::DifferentTraces {
                 path: other.path.clone(),
-                trace: other.trace_path.clone(),
+                trace: load_name(other),
                 first_path: first.path.clone(),
-                first_trace: first.trace_path.clone(),
+                first_trace: load_name(first),
             });
         }
     }
@@ -207,13 +214,7 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
         }
     };
     let plot = ComparisonPlot {
-        title: format!(
-            "comparison: {}",
-            first.trace_path.file_name().map_or_else(
-                || first.trace_path.display().to_string(),
-                |n| n.to_string_lossy().into_owned()
-            )
-        ),
+        title: format!("comparison: {}", load_name(first).display()),
         bin_s: bin_s as f64,
         demand_mean_per_min: (0..bins)
             .map(|bin| mean_per_min(demand_source, bin))
@@ -249,6 +250,20 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
         rows: results.into_iter().map(|r| r.row).collect(),
         files,
     })
+}
+
+/// What a scenario replays, for messages and titles: its trace's file name, or "synthetic".
+fn load_name(scenario: &Scenario) -> PathBuf {
+    let trace = scenario
+        .trace_path
+        .as_ref()
+        .and_then(|path| path.file_name())
+        .map(PathBuf::from);
+    match (trace, &scenario.synthetic) {
+        (Some(trace), None) => trace,
+        (Some(trace), Some(_)) => PathBuf::from(format!("synthetic load on {}", trace.display())),
+        (None, _) => PathBuf::from("synthetic load"),
+    }
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -22,8 +22,10 @@ mod compare;
 mod compare_plot;
 mod error;
 pub mod human;
+mod load;
 mod output;
 mod plot;
+pub(crate) mod replicas;
 mod scenario;
 mod trace;
 mod vendor;
@@ -31,7 +33,15 @@ mod vendor;
 pub use crate::{
     compare::{COMPARE_FILES, ComparisonOutput, ComparisonRow, check_same_trace, compare},
     error::{CompareError, OutputError, ScenarioError, TraceError},
-    output::{EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run},
-    scenario::{AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, Scenario, ScenarioSpec},
+    load::{CombineSpec, DistributionSpec, SyntheticSpec, TermSpec},
+    output::{
+        EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run,
+        write_trace,
+    },
+    replicas::Spread,
+    scenario::{
+        AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, ProvisioningSpec, Scenario,
+        ScenarioSpec,
+    },
     trace::{parse_trace, read_trace},
 };

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Scenario, check_same_trace, compare, default_out_dir, write_run,
+    ComparisonOutput, Scenario, check_same_trace, compare, default_out_dir, write_run, write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -35,6 +35,17 @@ enum Command {
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Write the demand a scenario replays (its synthetic load, drawn) as a trace CSV.
+    Trace {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Which replica's draws to write (0 is the one `run` plots).
+        #[arg(long, default_value_t = 0)]
+        replica: u64,
     },
     /// Run several scenarios on the same trace in parallel and compare them side by side.
     Compare {
@@ -80,6 +91,20 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let output = write_run(&scenario, &out_dir)?;
             let elapsed = started.elapsed();
             write_summary(&mut report, &scenario, &output.summary)?;
+            if !output.replicas.is_empty() {
+                writeln!(
+                    report,
+                    "{:<12} {} replicas: mean (5th – 95th percentile)",
+                    "spread", scenario.runs
+                )?;
+                for (name, spread) in &output.replicas {
+                    writeln!(
+                        report,
+                        "{:<12}   {name:<32} {:>12.4} ({:.4} – {:.4})",
+                        "", spread.mean, spread.p5, spread.p95
+                    )?;
+                }
+            }
             let names: Vec<String> = output
                 .files
                 .iter()
@@ -111,9 +136,27 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 scenario.autoscaler.kind(),
                 count(scenario.demand.steps() as u64),
                 scenario.demand.step_s(),
-                scenario.trace_path.display(),
+                scenario.trace_path.as_ref().map_or_else(
+                    || "synthetic load".to_owned(),
+                    |path| path.display().to_string()
+                ),
                 bounds.min(),
                 bounds.max(),
+            )?;
+        }
+        Command::Trace {
+            scenario,
+            out,
+            replica,
+        } => {
+            let scenario = Scenario::load(&scenario)?;
+            write_trace(&scenario, replica, &out)?;
+            writeln!(
+                report,
+                "wrote {} ({} steps of {} s, replica {replica})",
+                out.display(),
+                count(scenario.demand.steps() as u64),
+                scenario.demand.step_s()
             )?;
         }
         Command::Compare {

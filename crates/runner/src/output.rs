@@ -9,11 +9,14 @@ use scalesim_core::{
     Elasticity, ElasticitySink, ScalingEvent, ServiceLevel, ServiceLevelSink, Sink, StepRecord,
     Summary, SummarySink,
 };
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::error::OutputError;
 use crate::plot::{DemandUnits, EventMark, PlotError, Timeline, render_png, render_svg};
+use crate::replicas::{Spread, replica_spreads};
 use crate::scenario::Scenario;
 
 /// Header of `timeseries.csv`: one row per step.
@@ -38,6 +41,8 @@ pub struct RunOutput {
     pub summary: Summary,
     /// The files written, in [`RUN_FILES`] order.
     pub files: Vec<PathBuf>,
+    /// With `runs` > 1: per figure, its spread over the replicas.
+    pub replicas: BTreeMap<&'static str, Spread>,
 }
 
 /// `summary.json`, keys in the order written.
@@ -71,6 +76,20 @@ struct SummaryJson<'a> {
     service_level: Option<ServiceLevelJson>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     elasticity: Option<ElasticityJson>,
+    /// Replicas run; the figures above are replica 0's, whose timeline is written.
+    runs: u32,
+    /// Per figure, the mean and 5th/95th percentiles over the replicas (runs > 1).
+    #[serde(skip_serializing_if = "BTreeMapIsEmpty::is_empty")]
+    replicas: BTreeMap<&'static str, Spread>,
+}
+
+/// `skip_serializing_if` wants a path to a function of `&T`.
+struct BTreeMapIsEmpty;
+
+impl BTreeMapIsEmpty {
+    fn is_empty(map: &BTreeMap<&'static str, Spread>) -> bool {
+        map.is_empty()
+    }
 }
 
 /// Latency and SLO keys of `summary.json`, when the scenario gives a service time.
@@ -149,6 +168,8 @@ impl<'a> SummaryJson<'a> {
             cost: scenario.cost(summary),
             service_level: service_level.map(ServiceLevelJson::from),
             elasticity: elasticity.map(ElasticityJson::from),
+            runs: scenario.runs,
+            replicas: BTreeMap::new(),
         }
     }
 }
@@ -372,7 +393,7 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
     })?;
 
     let mut summary_file = Pending::create(out_dir, RUN_FILES[2])?;
-    let json = serde_json::to_string_pretty(&SummaryJson::new(
+    let mut summary_json = SummaryJson::new(
         scenario,
         &summary,
         extra
@@ -383,8 +404,12 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
             .elasticity
             .as_ref()
             .and_then(ElasticitySink::elasticity),
-    ))
-    .map_err(|err| OutputError::Write {
+    );
+    if scenario.runs > 1 {
+        summary_json.replicas = replica_spreads(scenario)?.into_iter().collect();
+    }
+    let replicas = summary_json.replicas.clone();
+    let json = serde_json::to_string_pretty(&summary_json).map_err(|err| OutputError::Write {
         path: summary_file.path.clone(),
         error: err.into(),
     })?;
@@ -402,7 +427,11 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         .into_iter()
         .map(Pending::persist)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(RunOutput { summary, files })
+    Ok(RunOutput {
+        summary,
+        files,
+        replicas,
+    })
 }
 
 /// A plot drawn by `render` into a pending file `name` of `dir`.
@@ -448,6 +477,58 @@ pub(crate) fn summary_csv_values(summary: &Summary) -> String {
         summary.scale_out_events,
         summary.scale_in_events,
     )
+}
+
+/// Writes the demand replica `replica` of `scenario` replays to `path` as a trace CSV
+/// (`t_s,requests`, one row per step, readable back as a trace), with the noiseless `expected`
+/// arrivals beside them for synthetic load.
+pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(), OutputError> {
+    let step_s = scenario.demand.step_s();
+    let generated;
+    let demand = match (&scenario.synthetic, replica) {
+        (Some(load), 1..) => {
+            generated = load
+                .generate(step_s, scenario.seed, replica)
+                .map_err(|reason| OutputError::Build {
+                    path: scenario.path.clone(),
+                    reason,
+                })?;
+            &generated
+        }
+        _ => &scenario.demand,
+    };
+    let expected = scenario
+        .synthetic
+        .as_ref()
+        .map(|load| load.expected(step_s));
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map_or_else(
+        || "trace.csv".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    std::fs::create_dir_all(dir).map_err(|error| OutputError::Write {
+        path: dir.to_owned(),
+        error,
+    })?;
+    let mut file = Pending::create(dir, &name)?;
+    let mut text = String::from(if expected.is_some() {
+        "t_s,requests,expected\n"
+    } else {
+        "t_s,requests\n"
+    });
+    for (step, arrivals) in demand.as_slice().iter().enumerate() {
+        let t_s = step as u64 * step_s;
+        match expected.as_ref().and_then(|e| e.get(step)) {
+            Some(expected) => text.push_str(&format!("{t_s},{arrivals},{expected}\n")),
+            None => text.push_str(&format!("{t_s},{arrivals}\n")),
+        }
+    }
+    file.write_all(text.as_bytes())?;
+    file.persist()?;
+    Ok(())
 }
 
 /// The folder a run writes to when none is given: `out/<scenario name>/`.

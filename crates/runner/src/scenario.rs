@@ -4,14 +4,18 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
-    Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, FleetConfig,
-    HorizontalPodAutoscaler, ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig,
-    SessionLength, SessionWeights, Simulation, Sink, TargetTracking, WorkspaceScaling,
+    Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, Distribution,
+    FleetConfig, HorizontalPodAutoscaler, ServiceLevelObjective, ServiceLevelSink, ServiceModel,
+    SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking,
+    WorkspaceScaling,
 };
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
+use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
 use crate::vendor::aws::{AwsFiles, target_tracking};
 use crate::vendor::azure::autoscale_setting;
@@ -31,6 +35,8 @@ const DEFAULT_SYNC_PERIOD_S: u64 = 15;
 const DEFAULT_TOLERANCE: f64 = 0.1;
 /// kubernetes-hpa.md: `cpu_request_m` default 1000.
 const DEFAULT_CPU_REQUEST_M: i64 = 1000;
+/// Mixed into the seed of provisioning draws so that they never share a stream with the load.
+const PROVISIONING_SEED_SALT: u64 = 0x5CA1_E51A_0000_0001;
 
 /// A scenario file as written, key for key.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,6 +48,8 @@ pub struct ScenarioSpec {
     pub step_s: Option<u64>,
     /// Seed for anything random; default 0.
     pub seed: Option<u64>,
+    /// Replicas to run, each with its own draws of noise and provisioning times; default 1.
+    pub runs: Option<u32>,
     /// Wall-clock time of t = 0, for schedules: a TOML datetime or an RFC 3339 string; no
     /// offset means UTC.
     pub start: Option<StartSpec>,
@@ -141,7 +149,9 @@ pub struct SessionsSpec {
 #[serde(deny_unknown_fields)]
 pub struct LoadSpec {
     /// The trace CSV, relative to the scenario file.
-    pub trace: PathBuf,
+    pub trace: Option<PathBuf>,
+    /// Synthetic load, built from terms (a replay term replays `trace`).
+    pub synthetic: Option<SyntheticSpec>,
     /// First bucket replayed; default 0.
     pub from_bucket: Option<u64>,
     /// Number of buckets replayed; default all.
@@ -156,10 +166,21 @@ pub struct FleetSpec {
     pub capacity_per_instance: f64,
     /// Instances at t = 0; default the autoscaler's minimum.
     pub initial_instances: Option<u32>,
-    /// Seconds until a launched instance serves; default 300.
-    pub provisioning_s: Option<u64>,
+    /// Seconds until a launched instance serves (default 300), or a distribution to draw them
+    /// from, once per replica.
+    pub provisioning_s: Option<ProvisioningSpec>,
     /// What one instance costs per hour, in the user's currency; no cost figures without it.
     pub price_per_hour: Option<f64>,
+}
+
+/// `provisioning_s`: seconds, or a distribution drawn once per replica.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum ProvisioningSpec {
+    /// A fixed number of seconds.
+    Seconds(u64),
+    /// A distribution of seconds.
+    Drawn(DistributionSpec),
 }
 
 /// `[autoscaler]`, chosen by its `kind`.
@@ -277,8 +298,14 @@ pub struct Scenario {
     pub name: String,
     /// The scenario file it came from.
     pub path: PathBuf,
-    /// The trace file it replays.
-    pub trace_path: PathBuf,
+    /// The trace file it replays, if any.
+    pub trace_path: Option<PathBuf>,
+    /// Its synthetic load, which draws each replica's demand.
+    pub synthetic: Option<SyntheticLoad>,
+    /// Replicas to run.
+    pub runs: u32,
+    /// The distribution each replica draws its provisioning time from, if not fixed.
+    pub provisioning: Option<Distribution>,
     /// The window of the trace it replays.
     pub trace_window: BucketWindow,
     /// Seed for anything random.
@@ -386,12 +413,59 @@ impl Scenario {
                 "must be at least 1, got 0".into(),
             ));
         }
-        let trace_path = base.join(&spec.load.trace);
         let window = BucketWindow {
             from_bucket: spec.load.from_bucket.unwrap_or(0),
             buckets: spec.load.buckets,
         };
-        let demand = read_trace(&trace_path, window, step_s)?;
+        let trace_path = spec.load.trace.as_ref().map(|trace| base.join(trace));
+        let trace_demand = match &trace_path {
+            Some(trace_path) => Some(read_trace(trace_path, window, step_s)?),
+            None => None,
+        };
+        let seed = spec.seed.unwrap_or(DEFAULT_SEED);
+        let runs = spec.runs.unwrap_or(1);
+        if runs == 0 {
+            return Err(field_error(
+                path,
+                "runs",
+                "must be at least 1, got 0".into(),
+            ));
+        }
+        let synthetic = match &spec.load.synthetic {
+            None => None,
+            Some(synthetic) => Some(
+                synthetic
+                    .to_load(trace_demand.as_ref().map(Demand::as_slice), step_s)
+                    .map_err(|err| field_error(path, &err.field, err.message))?,
+            ),
+        };
+        let demand = match (&synthetic, trace_demand) {
+            (Some(load), _) => load
+                .generate(step_s, seed, 0)
+                .map_err(|err| field_error(path, "load.synthetic", err.to_string()))?,
+            (None, Some(demand)) => demand,
+            (None, None) => {
+                return Err(field_error(
+                    path,
+                    "load",
+                    "needs a trace, a [load.synthetic] table, or both".into(),
+                ));
+            }
+        };
+        let (provisioning_s, provisioning) = match spec.fleet.provisioning_s {
+            None => (DEFAULT_PROVISIONING_S, None),
+            Some(ProvisioningSpec::Seconds(seconds)) => (seconds, None),
+            Some(ProvisioningSpec::Drawn(drawn)) => {
+                let distribution = Distribution::from(drawn);
+                distribution
+                    .check("fleet.provisioning_s")
+                    .map_err(|err| build_error(path, err))?;
+                (
+                    round_to_step(distribution.mean(), step_s),
+                    Some(distribution),
+                )
+            }
+        };
         let autoscaler = match &spec.autoscaler {
             AutoscalerSpec::AwsTargetTracking {
                 register_scalable_target,
@@ -495,7 +569,7 @@ impl Scenario {
                 .map_err(|err| build_error(path, err))?;
                 let config = SessionConfig {
                     length: session_length(sessions).map_err(|err| build_error(path, err))?,
-                    seed: spec.seed.unwrap_or(DEFAULT_SEED),
+                    seed,
                 };
                 AutoscalerConfig::HuaweiWorkspace(scaling, config)
             }
@@ -519,11 +593,14 @@ impl Scenario {
             path: path.to_owned(),
             trace_path,
             trace_window: window,
-            seed: spec.seed.unwrap_or(DEFAULT_SEED),
+            synthetic,
+            runs,
+            provisioning,
+            seed,
             fleet: FleetConfig {
                 capacity_per_instance_per_min: spec.fleet.capacity_per_instance,
                 initial_instances,
-                provisioning_s: spec.fleet.provisioning_s.unwrap_or(DEFAULT_PROVISIONING_S),
+                provisioning_s,
             },
             demand,
             autoscaler,
@@ -534,7 +611,7 @@ impl Scenario {
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
-            .run_with(None::<&mut NoSink>)
+            .run_with(0, &scenario.demand, None::<&mut NoSink>)
             .map_err(|err| build_error(path, err))?;
         Ok(scenario)
     }
@@ -544,44 +621,90 @@ impl Scenario {
     /// A scenario from [`Scenario::load`] was built once already, so this fails only if its
     /// fields were changed since.
     pub fn simulate<S: Sink>(&self, sink: &mut S) -> Result<(), BuildError> {
-        self.run_with(Some(sink))
+        self.simulate_replica(0, sink)
+    }
+
+    /// Runs replica `replica` (0 is the one whose timeline is written): its own draws of the
+    /// synthetic load's noise and spikes and of the provisioning time, from the scenario's seed.
+    pub fn simulate_replica<S: Sink>(&self, replica: u64, sink: &mut S) -> Result<(), BuildError> {
+        if replica == 0 {
+            return self.run_with(replica, &self.demand, Some(sink));
+        }
+        match &self.synthetic {
+            Some(load) => {
+                let demand = load.generate(self.demand.step_s(), self.seed, replica)?;
+                self.run_with(replica, &demand, Some(sink))
+            }
+            None => self.run_with(replica, &self.demand, Some(sink)),
+        }
+    }
+
+    /// The fleet of replica `replica`: its provisioning time drawn, rounded to whole steps.
+    fn replica_fleet(&self, replica: u64) -> FleetConfig {
+        let Some(distribution) = self.provisioning else {
+            return self.fleet;
+        };
+        // A stream apart from the load's (seed, replica), so that drawing provisioning times
+        // does not shift the traffic's draws.
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ PROVISIONING_SEED_SALT);
+        rng.set_stream(replica);
+        FleetConfig {
+            provisioning_s: round_to_step(distribution.sample(&mut rng), self.demand.step_s()),
+            ..self.fleet
+        }
     }
 
     /// Builds the run, which checks it, and runs it into `sink` if there is one.
-    fn run_with<S: Sink>(&self, sink: Option<&mut S>) -> Result<(), BuildError> {
-        match &self.autoscaler {
-            AutoscalerConfig::AwsTargetTracking(policy) => {
-                self.run_autoscaler(policy.clone(), None, sink)
-            }
-            AutoscalerConfig::AzureAutoscale(autoscale) => {
-                self.run_autoscaler(autoscale.clone(), None, sink)
-            }
-            AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
-                self.run_autoscaler(scaling.clone(), Some(*sessions), sink)
-            }
-            AutoscalerConfig::KubernetesHpa(hpa) => self.run_autoscaler(hpa.clone(), None, sink),
-        }
-    }
-
-    fn run_autoscaler<A: Autoscaler, S: Sink>(
+    fn run_with<S: Sink>(
         &self,
-        autoscaler: A,
-        sessions: Option<SessionConfig>,
+        replica: u64,
+        demand: &Demand,
         sink: Option<&mut S>,
     ) -> Result<(), BuildError> {
-        let mut builder = Simulation::builder(self.fleet)
-            .autoscaler(autoscaler)
-            .demand(&self.demand)
-            .service_model(self.service);
-        if let Some(sessions) = sessions {
-            builder = builder.sessions(sessions);
+        let fleet = self.replica_fleet(replica);
+        match &self.autoscaler {
+            AutoscalerConfig::AwsTargetTracking(policy) => {
+                run_autoscaler(fleet, demand, self.service, policy.clone(), None, sink)
+            }
+            AutoscalerConfig::AzureAutoscale(autoscale) => {
+                run_autoscaler(fleet, demand, self.service, autoscale.clone(), None, sink)
+            }
+            AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => run_autoscaler(
+                fleet,
+                demand,
+                self.service,
+                scaling.clone(),
+                Some(*sessions),
+                sink,
+            ),
+            AutoscalerConfig::KubernetesHpa(hpa) => {
+                run_autoscaler(fleet, demand, self.service, hpa.clone(), None, sink)
+            }
         }
-        let mut simulation = builder.build()?;
-        if let Some(sink) = sink {
-            simulation.run(sink);
-        }
-        Ok(())
     }
+}
+
+/// Builds a run of `autoscaler` on `demand` and runs it into `sink` if there is one.
+fn run_autoscaler<A: Autoscaler, S: Sink>(
+    fleet: FleetConfig,
+    demand: &Demand,
+    service: ServiceModel,
+    autoscaler: A,
+    sessions: Option<SessionConfig>,
+    sink: Option<&mut S>,
+) -> Result<(), BuildError> {
+    let mut builder = Simulation::builder(fleet)
+        .autoscaler(autoscaler)
+        .demand(demand)
+        .service_model(service);
+    if let Some(sessions) = sessions {
+        builder = builder.sessions(sessions);
+    }
+    let mut simulation = builder.build()?;
+    if let Some(sink) = sink {
+        simulation.run(sink);
+    }
+    Ok(())
 }
 
 /// Stands in for a sink while a scenario is only being checked.
@@ -589,6 +712,13 @@ struct NoSink;
 
 impl Sink for NoSink {
     fn on_step(&mut self, _: &scalesim_core::StepRecord) {}
+}
+
+/// Seconds rounded to a whole number of steps, at least 0: provisioning is counted in steps.
+pub(crate) fn round_to_step(seconds: f64, step_s: u64) -> u64 {
+    let steps = (seconds.max(0.0) / step_s as f64).round();
+    // Saturating float-to-int conversion: an absurd draw provisions "forever".
+    (steps as u64).saturating_mul(step_s)
 }
 
 /// The session-length distribution `[sessions]` names.
@@ -618,14 +748,8 @@ fn build_error(path: &Path, err: BuildError) -> ScenarioError {
         BuildError::NotAMultiple { what, .. } | BuildError::NotPositive { what, .. } => {
             format!("fleet.{what}")
         }
-        BuildError::Field { field, .. }
-            if field.starts_with("sessions.")
-                || field.starts_with("service.")
-                || field.starts_with("slo.") =>
-        {
-            (*field).to_owned()
-        }
-        BuildError::Field { field, .. } if field.starts_with("spec.") => (*field).to_owned(),
+        // Already a path of scenario or manifest keys (`sessions.mean_s`, `spec.metrics`, …).
+        BuildError::Field { field, .. } if field.contains('.') => (*field).to_owned(),
         BuildError::Field { field, .. }
             if *field == "capacity_per_instance" || *field == "initial_instances" =>
         {

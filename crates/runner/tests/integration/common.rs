@@ -101,6 +101,22 @@ impl Fixture {
         self.write(name, &text.replacen(from, to, 1));
     }
 
+    /// Replaces the first line starting with `prefix` in file `name` by `line`.
+    pub(crate) fn replace_all(&self, name: &str, prefix: &str, line: &str) {
+        let text = std::fs::read_to_string(self.path(name)).unwrap();
+        let replaced: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with(prefix) {
+                    line.to_owned()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect();
+        self.write(name, &(replaced.join("\n") + "\n"));
+    }
+
     pub(crate) fn out_dir(&self) -> PathBuf {
         self.path("out")
     }

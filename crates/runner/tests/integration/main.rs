@@ -9,3 +9,4 @@ mod cli_run;
 mod cli_vendors;
 mod common;
 mod determinism;
+mod load_models;
