@@ -100,8 +100,11 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 for (name, spread) in &output.replicas {
                     writeln!(
                         report,
-                        "{:<12}   {name:<32} {:>12.4} ({:.4} – {:.4})",
-                        "", spread.mean, spread.p5, spread.p95
+                        "{:<12}   {name:<32} {:>10} ({} – {})",
+                        "",
+                        figure(spread.mean),
+                        figure(spread.p5),
+                        figure(spread.p95)
                     )?;
                 }
             }
@@ -292,6 +295,15 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
         count(summary.scale_out_events),
         count(summary.scale_in_events)
     )
+}
+
+/// A figure with the precision its size deserves.
+fn figure(value: f64) -> String {
+    match value.abs() {
+        v if v >= 100.0 => decimal(value),
+        v if v >= 1.0 => format!("{value:.2}"),
+        _ => format!("{value:.4}"),
+    }
 }
 
 /// A non-negative amount with one decimal and thousands separators.

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use scalesim_core::SummarySink;
+use scalesim_core::{ServiceModel, SummarySink};
 
 use crate::error::OutputError;
 use crate::output::ExtraSinks;
@@ -66,7 +66,7 @@ fn figures(scenario: &Scenario, replica: u64) -> Result<[Option<f64>; 12], Outpu
         Some(f64::from(summary.peak_in_service)),
         Some(summary.unserved_fraction()),
         Some(summary.underprovisioned_s() as f64),
-        Some(summary.mean_queue_wait_s()),
+        (scenario.service == ServiceModel::Queue).then(|| summary.mean_queue_wait_s()),
         level.map(|l| l.latency_mean_s),
         level.map(|l| l.slo_violation_s as f64),
         Some(summary.scale_out_events as f64),
