@@ -207,3 +207,35 @@ pub enum CompareError {
     #[error(transparent)]
     Output(#[from] OutputError),
 }
+
+/// Why a sweep or a merge of its shards could not be completed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepError {
+    /// A shard of another sweep (another file, or the same file since changed).
+    #[error("{}: this shard comes from another sweep than {} (or from an earlier version of it)", path.display(), sweep.display())]
+    ForeignShard {
+        /// The shard's manifest.
+        path: PathBuf,
+        /// The sweep file given.
+        sweep: PathBuf,
+    },
+    /// Shards that do not make up the whole sweep exactly once.
+    #[error("{message}")]
+    ShardSet {
+        /// Which shard is missing, repeated or of another split.
+        message: String,
+    },
+    /// A shard spec that is not I/N with 1 ≤ I ≤ N.
+    #[error("--shard {given}: expected I/N with 1 <= I <= N, such as 3/8")]
+    ShardSpec {
+        /// What was given.
+        given: String,
+    },
+    /// The sweep file or a shard could not be read.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The results could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}

@@ -24,15 +24,17 @@ mod error;
 pub mod human;
 mod load;
 mod output;
+mod pareto_plot;
 mod plot;
 pub(crate) mod replicas;
 mod scenario;
+mod sweep;
 mod trace;
 mod vendor;
 
 pub use crate::{
     compare::{COMPARE_FILES, ComparisonOutput, ComparisonRow, check_same_trace, compare},
-    error::{CompareError, OutputError, ScenarioError, TraceError},
+    error::{CompareError, OutputError, ScenarioError, SweepError, TraceError},
     load::{CombineSpec, DistributionSpec, SyntheticSpec, TermSpec},
     output::{
         EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run,
@@ -43,5 +45,6 @@ pub use crate::{
         AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, ProvisioningSpec, Scenario,
         ScenarioSpec,
     },
+    sweep::{Minimize, SWEEP_FILES, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep},
     trace::{parse_trace, read_trace},
 };

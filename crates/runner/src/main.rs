@@ -1,16 +1,18 @@
 //! The `scalesim` command line: load a scenario, run it, write the results, report.
 
 use std::fmt::Write as _;
-use std::io::{self, Write as _};
+use std::io::{self, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Scenario, check_same_trace, compare, default_out_dir, write_run, write_trace,
+    ComparisonOutput, Minimize, Scenario, Sweep, SweepError, SweepRow, check_same_trace, compare,
+    default_out_dir, merge_shards, write_run, write_sweep, write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -46,6 +48,28 @@ enum Command {
         /// Which replica's draws to write (0 is the one `run` plots).
         #[arg(long, default_value_t = 0)]
         replica: u64,
+    },
+    /// Run a base scenario for every combination of the parameters its [sweep] table lists.
+    Sweep {
+        /// The sweep file: a scenario with a [sweep] table.
+        sweep: PathBuf,
+        /// Output folder (default: out/<scenario name>-sweep/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only the I-th of N disjoint parts, as one task of an array job.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Join the shards of a sweep into its results, Pareto frontier and recommendation.
+    Merge {
+        /// The sweep file the shards were run from.
+        sweep: PathBuf,
+        /// The shards' output folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder (default: out/<scenario name>-sweep/).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run several scenarios on the same trace in parallel and compare them side by side.
     Compare {
@@ -162,6 +186,47 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 scenario.demand.step_s()
             )?;
         }
+        Command::Sweep { sweep, out, shard } => {
+            let sweep = Sweep::load(&sweep)?;
+            let shard = shard.as_deref().map(parse_shard).transpose()?;
+            let (index, shards) = shard.unwrap_or((0, 1));
+            let runs = (0..sweep.runs())
+                .filter(|run| run % shards == index)
+                .count() as u64;
+            let bar = progress_bar(runs);
+            let started = Instant::now();
+            let rows = sweep.run(index, shards, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let elapsed = started.elapsed();
+            let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
+            let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
+            writeln!(
+                report,
+                "{} runs of {} steps in {:.2} s ({:.0} million policy-minutes a second)",
+                count(runs),
+                count(sweep.bases[0].demand.steps() as u64),
+                elapsed.as_secs_f64(),
+                policy_minutes(&sweep, runs) / elapsed.as_secs_f64().max(1e-9) / 1e6,
+            )?;
+            if shard.is_none() {
+                write_recommendation_line(&mut report, &sweep, &rows)?;
+            }
+            write_files(&mut report, &out_dir, &files)?;
+        }
+        Command::Merge { sweep, shards, out } => {
+            let sweep = Sweep::load(&sweep)?;
+            let rows = merge_shards(&sweep, &shards)?;
+            let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
+            let files = write_sweep(&sweep, &rows, None, &out_dir)?;
+            writeln!(
+                report,
+                "merged {} shards: {} runs",
+                shards.len(),
+                count(rows.len() as u64)
+            )?;
+            write_recommendation_line(&mut report, &sweep, &rows)?;
+            write_files(&mut report, &out_dir, &files)?;
+        }
         Command::Compare {
             scenarios,
             out,
@@ -192,6 +257,83 @@ fn run(cli: Cli) -> anyhow::Result<String> {
         }
     }
     Ok(report)
+}
+
+/// `I/N` with 1 ≤ I ≤ N, as (I − 1, N).
+fn parse_shard(given: &str) -> Result<(u64, u64), SweepError> {
+    let parsed = given
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)));
+    match parsed {
+        Some((i, n)) if i >= 1 && i <= n => Ok((i - 1, n)),
+        _ => Err(SweepError::ShardSpec {
+            given: given.to_owned(),
+        }),
+    }
+}
+
+/// A progress bar with ETA on a terminal, nothing otherwise.
+fn progress_bar(runs: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(runs);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn default_sweep_dir(sweep: &Sweep) -> PathBuf {
+    PathBuf::from("out").join(format!("{}-sweep", sweep.bases[0].name))
+}
+
+fn policy_minutes(sweep: &Sweep, runs: u64) -> f64 {
+    let base = &sweep.bases[0].demand;
+    runs as f64 * (base.steps() as u64 * base.step_s()) as f64 / 60.0
+}
+
+fn write_recommendation_line(
+    out: &mut String,
+    sweep: &Sweep,
+    rows: &[SweepRow],
+) -> std::fmt::Result {
+    match sweep.recommend(rows) {
+        None => writeln!(
+            out,
+            "no run meets the objective (unserved fraction <= {})",
+            sweep.max_unserved_fraction
+        ),
+        Some(row) => {
+            let values: Vec<String> = sweep
+                .parameters
+                .iter()
+                .zip(sweep.combination(row.run))
+                .map(|(name, value)| format!("{name} = {value}"))
+                .collect();
+            let expense = match sweep.minimize {
+                Minimize::Cost => "cost",
+                Minimize::InstanceHours => "instance-hours",
+            };
+            writeln!(
+                out,
+                "recommended: run {} ({}): {expense} {}, unserved {:.4} %",
+                row.run,
+                values.join(", "),
+                decimal(row.expense),
+                row.unserved_fraction * 100.0
+            )
+        }
+    }
+}
+
+fn write_files(out: &mut String, dir: &std::path::Path, files: &[PathBuf]) -> std::fmt::Result {
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|path| path.file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(", "))
 }
 
 /// The comparison as an aligned table, one row per scenario.

@@ -305,13 +305,23 @@ pub(crate) struct ExtraSinks {
 
 impl ExtraSinks {
     pub(crate) fn for_scenario(scenario: &Scenario) -> Self {
-        let capacity = scenario.fleet.capacity_per_instance_per_min;
+        let mut sinks = Self::for_variant(scenario, scenario.fleet.capacity_per_instance_per_min);
+        if !scenario.autoscaler.serves_sessions() {
+            sinks.elasticity = Some(ElasticitySink::new(
+                scenario.fleet.capacity_per_instance_per_min,
+            ));
+        }
+        sinks
+    }
+
+    /// Only the latency and SLO sink, for a variant of `scenario` whose instances serve
+    /// `capacity` a minute: what a sweep's result rows need.
+    pub(crate) fn for_variant(scenario: &Scenario, capacity: f64) -> Self {
         Self {
             service_level: scenario.service_time_s.and_then(|service_time_s| {
                 ServiceLevelSink::new(service_time_s, capacity, scenario.slo).ok()
             }),
-            elasticity: (!scenario.autoscaler.serves_sessions())
-                .then(|| ElasticitySink::new(capacity)),
+            elasticity: None,
         }
     }
 }

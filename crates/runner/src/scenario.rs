@@ -65,6 +65,22 @@ pub struct ScenarioSpec {
     pub service: Option<ServiceSpec>,
     /// Service-level objectives.
     pub slo: Option<SloSpec>,
+    /// Sweep files only: the parameters to vary (`scalesim sweep`).
+    pub sweep: Option<toml::Table>,
+    /// Sweep files only: what the recommended run optimises.
+    pub objective: Option<ObjectiveSpec>,
+}
+
+/// `[objective]` of a sweep: the cheapest run whose losses stay within bounds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveSpec {
+    /// `cost` (default when a price is given) or `instance_hours`.
+    pub minimize: Option<String>,
+    /// Largest acceptable unserved fraction of the run; default 0.001.
+    pub max_unserved_fraction: Option<f64>,
+    /// Largest acceptable seconds breaking the SLO, when the scenario has one.
+    pub max_slo_violation_s: Option<f64>,
 }
 
 /// `[service]`: the service model.
@@ -324,6 +340,17 @@ pub struct Scenario {
     pub service_time_s: Option<f64>,
     /// The objectives each step is checked against.
     pub slo: ServiceLevelObjective,
+    /// For AWS: the request bodies as written, to write recommended ones from.
+    pub aws_bodies: Option<AwsBodies>,
+}
+
+/// The AWS request bodies of a scenario, as parsed JSON.
+#[derive(Debug, Clone)]
+pub struct AwsBodies {
+    /// RegisterScalableTarget.
+    pub register: serde_json::Value,
+    /// PutScalingPolicy, or only its TargetTrackingScalingPolicyConfiguration.
+    pub policy: serde_json::Value,
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -466,6 +493,7 @@ impl Scenario {
                 )
             }
         };
+        let mut aws_bodies = None;
         let autoscaler = match &spec.autoscaler {
             AutoscalerSpec::AwsTargetTracking {
                 register_scalable_target,
@@ -474,17 +502,25 @@ impl Scenario {
             } => {
                 let register_path = base.join(register_scalable_target);
                 let policy_path = base.join(put_scaling_policy);
+                let register_text = read(&register_path)?;
+                let policy_text = read(&policy_path)?;
                 let files = AwsFiles {
                     register_path: &register_path,
-                    register_text: &read(&register_path)?,
+                    register_text: &register_text,
                     policy_path: &policy_path,
-                    policy_text: &read(&policy_path)?,
+                    policy_text: &policy_text,
                 };
-                AutoscalerConfig::AwsTargetTracking(target_tracking(
+                let config = AutoscalerConfig::AwsTargetTracking(target_tracking(
                     files,
                     metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
                     path,
-                )?)
+                )?);
+                // Both parsed already, so these cannot fail; keep them for recommendations.
+                aws_bodies = serde_json::from_str(&register_text)
+                    .ok()
+                    .zip(serde_json::from_str(&policy_text).ok())
+                    .map(|(register, policy)| AwsBodies { register, policy });
+                config
             }
             AutoscalerSpec::AzureAutoscale {
                 autoscale_setting: setting_file,
@@ -608,6 +644,7 @@ impl Scenario {
             service,
             service_time_s,
             slo,
+            aws_bodies,
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
@@ -662,24 +699,46 @@ impl Scenario {
         sink: Option<&mut S>,
     ) -> Result<(), BuildError> {
         let fleet = self.replica_fleet(replica);
-        match &self.autoscaler {
-            AutoscalerConfig::AwsTargetTracking(policy) => {
-                run_autoscaler(fleet, demand, self.service, policy.clone(), None, sink)
-            }
-            AutoscalerConfig::AzureAutoscale(autoscale) => {
-                run_autoscaler(fleet, demand, self.service, autoscale.clone(), None, sink)
-            }
-            AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => run_autoscaler(
-                fleet,
-                demand,
-                self.service,
-                scaling.clone(),
-                Some(*sessions),
-                sink,
-            ),
-            AutoscalerConfig::KubernetesHpa(hpa) => {
-                run_autoscaler(fleet, demand, self.service, hpa.clone(), None, sink)
-            }
+        run_config(fleet, demand, self.service, &self.autoscaler, sink)
+    }
+
+    /// Runs this scenario's demand (replica 0) with another fleet and autoscaler, as a sweep
+    /// does: the demand is borrowed, not copied.
+    pub fn simulate_variant<S: Sink>(
+        &self,
+        fleet: FleetConfig,
+        autoscaler: &AutoscalerConfig,
+        sink: &mut S,
+    ) -> Result<(), BuildError> {
+        run_config(fleet, &self.demand, self.service, autoscaler, Some(sink))
+    }
+}
+
+/// Builds a run of the configured autoscaler and runs it into `sink` if there is one.
+fn run_config<S: Sink>(
+    fleet: FleetConfig,
+    demand: &Demand,
+    service: ServiceModel,
+    autoscaler: &AutoscalerConfig,
+    sink: Option<&mut S>,
+) -> Result<(), BuildError> {
+    match autoscaler {
+        AutoscalerConfig::AwsTargetTracking(policy) => {
+            run_autoscaler(fleet, demand, service, policy.clone(), None, sink)
+        }
+        AutoscalerConfig::AzureAutoscale(autoscale) => {
+            run_autoscaler(fleet, demand, service, autoscale.clone(), None, sink)
+        }
+        AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => run_autoscaler(
+            fleet,
+            demand,
+            service,
+            scaling.clone(),
+            Some(*sessions),
+            sink,
+        ),
+        AutoscalerConfig::KubernetesHpa(hpa) => {
+            run_autoscaler(fleet, demand, service, hpa.clone(), None, sink)
         }
     }
 }

@@ -90,6 +90,14 @@ impl ScalableTarget {
     pub fn bounds(&self) -> CapacityBounds {
         self.bounds
     }
+
+    /// `SuspendedState`: (DynamicScalingInSuspended, DynamicScalingOutSuspended).
+    pub fn suspended(&self) -> (bool, bool) {
+        (
+            self.dynamic_scaling_in_suspended,
+            self.dynamic_scaling_out_suspended,
+        )
+    }
 }
 
 /// The policy's TargetTrackingScalingPolicyConfiguration, with SageMaker's defaults applied.
@@ -130,6 +138,21 @@ impl TargetTrackingScalingPolicyConfiguration {
     /// InvocationsPerInstance the policy keeps the variant at.
     pub fn target_value(&self) -> f64 {
         self.target_value
+    }
+
+    /// ScaleOutCooldown, seconds.
+    pub fn scale_out_cooldown_s(&self) -> u64 {
+        self.scale_out_cooldown_s
+    }
+
+    /// ScaleInCooldown, seconds.
+    pub fn scale_in_cooldown_s(&self) -> u64 {
+        self.scale_in_cooldown_s
+    }
+
+    /// DisableScaleIn.
+    pub fn disable_scale_in(&self) -> bool {
+        self.disable_scale_in
     }
 }
 
@@ -288,6 +311,21 @@ impl TargetTracking {
             last_scale_out_minute: None,
             last_scale_in_minute: None,
         })
+    }
+
+    /// The registered target.
+    pub fn target(&self) -> &ScalableTarget {
+        &self.target
+    }
+
+    /// The policy's configuration.
+    pub fn policy(&self) -> &TargetTrackingScalingPolicyConfiguration {
+        &self.policy
+    }
+
+    /// Seconds until a minute's datapoint is visible.
+    pub fn metric_delay_s(&self) -> u64 {
+        self.delay_minutes * METRIC_PERIOD_S
     }
 
     fn datapoint(&self, minute: u64) -> Datapoint {

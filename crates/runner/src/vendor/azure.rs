@@ -1782,7 +1782,7 @@ mod tests {
         check_error(
             r#""enabled": true"#,
             r#""enabled": true, "Enabled": false"#,
-            "'Enabled' and 'enabled' name the same property, as names ignore case; give it once",
+            "'enabled' and 'Enabled' name the same property, as names ignore case; give it once",
         );
     }
 

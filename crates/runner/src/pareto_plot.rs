@@ -1,0 +1,128 @@
+//! The plot of a sweep: every run's expense against its losses, the Pareto frontier drawn
+//! through the runs no other beats on both, and the recommended run marked.
+
+use plotters::prelude::*;
+
+use crate::plot::{
+    FONT, HEIGHT, PlotError, WIDTH, draw_err, encode_rgb_png, ensure_font, fmt_short,
+};
+
+/// One run on the plot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ParetoPoint {
+    /// Cost or instance-hours.
+    pub(crate) expense: f64,
+    /// Unserved fraction or SLO-breaking seconds.
+    pub(crate) loss: f64,
+    /// Whether no other run beats it on both.
+    pub(crate) on_frontier: bool,
+}
+
+const RUN: RGBColor = RGBColor(150, 150, 150);
+const FRONTIER: RGBColor = RGBColor(0, 114, 178);
+const CHOSEN: RGBColor = RGBColor(213, 94, 0);
+
+/// Renders the sweep plot as PNG bytes.
+pub(crate) fn render_pareto_png(
+    title: &str,
+    points: &[ParetoPoint],
+    chosen: Option<(f64, f64)>,
+    x_label: &str,
+    y_label: &str,
+) -> Result<Vec<u8>, PlotError> {
+    ensure_font()?;
+    if points.is_empty() {
+        return Err(PlotError::Empty);
+    }
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let (mut x_min, mut x_max, mut y_max) = (f64::INFINITY, f64::NEG_INFINITY, 0.0_f64);
+    for point in points {
+        x_min = x_min.min(finite(point.expense));
+        x_max = x_max.max(finite(point.expense));
+        y_max = y_max.max(finite(point.loss));
+    }
+    let x_pad = ((x_max - x_min) * 0.05).max(x_max.abs() * 0.01).max(1e-9);
+    let y_top = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 30))
+            .margin(30)
+            .x_label_area_size(70)
+            .y_label_area_size(110)
+            .build_cartesian_2d((x_min - x_pad)..(x_max + x_pad), 0.0..y_top)
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_label_formatter(&|v| fmt_short(*v))
+            .y_label_formatter(&|v| {
+                if y_top < 1.0 {
+                    format!("{:.2} %", v * 100.0)
+                } else {
+                    fmt_short(*v)
+                }
+            })
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(draw_err)?;
+        chart
+            .draw_series(points.iter().map(|p| {
+                Circle::new(
+                    (finite(p.expense), finite(p.loss)),
+                    3,
+                    RUN.mix(0.6).filled(),
+                )
+            }))
+            .map_err(draw_err)?
+            .label("run")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, RUN.filled()));
+        let mut frontier: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p.on_frontier)
+            .map(|p| (finite(p.expense), finite(p.loss)))
+            .collect();
+        frontier.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart
+            .draw_series(LineSeries::new(
+                frontier.iter().copied(),
+                FRONTIER.stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label("Pareto frontier: no run is both cheaper and better")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FRONTIER.stroke_width(2)));
+        chart
+            .draw_series(
+                frontier
+                    .iter()
+                    .map(|&p| Circle::new(p, 5, FRONTIER.filled())),
+            )
+            .map_err(draw_err)?;
+        if let Some((x, y)) = chosen {
+            chart
+                .draw_series(std::iter::once(TriangleMarker::new(
+                    (x, y),
+                    10,
+                    CHOSEN.filled(),
+                )))
+                .map_err(draw_err)?
+                .label("recommended: the cheapest run meeting the objective")
+                .legend(|(x, y)| TriangleMarker::new((x + 10, y), 7, CHOSEN.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 18))
+            .background_style(WHITE.mix(0.9))
+            .border_style(RUN)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    encode_rgb_png(&rgb, WIDTH, HEIGHT)
+}

@@ -1,0 +1,864 @@
+//! `scalesim sweep` and `scalesim merge`: a base scenario run for every combination of listed
+//! parameter values (or N seeded random picks of them), over one or more traces, in parallel;
+//! then the Pareto frontier of cost against losses and the cheapest run that meets the
+//! objective, written back as the vendor's own request bodies.
+//!
+//! ```toml
+//! [sweep]                      # the grid: the product of the lists, the last key fastest
+//! TargetValue = [20, 30, 40]
+//! ScaleInCooldown = [0, 300, 600]
+//! samples = 1000               # optional: N random picks of the values instead of the grid
+//! traces = ["traces/a.csv"]    # optional: more traces, each swept like the base one
+//!
+//! [objective]
+//! minimize = "cost"            # or "instance_hours" (the default without a price)
+//! max_unserved_fraction = 0.001
+//! ```
+//!
+//! Runs are numbered in grid order (trace-major). Each run borrows its trace's demand and keeps
+//! only its result row, so memory grows with the runs' rows, not with trace × runs; rows are
+//! collected in run order, so `results.csv` is the same whatever the thread count. `--shard I/N`
+//! runs the runs whose number is I − 1 modulo N, and `merge` joins the shards' rows.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use scalesim_core::{
+    ScalableTarget, SummarySink, TargetTracking, TargetTrackingScalingPolicyConfiguration,
+};
+
+use crate::error::{OutputError, ScenarioError, SweepError};
+use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
+use crate::pareto_plot::{ParetoPoint, render_pareto_png};
+use crate::scenario::{AutoscalerConfig, Scenario, ScenarioSpec, round_to_step};
+
+/// Parameters every sweep can vary, whatever the autoscaler.
+const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
+/// Parameters of AWS target tracking, by the vendor's own names.
+const AWS_PARAMETERS: [&str; 6] = [
+    "TargetValue",
+    "ScaleOutCooldown",
+    "ScaleInCooldown",
+    "MinCapacity",
+    "MaxCapacity",
+    "metric_delay_s",
+];
+/// Keys of `[sweep]` that are options, not parameters.
+const OPTIONS: [&str; 2] = ["samples", "traces"];
+/// The unserved fraction an objective accepts when it names none.
+const DEFAULT_MAX_UNSERVED_FRACTION: f64 = 0.001;
+
+/// The files a whole sweep writes.
+pub const SWEEP_FILES: [&str; 4] = [
+    "results.csv",
+    "pareto.csv",
+    "pareto.png",
+    "recommendation.json",
+];
+
+/// What the recommended run minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Minimize {
+    /// Instance-hours × price.
+    Cost,
+    /// Instance-hours.
+    InstanceHours,
+}
+
+/// A loaded sweep: the base scenarios (one per trace), the parameters and the runs.
+#[derive(Debug)]
+pub struct Sweep {
+    /// The sweep file.
+    pub path: PathBuf,
+    /// The base scenario for each trace, the sweep file's own first.
+    pub bases: Vec<Scenario>,
+    /// Parameter names, in the order written.
+    pub parameters: Vec<String>,
+    /// The values of each run, by parameter, per trace (the same for every trace).
+    pub combinations: Vec<Vec<f64>>,
+    /// What the recommendation minimises.
+    pub minimize: Minimize,
+    /// The largest unserved fraction a recommended run may have.
+    pub max_unserved_fraction: f64,
+    /// The largest SLO-breaking seconds a recommended run may have.
+    pub max_slo_violation_s: Option<f64>,
+    /// FNV-1a of the sweep file's bytes, so that merged shards come from one sweep.
+    pub fingerprint: String,
+}
+
+/// One run's result row.
+#[derive(Debug, Clone)]
+pub struct SweepRow {
+    /// The run's number.
+    pub run: u64,
+    /// The CSV line, without the trailing newline.
+    pub line: String,
+    /// Cost or instance-hours, as the objective says.
+    pub expense: f64,
+    /// The unserved fraction.
+    pub unserved_fraction: f64,
+    /// Seconds breaking the SLO, if measured.
+    pub slo_violation_s: Option<f64>,
+}
+
+fn fnv1a(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+fn field(path: &Path, field: &str, message: String) -> ScenarioError {
+    ScenarioError::Field {
+        path: path.to_owned(),
+        field: field.to_owned(),
+        message,
+    }
+}
+
+impl Sweep {
+    /// Reads a sweep file: a scenario with a `[sweep]` table (and an optional `[objective]`).
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
+            path: path.to_owned(),
+            error,
+        })?;
+        let spec = ScenarioSpec::parse_str(&text, path)?;
+        let table = spec.sweep.clone().ok_or_else(|| {
+            field(
+                path,
+                "sweep",
+                "missing: a sweep file lists parameters under [sweep]".into(),
+            )
+        })?;
+        let objective = spec.objective.clone();
+        let base = Scenario::from_spec(spec.clone(), path)?;
+        let known: Vec<&str> = match base.autoscaler {
+            AutoscalerConfig::AwsTargetTracking(_) => FLEET_PARAMETERS
+                .iter()
+                .chain(AWS_PARAMETERS.iter())
+                .copied()
+                .collect(),
+            _ => FLEET_PARAMETERS.to_vec(),
+        };
+        let mut parameters = Vec::new();
+        let mut values = Vec::new();
+        let mut samples = None;
+        let mut traces = Vec::new();
+        for (key, value) in &table {
+            let key_path = format!("sweep.{key}");
+            match key.as_str() {
+                "samples" => {
+                    let count = value.as_integer().filter(|&n| n >= 1).ok_or_else(|| {
+                        field(
+                            path,
+                            &key_path,
+                            format!("must be a whole number >= 1, got {value}"),
+                        )
+                    })?;
+                    samples = Some(count as u64);
+                }
+                "traces" => {
+                    let list = value.as_array().ok_or_else(|| {
+                        field(
+                            path,
+                            &key_path,
+                            format!("must be a list of trace files, got {value}"),
+                        )
+                    })?;
+                    for trace in list {
+                        let trace = trace.as_str().ok_or_else(|| {
+                            field(
+                                path,
+                                &key_path,
+                                format!("must list file names, got {trace}"),
+                            )
+                        })?;
+                        traces.push(PathBuf::from(trace));
+                    }
+                }
+                name if known.contains(&name) => {
+                    let list = value
+                        .as_array()
+                        .filter(|list| !list.is_empty())
+                        .ok_or_else(|| {
+                            field(
+                                path,
+                                &key_path,
+                                format!("must be a non-empty list of values, got {value}"),
+                            )
+                        })?;
+                    let mut numbers = Vec::with_capacity(list.len());
+                    for item in list {
+                        let number = item
+                            .as_float()
+                            .or_else(|| item.as_integer().map(|i| i as f64))
+                            .ok_or_else(|| {
+                                field(path, &key_path, format!("must list numbers, got {item}"))
+                            })?;
+                        numbers.push(number);
+                    }
+                    parameters.push(name.to_owned());
+                    values.push(numbers);
+                }
+                other => {
+                    return Err(field(
+                        path,
+                        &key_path,
+                        format!(
+                            "{other:?} is not a parameter of a {} sweep; known: {}; options: {}",
+                            base.autoscaler.kind(),
+                            known.join(", "),
+                            OPTIONS.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if parameters.is_empty() {
+            return Err(field(path, "sweep", "lists no parameter to vary".into()));
+        }
+        let combinations = match samples {
+            None => grid(&values),
+            Some(count) => {
+                // A stream no replica uses, so that sampling never shifts a run's draws.
+                let mut rng = ChaCha8Rng::seed_from_u64(base.seed);
+                rng.set_stream(u64::MAX);
+                (0..count)
+                    .map(|_| {
+                        values
+                            .iter()
+                            .map(|v| v[rng.random_range(0..v.len())])
+                            .collect()
+                    })
+                    .collect()
+            }
+        };
+        // Every combination must make a valid scenario: check them all before running any.
+        for combination in &combinations {
+            variant(&base, &parameters, combination).map_err(|message| {
+                field(path, "sweep", format!("{message} (values {combination:?})"))
+            })?;
+        }
+        let mut bases = vec![base];
+        for trace in traces {
+            let mut trace_spec = spec.clone();
+            trace_spec.load.trace = Some(trace);
+            bases.push(Scenario::from_spec(trace_spec, path)?);
+        }
+        let has_price = bases[0].price_per_hour.is_some();
+        let minimize = match objective.as_ref().and_then(|o| o.minimize.as_deref()) {
+            None if has_price => Minimize::Cost,
+            None | Some("instance_hours") => Minimize::InstanceHours,
+            Some("cost") if has_price => Minimize::Cost,
+            Some("cost") => {
+                return Err(field(
+                    path,
+                    "objective.minimize",
+                    "\"cost\" needs fleet.price_per_hour".into(),
+                ));
+            }
+            Some(other) => {
+                return Err(field(
+                    path,
+                    "objective.minimize",
+                    format!("must be \"cost\" or \"instance_hours\", got {other:?}"),
+                ));
+            }
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            bases,
+            parameters,
+            combinations,
+            minimize,
+            max_unserved_fraction: objective
+                .as_ref()
+                .and_then(|o| o.max_unserved_fraction)
+                .unwrap_or(DEFAULT_MAX_UNSERVED_FRACTION),
+            max_slo_violation_s: objective.as_ref().and_then(|o| o.max_slo_violation_s),
+            fingerprint: fnv1a(text.as_bytes()),
+        })
+    }
+
+    /// Runs in all.
+    pub fn runs(&self) -> u64 {
+        (self.bases.len() * self.combinations.len()) as u64
+    }
+
+    /// The header of `results.csv`.
+    pub fn header(&self) -> String {
+        format!(
+            "run,trace,{},{SUMMARY_CSV_HEADER},cost,latency_mean_s,slo_violation_s",
+            self.parameters.join(",")
+        )
+    }
+
+    /// Runs the runs of shard `shard` (from 0) of `shards`, reporting each finished run to
+    /// `progress`; rows come back in run order.
+    pub fn run(
+        &self,
+        shard: u64,
+        shards: u64,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<Vec<SweepRow>, OutputError> {
+        let per_trace = self.combinations.len() as u64;
+        (0..self.runs())
+            .filter(|run| run % shards == shard)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|run| {
+                let base = &self.bases[(run / per_trace) as usize];
+                let combination = &self.combinations[(run % per_trace) as usize];
+                let row = self.run_one(run, base, combination);
+                progress();
+                row
+            })
+            .collect()
+    }
+
+    fn run_one(
+        &self,
+        run: u64,
+        base: &Scenario,
+        combination: &[f64],
+    ) -> Result<SweepRow, OutputError> {
+        let build = |reason| OutputError::Build {
+            path: self.path.clone(),
+            reason,
+        };
+        let (fleet, autoscaler) =
+            variant(base, &self.parameters, combination).map_err(|message| OutputError::Build {
+                path: self.path.clone(),
+                reason: scalesim_core::BuildError::Field {
+                    field: "sweep",
+                    expected: "values that make a valid scenario".into(),
+                    got: message,
+                },
+            })?;
+        let mut summary = SummarySink::new();
+        let mut extra = ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min);
+        base.simulate_variant(fleet, &autoscaler, &mut (&mut summary, &mut extra))
+            .map_err(build)?;
+        let summary = summary
+            .summary()
+            .ok_or(scalesim_core::BuildError::EmptyDemand)
+            .map_err(build)?;
+        let cost = base
+            .price_per_hour
+            .map(|price| summary.instance_hours() * price);
+        let level = extra
+            .service_level
+            .as_ref()
+            .map(|sink| sink.service_level());
+        let mut line = format!("{run},{}", trace_name(base));
+        for value in combination {
+            let _ = write!(line, ",{value}");
+        }
+        let _ = write!(
+            line,
+            ",{},{},{},{}",
+            summary_csv_values(&summary),
+            cost.map(|c| c.to_string()).unwrap_or_default(),
+            level
+                .map(|l| l.latency_mean_s.to_string())
+                .unwrap_or_default(),
+            level
+                .map(|l| l.slo_violation_s.to_string())
+                .unwrap_or_default(),
+        );
+        Ok(SweepRow {
+            run,
+            line,
+            expense: match self.minimize {
+                Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
+                Minimize::InstanceHours => summary.instance_hours(),
+            },
+            unserved_fraction: summary.unserved_fraction(),
+            slo_violation_s: level.map(|l| l.slo_violation_s as f64),
+        })
+    }
+
+    /// The losses a row is judged on: SLO seconds when measured, else the unserved fraction.
+    fn loss(row: &SweepRow) -> f64 {
+        row.slo_violation_s.unwrap_or(row.unserved_fraction)
+    }
+
+    /// The cheapest row meeting the objective, first by run number on ties.
+    pub fn recommend<'r>(&self, rows: &'r [SweepRow]) -> Option<&'r SweepRow> {
+        rows.iter()
+            .filter(|row| row.unserved_fraction <= self.max_unserved_fraction)
+            .filter(
+                |row| match (self.max_slo_violation_s, row.slo_violation_s) {
+                    (Some(limit), Some(seconds)) => seconds <= limit,
+                    _ => true,
+                },
+            )
+            .min_by(|a, b| a.expense.total_cmp(&b.expense).then(a.run.cmp(&b.run)))
+    }
+
+    /// The parameter values of run `run`.
+    pub fn combination(&self, run: u64) -> &[f64] {
+        &self.combinations[(run % self.combinations.len() as u64) as usize]
+    }
+}
+
+/// Rows not beaten on both expense and loss by another row, cheapest first.
+pub fn pareto_frontier(rows: &[SweepRow]) -> Vec<&SweepRow> {
+    let mut sorted: Vec<&SweepRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.expense
+            .total_cmp(&b.expense)
+            .then(Sweep::loss(a).total_cmp(&Sweep::loss(b)))
+            .then(a.run.cmp(&b.run))
+    });
+    let mut frontier: Vec<&SweepRow> = Vec::new();
+    for row in sorted {
+        if frontier
+            .last()
+            .is_none_or(|best| Sweep::loss(row) < Sweep::loss(best))
+        {
+            frontier.push(row);
+        }
+    }
+    frontier
+}
+
+/// The grid of `values`: their product, the last list varying fastest.
+fn grid(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    values.iter().fold(vec![Vec::new()], |prefixes, list| {
+        prefixes
+            .iter()
+            .flat_map(|prefix| {
+                list.iter().map(move |&value| {
+                    let mut next = prefix.clone();
+                    next.push(value);
+                    next
+                })
+            })
+            .collect()
+    })
+}
+
+fn whole(name: &str, value: f64) -> Result<u64, String> {
+    if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
+        Ok(value as u64)
+    } else {
+        Err(format!("{name} must be a whole number >= 0, got {value}"))
+    }
+}
+
+/// The fleet and autoscaler of `base` with `parameters` set to `values`.
+fn variant(
+    base: &Scenario,
+    parameters: &[String],
+    values: &[f64],
+) -> Result<(scalesim_core::FleetConfig, AutoscalerConfig), String> {
+    let mut fleet = base.fleet;
+    let mut autoscaler = base.autoscaler.clone();
+    let step_s = base.demand.step_s();
+    for (name, &value) in parameters.iter().zip(values) {
+        match name.as_str() {
+            "capacity_per_instance" => {
+                if !(value.is_finite() && value > 0.0) {
+                    return Err(format!("capacity_per_instance must be > 0, got {value}"));
+                }
+                fleet.capacity_per_instance_per_min = value;
+            }
+            "provisioning_s" => {
+                fleet.provisioning_s = round_to_step(whole(name, value)? as f64, step_s);
+            }
+            _ => {}
+        }
+    }
+    if let AutoscalerConfig::AwsTargetTracking(policy) = &autoscaler {
+        let (mut min, mut max) = (
+            policy.target().bounds().min(),
+            policy.target().bounds().max(),
+        );
+        let config = policy.policy();
+        let mut target_value = config.target_value();
+        let mut scale_out = config.scale_out_cooldown_s();
+        let mut scale_in = config.scale_in_cooldown_s();
+        let mut delay = policy.metric_delay_s();
+        for (name, &value) in parameters.iter().zip(values) {
+            match name.as_str() {
+                "TargetValue" => target_value = value,
+                "ScaleOutCooldown" => scale_out = whole(name, value)?,
+                "ScaleInCooldown" => scale_in = whole(name, value)?,
+                "MinCapacity" => min = whole(name, value)? as u32,
+                "MaxCapacity" => max = whole(name, value)? as u32,
+                "metric_delay_s" => delay = whole(name, value)?,
+                _ => {}
+            }
+        }
+        let (scaling_in, scaling_out) = policy.target().suspended();
+        let target = ScalableTarget::new(min, max)
+            .map_err(|err| err.to_string())?
+            .with_suspended_state(scaling_in, scaling_out);
+        let config = TargetTrackingScalingPolicyConfiguration::new(
+            target_value,
+            scale_out,
+            scale_in,
+            config.disable_scale_in(),
+        )
+        .map_err(|err| err.to_string())?;
+        autoscaler = AutoscalerConfig::AwsTargetTracking(
+            TargetTracking::new(target, config, delay).map_err(|err| err.to_string())?,
+        );
+    }
+    Ok((fleet, autoscaler))
+}
+
+fn trace_name(scenario: &Scenario) -> String {
+    scenario
+        .trace_path
+        .as_ref()
+        .and_then(|path| path.file_name())
+        .map_or_else(
+            || "synthetic".to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        )
+}
+
+/// The shard manifest beside a shard's `results.csv`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+struct Manifest {
+    fingerprint: String,
+    shard: u64,
+    shards: u64,
+    runs: u64,
+}
+
+/// Writes a sweep's (or a shard's) files into `out_dir`; a whole sweep also gets the Pareto
+/// frontier, its plot and the recommendation.
+pub fn write_sweep(
+    sweep: &Sweep,
+    rows: &[SweepRow],
+    shard: Option<(u64, u64)>,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, SweepError> {
+    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
+        path: out_dir.to_owned(),
+        error,
+    })?;
+    let mut files = Vec::new();
+    let table = |rows: &mut dyn Iterator<Item = &SweepRow>| {
+        let mut text = sweep.header();
+        text.push('\n');
+        for row in rows {
+            text.push_str(&row.line);
+            text.push('\n');
+        }
+        text
+    };
+    let mut results = Pending::create(out_dir, SWEEP_FILES[0])?;
+    results.write_all(table(&mut rows.iter()).as_bytes())?;
+    files.push(results);
+    if let Some((shard, shards)) = shard {
+        let manifest = Manifest {
+            fingerprint: sweep.fingerprint.clone(),
+            shard,
+            shards,
+            runs: sweep.runs(),
+        };
+        let mut file = Pending::create(out_dir, "shard.json")?;
+        let json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        file.write_all(json.as_bytes())?;
+        files.push(file);
+    } else {
+        let frontier = pareto_frontier(rows);
+        let mut pareto = Pending::create(out_dir, SWEEP_FILES[1])?;
+        pareto.write_all(table(&mut frontier.iter().copied()).as_bytes())?;
+        files.push(pareto);
+        let points: Vec<ParetoPoint> = rows
+            .iter()
+            .map(|row| ParetoPoint {
+                expense: row.expense,
+                loss: Sweep::loss(row),
+                on_frontier: frontier.iter().any(|f| f.run == row.run),
+            })
+            .collect();
+        let recommended = sweep.recommend(rows);
+        let x_label = match sweep.minimize {
+            Minimize::Cost => "cost",
+            Minimize::InstanceHours => "instance-hours",
+        };
+        let y_label = if rows.iter().any(|r| r.slo_violation_s.is_some()) {
+            "seconds breaking the SLO"
+        } else {
+            "unserved fraction"
+        };
+        let title = format!(
+            "{}: {} runs",
+            sweep
+                .path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+            rows.len()
+        );
+        let chosen = recommended.map(|row| (row.expense, Sweep::loss(row)));
+        files.push(plot_file(out_dir, SWEEP_FILES[2], || {
+            render_pareto_png(&title, &points, chosen, x_label, y_label)
+        })?);
+        files.push(write_recommendation(sweep, recommended, out_dir)?);
+        if let Some(row) = recommended
+            && let Some(bodies) = &sweep.bases[0].aws_bodies
+        {
+            let values = sweep.combination(row.run);
+            let (register, policy) = recommended_bodies(bodies, &sweep.parameters, values);
+            for (name, body) in [
+                ("recommended-register-scalable-target.json", register),
+                ("recommended-put-scaling-policy.json", policy),
+            ] {
+                let mut file = Pending::create(out_dir, name)?;
+                let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+                file.write_all(text.as_bytes())?;
+                file.write_all(b"\n")?;
+                files.push(file);
+            }
+        }
+    }
+    files
+        .into_iter()
+        .map(|file| file.persist().map_err(SweepError::from))
+        .collect()
+}
+
+fn write_recommendation(
+    sweep: &Sweep,
+    row: Option<&SweepRow>,
+    out_dir: &Path,
+) -> Result<Pending, OutputError> {
+    let objective = serde_json::json!({
+        "minimize": match sweep.minimize { Minimize::Cost => "cost", Minimize::InstanceHours => "instance_hours" },
+        "max_unserved_fraction": sweep.max_unserved_fraction,
+        "max_slo_violation_s": sweep.max_slo_violation_s,
+    });
+    let body = match row {
+        None => serde_json::json!({
+            "objective": objective,
+            "recommended": null,
+            "reason": "no run meets the objective: loosen it or widen the sweep",
+        }),
+        Some(row) => {
+            let parameters: serde_json::Map<String, serde_json::Value> = sweep
+                .parameters
+                .iter()
+                .zip(sweep.combination(row.run))
+                .map(|(name, &value)| (name.clone(), json_number(value)))
+                .collect();
+            serde_json::json!({
+                "objective": objective,
+                "recommended": {
+                    "run": row.run,
+                    "parameters": parameters,
+                    "expense": row.expense,
+                    "unserved_fraction": row.unserved_fraction,
+                    "slo_violation_s": row.slo_violation_s,
+                },
+            })
+        }
+    };
+    let mut file = Pending::create(out_dir, SWEEP_FILES[3])?;
+    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    Ok(file)
+}
+
+/// A whole value as a JSON integer, others as JSON numbers with a fraction.
+fn json_number(value: f64) -> serde_json::Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serde_json::json!(value as i64)
+    } else {
+        serde_json::json!(value)
+    }
+}
+
+/// The scenario's AWS bodies with the recommended values written in, as AWS takes them.
+fn recommended_bodies(
+    bodies: &crate::scenario::AwsBodies,
+    parameters: &[String],
+    values: &[f64],
+) -> (serde_json::Value, serde_json::Value) {
+    let mut register = bodies.register.clone();
+    let mut policy = bodies.policy.clone();
+    let number = json_number;
+    for (name, &value) in parameters.iter().zip(values) {
+        match name.as_str() {
+            "MinCapacity" | "MaxCapacity" => {
+                if let Some(object) = register.as_object_mut() {
+                    object.insert(name.clone(), number(value));
+                }
+            }
+            "TargetValue" | "ScaleOutCooldown" | "ScaleInCooldown" => {
+                let configuration = match policy.get_mut("TargetTrackingScalingPolicyConfiguration")
+                {
+                    Some(configuration) => configuration,
+                    None => &mut policy,
+                };
+                if let Some(object) = configuration.as_object_mut() {
+                    let value = if name == "TargetValue" {
+                        serde_json::json!(value)
+                    } else {
+                        number(value)
+                    };
+                    object.insert(name.clone(), value);
+                }
+            }
+            _ => {}
+        }
+    }
+    (register, policy)
+}
+
+/// Reads the shards in `dirs`, checks they are all the shards of `sweep`, and returns the rows
+/// in run order.
+pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, SweepError> {
+    let mut seen: Vec<u64> = Vec::new();
+    let mut shards_expected = None;
+    let mut lines: Vec<(u64, String)> = Vec::new();
+    for dir in dirs {
+        let manifest_path = dir.join("shard.json");
+        let text =
+            std::fs::read_to_string(&manifest_path).map_err(|error| ScenarioError::Read {
+                path: manifest_path.clone(),
+                error,
+            })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|err| ScenarioError::Json {
+                path: manifest_path.clone(),
+                message: err.to_string(),
+            })?;
+        if manifest.fingerprint != sweep.fingerprint || manifest.runs != sweep.runs() {
+            return Err(SweepError::ForeignShard {
+                path: manifest_path,
+                sweep: sweep.path.clone(),
+            });
+        }
+        if *shards_expected.get_or_insert(manifest.shards) != manifest.shards
+            || seen.contains(&manifest.shard)
+        {
+            return Err(SweepError::ShardSet {
+                message: format!(
+                    "{}: shard {}/{} does not fit with the others given",
+                    dir.display(),
+                    manifest.shard + 1,
+                    manifest.shards
+                ),
+            });
+        }
+        seen.push(manifest.shard);
+        let results_path = dir.join(SWEEP_FILES[0]);
+        let results =
+            std::fs::read_to_string(&results_path).map_err(|error| ScenarioError::Read {
+                path: results_path.clone(),
+                error,
+            })?;
+        for line in results.lines().skip(1) {
+            let run = line
+                .split(',')
+                .next()
+                .and_then(|run| run.parse::<u64>().ok())
+                .ok_or_else(|| ScenarioError::Json {
+                    path: results_path.clone(),
+                    message: format!("a row without a run number: {line:?}"),
+                })?;
+            lines.push((run, line.to_owned()));
+        }
+    }
+    let shards = shards_expected.unwrap_or(1);
+    if let Some(missing) = (0..shards).find(|shard| !seen.contains(shard)) {
+        return Err(SweepError::ShardSet {
+            message: format!("shard {}/{shards} is missing", missing + 1),
+        });
+    }
+    lines.sort_by_key(|(run, _)| *run);
+    // Rebuild the rows' judged figures from the CSV: the columns the header names.
+    let header = sweep.header();
+    let columns: Vec<&str> = header.split(',').collect();
+    let index = |name: &str| columns.iter().position(|c| *c == name);
+    let (hours, cost, unserved, slo) = (
+        index("instance_hours"),
+        index("cost"),
+        index("unserved_fraction"),
+        index("slo_violation_s"),
+    );
+    lines
+        .into_iter()
+        .map(|(run, line)| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let number = |idx: Option<usize>| {
+                idx.and_then(|i| cells.get(i))
+                    .and_then(|c| c.parse::<f64>().ok())
+            };
+            let expense = match sweep.minimize {
+                Minimize::Cost => number(cost),
+                Minimize::InstanceHours => number(hours),
+            };
+            Ok(SweepRow {
+                run,
+                expense: expense.unwrap_or(f64::INFINITY),
+                unserved_fraction: number(unserved).unwrap_or(f64::INFINITY),
+                slo_violation_s: number(slo),
+                line,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_varies_the_last_key_fastest() {
+        let grid = grid(&[vec![1.0, 2.0], vec![10.0, 20.0, 30.0]]);
+        assert_eq!(
+            grid,
+            vec![
+                vec![1.0, 10.0],
+                vec![1.0, 20.0],
+                vec![1.0, 30.0],
+                vec![2.0, 10.0],
+                vec![2.0, 20.0],
+                vec![2.0, 30.0]
+            ]
+        );
+    }
+
+    fn row(run: u64, expense: f64, unserved: f64) -> SweepRow {
+        SweepRow {
+            run,
+            line: String::new(),
+            expense,
+            unserved_fraction: unserved,
+            slo_violation_s: None,
+        }
+    }
+
+    #[test]
+    fn the_frontier_keeps_runs_no_other_beats_on_both() {
+        // (cost, loss): 1 (10, 0.5), 2 (12, 0.1), 3 (12, 0.3) beaten by 2, 4 (20, 0.0),
+        // 5 (25, 0.0) beaten by 4.
+        let rows = vec![
+            row(1, 10.0, 0.5),
+            row(2, 12.0, 0.1),
+            row(3, 12.0, 0.3),
+            row(4, 20.0, 0.0),
+            row(5, 25.0, 0.0),
+        ];
+        let frontier: Vec<u64> = pareto_frontier(&rows).iter().map(|r| r.run).collect();
+        assert_eq!(frontier, [1, 2, 4]);
+    }
+
+    #[test]
+    fn fingerprints_tell_files_apart() {
+        assert_eq!(fnv1a(b""), "cbf29ce484222325");
+        assert_ne!(fnv1a(b"a"), fnv1a(b"b"));
+    }
+}
