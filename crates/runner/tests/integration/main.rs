@@ -6,6 +6,7 @@
 mod cli_compare;
 mod cli_errors;
 mod cli_run;
+mod cli_sweep;
 mod cli_vendors;
 mod common;
 mod determinism;

@@ -1,0 +1,112 @@
+//! Benchmarks of a policy sweep: 1,000 AWS target-tracking policies over 30 days of per-minute
+//! traffic (the first 43,200 minutes of the shipped NASA trace), and beside it the floor: a loop
+//! that only computes ceil(demand / target) for every policy and minute, the least work any
+//! engine must do.
+
+// A bench whose fixed inputs fail to load has nothing to measure: stopping loudly is right.
+#![allow(clippy::expect_used)]
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+use scalesim_core::{
+    BucketWindow, Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
+    TargetTrackingScalingPolicyConfiguration,
+};
+
+const MINUTES: u64 = 43_200;
+const POLICIES: usize = 1_000;
+
+fn nasa_30_days() -> Demand {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
+    let window = BucketWindow {
+        from_bucket: 0,
+        buckets: Some(MINUTES),
+    };
+    scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
+}
+
+/// 1,000 policies: 10 targets × 4 scale-in cooldowns × 5 scale-out cooldowns × 5 minimums.
+fn policies() -> Vec<TargetTracking> {
+    let mut policies = Vec::with_capacity(POLICIES);
+    for target in [15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0] {
+        for scale_in in [0, 300, 600, 1800] {
+            for scale_out in [0, 60, 120, 300, 600] {
+                for min in 1..=5 {
+                    policies.push(
+                        TargetTracking::new(
+                            ScalableTarget::new(min, 10).expect("valid bounds"),
+                            TargetTrackingScalingPolicyConfiguration::new(
+                                target, scale_out, scale_in, false,
+                            )
+                            .expect("valid policy"),
+                            60,
+                        )
+                        .expect("valid delay"),
+                    );
+                }
+            }
+        }
+    }
+    policies
+}
+
+fn sweep(c: &mut Criterion) {
+    let demand = nasa_30_days();
+    let policies = policies();
+    let fleet = FleetConfig {
+        capacity_per_instance_per_min: 60.0,
+        initial_instances: 1,
+        provisioning_s: 300,
+    };
+    let mut group = c.benchmark_group("sweep");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(MINUTES * POLICIES as u64));
+    group.bench_function("engine_1000_policies_43200_minutes", |b| {
+        b.iter(|| {
+            let hours: Vec<u64> = policies
+                .par_iter()
+                .map(|policy| {
+                    let mut simulation = Simulation::builder(fleet)
+                        .autoscaler(policy.clone())
+                        .demand(black_box(&demand))
+                        .build()
+                        .expect("valid simulation");
+                    let mut summary = SummarySink::new();
+                    simulation.run(&mut summary);
+                    summary.summary().map_or(0, |s| s.instance_seconds)
+                })
+                .collect();
+            black_box(hours)
+        });
+    });
+    let targets: Vec<f64> = policies.iter().map(|p| p.policy().target_value()).collect();
+    group.bench_function("floor_1000_policies_43200_minutes", |b| {
+        b.iter(|| {
+            let sums: Vec<f64> = targets
+                .par_iter()
+                .map(|&target| {
+                    black_box(&demand)
+                        .as_slice()
+                        .iter()
+                        .map(|&d| (d / target).ceil())
+                        .sum::<f64>()
+                })
+                .collect();
+            black_box(sums)
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default();
+    targets = sweep
+}
+criterion_main!(benches);

@@ -1,0 +1,177 @@
+//! `scalesim sweep` and `scalesim merge` on the spec's checks by hand.
+
+use scalesim_runner::Sweep;
+
+use crate::common::{Fixture, column, scalesim};
+
+/// The spec-check scenario swept over TargetValue and MinCapacity: 4 runs, the last key
+/// (MinCapacity) varying fastest.
+fn sweep_fixture() -> Fixture {
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[sweep]\nTargetValue = [70, 700]\nMinCapacity = [1, 2]\n",
+    );
+    fixture
+}
+
+fn sweep(fixture: &Fixture, out: &str, shard: Option<&str>) -> assert_cmd::assert::Assert {
+    let mut command = scalesim();
+    command
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path(out));
+    if let Some(shard) = shard {
+        command.arg("--shard").arg(shard);
+    }
+    command.assert()
+}
+
+#[test]
+fn a_grid_sweep_runs_every_combination_in_order_with_the_figures_of_single_runs() {
+    let fixture = sweep_fixture();
+    sweep(&fixture, "out", None).success();
+    let results = fixture.read_out("results.csv");
+    assert_eq!(column(&results, "run"), ["0", "1", "2", "3"]);
+    assert_eq!(column(&results, "TargetValue"), ["70", "70", "700", "700"]);
+    assert_eq!(column(&results, "MinCapacity"), ["1", "2", "1", "2"]);
+    // Run 0 is the spec's checks by hand: 3 minutes on 1 instance, 22 on 8, 5 on 2.
+    assert_eq!(
+        column(&results, "instance_seconds")[0],
+        (189 * 60).to_string()
+    );
+    // Target 700 never alarms (700/1 is not > 700): one instance, or the minimum of 2, for
+    // all 30 minutes.
+    assert_eq!(
+        column(&results, "instance_seconds")[2],
+        (30 * 60).to_string()
+    );
+    assert_eq!(
+        column(&results, "instance_seconds")[3],
+        (2 * 30 * 60).to_string()
+    );
+    // Nothing is lost at capacity 1000 a minute: every run meets the objective, and the
+    // cheapest is run 2; its bodies carry its values.
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
+    assert_eq!(recommendation["recommended"]["run"], 2);
+    let policy: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommended-put-scaling-policy.json")).unwrap();
+    assert_eq!(
+        policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"],
+        700.0
+    );
+    assert_eq!(policy["PolicyName"], "myscalablepolicy");
+    let register: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommended-register-scalable-target.json"))
+            .unwrap();
+    assert_eq!(register["MinCapacity"], 1);
+}
+
+#[test]
+fn results_are_the_same_bytes_on_one_thread_and_on_four() {
+    let fixture = sweep_fixture();
+    let sweep = Sweep::load(&fixture.path("scenario.toml")).unwrap();
+    let lines_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| sweep.run(0, 1, &|| {}).unwrap())
+            .into_iter()
+            .map(|row| row.line)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines_with(1), lines_with(4));
+}
+
+#[test]
+fn shards_merge_into_the_whole_sweeps_results() {
+    let fixture = sweep_fixture();
+    sweep(&fixture, "whole", None).success();
+    sweep(&fixture, "part1", Some("1/2")).success();
+    sweep(&fixture, "part2", Some("2/2")).success();
+    assert_eq!(
+        column(
+            &std::fs::read_to_string(fixture.path("part1/results.csv")).unwrap(),
+            "run"
+        ),
+        ["0", "2"]
+    );
+    scalesim()
+        .arg("merge")
+        .arg(fixture.path("scenario.toml"))
+        .arg(fixture.path("part2"))
+        .arg(fixture.path("part1"))
+        .arg("--out")
+        .arg(fixture.path("merged"))
+        .assert()
+        .success();
+    for name in ["results.csv", "pareto.csv", "recommendation.json"] {
+        let whole = std::fs::read(fixture.path("whole").join(name)).unwrap();
+        let merged = std::fs::read(fixture.path("merged").join(name)).unwrap();
+        assert!(whole == merged, "{name} differs after merging");
+    }
+    // A missing shard, and a shard of a sweep since changed, are refused.
+    scalesim()
+        .arg("merge")
+        .arg(fixture.path("scenario.toml"))
+        .arg(fixture.path("part1"))
+        .arg("--out")
+        .arg(fixture.path("incomplete"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("shard 2/2 is missing"));
+    fixture.replace(
+        "scenario.toml",
+        "MinCapacity = [1, 2]",
+        "MinCapacity = [1, 3]",
+    );
+    scalesim()
+        .arg("merge")
+        .arg(fixture.path("scenario.toml"))
+        .arg(fixture.path("part1"))
+        .arg(fixture.path("part2"))
+        .arg("--out")
+        .arg(fixture.path("foreign"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("comes from another sweep"));
+    assert!(!fixture.path("incomplete").exists() && !fixture.path("foreign").exists());
+}
+
+#[test]
+fn bad_sweeps_name_the_key() {
+    let check = |from: &str, to: &str, expected: &str| {
+        let fixture = sweep_fixture();
+        fixture.replace("scenario.toml", from, to);
+        sweep(&fixture, "out", None)
+            .failure()
+            .code(1)
+            .stderr(predicates::str::contains(expected));
+        assert!(!fixture.path("out").exists());
+    };
+    check(
+        "TargetValue = [70, 700]",
+        "TargetValu = [70, 700]",
+        "scenario.toml: sweep.TargetValu: \"TargetValu\" is not a parameter of a aws-target-tracking sweep; known: capacity_per_instance, provisioning_s, TargetValue",
+    );
+    check(
+        "TargetValue = [70, 700]",
+        "TargetValue = []",
+        "sweep.TargetValue: must be a non-empty list of values",
+    );
+    check(
+        "MinCapacity = [1, 2]",
+        "MinCapacity = [1, 9]",
+        "scenario.toml: sweep: MaxCapacity: must be greater than or equal to MinCapacity (9), got 8",
+    );
+    let fixture = sweep_fixture();
+    sweep(&fixture, "out", Some("3/2"))
+        .failure()
+        .stderr(predicates::str::contains(
+            "--shard 3/2: expected I/N with 1 <= I <= N",
+        ));
+}
