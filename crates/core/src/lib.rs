@@ -41,6 +41,7 @@ mod capacity;
 mod demand;
 mod elasticity;
 mod error;
+mod fast;
 mod fleet;
 mod metrics;
 mod queueing;
@@ -74,6 +75,7 @@ pub use crate::{
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
+    fast::target_tracking_summary,
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},

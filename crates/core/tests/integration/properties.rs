@@ -170,3 +170,34 @@ proptest! {
         prop_assert!(decide(low + extra) >= decide(low));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
+        aws in any_aws(),
+        demand in any_demand(),
+    ) {
+        let aws = Aws { step_s: 60, provisioning_s: aws.provisioning_s / aws.step_s * 60, ..aws };
+        let general = {
+            let run = aws.run(&demand);
+            let mut sink = scalesim_core::SummarySink::new();
+            for record in &run.records {
+                scalesim_core::Sink::on_step(&mut sink, record);
+            }
+            for event in &run.events {
+                scalesim_core::Sink::on_scaling(&mut sink, event);
+            }
+            sink.summary()
+        };
+        let fleet = scalesim_core::FleetConfig {
+            capacity_per_instance_per_min: aws.capacity_per_instance,
+            initial_instances: aws.initial_instances,
+            provisioning_s: aws.provisioning_s,
+        };
+        let per_step = scalesim_core::Demand::per_step(60, demand.clone()).unwrap();
+        let fast = scalesim_core::target_tracking_summary(&per_step, fleet, &aws.policy());
+        prop_assert_eq!(fast, general);
+    }
+}
