@@ -1,7 +1,7 @@
 //! Benchmarks of a policy sweep: 1,000 AWS target-tracking policies over 30 days of per-minute
-//! traffic (the first 43,200 minutes of the shipped NASA trace), and beside it the floor: a loop
-//! that only computes ceil(demand / target) for every policy and minute, the least work any
-//! engine must do.
+//! traffic (the first 43,200 minutes of the shipped NASA trace), through the general engine and
+//! through the sweep kernel, and beside them the floor: a loop that only computes
+//! ceil(demand / target) for every policy and minute, the least work any engine must do.
 
 // A bench whose fixed inputs fail to load has nothing to measure: stopping loudly is right.
 #![allow(clippy::expect_used)]
@@ -15,7 +15,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use scalesim_core::{
     BucketWindow, Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration,
+    TargetTrackingScalingPolicyConfiguration, target_tracking_summary,
 };
 
 const MINUTES: u64 = 43_200;
@@ -80,6 +80,18 @@ fn sweep(c: &mut Criterion) {
                     let mut summary = SummarySink::new();
                     simulation.run(&mut summary);
                     summary.summary().map_or(0, |s| s.instance_seconds)
+                })
+                .collect();
+            black_box(hours)
+        });
+    });
+    group.bench_function("kernel_1000_policies_43200_minutes", |b| {
+        b.iter(|| {
+            let hours: Vec<u64> = policies
+                .par_iter()
+                .map(|policy| {
+                    target_tracking_summary(black_box(&demand), fleet, policy)
+                        .map_or(0, |s| s.instance_seconds)
                 })
                 .collect();
             black_box(hours)

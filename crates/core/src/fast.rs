@@ -76,15 +76,26 @@ pub fn target_tracking_summary(
     // Ring positions advanced by one each minute: cheaper than a modulo per step.
     let mut launch_slot = 0_usize;
     let mut unseen_slot = 0_usize;
+    // What the in-service instances serve in a minute, recomputed (by the same expression as
+    // the fleet's) only when their number changes.
+    let serving = |in_service: u32| f64::from(in_service) * capacity * MINUTE_S as f64 / 60.0;
+    let mut in_service_capacity = serving(in_service);
     for (minute, &invocations) in demand.as_slice().iter().enumerate() {
         let this_launch_slot = launch_slot;
-        launch_slot = if launch_slot + 1 == slots { 0 } else { launch_slot + 1 };
+        launch_slot = if launch_slot + 1 == slots {
+            0
+        } else {
+            launch_slot + 1
+        };
         let due = &mut launches[this_launch_slot];
-        in_service += *due;
-        pending -= *due;
-        *due = 0;
+        if *due > 0 {
+            in_service += *due;
+            pending -= *due;
+            *due = 0;
+            in_service_capacity = serving(in_service);
+        }
 
-        let served = invocations.min(f64::from(in_service) * capacity * MINUTE_S as f64 / 60.0);
+        let served = invocations.min(in_service_capacity);
         summary.steps += 1;
         summary.duration_s += MINUTE_S;
         summary.instance_seconds += u64::from(in_service) * MINUTE_S;
@@ -94,22 +105,25 @@ pub fn target_tracking_summary(
         summary.served_total += served;
         let unserved = invocations - served;
         summary.unserved_total += unserved;
-        if unserved > 0.0 {
-            summary.underprovisioned_steps += 1;
-        }
+        // Arithmetic rather than branches: whether a minute falls short is data, not pattern.
+        summary.underprovisioned_steps += u64::from(unserved > 0.0);
 
         // The datapoint of this minute, with n constant over it: invocations / n.
         let datapoint = (0.0 + invocations) / f64::from(in_service.max(1));
         unseen[unseen_slot] = (invocations, datapoint);
         // The ring holds delay + 1 minutes: the visible one, minute − delay, is the oldest,
         // in the slot after this minute's.
-        unseen_slot = if unseen_slot + 1 == unseen_len { 0 } else { unseen_slot + 1 };
+        unseen_slot = if unseen_slot + 1 == unseen_len {
+            0
+        } else {
+            unseen_slot + 1
+        };
         if minute < delay {
             continue;
         }
         let (visible_invocations, visible_datapoint) = unseen[unseen_slot];
-        high_run = if visible_datapoint > target { high_run + 1 } else { 0 };
-        low_run = if visible_datapoint < low_threshold { low_run + 1 } else { 0 };
+        high_run = high_run.saturating_add(1) * u32::from(visible_datapoint > target);
+        low_run = low_run.saturating_add(1) * u32::from(visible_datapoint < low_threshold);
 
         // Most minutes neither alarm is in ALARM: only then is C worth computing.
         if high_run < HIGH_DATAPOINTS && low_run < LOW_DATAPOINTS {
@@ -124,8 +138,8 @@ pub fn target_tracking_summary(
             last_scale_in = None;
             proposed
         } else {
-            let cooling = last_scale_in
-                .is_some_and(|a| (minute - a) * MINUTE_S < scale_in_cooldown_s);
+            let cooling =
+                last_scale_in.is_some_and(|a| (minute - a) * MINUTE_S < scale_in_cooldown_s);
             if !scale_in_allowed || cooling || proposed >= desired {
                 continue;
             }
@@ -136,9 +150,14 @@ pub fn target_tracking_summary(
             let count = next - desired;
             if provisioning == 0 {
                 in_service += count;
+                in_service_capacity = serving(in_service);
             } else {
                 // Due provisioning + 1 minutes on: the slot before this minute's, around the ring.
-                let due_slot = if this_launch_slot == 0 { slots - 1 } else { this_launch_slot - 1 };
+                let due_slot = if this_launch_slot == 0 {
+                    slots - 1
+                } else {
+                    this_launch_slot - 1
+                };
                 launches[due_slot] += count;
                 pending += count;
             }
@@ -155,7 +174,10 @@ pub fn target_tracking_summary(
                 excess -= cancelled;
                 due_minute -= 1;
             }
-            in_service -= excess;
+            if excess > 0 {
+                in_service -= excess;
+                in_service_capacity = serving(in_service);
+            }
             summary.scale_in_events += 1;
         }
         desired = next;
