@@ -184,3 +184,16 @@ pub fn target_tracking_summary(
     }
     (summary.steps > 0).then_some(summary)
 }
+
+/// The summaries of several (fleet, policy) runs over the same `demand`, in the order given,
+/// each as [`target_tracking_summary`] gives it. Model note: stepping several policies through
+/// each minute together was measured slower than one after another, whose state then lives in
+/// registers; so this runs them one after another.
+pub fn target_tracking_summaries(
+    demand: &Demand,
+    runs: &[(FleetConfig, &TargetTracking)],
+) -> Vec<Option<Summary>> {
+    runs.iter()
+        .map(|(fleet, policy)| target_tracking_summary(demand, *fleet, policy))
+        .collect()
+}

@@ -27,8 +27,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    ScalableTarget, ServiceModel, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration, target_tracking_summary,
+    FleetConfig, ScalableTarget, ServiceModel, Summary, SummarySink, TargetTracking,
+    TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
 };
 
 use crate::error::{OutputError, ScenarioError, SweepError};
@@ -47,6 +47,8 @@ const AWS_PARAMETERS: [&str; 6] = [
     "MaxCapacity",
     "metric_delay_s",
 ];
+/// Runs a rayon task takes at once: one, so that uneven runs balance across threads.
+const KERNEL_GROUP: usize = 1;
 /// Keys of `[sweep]` that are options, not parameters.
 const OPTIONS: [&str; 2] = ["samples", "traces"];
 /// The unserved fraction an objective accepts when it names none.
@@ -306,56 +308,90 @@ impl Sweep {
         shards: u64,
         progress: &(dyn Fn() + Sync),
     ) -> Result<Vec<SweepRow>, OutputError> {
-        let per_trace = self.combinations.len() as u64;
-        (0..self.runs())
+        let runs: Vec<u64> = (0..self.runs())
             .filter(|run| run % shards == shard)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|run| {
-                let base = &self.bases[(run / per_trace) as usize];
-                let combination = &self.combinations[(run % per_trace) as usize];
-                let row = self.run_one(run, base, combination);
-                progress();
-                row
+            .collect();
+        // Groups of consecutive runs go through the kernel together, sharing each pass over the
+        // demand; groups come back in order, so rows do too.
+        let groups = runs
+            .par_chunks(KERNEL_GROUP)
+            .map(|group| {
+                let rows = self.run_group(group);
+                for _ in group {
+                    progress();
+                }
+                rows
             })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(groups.into_iter().flatten().collect())
+    }
+
+    fn base_of(&self, run: u64) -> &Scenario {
+        &self.bases[(run / self.combinations.len() as u64) as usize]
+    }
+
+    /// Runs consecutive runs: through the kernel together when they can, else one by one.
+    fn run_group(&self, group: &[u64]) -> Result<Vec<SweepRow>, OutputError> {
+        let mut prepared = Vec::with_capacity(group.len());
+        for &run in group {
+            let (fleet, autoscaler) =
+                variant(self.base_of(run), &self.parameters, self.combination(run)).map_err(
+                    |message| OutputError::Build {
+                        path: self.path.clone(),
+                        reason: scalesim_core::BuildError::Field {
+                            field: "sweep",
+                            expected: "values that make a valid scenario".into(),
+                            got: message,
+                        },
+                    },
+                )?;
+            prepared.push((run, fleet, autoscaler));
+        }
+        let first_base = self.base_of(group[0]);
+        // Target tracking with nothing but the summary to measure goes through the sweep
+        // kernel, which gives the general engine's summary bit for bit, many times faster.
+        let kernel_runs: Option<Vec<(FleetConfig, &TargetTracking)>> = prepared
+            .iter()
+            .map(|(run, fleet, autoscaler)| match autoscaler {
+                AutoscalerConfig::AwsTargetTracking(policy)
+                    if std::ptr::eq(self.base_of(*run), first_base)
+                        && first_base.service_time_s.is_none()
+                        && first_base.service == ServiceModel::Throttle =>
+                {
+                    Some((*fleet, policy))
+                }
+                _ => None,
+            })
+            .collect();
+        let fast = kernel_runs
+            .map(|runs| target_tracking_summaries(&first_base.demand, &runs))
+            .unwrap_or_else(|| vec![None; prepared.len()]);
+        prepared
+            .iter()
+            .zip(fast)
+            .map(|((run, fleet, autoscaler), fast)| self.row(*run, *fleet, autoscaler, fast))
             .collect()
     }
 
-    fn run_one(
+    fn row(
         &self,
         run: u64,
-        base: &Scenario,
-        combination: &[f64],
+        fleet: FleetConfig,
+        autoscaler: &AutoscalerConfig,
+        fast: Option<Summary>,
     ) -> Result<SweepRow, OutputError> {
+        let base = self.base_of(run);
+        let combination = self.combination(run);
         let build = |reason| OutputError::Build {
             path: self.path.clone(),
             reason,
         };
-        let (fleet, autoscaler) =
-            variant(base, &self.parameters, combination).map_err(|message| OutputError::Build {
-                path: self.path.clone(),
-                reason: scalesim_core::BuildError::Field {
-                    field: "sweep",
-                    expected: "values that make a valid scenario".into(),
-                    got: message,
-                },
-            })?;
         let mut extra = ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min);
-        // Target tracking with nothing but the summary to measure goes through the sweep
-        // kernel, which gives the general engine's summary bit for bit, many times faster.
-        let fast = match &autoscaler {
-            AutoscalerConfig::AwsTargetTracking(policy)
-                if extra.service_level.is_none() && base.service == ServiceModel::Throttle =>
-            {
-                target_tracking_summary(&base.demand, fleet, policy)
-            }
-            _ => None,
-        };
         let summary = match fast {
             Some(summary) => summary,
             None => {
                 let mut summary = SummarySink::new();
-                base.simulate_variant(fleet, &autoscaler, &mut (&mut summary, &mut extra))
+                base.simulate_variant(fleet, autoscaler, &mut (&mut summary, &mut extra))
                     .map_err(build)?;
                 summary
                     .summary()
@@ -472,7 +508,7 @@ fn variant(
     base: &Scenario,
     parameters: &[String],
     values: &[f64],
-) -> Result<(scalesim_core::FleetConfig, AutoscalerConfig), String> {
+) -> Result<(FleetConfig, AutoscalerConfig), String> {
     let mut fleet = base.fleet;
     let mut autoscaler = base.autoscaler.clone();
     let step_s = base.demand.step_s();

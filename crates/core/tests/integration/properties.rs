@@ -201,3 +201,33 @@ proptest! {
         prop_assert_eq!(fast, general);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn policies_stepped_together_give_what_each_gives_alone(
+        configs in prop::collection::vec(any_aws(), 1..7),
+        demand in any_demand(),
+    ) {
+        let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
+        let runs: Vec<(scalesim_core::FleetConfig, scalesim_core::TargetTracking)> = configs
+            .iter()
+            .map(|aws| {
+                let fleet = scalesim_core::FleetConfig {
+                    capacity_per_instance_per_min: aws.capacity_per_instance,
+                    initial_instances: aws.initial_instances,
+                    provisioning_s: aws.provisioning_s / aws.step_s * 60,
+                };
+                (fleet, aws.policy())
+            })
+            .collect();
+        let borrowed: Vec<_> = runs.iter().map(|(fleet, policy)| (*fleet, policy)).collect();
+        let together = scalesim_core::target_tracking_summaries(&per_step, &borrowed);
+        let alone: Vec<_> = runs
+            .iter()
+            .map(|(fleet, policy)| scalesim_core::target_tracking_summary(&per_step, *fleet, policy))
+            .collect();
+        prop_assert_eq!(together, alone);
+    }
+}
