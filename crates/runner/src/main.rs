@@ -49,11 +49,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         replica: u64,
     },
-    /// Run a base scenario for every combination of the parameters its [sweep] table lists.
+    /// Run a base scenario for every combination of the parameters its `[sweep]` table lists.
     Sweep {
-        /// The sweep file: a scenario with a [sweep] table.
+        /// The sweep file: a scenario with a `[sweep]` table.
         sweep: PathBuf,
-        /// Output folder (default: out/<scenario name>-sweep/).
+        /// Output folder (default: out/NAME-sweep/, NAME being the scenario's name).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Run only the I-th of N disjoint parts, as one task of an array job.
@@ -67,7 +67,7 @@ enum Command {
         /// The shards' output folders.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
-        /// Output folder (default: out/<scenario name>-sweep/).
+        /// Output folder (default: out/NAME-sweep/, NAME being the scenario's name).
         #[arg(long)]
         out: Option<PathBuf>,
     },
