@@ -56,21 +56,7 @@ pub fn target_tracking_summary(
     let (mut high_run, mut low_run) = (0_u32, 0_u32);
     let mut last_scale_in: Option<u64> = None;
 
-    let mut summary = Summary {
-        steps: 0,
-        duration_s: 0,
-        instance_seconds: 0,
-        peak_in_service: in_service,
-        min_in_service: in_service,
-        demand_total: 0.0,
-        served_total: 0.0,
-        unserved_total: 0.0,
-        underprovisioned_steps: 0,
-        backlog_end: 0.0,
-        queued_request_seconds: 0.0,
-        scale_out_events: 0,
-        scale_in_events: 0,
-    };
+    let mut summary = Summary::start(in_service);
     let slots = launches.len();
     let unseen_len = unseen.len();
     // Ring positions advanced by one each minute: cheaper than a modulo per step.

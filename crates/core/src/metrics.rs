@@ -34,6 +34,25 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of no step yet, of a fleet starting with `in_service` instances.
+    pub fn start(in_service: u32) -> Self {
+        Self {
+            steps: 0,
+            duration_s: 0,
+            instance_seconds: 0,
+            peak_in_service: in_service,
+            min_in_service: in_service,
+            demand_total: 0.0,
+            served_total: 0.0,
+            unserved_total: 0.0,
+            underprovisioned_steps: 0,
+            backlog_end: 0.0,
+            queued_request_seconds: 0.0,
+            scale_out_events: 0,
+            scale_in_events: 0,
+        }
+    }
+
     /// Instance time in hours, the unit clouds bill in.
     pub fn instance_hours(&self) -> f64 {
         self.instance_seconds as f64 / 3600.0
@@ -95,21 +114,9 @@ impl SummarySink {
 
 impl Sink for SummarySink {
     fn on_step(&mut self, record: &StepRecord) {
-        let summary = self.summary.get_or_insert(Summary {
-            steps: 0,
-            duration_s: 0,
-            instance_seconds: 0,
-            peak_in_service: record.in_service,
-            min_in_service: record.in_service,
-            demand_total: 0.0,
-            served_total: 0.0,
-            unserved_total: 0.0,
-            underprovisioned_steps: 0,
-            backlog_end: 0.0,
-            queued_request_seconds: 0.0,
-            scale_out_events: 0,
-            scale_in_events: 0,
-        });
+        let summary = self
+            .summary
+            .get_or_insert(Summary::start(record.in_service));
         summary.steps += 1;
         summary.duration_s += record.step_s;
         summary.instance_seconds += u64::from(record.in_service) * record.step_s;

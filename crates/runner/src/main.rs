@@ -132,25 +132,14 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                     )?;
                 }
             }
-            let names: Vec<String> = output
-                .files
-                .iter()
-                .filter_map(|path| path.file_name())
-                .map(|name| name.to_string_lossy().into_owned())
-                .collect();
             writeln!(
                 report,
                 "{:<12} {:.0} ms (replay and all files)",
                 "took",
                 elapsed.as_secs_f64() * 1e3
             )?;
-            writeln!(
-                report,
-                "{:<12} {}/{{{}}}",
-                "wrote",
-                out_dir.display(),
-                names.join(", ")
-            )?;
+            write!(report, "{:<12} ", "wrote")?;
+            write_files(&mut report, &out_dir, &output.files)?;
         }
         Command::Validate { scenario: path } => {
             let scenario = Scenario::load(&path)?;
@@ -211,6 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             if shard.is_none() {
                 write_recommendation_line(&mut report, &sweep, &rows)?;
             }
+            write!(report, "wrote ")?;
             write_files(&mut report, &out_dir, &files)?;
         }
         Command::Merge { sweep, shards, out } => {
@@ -225,6 +215,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 count(rows.len() as u64)
             )?;
             write_recommendation_line(&mut report, &sweep, &rows)?;
+            write!(report, "wrote ")?;
             write_files(&mut report, &out_dir, &files)?;
         }
         Command::Compare {
@@ -242,18 +233,8 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let out_dir = out.unwrap_or_else(|| PathBuf::from("out").join("comparison"));
             let output = compare(&scenarios, &out_dir)?;
             write_comparison(&mut report, &output)?;
-            let names: Vec<String> = output
-                .files
-                .iter()
-                .filter_map(|path| path.file_name())
-                .map(|name| name.to_string_lossy().into_owned())
-                .collect();
-            writeln!(
-                report,
-                "wrote {}/{{{}}}",
-                out_dir.display(),
-                names.join(", ")
-            )?;
+            write!(report, "wrote ")?;
+            write_files(&mut report, &out_dir, &output.files)?;
         }
     }
     Ok(report)
@@ -327,13 +308,14 @@ fn write_recommendation_line(
     }
 }
 
+/// `dir/{a, b, c}`: the files written, named once.
 fn write_files(out: &mut String, dir: &std::path::Path, files: &[PathBuf]) -> std::fmt::Result {
     let names: Vec<String> = files
         .iter()
         .filter_map(|path| path.file_name())
         .map(|name| name.to_string_lossy().into_owned())
         .collect();
-    writeln!(out, "wrote {}/{{{}}}", dir.display(), names.join(", "))
+    writeln!(out, "{}/{{{}}}", dir.display(), names.join(", "))
 }
 
 /// The comparison as an aligned table, one row per scenario.
