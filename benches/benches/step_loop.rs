@@ -7,25 +7,13 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use scalesim_benches::{MINUTES, nasa_30_days};
 use scalesim_core::{
-    BucketWindow, Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
+    FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
     TargetTrackingScalingPolicyConfiguration,
 };
-
-const MINUTES: u64 = 43_200;
-
-fn nasa_30_days() -> Demand {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
-    let window = BucketWindow {
-        from_bucket: 0,
-        buckets: Some(MINUTES),
-    };
-    scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
-}
 
 fn policy() -> TargetTracking {
     TargetTracking::new(

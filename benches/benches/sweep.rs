@@ -9,27 +9,16 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
+use scalesim_benches::{MINUTES, nasa_30_days};
 use scalesim_core::{
-    BucketWindow, Demand, FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
+    FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
     TargetTrackingScalingPolicyConfiguration, target_tracking_summary,
 };
 
-const MINUTES: u64 = 43_200;
 const POLICIES: usize = 1_000;
-
-fn nasa_30_days() -> Demand {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
-    let window = BucketWindow {
-        from_bucket: 0,
-        buckets: Some(MINUTES),
-    };
-    scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
-}
 
 /// 1,000 policies: 10 targets × 4 scale-in cooldowns × 5 scale-out cooldowns × 5 minimums.
 fn policies() -> Vec<TargetTracking> {

@@ -1,2 +1,23 @@
-//! Criterion benchmarks of the scalesim engine; they live in `benches/` beside this empty
-//! library, which only gives the package a target.
+//! Shared inputs of the scalesim benchmarks in `benches/`: built from the repository's own
+//! files, so that every bench measures the same work.
+
+// A bench whose fixed inputs fail to load has nothing to measure: stopping loudly is right.
+#![allow(clippy::expect_used)]
+
+use std::path::Path;
+
+use scalesim_core::{BucketWindow, Demand};
+
+/// Thirty days of minutes.
+pub const MINUTES: u64 = 43_200;
+
+/// The first 30 days of the shipped NASA trace, per minute.
+pub fn nasa_30_days() -> Demand {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
+    let window = BucketWindow {
+        from_bucket: 0,
+        buckets: Some(MINUTES),
+    };
+    scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
+}

@@ -24,6 +24,7 @@ use std::fmt;
 
 use crate::autoscaler::{
     Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome, check_evaluation_period,
+    check_period_in_steps,
 };
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
@@ -822,14 +823,7 @@ impl Autoscaler for AzureAutoscale {
                 step_s,
             });
         }
-        if self.evaluation_period_s % step_s != 0 {
-            return Err(BuildError::NotAMultiple {
-                what: "evaluation_period_s",
-                value_s: self.evaluation_period_s,
-                period_s: step_s,
-            });
-        }
-        Ok(())
+        check_period_in_steps("evaluation_period_s", self.evaluation_period_s, step_s)
     }
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {

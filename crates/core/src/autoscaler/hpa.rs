@@ -17,6 +17,7 @@ use std::fmt;
 
 use crate::autoscaler::{
     Autoscaler, Observation, Proposal, ScalingReason, StepOutcome, check_evaluation_period,
+    check_period_in_steps,
 };
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
@@ -766,14 +767,7 @@ impl Autoscaler for HorizontalPodAutoscaler {
     }
 
     fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
-        if self.sync_period_s % step_s != 0 {
-            return Err(BuildError::NotAMultiple {
-                what: "sync_period_s",
-                value_s: self.sync_period_s,
-                period_s: step_s,
-            });
-        }
-        Ok(())
+        check_period_in_steps("sync_period_s", self.sync_period_s, step_s)
     }
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {

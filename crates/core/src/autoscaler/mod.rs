@@ -113,6 +113,22 @@ pub(crate) fn check_evaluation_period(evaluation_period_s: u64) -> Result<(), Bu
     Ok(())
 }
 
+/// An autoscaler's period (`what`, `period_s`) must be a whole number of steps.
+pub(crate) fn check_period_in_steps(
+    what: &'static str,
+    period_s: u64,
+    step_s: u64,
+) -> Result<(), BuildError> {
+    if period_s % step_s != 0 {
+        return Err(BuildError::NotAMultiple {
+            what,
+            value_s: period_s,
+            period_s: step_s,
+        });
+    }
+    Ok(())
+}
+
 /// Why an autoscaler changed desired capacity; formats as a sentence for people.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
