@@ -17,7 +17,7 @@ use scalesim_runner::{
 
 /// Simulate cloud autoscalers against real and synthetic load.
 #[derive(Debug, Parser)]
-#[command(name = "scalesim", version, about)]
+#[command(name = "scalesim", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,6 +110,13 @@ fn run(cli: Cli) -> anyhow::Result<String> {
     match cli.command {
         Command::Run { scenario, out } => {
             let scenario = Scenario::load(&scenario)?;
+            if scenario.is_sweep {
+                anyhow::bail!(
+                    "{}: a sweep file (it has a [sweep] table): run it with `scalesim sweep {}`",
+                    scenario.path.display(),
+                    scenario.path.display()
+                );
+            }
             let out_dir = out.unwrap_or_else(|| default_out_dir(&scenario));
             let started = Instant::now();
             let output = write_run(&scenario, &out_dir)?;
@@ -143,6 +150,19 @@ fn run(cli: Cli) -> anyhow::Result<String> {
         }
         Command::Validate { scenario: path } => {
             let scenario = Scenario::load(&path)?;
+            if scenario.is_sweep {
+                // Checks the parameters, every combination and every trace, as `sweep` would.
+                let sweep = Sweep::load(&path)?;
+                writeln!(
+                    report,
+                    "{}: ok: a sweep of {} runs ({} parameters over {} traces)",
+                    path.display(),
+                    count(sweep.runs()),
+                    sweep.parameters.len(),
+                    sweep.bases.len()
+                )?;
+                return Ok(report);
+            }
             let bounds = scenario.autoscaler.bounds();
             writeln!(
                 report,
@@ -166,6 +186,19 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             replica,
         } => {
             let scenario = Scenario::load(&scenario)?;
+            if replica >= u64::from(scenario.runs) || (replica > 0 && scenario.synthetic.is_none())
+            {
+                anyhow::bail!(
+                    "--replica {replica}: {} has replicas 0 to {}{}",
+                    scenario.path.display(),
+                    scenario.runs - 1,
+                    if scenario.synthetic.is_none() {
+                        ", and without [load.synthetic] they all replay the same trace"
+                    } else {
+                        ""
+                    }
+                );
+            }
             write_trace(&scenario, replica, &out)?;
             writeln!(
                 report,
@@ -279,7 +312,7 @@ fn write_recommendation_line(
     sweep: &Sweep,
     rows: &[SweepRow],
 ) -> std::fmt::Result {
-    match sweep.recommend(rows) {
+    match sweep.recommend(&sweep.judged(rows)) {
         None => writeln!(
             out,
             "no run meets the objective (unserved fraction <= {})",
@@ -407,7 +440,7 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
     )?;
     writeln!(
         out,
-        "{:<12} {} steps = {} with demand unserved",
+        "{:<12} {} steps = {} with demand lost or waiting",
         "under-prov.",
         count(summary.underprovisioned_steps),
         duration(summary.underprovisioned_s() as f64)

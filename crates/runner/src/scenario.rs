@@ -342,6 +342,8 @@ pub struct Scenario {
     pub slo: ServiceLevelObjective,
     /// For AWS: the request bodies as written, to write recommended ones from.
     pub aws_bodies: Option<AwsBodies>,
+    /// Whether the file is a sweep file (it has a `[sweep]` table).
+    pub is_sweep: bool,
 }
 
 /// The AWS request bodies of a scenario, as parsed JSON.
@@ -420,11 +422,12 @@ impl Scenario {
             latency_s: spec.slo.as_ref().and_then(|s| s.latency_s),
             max_unserved_fraction: spec.slo.as_ref().and_then(|s| s.max_unserved_fraction),
         };
-        if slo.latency_s.is_some() && service_time_s.is_none() {
+        if spec.slo.is_some() && service_time_s.is_none() {
             return Err(field_error(
                 path,
-                "slo.latency_s",
-                "needs service.service_time_s, the mean time to serve one request, to estimate latency".into(),
+                "slo",
+                "needs service.service_time_s, the mean time to serve one request, to measure it"
+                    .into(),
             ));
         }
         if let Some(service_time_s) = service_time_s {
@@ -432,7 +435,14 @@ impl Scenario {
             ServiceLevelSink::new(service_time_s, 1.0, slo)
                 .map_err(|err| build_error(path, err))?;
         }
-        let step_s = spec.step_s.unwrap_or(DEFAULT_STEP_S);
+        // An HPA syncs every 15 s by default, so its runs step at its sync period unless told.
+        let default_step_s = match &spec.autoscaler {
+            AutoscalerSpec::KubernetesHpa { sync_period_s, .. } => {
+                sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S)
+            }
+            _ => DEFAULT_STEP_S,
+        };
+        let step_s = spec.step_s.unwrap_or(default_step_s);
         if step_s == 0 {
             return Err(field_error(
                 path,
@@ -645,6 +655,7 @@ impl Scenario {
             service_time_s,
             slo,
             aws_bodies,
+            is_sweep: spec.sweep.is_some(),
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario

@@ -272,6 +272,14 @@ impl Sweep {
                 ));
             }
         };
+        let max_slo_violation_s = objective.as_ref().and_then(|o| o.max_slo_violation_s);
+        if max_slo_violation_s.is_some() && bases[0].service_time_s.is_none() {
+            return Err(field(
+                path,
+                "objective.max_slo_violation_s",
+                "needs an [slo] and service.service_time_s to measure the SLO".into(),
+            ));
+        }
         Ok(Self {
             path: path.to_owned(),
             bases,
@@ -282,7 +290,7 @@ impl Sweep {
                 .as_ref()
                 .and_then(|o| o.max_unserved_fraction)
                 .unwrap_or(DEFAULT_MAX_UNSERVED_FRACTION),
-            max_slo_violation_s: objective.as_ref().and_then(|o| o.max_slo_violation_s),
+            max_slo_violation_s,
             fingerprint: fnv1a(text.as_bytes()),
         })
     }
@@ -452,6 +460,74 @@ impl Sweep {
             .min_by(|a, b| a.expense.total_cmp(&b.expense).then(a.run.cmp(&b.run)))
     }
 
+    /// The rows the frontier and the recommendation judge. With one trace, the runs. With
+    /// several, one row per combination of parameters, on all traces at once: its expense
+    /// summed, its losses the worst of any trace, numbered as its run on the first trace, so
+    /// that a recommended policy meets the objective on every trace.
+    pub fn judged(&self, rows: &[SweepRow]) -> Vec<SweepRow> {
+        if self.bases.len() == 1 {
+            return rows.to_vec();
+        }
+        let per_trace = self.combinations.len() as u64;
+        let traces = self.bases.len() as u64;
+        (0..per_trace)
+            .filter_map(|combination| {
+                let runs: Vec<&SweepRow> = (0..traces)
+                    .filter_map(|trace| {
+                        let run = combination + trace * per_trace;
+                        // Rows come in run order.
+                        rows.binary_search_by_key(&run, |row| row.run)
+                            .ok()
+                            .map(|idx| &rows[idx])
+                    })
+                    .collect();
+                if runs.len() as u64 != traces {
+                    return None;
+                }
+                let expense: f64 = runs.iter().map(|row| row.expense).sum();
+                let unserved_fraction = runs
+                    .iter()
+                    .map(|row| row.unserved_fraction)
+                    .fold(0.0, f64::max);
+                let slo_violation_s = runs
+                    .iter()
+                    .map(|row| row.slo_violation_s)
+                    .try_fold(0.0_f64, |worst, s| s.map(|s| worst.max(s)));
+                let mut line = combination.to_string();
+                for value in self.combination(combination) {
+                    let _ = write!(line, ",{value}");
+                }
+                let _ = write!(
+                    line,
+                    ",{expense},{unserved_fraction},{}",
+                    slo_violation_s.map(|s| s.to_string()).unwrap_or_default()
+                );
+                Some(SweepRow {
+                    run: combination,
+                    line,
+                    expense,
+                    unserved_fraction,
+                    slo_violation_s,
+                })
+            })
+            .collect()
+    }
+
+    /// The header of `pareto.csv`: the runs' with one trace, the combinations' with several.
+    pub fn judged_header(&self) -> String {
+        if self.bases.len() == 1 {
+            return self.header();
+        }
+        let expense = match self.minimize {
+            Minimize::Cost => "cost_all_traces",
+            Minimize::InstanceHours => "instance_hours_all_traces",
+        };
+        format!(
+            "combination,{},{expense},unserved_fraction_worst,slo_violation_s_worst",
+            self.parameters.join(",")
+        )
+    }
+
     /// The parameter values of run `run`.
     pub fn combination(&self, run: u64) -> &[f64] {
         &self.combinations[(run % self.combinations.len() as u64) as usize]
@@ -598,8 +674,8 @@ pub fn write_sweep(
         error,
     })?;
     let mut files = Vec::new();
-    let table = |rows: &mut dyn Iterator<Item = &SweepRow>| {
-        let mut text = sweep.header();
+    let table = |header: String, rows: &mut dyn Iterator<Item = &SweepRow>| {
+        let mut text = header;
         text.push('\n');
         for row in rows {
             text.push_str(&row.line);
@@ -608,7 +684,7 @@ pub fn write_sweep(
         text
     };
     let mut results = Pending::create(out_dir, SWEEP_FILES[0])?;
-    results.write_all(table(&mut rows.iter()).as_bytes())?;
+    results.write_all(table(sweep.header(), &mut rows.iter()).as_bytes())?;
     files.push(results);
     if let Some((shard, shards)) = shard {
         let manifest = Manifest {
@@ -622,9 +698,11 @@ pub fn write_sweep(
         file.write_all(json.as_bytes())?;
         files.push(file);
     } else {
+        let judged = sweep.judged(rows);
+        let rows = judged.as_slice();
         let frontier = pareto_frontier(rows);
         let mut pareto = Pending::create(out_dir, SWEEP_FILES[1])?;
-        pareto.write_all(table(&mut frontier.iter().copied()).as_bytes())?;
+        pareto.write_all(table(sweep.judged_header(), &mut frontier.iter().copied()).as_bytes())?;
         files.push(pareto);
         let points: Vec<ParetoPoint> = rows
             .iter()

@@ -175,3 +175,64 @@ fn bad_sweeps_name_the_key() {
             "--shard 3/2: expected I/N with 1 <= I <= N",
         ));
 }
+
+#[test]
+fn over_several_traces_the_recommendation_meets_the_objective_on_every_one() {
+    // Capacity 100 a minute. On the spec trace (700 a minute, then 100), TargetValue 70 scales
+    // to 8 and loses 3 × 600 of 9,000 requests (0.2); 700 never scales and loses 6,000 (0.67).
+    // On a light trace of 10 a minute both lose nothing and 700 is cheaper. Judged per row, the
+    // cheapest passing row would be 700 on the light trace; judged per policy on both traces,
+    // only 70 passes an objective of 0.25.
+    let fixture = sweep_fixture();
+    fixture.replace(
+        "scenario.toml",
+        "capacity_per_instance = 1000.0",
+        "capacity_per_instance = 100.0",
+    );
+    fixture.replace("scenario.toml", "MinCapacity = [1, 2]\n", "traces = [\"light.csv\"]\n\n[objective]\nminimize = \"instance_hours\"\nmax_unserved_fraction = 0.25\n");
+    let light: String = (0..30).map(|minute| format!("{minute},10\n")).collect();
+    fixture.write("light.csv", &format!("minute,requests\n{light}"));
+    sweep(&fixture, "out", None).success();
+    assert_eq!(
+        column(&fixture.read_out("results.csv"), "trace"),
+        ["trace.csv", "trace.csv", "light.csv", "light.csv"]
+    );
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
+    assert_eq!(recommendation["recommended"]["run"], 0);
+    assert_eq!(
+        recommendation["recommended"]["parameters"]["TargetValue"],
+        70
+    );
+}
+
+#[test]
+fn a_sweep_file_is_validated_as_a_sweep_and_not_run_as_a_scenario() {
+    let fixture = sweep_fixture();
+    scalesim()
+        .arg("validate")
+        .arg(fixture.path("scenario.toml"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ok: a sweep of 4 runs"));
+    scalesim()
+        .arg("run")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("out"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("run it with `scalesim sweep"));
+    fixture.replace(
+        "scenario.toml",
+        "TargetValue = [70, 700]",
+        "TargetVal = [70, 700]",
+    );
+    scalesim()
+        .arg("validate")
+        .arg(fixture.path("scenario.toml"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("sweep.TargetVal"));
+    assert!(!fixture.path("out").exists());
+}

@@ -156,3 +156,24 @@ fn bad_load_and_service_settings_name_their_field() {
         "scenario.toml: load.synthetic.dispersion: required with noise = \"negative-binomial\"",
     );
 }
+
+#[test]
+fn an_slo_needs_a_service_time_and_a_replica_must_exist() {
+    check_error(
+        "provisioning_s = 120",
+        "provisioning_s = 120\n\n[slo]\nmax_unserved_fraction = 0.01",
+        "scenario.toml: slo: needs service.service_time_s",
+    );
+    let fixture = synthetic();
+    scalesim()
+        .arg("trace")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("t.csv"))
+        .arg("--replica")
+        .arg("3")
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--replica 3:"));
+    assert!(!fixture.path("t.csv").exists());
+}
