@@ -28,7 +28,7 @@ pub fn target_tracking_summary(
     fleet: FleetConfig,
     policy: &TargetTracking,
 ) -> Option<Summary> {
-    if demand.step_s() != MINUTE_S || fleet.provisioning_s % MINUTE_S != 0 {
+    if demand.step_s() != MINUTE_S || !fleet.provisioning_s.is_multiple_of(MINUTE_S) {
         return None;
     }
     let capacity = fleet.capacity_per_instance_per_min;

@@ -164,7 +164,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 value: capacity,
             });
         }
-        if self.fleet.provisioning_s % step_s != 0 {
+        if !self.fleet.provisioning_s.is_multiple_of(step_s) {
             return Err(BuildError::NotAMultiple {
                 what: "provisioning_s",
                 value_s: self.fleet.provisioning_s,

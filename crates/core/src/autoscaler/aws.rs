@@ -294,7 +294,7 @@ impl TargetTracking {
         policy: TargetTrackingScalingPolicyConfiguration,
         metric_delay_s: u64,
     ) -> Result<Self, BuildError> {
-        if metric_delay_s % METRIC_PERIOD_S != 0 || metric_delay_s > MAX_METRIC_DELAY_S {
+        if !metric_delay_s.is_multiple_of(METRIC_PERIOD_S) || metric_delay_s > MAX_METRIC_DELAY_S {
             return Err(BuildError::Field {
                 field: "metric_delay_s",
                 expected: format!("a multiple of 60 from 0 to {MAX_METRIC_DELAY_S}"),
@@ -438,7 +438,7 @@ impl Autoscaler for TargetTracking {
     }
 
     fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
-        if METRIC_PERIOD_S % step_s != 0 {
+        if !METRIC_PERIOD_S.is_multiple_of(step_s) {
             return Err(BuildError::StepDoesNotDivide {
                 what: "the metric period of AWS target tracking",
                 period_s: METRIC_PERIOD_S,
@@ -451,7 +451,7 @@ impl Autoscaler for TargetTracking {
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         self.current.add(observation.demand, observation.in_service);
         let end_s = observation.end_s();
-        if end_s % METRIC_PERIOD_S != 0 {
+        if !end_s.is_multiple_of(METRIC_PERIOD_S) {
             return StepOutcome {
                 metric: None,
                 proposal: None,

@@ -531,7 +531,7 @@ impl AzureAutoscale {
                 got: format!("{} profiles", setting.profiles.len()),
             });
         }
-        if metric_delay_s % MINUTE_S != 0 {
+        if !metric_delay_s.is_multiple_of(MINUTE_S) {
             return Err(BuildError::Field {
                 field: "metric_delay_s",
                 expected: "a multiple of 60".into(),
@@ -816,7 +816,7 @@ impl Autoscaler for AzureAutoscale {
     }
 
     fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
-        if MINUTE_S % step_s != 0 {
+        if !MINUTE_S.is_multiple_of(step_s) {
             return Err(BuildError::StepDoesNotDivide {
                 what: "the one-minute metric grain of Azure autoscale",
                 period_s: MINUTE_S,
@@ -832,7 +832,7 @@ impl Autoscaler for AzureAutoscale {
         self.current.capacity += observation.capacity;
         let end_s = observation.end_s();
         let mut metric = None;
-        if end_s % MINUTE_S == 0 {
+        if end_s.is_multiple_of(MINUTE_S) {
             let minute = std::mem::take(&mut self.current);
             let cpu = if minute.capacity > 0.0 {
                 ((100.0 * minute.served) / minute.capacity).min(100.0)
@@ -848,11 +848,12 @@ impl Autoscaler for AzureAutoscale {
             self.recorded += 1;
             metric = self.column_metric.map(|m| sample.value(m));
         }
-        let (proposal, notice) = if self.setting.enabled && end_s % self.evaluation_period_s == 0 {
-            self.evaluate(end_s, observation.desired)
-        } else {
-            (None, None)
-        };
+        let (proposal, notice) =
+            if self.setting.enabled && end_s.is_multiple_of(self.evaluation_period_s) {
+                self.evaluate(end_s, observation.desired)
+            } else {
+                (None, None)
+            };
         StepOutcome {
             metric,
             proposal,

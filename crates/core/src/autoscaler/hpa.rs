@@ -772,7 +772,7 @@ impl Autoscaler for HorizontalPodAutoscaler {
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         let end_s = observation.end_s();
-        if end_s % self.sync_period_s != 0 {
+        if !end_s.is_multiple_of(self.sync_period_s) {
             return StepOutcome {
                 metric: None,
                 proposal: None,

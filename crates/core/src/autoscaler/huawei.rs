@@ -350,7 +350,8 @@ impl Autoscaler for WorkspaceScaling {
                 0.0
             }
         });
-        let evaluates = self.policy.enable && observation.end_s() % self.evaluation_period_s == 0;
+        let evaluates =
+            self.policy.enable && observation.end_s().is_multiple_of(self.evaluation_period_s);
         StepOutcome {
             metric: usage,
             proposal: if evaluates {

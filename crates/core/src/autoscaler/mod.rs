@@ -119,7 +119,7 @@ pub(crate) fn check_period_in_steps(
     period_s: u64,
     step_s: u64,
 ) -> Result<(), BuildError> {
-    if period_s % step_s != 0 {
+    if !period_s.is_multiple_of(step_s) {
         return Err(BuildError::NotAMultiple {
             what,
             value_s: period_s,

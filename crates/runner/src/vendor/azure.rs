@@ -621,10 +621,10 @@ fn autoscale_resource(resources: Value, file: &Path) -> Result<(String, Value), 
         .into_iter()
         .filter(|(_, resource)| is_autoscale_resource(resource))
         .collect();
-    if found.len() == 1 {
-        if let Some(resource) = found.pop() {
-            return Ok(resource);
-        }
+    if found.len() == 1
+        && let Some(resource) = found.pop()
+    {
+        return Ok(resource);
     }
     let message = if found.is_empty() {
         format!("must hold exactly one resource of type {RESOURCE_TYPE}, found none")
@@ -655,14 +655,14 @@ fn is_autoscale_resource(resource: &Value) -> bool {
 fn resource_properties(resource: Value, field: &str, file: &Path) -> Result<Value, ScenarioError> {
     let resource = normalise(resource, &RESOURCE, field, file)?;
     let body: ResourceBody = from_value(resource, field, file)?;
-    if let Some(kind) = &body.resource_type {
-        if !kind.eq_ignore_ascii_case(RESOURCE_TYPE) {
-            return Err(field_error(
-                file,
-                &join(field, "type"),
-                format!("must be '{RESOURCE_TYPE}', got '{kind}'"),
-            ));
-        }
+    if let Some(kind) = &body.resource_type
+        && !kind.eq_ignore_ascii_case(RESOURCE_TYPE)
+    {
+        return Err(field_error(
+            file,
+            &join(field, "type"),
+            format!("must be '{RESOURCE_TYPE}', got '{kind}'"),
+        ));
     }
     if !body.properties.is_object() {
         return Err(field_error(
