@@ -82,14 +82,11 @@ fn run(
         initial_instances,
         provisioning_s: 0,
     };
-    let mut simulation = Simulation::builder(fleet)
-        .autoscaler(autoscale)
-        .demand(&demand)
-        .build()
-        .unwrap();
-    let mut recorder = Recorder::default();
-    simulation.run(&mut recorder);
-    recorder
+    Recorder::run(
+        Simulation::builder(fleet)
+            .autoscaler(autoscale)
+            .demand(&demand),
+    )
 }
 
 fn events(run: &Recorder) -> Vec<(u64, u32, u32)> {
@@ -278,12 +275,10 @@ fn a_disabled_setting_only_clamps_the_initial_count() {
         initial_instances: 1,
         provisioning_s: 0,
     };
-    let mut simulation = Simulation::builder(fleet)
-        .autoscaler(autoscale)
-        .demand(&demand)
-        .build()
-        .unwrap();
-    let mut recorder = Recorder::default();
-    simulation.run(&mut recorder);
+    let recorder = Recorder::run(
+        Simulation::builder(fleet)
+            .autoscaler(autoscale)
+            .demand(&demand),
+    );
     assert_eq!(recorder.desired(), vec![2; 5]);
 }

@@ -1,8 +1,8 @@
 //! A recorder sink and a one-call runner shared by the tests.
 
 use scalesim_core::{
-    Demand, FleetConfig, ScalableTarget, ScalingEvent, Simulation, Sink, StepRecord,
-    TargetTracking, TargetTrackingScalingPolicyConfiguration,
+    Autoscaler, Demand, FleetConfig, ScalableTarget, ScalingEvent, Simulation, SimulationBuilder,
+    Sink, StepRecord, TargetTracking, TargetTrackingScalingPolicyConfiguration,
 };
 
 /// Keeps every record and event of a run.
@@ -23,6 +23,14 @@ impl Sink for Recorder {
 }
 
 impl Recorder {
+    /// Builds the simulation `builder` describes and records its whole run.
+    pub(crate) fn run<A: Autoscaler>(builder: SimulationBuilder<'_, A>) -> Self {
+        let mut simulation = builder.build().unwrap();
+        let mut recorder = Self::default();
+        simulation.run(&mut recorder);
+        recorder
+    }
+
     pub(crate) fn desired(&self) -> Vec<u32> {
         self.records.iter().map(|r| r.desired).collect()
     }
@@ -89,14 +97,11 @@ impl Aws {
             initial_instances: self.initial_instances,
             provisioning_s: self.provisioning_s,
         };
-        let mut simulation = Simulation::builder(fleet)
-            .autoscaler(self.policy())
-            .demand(&demand)
-            .build()
-            .unwrap();
-        let mut recorder = Recorder::default();
-        simulation.run(&mut recorder);
-        recorder
+        Recorder::run(
+            Simulation::builder(fleet)
+                .autoscaler(self.policy())
+                .demand(&demand),
+        )
     }
 }
 

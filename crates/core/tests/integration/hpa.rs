@@ -351,14 +351,7 @@ fn hpa_run(
         initial_instances: initial,
         provisioning_s,
     };
-    let mut simulation = Simulation::builder(fleet)
-        .autoscaler(hpa)
-        .demand(&demand)
-        .build()
-        .unwrap();
-    let mut recorder = Recorder::default();
-    simulation.run(&mut recorder);
-    recorder
+    Recorder::run(Simulation::builder(fleet).autoscaler(hpa).demand(&demand))
 }
 
 #[test]

@@ -29,15 +29,12 @@ impl Group {
             length: SessionLength::fixed(self.session_s).unwrap(),
             seed: 1,
         };
-        let mut simulation = Simulation::builder(fleet)
-            .autoscaler(scaling)
-            .demand(&demand)
-            .sessions(sessions)
-            .build()
-            .unwrap();
-        let mut recorder = Recorder::default();
-        simulation.run(&mut recorder);
-        recorder
+        Recorder::run(
+            Simulation::builder(fleet)
+                .autoscaler(scaling)
+                .demand(&demand)
+                .sessions(sessions),
+        )
     }
 }
 
