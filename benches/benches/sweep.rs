@@ -14,8 +14,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use scalesim_benches::{MINUTES, nasa_30_days};
 use scalesim_core::{
-    FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration, target_tracking_summary,
+    FleetConfig, SWEEP_LANES, ScalableTarget, Simulation, SummarySink, TargetTracking,
+    TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
 };
 
 const POLICIES: usize = 1_000;
@@ -74,13 +74,16 @@ fn sweep(c: &mut Criterion) {
             black_box(hours)
         });
     });
+    let runs: Vec<(FleetConfig, &TargetTracking)> =
+        policies.iter().map(|policy| (fleet, policy)).collect();
     group.bench_function("kernel_1000_policies_43200_minutes", |b| {
         b.iter(|| {
-            let hours: Vec<u64> = policies
-                .par_iter()
-                .map(|policy| {
-                    target_tracking_summary(black_box(&demand), fleet, policy)
-                        .map_or(0, |s| s.instance_seconds)
+            let hours: Vec<u64> = runs
+                .par_chunks(SWEEP_LANES)
+                .flat_map_iter(|lanes| {
+                    target_tracking_summaries(black_box(&demand), lanes)
+                        .into_iter()
+                        .map(|summary| summary.map_or(0, |s| s.instance_seconds))
                 })
                 .collect();
             black_box(hours)

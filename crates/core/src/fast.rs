@@ -1,16 +1,30 @@
 //! A dedicated kernel for sweeps of AWS target tracking: the same semantics as
 //! [`TargetTracking`] driving a [`crate::Fleet`] through [`crate::Simulation`], reduced to the
-//! state a minute-step run needs, so that a sweep's inner loop does little more than the
-//! floor of ceil(demand / target).
+//! state a minute-step run needs, so that a sweep's inner loop does no more than the floor of
+//! ceil(demand / target).
 //!
-//! Where the general engine scans the alarms' windows each minute, this keeps run lengths: the
-//! visible datapoints are above the target in the last `high_run` minutes and below 0.9 ×
-//! target in the last `low_run` minutes, so AlarmHigh is `high_run ≥ 3` and AlarmLow is
-//! `low_run ≥ 15`. Launches pending sit in a ring indexed by their due minute. Every float is
-//! computed with the same operations in the same order as the general engine, so the summaries
-//! are identical bit for bit (a property test holds it to that).
+//! Every float that reaches the summary is computed with the same operations in the same order
+//! as the general engine, so the summaries are identical bit for bit (property tests hold it to
+//! that). Four changes of representation make a minute cheap:
+//! - No division per minute. The datapoint invocations / n is above the target exactly when the
+//!   invocations reach the least float whose quotient by n rounds above it, found once each time
+//!   n changes (likewise for 0.9 × target); see [`least_above`].
+//! - No windows to scan. Each minute shifts its two flags (above the target, below 0.9 × target)
+//!   into a bit history; with d the metric delay in minutes, AlarmHigh is in ALARM when bits d
+//!   to d + 2 of the first are all set and AlarmLow when bits d to d + 14 of the second are.
+//! - No decision that changes nothing. An alarm in ALARM scales only if ceil(visible / target)
+//!   passes the desired capacity, which again is a threshold on the visible invocations,
+//!   recomputed when the desired capacity changes (and disarmed while a scale-in cools down).
+//! - Runs stepped together in lanes. [`LANES`] runs share each minute's demand, their hot state
+//!   side by side in arrays that the compiler keeps in vector registers. A lane takes the cold
+//!   path only to scale, to bring launches into service or when a cooldown ends; that path
+//!   holds everything else (desired capacity, launches in a ring by due minute, instance time
+//!   counted only when the instance count changes).
+
+use std::ops::{BitAnd, BitOr, Shl};
 
 use crate::autoscaler::aws::TargetTracking;
+use crate::capacity::CapacityBounds;
 use crate::demand::Demand;
 use crate::fleet::FleetConfig;
 use crate::metrics::Summary;
@@ -20,166 +34,529 @@ const HIGH_DATAPOINTS: u32 = 3;
 const LOW_DATAPOINTS: u32 = 15;
 const LOW_THRESHOLD_RATIO: f64 = 0.9;
 
+/// How many runs the kernel steps together through each minute: hand it runs in multiples of
+/// this, and every lane does useful work.
+pub const LANES: usize = 8;
+
 /// The summary of `policy` driving a fleet of `fleet` over `demand`, as the general engine would
-/// give it; `None` when the kernel does not apply (steps other than 60 s), so that the caller
-/// runs the general engine instead.
+/// give it; `None` when the kernel does not apply (steps other than 60 s, provisioning not in
+/// whole minutes), so that the caller runs the general engine instead.
 pub fn target_tracking_summary(
     demand: &Demand,
     fleet: FleetConfig,
     policy: &TargetTracking,
 ) -> Option<Summary> {
-    if demand.step_s() != MINUTE_S || !fleet.provisioning_s.is_multiple_of(MINUTE_S) {
-        return None;
-    }
-    let capacity = fleet.capacity_per_instance_per_min;
-    if !(capacity.is_finite() && capacity > 0.0) {
-        return None;
-    }
-    let bounds = policy.target().bounds();
-    let (scaling_in_suspended, scaling_out_suspended) = policy.target().suspended();
-    let config = policy.policy();
-    let target = config.target_value();
-    let low_threshold = LOW_THRESHOLD_RATIO * target;
-    let scale_in_cooldown_s = config.scale_in_cooldown_s();
-    let scale_in_allowed = !config.disable_scale_in() && !scaling_in_suspended;
-    let delay = (policy.metric_delay_s() / MINUTE_S) as usize;
-    let provisioning = (fleet.provisioning_s / MINUTE_S) as usize;
-
-    // (invocations, datapoint) of the minutes not yet visible, minute m at m % len.
-    let mut unseen = vec![(0.0_f64, 0.0_f64); delay + 1];
-    // Launches by due minute, minute m at m % len; a launch is due at most provisioning + 1
-    // minutes after the minute that decided it.
-    let mut launches = vec![0_u32; provisioning + 2];
-    let mut pending: u32 = 0;
-    let mut in_service = bounds.clamp(fleet.initial_instances);
-    let mut desired = in_service;
-    let (mut high_run, mut low_run) = (0_u32, 0_u32);
-    let mut last_scale_in: Option<u64> = None;
-
-    let mut summary = Summary::start(in_service);
-    let slots = launches.len();
-    let unseen_len = unseen.len();
-    // Ring positions advanced by one each minute: cheaper than a modulo per step.
-    let mut launch_slot = 0_usize;
-    let mut unseen_slot = 0_usize;
-    // What the in-service instances serve in a minute, recomputed (by the same expression as
-    // the fleet's) only when their number changes.
-    let serving = |in_service: u32| f64::from(in_service) * capacity * MINUTE_S as f64 / 60.0;
-    let mut in_service_capacity = serving(in_service);
-    for (minute, &invocations) in demand.as_slice().iter().enumerate() {
-        let this_launch_slot = launch_slot;
-        launch_slot = if launch_slot + 1 == slots {
-            0
-        } else {
-            launch_slot + 1
-        };
-        let due = &mut launches[this_launch_slot];
-        if *due > 0 {
-            in_service += *due;
-            pending -= *due;
-            *due = 0;
-            in_service_capacity = serving(in_service);
-        }
-
-        let served = invocations.min(in_service_capacity);
-        summary.steps += 1;
-        summary.duration_s += MINUTE_S;
-        summary.instance_seconds += u64::from(in_service) * MINUTE_S;
-        summary.peak_in_service = summary.peak_in_service.max(in_service);
-        summary.min_in_service = summary.min_in_service.min(in_service);
-        summary.demand_total += invocations;
-        summary.served_total += served;
-        let unserved = invocations - served;
-        summary.unserved_total += unserved;
-        // Arithmetic rather than branches: whether a minute falls short is data, not pattern.
-        summary.underprovisioned_steps += u64::from(unserved > 0.0);
-
-        // The datapoint of this minute, with n constant over it: invocations / n.
-        let datapoint = (0.0 + invocations) / f64::from(in_service.max(1));
-        unseen[unseen_slot] = (invocations, datapoint);
-        // The ring holds delay + 1 minutes: the visible one, minute − delay, is the oldest,
-        // in the slot after this minute's.
-        unseen_slot = if unseen_slot + 1 == unseen_len {
-            0
-        } else {
-            unseen_slot + 1
-        };
-        if minute < delay {
-            continue;
-        }
-        let (visible_invocations, visible_datapoint) = unseen[unseen_slot];
-        high_run = high_run.saturating_add(1) * u32::from(visible_datapoint > target);
-        low_run = low_run.saturating_add(1) * u32::from(visible_datapoint < low_threshold);
-
-        // Most minutes neither alarm is in ALARM: only then is C worth computing.
-        if high_run < HIGH_DATAPOINTS && low_run < LOW_DATAPOINTS {
-            continue;
-        }
-        let proposed = bounds.clamp((visible_invocations / target).ceil() as u32);
-        let minute = minute as u64;
-        let next = if high_run >= HIGH_DATAPOINTS {
-            if proposed <= desired || scaling_out_suspended {
-                continue;
-            }
-            last_scale_in = None;
-            proposed
-        } else {
-            let cooling =
-                last_scale_in.is_some_and(|a| (minute - a) * MINUTE_S < scale_in_cooldown_s);
-            if !scale_in_allowed || cooling || proposed >= desired {
-                continue;
-            }
-            last_scale_in = Some(minute);
-            proposed
-        };
-        if next > desired {
-            let count = next - desired;
-            if provisioning == 0 {
-                in_service += count;
-                in_service_capacity = serving(in_service);
-            } else {
-                // Due provisioning + 1 minutes on: the slot before this minute's, around the ring.
-                let due_slot = if this_launch_slot == 0 {
-                    slots - 1
-                } else {
-                    this_launch_slot - 1
-                };
-                launches[due_slot] += count;
-                pending += count;
-            }
-            summary.scale_out_events += 1;
-        } else {
-            let mut excess = desired - next;
-            // Newest launches first: those due latest.
-            let mut due_minute = minute as usize + 1 + provisioning;
-            while excess > 0 && pending > 0 && due_minute > minute as usize {
-                let slot = &mut launches[due_minute % slots];
-                let cancelled = (*slot).min(excess);
-                *slot -= cancelled;
-                pending -= cancelled;
-                excess -= cancelled;
-                due_minute -= 1;
-            }
-            if excess > 0 {
-                in_service -= excess;
-                in_service_capacity = serving(in_service);
-            }
-            summary.scale_in_events += 1;
-        }
-        desired = next;
-    }
-    (summary.steps > 0).then_some(summary)
+    target_tracking_summaries(demand, &[(fleet, policy)])
+        .pop()
+        .flatten()
 }
 
 /// The summaries of several (fleet, policy) runs over the same `demand`, in the order given,
-/// each as [`target_tracking_summary`] gives it. Model note: stepping several policies through
-/// each minute together was measured slower than one after another, whose state then lives in
-/// registers; so this runs them one after another.
+/// each as [`target_tracking_summary`] gives it.
 pub fn target_tracking_summaries(
     demand: &Demand,
     runs: &[(FleetConfig, &TargetTracking)],
 ) -> Vec<Option<Summary>> {
-    runs.iter()
-        .map(|(fleet, policy)| target_tracking_summary(demand, *fleet, policy))
-        .collect()
+    let mut summaries = vec![None; runs.len()];
+    if demand.step_s() != MINUTE_S || demand.as_slice().is_empty() {
+        return summaries;
+    }
+    let applicable: Vec<(usize, Run)> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (fleet, policy))| Some((index, Run::new(*fleet, policy)?)))
+        .collect();
+    let demand_total = demand.as_slice().iter().fold(0.0, |total, &d| total + d);
+    for group in applicable.chunks(LANES) {
+        // A short last group repeats its first run in the spare lanes.
+        let lanes: [Run; LANES] =
+            std::array::from_fn(|lane| group.get(lane).unwrap_or(&group[0]).1.clone());
+        let needs_wide_history = group
+            .iter()
+            .any(|(_, run)| run.delay + LOW_DATAPOINTS as usize > u64::BITS as usize);
+        let finished = if needs_wide_history {
+            step_lanes::<u128>(demand.as_slice(), lanes)
+        } else {
+            step_lanes::<u64>(demand.as_slice(), lanes)
+        };
+        for ((index, _), mut summary) in group.iter().zip(finished) {
+            summary.demand_total = demand_total;
+            summaries[*index] = Some(summary);
+        }
+    }
+    summaries
+}
+
+/// The least `x ≥ 0` whose quotient `x / divisor`, as the general engine divides, is above
+/// `bound`. Division rounds monotonically, so `x / divisor > bound` exactly when
+/// `x >= least_above(bound, divisor)`.
+fn least_above(bound: f64, divisor: f64) -> f64 {
+    least_where(bound * divisor, |x| (0.0 + x) / divisor > bound)
+}
+
+/// The greatest `x ≥ 0` whose quotient `x / divisor` is below `bound > 0`: `x / divisor <
+/// bound` exactly when `x <= greatest_below(bound, divisor)`.
+fn greatest_below(bound: f64, divisor: f64) -> f64 {
+    least_where(bound * divisor, |x| (0.0 + x) / divisor >= bound).next_down()
+}
+
+/// The least float `x ≥ 0` for which `holds` is true, `holds` being false and then true over
+/// the non-negative floats and true at +∞; `guess` should be within an ulp or two of it.
+fn least_where(guess: f64, holds: impl Fn(f64) -> bool) -> f64 {
+    let mut x = guess;
+    for _ in 0..4 {
+        if x.is_nan() || x < 0.0 {
+            break;
+        }
+        if !holds(x) {
+            x = x.next_up();
+        } else if x == 0.0 || !holds(x.next_down()) {
+            return x;
+        } else {
+            x = x.next_down();
+        }
+    }
+    // The guess was off (a bound of zero, an overflow): bisect the floats' bit patterns, which
+    // order the non-negative floats.
+    if holds(0.0) {
+        return 0.0;
+    }
+    let (mut fails, mut holds_at) = (0.0_f64.to_bits(), f64::INFINITY.to_bits());
+    while holds_at - fails > 1 {
+        let middle = fails + (holds_at - fails) / 2;
+        if holds(f64::from_bits(middle)) {
+            holds_at = middle;
+        } else {
+            fails = middle;
+        }
+    }
+    f64::from_bits(holds_at)
+}
+
+/// A run's state off the hot path: its policy, its fleet, and what it has counted so far.
+#[derive(Debug, Clone)]
+struct Run {
+    bounds: CapacityBounds,
+    target: f64,
+    low_threshold: f64,
+    capacity_per_min: f64,
+    /// The metric delay, in minutes.
+    delay: usize,
+    /// Minutes from a launch's decision until it serves, less the minute of the decision.
+    provisioning: u64,
+    scale_in_allowed: bool,
+    scaling_out_suspended: bool,
+    /// The scale-in cooldown in whole minutes, rounded up: after a scale-in at minute a, the
+    /// next may come at minute a + this.
+    scale_in_cooldown_min: u64,
+    in_service: u32,
+    desired: u32,
+    pending: u32,
+    /// Launches by due minute, minute m at m % len; due at most provisioning + 1 minutes after
+    /// the minute that decided them.
+    launches: Vec<u32>,
+    last_scale_in: Option<u64>,
+    /// Σ in service × minutes up to `counted_to`, exclusive.
+    instance_minutes: u64,
+    counted_to: u64,
+    peak_in_service: u32,
+    min_in_service: u32,
+    scale_out_events: u64,
+    scale_in_events: u64,
+}
+
+impl Run {
+    fn new(fleet: FleetConfig, policy: &TargetTracking) -> Option<Self> {
+        let capacity = fleet.capacity_per_instance_per_min;
+        let applies =
+            fleet.provisioning_s.is_multiple_of(MINUTE_S) && capacity.is_finite() && capacity > 0.0;
+        if !applies {
+            return None;
+        }
+        let bounds = policy.target().bounds();
+        let (scaling_in_suspended, scaling_out_suspended) = policy.target().suspended();
+        let config = policy.policy();
+        let provisioning = fleet.provisioning_s / MINUTE_S;
+        let in_service = bounds.clamp(fleet.initial_instances);
+        Some(Self {
+            bounds,
+            target: config.target_value(),
+            low_threshold: LOW_THRESHOLD_RATIO * config.target_value(),
+            capacity_per_min: capacity,
+            delay: (policy.metric_delay_s() / MINUTE_S) as usize,
+            provisioning,
+            scale_in_allowed: !config.disable_scale_in() && !scaling_in_suspended,
+            scaling_out_suspended,
+            scale_in_cooldown_min: config.scale_in_cooldown_s().div_ceil(MINUTE_S),
+            in_service,
+            desired: in_service,
+            pending: 0,
+            launches: vec![0; usize::try_from(provisioning + 2).ok()?],
+            last_scale_in: None,
+            instance_minutes: 0,
+            counted_to: 0,
+            peak_in_service: in_service,
+            min_in_service: in_service,
+            scale_out_events: 0,
+            scale_in_events: 0,
+        })
+    }
+
+    /// What the in-service instances serve in a minute, by the fleet's own expression.
+    fn serving(&self) -> f64 {
+        f64::from(self.in_service) * self.capacity_per_min * MINUTE_S as f64 / 60.0
+    }
+
+    fn slot(&mut self, due_minute: u64) -> &mut u32 {
+        let len = self.launches.len() as u64;
+        &mut self.launches[(due_minute % len) as usize]
+    }
+
+    /// The first minute at which a scale-in is no longer cooling down.
+    fn cooled_at(&self) -> u64 {
+        self.last_scale_in
+            .map_or(0, |at| at + self.scale_in_cooldown_min)
+    }
+
+    /// The policy's decision at `minute`, with AlarmHigh (`high`) or AlarmLow in ALARM and
+    /// `visible_invocations` the invocations of the newest visible datapoint, as the general
+    /// engine takes it.
+    fn decide(&mut self, minute: u64, high: bool, visible_invocations: f64) {
+        let proposed = self
+            .bounds
+            .clamp((visible_invocations / self.target).ceil() as u32);
+        let next = if high {
+            if proposed <= self.desired || self.scaling_out_suspended {
+                return;
+            }
+            self.last_scale_in = None;
+            proposed
+        } else {
+            let cooling = minute < self.cooled_at();
+            if !self.scale_in_allowed || cooling || proposed >= self.desired {
+                return;
+            }
+            self.last_scale_in = Some(minute);
+            proposed
+        };
+        if next > self.desired {
+            let count = next - self.desired;
+            if self.provisioning == 0 {
+                self.in_service += count;
+            } else {
+                *self.slot(minute + 1 + self.provisioning) += count;
+                self.pending += count;
+            }
+            self.scale_out_events += 1;
+        } else {
+            let mut excess = self.desired - next;
+            // Newest launches first: those due latest.
+            let mut due_minute = minute + 1 + self.provisioning;
+            while excess > 0 && self.pending > 0 && due_minute > minute {
+                let slot = self.slot(due_minute);
+                let cancelled = (*slot).min(excess);
+                *slot -= cancelled;
+                self.pending -= cancelled;
+                excess -= cancelled;
+                due_minute -= 1;
+            }
+            self.in_service -= excess;
+            self.scale_in_events += 1;
+        }
+        self.desired = next;
+    }
+
+    /// Brings the launches due at `minute` into service.
+    fn arrive(&mut self, minute: u64) {
+        let due = std::mem::take(self.slot(minute));
+        self.in_service += due;
+        self.pending -= due;
+    }
+
+    /// The first minute from `minute` on at which a launch is due, `u64::MAX` if none is.
+    fn next_due_from(&mut self, minute: u64) -> u64 {
+        if self.pending == 0 {
+            return u64::MAX;
+        }
+        (minute..=minute + self.provisioning)
+            .find(|&due| *self.slot(due) > 0)
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Counts the instance time of `previous` in service up to `minute`, from which
+    /// `in_service` serves; `serves` is false when no minute is left for it to serve.
+    fn count_to(&mut self, minute: u64, previous: u32, serves: bool) {
+        self.instance_minutes += u64::from(previous) * (minute - self.counted_to);
+        self.counted_to = minute;
+        if serves {
+            self.peak_in_service = self.peak_in_service.max(self.in_service);
+            self.min_in_service = self.min_in_service.min(self.in_service);
+        }
+    }
+
+    /// The least visible invocations at which AlarmHigh's decision scales out: above
+    /// `desired` once divided by the target (ceil(v / target) > desired), or never.
+    fn scale_out_from(&self) -> f64 {
+        if self.scaling_out_suspended || self.desired >= self.bounds.max() {
+            f64::INFINITY
+        } else {
+            least_above(f64::from(self.desired), self.target)
+        }
+    }
+
+    /// The visible invocations below which AlarmLow's decision at `minute` scales in (ceil(v /
+    /// target) < desired), or never (−∞).
+    fn scale_in_below(&self, minute: u64) -> f64 {
+        if !self.scale_in_allowed || self.desired <= self.bounds.min() || minute < self.cooled_at()
+        {
+            f64::NEG_INFINITY
+        } else {
+            least_above(f64::from(self.desired - 1), self.target)
+        }
+    }
+}
+
+/// A bit history of flags, newest in bit 0: `u64` for metric delays up to 49 minutes, `u128`
+/// beyond.
+trait History:
+    Copy + Eq + From<bool> + Shl<u32, Output = Self> + BitOr<Output = Self> + BitAnd<Output = Self>
+{
+    const NONE: Self;
+    /// `count` set bits from bit `from` up.
+    fn window(from: usize, count: u32) -> Self;
+}
+
+impl History for u64 {
+    const NONE: Self = 0;
+    fn window(from: usize, count: u32) -> Self {
+        ((1 << count) - 1) << from
+    }
+}
+
+impl History for u128 {
+    const NONE: Self = 0;
+    fn window(from: usize, count: u32) -> Self {
+        ((1 << count) - 1) << from
+    }
+}
+
+/// The hot state of [`LANES`] runs, one array per quantity so that a minute's work on all lanes
+/// is a handful of vector operations. A lane needs its cold path only when an alarm in ALARM
+/// would change its desired capacity, when launches come into service, or when a scale-in
+/// cooldown ends: the decisions that change nothing are filtered out here by thresholds on the
+/// visible invocations.
+struct Lanes<H> {
+    serving: [f64; LANES],
+    served_total: [f64; LANES],
+    unserved_total: [f64; LANES],
+    underprovisioned_minutes: [u64; LANES],
+    /// Invocations from which this minute's datapoint is above the target.
+    above_from: [f64; LANES],
+    /// Invocations up to which this minute's datapoint is below 0.9 × target.
+    below_to: [f64; LANES],
+    above: [H; LANES],
+    below: [H; LANES],
+    high_window: [H; LANES],
+    low_window: [H; LANES],
+    /// Visible invocations from which AlarmHigh in ALARM scales out.
+    scale_out_from: [f64; LANES],
+    /// Visible invocations below which AlarmLow in ALARM scales in.
+    scale_in_below: [f64; LANES],
+    /// The minute before which the cold path must run (launches due, a cooldown ended).
+    wake_at: [u64; LANES],
+}
+
+impl<H: History> Lanes<H> {
+    fn new(runs: &[Run; LANES]) -> Self {
+        let mut lanes = Self {
+            serving: [0.0; LANES],
+            served_total: [0.0; LANES],
+            unserved_total: [0.0; LANES],
+            underprovisioned_minutes: [0; LANES],
+            above_from: [0.0; LANES],
+            below_to: [0.0; LANES],
+            above: [H::NONE; LANES],
+            below: [H::NONE; LANES],
+            high_window: runs
+                .each_ref()
+                .map(|run| H::window(run.delay, HIGH_DATAPOINTS)),
+            low_window: runs
+                .each_ref()
+                .map(|run| H::window(run.delay, LOW_DATAPOINTS)),
+            scale_out_from: [0.0; LANES],
+            scale_in_below: [0.0; LANES],
+            wake_at: [u64::MAX; LANES],
+        };
+        for (lane, run) in runs.iter().enumerate() {
+            lanes.on_fleet_change(lane, run);
+            lanes.on_policy_change(lane, run, 0);
+        }
+        lanes
+    }
+
+    fn on_fleet_change(&mut self, lane: usize, run: &Run) {
+        let instances = f64::from(run.in_service.max(1));
+        self.serving[lane] = run.serving();
+        self.above_from[lane] = least_above(run.target, instances);
+        self.below_to[lane] = greatest_below(run.low_threshold, instances);
+    }
+
+    /// Refreshes what the next decision, at `minute`, compares against.
+    fn on_policy_change(&mut self, lane: usize, run: &Run, minute: u64) {
+        self.scale_out_from[lane] = run.scale_out_from();
+        self.scale_in_below[lane] = run.scale_in_below(minute);
+    }
+
+    fn high_in_alarm(&self, lane: usize) -> bool {
+        self.above[lane] & self.high_window[lane] == self.high_window[lane]
+    }
+
+    fn low_in_alarm(&self, lane: usize) -> bool {
+        self.below[lane] & self.low_window[lane] == self.low_window[lane]
+    }
+
+    /// One minute of every lane, with `visible` each lane's newest visible invocations: the
+    /// lanes that need the cold path, one bit each.
+    #[inline(always)]
+    // One index walks a dozen arrays in step: clearer than a dozen zipped iterators, and what
+    // the vectorizer reads best.
+    #[allow(clippy::needless_range_loop)]
+    fn step(&mut self, minute: u64, invocations: f64, visible: [f64; LANES]) -> u32 {
+        let mut attention = 0;
+        for lane in 0..LANES {
+            let served = invocations.min(self.serving[lane]);
+            self.served_total[lane] += served;
+            let unserved = invocations - served;
+            self.unserved_total[lane] += unserved;
+            self.underprovisioned_minutes[lane] += u64::from(unserved > 0.0);
+            self.above[lane] =
+                self.above[lane] << 1 | H::from(invocations >= self.above_from[lane]);
+            self.below[lane] = self.below[lane] << 1 | H::from(invocations <= self.below_to[lane]);
+            let scale_out = self.high_in_alarm(lane) & (visible[lane] >= self.scale_out_from[lane]);
+            let scale_in = self.low_in_alarm(lane) & (visible[lane] < self.scale_in_below[lane]);
+            let wake = minute + 1 == self.wake_at[lane];
+            attention |= u32::from(scale_out | scale_in | wake) << lane;
+        }
+        attention
+    }
+
+    /// The cold path of `lane` at the end of `minute`: its decision, then the launches due the
+    /// next minute.
+    #[cold]
+    #[inline(never)]
+    fn attend(&mut self, run: &mut Run, lane: usize, minute: u64, visible: f64, minutes: u64) {
+        let in_service = run.in_service;
+        let high = self.high_in_alarm(lane);
+        if high || self.low_in_alarm(lane) {
+            run.decide(minute, high, visible);
+        }
+        let next_minute = minute + 1;
+        if run.next_due_from(next_minute) == next_minute {
+            run.arrive(next_minute);
+        }
+        let cooled_at = run.cooled_at();
+        let cooldown_end = if cooled_at > next_minute {
+            cooled_at
+        } else {
+            u64::MAX
+        };
+        self.wake_at[lane] = run.next_due_from(next_minute).min(cooldown_end);
+        self.on_policy_change(lane, run, next_minute);
+        if run.in_service != in_service {
+            run.count_to(next_minute, in_service, next_minute < minutes);
+            self.on_fleet_change(lane, run);
+        }
+    }
+}
+
+/// Steps [`LANES`] runs through `demand` together: their summaries, all but the demand total.
+fn step_lanes<H: History>(demand: &[f64], mut runs: [Run; LANES]) -> [Summary; LANES] {
+    let mut lanes = Lanes::<H>::new(&runs);
+    let minutes = demand.len() as u64;
+    let delays = runs.each_ref().map(|run| run.delay);
+    // Before a lane's delay has passed no datapoint is visible and its alarms stay OK: what it
+    // reads as visible then does not matter.
+    let visible_at = |minute: usize, delay: usize| demand[minute.saturating_sub(delay)];
+    let mut each_minute = |minute: usize, visible: [f64; LANES]| {
+        let minute_index = minute;
+        let minute = minute as u64;
+        let mut attention = lanes.step(minute, demand[minute_index], visible);
+        while attention != 0 {
+            let lane = attention.trailing_zeros() as usize;
+            attention &= attention - 1;
+            lanes.attend(&mut runs[lane], lane, minute, visible[lane], minutes);
+        }
+    };
+    if delays.iter().all(|&delay| delay == delays[0]) {
+        for minute in 0..demand.len() {
+            each_minute(minute, [visible_at(minute, delays[0]); LANES]);
+        }
+    } else {
+        for minute in 0..demand.len() {
+            each_minute(minute, delays.map(|delay| visible_at(minute, delay)));
+        }
+    }
+    std::array::from_fn(|lane| {
+        let run = &mut runs[lane];
+        run.count_to(minutes, run.in_service, false);
+        Summary {
+            steps: minutes,
+            duration_s: minutes * MINUTE_S,
+            instance_seconds: run.instance_minutes * MINUTE_S,
+            peak_in_service: run.peak_in_service,
+            min_in_service: run.min_in_service,
+            served_total: lanes.served_total[lane],
+            unserved_total: lanes.unserved_total[lane],
+            underprovisioned_steps: lanes.underprovisioned_minutes[lane],
+            scale_out_events: run.scale_out_events,
+            scale_in_events: run.scale_in_events,
+            ..Summary::start(run.in_service)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_split_the_values_exactly_where_the_quotient_crosses_the_bound() {
+        for divisor in [
+            1.0,
+            2.0,
+            3.0,
+            7.0,
+            10.0,
+            49.0,
+            1000.0,
+            0.1,
+            1.0 / 3.0,
+            123.456,
+            1e100,
+        ] {
+            for bound in [
+                0.0,
+                0.1,
+                1.0,
+                3.0,
+                7.0,
+                45.5,
+                70.0,
+                1.0 / 3.0,
+                123.456,
+                0.9 * 45.5,
+                1e300,
+            ] {
+                let quotient = |x: f64| x / divisor;
+                let above = least_above(bound, divisor);
+                assert!(quotient(above) > bound, "{bound} {divisor}");
+                assert!(quotient(above.next_down()) <= bound, "{bound} {divisor}");
+                if bound > 0.0 {
+                    let below = greatest_below(bound, divisor);
+                    assert!(quotient(below) < bound, "{bound} {divisor}");
+                    assert!(quotient(below.next_up()) >= bound, "{bound} {divisor}");
+                }
+            }
+        }
+    }
 }

@@ -75,7 +75,7 @@ pub use crate::{
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
-    fast::{target_tracking_summaries, target_tracking_summary},
+    fast::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},

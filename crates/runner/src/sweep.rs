@@ -47,8 +47,9 @@ const AWS_PARAMETERS: [&str; 6] = [
     "MaxCapacity",
     "metric_delay_s",
 ];
-/// Runs a rayon task takes at once: one, so that uneven runs balance across threads.
-const KERNEL_GROUP: usize = 1;
+/// Runs a rayon task takes at once: as many as the sweep kernel steps together, so that they
+/// share each pass over the demand, and no more, so that uneven runs balance across threads.
+const KERNEL_GROUP: usize = scalesim_core::SWEEP_LANES;
 /// Keys of `[sweep]` that are options, not parameters.
 const OPTIONS: [&str; 2] = ["samples", "traces"];
 /// The unserved fraction an objective accepts when it names none.

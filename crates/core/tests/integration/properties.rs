@@ -171,15 +171,61 @@ proptest! {
     }
 }
 
+/// Minute-step AWS policies for the sweep kernel, wider than [`any_aws`] where the kernel has
+/// edges of its own: exact ties between a datapoint and the target (whole targets and
+/// demands), metric delays past the 49 minutes a 64-bit history holds, and capacities that
+/// make the fleet fall short.
+fn any_minute_aws() -> impl Strategy<Value = Aws> {
+    (
+        any_aws(),
+        1u32..4,
+        prop_oneof![
+            1.0f64..200.0,
+            (1u32..60).prop_map(f64::from),
+            (1u32..12).prop_map(|tens| f64::from(tens) * 10.0),
+        ],
+        prop_oneof![4 => 0u64..4, 1 => 45u64..=60],
+        prop_oneof![Just(100.0), 5.0f64..150.0, (1u32..80).prop_map(f64::from)],
+    )
+        .prop_map(
+            |(aws, min, target_value, delay_min, capacity_per_instance)| Aws {
+                min,
+                max: min + (aws.max - aws.min),
+                target_value,
+                metric_delay_s: delay_min * 60,
+                capacity_per_instance,
+                step_s: 60,
+                provisioning_s: aws.provisioning_s / aws.step_s * 60,
+                ..aws
+            },
+        )
+}
+
+/// Per-minute demands in level stretches, long enough for AlarmLow's 15 datapoints, some in
+/// tens so that they tie with targets in tens.
+fn any_minute_demand() -> impl Strategy<Value = Vec<f64>> {
+    let level = prop_oneof![
+        Just(0.0),
+        0.0f64..2000.0,
+        (0u32..400).prop_map(f64::from),
+        (0u32..80).prop_map(|tens| f64::from(tens) * 10.0),
+    ];
+    prop::collection::vec((level, 1usize..40), 1..12).prop_map(|stretches| {
+        stretches
+            .into_iter()
+            .flat_map(|(level, minutes)| std::iter::repeat_n(level, minutes))
+            .collect()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn the_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
-        aws in any_aws(),
-        demand in any_demand(),
+        aws in any_minute_aws(),
+        demand in any_minute_demand(),
     ) {
-        let aws = Aws { step_s: 60, provisioning_s: aws.provisioning_s / aws.step_s * 60, ..aws };
         let general = {
             let run = aws.run(&demand);
             let mut sink = scalesim_core::SummarySink::new();
@@ -207,8 +253,8 @@ proptest! {
 
     #[test]
     fn policies_stepped_together_give_what_each_gives_alone(
-        configs in prop::collection::vec(any_aws(), 1..7),
-        demand in any_demand(),
+        configs in prop::collection::vec(any_minute_aws(), 1..20),
+        demand in any_minute_demand(),
     ) {
         let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
         let runs: Vec<(scalesim_core::FleetConfig, scalesim_core::TargetTracking)> = configs
