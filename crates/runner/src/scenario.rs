@@ -17,8 +17,9 @@ use serde::Deserialize;
 use crate::error::ScenarioError;
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
-use crate::vendor::aws::{AwsFiles, target_tracking};
+use crate::vendor::aws::{AwsFiles, is_configuration_only, target_tracking};
 use crate::vendor::azure::autoscale_setting;
+use crate::vendor::document::{Document, Format, OptionalField};
 use crate::vendor::huawei::scaling_policy;
 use crate::vendor::k8s::horizontal_pod_autoscaler;
 
@@ -340,19 +341,193 @@ pub struct Scenario {
     pub service_time_s: Option<f64>,
     /// The objectives each step is checked against.
     pub slo: ServiceLevelObjective,
-    /// For AWS: the request bodies as written, to write recommended ones from.
-    pub aws_bodies: Option<AwsBodies>,
+    /// The vendor files the autoscaler is built from, for a sweep to build it again from
+    /// edited ones.
+    pub vendor: VendorFiles,
     /// Whether the file is a sweep file (it has a `[sweep]` table).
     pub is_sweep: bool,
 }
 
-/// The AWS request bodies of a scenario, as parsed JSON.
+/// The vendor files a scenario's autoscaler is built from, with the rest of what builds it, so
+/// that a sweep can build it again from edited files.
 #[derive(Debug, Clone)]
-pub struct AwsBodies {
-    /// RegisterScalableTarget.
-    pub register: serde_json::Value,
-    /// PutScalingPolicy, or only its TargetTrackingScalingPolicyConfiguration.
-    pub policy: serde_json::Value,
+pub struct VendorFiles {
+    /// The files, parsed.
+    pub(crate) documents: Vec<Document>,
+    /// The fields the vendor defaults when the files leave them out.
+    pub(crate) optional: Vec<OptionalField>,
+    recipe: Recipe,
+    scenario_path: PathBuf,
+}
+
+/// What builds an autoscaler besides its vendor files: the scenario's own settings.
+#[derive(Debug, Clone)]
+enum Recipe {
+    Aws {
+        metric_delay_s: u64,
+    },
+    Azure {
+        start: Option<DateTime<Utc>>,
+        run_s: u64,
+        evaluation_period_s: u64,
+        metric_delay_s: u64,
+    },
+    Hpa {
+        sync_period_s: u64,
+        tolerance: f64,
+        cpu_request_m: i64,
+    },
+    Huawei {
+        weights: SessionWeights,
+        base_servers: u32,
+        evaluation_period_s: u64,
+        sessions: SessionConfig,
+    },
+}
+
+/// The scenario settings a sweep may set besides the vendor files' fields.
+const METRIC_DELAY_S: &str = "metric_delay_s";
+
+impl Recipe {
+    /// The fields the vendor defaults when `texts`, the files' contents, leave them out.
+    fn optional_fields(&self, texts: &[String]) -> Vec<OptionalField> {
+        let field = |document, path| OptionalField { document, path };
+        match self {
+            Self::Aws { .. } => {
+                // The policy file may be the whole PutScalingPolicy body or only its configuration.
+                let configuration_only =
+                    texts.get(1).is_some_and(|text| is_configuration_only(text));
+                let (scale_out, scale_in) = if configuration_only {
+                    ("ScaleOutCooldown", "ScaleInCooldown")
+                } else {
+                    (
+                        "TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown",
+                        "TargetTrackingScalingPolicyConfiguration.ScaleInCooldown",
+                    )
+                };
+                vec![field(1, scale_out), field(1, scale_in)]
+            }
+            Self::Hpa { .. } => vec![
+                field(0, "spec.minReplicas"),
+                field(0, "spec.behavior.scaleUp.stabilizationWindowSeconds"),
+                field(0, "spec.behavior.scaleDown.stabilizationWindowSeconds"),
+            ],
+            Self::Azure { .. } | Self::Huawei { .. } => Vec::new(),
+        }
+    }
+}
+
+impl VendorFiles {
+    /// The scenario settings a sweep may set on this autoscaler.
+    pub(crate) fn settings(&self) -> &'static [&'static str] {
+        match self.recipe {
+            Recipe::Aws { .. } | Recipe::Azure { .. } => &[METRIC_DELAY_S],
+            Recipe::Hpa { .. } | Recipe::Huawei { .. } => &[],
+        }
+    }
+
+    /// Sets the scenario setting `name`, one of [`VendorFiles::settings`].
+    pub(crate) fn set_setting(&mut self, name: &str, value: u64) {
+        if name == METRIC_DELAY_S
+            && let Recipe::Aws { metric_delay_s } | Recipe::Azure { metric_delay_s, .. } =
+                &mut self.recipe
+        {
+            *metric_delay_s = value;
+        }
+    }
+
+    /// The documents' bodies, to edit.
+    pub(crate) fn bodies(&self) -> Vec<serde_json::Value> {
+        self.documents.iter().map(|d| d.body.clone()).collect()
+    }
+
+    /// The autoscaler built from `bodies`, one per document, with the files' own checks.
+    pub(crate) fn build_from(
+        &self,
+        bodies: &[serde_json::Value],
+    ) -> Result<AutoscalerConfig, ScenarioError> {
+        let paths: Vec<PathBuf> = self.documents.iter().map(|d| d.path.clone()).collect();
+        let texts: Vec<String> = self
+            .documents
+            .iter()
+            .zip(bodies)
+            .map(|(document, body)| document.render(body))
+            .collect();
+        self.build(&paths, &texts)
+    }
+
+    /// The autoscaler built from the files at `paths`, whose contents are `texts`.
+    fn build(
+        &self,
+        paths: &[PathBuf],
+        texts: &[String],
+    ) -> Result<AutoscalerConfig, ScenarioError> {
+        let path = self.scenario_path.as_path();
+        let file = |index: usize| {
+            paths
+                .get(index)
+                .zip(texts.get(index))
+                .map(|(path, text)| (path.as_path(), text.as_str()))
+                .ok_or_else(|| field_error(path, "autoscaler", "a vendor file is missing".into()))
+        };
+        Ok(match &self.recipe {
+            Recipe::Aws { metric_delay_s } => {
+                let (register_path, register_text) = file(0)?;
+                let (policy_path, policy_text) = file(1)?;
+                let files = AwsFiles {
+                    register_path,
+                    register_text,
+                    policy_path,
+                    policy_text,
+                };
+                AutoscalerConfig::AwsTargetTracking(target_tracking(files, *metric_delay_s, path)?)
+            }
+            Recipe::Azure {
+                start,
+                run_s,
+                evaluation_period_s,
+                metric_delay_s,
+            } => {
+                let (setting_path, setting_text) = file(0)?;
+                let (setting, schedule) = autoscale_setting(
+                    setting_text,
+                    setting_path,
+                    *start,
+                    *run_s,
+                    *evaluation_period_s,
+                )?;
+                let autoscale =
+                    AzureAutoscale::new(setting, schedule, *metric_delay_s, *evaluation_period_s)
+                        .map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::AzureAutoscale(autoscale)
+            }
+            Recipe::Hpa {
+                sync_period_s,
+                tolerance,
+                cpu_request_m,
+            } => {
+                let (manifest_path, manifest_text) = file(0)?;
+                let spec = horizontal_pod_autoscaler(manifest_text, manifest_path)?;
+                let hpa =
+                    HorizontalPodAutoscaler::new(spec, *sync_period_s, *tolerance, *cpu_request_m)
+                        .map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::KubernetesHpa(hpa)
+            }
+            Recipe::Huawei {
+                weights,
+                base_servers,
+                evaluation_period_s,
+                sessions,
+            } => {
+                let (policy_path, policy_text) = file(0)?;
+                let policy = scaling_policy(policy_text, policy_path)?;
+                let scaling =
+                    WorkspaceScaling::new(policy, *weights, *base_servers, *evaluation_period_s)
+                        .map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::HuaweiWorkspace(scaling, *sessions)
+            }
+        })
+    }
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
@@ -503,41 +678,25 @@ impl Scenario {
                 )
             }
         };
-        let mut aws_bodies = None;
-        let autoscaler = match &spec.autoscaler {
+        let (recipe, files) = match &spec.autoscaler {
             AutoscalerSpec::AwsTargetTracking {
                 register_scalable_target,
                 put_scaling_policy,
                 metric_delay_s,
-            } => {
-                let register_path = base.join(register_scalable_target);
-                let policy_path = base.join(put_scaling_policy);
-                let register_text = read(&register_path)?;
-                let policy_text = read(&policy_path)?;
-                let files = AwsFiles {
-                    register_path: &register_path,
-                    register_text: &register_text,
-                    policy_path: &policy_path,
-                    policy_text: &policy_text,
-                };
-                let config = AutoscalerConfig::AwsTargetTracking(target_tracking(
-                    files,
-                    metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
-                    path,
-                )?);
-                // Both parsed already, so these cannot fail; keep them for recommendations.
-                aws_bodies = serde_json::from_str(&register_text)
-                    .ok()
-                    .zip(serde_json::from_str(&policy_text).ok())
-                    .map(|(register, policy)| AwsBodies { register, policy });
-                config
-            }
+            } => (
+                Recipe::Aws {
+                    metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
+                },
+                vec![
+                    (base.join(register_scalable_target), Format::Json),
+                    (base.join(put_scaling_policy), Format::Json),
+                ],
+            ),
             AutoscalerSpec::AzureAutoscale {
                 autoscale_setting: setting_file,
                 evaluation_period_s,
                 metric_delay_s,
             } => {
-                let setting_path = base.join(setting_file);
                 let evaluation_period_s =
                     evaluation_period_s.unwrap_or(DEFAULT_EVALUATION_PERIOD_S);
                 if evaluation_period_s == 0 {
@@ -557,22 +716,15 @@ impl Scenario {
                         )
                     })?),
                 };
-                let run_s = demand.steps() as u64 * step_s;
-                let (setting, schedule) = autoscale_setting(
-                    &read(&setting_path)?,
-                    &setting_path,
-                    start,
-                    run_s,
-                    evaluation_period_s,
-                )?;
-                let autoscale = AzureAutoscale::new(
-                    setting,
-                    schedule,
-                    metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
-                    evaluation_period_s,
+                (
+                    Recipe::Azure {
+                        start,
+                        run_s: demand.steps() as u64 * step_s,
+                        evaluation_period_s,
+                        metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
+                    },
+                    vec![(base.join(setting_file), Format::Json)],
                 )
-                .map_err(|err| build_error(path, err))?;
-                AutoscalerConfig::AzureAutoscale(autoscale)
             }
             AutoscalerSpec::KubernetesHpa {
                 horizontal_pod_autoscaler: manifest_file,
@@ -581,45 +733,66 @@ impl Scenario {
                 cpu_request_m,
             } => {
                 let manifest_path = base.join(manifest_file);
-                let spec = horizontal_pod_autoscaler(&read(&manifest_path)?, &manifest_path)?;
-                let hpa = HorizontalPodAutoscaler::new(
-                    spec,
-                    sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S),
-                    tolerance.unwrap_or(DEFAULT_TOLERANCE),
-                    cpu_request_m.unwrap_or(DEFAULT_CPU_REQUEST_M),
+                let is_json = manifest_path
+                    .extension()
+                    .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
+                (
+                    Recipe::Hpa {
+                        sync_period_s: sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S),
+                        tolerance: tolerance.unwrap_or(DEFAULT_TOLERANCE),
+                        cpu_request_m: cpu_request_m.unwrap_or(DEFAULT_CPU_REQUEST_M),
+                    },
+                    vec![(
+                        manifest_path,
+                        if is_json { Format::Json } else { Format::Yaml },
+                    )],
                 )
-                .map_err(|err| build_error(path, err))?;
-                AutoscalerConfig::KubernetesHpa(hpa)
             }
             AutoscalerSpec::HuaweiWorkspace {
                 scaling_policy: policy_file,
                 evaluation_period_s,
             } => {
-                let policy_path = base.join(policy_file);
-                let policy = scaling_policy(&read(&policy_path)?, &policy_path)?;
                 let sessions = spec.sessions.as_ref().ok_or_else(|| {
                     field_error(path, "sessions", "required with kind = \"huawei-workspace\": the [sessions] table with distribution and mean_s".into())
                 })?;
-                let base_servers = spec.fleet.initial_instances.unwrap_or(1);
-                let weights = SessionWeights {
-                    cpu_pct: sessions.cpu_pct_per_session,
-                    mem_pct: sessions.mem_pct_per_session,
-                    gpu_mem_pct: sessions.gpu_mem_pct_per_session,
-                };
-                let scaling = WorkspaceScaling::new(
-                    policy,
-                    weights,
-                    base_servers,
-                    evaluation_period_s.unwrap_or(DEFAULT_EVALUATION_PERIOD_S),
+                (
+                    Recipe::Huawei {
+                        weights: SessionWeights {
+                            cpu_pct: sessions.cpu_pct_per_session,
+                            mem_pct: sessions.mem_pct_per_session,
+                            gpu_mem_pct: sessions.gpu_mem_pct_per_session,
+                        },
+                        base_servers: spec.fleet.initial_instances.unwrap_or(1),
+                        evaluation_period_s: evaluation_period_s
+                            .unwrap_or(DEFAULT_EVALUATION_PERIOD_S),
+                        sessions: SessionConfig {
+                            length: session_length(sessions)
+                                .map_err(|err| build_error(path, err))?,
+                            seed,
+                        },
+                    },
+                    vec![(base.join(policy_file), Format::Json)],
                 )
-                .map_err(|err| build_error(path, err))?;
-                let config = SessionConfig {
-                    length: session_length(sessions).map_err(|err| build_error(path, err))?,
-                    seed,
-                };
-                AutoscalerConfig::HuaweiWorkspace(scaling, config)
             }
         };
+        let texts = files
+            .iter()
+            .map(|(file, _)| read(file))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut vendor = VendorFiles {
+            documents: Vec::new(),
+            optional: recipe.optional_fields(&texts),
+            recipe,
+            scenario_path: path.to_owned(),
+        };
+        let paths: Vec<PathBuf> = files.iter().map(|(file, _)| file.clone()).collect();
+        let autoscaler = vendor.build(&paths, &texts)?;
+        // Each parsed already, so these cannot fail.
+        vendor.documents = files
+            .iter()
+            .zip(&texts)
+            .filter_map(|((file, format), text)| Document::parse(file, text, *format))
+            .collect();
         if spec.sessions.is_some() && !autoscaler.serves_sessions() {
             return Err(field_error(
                 path,
@@ -654,7 +827,7 @@ impl Scenario {
             service,
             service_time_s,
             slo,
-            aws_bodies,
+            vendor,
             is_sweep: spec.sweep.is_some(),
         };
         // Building a run checks the settings against each other (periods, step, capacity).

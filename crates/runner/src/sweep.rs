@@ -1,7 +1,9 @@
 //! `scalesim sweep` and `scalesim merge`: a base scenario run for every combination of listed
 //! parameter values (or N seeded random picks of them), over one or more traces, in parallel;
 //! then the Pareto frontier of cost against losses and the cheapest run that meets the
-//! objective, written back as the vendor's own request bodies.
+//! objective, written back as the vendor's own files. Parameters are the fleet's, the
+//! autoscaler's scenario settings, and the numbers of the vendor files by their own field names
+//! (see [`crate::vendor::document`]); each run's files go through the vendor's checks again.
 //!
 //! ```toml
 //! [sweep]                      # the grid: the product of the lists, the last key fastest
@@ -20,6 +22,7 @@
 //! collected in run order, so `results.csv` is the same whatever the thread count. `--shard I/N`
 //! runs the runs whose number is I − 1 modulo N, and `merge` joins the shards' rows.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -27,29 +30,17 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    FleetConfig, ScalableTarget, ServiceModel, Summary, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
+    FleetConfig, ServiceModel, Summary, SummarySink, TargetTracking, target_tracking_summaries,
 };
 
 use crate::error::{OutputError, ScenarioError, SweepError};
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{AutoscalerConfig, Scenario, ScenarioSpec, round_to_step};
+use crate::vendor::document::{self, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
-/// Parameters of AWS target tracking, by the vendor's own names.
-const AWS_PARAMETERS: [&str; 6] = [
-    "TargetValue",
-    "ScaleOutCooldown",
-    "ScaleInCooldown",
-    "MinCapacity",
-    "MaxCapacity",
-    "metric_delay_s",
-];
-/// Runs a rayon task takes at once: as many as the sweep kernel steps together, so that they
-/// share each pass over the demand, and no more, so that uneven runs balance across threads.
-const KERNEL_GROUP: usize = scalesim_core::SWEEP_LANES;
 /// Keys of `[sweep]` that are options, not parameters.
 const OPTIONS: [&str; 2] = ["samples", "traces"];
 /// The unserved fraction an objective accepts when it names none.
@@ -81,6 +72,8 @@ pub struct Sweep {
     pub bases: Vec<Scenario>,
     /// Parameter names, in the order written.
     pub parameters: Vec<String>,
+    /// What each parameter sets.
+    targets: Vec<Target>,
     /// The values of each run, by parameter, per trace (the same for every trace).
     pub combinations: Vec<Vec<f64>>,
     /// What the recommendation minimises.
@@ -140,15 +133,9 @@ impl Sweep {
         })?;
         let objective = spec.objective.clone();
         let base = Scenario::from_spec(spec.clone(), path)?;
-        let known: Vec<&str> = match base.autoscaler {
-            AutoscalerConfig::AwsTargetTracking(_) => FLEET_PARAMETERS
-                .iter()
-                .chain(AWS_PARAMETERS.iter())
-                .copied()
-                .collect(),
-            _ => FLEET_PARAMETERS.to_vec(),
-        };
+        let fields = document::fields(&base.vendor.documents, &base.vendor.optional);
         let mut parameters = Vec::new();
+        let mut targets = Vec::new();
         let mut values = Vec::new();
         let mut samples = None;
         let mut traces = Vec::new();
@@ -184,7 +171,9 @@ impl Sweep {
                         traces.push(PathBuf::from(trace));
                     }
                 }
-                name if known.contains(&name) => {
+                name => {
+                    let target = Target::resolve(name, &base, &fields)
+                        .map_err(|message| field(path, &key_path, message))?;
                     let list = value
                         .as_array()
                         .filter(|list| !list.is_empty())
@@ -206,19 +195,8 @@ impl Sweep {
                         numbers.push(number);
                     }
                     parameters.push(name.to_owned());
+                    targets.push(target);
                     values.push(numbers);
-                }
-                other => {
-                    return Err(field(
-                        path,
-                        &key_path,
-                        format!(
-                            "{other:?} is not a parameter of a {} sweep; known: {}; options: {}",
-                            base.autoscaler.kind(),
-                            known.join(", "),
-                            OPTIONS.join(", ")
-                        ),
-                    ));
                 }
             }
         }
@@ -243,8 +221,17 @@ impl Sweep {
         };
         // Every combination must make a valid scenario: check them all before running any.
         for combination in &combinations {
-            variant(&base, &parameters, combination).map_err(|message| {
-                field(path, "sweep", format!("{message} (values {combination:?})"))
+            variant(&base, &targets, combination).map_err(|message| {
+                let values: Vec<String> = parameters
+                    .iter()
+                    .zip(combination)
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                field(
+                    path,
+                    "sweep",
+                    format!("with {}: {message}", values.join(", ")),
+                )
             })?;
         }
         let mut bases = vec![base];
@@ -285,6 +272,7 @@ impl Sweep {
             path: path.to_owned(),
             bases,
             parameters,
+            targets,
             combinations,
             minimize,
             max_unserved_fraction: objective
@@ -321,9 +309,14 @@ impl Sweep {
             .filter(|run| run % shards == shard)
             .collect();
         // Groups of consecutive runs go through the kernel together, sharing each pass over the
-        // demand; groups come back in order, so rows do too.
+        // demand, and no more than it steps at once, so that uneven runs balance across threads;
+        // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
+        let group_size = match self.bases[0].autoscaler {
+            AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
+            _ => 1,
+        };
         let groups = runs
-            .par_chunks(KERNEL_GROUP)
+            .par_chunks(group_size)
             .map(|group| {
                 let rows = self.run_group(group);
                 for _ in group {
@@ -344,7 +337,7 @@ impl Sweep {
         let mut prepared = Vec::with_capacity(group.len());
         for &run in group {
             let (fleet, autoscaler) =
-                variant(self.base_of(run), &self.parameters, self.combination(run)).map_err(
+                variant(self.base_of(run), &self.targets, self.combination(run)).map_err(
                     |message| OutputError::Build {
                         path: self.path.clone(),
                         reason: scalesim_core::BuildError::Field {
@@ -580,65 +573,102 @@ fn whole(name: &str, value: f64) -> Result<u64, String> {
     }
 }
 
-/// The fleet and autoscaler of `base` with `parameters` set to `values`.
+/// What a sweep parameter sets.
+#[derive(Debug, Clone)]
+enum Target {
+    /// `capacity_per_instance`, requests an instance serves a minute.
+    Capacity,
+    /// `provisioning_s`.
+    Provisioning,
+    /// A setting of the scenario's autoscaler table, such as `metric_delay_s`.
+    Setting(&'static str),
+    /// A field of the vendor files.
+    Field(Field),
+}
+
+impl Target {
+    /// The target of parameter `name` in a sweep of `base`; `Err` lists the names known.
+    fn resolve(name: &str, base: &Scenario, fields: &[Field]) -> Result<Self, String> {
+        match name {
+            "capacity_per_instance" => return Ok(Self::Capacity),
+            "provisioning_s" => return Ok(Self::Provisioning),
+            _ => {}
+        }
+        if let Some(setting) = base.vendor.settings().iter().find(|s| **s == name) {
+            return Ok(Self::Setting(setting));
+        }
+        let files: Vec<String> = base
+            .vendor
+            .documents
+            .iter()
+            .map(|d| {
+                d.path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            })
+            .collect();
+        match document::resolve(fields, name) {
+            Ok(field) => Ok(Self::Field(field.clone())),
+            Err(Unresolved::Ambiguous(paths)) => Err(format!(
+                "{name:?} names several fields of {}: {}; write enough of the path to pick one",
+                files.join(" and "),
+                paths.join(", ")
+            )),
+            Err(Unresolved::Unknown) => {
+                let known: Vec<String> = FLEET_PARAMETERS
+                    .iter()
+                    .chain(base.vendor.settings())
+                    .map(|name| (*name).to_owned())
+                    .chain(document::short_names(fields))
+                    .collect();
+                Err(format!(
+                    "{name:?} is not a parameter of a {} sweep; known: {} (fields of {} by name or path); options: {}",
+                    base.autoscaler.kind(),
+                    known.join(", "),
+                    files.join(" and "),
+                    OPTIONS.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// The fleet and autoscaler of `base` with `targets` set to `values`.
 fn variant(
     base: &Scenario,
-    parameters: &[String],
+    targets: &[Target],
     values: &[f64],
 ) -> Result<(FleetConfig, AutoscalerConfig), String> {
     let mut fleet = base.fleet;
-    let mut autoscaler = base.autoscaler.clone();
     let step_s = base.demand.step_s();
-    for (name, &value) in parameters.iter().zip(values) {
-        match name.as_str() {
-            "capacity_per_instance" => {
+    let mut vendor = Cow::Borrowed(&base.vendor);
+    let mut bodies: Option<Vec<serde_json::Value>> = None;
+    for (target, &value) in targets.iter().zip(values) {
+        match target {
+            Target::Capacity => {
                 if !(value.is_finite() && value > 0.0) {
                     return Err(format!("capacity_per_instance must be > 0, got {value}"));
                 }
                 fleet.capacity_per_instance_per_min = value;
             }
-            "provisioning_s" => {
-                fleet.provisioning_s = round_to_step(whole(name, value)? as f64, step_s);
+            Target::Provisioning => {
+                let seconds = whole("provisioning_s", value)?;
+                fleet.provisioning_s = round_to_step(seconds as f64, step_s);
             }
-            _ => {}
-        }
-    }
-    if let AutoscalerConfig::AwsTargetTracking(policy) = &autoscaler {
-        let (mut min, mut max) = (
-            policy.target().bounds().min(),
-            policy.target().bounds().max(),
-        );
-        let config = policy.policy();
-        let mut target_value = config.target_value();
-        let mut scale_out = config.scale_out_cooldown_s();
-        let mut scale_in = config.scale_in_cooldown_s();
-        let mut delay = policy.metric_delay_s();
-        for (name, &value) in parameters.iter().zip(values) {
-            match name.as_str() {
-                "TargetValue" => target_value = value,
-                "ScaleOutCooldown" => scale_out = whole(name, value)?,
-                "ScaleInCooldown" => scale_in = whole(name, value)?,
-                "MinCapacity" => min = whole(name, value)? as u32,
-                "MaxCapacity" => max = whole(name, value)? as u32,
-                "metric_delay_s" => delay = whole(name, value)?,
-                _ => {}
+            Target::Setting(name) => vendor.to_mut().set_setting(name, whole(name, value)?),
+            Target::Field(field) => {
+                let bodies = bodies.get_or_insert_with(|| base.vendor.bodies());
+                document::set(bodies, field, value)?;
             }
         }
-        let (scaling_in, scaling_out) = policy.target().suspended();
-        let target = ScalableTarget::new(min, max)
-            .map_err(|err| err.to_string())?
-            .with_suspended_state(scaling_in, scaling_out);
-        let config = TargetTrackingScalingPolicyConfiguration::new(
-            target_value,
-            scale_out,
-            scale_in,
-            config.disable_scale_in(),
-        )
-        .map_err(|err| err.to_string())?;
-        autoscaler = AutoscalerConfig::AwsTargetTracking(
-            TargetTracking::new(target, config, delay).map_err(|err| err.to_string())?,
-        );
     }
+    let autoscaler = match (&vendor, &bodies) {
+        (Cow::Borrowed(_), None) => base.autoscaler.clone(),
+        (_, bodies) => {
+            let bodies = bodies.clone().unwrap_or_else(|| base.vendor.bodies());
+            vendor.build_from(&bodies).map_err(|err| err.to_string())?
+        }
+    };
     Ok((fleet, autoscaler))
 }
 
@@ -736,21 +766,8 @@ pub fn write_sweep(
             render_pareto_png(&title, &points, chosen, x_label, y_label)
         })?);
         files.push(write_recommendation(sweep, recommended, out_dir)?);
-        if let Some(row) = recommended
-            && let Some(bodies) = &sweep.bases[0].aws_bodies
-        {
-            let values = sweep.combination(row.run);
-            let (register, policy) = recommended_bodies(bodies, &sweep.parameters, values);
-            for (name, body) in [
-                ("recommended-register-scalable-target.json", register),
-                ("recommended-put-scaling-policy.json", policy),
-            ] {
-                let mut file = Pending::create(out_dir, name)?;
-                let text = serde_json::to_string_pretty(&body).unwrap_or_default();
-                file.write_all(text.as_bytes())?;
-                file.write_all(b"\n")?;
-                files.push(file);
-            }
+        if let Some(row) = recommended {
+            files.extend(write_recommended_files(sweep, row, out_dir)?);
         }
     }
     files
@@ -780,7 +797,7 @@ fn write_recommendation(
                 .parameters
                 .iter()
                 .zip(sweep.combination(row.run))
-                .map(|(name, &value)| (name.clone(), json_number(value)))
+                .map(|(name, &value)| (name.clone(), document::number(value)))
                 .collect();
             serde_json::json!({
                 "objective": objective,
@@ -801,50 +818,39 @@ fn write_recommendation(
     Ok(file)
 }
 
-/// A whole value as a JSON integer, others as JSON numbers with a fraction.
-fn json_number(value: f64) -> serde_json::Value {
-    if value.fract() == 0.0 && value.abs() < 9.0e15 {
-        serde_json::json!(value as i64)
-    } else {
-        serde_json::json!(value)
-    }
-}
-
-/// The scenario's AWS bodies with the recommended values written in, as AWS takes them.
-fn recommended_bodies(
-    bodies: &crate::scenario::AwsBodies,
-    parameters: &[String],
-    values: &[f64],
-) -> (serde_json::Value, serde_json::Value) {
-    let mut register = bodies.register.clone();
-    let mut policy = bodies.policy.clone();
-    let number = json_number;
-    for (name, &value) in parameters.iter().zip(values) {
-        match name.as_str() {
-            "MinCapacity" | "MaxCapacity" => {
-                if let Some(object) = register.as_object_mut() {
-                    object.insert(name.clone(), number(value));
-                }
-            }
-            "TargetValue" | "ScaleOutCooldown" | "ScaleInCooldown" => {
-                let configuration = match policy.get_mut("TargetTrackingScalingPolicyConfiguration")
-                {
-                    Some(configuration) => configuration,
-                    None => &mut policy,
-                };
-                if let Some(object) = configuration.as_object_mut() {
-                    let value = if name == "TargetValue" {
-                        serde_json::json!(value)
-                    } else {
-                        number(value)
-                    };
-                    object.insert(name.clone(), value);
-                }
-            }
-            _ => {}
+/// The vendor files of the base scenario with the values of `row` written in, as the vendor
+/// takes them: `recommended-` and each file's name.
+fn write_recommended_files(
+    sweep: &Sweep,
+    row: &SweepRow,
+    out_dir: &Path,
+) -> Result<Vec<Pending>, OutputError> {
+    let vendor = &sweep.bases[0].vendor;
+    let mut bodies = vendor.bodies();
+    for (target, &value) in sweep.targets.iter().zip(sweep.combination(row.run)) {
+        if let Target::Field(field) = target {
+            // Every combination was set so once already, when the sweep was loaded.
+            document::set(&mut bodies, field, value).map_err(|reason| OutputError::Build {
+                path: sweep.path.clone(),
+                reason: scalesim_core::BuildError::Field {
+                    field: "sweep",
+                    expected: "values that make a valid scenario".into(),
+                    got: reason,
+                },
+            })?;
         }
     }
-    (register, policy)
+    let mut files = Vec::new();
+    for (document, body) in vendor.documents.iter().zip(&bodies) {
+        let name = document
+            .path
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let mut file = Pending::create(out_dir, &format!("recommended-{name}"))?;
+        file.write_all(document.render(body).as_bytes())?;
+        files.push(file);
+    }
+    Ok(files)
 }
 
 /// Reads the shards in `dirs`, checks they are all the shards of `sweep`, and returns the rows

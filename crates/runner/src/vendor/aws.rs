@@ -203,7 +203,7 @@ fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
 }
 
 /// Whether a policy file holds the whole PutScalingPolicy body or only its configuration.
-fn is_configuration_only(text: &str) -> bool {
+pub(crate) fn is_configuration_only(text: &str) -> bool {
     serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
         .is_ok_and(|object| object.contains_key("TargetValue"))
 }

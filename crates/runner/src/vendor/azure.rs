@@ -833,6 +833,11 @@ enum DurationError {
     NotWholeMinutes(u64),
 }
 
+/// Whether `text` is a duration Azure reads: `PnW` or `PnDTnHnMnS`, in whole minutes.
+pub(crate) fn is_iso_duration(text: &str) -> bool {
+    iso_minutes(text).is_ok()
+}
+
 /// Reads `PnW` or `PnDTnHnMnS` (whole numbers) into whole minutes.
 fn iso_minutes(text: &str) -> Result<u64, DurationError> {
     let body = text.strip_prefix('P').ok_or(DurationError::Syntax)?;

@@ -3,6 +3,7 @@
 
 pub(crate) mod aws;
 pub(crate) mod azure;
+pub(crate) mod document;
 pub(crate) mod huawei;
 pub(crate) mod k8s;
 

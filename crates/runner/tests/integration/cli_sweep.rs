@@ -2,7 +2,7 @@
 
 use scalesim_runner::Sweep;
 
-use crate::common::{Fixture, column, scalesim};
+use crate::common::{Fixture, column, repo_root, scalesim};
 
 /// The spec-check scenario swept over TargetValue and MinCapacity: 4 runs, the last key
 /// (MinCapacity) varying fastest.
@@ -58,15 +58,14 @@ fn a_grid_sweep_runs_every_combination_in_order_with_the_figures_of_single_runs(
         serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     assert_eq!(recommendation["recommended"]["run"], 2);
     let policy: serde_json::Value =
-        serde_json::from_str(&fixture.read_out("recommended-put-scaling-policy.json")).unwrap();
+        serde_json::from_str(&fixture.read_out("recommended-policy.json")).unwrap();
     assert_eq!(
         policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"],
         700.0
     );
     assert_eq!(policy["PolicyName"], "myscalablepolicy");
     let register: serde_json::Value =
-        serde_json::from_str(&fixture.read_out("recommended-register-scalable-target.json"))
-            .unwrap();
+        serde_json::from_str(&fixture.read_out("recommended-register.json")).unwrap();
     assert_eq!(register["MinCapacity"], 1);
 }
 
@@ -156,7 +155,7 @@ fn bad_sweeps_name_the_key() {
     check(
         "TargetValue = [70, 700]",
         "TargetValu = [70, 700]",
-        "scenario.toml: sweep.TargetValu: \"TargetValu\" is not a parameter of a aws-target-tracking sweep; known: capacity_per_instance, provisioning_s, TargetValue",
+        "scenario.toml: sweep.TargetValu: \"TargetValu\" is not a parameter of a aws-target-tracking sweep; known: capacity_per_instance, provisioning_s, metric_delay_s, MinCapacity, MaxCapacity, TargetValue, ScaleOutCooldown, ScaleInCooldown (fields of register.json and policy.json by name or path); options: samples, traces",
     );
     check(
         "TargetValue = [70, 700]",
@@ -166,7 +165,12 @@ fn bad_sweeps_name_the_key() {
     check(
         "MinCapacity = [1, 2]",
         "MinCapacity = [1, 9]",
-        "scenario.toml: sweep: MaxCapacity: must be greater than or equal to MinCapacity (9), got 8",
+        "scenario.toml: sweep: with TargetValue = 70, MinCapacity = 9: ",
+    );
+    check(
+        "MinCapacity = [1, 2]",
+        "MinCapacity = [1, 9]",
+        "register.json: MaxCapacity: must be greater than or equal to MinCapacity (9), got 8",
     );
     let fixture = sweep_fixture();
     sweep(&fixture, "out", Some("3/2"))
@@ -235,4 +239,145 @@ fn a_sweep_file_is_validated_as_a_sweep_and_not_run_as_a_scenario() {
         .failure()
         .stderr(predicates::str::contains("sweep.TargetVal"));
     assert!(!fixture.path("out").exists());
+}
+
+/// Two hours of the shipped NASA trace under the shipped HPA manifest, in a scenario of its own
+/// whose `[sweep]` is `sweep`.
+fn hpa_fixture(sweep: &str) -> Fixture {
+    let trace = repo_root().join("scenarios/traces/nasa_http_1995_per_minute.csv");
+    let manifest =
+        std::fs::read_to_string(repo_root().join("scenarios/k8s/nasa-hpa.yaml")).unwrap();
+    let scenario = format!(
+        "name = \"hpa\"\nstep_s = 15\n\n[load]\ntrace = {trace:?}\nbuckets = 120\n\n\
+         [fleet]\ncapacity_per_instance = 60.0\ninitial_instances = 1\nprovisioning_s = 60\n\n\
+         [autoscaler]\nkind = \"kubernetes-hpa\"\nhorizontal_pod_autoscaler = \"hpa.yaml\"\n{sweep}"
+    );
+    Fixture::with_files(&[("scenario.toml", &scenario), ("hpa.yaml", &manifest)])
+}
+
+#[test]
+fn an_hpa_sweep_sets_the_manifests_own_fields_and_each_row_is_the_run_of_the_edited_manifest() {
+    let fixture = hpa_fixture(
+        "\n[sweep]\naverageUtilization = [50, 90]\n\"scaleDown.stabilizationWindowSeconds\" = [0, 600]\nminReplicas = [1, 2]\n",
+    );
+    sweep(&fixture, "out", None).success();
+    let results = fixture.read_out("results.csv");
+    assert_eq!(
+        column(&results, "averageUtilization"),
+        ["50", "50", "50", "50", "90", "90", "90", "90"]
+    );
+    assert_eq!(
+        column(&results, "minReplicas"),
+        ["1", "2", "1", "2", "1", "2", "1", "2"]
+    );
+    let hours = column(&results, "instance_seconds");
+    let unserved = column(&results, "unserved_total");
+    // Each row is what `scalesim run` gives for the manifest edited by hand, a different
+    // path through the code: the sweep edits the parsed manifest, this edits its text.
+    let mut distinct = std::collections::BTreeSet::new();
+    for (run, (utilization, window, min)) in [
+        (50, 0, 1),
+        (50, 0, 2),
+        (50, 600, 1),
+        (50, 600, 2),
+        (90, 0, 1),
+        (90, 0, 2),
+        (90, 600, 1),
+        (90, 600, 2),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let single = hpa_fixture("");
+        single.replace(
+            "hpa.yaml",
+            "averageUtilization: 67",
+            &format!("averageUtilization: {utilization}"),
+        );
+        single.replace("hpa.yaml", "minReplicas: 1", &format!("minReplicas: {min}"));
+        single.replace(
+            "hpa.yaml",
+            "  minReplicas:",
+            &format!("  behavior:\n    scaleDown:\n      stabilizationWindowSeconds: {window}\n  minReplicas:"),
+        );
+        single.run().success();
+        let summary: serde_json::Value =
+            serde_json::from_str(&single.read_out("summary.json")).unwrap();
+        assert_eq!(
+            summary["instance_seconds"].to_string(),
+            hours[run],
+            "run {run}"
+        );
+        assert_eq!(
+            summary["unserved_total"].as_f64().unwrap().to_string(),
+            unserved[run],
+            "run {run}"
+        );
+        distinct.insert(hours[run].clone());
+    }
+    // The fields change the runs: not every row is the same.
+    assert!(distinct.len() > 2, "{distinct:?}");
+    // The recommendation is the manifest with its run's values, in YAML.
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
+    let chosen = &recommendation["recommended"]["parameters"];
+    let manifest: serde_json::Value =
+        serde_norway::from_str(&fixture.read_out("recommended-hpa.yaml")).unwrap();
+    assert_eq!(manifest["kind"], "HorizontalPodAutoscaler");
+    assert_eq!(
+        manifest["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        chosen["averageUtilization"]
+    );
+    assert_eq!(manifest["spec"]["minReplicas"], chosen["minReplicas"]);
+    assert_eq!(
+        manifest["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"],
+        chosen["scaleDown.stabilizationWindowSeconds"]
+    );
+}
+
+#[test]
+fn an_azure_sweep_writes_counts_as_text_and_cooldowns_as_durations_and_asks_which_rule() {
+    let setting =
+        std::fs::read_to_string(repo_root().join("scenarios/azure/ml-endpoint-autoscale.json"))
+            .unwrap();
+    let trace = repo_root().join("scenarios/traces/nasa_http_1995_per_minute.csv");
+    let scenario = |sweep: &str| {
+        format!(
+            "name = \"azure\"\n\n[load]\ntrace = {trace:?}\nbuckets = 600\n\n\
+             [fleet]\ncapacity_per_instance = 60.0\ninitial_instances = 2\n\n\
+             [autoscaler]\nkind = \"azure-autoscale\"\nautoscale_setting = \"setting.json\"\n\n[sweep]\n{sweep}"
+        )
+    };
+    let fixture = Fixture::with_files(&[
+        (
+            "scenario.toml",
+            &scenario("maximum = [3]\n\"rules[1].scaleAction.cooldown\" = [300]\n"),
+        ),
+        ("setting.json", &setting),
+    ]);
+    sweep(&fixture, "out", None).success();
+    let written: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommended-setting.json")).unwrap();
+    let profile = &written["properties"]["profiles"][0];
+    assert_eq!(profile["capacity"]["maximum"], "3");
+    assert_eq!(profile["rules"][1]["scaleAction"]["cooldown"], "PT5M");
+    assert_eq!(profile["rules"][0]["scaleAction"]["cooldown"], "PT1H");
+
+    fixture.write("scenario.toml", &scenario("cooldown = [300]\n"));
+    sweep(&fixture, "out2", None).failure().code(1).stderr(predicates::str::contains(
+        "sweep.cooldown: \"cooldown\" names several fields of setting.json: \
+         properties.profiles[0].rules[0].scaleAction.cooldown, \
+         properties.profiles[0].rules[1].scaleAction.cooldown; write enough of the path to pick one",
+    ));
+    fixture.write(
+        "scenario.toml",
+        &scenario("\"rules[1].scaleAction.cooldown\" = [90]\n"),
+    );
+    sweep(&fixture, "out3", None)
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "must be whole minutes, got 'PT1M30S' (90 s)",
+        ));
+    assert!(!fixture.path("out2").exists() && !fixture.path("out3").exists());
 }

@@ -1,0 +1,407 @@
+//! The vendor files of a scenario as a sweep sees them: the numbers in its request bodies and
+//! manifests, named by the vendor's own field names, which a sweep sets run by run and writes
+//! back, in the file's own format, as the recommended configuration.
+//!
+//! A sweep names a field by its path in the file (`spec.behavior.scaleDown.
+//! stabilizationWindowSeconds`, `properties.profiles[0].rules[1].scaleAction.cooldown`) or by
+//! any end of that path that no other field shares (`scaleDown.stabilizationWindowSeconds`,
+//! `minReplicas`, `TargetValue`). The fields are every number in the files, numbers written as
+//! text (Azure's `"2"`), ISO 8601 durations (Azure's `"PT5M"`, set in seconds), and the optional
+//! fields a vendor defaults when the file leaves them out ([`OptionalField`]).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::vendor::azure::is_iso_duration;
+
+/// How a document is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// JSON, as the cloud APIs take it.
+    Json,
+    /// YAML, as `kubectl apply` takes it.
+    Yaml,
+}
+
+/// A vendor file of a scenario, parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct Document {
+    /// Where it was read from.
+    pub(crate) path: PathBuf,
+    /// How it is written.
+    pub(crate) format: Format,
+    /// Its content.
+    pub(crate) body: Value,
+}
+
+impl Document {
+    /// Parses `text`, read from `path`, which its vendor's parser has accepted already.
+    pub(crate) fn parse(path: &Path, text: &str, format: Format) -> Option<Self> {
+        let body = match format {
+            Format::Json => serde_json::from_str(text).ok()?,
+            Format::Yaml => serde_norway::from_str(text).ok()?,
+        };
+        Some(Self {
+            path: path.to_owned(),
+            format,
+            body,
+        })
+    }
+
+    /// `body` as the file's format writes it, ending in a newline.
+    pub(crate) fn render(&self, body: &Value) -> String {
+        match self.format {
+            Format::Json => serde_json::to_string_pretty(body).unwrap_or_default() + "\n",
+            Format::Yaml => serde_norway::to_string(body).unwrap_or_default(),
+        }
+    }
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Where a field sits in a document: `spec.metrics[0].resource.target.averageUtilization`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldPath(Vec<Step>);
+
+impl FieldPath {
+    /// Reads `a.b[0].c`; `None` when it is not such a path.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let mut steps = Vec::new();
+        for part in text.split('.') {
+            let (key, mut indexes) = match part.find('[') {
+                Some(open) => (&part[..open], &part[open..]),
+                None => (part, ""),
+            };
+            if key.is_empty() && (steps.is_empty() || indexes.is_empty()) {
+                return None;
+            }
+            if !key.is_empty() {
+                steps.push(Step::Key(key.to_owned()));
+            }
+            while !indexes.is_empty() {
+                let close = indexes.find(']')?;
+                steps.push(Step::Index(indexes.get(1..close)?.parse().ok()?));
+                indexes = &indexes[close + 1..];
+                if !indexes.is_empty() && !indexes.starts_with('[') {
+                    return None;
+                }
+            }
+        }
+        Some(Self(steps))
+    }
+
+    fn ends_with(&self, end: &FieldPath) -> bool {
+        self.0.ends_with(&end.0)
+    }
+
+    /// The shortest end of this path that starts with a key.
+    fn ends(&self) -> impl Iterator<Item = FieldPath> + '_ {
+        (0..self.0.len())
+            .rev()
+            .filter(|&from| matches!(self.0[from], Step::Key(_)))
+            .map(|from| FieldPath(self.0[from..].to_vec()))
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, step) in self.0.iter().enumerate() {
+            match step {
+                Step::Key(key) if i == 0 => write!(f, "{key}")?,
+                Step::Key(key) => write!(f, ".{key}")?,
+                Step::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a field's value is written in its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Number,
+    /// A number in a string, as Azure writes instance counts.
+    NumberText,
+    /// An ISO 8601 duration, set in seconds.
+    Duration,
+}
+
+/// A field a vendor defaults when the file leaves it out: the sweep may set it all the same.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OptionalField {
+    /// Index of the document among the scenario's.
+    pub(crate) document: usize,
+    /// Its path, `a.b.c`.
+    pub(crate) path: &'static str,
+}
+
+/// A number a sweep can set in a scenario's documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Field {
+    document: usize,
+    path: FieldPath,
+    encoding: Encoding,
+}
+
+/// The fields of `documents`: every number, number in text and duration in them, then the
+/// `optional` ones they leave out.
+pub(crate) fn fields(documents: &[Document], optional: &[OptionalField]) -> Vec<Field> {
+    let mut fields = Vec::new();
+    for (document, doc) in documents.iter().enumerate() {
+        collect(&doc.body, document, &mut Vec::new(), &mut fields);
+    }
+    for field in optional {
+        let Some(path) = FieldPath::parse(field.path) else {
+            continue;
+        };
+        let present = fields
+            .iter()
+            .any(|known| known.document == field.document && known.path == path);
+        if !present && field.document < documents.len() {
+            fields.push(Field {
+                document: field.document,
+                path,
+                encoding: Encoding::Number,
+            });
+        }
+    }
+    fields
+}
+
+fn collect(value: &Value, document: usize, at: &mut Vec<Step>, fields: &mut Vec<Field>) {
+    let encoding = match value {
+        Value::Number(_) => Some(Encoding::Number),
+        Value::String(text) if text.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+            Some(Encoding::NumberText)
+        }
+        Value::String(text) if is_iso_duration(text) => Some(Encoding::Duration),
+        Value::Object(map) => {
+            for (key, item) in map {
+                at.push(Step::Key(key.clone()));
+                collect(item, document, at, fields);
+                at.pop();
+            }
+            None
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                at.push(Step::Index(index));
+                collect(item, document, at, fields);
+                at.pop();
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(encoding) = encoding {
+        fields.push(Field {
+            document,
+            path: FieldPath(at.clone()),
+            encoding,
+        });
+    }
+}
+
+/// Why a name does not pick one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unresolved {
+    /// No field's path ends so.
+    Unknown,
+    /// Several do: their full paths.
+    Ambiguous(Vec<String>),
+}
+
+/// The one field of `fields` whose path ends in `name`.
+pub(crate) fn resolve<'a>(fields: &'a [Field], name: &str) -> Result<&'a Field, Unresolved> {
+    let end = FieldPath::parse(name).ok_or(Unresolved::Unknown)?;
+    let matching: Vec<&Field> = fields.iter().filter(|f| f.path.ends_with(&end)).collect();
+    match matching.as_slice() {
+        [] => Err(Unresolved::Unknown),
+        [one] => Ok(one),
+        many => Err(Unresolved::Ambiguous(
+            many.iter().map(|field| field.path.to_string()).collect(),
+        )),
+    }
+}
+
+/// The shortest name that picks each field, in the order of `fields`.
+pub(crate) fn short_names(fields: &[Field]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|field| {
+            field
+                .path
+                .ends()
+                .find(|end| {
+                    fields
+                        .iter()
+                        .filter(|other| other.path.ends_with(end))
+                        .count()
+                        == 1
+                })
+                .unwrap_or_else(|| field.path.clone())
+                .to_string()
+        })
+        .collect()
+}
+
+/// Writes `value` into `field` of `bodies` (one per document), as the field's document writes
+/// it, making the objects an optional field sits in; `Err` names what is in the way.
+pub(crate) fn set(bodies: &mut [Value], field: &Field, value: f64) -> Result<(), String> {
+    let mut at = bodies
+        .get_mut(field.document)
+        .ok_or_else(|| format!("no document for {}", field.path))?;
+    for step in &field.path.0 {
+        at = match step {
+            Step::Key(key) => {
+                if at.is_null() {
+                    *at = Value::Object(Map::new());
+                }
+                at.as_object_mut()
+                    .ok_or_else(|| format!("{} is not inside an object", field.path))?
+                    .entry(key.clone())
+                    .or_insert(Value::Null)
+            }
+            Step::Index(index) => at
+                .as_array_mut()
+                .and_then(|items| items.get_mut(*index))
+                .ok_or_else(|| format!("{} is not in the document", field.path))?,
+        };
+    }
+    *at = match field.encoding {
+        Encoding::Number => number(value),
+        Encoding::NumberText => Value::String(number(value).to_string()),
+        Encoding::Duration => Value::String(iso_duration(value)),
+    };
+    Ok(())
+}
+
+/// A whole value as a JSON integer, others as JSON numbers with a fraction.
+pub(crate) fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::from(value as i64)
+    } else {
+        Value::from(value)
+    }
+}
+
+/// Seconds as the ISO 8601 duration Azure writes: `PT1H30M`.
+fn iso_duration(seconds: f64) -> String {
+    if !(seconds.fract() == 0.0 && (0.0..9.0e15).contains(&seconds)) {
+        return format!("PT{seconds}S");
+    }
+    let seconds = seconds as u64;
+    let (hours, minutes, seconds) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut text = String::from("PT");
+    for (amount, unit) in [(hours, 'H'), (minutes, 'M'), (seconds, 'S')] {
+        if amount > 0 {
+            text.push_str(&format!("{amount}{unit}"));
+        }
+    }
+    if text.len() == 2 {
+        text.push_str("0S");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hpa() -> Document {
+        let text = "spec:\n  minReplicas: 1\n  maxReplicas: 10\n  metrics:\n  - type: Resource\n    resource:\n      target:\n        averageUtilization: 67\n";
+        Document::parse(Path::new("hpa.yaml"), text, Format::Yaml).unwrap()
+    }
+
+    const OPTIONAL: [OptionalField; 2] = [
+        OptionalField {
+            document: 0,
+            path: "spec.behavior.scaleUp.stabilizationWindowSeconds",
+        },
+        OptionalField {
+            document: 0,
+            path: "spec.behavior.scaleDown.stabilizationWindowSeconds",
+        },
+    ];
+
+    #[test]
+    fn a_field_is_named_by_any_end_of_its_path_that_no_other_shares() {
+        let fields = fields(&[hpa()], &OPTIONAL);
+        assert_eq!(
+            short_names(&fields),
+            [
+                "minReplicas",
+                "maxReplicas",
+                "averageUtilization",
+                "scaleUp.stabilizationWindowSeconds",
+                "scaleDown.stabilizationWindowSeconds"
+            ]
+        );
+        let field = resolve(&fields, "target.averageUtilization").unwrap();
+        assert_eq!(
+            field.path.to_string(),
+            "spec.metrics[0].resource.target.averageUtilization"
+        );
+        assert_eq!(
+            resolve(&fields, "stabilizationWindowSeconds"),
+            Err(Unresolved::Ambiguous(vec![
+                "spec.behavior.scaleUp.stabilizationWindowSeconds".into(),
+                "spec.behavior.scaleDown.stabilizationWindowSeconds".into()
+            ]))
+        );
+        assert_eq!(resolve(&fields, "minReplica"), Err(Unresolved::Unknown));
+        assert_eq!(resolve(&fields, "a..b"), Err(Unresolved::Unknown));
+    }
+
+    #[test]
+    fn setting_a_field_keeps_its_encoding_and_makes_the_objects_an_optional_one_needs() {
+        let azure = Document::parse(
+            Path::new("azure.json"),
+            r#"{ "capacity": { "minimum": "2" }, "cooldown": "PT1H", "threshold": 70 }"#,
+            Format::Json,
+        )
+        .unwrap();
+        let documents = [azure, hpa()];
+        let optional = [OptionalField {
+            document: 1,
+            path: "spec.behavior.scaleDown.stabilizationWindowSeconds",
+        }];
+        let fields = fields(&documents, &optional);
+        let mut bodies: Vec<Value> = documents.iter().map(|d| d.body.clone()).collect();
+        for (name, value) in [
+            ("minimum", 3.0),
+            ("cooldown", 5400.0),
+            ("threshold", 72.5),
+            ("stabilizationWindowSeconds", 60.0),
+        ] {
+            set(&mut bodies, resolve(&fields, name).unwrap(), value).unwrap();
+        }
+        assert_eq!(
+            bodies[0],
+            serde_json::json!({ "capacity": { "minimum": "3" }, "cooldown": "PT1H30M", "threshold": 72.5 })
+        );
+        assert_eq!(
+            bodies[1]["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"],
+            60
+        );
+        assert_eq!(
+            documents[1].render(&bodies[1]),
+            "spec:\n  minReplicas: 1\n  maxReplicas: 10\n  metrics:\n  - type: Resource\n    resource:\n      target:\n        averageUtilization: 67\n  behavior:\n    scaleDown:\n      stabilizationWindowSeconds: 60\n"
+        );
+    }
+
+    #[test]
+    fn durations_are_written_as_azure_writes_them() {
+        assert_eq!(iso_duration(300.0), "PT5M");
+        assert_eq!(iso_duration(3600.0), "PT1H");
+        assert_eq!(iso_duration(3690.0), "PT1H1M30S");
+        assert_eq!(iso_duration(0.0), "PT0S");
+    }
+}
