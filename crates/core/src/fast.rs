@@ -18,9 +18,10 @@
 //! - Runs stepped together in lanes. [`LANES`] runs share each minute's demand, their hot state
 //!   side by side in arrays that the compiler keeps in vector registers. A lane takes the cold
 //!   path only to scale, to bring launches into service or when a cooldown ends; that path
-//!   holds everything else (desired capacity, launches in a ring by due minute, instance time
+//!   holds everything else (desired capacity, launches in due order, instance time
 //!   counted only when the instance count changes).
 
+use std::collections::VecDeque;
 use std::ops::{BitAnd, BitOr, Shl};
 
 use crate::autoscaler::aws::TargetTracking;
@@ -151,10 +152,9 @@ struct Run {
     scale_in_cooldown_min: u64,
     in_service: u32,
     desired: u32,
-    pending: u32,
-    /// Launches by due minute, minute m at m % len; due at most provisioning + 1 minutes after
-    /// the minute that decided them.
-    launches: Vec<u32>,
+    /// Launches pending as (due minute, count), in due order: decided one minute after
+    /// another with the same provisioning time, they fall due in the order they were decided.
+    launches: VecDeque<(u64, u32)>,
     last_scale_in: Option<u64>,
     /// Σ in service × minutes up to `counted_to`, exclusive.
     instance_minutes: u64,
@@ -190,8 +190,7 @@ impl Run {
             scale_in_cooldown_min: config.scale_in_cooldown_s().div_ceil(MINUTE_S),
             in_service,
             desired: in_service,
-            pending: 0,
-            launches: vec![0; usize::try_from(provisioning + 2).ok()?],
+            launches: VecDeque::new(),
             last_scale_in: None,
             instance_minutes: 0,
             counted_to: 0,
@@ -205,11 +204,6 @@ impl Run {
     /// What the in-service instances serve in a minute, by the fleet's own expression.
     fn serving(&self) -> f64 {
         f64::from(self.in_service) * self.capacity_per_min * MINUTE_S as f64 / 60.0
-    }
-
-    fn slot(&mut self, due_minute: u64) -> &mut u32 {
-        let len = self.launches.len() as u64;
-        &mut self.launches[(due_minute % len) as usize]
     }
 
     /// The first minute at which a scale-in is no longer cooling down.
@@ -244,21 +238,22 @@ impl Run {
             if self.provisioning == 0 {
                 self.in_service += count;
             } else {
-                *self.slot(minute + 1 + self.provisioning) += count;
-                self.pending += count;
+                self.launches
+                    .push_back((minute + 1 + self.provisioning, count));
             }
             self.scale_out_events += 1;
         } else {
             let mut excess = self.desired - next;
             // Newest launches first: those due latest.
-            let mut due_minute = minute + 1 + self.provisioning;
-            while excess > 0 && self.pending > 0 && due_minute > minute {
-                let slot = self.slot(due_minute);
-                let cancelled = (*slot).min(excess);
-                *slot -= cancelled;
-                self.pending -= cancelled;
+            while excess > 0
+                && let Some((_, newest)) = self.launches.back_mut()
+            {
+                let cancelled = (*newest).min(excess);
+                *newest -= cancelled;
                 excess -= cancelled;
-                due_minute -= 1;
+                if *newest == 0 {
+                    self.launches.pop_back();
+                }
             }
             self.in_service -= excess;
             self.scale_in_events += 1;
@@ -266,21 +261,21 @@ impl Run {
         self.desired = next;
     }
 
-    /// Brings the launches due at `minute` into service.
+    /// Brings the launches due by `minute` into service.
     fn arrive(&mut self, minute: u64) {
-        let due = std::mem::take(self.slot(minute));
-        self.in_service += due;
-        self.pending -= due;
+        while let Some(&(due_minute, count)) = self.launches.front()
+            && due_minute <= minute
+        {
+            self.launches.pop_front();
+            self.in_service += count;
+        }
     }
 
     /// The first minute from `minute` on at which a launch is due, `u64::MAX` if none is.
-    fn next_due_from(&mut self, minute: u64) -> u64 {
-        if self.pending == 0 {
-            return u64::MAX;
-        }
-        (minute..=minute + self.provisioning)
-            .find(|&due| *self.slot(due) > 0)
-            .unwrap_or(u64::MAX)
+    fn next_due_from(&self, minute: u64) -> u64 {
+        self.launches
+            .front()
+            .map_or(u64::MAX, |&(due_minute, _)| due_minute.max(minute))
     }
 
     /// Counts the instance time of `previous` in service up to `minute`, from which
