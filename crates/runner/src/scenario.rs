@@ -19,7 +19,7 @@ use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
 use crate::vendor::aws::{AwsFiles, is_configuration_only, target_tracking};
 use crate::vendor::azure::autoscale_setting;
-use crate::vendor::document::{Document, Format, OptionalField};
+use crate::vendor::document::{self, Document, Field, Format, OptionalField};
 use crate::vendor::huawei::scaling_policy;
 use crate::vendor::k8s::horizontal_pod_autoscaler;
 
@@ -344,6 +344,9 @@ pub struct Scenario {
     /// The vendor files the autoscaler is built from, for a sweep to build it again from
     /// edited ones.
     pub vendor: VendorFiles,
+    /// Whether `fleet.initial_instances` was written; if not, a run starts at the autoscaler's
+    /// minimum, whatever a sweep sets it to.
+    pub initial_instances_given: bool,
     /// Whether the file is a sweep file (it has a `[sweep]` table).
     pub is_sweep: bool,
 }
@@ -418,6 +421,24 @@ impl Recipe {
 }
 
 impl VendorFiles {
+    /// The numbers of the files a sweep may set: those the simulator reads.
+    pub(crate) fn fields(&self) -> Vec<Field> {
+        // What the vendor's parser skips or only passes through: labels, template plumbing.
+        let ignored: &[&str] = match self.recipe {
+            Recipe::Hpa { .. } => &["metadata", "status"],
+            Recipe::Azure { .. } => &[
+                "parameters",
+                "variables",
+                "outputs",
+                "functions",
+                "tags",
+                "metadata",
+            ],
+            Recipe::Aws { .. } | Recipe::Huawei { .. } => &[],
+        };
+        document::fields(&self.documents, &self.optional, ignored)
+    }
+
     /// The scenario settings a sweep may set on this autoscaler.
     pub(crate) fn settings(&self) -> &'static [&'static str] {
         match self.recipe {
@@ -688,8 +709,16 @@ impl Scenario {
                     metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
                 },
                 vec![
-                    (base.join(register_scalable_target), Format::Json),
-                    (base.join(put_scaling_policy), Format::Json),
+                    (
+                        base.join(register_scalable_target),
+                        "register_scalable_target",
+                        Format::Json,
+                    ),
+                    (
+                        base.join(put_scaling_policy),
+                        "put_scaling_policy",
+                        Format::Json,
+                    ),
                 ],
             ),
             AutoscalerSpec::AzureAutoscale {
@@ -723,7 +752,7 @@ impl Scenario {
                         evaluation_period_s,
                         metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
                     },
-                    vec![(base.join(setting_file), Format::Json)],
+                    vec![(base.join(setting_file), "autoscale_setting", Format::Json)],
                 )
             }
             AutoscalerSpec::KubernetesHpa {
@@ -744,6 +773,7 @@ impl Scenario {
                     },
                     vec![(
                         manifest_path,
+                        "horizontal_pod_autoscaler",
                         if is_json { Format::Json } else { Format::Yaml },
                     )],
                 )
@@ -771,13 +801,13 @@ impl Scenario {
                             seed,
                         },
                     },
-                    vec![(base.join(policy_file), Format::Json)],
+                    vec![(base.join(policy_file), "scaling_policy", Format::Json)],
                 )
             }
         };
         let texts = files
             .iter()
-            .map(|(file, _)| read(file))
+            .map(|(file, _, _)| read(file))
             .collect::<Result<Vec<_>, _>>()?;
         let mut vendor = VendorFiles {
             documents: Vec::new(),
@@ -785,14 +815,13 @@ impl Scenario {
             recipe,
             scenario_path: path.to_owned(),
         };
-        let paths: Vec<PathBuf> = files.iter().map(|(file, _)| file.clone()).collect();
+        let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
         let autoscaler = vendor.build(&paths, &texts)?;
-        // Each parsed already, so these cannot fail.
         vendor.documents = files
             .iter()
             .zip(&texts)
-            .filter_map(|((file, format), text)| Document::parse(file, text, *format))
-            .collect();
+            .map(|((file, role, format), text)| Document::parse(file, role, text, *format))
+            .collect::<Result<_, _>>()?;
         if spec.sessions.is_some() && !autoscaler.serves_sessions() {
             return Err(field_error(
                 path,
@@ -803,6 +832,7 @@ impl Scenario {
                 ),
             ));
         }
+        let initial_instances_given = spec.fleet.initial_instances.is_some();
         let initial_instances = spec
             .fleet
             .initial_instances
@@ -828,6 +858,7 @@ impl Scenario {
             service_time_s,
             slo,
             vendor,
+            initial_instances_given,
             is_sweep: spec.sweep.is_some(),
         };
         // Building a run checks the settings against each other (periods, step, capacity).

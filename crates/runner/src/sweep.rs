@@ -37,7 +37,7 @@ use crate::error::{OutputError, ScenarioError, SweepError};
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{AutoscalerConfig, Scenario, ScenarioSpec, round_to_step};
-use crate::vendor::document::{self, Field, Unresolved};
+use crate::vendor::document::{self, Document, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
@@ -133,14 +133,19 @@ impl Sweep {
         })?;
         let objective = spec.objective.clone();
         let base = Scenario::from_spec(spec.clone(), path)?;
-        let fields = document::fields(&base.vendor.documents, &base.vendor.optional);
+        let fields = base.vendor.fields();
         let mut parameters = Vec::new();
         let mut targets = Vec::new();
         let mut values = Vec::new();
         let mut samples = None;
         let mut traces = Vec::new();
         for (key, value) in &table {
-            let key_path = format!("sweep.{key}");
+            // TOML quotes a key with dots or brackets; so does the message, to read the same.
+            let key_path = if key.contains(['.', '[']) {
+                format!("sweep.{key:?}")
+            } else {
+                format!("sweep.{key}")
+            };
             match key.as_str() {
                 "samples" => {
                     let count = value.as_integer().filter(|&n| n >= 1).ok_or_else(|| {
@@ -172,8 +177,25 @@ impl Sweep {
                     }
                 }
                 name => {
+                    if value.is_table() {
+                        return Err(field(
+                            path,
+                            &key_path,
+                            format!(
+                                "is a table; a field's path is one key, quoted: \"{name}.…\" = [...]"
+                            ),
+                        ));
+                    }
                     let target = Target::resolve(name, &base, &fields)
                         .map_err(|message| field(path, &key_path, message))?;
+                    let same_field = |known: &Target| matches!((known, &target), (Target::Field(a), Target::Field(b)) if a == b);
+                    if let Some(earlier) = targets.iter().position(same_field) {
+                        return Err(field(
+                            path,
+                            &key_path,
+                            format!("names the same field as {:?}", parameters[earlier]),
+                        ));
+                    }
                     let list = value
                         .as_array()
                         .filter(|list| !list.is_empty())
@@ -220,19 +242,26 @@ impl Sweep {
             }
         };
         // Every combination must make a valid scenario: check them all before running any.
-        for combination in &combinations {
-            variant(&base, &targets, combination).map_err(|message| {
-                let values: Vec<String> = parameters
-                    .iter()
-                    .zip(combination)
-                    .map(|(name, value)| format!("{name} = {value}"))
-                    .collect();
-                field(
-                    path,
-                    "sweep",
-                    format!("with {}: {message}", values.join(", ")),
-                )
-            })?;
+        // In parallel, as they are many, reporting the first in order that fails.
+        let checks: Vec<Result<(), String>> = combinations
+            .par_iter()
+            .map(|combination| variant(&base, &targets, combination).map(drop))
+            .collect();
+        if let Some((combination, Err(message))) = combinations
+            .iter()
+            .zip(checks)
+            .find(|(_, check)| check.is_err())
+        {
+            let values: Vec<String> = parameters
+                .iter()
+                .zip(combination)
+                .map(|(name, value)| format!("{name} = {value}"))
+                .collect();
+            return Err(field(
+                path,
+                "sweep",
+                format!("with {}: {message}", values.join(", ")),
+            ));
         }
         let mut bases = vec![base];
         for trace in traces {
@@ -601,11 +630,7 @@ impl Target {
             .vendor
             .documents
             .iter()
-            .map(|d| {
-                d.path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-            })
+            .map(Document::file_name)
             .collect();
         match document::resolve(fields, name) {
             Ok(field) => Ok(Self::Field(field.clone())),
@@ -669,6 +694,9 @@ fn variant(
             vendor.build_from(&bodies).map_err(|err| err.to_string())?
         }
     };
+    if !base.initial_instances_given {
+        fleet.initial_instances = autoscaler.bounds().min();
+    }
     Ok((fleet, autoscaler))
 }
 
@@ -766,8 +794,20 @@ pub fn write_sweep(
             render_pareto_png(&title, &points, chosen, x_label, y_label)
         })?);
         files.push(write_recommendation(sweep, recommended, out_dir)?);
-        if let Some(row) = recommended {
-            files.extend(write_recommended_files(sweep, row, out_dir)?);
+        match recommended {
+            Some(row) => files.extend(write_recommended_files(sweep, row, out_dir)?),
+            None => {
+                // An earlier sweep's recommendation must not pass for this one's.
+                for document in &sweep.bases[0].vendor.documents {
+                    let stale = out_dir.join(document.recommended_name());
+                    if stale.exists() {
+                        std::fs::remove_file(&stale).map_err(|error| OutputError::Write {
+                            path: stale.clone(),
+                            error,
+                        })?;
+                    }
+                }
+            }
         }
     }
     files
@@ -819,7 +859,7 @@ fn write_recommendation(
 }
 
 /// The vendor files of the base scenario with the values of `row` written in, as the vendor
-/// takes them: `recommended-` and each file's name.
+/// takes them: `recommended-` and each file's role, such as `recommended-put-scaling-policy.json`.
 fn write_recommended_files(
     sweep: &Sweep,
     row: &SweepRow,
@@ -842,11 +882,7 @@ fn write_recommended_files(
     }
     let mut files = Vec::new();
     for (document, body) in vendor.documents.iter().zip(&bodies) {
-        let name = document
-            .path
-            .file_name()
-            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
-        let mut file = Pending::create(out_dir, &format!("recommended-{name}"))?;
+        let mut file = Pending::create(out_dir, &document.recommended_name())?;
         file.write_all(document.render(body).as_bytes())?;
         files.push(file);
     }

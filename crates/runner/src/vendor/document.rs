@@ -7,14 +7,22 @@
 //! any end of that path that no other field shares (`scaleDown.stabilizationWindowSeconds`,
 //! `minReplicas`, `TargetValue`). The fields are every number in the files, numbers written as
 //! text (Azure's `"2"`), ISO 8601 durations (Azure's `"PT5M"`, set in seconds), and the optional
-//! fields a vendor defaults when the file leaves them out ([`OptionalField`]).
+//! fields a vendor defaults when the file leaves them out ([`OptionalField`]); not the parts the
+//! simulator never reads (a manifest's `metadata`, a template's `parameters`), nor keys with a
+//! dot or a bracket, which a path cannot name.
+//!
+//! Files are written back from their parsed content: JSON pretty-printed, YAML in block style
+//! with every string that YAML 1.1 (kubectl's) could read as something else quoted. Comments are
+//! not carried over.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::error::ScenarioError;
 use crate::vendor::azure::is_iso_duration;
+use crate::vendor::k8s::yaml_document;
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +38,8 @@ pub(crate) enum Format {
 pub(crate) struct Document {
     /// Where it was read from.
     pub(crate) path: PathBuf,
+    /// The scenario key that names it, such as `horizontal_pod_autoscaler`.
+    pub(crate) role: &'static str,
     /// How it is written.
     pub(crate) format: Format,
     /// Its content.
@@ -37,25 +47,131 @@ pub(crate) struct Document {
 }
 
 impl Document {
-    /// Parses `text`, read from `path`, which its vendor's parser has accepted already.
-    pub(crate) fn parse(path: &Path, text: &str, format: Format) -> Option<Self> {
-        let body = match format {
-            Format::Json => serde_json::from_str(text).ok()?,
-            Format::Yaml => serde_norway::from_str(text).ok()?,
-        };
-        Some(Self {
+    /// Parses `text`, read from `path`, as its vendor's parser reads it.
+    pub(crate) fn parse(
+        path: &Path,
+        role: &'static str,
+        text: &str,
+        format: Format,
+    ) -> Result<Self, ScenarioError> {
+        let invalid = |message: String| ScenarioError::Json {
             path: path.to_owned(),
+            message,
+        };
+        let body = match format {
+            Format::Json => serde_json::from_str(text).map_err(|err| invalid(err.to_string()))?,
+            Format::Yaml => serde_json::to_value(yaml_document(text, path)?.1)
+                .map_err(|err| invalid(err.to_string()))?,
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            role,
             format,
             body,
         })
+    }
+
+    /// The file's name, for messages.
+    pub(crate) fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
+    }
+
+    /// The name of the recommended file: `recommended-` and its role, `-` for `_`.
+    pub(crate) fn recommended_name(&self) -> String {
+        let extension = match self.format {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        };
+        format!("recommended-{}.{extension}", self.role.replace('_', "-"))
     }
 
     /// `body` as the file's format writes it, ending in a newline.
     pub(crate) fn render(&self, body: &Value) -> String {
         match self.format {
             Format::Json => serde_json::to_string_pretty(body).unwrap_or_default() + "\n",
-            Format::Yaml => serde_norway::to_string(body).unwrap_or_default(),
+            Format::Yaml => {
+                let mut text = String::new();
+                yaml_block(body, 0, &mut text);
+                text
+            }
         }
+    }
+}
+
+/// Writes `value` in YAML block style at `indent`: mappings as `key: value` lines, sequences as
+/// `- ` items at their key's indentation, as `kubectl get -o yaml` writes them.
+fn yaml_block(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, item) in map {
+                out.push_str(&format!("{pad}{}:", yaml_scalar_text(key)));
+                match item {
+                    Value::Object(inner) if !inner.is_empty() => {
+                        out.push('\n');
+                        yaml_block(item, indent + 2, out);
+                    }
+                    Value::Array(items) if !items.is_empty() => {
+                        out.push('\n');
+                        yaml_block(item, indent, out);
+                    }
+                    _ => out.push_str(&format!(" {}\n", yaml_scalar(item))),
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                let mut inner = String::new();
+                match item {
+                    Value::Object(map) if !map.is_empty() => {
+                        yaml_block(item, indent + 2, &mut inner)
+                    }
+                    Value::Array(list) if !list.is_empty() => {
+                        yaml_block(item, indent + 2, &mut inner)
+                    }
+                    _ => inner = format!("{}{}\n", " ".repeat(indent + 2), yaml_scalar(item)),
+                }
+                // The item's first line starts where its "- " goes.
+                let body = inner
+                    .strip_prefix(&" ".repeat(indent + 2))
+                    .unwrap_or(&inner);
+                out.push_str(&format!("{pad}- {body}"));
+            }
+        }
+        _ => out.push_str(&format!("{pad}{}\n", yaml_scalar(value))),
+    }
+}
+
+/// A scalar, or an empty mapping or sequence, as YAML writes it inline.
+fn yaml_scalar(value: &Value) -> String {
+    match value {
+        Value::String(text) => yaml_scalar_text(text),
+        Value::Object(_) => "{}".to_owned(),
+        Value::Array(_) => "[]".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `text` plain where no YAML 1.1 reader could take it for anything but that string (`apps/v1`,
+/// `Utilization`), else double-quoted as JSON quotes it, which YAML reads the same.
+fn yaml_scalar_text(text: &str) -> String {
+    const OTHER_TYPES: [&str; 11] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=",
+    ];
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-'))
+        && !OTHER_TYPES
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case(text));
+    if plain {
+        text.to_owned()
+    } else {
+        Value::String(text.to_owned()).to_string()
     }
 }
 
@@ -101,7 +217,7 @@ impl FieldPath {
         self.0.ends_with(&end.0)
     }
 
-    /// The shortest end of this path that starts with a key.
+    /// The ends of this path that start with a key, shortest first.
     fn ends(&self) -> impl Iterator<Item = FieldPath> + '_ {
         (0..self.0.len())
             .rev()
@@ -126,7 +242,10 @@ impl fmt::Display for FieldPath {
 /// How a field's value is written in its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
+    /// A whole number where the file has one, else a fraction.
     Number,
+    /// A number with a fraction (`70.0`), kept so even when whole.
+    Float,
     /// A number in a string, as Azure writes instance counts.
     NumberText,
     /// An ISO 8601 duration, set in seconds.
@@ -150,12 +269,22 @@ pub(crate) struct Field {
     encoding: Encoding,
 }
 
-/// The fields of `documents`: every number, number in text and duration in them, then the
-/// `optional` ones they leave out.
-pub(crate) fn fields(documents: &[Document], optional: &[OptionalField]) -> Vec<Field> {
+/// The fields of `documents`: every number, number in text and duration in them outside the
+/// `ignored` keys (matched without regard to case), then the `optional` ones they leave out.
+pub(crate) fn fields(
+    documents: &[Document],
+    optional: &[OptionalField],
+    ignored: &[&str],
+) -> Vec<Field> {
     let mut fields = Vec::new();
     for (document, doc) in documents.iter().enumerate() {
-        collect(&doc.body, document, &mut Vec::new(), &mut fields);
+        let mut walk = Walk {
+            document,
+            ignored,
+            at: Vec::new(),
+            fields: &mut fields,
+        };
+        walk.collect(&doc.body);
     }
     for field in optional {
         let Some(path) = FieldPath::parse(field.path) else {
@@ -175,37 +304,52 @@ pub(crate) fn fields(documents: &[Document], optional: &[OptionalField]) -> Vec<
     fields
 }
 
-fn collect(value: &Value, document: usize, at: &mut Vec<Step>, fields: &mut Vec<Field>) {
-    let encoding = match value {
-        Value::Number(_) => Some(Encoding::Number),
-        Value::String(text) if text.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
-            Some(Encoding::NumberText)
-        }
-        Value::String(text) if is_iso_duration(text) => Some(Encoding::Duration),
-        Value::Object(map) => {
-            for (key, item) in map {
-                at.push(Step::Key(key.clone()));
-                collect(item, document, at, fields);
-                at.pop();
+/// A walk through one document, gathering its fields.
+struct Walk<'a> {
+    document: usize,
+    ignored: &'a [&'a str],
+    at: Vec<Step>,
+    fields: &'a mut Vec<Field>,
+}
+
+impl Walk<'_> {
+    fn collect(&mut self, value: &Value) {
+        let encoding = match value {
+            Value::Number(number) if number.is_f64() => Some(Encoding::Float),
+            Value::Number(_) => Some(Encoding::Number),
+            Value::String(text) if text.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                Some(Encoding::NumberText)
             }
-            None
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                at.push(Step::Index(index));
-                collect(item, document, at, fields);
-                at.pop();
+            Value::String(text) if is_iso_duration(text) => Some(Encoding::Duration),
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let nameable = !key.contains(['.', '[', ']']) && !key.is_empty();
+                    let ignored = self.ignored.iter().any(|i| i.eq_ignore_ascii_case(key));
+                    if nameable && !ignored {
+                        self.at.push(Step::Key(key.clone()));
+                        self.collect(item);
+                        self.at.pop();
+                    }
+                }
+                None
             }
-            None
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.at.push(Step::Index(index));
+                    self.collect(item);
+                    self.at.pop();
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(encoding) = encoding {
+            self.fields.push(Field {
+                document: self.document,
+                path: FieldPath(self.at.clone()),
+                encoding,
+            });
         }
-        _ => None,
-    };
-    if let Some(encoding) = encoding {
-        fields.push(Field {
-            document,
-            path: FieldPath(at.clone()),
-            encoding,
-        });
     }
 }
 
@@ -277,6 +421,7 @@ pub(crate) fn set(bodies: &mut [Value], field: &Field, value: f64) -> Result<(),
     }
     *at = match field.encoding {
         Encoding::Number => number(value),
+        Encoding::Float => Value::from(value),
         Encoding::NumberText => Value::String(number(value).to_string()),
         Encoding::Duration => Value::String(iso_duration(value)),
     };
@@ -317,7 +462,13 @@ mod tests {
 
     fn hpa() -> Document {
         let text = "spec:\n  minReplicas: 1\n  maxReplicas: 10\n  metrics:\n  - type: Resource\n    resource:\n      target:\n        averageUtilization: 67\n";
-        Document::parse(Path::new("hpa.yaml"), text, Format::Yaml).unwrap()
+        Document::parse(
+            Path::new("hpa.yaml"),
+            "horizontal_pod_autoscaler",
+            text,
+            Format::Yaml,
+        )
+        .unwrap()
     }
 
     const OPTIONAL: [OptionalField; 2] = [
@@ -333,7 +484,7 @@ mod tests {
 
     #[test]
     fn a_field_is_named_by_any_end_of_its_path_that_no_other_shares() {
-        let fields = fields(&[hpa()], &OPTIONAL);
+        let fields = fields(&[hpa()], &OPTIONAL, &[]);
         assert_eq!(
             short_names(&fields),
             [
@@ -364,7 +515,9 @@ mod tests {
     fn setting_a_field_keeps_its_encoding_and_makes_the_objects_an_optional_one_needs() {
         let azure = Document::parse(
             Path::new("azure.json"),
-            r#"{ "capacity": { "minimum": "2" }, "cooldown": "PT1H", "threshold": 70 }"#,
+            "autoscale_setting",
+            r#"{ "capacity": { "minimum": "2" }, "cooldown": "PT1H", "threshold": 70.0,
+                 "tags": { "tier": "1" }, "a.b": 1 }"#,
             Format::Json,
         )
         .unwrap();
@@ -373,20 +526,24 @@ mod tests {
             document: 1,
             path: "spec.behavior.scaleDown.stabilizationWindowSeconds",
         }];
-        let fields = fields(&documents, &optional);
+        let fields = fields(&documents, &optional, &["tags"]);
         let mut bodies: Vec<Value> = documents.iter().map(|d| d.body.clone()).collect();
         for (name, value) in [
             ("minimum", 3.0),
             ("cooldown", 5400.0),
-            ("threshold", 72.5),
+            ("threshold", 72.0),
             ("stabilizationWindowSeconds", 60.0),
         ] {
             set(&mut bodies, resolve(&fields, name).unwrap(), value).unwrap();
         }
         assert_eq!(
             bodies[0],
-            serde_json::json!({ "capacity": { "minimum": "3" }, "cooldown": "PT1H30M", "threshold": 72.5 })
+            serde_json::json!({ "capacity": { "minimum": "3" }, "cooldown": "PT1H30M", "threshold": 72.0,
+                                "tags": { "tier": "1" }, "a.b": 1 })
         );
+        // Ignored keys and keys no path can name are not fields.
+        assert_eq!(resolve(&fields, "tier"), Err(Unresolved::Unknown));
+        assert_eq!(short_names(&fields).len(), 4 + 3);
         assert_eq!(
             bodies[1]["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"],
             60
@@ -395,6 +552,28 @@ mod tests {
             documents[1].render(&bodies[1]),
             "spec:\n  minReplicas: 1\n  maxReplicas: 10\n  metrics:\n  - type: Resource\n    resource:\n      target:\n        averageUtilization: 67\n  behavior:\n    scaleDown:\n      stabilizationWindowSeconds: 60\n"
         );
+    }
+
+    #[test]
+    fn yaml_is_written_so_that_kubectl_reads_back_the_same_values() {
+        let body = serde_json::json!({
+            "metadata": { "labels": { "canary": "on", "build": "0123", "note": "a: b", "app": "web" } },
+            "spec": { "list": [ { "a": 1, "b": [] }, [ "x", "y" ], "no" ], "empty": {} }
+        });
+        let document = Document {
+            path: PathBuf::from("m.yaml"),
+            role: "horizontal_pod_autoscaler",
+            format: Format::Yaml,
+            body: Value::Null,
+        };
+        let written = document.render(&body);
+        assert_eq!(
+            written,
+            "metadata:\n  labels:\n    canary: \"on\"\n    build: \"0123\"\n    note: \"a: b\"\n    app: web\n\
+             spec:\n  list:\n  - a: 1\n    b: []\n  - - x\n    - \"y\"\n  - \"no\"\n  empty: {}\n"
+        );
+        let read: Value = serde_norway::from_str(&written).unwrap();
+        assert_eq!(read, body);
     }
 
     #[test]

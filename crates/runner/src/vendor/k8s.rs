@@ -350,9 +350,12 @@ fn file_error(path: &Path, message: impl Into<String>) -> ScenarioError {
     }
 }
 
-/// Parses the one YAML document of `text`. Empty documents (a `---` at the end) are skipped, as
-/// kubectl skips them.
-fn yaml_body(text: &str, path: &Path) -> Result<HorizontalPodAutoscalerBody, ScenarioError> {
+/// The one YAML document of `text`, with its index among the documents. Empty documents (a
+/// `---` at the end) are skipped, as kubectl skips them.
+pub(crate) fn yaml_document(
+    text: &str,
+    path: &Path,
+) -> Result<(usize, serde_norway::Value), ScenarioError> {
     let mut objects = Vec::new();
     for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
         // The iterator yields a syntax error again and again, so the first one ends the loop.
@@ -362,28 +365,27 @@ fn yaml_body(text: &str, path: &Path) -> Result<HorizontalPodAutoscalerBody, Sce
             objects.push((index, value));
         }
     }
-    let (index, value) = match objects.as_slice() {
-        [one] => one,
-        [] => {
-            return Err(file_error(
-                path,
-                format!("expected one {KIND} object, found an empty document"),
-            ));
-        }
-        more => {
-            return Err(file_error(
-                path,
-                format!(
-                    "expected exactly one {KIND} object, found {} YAML documents",
-                    more.len()
-                ),
-            ));
-        }
-    };
+    match objects.len() {
+        1 => Ok(objects.remove(0)),
+        0 => Err(file_error(
+            path,
+            format!("expected one {KIND} object, found an empty document"),
+        )),
+        more => Err(file_error(
+            path,
+            format!("expected exactly one {KIND} object, found {more} YAML documents"),
+        )),
+    }
+}
+
+/// Parses the one YAML document of `text`.
+fn yaml_body(text: &str, path: &Path) -> Result<HorizontalPodAutoscalerBody, ScenarioError> {
+    let (index, value) = yaml_document(text, path)?;
+    let index = &index;
     if !value.is_mapping() {
         return Err(file_error(
             path,
-            format!("expected a {KIND} object, found {}", describe_yaml(value)),
+            format!("expected a {KIND} object, found {}", describe_yaml(&value)),
         ));
     }
     // Parsed a second time, from the text rather than the value, so that errors keep their line.

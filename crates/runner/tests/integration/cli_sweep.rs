@@ -58,14 +58,15 @@ fn a_grid_sweep_runs_every_combination_in_order_with_the_figures_of_single_runs(
         serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     assert_eq!(recommendation["recommended"]["run"], 2);
     let policy: serde_json::Value =
-        serde_json::from_str(&fixture.read_out("recommended-policy.json")).unwrap();
+        serde_json::from_str(&fixture.read_out("recommended-put-scaling-policy.json")).unwrap();
     assert_eq!(
         policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"],
         700.0
     );
     assert_eq!(policy["PolicyName"], "myscalablepolicy");
     let register: serde_json::Value =
-        serde_json::from_str(&fixture.read_out("recommended-register.json")).unwrap();
+        serde_json::from_str(&fixture.read_out("recommended-register-scalable-target.json"))
+            .unwrap();
     assert_eq!(register["MinCapacity"], 1);
 }
 
@@ -243,13 +244,14 @@ fn a_sweep_file_is_validated_as_a_sweep_and_not_run_as_a_scenario() {
 
 /// Two hours of the shipped NASA trace under the shipped HPA manifest, in a scenario of its own
 /// whose `[sweep]` is `sweep`.
+/// No `initial_instances`: a run starts at its own minReplicas.
 fn hpa_fixture(sweep: &str) -> Fixture {
     let trace = repo_root().join("scenarios/traces/nasa_http_1995_per_minute.csv");
     let manifest =
         std::fs::read_to_string(repo_root().join("scenarios/k8s/nasa-hpa.yaml")).unwrap();
     let scenario = format!(
         "name = \"hpa\"\nstep_s = 15\n\n[load]\ntrace = {trace:?}\nbuckets = 120\n\n\
-         [fleet]\ncapacity_per_instance = 60.0\ninitial_instances = 1\nprovisioning_s = 60\n\n\
+         [fleet]\ncapacity_per_instance = 60.0\nprovisioning_s = 60\n\n\
          [autoscaler]\nkind = \"kubernetes-hpa\"\nhorizontal_pod_autoscaler = \"hpa.yaml\"\n{sweep}"
     );
     Fixture::with_files(&[("scenario.toml", &scenario), ("hpa.yaml", &manifest)])
@@ -322,7 +324,8 @@ fn an_hpa_sweep_sets_the_manifests_own_fields_and_each_row_is_the_run_of_the_edi
         serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     let chosen = &recommendation["recommended"]["parameters"];
     let manifest: serde_json::Value =
-        serde_norway::from_str(&fixture.read_out("recommended-hpa.yaml")).unwrap();
+        serde_norway::from_str(&fixture.read_out("recommended-horizontal-pod-autoscaler.yaml"))
+            .unwrap();
     assert_eq!(manifest["kind"], "HorizontalPodAutoscaler");
     assert_eq!(
         manifest["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
@@ -357,12 +360,29 @@ fn an_azure_sweep_writes_counts_as_text_and_cooldowns_as_durations_and_asks_whic
     ]);
     sweep(&fixture, "out", None).success();
     let written: serde_json::Value =
-        serde_json::from_str(&fixture.read_out("recommended-setting.json")).unwrap();
+        serde_json::from_str(&fixture.read_out("recommended-autoscale-setting.json")).unwrap();
     let profile = &written["properties"]["profiles"][0];
     assert_eq!(profile["capacity"]["maximum"], "3");
     assert_eq!(profile["rules"][1]["scaleAction"]["cooldown"], "PT5M");
     assert_eq!(profile["rules"][0]["scaleAction"]["cooldown"], "PT1H");
 
+    fixture.write(
+        "scenario.toml",
+        &scenario("maximum = [3]\n\"capacity.maximum\" = [4]\n"),
+    );
+    sweep(&fixture, "out2", None)
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "sweep.\"capacity.maximum\": names the same field as \"maximum\"",
+        ));
+    fixture.write("scenario.toml", &scenario("capacity.maximum = [3]\n"));
+    sweep(&fixture, "out2", None)
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "sweep.capacity: is a table; a field's path is one key, quoted: \"capacity.…\" = [...]",
+        ));
     fixture.write("scenario.toml", &scenario("cooldown = [300]\n"));
     sweep(&fixture, "out2", None).failure().code(1).stderr(predicates::str::contains(
         "sweep.cooldown: \"cooldown\" names several fields of setting.json: \
