@@ -390,6 +390,7 @@ enum Recipe {
 
 /// The scenario settings a sweep may set besides the vendor files' fields.
 const METRIC_DELAY_S: &str = "metric_delay_s";
+const TOLERANCE: &str = "tolerance";
 
 impl Recipe {
     /// The fields the vendor defaults when `texts`, the files' contents, leave them out.
@@ -443,18 +444,28 @@ impl VendorFiles {
     pub(crate) fn settings(&self) -> &'static [&'static str] {
         match self.recipe {
             Recipe::Aws { .. } | Recipe::Azure { .. } => &[METRIC_DELAY_S],
-            Recipe::Hpa { .. } | Recipe::Huawei { .. } => &[],
+            Recipe::Hpa { .. } => &[TOLERANCE],
+            Recipe::Huawei { .. } => &[],
         }
     }
 
-    /// Sets the scenario setting `name`, one of [`VendorFiles::settings`].
-    pub(crate) fn set_setting(&mut self, name: &str, value: u64) {
-        if name == METRIC_DELAY_S
-            && let Recipe::Aws { metric_delay_s } | Recipe::Azure { metric_delay_s, .. } =
-                &mut self.recipe
-        {
-            *metric_delay_s = value;
+    /// Sets the scenario setting `name`, one of [`VendorFiles::settings`]; the autoscaler built
+    /// next checks the value as the scenario's would be.
+    pub(crate) fn set_setting(&mut self, name: &str, value: f64) -> Result<(), String> {
+        match (&mut self.recipe, name) {
+            (
+                Recipe::Aws { metric_delay_s } | Recipe::Azure { metric_delay_s, .. },
+                METRIC_DELAY_S,
+            ) => {
+                if !(value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64) {
+                    return Err(format!("{name} must be a whole number >= 0, got {value}"));
+                }
+                *metric_delay_s = value as u64;
+            }
+            (Recipe::Hpa { tolerance, .. }, TOLERANCE) => *tolerance = value,
+            _ => return Err(format!("{name} is not a setting of this autoscaler")),
         }
+        Ok(())
     }
 
     /// The documents' bodies, to edit.

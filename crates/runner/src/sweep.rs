@@ -241,11 +241,22 @@ impl Sweep {
                     .collect()
             }
         };
-        // Every combination must make a valid scenario: check them all before running any.
-        // In parallel, as they are many, reporting the first in order that fails.
+        let mut bases = vec![base];
+        for trace in traces {
+            let mut trace_spec = spec.clone();
+            trace_spec.load.trace = Some(trace);
+            bases.push(Scenario::from_spec(trace_spec, path)?);
+        }
+        // Every combination must make a valid scenario on every trace (an Azure schedule depends
+        // on the trace's length): check them all before running any, in parallel as they are
+        // many, reporting the first in order that fails.
         let checks: Vec<Result<(), String>> = combinations
             .par_iter()
-            .map(|combination| variant(&base, &targets, combination).map(drop))
+            .map(|combination| {
+                bases
+                    .iter()
+                    .try_for_each(|base| variant(base, &targets, combination).map(drop))
+            })
             .collect();
         if let Some((combination, Err(message))) = combinations
             .iter()
@@ -262,12 +273,6 @@ impl Sweep {
                 "sweep",
                 format!("with {}: {message}", values.join(", ")),
             ));
-        }
-        let mut bases = vec![base];
-        for trace in traces {
-            let mut trace_spec = spec.clone();
-            trace_spec.load.trace = Some(trace);
-            bases.push(Scenario::from_spec(trace_spec, path)?);
         }
         let has_price = bases[0].price_per_hour.is_some();
         let minimize = match objective.as_ref().and_then(|o| o.minimize.as_deref()) {
@@ -680,7 +685,7 @@ fn variant(
                 let seconds = whole("provisioning_s", value)?;
                 fleet.provisioning_s = round_to_step(seconds as f64, step_s);
             }
-            Target::Setting(name) => vendor.to_mut().set_setting(name, whole(name, value)?),
+            Target::Setting(name) => vendor.to_mut().set_setting(name, value)?,
             Target::Field(field) => {
                 let bodies = bodies.get_or_insert_with(|| base.vendor.bodies());
                 document::set(bodies, field, value)?;

@@ -401,3 +401,29 @@ fn an_azure_sweep_writes_counts_as_text_and_cooldowns_as_durations_and_asks_whic
         ));
     assert!(!fixture.path("out2").exists() && !fixture.path("out3").exists());
 }
+
+#[test]
+fn an_hpa_sweep_varies_the_controllers_tolerance_as_the_scenario_sets_it() {
+    let fixture = hpa_fixture("\n[sweep]\ntolerance = [0.0, 0.5]\n");
+    sweep(&fixture, "out", None).success();
+    let results = fixture.read_out("results.csv");
+    let hours = column(&results, "instance_seconds");
+    for (run, tolerance) in ["0.0", "0.5"].into_iter().enumerate() {
+        let single = hpa_fixture(&format!("tolerance = {tolerance}\n"));
+        single.run().success();
+        let summary: serde_json::Value =
+            serde_json::from_str(&single.read_out("summary.json")).unwrap();
+        assert_eq!(
+            summary["instance_seconds"].to_string(),
+            hours[run],
+            "run {run}"
+        );
+    }
+    // A wider dead band scales less often, so the two differ.
+    assert_ne!(hours[0], hours[1]);
+    let refused = hpa_fixture("\n[sweep]\ntolerance = [-1]\n");
+    sweep(&refused, "out", None)
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains("sweep: with tolerance = -1: "));
+}
