@@ -188,8 +188,7 @@ impl Sweep {
                     }
                     let target = Target::resolve(name, &base, &fields)
                         .map_err(|message| field(path, &key_path, message))?;
-                    let same_field = |known: &Target| matches!((known, &target), (Target::Field(a), Target::Field(b)) if a == b);
-                    if let Some(earlier) = targets.iter().position(same_field) {
+                    if let Some(earlier) = targets.iter().position(|known| *known == target) {
                         return Err(field(
                             path,
                             &key_path,
@@ -608,7 +607,7 @@ fn whole(name: &str, value: f64) -> Result<u64, String> {
 }
 
 /// What a sweep parameter sets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Target {
     /// `capacity_per_instance`, requests an instance serves a minute.
     Capacity,

@@ -366,40 +366,32 @@ fn an_azure_sweep_writes_counts_as_text_and_cooldowns_as_durations_and_asks_whic
     assert_eq!(profile["rules"][1]["scaleAction"]["cooldown"], "PT5M");
     assert_eq!(profile["rules"][0]["scaleAction"]["cooldown"], "PT1H");
 
-    fixture.write(
-        "scenario.toml",
-        &scenario("maximum = [3]\n\"capacity.maximum\" = [4]\n"),
+    let refused = |table: &str, expected: &str| {
+        fixture.write("scenario.toml", &scenario(table));
+        sweep(&fixture, "refused", None)
+            .failure()
+            .code(1)
+            .stderr(predicates::str::contains(expected));
+        assert!(!fixture.path("refused").exists());
+    };
+    refused(
+        "maximum = [3]\n\"capacity.maximum\" = [4]\n",
+        "sweep.\"capacity.maximum\": names the same field as \"maximum\"",
     );
-    sweep(&fixture, "out2", None)
-        .failure()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "sweep.\"capacity.maximum\": names the same field as \"maximum\"",
-        ));
-    fixture.write("scenario.toml", &scenario("capacity.maximum = [3]\n"));
-    sweep(&fixture, "out2", None)
-        .failure()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "sweep.capacity: is a table; a field's path is one key, quoted: \"capacity.…\" = [...]",
-        ));
-    fixture.write("scenario.toml", &scenario("cooldown = [300]\n"));
-    sweep(&fixture, "out2", None).failure().code(1).stderr(predicates::str::contains(
+    refused(
+        "capacity.maximum = [3]\n",
+        "sweep.capacity: is a table; a field's path is one key, quoted: \"capacity.…\" = [...]",
+    );
+    refused(
+        "cooldown = [300]\n",
         "sweep.cooldown: \"cooldown\" names several fields of setting.json: \
          properties.profiles[0].rules[0].scaleAction.cooldown, \
          properties.profiles[0].rules[1].scaleAction.cooldown; write enough of the path to pick one",
-    ));
-    fixture.write(
-        "scenario.toml",
-        &scenario("\"rules[1].scaleAction.cooldown\" = [90]\n"),
     );
-    sweep(&fixture, "out3", None)
-        .failure()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "must be whole minutes, got 'PT1M30S' (90 s)",
-        ));
-    assert!(!fixture.path("out2").exists() && !fixture.path("out3").exists());
+    refused(
+        "\"rules[1].scaleAction.cooldown\" = [90]\n",
+        "must be whole minutes, got 'PT1M30S' (90 s)",
+    );
 }
 
 #[test]
