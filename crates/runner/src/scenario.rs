@@ -21,7 +21,7 @@ use crate::vendor::aws::{AwsFiles, is_configuration_only, target_tracking};
 use crate::vendor::azure::autoscale_setting;
 use crate::vendor::document::{self, Document, Field, Format, OptionalField};
 use crate::vendor::huawei::scaling_policy;
-use crate::vendor::k8s::horizontal_pod_autoscaler;
+use crate::vendor::k8s::{horizontal_pod_autoscaler, is_json_manifest};
 
 const DEFAULT_STEP_S: u64 = 60;
 const DEFAULT_SEED: u64 = 0;
@@ -457,10 +457,7 @@ impl VendorFiles {
                 Recipe::Aws { metric_delay_s } | Recipe::Azure { metric_delay_s, .. },
                 METRIC_DELAY_S,
             ) => {
-                if !(value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64) {
-                    return Err(format!("{name} must be a whole number >= 0, got {value}"));
-                }
-                *metric_delay_s = value as u64;
+                *metric_delay_s = whole(name, value)?;
             }
             (Recipe::Hpa { tolerance, .. }, TOLERANCE) => *tolerance = value,
             _ => return Err(format!("{name} is not a setting of this autoscaler")),
@@ -773,20 +770,18 @@ impl Scenario {
                 cpu_request_m,
             } => {
                 let manifest_path = base.join(manifest_file);
-                let is_json = manifest_path
-                    .extension()
-                    .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
+                let format = if is_json_manifest(&manifest_path) {
+                    Format::Json
+                } else {
+                    Format::Yaml
+                };
                 (
                     Recipe::Hpa {
                         sync_period_s: sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S),
                         tolerance: tolerance.unwrap_or(DEFAULT_TOLERANCE),
                         cpu_request_m: cpu_request_m.unwrap_or(DEFAULT_CPU_REQUEST_M),
                     },
-                    vec![(
-                        manifest_path,
-                        "horizontal_pod_autoscaler",
-                        if is_json { Format::Json } else { Format::Yaml },
-                    )],
+                    vec![(manifest_path, "horizontal_pod_autoscaler", format)],
                 )
             }
             AutoscalerSpec::HuaweiWorkspace {
@@ -997,6 +992,15 @@ struct NoSink;
 
 impl Sink for NoSink {
     fn on_step(&mut self, _: &scalesim_core::StepRecord) {}
+}
+
+/// `value` as a whole number of a setting `name` that takes one, from 0 to `u32::MAX`.
+pub(crate) fn whole(name: &str, value: f64) -> Result<u64, String> {
+    if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
+        Ok(value as u64)
+    } else {
+        Err(format!("{name} must be a whole number >= 0, got {value}"))
+    }
 }
 
 /// Seconds rounded to a whole number of steps, at least 0: provisioning is counted in steps.

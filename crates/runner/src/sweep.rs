@@ -36,7 +36,9 @@ use scalesim_core::{
 use crate::error::{OutputError, ScenarioError, SweepError};
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
-use crate::scenario::{AutoscalerConfig, Scenario, ScenarioSpec, round_to_step};
+use crate::scenario::{
+    AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, round_to_step, whole,
+};
 use crate::vendor::document::{self, Document, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
@@ -365,21 +367,26 @@ impl Sweep {
         &self.bases[(run / self.combinations.len() as u64) as usize]
     }
 
+    /// The error of values that, once set, the scenario refuses; loading the sweep checks every
+    /// combination, so a run meets this only if that check and the run disagree.
+    fn invalid_values(&self, message: String) -> OutputError {
+        OutputError::Build {
+            path: self.path.clone(),
+            reason: scalesim_core::BuildError::Field {
+                field: "sweep",
+                expected: "values that make a valid scenario".into(),
+                got: message,
+            },
+        }
+    }
+
     /// Runs consecutive runs: through the kernel together when they can, else one by one.
     fn run_group(&self, group: &[u64]) -> Result<Vec<SweepRow>, OutputError> {
         let mut prepared = Vec::with_capacity(group.len());
         for &run in group {
             let (fleet, autoscaler) =
-                variant(self.base_of(run), &self.targets, self.combination(run)).map_err(
-                    |message| OutputError::Build {
-                        path: self.path.clone(),
-                        reason: scalesim_core::BuildError::Field {
-                            field: "sweep",
-                            expected: "values that make a valid scenario".into(),
-                            got: message,
-                        },
-                    },
-                )?;
+                variant(self.base_of(run), &self.targets, self.combination(run))
+                    .map_err(|message| self.invalid_values(message))?;
             prepared.push((run, fleet, autoscaler));
         }
         let first_base = self.base_of(group[0]);
@@ -598,14 +605,6 @@ fn grid(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
     })
 }
 
-fn whole(name: &str, value: f64) -> Result<u64, String> {
-    if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
-        Ok(value as u64)
-    } else {
-        Err(format!("{name} must be a whole number >= 0, got {value}"))
-    }
-}
-
 /// What a sweep parameter sets.
 #[derive(Debug, Clone, PartialEq)]
 enum Target {
@@ -671,7 +670,6 @@ fn variant(
     let mut fleet = base.fleet;
     let step_s = base.demand.step_s();
     let mut vendor = Cow::Borrowed(&base.vendor);
-    let mut bodies: Option<Vec<serde_json::Value>> = None;
     for (target, &value) in targets.iter().zip(values) {
         match target {
             Target::Capacity => {
@@ -685,18 +683,15 @@ fn variant(
                 fleet.provisioning_s = round_to_step(seconds as f64, step_s);
             }
             Target::Setting(name) => vendor.to_mut().set_setting(name, value)?,
-            Target::Field(field) => {
-                let bodies = bodies.get_or_insert_with(|| base.vendor.bodies());
-                document::set(bodies, field, value)?;
-            }
+            Target::Field(_) => {}
         }
     }
-    let autoscaler = match (&vendor, &bodies) {
-        (Cow::Borrowed(_), None) => base.autoscaler.clone(),
-        (_, bodies) => {
-            let bodies = bodies.clone().unwrap_or_else(|| base.vendor.bodies());
-            vendor.build_from(&bodies).map_err(|err| err.to_string())?
-        }
+    let sets_fields = targets.iter().any(|t| matches!(t, Target::Field(_)));
+    let autoscaler = if sets_fields || matches!(vendor, Cow::Owned(_)) {
+        let bodies = edited_bodies(&base.vendor, targets, values)?;
+        vendor.build_from(&bodies).map_err(|err| err.to_string())?
+    } else {
+        base.autoscaler.clone()
     };
     if !base.initial_instances_given {
         fleet.initial_instances = autoscaler.bounds().min();
@@ -862,6 +857,21 @@ fn write_recommendation(
     Ok(file)
 }
 
+/// The bodies of `vendor`'s files with the field `targets` set to their `values`.
+fn edited_bodies(
+    vendor: &VendorFiles,
+    targets: &[Target],
+    values: &[f64],
+) -> Result<Vec<serde_json::Value>, String> {
+    let mut bodies = vendor.bodies();
+    for (target, &value) in targets.iter().zip(values) {
+        if let Target::Field(field) = target {
+            document::set(&mut bodies, field, value)?;
+        }
+    }
+    Ok(bodies)
+}
+
 /// The vendor files of the base scenario with the values of `row` written in, as the vendor
 /// takes them: `recommended-` and each file's role, such as `recommended-put-scaling-policy.json`.
 fn write_recommended_files(
@@ -870,20 +880,8 @@ fn write_recommended_files(
     out_dir: &Path,
 ) -> Result<Vec<Pending>, OutputError> {
     let vendor = &sweep.bases[0].vendor;
-    let mut bodies = vendor.bodies();
-    for (target, &value) in sweep.targets.iter().zip(sweep.combination(row.run)) {
-        if let Target::Field(field) = target {
-            // Every combination was set so once already, when the sweep was loaded.
-            document::set(&mut bodies, field, value).map_err(|reason| OutputError::Build {
-                path: sweep.path.clone(),
-                reason: scalesim_core::BuildError::Field {
-                    field: "sweep",
-                    expected: "values that make a valid scenario".into(),
-                    got: reason,
-                },
-            })?;
-        }
-    }
+    let bodies = edited_bodies(vendor, &sweep.targets, sweep.combination(row.run))
+        .map_err(|message| sweep.invalid_values(message))?;
     let mut files = Vec::new();
     for (document, body) in vendor.documents.iter().zip(&bodies) {
         let mut file = Pending::create(out_dir, &document.recommended_name())?;

@@ -331,15 +331,18 @@ pub(crate) fn horizontal_pod_autoscaler(
     text: &str,
     path: &Path,
 ) -> Result<HorizontalPodAutoscalerSpec, ScenarioError> {
-    let is_json = path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
-    let body = if is_json {
+    let body = if is_json_manifest(path) {
         json_body(text, path)?
     } else {
         yaml_body(text, path)?
     };
     check_object(body, FieldErrors { file: path })
+}
+
+/// Whether the manifest at `path` is JSON (a `.json` file) rather than YAML.
+pub(crate) fn is_json_manifest(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
 }
 
 /// An error about the file as a whole.

@@ -16,6 +16,16 @@ fn sweep_fixture() -> Fixture {
     fixture
 }
 
+/// Asserts that the sweep of `fixture` fails with exit code 1, an error containing `expected`,
+/// and no output folder.
+fn assert_refused(fixture: &Fixture, expected: &str) {
+    sweep(fixture, "refused", None)
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(expected));
+    assert!(!fixture.path("refused").exists());
+}
+
 fn sweep(fixture: &Fixture, out: &str, shard: Option<&str>) -> assert_cmd::assert::Assert {
     let mut command = scalesim();
     command
@@ -147,11 +157,7 @@ fn bad_sweeps_name_the_key() {
     let check = |from: &str, to: &str, expected: &str| {
         let fixture = sweep_fixture();
         fixture.replace("scenario.toml", from, to);
-        sweep(&fixture, "out", None)
-            .failure()
-            .code(1)
-            .stderr(predicates::str::contains(expected));
-        assert!(!fixture.path("out").exists());
+        assert_refused(&fixture, expected);
     };
     check(
         "TargetValue = [70, 700]",
@@ -368,11 +374,7 @@ fn an_azure_sweep_writes_counts_as_text_and_cooldowns_as_durations_and_asks_whic
 
     let refused = |table: &str, expected: &str| {
         fixture.write("scenario.toml", &scenario(table));
-        sweep(&fixture, "refused", None)
-            .failure()
-            .code(1)
-            .stderr(predicates::str::contains(expected));
-        assert!(!fixture.path("refused").exists());
+        assert_refused(&fixture, expected);
     };
     refused(
         "maximum = [3]\n\"capacity.maximum\" = [4]\n",
@@ -414,8 +416,5 @@ fn an_hpa_sweep_varies_the_controllers_tolerance_as_the_scenario_sets_it() {
     // A wider dead band scales less often, so the two differ.
     assert_ne!(hours[0], hours[1]);
     let refused = hpa_fixture("\n[sweep]\ntolerance = [-1]\n");
-    sweep(&refused, "out", None)
-        .failure()
-        .code(1)
-        .stderr(predicates::str::contains("sweep: with tolerance = -1: "));
+    assert_refused(&refused, "sweep: with tolerance = -1: ");
 }
