@@ -168,7 +168,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
         if capacity > MAX_COUNT {
             return Err(BuildError::TooLarge {
                 what: "capacity_per_instance",
-                value: capacity.to_string(),
+                value: format!("{capacity:e}"),
                 max: format!("{MAX_COUNT:e} requests a minute"),
             });
         }

@@ -1087,10 +1087,22 @@ fn build_error(path: &Path, err: BuildError) -> ScenarioError {
         }
         BuildError::Field { field, .. } => format!("autoscaler.{field}"),
         BuildError::FractionalSessions { .. } => "load.trace".to_owned(),
+        BuildError::TooLarge {
+            what: "capacity_per_instance",
+            ..
+        } => "fleet.capacity_per_instance".to_owned(),
+        BuildError::TooLarge { what: "step_s", .. } => "step_s".to_owned(),
+        BuildError::TooLarge { .. } => "autoscaler".to_owned(),
+        BuildError::TooManySteps { .. } => "load".to_owned(),
         _ => "step_s".to_owned(),
     };
     let message = match err {
         BuildError::Field { expected, got, .. } => format!("must be {expected}, got {got}"),
+        BuildError::TooLarge {
+            what: "capacity_per_instance" | "step_s",
+            value,
+            max,
+        } => format!("must be at most {max}, got {value}"),
         other => other.to_string(),
     };
     field_error(path, &field, message)

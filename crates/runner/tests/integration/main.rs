@@ -10,4 +10,6 @@ mod cli_sweep;
 mod cli_vendors;
 mod common;
 mod determinism;
+mod hostile_input;
+mod kill;
 mod load_models;

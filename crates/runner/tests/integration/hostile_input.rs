@@ -1,0 +1,256 @@
+//! Regression tests for the classes of failure a fuzzing campaign found (issue #11): numbers valid
+//! in form but huge in effect, deep nesting, huge files, and output folders. Each case must end in
+//! one clear message and exit 1, with no output folder, or in a whole result with finite figures;
+//! never an abort, a panic or a hang.
+
+use crate::common::{Fixture, scalesim};
+
+/// Runs the fixture after `change` and expects a refusal naming `expected`, with nothing written.
+fn refused(change: impl FnOnce(&Fixture), expected: &str) {
+    let fixture = Fixture::new();
+    change(&fixture);
+    let output = scalesim()
+        .arg("run")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("results/nested/out"))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(expected),
+        "stderr {stderr:?} lacks {expected:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(
+        !fixture.path("results").exists(),
+        "a refused run created its output's parent folders"
+    );
+}
+
+/// Appends `row` to the fixture's trace.
+fn append_row(fixture: &Fixture, row: &str) {
+    let path = fixture.path("trace.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(row);
+    text.push('\n');
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn bucket_indices_that_jump_far_are_refused_before_allocating() {
+    // 10^12 minutes would be 8 TB of steps; 2^64 − 1 has no end to its bucket.
+    refused(
+        |f| append_row(f, "1000000000000,5"),
+        "trace.csv: the run would have 1000000000001 steps of 60 s, more than the 10000000 a run may have",
+    );
+    refused(
+        |f| append_row(f, "18446744073709551615,5"),
+        "more than the 10000000 a run may have",
+    );
+    // One past u64's range is not truncated: line 32 (header, 30 minutes, then this row).
+    refused(
+        |f| append_row(f, "18446744073709551616,5"),
+        "trace.csv: line 32: minute: expected a whole number no larger than 18446744073709551615, \
+         got \"18446744073709551616\"",
+    );
+}
+
+#[test]
+fn counts_that_could_not_be_summed_finitely_are_refused() {
+    refused(
+        |f| f.replace("trace.csv", "3,700\n", "3,1e308\n"),
+        "trace.csv: line 5: bucket 3: count must be at most 1e12, got 1e308",
+    );
+    refused(
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "capacity_per_instance = 1000.0",
+                "capacity_per_instance = 1e300",
+            )
+        },
+        "scenario.toml: fleet.capacity_per_instance: must be at most 1e12 requests a minute, got 1e300",
+    );
+}
+
+#[test]
+fn synthetic_load_of_years_in_seconds_is_refused() {
+    refused(
+        |f| {
+            f.replace("scenario.toml", "step_s = 60", "step_s = 1");
+            f.replace(
+                "scenario.toml",
+                "trace = \"trace.csv\"",
+                "[load.synthetic]\nduration_s = 315360000\n\
+                 [[load.synthetic.terms]]\nshape = \"constant\"\nper_min = 10.0",
+            );
+        },
+        "the run would have 315360000 steps of 1 s, more than the 10000000 a run may have",
+    );
+}
+
+#[test]
+fn provisioning_and_service_times_have_bounds() {
+    refused(
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "provisioning_s = 0",
+                "provisioning_s = { distribution = \"exponential\", mean = 1e18 }",
+            )
+        },
+        "fleet.provisioning_s: must have a mean of at most 604800 s (a week), got 1000000000000000000",
+    );
+    refused(
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "provisioning_s = 0",
+                "provisioning_s = 1000000000000",
+            )
+        },
+        "fleet.provisioning_s: must be at most 604800 s (a week), got 1000000000000",
+    );
+    refused(
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "metric_delay_s = 0",
+                "metric_delay_s = 0\n\n[service]\nservice_time_s = 4294967296",
+            )
+        },
+        "service.service_time_s: must be at most 3600 s, got 4294967296",
+    );
+}
+
+#[test]
+fn draws_far_past_the_run_and_huge_queues_still_run_to_finite_figures() {
+    // A heavy-tailed provisioning draw (log-normal, sigma 6) and an hour-long service time at
+    // the largest capacity: both once took hours or aborted; now they are a normal run.
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "provisioning_s = 0",
+        "provisioning_s = { distribution = \"lognormal\", mean = 600000.0, sigma = 6.0 }",
+    );
+    fixture.replace(
+        "scenario.toml",
+        "capacity_per_instance = 1000.0",
+        "capacity_per_instance = 1e12",
+    );
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[service]\nservice_time_s = 3600.0",
+    );
+    fixture.replace("trace.csv", "3,700\n", "3,1e12\n");
+    fixture.run().success();
+    let summary = fixture.read_out("summary.json");
+    assert!(!summary.contains("null"), "{summary}");
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    // The trace: 700 × 9 + 1e12 + 100 × 20 requests.
+    assert_eq!(json["demand_total"], 1e12 + 6300.0 + 2000.0);
+}
+
+#[test]
+fn deep_and_huge_vendor_files_are_refused_by_their_limits() {
+    let deep = format!(
+        "{{ \"MinCapacity\": 1, \"Tags\": {}{} }}",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    refused(
+        |f| f.write("aws/register.json", &deep),
+        "register.json: line 1: arrays and maps nest deeper than 128 levels",
+    );
+    let huge = format!("{}\n{}", " ".repeat(5 << 20), crate::common::REGISTER);
+    refused(
+        |f| f.write("aws/register.json", &huge),
+        "register.json: larger than a vendor file may be (4 MiB)",
+    );
+}
+
+#[test]
+fn sweeps_larger_than_a_million_runs_are_refused() {
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[sweep]\nsamples = 1000000000000\nTargetValue = [50, 70]",
+    );
+    let output = scalesim()
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("sweep"))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "sweep.samples: asks for more than 1000000 runs (1000000000000): split it into \
+             several sweep files, or sample it with `samples`"
+        ),
+        "{stderr}"
+    );
+    assert!(!fixture.path("sweep").exists());
+}
+
+#[test]
+fn a_folder_with_other_files_is_refused_and_left_alone() {
+    let fixture = Fixture::new();
+    std::fs::create_dir(fixture.out_dir()).unwrap();
+    fixture.write("out/notes.txt", "mine");
+    let output = fixture.run().failure().code(1).get_output().clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("holds \"notes.txt\", which scalesim did not write"),
+        "{stderr}"
+    );
+    assert_eq!(fixture.read_out("notes.txt"), "mine");
+    assert!(!fixture.out_dir().join("summary.json").exists());
+}
+
+#[test]
+fn a_run_replaces_an_earlier_result_of_another_kind_whole() {
+    // A sweep's files (another vendor's recommendation among them) in the folder a run writes.
+    let fixture = Fixture::new();
+    std::fs::create_dir(fixture.out_dir()).unwrap();
+    for stale in [
+        "results.csv",
+        "recommendation.json",
+        "recommended-horizontal-pod-autoscaler.yaml",
+        ".timeseries.csv.x1Y2z3",
+    ] {
+        fixture.write(&format!("out/{stale}"), "stale");
+    }
+    fixture.run().success();
+    let mut names: Vec<String> = std::fs::read_dir(fixture.out_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "events.csv",
+            "instances.png",
+            "instances.svg",
+            "summary.json",
+            "timeseries.csv"
+        ]
+    );
+    let beside: Vec<_> = std::fs::read_dir(fixture.dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "staging left behind: {beside:?}");
+}
