@@ -188,6 +188,18 @@ pub enum OutputError {
         /// What the engine rejected.
         reason: scalesim_core::BuildError,
     },
+    /// A figure of the summary came out infinite or NaN, which the input limits should prevent.
+    #[error(
+        "{}: cannot write summary.json: {figure} is not a finite number; the input limits should \
+         prevent this, so please report it with the scenario",
+        path.display()
+    )]
+    NotFinite {
+        /// The scenario file.
+        path: PathBuf,
+        /// The figure, as its key path in summary.json.
+        figure: String,
+    },
     /// A plot could not be drawn.
     #[error("{}: cannot draw the plot: {message}", path.display())]
     Plot {

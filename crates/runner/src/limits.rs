@@ -130,9 +130,57 @@ pub(crate) fn check_nesting(path: &Path, text: &str) -> Result<(), ScenarioError
     Ok(())
 }
 
+/// Bytes one replica of a run holds per step at its peak: the demand, the plot's timeline (in
+/// vectors that may have doubled) and the sinks. Measured at about 70; rounded up.
+const RUN_BYTES_PER_STEP: u64 = 96;
+
+/// Bytes a sweep holds per run until its files are written: the result row, its judged copy.
+const SWEEP_BYTES_PER_RUN: u64 = 1_024;
+
+/// What a run of `steps` steps, `parallel` replicas at a time, needs in memory, about.
+pub(crate) fn run_bytes(steps: u64, parallel: u64) -> u64 {
+    steps
+        .saturating_mul(RUN_BYTES_PER_STEP)
+        .saturating_mul(parallel.max(1))
+}
+
+/// What a sweep of `runs` runs needs beyond its traces, about.
+pub(crate) fn sweep_bytes(runs: u64) -> u64 {
+    runs.saturating_mul(SWEEP_BYTES_PER_RUN)
+}
+
+/// Refuses, before it starts, what would need more memory than the machine has available
+/// (`MemAvailable` of `/proc/meminfo`; where that cannot be read, nothing is refused).
+pub(crate) fn check_memory(path: &Path, what: &str, needed: u64) -> Result<(), ScenarioError> {
+    match available_memory() {
+        Some(available) if needed > available => Err(ScenarioError::Field {
+            path: path.to_owned(),
+            field: "load".into(),
+            message: format!(
+                "{what} needs about {} of memory, more than the {} this machine has available: \
+                 replay a shorter window of the trace, a longer step_s or fewer replicas",
+                human_bytes(needed),
+                human_bytes(available)
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo
+        .lines()
+        .find(|line| line.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
+}
+
 fn human_bytes(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{} GiB", bytes >> 30)
+    if bytes >= 1 << 40 {
+        format!("{:.1} TiB", bytes as f64 / (1u64 << 40) as f64)
+    } else if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
     } else if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
     } else {
@@ -187,5 +235,18 @@ mod tests {
         );
         assert_eq!(read_bounded(&path, 101, "a vendor file")?.len(), 101);
         Ok(())
+    }
+
+    #[test]
+    fn more_memory_than_the_machine_has_is_refused_before_the_run() {
+        let err = check_memory(Path::new("s.toml"), "the run", u64::MAX).map_err(|e| e.to_string());
+        if available_memory().is_some() {
+            let message = err.err().unwrap_or_default();
+            assert!(
+                message.starts_with("s.toml: load: the run needs about 16777216.0 TiB of memory"),
+                "{message}"
+            );
+        }
+        assert!(check_memory(Path::new("s.toml"), "the run", 1 << 20).is_ok());
     }
 }

@@ -419,7 +419,19 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         summary_json.replicas = replica_spreads(scenario)?.into_iter().collect();
     }
     let replicas = summary_json.replicas.clone();
-    let json = serde_json::to_string_pretty(&summary_json).map_err(|err| OutputError::Write {
+    let json = serde_json::to_value(&summary_json).map_err(|err| OutputError::Write {
+        path: summary_file.path.clone(),
+        error: err.into(),
+    })?;
+    // JSON has no NaN or infinity: serde would write null. The limits keep every figure finite;
+    // should one slip through, no file is better than a figure that silently reads as missing.
+    if let Some(figure) = first_null(&json, "") {
+        return Err(OutputError::NotFinite {
+            path: scenario.path.clone(),
+            figure,
+        });
+    }
+    let json = serde_json::to_string_pretty(&json).map_err(|err| OutputError::Write {
         path: summary_file.path.clone(),
         error: err.into(),
     })?;
@@ -439,6 +451,26 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         files,
         replicas,
     })
+}
+
+/// The key path of the first null in `value`, if any.
+fn first_null(value: &serde_json::Value, at: &str) -> Option<String> {
+    match value {
+        serde_json::Value::Null => Some(at.to_owned()),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, value)| {
+            let path = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
+            first_null(value, &path)
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| first_null(item, &format!("{at}[{index}]"))),
+        _ => None,
+    }
 }
 
 /// A plot drawn by `render` into a pending file `name` of `dir`.

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::error::ScenarioError;
 use crate::limits::{
     MAX_PRICE_PER_HOUR, MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SERVICE_TIME_S,
-    MAX_VENDOR_BYTES, check_nesting, read_text_bounded,
+    MAX_VENDOR_BYTES, check_memory, check_nesting, read_text_bounded, run_bytes,
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
@@ -907,6 +907,12 @@ impl Scenario {
         scenario
             .run_with(0, &scenario.demand, None::<&mut NoSink>)
             .map_err(|err| build_error(path, err))?;
+        let parallel = u64::from(scenario.runs).min(rayon::current_num_threads() as u64);
+        check_memory(
+            path,
+            "the run",
+            run_bytes(scenario.demand.steps() as u64, parallel),
+        )?;
         Ok(scenario)
     }
 

@@ -34,7 +34,7 @@ use scalesim_core::{
 };
 
 use crate::error::{OutputError, ScenarioError, SweepError};
-use crate::limits::MAX_SWEEP_RUNS;
+use crate::limits::{MAX_SWEEP_RUNS, check_memory, sweep_bytes};
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{
@@ -258,6 +258,11 @@ impl Sweep {
                 ),
             ));
         }
+        check_memory(
+            path,
+            "the sweep",
+            sweep_bytes(runs.unwrap_or(MAX_SWEEP_RUNS)),
+        )?;
         let combinations = match samples {
             None => grid(&values),
             Some(count) => {
