@@ -303,9 +303,10 @@ pub enum ShardProblem {
         "{}: changed since the shard was written: {}",
         path.display(),
         if rows == recorded_rows {
-            format!("its SHA-256 is not the one shard.json holds (both {rows} rows)")
+            "its SHA-256 is not the one shard.json holds".to_owned()
         } else {
-            format!("{rows} rows, shard.json says {recorded_rows}")
+            let noun = if *rows == 1 { "row" } else { "rows" };
+            format!("{rows} {noun}, shard.json says {recorded_rows}")
         }
     )]
     ResultsChanged {
