@@ -798,8 +798,8 @@ struct Input {
 }
 
 impl Input {
-    /// The sweep file (`text`, read from `path`), then every trace and vendor file of `bases`,
-    /// each once, in the order the sweep file names them.
+    /// The sweep file (`text`, read from `path`), then the traces of `bases` in order, then
+    /// their vendor files, each file once.
     fn fingerprint(
         path: &Path,
         text: &str,
@@ -1125,9 +1125,8 @@ fn read_manifest(dir: &Path) -> Result<(Shard, Manifest), ShardProblem> {
             "expected a shard manifest, a JSON object, got {value}"
         )));
     }
-    // Read the format before the rest, so that an older manifest is told apart from a
-    // damaged one.
-    // Format 1 had no `format` field.
+    // The format first, so that an older manifest is told apart from a damaged one; format 1
+    // had no `format` field.
     let format = match value.get("format") {
         None => 1,
         Some(format) => format

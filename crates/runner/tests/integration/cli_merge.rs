@@ -281,7 +281,11 @@ fn a_shard_given_twice_names_both_folders_whatever_the_order() {
         dir(&fixture, "again"),
         dir(&fixture, "s2")
     );
-    let first = refused(&fixture, &["again", "s1", "s2", "s3"], &[expected.clone()]);
+    let first = refused(
+        &fixture,
+        &["again", "s1", "s2", "s3"],
+        std::slice::from_ref(&expected),
+    );
     let last = refused(&fixture, &["s1", "s2", "s3", "again"], &[expected]);
     assert_eq!(first, last);
 }
@@ -294,7 +298,11 @@ fn a_shard_of_another_split_is_named_even_when_given_first() {
         "error: {}: shard 1/2 is from another split: expected I/3, as 3 of the 4 shards given are\n",
         dir(&fixture, "half1")
     );
-    let first = refused(&fixture, &["half1", "s1", "s2", "s3"], &[expected.clone()]);
+    let first = refused(
+        &fixture,
+        &["half1", "s1", "s2", "s3"],
+        std::slice::from_ref(&expected),
+    );
     let last = refused(&fixture, &["s1", "s2", "s3", "half1"], &[expected]);
     assert_eq!(first, last);
     // Two of each split: the tie goes to the larger, whose third shard is then missing.
