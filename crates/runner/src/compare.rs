@@ -16,6 +16,7 @@ use crate::compare_plot::{
 use crate::error::{CompareError, OutputError};
 use crate::output::{Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::scenario::Scenario;
+use crate::staging::Staged;
 
 /// Bins of the overlay plot: one per pixel column of the plot at most.
 pub(crate) const MAX_BINS: u64 = 1600;
@@ -187,10 +188,8 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
         .map(|scenario| run_one(scenario, bin_s, bins))
         .collect::<Result<Vec<_>, _>>()?;
 
-    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
-        path: out_dir.to_owned(),
-        error,
-    })?;
+    let staged = Staged::begin(out_dir)?;
+    let out_dir = staged.dir();
     let mut csv = Pending::create(out_dir, COMPARE_FILES[0])?;
     let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER},cost\n");
     for result in &results {
@@ -242,10 +241,7 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
         render_comparison_svg(&plot).map(String::into_bytes)
     })?;
-    let files = [csv, png, svg]
-        .into_iter()
-        .map(Pending::persist)
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = staged.finish([csv, png, svg])?;
     Ok(ComparisonOutput {
         rows: results.into_iter().map(|r| r.row).collect(),
         files,

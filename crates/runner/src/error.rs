@@ -156,6 +156,14 @@ pub enum OutputError {
         /// What the system said.
         error: io::Error,
     },
+    /// The output folder is not one the results may replace.
+    #[error("{}: {message}", path.display())]
+    Folder {
+        /// The output folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The scenario's run could not be built (its fields were changed after loading).
     #[error("{}: cannot run: {reason}", path.display())]
     Build {

@@ -28,6 +28,7 @@ mod pareto_plot;
 mod plot;
 pub(crate) mod replicas;
 mod scenario;
+mod staging;
 mod sweep;
 mod trace;
 mod vendor;
@@ -47,6 +48,7 @@ pub use crate::{
         AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, ProvisioningSpec, Scenario,
         ScenarioSpec,
     },
+    staging::check_output_folder,
     sweep::{
         Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep,
     },

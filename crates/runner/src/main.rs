@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Minimize, Scenario, Shard, Sweep, SweepRow, check_same_trace, compare,
-    default_out_dir, merge_shards, write_run, write_sweep, write_trace,
+    ComparisonOutput, Minimize, Scenario, Shard, Sweep, SweepRow, check_output_folder,
+    check_same_trace, compare, default_out_dir, merge_shards, write_run, write_sweep, write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -213,12 +213,14 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let shard = shard.as_deref().map(str::parse::<Shard>).transpose()?;
             let part = shard.unwrap_or(Shard::WHOLE);
             let runs = part.run_count(sweep.runs());
+            let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
+            // Refused now rather than after the runs: the results replace the folder whole.
+            check_output_folder(&out_dir)?;
             let bar = progress_bar(runs);
             let started = Instant::now();
             let rows = sweep.run(part, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let elapsed = started.elapsed();
-            let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
             let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
             writeln!(
                 report,
@@ -262,6 +264,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 check_same_trace(&scenarios)?;
             }
             let out_dir = out.unwrap_or_else(|| PathBuf::from("out").join("comparison"));
+            check_output_folder(&out_dir)?;
             let output = compare(&scenarios, &out_dir)?;
             write_comparison(&mut report, &output)?;
             write!(report, "wrote ")?;

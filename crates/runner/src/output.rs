@@ -1,6 +1,7 @@
 //! What a run writes: `timeseries.csv`, `events.csv`, `summary.json`, `instances.png` and
-//! `instances.svg`, each first to a temp file in the output folder and renamed into place only
-//! when every file is complete, so a failed run leaves nothing half-written.
+//! `instances.svg`, into a staging folder swapped in for the output folder only when every file
+//! is complete (`staging.rs`), so a failed or killed run leaves the old result or the new one,
+//! whole.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use crate::error::OutputError;
 use crate::plot::{DemandUnits, EventMark, PlotError, Timeline, render_png, render_svg};
 use crate::replicas::{Spread, replica_spreads};
 use crate::scenario::Scenario;
+use crate::staging::Staged;
 
 /// Header of `timeseries.csv`: one row per step.
 pub const TIMESERIES_HEADER: &str =
@@ -372,10 +374,8 @@ impl Sink for TimelineSink {
 
 /// Runs `scenario` and writes its results into `out_dir`, creating it if needed.
 pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, OutputError> {
-    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
-        path: out_dir.to_owned(),
-        error,
-    })?;
+    let staged = Staged::begin(out_dir)?;
+    let out_dir = staged.dir();
     let mut csv = CsvSink {
         timeseries: Pending::create(out_dir, RUN_FILES[0])?,
         events: Pending::create(out_dir, RUN_FILES[1])?,
@@ -433,10 +433,7 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         render_svg(&timeline.timeline, &scenario.name).map(String::into_bytes)
     })?;
 
-    let files = [csv.timeseries, csv.events, summary_file, png, svg]
-        .into_iter()
-        .map(Pending::persist)
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = staged.finish([csv.timeseries, csv.events, summary_file, png, svg])?;
     Ok(RunOutput {
         summary,
         files,

@@ -42,6 +42,7 @@ use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{
     AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, round_to_step, whole,
 };
+use crate::staging::Staged;
 use crate::vendor::document::{self, Document, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
@@ -58,6 +59,9 @@ pub const SWEEP_FILES: [&str; 4] = [
     "pareto.png",
     "recommendation.json",
 ];
+
+/// The manifest a shard writes beside its `results.csv`.
+pub(crate) const SHARD_MANIFEST: &str = "shard.json";
 
 /// What the recommended run minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -892,10 +896,8 @@ pub fn write_sweep(
     shard: Option<Shard>,
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, SweepError> {
-    std::fs::create_dir_all(out_dir).map_err(|error| OutputError::Write {
-        path: out_dir.to_owned(),
-        error,
-    })?;
+    let staged = Staged::begin(out_dir)?;
+    let out_dir = staged.dir();
     let mut files = Vec::new();
     let table = |header: String, rows: &mut dyn Iterator<Item = &SweepRow>| {
         let mut text = header;
@@ -918,7 +920,7 @@ pub fn write_sweep(
             results: ResultsPrint::of(&table(sweep.header(), &mut rows.iter())),
             runs: sweep.runs(),
         };
-        let mut file = Pending::create(out_dir, "shard.json")?;
+        let mut file = Pending::create(out_dir, SHARD_MANIFEST)?;
         let json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         file.write_all(json.as_bytes())?;
         files.push(file);
@@ -960,26 +962,11 @@ pub fn write_sweep(
             render_pareto_png(&title, &points, chosen, x_label, y_label)
         })?);
         files.push(write_recommendation(sweep, recommended, out_dir)?);
-        match recommended {
-            Some(row) => files.extend(write_recommended_files(sweep, row, out_dir)?),
-            None => {
-                // An earlier sweep's recommendation must not pass for this one's.
-                for document in &sweep.bases[0].vendor.documents {
-                    let stale = out_dir.join(document.recommended_name());
-                    if stale.exists() {
-                        std::fs::remove_file(&stale).map_err(|error| OutputError::Write {
-                            path: stale.clone(),
-                            error,
-                        })?;
-                    }
-                }
-            }
+        if let Some(row) = recommended {
+            files.extend(write_recommended_files(sweep, row, out_dir)?);
         }
     }
-    files
-        .into_iter()
-        .map(|file| file.persist().map_err(SweepError::from))
-        .collect()
+    Ok(staged.finish(files)?)
 }
 
 fn write_recommendation(
@@ -1105,7 +1092,7 @@ fn expected_split(counts: impl IntoIterator<Item = u64>) -> Option<Split> {
 
 /// The manifest in `dir` and the shard it names, if this scalesim can merge it.
 fn read_manifest(dir: &Path) -> Result<(Shard, Manifest), ShardProblem> {
-    let path = dir.join("shard.json");
+    let path = dir.join(SHARD_MANIFEST);
     let invalid = |message: String| {
         ShardProblem::Manifest(ScenarioError::Json {
             path: path.clone(),
