@@ -9,6 +9,7 @@
 //! error rather than padded with zeros, since it is most likely a mistaken `buckets` count.
 
 use crate::error::BuildError;
+use crate::limits::{MAX_COUNT, MAX_STEPS, steps_covering};
 
 /// One bucket of a trace: its index (as the trace numbers it) and the arrivals counted in it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,16 +53,15 @@ impl Demand {
         if per_step.is_empty() {
             return Err(BuildError::EmptyDemand);
         }
-        if let Some((entry, &value)) = per_step
-            .iter()
-            .enumerate()
-            .find(|(_, count)| !is_valid_count(**count))
-        {
-            return Err(BuildError::InvalidCount {
-                entry,
-                bucket: entry as u64,
-                value,
+        if per_step.len() as u64 > MAX_STEPS {
+            return Err(BuildError::TooManySteps {
+                steps: per_step.len() as u64,
+                step_s,
+                max: MAX_STEPS,
             });
+        }
+        for (entry, &value) in per_step.iter().enumerate() {
+            check_count(entry, entry as u64, value)?;
         }
         Ok(Self { step_s, per_step })
     }
@@ -99,11 +99,15 @@ impl Demand {
                     last_bucket,
                 });
             }
-            None => last_bucket + 1,
+            // The last representable index has no end to its bucket: only the limit says no.
+            None => last_bucket.checked_add(1).ok_or(BuildError::TooManySteps {
+                steps: u64::MAX,
+                step_s,
+                max: MAX_STEPS,
+            })?,
         };
-        let span_s = (window_end - window.from_bucket) * bucket_s;
-        let steps = span_s.div_ceil(step_s);
-        let mut per_step = vec![0.0; usize::try_from(steps).unwrap_or(usize::MAX)];
+        let span_s = (window_end - window.from_bucket).saturating_mul(bucket_s);
+        let mut per_step = vec![0.0; steps_covering(span_s, step_s)?];
         for bucket in buckets
             .iter()
             .filter(|b| b.index >= window.from_bucket && b.index < window_end)
@@ -134,16 +138,29 @@ fn is_valid_count(count: f64) -> bool {
     count.is_finite() && count >= 0.0
 }
 
+fn check_count(entry: usize, bucket: u64, value: f64) -> Result<(), BuildError> {
+    if !is_valid_count(value) {
+        return Err(BuildError::InvalidCount {
+            entry,
+            bucket,
+            value,
+        });
+    }
+    if value > MAX_COUNT {
+        return Err(BuildError::CountTooLarge {
+            entry,
+            bucket,
+            value,
+            max: MAX_COUNT,
+        });
+    }
+    Ok(())
+}
+
 fn check_buckets(buckets: &[Bucket]) -> Result<(), BuildError> {
     let mut previous: Option<u64> = None;
     for (entry, bucket) in buckets.iter().enumerate() {
-        if !is_valid_count(bucket.count) {
-            return Err(BuildError::InvalidCount {
-                entry,
-                bucket: bucket.index,
-                value: bucket.count,
-            });
-        }
+        check_count(entry, bucket.index, bucket.count)?;
         if let Some(previous) = previous.filter(|&previous| bucket.index <= previous) {
             return Err(BuildError::BucketOrder {
                 entry,

@@ -106,4 +106,39 @@ pub enum BuildError {
     /// A window of zero buckets.
     #[error("buckets must be at least 1")]
     EmptyWindow,
+    /// A run longer than [`crate::MAX_STEPS`] steps.
+    #[error(
+        "the run would have {steps} steps of {step_s} s, more than the {max} a run may have: \
+         replay a window of the trace (load.from_bucket, load.buckets), or a longer step_s"
+    )]
+    TooManySteps {
+        /// Steps the run would have.
+        steps: u64,
+        /// Its step, seconds.
+        step_s: u64,
+        /// The most a run may have.
+        max: u64,
+    },
+    /// A count above [`crate::MAX_COUNT`].
+    #[error("bucket {bucket}: count must be at most {max:e}, got {value:e}")]
+    CountTooLarge {
+        /// Position of the offending bucket in the list given, from 0.
+        entry: usize,
+        /// The bucket index, as the trace numbers it (the step, for demand given per step).
+        bucket: u64,
+        /// The count given.
+        value: f64,
+        /// The limit.
+        max: f64,
+    },
+    /// A setting whose value is beyond what a run can count.
+    #[error("{what} must be at most {max}, got {value}")]
+    TooLarge {
+        /// The setting, named as the scenario or the vendor spells it.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// The limit, with its unit.
+        max: String,
+    },
 }

@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 
+use crate::limits::MAX_STEPS;
 use crate::sessions::ServerGroup;
 
 /// The fleet's settings, checked by [`crate::SimulationBuilder::build`].
@@ -101,9 +102,8 @@ impl Fleet {
             provisioning_steps,
             in_service: initial_instances,
             pending: 0,
-            launches: VecDeque::with_capacity(
-                usize::try_from(provisioning_steps).unwrap_or(usize::MAX - 2) + 2,
-            ),
+            // No run has more steps than MAX_STEPS, so neither has this queue more entries.
+            launches: VecDeque::with_capacity(provisioning_steps.min(MAX_STEPS) as usize + 2),
             sessions: None,
             service: ServiceModel::Throttle,
             backlog: 0.0,
@@ -231,7 +231,8 @@ impl Fleet {
         }
         if desired > from {
             let count = desired - from;
-            let due_step = step_idx + 1 + self.provisioning_steps;
+            // Saturating: a launch due past u64's end is due never, as it should be.
+            let due_step = (step_idx + 1).saturating_add(self.provisioning_steps);
             if self.provisioning_steps == 0 && self.sessions.is_none() {
                 // Due at the very next step: joining now and at the start of the next step
                 // are the same to every observer, and it keeps the queue empty. Servers of a

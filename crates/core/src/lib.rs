@@ -43,6 +43,7 @@ mod elasticity;
 mod error;
 mod fast;
 mod fleet;
+mod limits;
 mod metrics;
 mod queueing;
 mod service_level;
@@ -77,6 +78,7 @@ pub use crate::{
     error::BuildError,
     fast::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
+    limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_STEP_S, MAX_STEPS},
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},
     service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},

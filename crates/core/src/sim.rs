@@ -11,6 +11,7 @@ use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig, ServiceModel};
+use crate::limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_STEP_S};
 use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
@@ -162,6 +163,30 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             return Err(BuildError::NotPositive {
                 what: "capacity_per_instance",
                 value: capacity,
+            });
+        }
+        if capacity > MAX_COUNT {
+            return Err(BuildError::TooLarge {
+                what: "capacity_per_instance",
+                value: capacity.to_string(),
+                max: format!("{MAX_COUNT:e} requests a minute"),
+            });
+        }
+        if step_s > MAX_STEP_S {
+            return Err(BuildError::TooLarge {
+                what: "step_s",
+                value: step_s.to_string(),
+                max: format!("{MAX_STEP_S} s"),
+            });
+        }
+        // Instance-seconds are counted in a u64: refuse a run that could wrap it.
+        let run_s = demand.steps() as u64 * step_s;
+        let most_instances = self.autoscaler.initial_bounds().max();
+        if u128::from(most_instances) * u128::from(run_s) > u128::from(MAX_INSTANCE_SECONDS) {
+            return Err(BuildError::TooLarge {
+                what: "maximum capacity × run length",
+                value: format!("{most_instances} instances × {run_s} s"),
+                max: format!("{MAX_INSTANCE_SECONDS} instance-seconds"),
             });
         }
         if !self.fleet.provisioning_s.is_multiple_of(step_s) {

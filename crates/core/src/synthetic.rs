@@ -486,7 +486,7 @@ impl SyntheticLoad {
         self.check()?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(replica);
-        let mut per_step = vec![0.0; self.step_count(step_s)];
+        let mut per_step = vec![0.0; self.step_count(step_s)?];
         for (_, shape) in &self.terms {
             if let Shape::Spikes {
                 per_day,
@@ -511,20 +511,19 @@ impl SyntheticLoad {
     }
 
     /// The noiseless expected arrivals per step (for tests and plots), spikes excluded; empty
-    /// for a `step_s` of 0.
+    /// for a `step_s` of 0 or a run longer than [`crate::MAX_STEPS`], which cannot be generated.
     pub fn expected(&self, step_s: u64) -> Vec<f64> {
-        if step_s == 0 {
+        let Some(steps) = (step_s > 0).then(|| self.step_count(step_s).ok()).flatten() else {
             return Vec::new();
-        }
-        let mut per_step = vec![0.0; self.step_count(step_s)];
+        };
+        let mut per_step = vec![0.0; steps];
         self.compose(&mut per_step, step_s);
         per_step
     }
 
     /// Steps of `step_s` (at least 1) that cover `duration_s`, a partial last step included.
-    fn step_count(&self, step_s: u64) -> usize {
-        // Out of range only where the Vec could not be allocated anyway.
-        usize::try_from(self.duration_s.div_ceil(step_s)).unwrap_or(usize::MAX)
+    fn step_count(&self, step_s: u64) -> Result<usize, BuildError> {
+        crate::limits::steps_covering(self.duration_s, step_s)
     }
 
     /// Turns the spike arrivals already in `per_step` into the expected arrivals of each step:

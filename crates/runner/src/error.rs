@@ -58,6 +58,16 @@ pub enum ScenarioError {
         /// Huawei's message.
         error_msg: String,
     },
+    /// A file larger than scalesim reads.
+    #[error("{}: larger than {what} may be ({max})", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What kind of file it is, with its article (`a vendor file`).
+        what: String,
+        /// The limit, in human units.
+        max: String,
+    },
     /// The trace could not be read.
     #[error(transparent)]
     Trace(#[from] TraceError),
@@ -115,6 +125,14 @@ pub enum TraceError {
         expected: &'static str,
         /// The text found.
         got: String,
+    },
+    /// A trace larger than scalesim reads.
+    #[error("{message}")]
+    TooLarge {
+        /// The trace file.
+        path: PathBuf,
+        /// The message, naming the file and the limit.
+        message: String,
     },
     /// A row the CSV reader could not split.
     #[error("{}: line {line}: {message}", path.display())]

@@ -22,6 +22,7 @@ mod compare;
 mod compare_plot;
 mod error;
 pub mod human;
+mod limits;
 mod load;
 mod output;
 mod pareto_plot;

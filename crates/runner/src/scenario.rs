@@ -15,6 +15,10 @@ use scalesim_core::{
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
+use crate::limits::{
+    MAX_PRICE_PER_HOUR, MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SERVICE_TIME_S,
+    MAX_VENDOR_BYTES, check_nesting, read_text_bounded,
+};
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
 use crate::vendor::aws::{AwsFiles, is_configuration_only, target_tracking};
@@ -559,11 +563,16 @@ impl VendorFiles {
     }
 }
 
-fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
-        path: path.to_owned(),
-        error,
-    })
+/// Reads a vendor file, refusing one too large or too deeply nested to be a vendor's document.
+fn read_vendor_file(path: &Path) -> Result<String, ScenarioError> {
+    let text = read_text_bounded(path, MAX_VENDOR_BYTES, "a vendor file")?;
+    check_nesting(path, &text)?;
+    Ok(text)
+}
+
+/// Reads a scenario or sweep file.
+pub(crate) fn read_scenario_file(path: &Path) -> Result<String, ScenarioError> {
+    read_text_bounded(path, MAX_SCENARIO_BYTES, "a scenario file")
 }
 
 fn field_error(path: &Path, field: &str, message: String) -> ScenarioError {
@@ -583,7 +592,7 @@ impl Scenario {
 
     /// Reads the scenario at `path` and the files it names (relative to it), and checks them.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let spec = ScenarioSpec::parse_str(&read(path)?, path)?;
+        let spec = ScenarioSpec::parse_str(&read_scenario_file(path)?, path)?;
         Self::from_spec(spec, path)
     }
 
@@ -602,12 +611,12 @@ impl Scenario {
             ));
         }
         if let Some(price) = spec.fleet.price_per_hour
-            && !(price.is_finite() && price >= 0.0)
+            && !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price))
         {
             return Err(field_error(
                 path,
                 "fleet.price_per_hour",
-                format!("must be a finite price >= 0, got {price}"),
+                format!("must be a finite price from 0 to {MAX_PRICE_PER_HOUR:e}, got {price}"),
             ));
         }
         let service = match spec.service.as_ref().and_then(|s| s.model.as_deref()) {
@@ -632,6 +641,15 @@ impl Scenario {
                 "slo",
                 "needs service.service_time_s, the mean time to serve one request, to measure it"
                     .into(),
+            ));
+        }
+        if let Some(service_time_s) = service_time_s
+            && service_time_s > MAX_SERVICE_TIME_S
+        {
+            return Err(field_error(
+                path,
+                "service.service_time_s",
+                format!("must be at most {MAX_SERVICE_TIME_S} s, got {service_time_s}"),
             ));
         }
         if let Some(service_time_s) = service_time_s {
@@ -695,12 +713,30 @@ impl Scenario {
         };
         let (provisioning_s, provisioning) = match spec.fleet.provisioning_s {
             None => (DEFAULT_PROVISIONING_S, None),
+            Some(ProvisioningSpec::Seconds(seconds)) if seconds > MAX_PROVISIONING_S => {
+                return Err(field_error(
+                    path,
+                    "fleet.provisioning_s",
+                    format!("must be at most {MAX_PROVISIONING_S} s (a week), got {seconds}"),
+                ));
+            }
             Some(ProvisioningSpec::Seconds(seconds)) => (seconds, None),
             Some(ProvisioningSpec::Drawn(drawn)) => {
                 let distribution = Distribution::from(drawn);
                 distribution
                     .check("fleet.provisioning_s")
                     .map_err(|err| build_error(path, err))?;
+                let mean_s = distribution.mean();
+                if !(mean_s.is_finite() && mean_s <= MAX_PROVISIONING_S as f64) {
+                    return Err(field_error(
+                        path,
+                        "fleet.provisioning_s",
+                        format!(
+                            "must have a mean of at most {MAX_PROVISIONING_S} s (a week), got \
+                             {mean_s}"
+                        ),
+                    ));
+                }
                 (
                     round_to_step(distribution.mean(), step_s),
                     Some(distribution),
@@ -813,7 +849,7 @@ impl Scenario {
         };
         let texts = files
             .iter()
-            .map(|(file, _, _)| read(file))
+            .map(|(file, _, _)| read_vendor_file(file))
             .collect::<Result<Vec<_>, _>>()?;
         let mut vendor = VendorFiles {
             documents: Vec::new(),
@@ -906,8 +942,13 @@ impl Scenario {
         // does not shift the traffic's draws.
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ PROVISIONING_SEED_SALT);
         rng.set_stream(replica);
+        // A draw past the run's end provisions nothing within the run, whatever its size, so
+        // it is cut there: the same run, without a launch queue sized for aeons.
+        let step_s = self.demand.step_s();
+        let run_s = self.demand.steps() as u64 * step_s;
+        let drawn_s = distribution.sample(&mut rng).min((run_s + step_s) as f64);
         FleetConfig {
-            provisioning_s: round_to_step(distribution.sample(&mut rng), self.demand.step_s()),
+            provisioning_s: round_to_step(drawn_s, step_s),
             ..self.fleet
         }
     }

@@ -37,10 +37,11 @@ use scalesim_core::{
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
+use crate::limits::MAX_SWEEP_RUNS;
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{
-    AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, round_to_step, whole,
+    AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, read_scenario_file, round_to_step, whole,
 };
 use crate::staging::Staged;
 use crate::vendor::document::{self, Document, Field, Unresolved};
@@ -127,10 +128,7 @@ fn field(path: &Path, field: &str, message: String) -> ScenarioError {
 impl Sweep {
     /// Reads a sweep file: a scenario with a `[sweep]` table (and an optional `[objective]`).
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
-            path: path.to_owned(),
-            error,
-        })?;
+        let text = read_scenario_file(path)?;
         let spec = ScenarioSpec::parse_str(&text, path)?;
         let table = spec.sweep.clone().ok_or_else(|| {
             field(
@@ -231,6 +229,36 @@ impl Sweep {
         }
         if parameters.is_empty() {
             return Err(field(path, "sweep", "lists no parameter to vary".into()));
+        }
+        let runs = match samples {
+            Some(count) => Some(count),
+            None => values
+                .iter()
+                .try_fold(1u64, |product, list| product.checked_mul(list.len() as u64)),
+        };
+        if runs.is_none_or(|runs| runs > MAX_SWEEP_RUNS) {
+            let (key, given) = match samples {
+                Some(count) => ("sweep.samples", count.to_string()),
+                None => (
+                    "sweep",
+                    format!(
+                        "a grid of {}",
+                        values
+                            .iter()
+                            .map(|list| list.len().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" × ")
+                    ),
+                ),
+            };
+            return Err(field(
+                path,
+                key,
+                format!(
+                    "asks for more than {MAX_SWEEP_RUNS} runs ({given}): split it into several \
+                     sweep files, or sample it with `samples`"
+                ),
+            ));
         }
         let combinations = match samples {
             None => grid(&values),

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use scalesim_core::{Bucket, BucketWindow, BuildError, Demand};
 
-use crate::error::TraceError;
+use crate::error::{ScenarioError, TraceError};
+use crate::limits::{MAX_TRACE_BYTES, read_bounded};
 
 /// Bucket columns and the seconds one of their buckets lasts.
 const BUCKET_COLUMNS: [(&str, u64); 3] = [("minute", 60), ("second", 1), ("t_s", 1)];
@@ -19,9 +20,12 @@ const COUNT_EXPECTED: &str = "`requests`, `invocations`, `sessions`";
 
 /// Reads the trace at `path` and turns its `window` into demand per step of `step_s` seconds.
 pub fn read_trace(path: &Path, window: BucketWindow, step_s: u64) -> Result<Demand, TraceError> {
-    let bytes = std::fs::read(path).map_err(|error| TraceError::Read {
-        path: path.to_owned(),
-        error,
+    let bytes = read_bounded(path, MAX_TRACE_BYTES, "a trace").map_err(|err| match err {
+        ScenarioError::Read { path, error } => TraceError::Read { path, error },
+        other => TraceError::TooLarge {
+            path: path.to_owned(),
+            message: other.to_string(),
+        },
     })?;
     parse_trace(&bytes, path, window, step_s)
 }
@@ -113,7 +117,13 @@ pub fn parse_trace(
         };
         let index: u64 = field(bucket_column)
             .parse()
-            .map_err(|_| value_error(bucket_column, "a whole number >= 0"))?;
+            .map_err(|err: std::num::ParseIntError| match err.kind() {
+                std::num::IntErrorKind::PosOverflow => value_error(
+                    bucket_column,
+                    "a whole number no larger than 18446744073709551615",
+                ),
+                _ => value_error(bucket_column, "a whole number >= 0"),
+            })?;
         let count: f64 = field(count_column)
             .parse()
             .map_err(|_| value_error(count_column, "a finite number >= 0"))?;
@@ -130,9 +140,9 @@ pub fn parse_trace(
     }
     Demand::from_buckets(&buckets, bucket_s, window, step_s).map_err(|reason| {
         let entry = match reason {
-            BuildError::InvalidCount { entry, .. } | BuildError::BucketOrder { entry, .. } => {
-                Some(entry)
-            }
+            BuildError::InvalidCount { entry, .. }
+            | BuildError::CountTooLarge { entry, .. }
+            | BuildError::BucketOrder { entry, .. } => Some(entry),
             _ => None,
         };
         TraceError::Demand {
