@@ -6,6 +6,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::sweep::Shard;
+
 /// Why a scenario, or a file it names, could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -246,23 +248,269 @@ pub enum CompareError {
     Output(#[from] OutputError),
 }
 
+/// A reason shards cannot be merged, naming the folder or file at fault and what was expected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardProblem {
+    /// A manifest that cannot be read, or that is not a manifest.
+    #[error(transparent)]
+    Manifest(ScenarioError),
+    /// A manifest of another format than this scalesim writes.
+    #[error(
+        "{}: manifest format {found}{}, and this scalesim merges format {expected}: re-run that \
+         shard with this scalesim",
+        path.display(),
+        if found < expected { " (an earlier scalesim's)" } else { "" }
+    )]
+    ManifestFormat {
+        /// The manifest.
+        path: PathBuf,
+        /// Its `format`; 1 if it has none, as format 1 had no such field.
+        found: u64,
+        /// The format this scalesim reads.
+        expected: u64,
+    },
+    /// An input whose bytes differ from those some shards were computed from.
+    #[error(
+        "{}: changed since {} computed: re-run {} with the file as it is now, or restore it",
+        input.display(), shard_list(shards), if shards.len() == 1 { "it" } else { "them" }
+    )]
+    InputChanged {
+        /// The input, as merge reads it.
+        input: PathBuf,
+        /// The shards computed from another version of it.
+        shards: Vec<ShardFolder>,
+    },
+    /// An input that some shards were computed without (the sweep file named other files).
+    #[error(
+        "{}: not an input when {} computed: re-run {} with the sweep file as it is now",
+        input.display(), shard_list(shards), if shards.len() == 1 { "it" } else { "them" }
+    )]
+    InputAbsent {
+        /// The input, as merge reads it.
+        input: PathBuf,
+        /// The shards whose manifest does not list it.
+        shards: Vec<ShardFolder>,
+    },
+    /// A shard of a split into another number of shards than most shards given.
+    #[error(
+        "{}: shard {shard} is from another split: expected I/{expected}, as {agreeing} of the \
+         {given} shards given are{}",
+        dir.display(),
+        if *tie { " (a tie, settled for the larger number of shards)" } else { "" }
+    )]
+    OtherSplit {
+        /// The shard's folder.
+        dir: PathBuf,
+        /// The shard, as its manifest numbers it.
+        shard: Shard,
+        /// The number of shards most shards given agree on.
+        expected: u64,
+        /// How many shards given agree on it.
+        agreeing: usize,
+        /// How many shards were given (with a readable manifest).
+        given: usize,
+        /// Whether another number of shards was as common.
+        tie: bool,
+    },
+    /// The same shard in several folders.
+    #[error(
+        "shard {shard} is given {}: {}",
+        match dirs.len() { 2 => "twice".to_owned(), n => format!("{n} times") },
+        and_list(dirs.iter().map(|dir| dir.display().to_string()))
+    )]
+    GivenTwice {
+        /// The shard.
+        shard: Shard,
+        /// The folders holding it.
+        dirs: Vec<PathBuf>,
+    },
+    /// Shards of the split that no folder given holds.
+    #[error(
+        "{}: give every shard of the split once",
+        counted("shard", shards.iter().map(ToString::to_string), *more, "missing")
+    )]
+    Missing {
+        /// The shards missing, in order, the first few.
+        shards: Vec<Shard>,
+        /// Shards missing beyond those listed.
+        more: u64,
+    },
+    /// A `results.csv` whose bytes are not those its manifest fingerprints.
+    #[error(
+        "{}: changed since the shard was written: {}",
+        path.display(),
+        if rows == recorded_rows {
+            "its SHA-256 is not the one shard.json holds".to_owned()
+        } else {
+            let noun = if *rows == 1 { "row" } else { "rows" };
+            format!("{rows} {noun}, shard.json says {recorded_rows}")
+        }
+    )]
+    ResultsChanged {
+        /// The results file.
+        path: PathBuf,
+        /// Its rows now.
+        rows: u64,
+        /// Its rows when the shard was written.
+        recorded_rows: u64,
+    },
+    /// A `results.csv` whose header is not the sweep's.
+    #[error("{}: line 1: expected the header {expected:?}, got {got:?}", path.display())]
+    Header {
+        /// The results file.
+        path: PathBuf,
+        /// The sweep's header.
+        expected: String,
+        /// The file's.
+        got: String,
+    },
+    /// A row that does not start with a run number.
+    #[error("{}: line {line}: expected a run number first, got {got:?}", path.display())]
+    RowWithoutRun {
+        /// The results file.
+        path: PathBuf,
+        /// The line, from 1 (the header).
+        line: u64,
+        /// The row.
+        got: String,
+    },
+    /// A row whose run number is not one of the sweep's runs.
+    #[error("{}: line {line}: run {run} is outside the sweep, whose runs are 0 to {}", path.display(), runs.saturating_sub(1))]
+    RowOutsideSweep {
+        /// The results file.
+        path: PathBuf,
+        /// The line, from 1 (the header).
+        line: u64,
+        /// The row's run number.
+        run: u64,
+        /// Runs in the sweep.
+        runs: u64,
+    },
+    /// A row of a run that another shard runs.
+    #[error("{}: line {line}: run {run} belongs to shard {belongs}, not to this shard {shard}", path.display())]
+    RowOfOtherShard {
+        /// The results file.
+        path: PathBuf,
+        /// The line, from 1 (the header).
+        line: u64,
+        /// The row's run number.
+        run: u64,
+        /// The shard that runs it.
+        belongs: Shard,
+        /// The shard whose file holds it.
+        shard: Shard,
+    },
+    /// A row of a run already given in the same file.
+    #[error("{}: line {line}: run {run} is repeated (first on line {first_line})", path.display())]
+    RowRepeated {
+        /// The results file.
+        path: PathBuf,
+        /// The line, from 1 (the header).
+        line: u64,
+        /// The row's run number.
+        run: u64,
+        /// The line of its first row.
+        first_line: u64,
+    },
+    /// Runs of the shard without a row.
+    #[error(
+        "{}: {}: expected a row for every run of shard {shard}",
+        path.display(),
+        counted("run", runs.iter().map(ToString::to_string), *more, "missing")
+    )]
+    RunsMissing {
+        /// The results file.
+        path: PathBuf,
+        /// The shard.
+        shard: Shard,
+        /// The runs without a row, in order, the first few.
+        runs: Vec<u64>,
+        /// Runs without a row beyond those listed.
+        more: u64,
+    },
+    /// More lines at fault in one file than are worth listing.
+    #[error("{}: {count} more lines at fault", path.display())]
+    MoreRows {
+        /// The results file.
+        path: PathBuf,
+        /// Lines at fault beyond those listed.
+        count: u64,
+    },
+    /// No folder given.
+    #[error("no shard given: name the shards' folders")]
+    NoShard,
+}
+
+/// A shard as merge names it: its number and its folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardFolder {
+    /// The shard, as its manifest numbers it.
+    pub shard: Shard,
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+/// `shard 1/3 (a) was` or `shards 1/3 (a) and 2/3 (b) were`.
+fn shard_list(shards: &[ShardFolder]) -> String {
+    let (noun, verb) = if shards.len() == 1 {
+        ("shard", "was")
+    } else {
+        ("shards", "were")
+    };
+    let named = shards
+        .iter()
+        .map(|folder| format!("{} ({})", folder.shard, folder.dir.display()));
+    format!("{noun} {} {verb}", and_list(named))
+}
+
+/// `shard 2/3 is missing`, `shards 2/16 and 5/16 are missing`, `shards 1/99, 2/99 and 90 more
+/// are missing`.
+fn counted(noun: &str, listed: impl IntoIterator<Item = String>, more: u64, state: &str) -> String {
+    let mut items: Vec<String> = listed.into_iter().collect();
+    let one = items.len() == 1 && more == 0;
+    if more > 0 {
+        items.push(format!("{more} more"));
+    }
+    let (plural, verb) = if one { ("", "is") } else { ("s", "are") };
+    format!("{noun}{plural} {} {verb} {state}", and_list(items))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// One problem as it is; several, counted, one a line.
+fn problem_list(problems: &[ShardProblem]) -> String {
+    match problems {
+        [problem] => problem.to_string(),
+        _ => {
+            let mut text = format!("{} problems with the shards given:", problems.len());
+            for problem in problems {
+                text.push_str("\n  ");
+                text.push_str(&problem.to_string());
+            }
+            text
+        }
+    }
+}
+
 /// Why a sweep or a merge of its shards could not be completed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SweepError {
-    /// A shard of another sweep (another file, or the same file since changed).
-    #[error("{}: this shard comes from another sweep than {} (or from an earlier version of it)", path.display(), sweep.display())]
-    ForeignShard {
-        /// The shard's manifest.
-        path: PathBuf,
-        /// The sweep file given.
-        sweep: PathBuf,
-    },
-    /// Shards that do not make up the whole sweep exactly once.
-    #[error("{message}")]
-    ShardSet {
-        /// Which shard is missing, repeated or of another split.
-        message: String,
+    /// Shards that cannot be merged: every problem found, whatever the order they were given in.
+    #[error("{}", problem_list(problems))]
+    Shards {
+        /// The problems, in the order: manifests, inputs, split, shards given twice or missing,
+        /// then each shard's results.
+        problems: Vec<ShardProblem>,
     },
     /// A shard spec that is not I/N with 1 ≤ I ≤ N.
     #[error("--shard {given}: expected I/N with 1 <= I <= N, such as 3/8")]

@@ -36,7 +36,9 @@ mod vendor;
 
 pub use crate::{
     compare::{COMPARE_FILES, ComparisonOutput, ComparisonRow, check_same_trace, compare},
-    error::{CompareError, OutputError, ScenarioError, SweepError, TraceError},
+    error::{
+        CompareError, OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError, TraceError,
+    },
     load::{CombineSpec, DistributionSpec, SyntheticSpec, TermSpec},
     output::{
         EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run,
@@ -48,6 +50,8 @@ pub use crate::{
         ScenarioSpec,
     },
     staging::check_output_folder,
-    sweep::{Minimize, SWEEP_FILES, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep},
+    sweep::{
+        Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep,
+    },
     trace::{parse_trace, read_trace},
 };

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Minimize, Scenario, Sweep, SweepError, SweepRow, check_output_folder,
+    ComparisonOutput, Minimize, Scenario, Shard, Sweep, SweepRow, check_output_folder,
     check_same_trace, compare, default_out_dir, merge_shards, write_run, write_sweep, write_trace,
 };
 
@@ -210,17 +210,15 @@ fn run(cli: Cli) -> anyhow::Result<String> {
         }
         Command::Sweep { sweep, out, shard } => {
             let sweep = Sweep::load(&sweep)?;
-            let shard = shard.as_deref().map(parse_shard).transpose()?;
-            let (index, shards) = shard.unwrap_or((0, 1));
-            let runs = (0..sweep.runs())
-                .filter(|run| run % shards == index)
-                .count() as u64;
+            let shard = shard.as_deref().map(str::parse::<Shard>).transpose()?;
+            let part = shard.unwrap_or(Shard::WHOLE);
+            let runs = part.run_count(sweep.runs());
             let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
             // Refused now rather than after the runs: the results replace the folder whole.
             check_output_folder(&out_dir)?;
             let bar = progress_bar(runs);
             let started = Instant::now();
-            let rows = sweep.run(index, shards, &|| bar.inc(1))?;
+            let rows = sweep.run(part, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let elapsed = started.elapsed();
             let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
@@ -274,19 +272,6 @@ fn run(cli: Cli) -> anyhow::Result<String> {
         }
     }
     Ok(report)
-}
-
-/// `I/N` with 1 ≤ I ≤ N, as (I − 1, N).
-fn parse_shard(given: &str) -> Result<(u64, u64), SweepError> {
-    let parsed = given
-        .split_once('/')
-        .and_then(|(i, n)| Some((i.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)));
-    match parsed {
-        Some((i, n)) if i >= 1 && i <= n => Ok((i - 1, n)),
-        _ => Err(SweepError::ShardSpec {
-            given: given.to_owned(),
-        }),
-    }
 }
 
 /// A progress bar with ETA on a terminal, nothing otherwise.

@@ -20,7 +20,9 @@
 //! Runs are numbered in grid order (trace-major). Each run borrows its trace's demand and keeps
 //! only its result row, so memory grows with the runs' rows, not with trace × runs; rows are
 //! collected in run order, so `results.csv` is the same whatever the thread count. `--shard I/N`
-//! runs the runs whose number is I − 1 modulo N, and `merge` joins the shards' rows.
+//! runs the runs whose number is I − 1 modulo N and writes, beside its rows, a manifest of the
+//! SHA-256 of every input and of the rows; `merge` reads every manifest, refuses a set that is
+//! not exactly the shards of the files as they are now, and joins the shards' rows.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -32,9 +34,13 @@ use rayon::prelude::*;
 use scalesim_core::{
     FleetConfig, ServiceModel, Summary, SummarySink, TargetTracking, target_tracking_summaries,
 };
+use sha2::{Digest as _, Sha256};
 
-use crate::error::{OutputError, ScenarioError, SweepError};
-use crate::limits::{MAX_SWEEP_RUNS, check_memory, sweep_bytes};
+use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
+use crate::limits::{
+    MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_TRACE_BYTES, check_memory, read_bounded,
+    read_text_bounded, sweep_bytes,
+};
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{
@@ -89,8 +95,9 @@ pub struct Sweep {
     pub max_unserved_fraction: f64,
     /// The largest SLO-breaking seconds a recommended run may have.
     pub max_slo_violation_s: Option<f64>,
-    /// FNV-1a of the sweep file's bytes, so that merged shards come from one sweep.
-    pub fingerprint: String,
+    /// The files the runs read, fingerprinted as they were when loaded, so that merged shards
+    /// come from the same files.
+    inputs: Vec<Input>,
 }
 
 /// One run's result row.
@@ -108,11 +115,9 @@ pub struct SweepRow {
     pub slo_violation_s: Option<f64>,
 }
 
-fn fnv1a(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+/// SHA-256 of `bytes`, in lowercase hex.
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 fn field(path: &Path, field: &str, message: String) -> ScenarioError {
@@ -285,6 +290,9 @@ impl Sweep {
             trace_spec.load.trace = Some(trace);
             bases.push(Scenario::from_spec(trace_spec, path)?);
         }
+        // Right after the bases read them, so that the fingerprints are of the bytes the runs
+        // use (short of a file changing within these few milliseconds).
+        let inputs = Input::fingerprint(path, &text, &bases)?;
         // Every combination must make a valid scenario on every trace (an Azure schedule depends
         // on the trace's length): check them all before running any, in parallel as they are
         // many, reporting the first in order that fails.
@@ -352,7 +360,7 @@ impl Sweep {
                 .and_then(|o| o.max_unserved_fraction)
                 .unwrap_or(DEFAULT_MAX_UNSERVED_FRACTION),
             max_slo_violation_s,
-            fingerprint: fnv1a(text.as_bytes()),
+            inputs,
         })
     }
 
@@ -369,17 +377,14 @@ impl Sweep {
         )
     }
 
-    /// Runs the runs of shard `shard` (from 0) of `shards`, reporting each finished run to
+    /// Runs the runs of `shard` ([`Shard::WHOLE`] for all), reporting each finished run to
     /// `progress`; rows come back in run order.
     pub fn run(
         &self,
-        shard: u64,
-        shards: u64,
+        shard: Shard,
         progress: &(dyn Fn() + Sync),
     ) -> Result<Vec<SweepRow>, OutputError> {
-        let runs: Vec<u64> = (0..self.runs())
-            .filter(|run| run % shards == shard)
-            .collect();
+        let runs: Vec<u64> = shard.runs(self.runs()).collect();
         // Groups of consecutive runs go through the kernel together, sharing each pass over the
         // demand, and no more than it steps at once, so that uneven runs balance across threads;
         // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
@@ -747,13 +752,173 @@ fn trace_name(scenario: &Scenario) -> String {
         )
 }
 
-/// The shard manifest beside a shard's `results.csv`.
+/// One of N disjoint parts of a sweep, numbered from 1: shard I of N runs the runs whose number
+/// is I − 1 modulo N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    number: u64,
+    count: u64,
+}
+
+impl Shard {
+    /// The whole sweep: shard 1 of 1.
+    pub const WHOLE: Self = Self {
+        number: 1,
+        count: 1,
+    };
+
+    /// Shard `number` of `count`, if 1 ≤ `number` ≤ `count`.
+    pub fn new(number: u64, count: u64) -> Option<Self> {
+        (1..=count)
+            .contains(&number)
+            .then_some(Self { number, count })
+    }
+
+    /// Its number, from 1.
+    pub fn number(self) -> u64 {
+        self.number
+    }
+
+    /// The number of shards of its split.
+    pub fn count(self) -> u64 {
+        self.count
+    }
+
+    /// The shard of its split that runs `run`.
+    pub fn of_run(self, run: u64) -> Self {
+        Self {
+            number: run % self.count + 1,
+            count: self.count,
+        }
+    }
+
+    /// Its runs among the `total` runs of a sweep, in order.
+    pub fn runs(self, total: u64) -> impl Iterator<Item = u64> {
+        std::iter::successors(Some(self.number - 1), move |run| {
+            run.checked_add(self.count)
+        })
+        .take_while(move |run| *run < total)
+    }
+
+    /// How many of the `total` runs of a sweep it runs.
+    pub fn run_count(self, total: u64) -> u64 {
+        total.saturating_sub(self.number - 1).div_ceil(self.count)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.number, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = SweepError;
+
+    /// `I/N` with 1 ≤ I ≤ N.
+    fn from_str(given: &str) -> Result<Self, SweepError> {
+        given
+            .split_once('/')
+            .and_then(|(i, n)| Self::new(i.trim().parse().ok()?, n.trim().parse().ok()?))
+            .ok_or_else(|| SweepError::ShardSpec {
+                given: given.to_owned(),
+            })
+    }
+}
+
+/// A file the runs of a sweep read, as a shard's manifest fingerprints it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    /// The sweep file by its file name (each task may reach it by another path); the traces and
+    /// vendor files as the sweep file names them, relative to it.
+    path: String,
+    /// SHA-256 of its bytes.
+    sha256: String,
+}
+
+impl Input {
+    /// The sweep file (`text`, read from `path`), then the traces of `bases` in order, then
+    /// their vendor files, each file once.
+    fn fingerprint(
+        path: &Path,
+        text: &str,
+        bases: &[Scenario],
+    ) -> Result<Vec<Self>, ScenarioError> {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        let mut inputs = vec![Self {
+            path: name.to_string_lossy().into_owned(),
+            sha256: sha256(text.as_bytes()),
+        }];
+        let traces = bases.iter().filter_map(|base| base.trace_path.as_deref());
+        let vendor_files = bases.iter().flat_map(|base| {
+            base.vendor
+                .documents
+                .iter()
+                .map(|document| document.path.as_path())
+        });
+        for file in traces.chain(vendor_files) {
+            // The scenario joined what the sweep file wrote to its folder; an absolute path
+            // stays as it was written.
+            let written = file
+                .strip_prefix(dir)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .into_owned();
+            if inputs[1..].iter().any(|input| input.path == written) {
+                continue;
+            }
+            let bytes = read_bounded(file, MAX_TRACE_BYTES, "an input")?;
+            inputs.push(Self {
+                path: written,
+                sha256: sha256(&bytes),
+            });
+        }
+        Ok(inputs)
+    }
+}
+
+/// The format of `shard.json` this scalesim writes and merges. Format 1 had no `format` field,
+/// fingerprinted the sweep file alone (FNV-1a) and numbered shards from 0.
+const MANIFEST_FORMAT: u64 = 2;
+
+/// The manifest beside a shard's `results.csv`: what the shard was computed from and what it
+/// wrote, so that merge can refuse shards of other files or rows changed since.
 #[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 struct Manifest {
-    fingerprint: String,
+    /// [`MANIFEST_FORMAT`].
+    format: u64,
+    /// The shard's number, from 1.
     shard: u64,
+    /// The number of shards of its split.
     shards: u64,
+    /// Runs in the whole sweep.
     runs: u64,
+    /// The files the runs read: the sweep file first.
+    inputs: Vec<Input>,
+    /// The shard's `results.csv`.
+    results: ResultsPrint,
+}
+
+/// The rows of a shard's `results.csv` and the SHA-256 of its bytes.
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct ResultsPrint {
+    /// Rows below the header.
+    rows: u64,
+    /// SHA-256 of the file's bytes.
+    sha256: String,
+}
+
+impl ResultsPrint {
+    fn of(text: &str) -> Self {
+        Self {
+            rows: text.lines().count().saturating_sub(1) as u64,
+            sha256: sha256(text.as_bytes()),
+        }
+    }
 }
 
 /// Writes a sweep's (or a shard's) files into `out_dir`; a whole sweep also gets the Pareto
@@ -761,7 +926,7 @@ struct Manifest {
 pub fn write_sweep(
     sweep: &Sweep,
     rows: &[SweepRow],
-    shard: Option<(u64, u64)>,
+    shard: Option<Shard>,
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, SweepError> {
     let staged = Staged::begin(out_dir)?;
@@ -779,11 +944,13 @@ pub fn write_sweep(
     let mut results = Pending::create(out_dir, SWEEP_FILES[0])?;
     results.write_all(table(sweep.header(), &mut rows.iter()).as_bytes())?;
     files.push(results);
-    if let Some((shard, shards)) = shard {
+    if let Some(shard) = shard {
         let manifest = Manifest {
-            fingerprint: sweep.fingerprint.clone(),
-            shard,
-            shards,
+            format: MANIFEST_FORMAT,
+            shard: shard.number,
+            shards: shard.count,
+            inputs: sweep.inputs.clone(),
+            results: ResultsPrint::of(&table(sweep.header(), &mut rows.iter())),
             runs: sweep.runs(),
         };
         let mut file = Pending::create(out_dir, SHARD_MANIFEST)?;
@@ -911,66 +1078,304 @@ fn write_recommended_files(
     Ok(files)
 }
 
-/// Reads the shards in `dirs`, checks they are all the shards of `sweep`, and returns the rows
-/// in run order.
+/// Lines at fault listed for one results file, and runs listed as missing; more are counted.
+const LISTED: usize = 10;
+
+/// A shard folder given to merge, with its manifest.
+#[derive(Debug)]
+struct Given<'a> {
+    dir: &'a Path,
+    shard: Shard,
+    manifest: Manifest,
+}
+
+impl Given<'_> {
+    fn folder(&self) -> ShardFolder {
+        ShardFolder {
+            shard: self.shard,
+            dir: self.dir.to_owned(),
+        }
+    }
+}
+
+/// The number of shards most shards given agree on, and whether it took the tie rule.
+#[derive(Debug, PartialEq, Eq)]
+struct Split {
+    count: u64,
+    agreeing: usize,
+    tie: bool,
+}
+
+/// The split most of `counts` (the shards' numbers of shards) agree on; on a tie, the larger
+/// number of shards, as a sweep is split more finely when it grows, seldom less.
+fn expected_split(counts: impl IntoIterator<Item = u64>) -> Option<Split> {
+    let mut agreeing = std::collections::BTreeMap::new();
+    for count in counts {
+        *agreeing.entry(count).or_insert(0_usize) += 1;
+    }
+    let (&count, &most) = agreeing
+        .iter()
+        .max_by_key(|&(&count, &agreeing)| (agreeing, count))?;
+    Some(Split {
+        count,
+        agreeing: most,
+        tie: agreeing.values().filter(|&&n| n == most).count() > 1,
+    })
+}
+
+/// The manifest in `dir` and the shard it names, if this scalesim can merge it.
+fn read_manifest(dir: &Path) -> Result<(Shard, Manifest), ShardProblem> {
+    let path = dir.join(SHARD_MANIFEST);
+    let invalid = |message: String| {
+        ShardProblem::Manifest(ScenarioError::Json {
+            path: path.clone(),
+            message,
+        })
+    };
+    let text = read_text_bounded(&path, MAX_SCENARIO_BYTES, "a shard manifest")
+        .map_err(ShardProblem::Manifest)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|err| invalid(err.to_string()))?;
+    if !value.is_object() {
+        return Err(invalid(format!(
+            "expected a shard manifest, a JSON object, got {value}"
+        )));
+    }
+    // The format first, so that an older manifest is told apart from a damaged one; format 1
+    // had no `format` field.
+    let format = match value.get("format") {
+        None => 1,
+        Some(format) => format
+            .as_u64()
+            .ok_or_else(|| invalid(format!("format: expected a whole number, got {format}")))?,
+    };
+    if format != MANIFEST_FORMAT {
+        return Err(ShardProblem::ManifestFormat {
+            path,
+            found: format,
+            expected: MANIFEST_FORMAT,
+        });
+    }
+    let manifest: Manifest =
+        serde_json::from_value(value).map_err(|err| invalid(err.to_string()))?;
+    let shard = Shard::new(manifest.shard, manifest.shards).ok_or_else(|| {
+        ShardProblem::Manifest(ScenarioError::Field {
+            path: path.clone(),
+            field: "shard".into(),
+            message: format!(
+                "expected 1 <= shard <= shards, got shard {} of {}",
+                manifest.shard, manifest.shards
+            ),
+        })
+    })?;
+    Ok((shard, manifest))
+}
+
+/// Reads the shards in `dirs`, checks that they are exactly the shards of one split of `sweep`,
+/// computed from its files as they are now, with their rows as written, and returns the rows
+/// in run order. Every manifest is read before the set is judged, so the verdict and the
+/// problems named do not depend on the order the folders are given in; every problem found is
+/// reported at once.
 pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, SweepError> {
-    let mut seen: Vec<u64> = Vec::new();
-    let mut shards_expected = None;
+    let mut problems = Vec::new();
+    let mut sorted_dirs: Vec<&PathBuf> = dirs.iter().collect();
+    sorted_dirs.sort();
+    let mut given = Vec::new();
+    for dir in sorted_dirs {
+        match read_manifest(dir) {
+            Ok((shard, manifest)) => given.push(Given {
+                dir,
+                shard,
+                manifest,
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let every_manifest_read = problems.is_empty();
+    if dirs.is_empty() {
+        problems.push(ShardProblem::NoShard);
+    }
+    given.sort_by(|a, b| (a.shard, a.dir).cmp(&(b.shard, b.dir)));
+
+    let sweep_dir = sweep.path.parent().unwrap_or(Path::new(""));
+    for (index, input) in sweep.inputs.iter().enumerate() {
+        let (mut changed, mut absent) = (Vec::new(), Vec::new());
+        for shard in &given {
+            // The sweep file is known by its place, first: each task may name it otherwise.
+            let recorded = if index == 0 {
+                shard.manifest.inputs.first()
+            } else {
+                shard
+                    .manifest
+                    .inputs
+                    .iter()
+                    .skip(1)
+                    .find(|r| r.path == input.path)
+            };
+            match recorded {
+                None => absent.push(shard.folder()),
+                Some(recorded) if recorded.sha256 != input.sha256 => {
+                    changed.push(shard.folder());
+                }
+                Some(_) => {}
+            }
+        }
+        let location = if index == 0 {
+            sweep.path.clone()
+        } else {
+            sweep_dir.join(&input.path)
+        };
+        if !changed.is_empty() {
+            problems.push(ShardProblem::InputChanged {
+                input: location.clone(),
+                shards: changed,
+            });
+        }
+        if !absent.is_empty() {
+            problems.push(ShardProblem::InputAbsent {
+                input: location,
+                shards: absent,
+            });
+        }
+    }
+
+    let split = expected_split(given.iter().map(|shard| shard.shard.count));
+    let mut ours: Vec<&Given> = Vec::new();
+    for shard in &given {
+        match &split {
+            Some(split) if split.count != shard.shard.count => {
+                problems.push(ShardProblem::OtherSplit {
+                    dir: shard.dir.to_owned(),
+                    shard: shard.shard,
+                    expected: split.count,
+                    agreeing: split.agreeing,
+                    given: given.len(),
+                    tie: split.tie,
+                });
+            }
+            _ => ours.push(shard),
+        }
+    }
+    for same in ours.chunk_by(|a, b| a.shard == b.shard) {
+        if let [first, _, ..] = same {
+            problems.push(ShardProblem::GivenTwice {
+                shard: first.shard,
+                dirs: same.iter().map(|shard| shard.dir.to_owned()).collect(),
+            });
+        }
+    }
+    // A folder whose manifest could not be read may hold the shard that looks missing.
+    if let Some(split) = split.as_ref().filter(|_| every_manifest_read) {
+        let present = |number: u64| ours.iter().any(|shard| shard.shard.number == number);
+        let mut absent = (1..=split.count).filter(|&number| !present(number));
+        let shards: Vec<Shard> = absent
+            .by_ref()
+            .take(LISTED)
+            .filter_map(|number| Shard::new(number, split.count))
+            .collect();
+        if !shards.is_empty() {
+            let distinct = ours.chunk_by(|a, b| a.shard == b.shard).count() as u64;
+            problems.push(ShardProblem::Missing {
+                more: split.count - distinct - shards.len() as u64,
+                shards,
+            });
+        }
+    }
+
+    let header = sweep.header();
     let mut lines: Vec<(u64, String)> = Vec::new();
-    for dir in dirs {
-        let manifest_path = dir.join(SHARD_MANIFEST);
-        let text =
-            std::fs::read_to_string(&manifest_path).map_err(|error| ScenarioError::Read {
-                path: manifest_path.clone(),
-                error,
-            })?;
-        let manifest: Manifest =
-            serde_json::from_str(&text).map_err(|err| ScenarioError::Json {
-                path: manifest_path.clone(),
-                message: err.to_string(),
-            })?;
-        if manifest.fingerprint != sweep.fingerprint || manifest.runs != sweep.runs() {
-            return Err(SweepError::ForeignShard {
-                path: manifest_path,
-                sweep: sweep.path.clone(),
+    for shard in ours {
+        let path = shard.dir.join(SWEEP_FILES[0]);
+        let text = match read_text_bounded(&path, MAX_TRACE_BYTES, "a shard's results") {
+            Ok(text) => text,
+            Err(error) => {
+                problems.push(ShardProblem::Manifest(error));
+                continue;
+            }
+        };
+        let print = ResultsPrint::of(&text);
+        if print != shard.manifest.results {
+            problems.push(ShardProblem::ResultsChanged {
+                path: path.clone(),
+                rows: print.rows,
+                recorded_rows: shard.manifest.results.rows,
             });
         }
-        if *shards_expected.get_or_insert(manifest.shards) != manifest.shards
-            || seen.contains(&manifest.shard)
-        {
-            return Err(SweepError::ShardSet {
-                message: format!(
-                    "{}: shard {}/{} does not fit with the others given",
-                    dir.display(),
-                    manifest.shard + 1,
-                    manifest.shards
-                ),
+        let mut text_lines = text.lines();
+        let got = text_lines.next().unwrap_or_default();
+        if got != header {
+            problems.push(ShardProblem::Header {
+                path: path.clone(),
+                expected: header.clone(),
+                got: got.to_owned(),
             });
         }
-        seen.push(manifest.shard);
-        let results_path = dir.join(SWEEP_FILES[0]);
-        let results =
-            std::fs::read_to_string(&results_path).map_err(|error| ScenarioError::Read {
-                path: results_path.clone(),
-                error,
-            })?;
-        for line in results.lines().skip(1) {
-            let run = line
+        let mut line_of_run = std::collections::BTreeMap::new();
+        let mut at_fault = Vec::new();
+        for (line, row) in (2_u64..).zip(text_lines) {
+            let Some(run) = row
                 .split(',')
                 .next()
                 .and_then(|run| run.parse::<u64>().ok())
-                .ok_or_else(|| ScenarioError::Json {
-                    path: results_path.clone(),
-                    message: format!("a row without a run number: {line:?}"),
-                })?;
-            lines.push((run, line.to_owned()));
+            else {
+                at_fault.push(ShardProblem::RowWithoutRun {
+                    path: path.clone(),
+                    line,
+                    got: row.to_owned(),
+                });
+                continue;
+            };
+            if run >= sweep.runs() {
+                at_fault.push(ShardProblem::RowOutsideSweep {
+                    path: path.clone(),
+                    line,
+                    run,
+                    runs: sweep.runs(),
+                });
+            } else if shard.shard.of_run(run) != shard.shard {
+                at_fault.push(ShardProblem::RowOfOtherShard {
+                    path: path.clone(),
+                    line,
+                    run,
+                    belongs: shard.shard.of_run(run),
+                    shard: shard.shard,
+                });
+            } else if let Some(&first_line) = line_of_run.get(&run) {
+                at_fault.push(ShardProblem::RowRepeated {
+                    path: path.clone(),
+                    line,
+                    run,
+                    first_line,
+                });
+            } else {
+                line_of_run.insert(run, line);
+                lines.push((run, row.to_owned()));
+            }
+        }
+        let more = at_fault.len().saturating_sub(LISTED) as u64;
+        problems.extend(at_fault.into_iter().take(LISTED));
+        if more > 0 {
+            problems.push(ShardProblem::MoreRows {
+                path: path.clone(),
+                count: more,
+            });
+        }
+        let mut missing = shard
+            .shard
+            .runs(sweep.runs())
+            .filter(|run| !line_of_run.contains_key(run));
+        let runs: Vec<u64> = missing.by_ref().take(LISTED).collect();
+        if !runs.is_empty() {
+            problems.push(ShardProblem::RunsMissing {
+                path,
+                shard: shard.shard,
+                runs,
+                more: missing.count() as u64,
+            });
         }
     }
-    let shards = shards_expected.unwrap_or(1);
-    if let Some(missing) = (0..shards).find(|shard| !seen.contains(shard)) {
-        return Err(SweepError::ShardSet {
-            message: format!("shard {}/{shards} is missing", missing + 1),
-        });
+    if !problems.is_empty() {
+        return Err(SweepError::Shards { problems });
     }
     lines.sort_by_key(|(run, _)| *run);
     // Rebuild the rows' judged figures from the CSV: the columns the header names.
@@ -1052,8 +1457,59 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_tell_files_apart() {
-        assert_eq!(fnv1a(b""), "cbf29ce484222325");
-        assert_ne!(fnv1a(b"a"), fnv1a(b"b"));
+    fn fingerprints_are_sha256() {
+        // FIPS 180-2's examples.
+        assert_eq!(
+            sha256(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn shards_are_numbered_from_one_and_hold_their_residue() {
+        let shard: Shard = "3/4".parse().unwrap();
+        assert_eq!(shard.to_string(), "3/4");
+        assert_eq!(shard.runs(11).collect::<Vec<_>>(), [2, 6, 10]);
+        assert_eq!(shard.run_count(11), 3);
+        assert_eq!(shard.run_count(2), 0);
+        assert_eq!(shard.of_run(7).to_string(), "4/4");
+        assert_eq!(Shard::WHOLE.runs(3).collect::<Vec<_>>(), [0, 1, 2]);
+        for refused in ["0/4", "5/4", "3", "a/4", "1/0"] {
+            assert!(refused.parse::<Shard>().is_err(), "{refused}");
+        }
+        for total in 0..20 {
+            for count in 1..6 {
+                for number in 1..=count {
+                    let shard = Shard::new(number, count).unwrap();
+                    assert_eq!(shard.run_count(total), shard.runs(total).count() as u64);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_expected_split_is_the_most_common_and_the_larger_on_a_tie() {
+        let split = |counts: &[u64]| expected_split(counts.iter().copied());
+        assert_eq!(split(&[]), None);
+        assert_eq!(
+            split(&[2, 3, 3, 3]),
+            Some(Split {
+                count: 3,
+                agreeing: 3,
+                tie: false
+            })
+        );
+        assert_eq!(
+            split(&[3, 2, 2, 3]),
+            Some(Split {
+                count: 3,
+                agreeing: 2,
+                tie: true
+            })
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! `scalesim sweep` and `scalesim merge` on the spec's checks by hand.
 
-use scalesim_runner::Sweep;
+use scalesim_runner::{Shard, Sweep};
 
 use crate::common::{Fixture, column, repo_root, scalesim};
 
@@ -89,7 +89,7 @@ fn results_are_the_same_bytes_on_one_thread_and_on_four() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| sweep.run(0, 1, &|| {}).unwrap())
+        pool.install(|| sweep.run(Shard::WHOLE, &|| {}).unwrap())
             .into_iter()
             .map(|row| row.line)
             .collect::<Vec<_>>()
@@ -148,7 +148,9 @@ fn shards_merge_into_the_whole_sweeps_results() {
         .arg(fixture.path("foreign"))
         .assert()
         .failure()
-        .stderr(predicates::str::contains("comes from another sweep"));
+        .stderr(predicates::str::contains(
+            "scenario.toml: changed since shards 1/2",
+        ));
     assert!(!fixture.path("incomplete").exists() && !fixture.path("foreign").exists());
 }
 

@@ -5,6 +5,7 @@
 
 mod cli_compare;
 mod cli_errors;
+mod cli_merge;
 mod cli_run;
 mod cli_sweep;
 mod cli_vendors;
