@@ -32,7 +32,7 @@ mod scenario;
 mod staging;
 mod sweep;
 mod trace;
-mod vendor;
+mod vendor_formats;
 
 pub use crate::{
     compare::{COMPARE_FILES, ComparisonOutput, ComparisonRow, check_same_trace, compare},

@@ -21,11 +21,11 @@ use crate::limits::{
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
-use crate::vendor::aws::{AwsFiles, is_configuration_only, target_tracking};
-use crate::vendor::azure::autoscale_setting;
-use crate::vendor::document::{self, Document, Field, Format, OptionalField};
-use crate::vendor::huawei::scaling_policy;
-use crate::vendor::k8s::{horizontal_pod_autoscaler, is_json_manifest};
+use crate::vendor_formats::aws::{AwsFiles, is_configuration_only, target_tracking};
+use crate::vendor_formats::azure::autoscale_setting;
+use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
+use crate::vendor_formats::huawei::scaling_policy;
+use crate::vendor_formats::k8s::{horizontal_pod_autoscaler, is_json_manifest};
 
 const DEFAULT_STEP_S: u64 = 60;
 const DEFAULT_SEED: u64 = 0;

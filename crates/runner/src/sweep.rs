@@ -3,7 +3,7 @@
 //! then the Pareto frontier of cost against losses and the cheapest run that meets the
 //! objective, written back as the vendor's own files. Parameters are the fleet's, the
 //! autoscaler's scenario settings, and the numbers of the vendor files by their own field names
-//! (see [`crate::vendor::document`]); each run's files go through the vendor's checks again.
+//! (see [`crate::vendor_formats::document`]); each run's files go through the vendor's checks again.
 //!
 //! ```toml
 //! [sweep]                      # the grid: the product of the lists, the last key fastest
@@ -47,7 +47,7 @@ use crate::scenario::{
     AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, read_scenario_file, round_to_step, whole,
 };
 use crate::staging::Staged;
-use crate::vendor::document::{self, Document, Field, Unresolved};
+use crate::vendor_formats::document::{self, Document, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::ScenarioError;
-use crate::vendor::azure::is_iso_duration;
-use crate::vendor::k8s::yaml_document;
+use crate::vendor_formats::azure::is_iso_duration;
+use crate::vendor_formats::k8s::yaml_document;
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

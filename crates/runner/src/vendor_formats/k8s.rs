@@ -21,7 +21,7 @@ use serde::de::{self, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::error::ScenarioError;
-use crate::vendor::parse_json;
+use crate::vendor_formats::parse_json;
 
 /// The one API version read; the others have other shapes or are gone from the API.
 const API_VERSION: &str = "autoscaling/v2";

@@ -8,7 +8,7 @@ use scalesim_core::{BuildError, ResourceThresholds, WorkspaceScalingPolicy};
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
-use crate::vendor::parse_json;
+use crate::vendor_formats::parse_json;
 
 /// The request body, every field the API documents; JSON types are strict.
 #[derive(Debug, Deserialize)]

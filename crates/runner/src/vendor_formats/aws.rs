@@ -12,7 +12,7 @@ use scalesim_core::{
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
-use crate::vendor::parse_json;
+use crate::vendor_formats::parse_json;
 
 const SERVICE_NAMESPACE: &str = "sagemaker";
 const SCALABLE_DIMENSION: &str = "sagemaker:variant:DesiredInstanceCount";
