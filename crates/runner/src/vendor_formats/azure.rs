@@ -1365,7 +1365,7 @@ fn schedule_numbers(
             format!("must list at least one {what}, got none"),
         ));
     }
-    numbers
+    let mut checked = numbers
         .iter()
         .enumerate()
         .map(|(idx, &number)| {
@@ -1380,7 +1380,11 @@ fn schedule_numbers(
                     )
                 })
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    // A set, as Azure reads it: repeats would only multiply the hours × minutes product.
+    checked.sort_unstable();
+    checked.dedup();
+    Ok(checked)
 }
 
 /// Checks a `recurrence` at `field`.
@@ -2342,6 +2346,18 @@ mod tests {
                  'UTC', got 'America/Los_Angeles'"
             )
         );
+    }
+
+    #[test]
+    fn repeated_hours_and_minutes_are_a_set_not_a_product() {
+        // 200,000 × 200,000 times of day would be 4·10^10 entries: an allocation abort before
+        // hours and minutes were read as the sets Azure takes them for.
+        let repeated = |value: &str| vec![value; 200_000].join(", ");
+        let when = weekly("UTC", WEEKDAYS, 9, 0)
+            .replace("[ 9 ]", &format!("[ {} ]", repeated("9")))
+            .replace("[ 0 ]", &format!("[ {} ]", repeated("0")));
+        let text = setting(&[profile("default", ""), profile("weekly", &when)]);
+        assert!(load(&text).is_ok());
     }
 
     #[test]

@@ -35,6 +35,11 @@ const MAX_STABILIZATION_WINDOW_S: i32 = 3600;
 /// Upstream `MaxPeriodSeconds`, the longest a scaling policy may look back.
 const MAX_PERIOD_S: i32 = 1800;
 
+/// Most entries of `spec.metrics` or of one direction's `policies`. The API server sets no
+/// bound (an object's size in etcd is the only one), but every entry is evaluated at every sync,
+/// so a list of thousands turns a run of seconds into hours; real manifests list a handful.
+const MAX_LIST_ITEMS: usize = 100;
+
 /// The v2 default metric when `metrics` is absent or empty: Resource cpu at 80 % utilization.
 const DEFAULT_CPU_UTILIZATION: i64 = 80;
 
@@ -499,6 +504,17 @@ impl FieldErrors<'_> {
     }
 
     /// `field.Invalid`: the value as the API server prints it (strings quoted), then the detail.
+    /// A list longer than [`MAX_LIST_ITEMS`], worded as the API server's `field.TooMany`.
+    fn too_many(self, field: &str, items: usize) -> ScenarioError {
+        self.error(
+            field,
+            format!(
+                "Too many: {items}: must have at most {MAX_LIST_ITEMS} items (scalesim's bound: \
+                 every entry is evaluated every sync)"
+            ),
+        )
+    }
+
     fn invalid(self, field: &str, value: impl fmt::Display, detail: &str) -> ScenarioError {
         self.error(field, format!("Invalid value: {value}: {detail}"))
     }
@@ -631,6 +647,9 @@ fn check_spec(
         None | Some([]) => vec![HpaMetric::ResourceCpu(MetricTarget::Utilization(
             DEFAULT_CPU_UTILIZATION,
         ))],
+        Some(metrics) if metrics.len() > MAX_LIST_ITEMS => {
+            return Err(errors.too_many("spec.metrics", metrics.len()));
+        }
         Some(metrics) => metrics
             .iter()
             .enumerate()
@@ -1031,6 +1050,9 @@ fn check_rules(
                 &format!("{at}.policies"),
                 "must specify at least one Policy",
             ));
+        }
+        Some(policies) if policies.len() > MAX_LIST_ITEMS => {
+            return Err(errors.too_many(&format!("{at}.policies"), policies.len()));
         }
         Some(policies) => policies
             .iter()

@@ -254,3 +254,38 @@ fn a_run_replaces_an_earlier_result_of_another_kind_whole() {
         .collect();
     assert!(beside.is_empty(), "staging left behind: {beside:?}");
 }
+
+#[test]
+fn hpa_lists_of_thousands_are_refused_in_the_api_servers_words() {
+    let root = crate::common::repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = std::fs::read_to_string(root.join("scenarios/k8s/nasa-hpa.yaml")).unwrap();
+    let metric = "  - type: Resource\n    resource:\n      name: cpu\n      target:\n        \
+                  type: Utilization\n        averageUtilization: 60\n";
+    let (head, _) = manifest.split_once("  metrics:\n").unwrap();
+    std::fs::write(
+        dir.path().join("hpa.yaml"),
+        format!("{head}  metrics:\n{}", metric.repeat(101)),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("trace.csv"), crate::common::spec_trace()).unwrap();
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        "name = \"many\"\n[load]\ntrace = \"trace.csv\"\n[fleet]\ncapacity_per_instance = 60.0\n\
+         [autoscaler]\nkind = \"kubernetes-hpa\"\nhorizontal_pod_autoscaler = \"hpa.yaml\"\n",
+    )
+    .unwrap();
+    let output = scalesim()
+        .arg("validate")
+        .arg(dir.path().join("scenario.toml"))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("hpa.yaml: spec.metrics: Too many: 101: must have at most 100 items"),
+        "{stderr}"
+    );
+}
