@@ -18,6 +18,9 @@ pub(crate) const MAX_VENDOR_BYTES: u64 = 4 << 20;
 /// Largest trace file: 1 GiB, about 80 million rows of `minute,requests`.
 pub(crate) const MAX_TRACE_BYTES: u64 = 1 << 30;
 
+/// Most rows of a trace: 50 million (578 days of seconds), about 1.2 GB while it is read.
+pub(crate) const MAX_TRACE_ROWS: u64 = 50_000_000;
+
 /// Deepest nesting of arrays and maps in a vendor file. JSON and YAML parsers stop at 128
 /// anyway; counting first keeps a YAML file nested tens of thousands deep from taking the
 /// parser quadratic time to get there.

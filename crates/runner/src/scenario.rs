@@ -1046,7 +1046,10 @@ pub(crate) fn whole(name: &str, value: f64) -> Result<u64, String> {
     if value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
         Ok(value as u64)
     } else {
-        Err(format!("{name} must be a whole number >= 0, got {value}"))
+        Err(format!(
+            "{name} must be a whole number from 0 to {}, got {value}",
+            u32::MAX
+        ))
     }
 }
 

@@ -32,14 +32,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    FleetConfig, ServiceModel, Summary, SummarySink, TargetTracking, target_tracking_summaries,
+    FleetConfig, MAX_COUNT, ServiceModel, Summary, SummarySink, TargetTracking,
+    target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
 use crate::limits::{
-    MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_TRACE_BYTES, check_memory, read_bounded,
-    read_text_bounded, sweep_bytes,
+    MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_TRACE_BYTES, check_memory,
+    read_bounded, read_text_bounded, sweep_bytes,
 };
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
@@ -715,13 +716,21 @@ fn variant(
     for (target, &value) in targets.iter().zip(values) {
         match target {
             Target::Capacity => {
-                if !(value.is_finite() && value > 0.0) {
-                    return Err(format!("capacity_per_instance must be > 0, got {value}"));
+                if !(value.is_finite() && value > 0.0 && value <= MAX_COUNT) {
+                    return Err(format!(
+                        "capacity_per_instance must be > 0 and at most {MAX_COUNT:e}, got {value}"
+                    ));
                 }
                 fleet.capacity_per_instance_per_min = value;
             }
             Target::Provisioning => {
                 let seconds = whole("provisioning_s", value)?;
+                if seconds > MAX_PROVISIONING_S {
+                    return Err(format!(
+                        "provisioning_s must be at most {MAX_PROVISIONING_S} s (a week), got \
+                         {seconds}"
+                    ));
+                }
                 fleet.provisioning_s = round_to_step(seconds as f64, step_s);
             }
             Target::Setting(name) => vendor.to_mut().set_setting(name, value)?,

@@ -10,7 +10,7 @@ use std::path::Path;
 use scalesim_core::{Bucket, BucketWindow, BuildError, Demand};
 
 use crate::error::{ScenarioError, TraceError};
-use crate::limits::{MAX_TRACE_BYTES, read_bounded};
+use crate::limits::{MAX_TRACE_BYTES, MAX_TRACE_ROWS, read_bounded};
 
 /// Bucket columns and the seconds one of their buckets lasts.
 const BUCKET_COLUMNS: [(&str, u64); 3] = [("minute", 60), ("second", 1), ("t_s", 1)];
@@ -129,6 +129,16 @@ pub fn parse_trace(
             .map_err(|_| value_error(count_column, "a finite number >= 0"))?;
         if !(count.is_finite() && count >= 0.0) {
             return Err(value_error(count_column, "a finite number >= 0"));
+        }
+        if buckets.len() as u64 >= MAX_TRACE_ROWS {
+            return Err(TraceError::TooLarge {
+                path: path.to_owned(),
+                message: format!(
+                    "{}: line {line}: more than {MAX_TRACE_ROWS} rows, more than a trace may \
+                     have: cut it into windows",
+                    path.display()
+                ),
+            });
         }
         buckets.push(Bucket { index, count });
         lines.push(line);
