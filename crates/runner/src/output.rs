@@ -552,6 +552,7 @@ pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(),
         path: dir.to_owned(),
         error,
     })?;
+    remove_abandoned_temp_files(dir, &name);
     let mut file = Pending::create(dir, &name)?;
     let mut text = String::from(if expected.is_some() {
         "t_s,requests,expected\n"
@@ -568,6 +569,28 @@ pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(),
     file.write_all(text.as_bytes())?;
     file.persist()?;
     Ok(())
+}
+
+/// Removes what a killed `scalesim trace` left of `name` in `dir`: `.NAME.XXXXXX`, the temp
+/// name [`Pending`] gives a file until it is complete. A concurrent writer of the same file
+/// would lose its temp file and fail with an error, never a wrong file.
+fn remove_abandoned_temp_files(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_temp = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .is_some_and(|suffix| {
+                suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if is_temp && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The folder a run writes to when none is given: `out/<scenario name>/`.

@@ -289,3 +289,22 @@ fn hpa_lists_of_thousands_are_refused_in_the_api_servers_words() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_trace_written_again_clears_what_a_killed_one_left() {
+    let fixture = Fixture::new();
+    fixture.write(".replay.csv.aB3xY9", "half a trace");
+    fixture.write(".replay.csv.notes", "not a temp file of ours");
+    scalesim()
+        .arg("trace")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("replay.csv"))
+        .assert()
+        .success();
+    assert!(!fixture.path(".replay.csv.aB3xY9").exists());
+    assert!(fixture.path(".replay.csv.notes").exists());
+    let text = std::fs::read_to_string(fixture.path("replay.csv")).unwrap();
+    // The header and one row per minute of the 30-minute trace.
+    assert_eq!(text.lines().count(), 31);
+}
