@@ -114,8 +114,28 @@ impl Failure {
     }
 }
 
+/// How a case that passed every oracle went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The library took the input and wrote its output.
+    Accepted,
+    /// The library refused the input, as it should when it says why and writes nothing; the
+    /// refusal's message.
+    Refused(String),
+}
+
+impl Verdict {
+    /// `accepted` or `refused`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Refused(_) => "refused",
+        }
+    }
+}
+
 /// Writes the case's files into `dir` (an empty folder) and runs its action there.
-pub fn run_case(case: &Case, dir: &Path) -> Result<(), Failure> {
+pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
     for file in &case.files {
         let path = dir.join(&file.path);
         let written = path
@@ -144,7 +164,7 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<(), Failure> {
 }
 
 /// `scalesim run`, then `scalesim trace` if asked.
-fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<(), Failure> {
+fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<Verdict, Failure> {
     let out = dir.join("out");
     let scenario = match Scenario::load(path) {
         Ok(scenario) => scenario,
@@ -152,7 +172,9 @@ fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<(
     };
     // `scalesim run` refuses a sweep file before it writes anything.
     if scenario.is_sweep {
-        return Ok(());
+        return Ok(Verdict::Refused(
+            "a sweep file, which `scalesim run` refuses".to_owned(),
+        ));
     }
     match write_run(&scenario, &out) {
         Err(err) => return refused("write_run", &err, &[&out]),
@@ -169,17 +191,19 @@ fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<(
             let trace_dir = dir.join("trace-out");
             let trace_file = trace_dir.join("drawn.csv");
             match write_trace(&scenario, replica, &trace_file) {
-                Err(err) => return refused("write_trace", &err, &[&trace_dir]),
+                Err(err) => {
+                    refused("write_trace", &err, &[&trace_dir])?;
+                }
                 Ok(()) => check_written_trace(&scenario, replica, &trace_file)?,
             }
         }
     }
-    Ok(())
+    Ok(Verdict::Accepted)
 }
 
 /// `scalesim sweep`; with shards, also each `--shard I/N`, `scalesim merge`, and a comparison
 /// of the merged results with the whole run's.
-fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<(), Failure> {
+fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Failure> {
     let out = dir.join("out");
     let sweep = match Sweep::load(path) {
         Ok(sweep) => sweep,
@@ -196,7 +220,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<(), Failure
     check_files("write_sweep", &files)?;
     let whole = check_results_csv(&out.join("results.csv"), sweep.runs())?;
     let Some(shards) = shards else {
-        return Ok(());
+        return Ok(Verdict::Accepted);
     };
     let mut shard_dirs = Vec::new();
     for shard in 0..shards {
@@ -233,12 +257,16 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<(), Failure
             ),
         ));
     }
-    Ok(())
+    Ok(Verdict::Accepted)
 }
 
 /// `read_trace` on its own: an error says something; demand is non-empty, finite, and adds up
 /// to the trace's counts in the window.
-fn read_trace_alone(path: &Path, window: BucketWindow, step_s: u64) -> Result<(), Failure> {
+fn read_trace_alone(
+    path: &Path,
+    window: BucketWindow,
+    step_s: u64,
+) -> Result<Verdict, Failure> {
     let demand = match read_trace(path, window, step_s) {
         Ok(demand) => demand,
         Err(err) => return refused("read_trace", &err, &[]),
@@ -261,11 +289,16 @@ fn read_trace_alone(path: &Path, window: BucketWindow, step_s: u64) -> Result<()
         ));
     }
     let total: f64 = per_step.iter().sum();
-    compare_with_trace(path, window, step_s, per_step.len() as u64, total, "read_trace")
+    compare_with_trace(path, window, step_s, per_step.len() as u64, total, "read_trace")?;
+    Ok(Verdict::Accepted)
 }
 
 /// The oracle of a refused input: a message, and nothing left in `outputs`.
-fn refused(call: &str, err: &dyn std::error::Error, outputs: &[&Path]) -> Result<(), Failure> {
+fn refused(
+    call: &str,
+    err: &dyn std::error::Error,
+    outputs: &[&Path],
+) -> Result<Verdict, Failure> {
     let message = err.to_string();
     if message.trim().is_empty() {
         return Err(Failure::new(
@@ -297,7 +330,7 @@ fn refused(call: &str, err: &dyn std::error::Error, outputs: &[&Path]) -> Result
             ));
         }
     }
-    Ok(())
+    Ok(Verdict::Refused(format!("{call}: {message}")))
 }
 
 /// Every reported file exists and is not empty.

@@ -41,9 +41,9 @@ mod templates;
 mod tree;
 
 pub use crate::{
-    execute::{Failure, FailureClass, run_case},
+    execute::{Failure, FailureClass, Verdict, run_case},
     generate::{Action, Case, CaseFile, InputKind, generate_case},
     limit_alloc::{ALLOCATION_LIMIT_MESSAGE, LimitedAllocator},
-    supervise::{CaseOutcome, FuzzConfig, FuzzReport, run_worker, supervise},
+    supervise::{CaseOutcome, FuzzConfig, FuzzReport, KindCounts, run_worker, supervise},
     templates::AutoscalerKind,
 };

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use scalesim_fuzz::{FuzzConfig, LimitedAllocator, run_worker, supervise};
+use scalesim_fuzz::{
+    FuzzConfig, LimitedAllocator, Verdict, generate_case, run_case, run_worker, supervise,
+};
 
 /// Live allocations past this abort the worker: a case that asks for more is a failure, and
 /// the machine is shared.
@@ -35,6 +37,10 @@ struct Cli {
     /// Where failing cases are saved, one folder per case number.
     #[arg(long, default_value = "fuzz-failures")]
     out: PathBuf,
+    /// Run the cases in this process, without a supervisor, and print what the library said
+    /// to each: for tuning the generators (a crash ends the run).
+    #[arg(long)]
+    explain: bool,
     /// Internal: run as the worker, with case folders in this folder.
     #[arg(long, hide = true)]
     worker_dir: Option<PathBuf>,
@@ -54,6 +60,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if cli.explain {
+        return explain(cli.seed, first_case, cases);
     }
     let worker_exe = match std::env::current_exe() {
         Ok(exe) => exe,
@@ -101,4 +110,32 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--explain`: each case's verdict and the library's message, one line each.
+fn explain(seed: u64, first_case: u64, cases: u64) -> ExitCode {
+    for number in first_case..first_case.saturating_add(cases) {
+        let case = generate_case(seed, number);
+        let dir = match tempfile::TempDir::new() {
+            Ok(dir) => dir,
+            Err(err) => {
+                eprintln!("error: cannot make a case folder: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let started = std::time::Instant::now();
+        let said = match run_case(&case, dir.path()) {
+            Ok(Verdict::Accepted) => "accepted".to_owned(),
+            Ok(Verdict::Refused(message)) => format!("refused: {message}"),
+            Err(failure) => format!("FAILED {}: {}", failure.class, failure.detail),
+        };
+        let said: String = said.lines().next().unwrap_or_default().chars().take(300).collect();
+        println!(
+            "case {number} ({}, {} ms): {said}",
+            case.kind.label(),
+            started.elapsed().as_millis()
+        );
+        println!("    {}", case.notes.join("; ").chars().take(400).collect::<String>());
+    }
+    ExitCode::SUCCESS
 }

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use crate::execute::{Failure, FailureClass, run_case};
+use crate::execute::{Failure, FailureClass, Verdict, run_case};
 use crate::generate::{Action, Case, generate_case};
 use crate::limit_alloc::ALLOCATION_LIMIT_MESSAGE;
 
@@ -53,6 +53,11 @@ pub struct CaseOutcome {
     pub kind: String,
     /// The failure, if it failed.
     pub failure: Option<Failure>,
+    /// Whether the library took the input, for a case that passed.
+    pub verdict: Option<Verdict>,
+    /// For a failure, the hostile knobs the case turned (from its notes), which name the cause
+    /// when the failure's message cannot (an abort, a hang).
+    pub knobs: Vec<String>,
 }
 
 /// What a fuzzing run found.
@@ -62,22 +67,36 @@ pub struct FuzzReport {
     pub passed: u64,
     /// The failing cases, in case order.
     pub failures: Vec<CaseOutcome>,
-    /// Per input kind: cases run and cases failed.
-    pub per_kind: BTreeMap<String, (u64, u64)>,
+    /// Per input kind: cases run, cases the library accepted, and cases failed.
+    pub per_kind: BTreeMap<String, KindCounts>,
     /// Failures per class.
     pub per_class: BTreeMap<FailureClass, u64>,
     /// How long the run took.
     pub elapsed: Duration,
 }
 
+/// The counts of one input kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindCounts {
+    /// Cases run.
+    pub cases: u64,
+    /// Cases that passed with their input accepted (the rest of the passes were refused).
+    pub accepted: u64,
+    /// Cases failed.
+    pub failed: u64,
+}
+
 impl FuzzReport {
     fn record(&mut self, outcome: CaseOutcome) {
         let entry = self.per_kind.entry(outcome.kind.clone()).or_default();
-        entry.0 += 1;
+        entry.cases += 1;
+        if outcome.verdict == Some(Verdict::Accepted) {
+            entry.accepted += 1;
+        }
         match &outcome.failure {
             None => self.passed += 1,
             Some(failure) => {
-                entry.1 += 1;
+                entry.failed += 1;
                 *self.per_class.entry(failure.class).or_default() += 1;
                 self.failures.push(outcome);
             }
@@ -91,11 +110,32 @@ impl FuzzReport {
             self.passed,
             self.failures.len()
         );
-        for (kind, (cases, failed)) in &self.per_kind {
-            text.push_str(&format!("kind {kind}: {cases} cases, {failed} failed\n"));
+        for (kind, counts) in &self.per_kind {
+            text.push_str(&format!(
+                "kind {kind}: {} cases, {} failed ({} passed accepted, {} passed refused)\n",
+                counts.cases,
+                counts.failed,
+                counts.accepted,
+                counts.cases - counts.failed - counts.accepted
+            ));
         }
         for (class, count) in &self.per_class {
             text.push_str(&format!("class {class}: {count}\n"));
+        }
+        let mut distinct: BTreeMap<(FailureClass, String), (u64, u64)> = BTreeMap::new();
+        for outcome in &self.failures {
+            if let Some(failure) = &outcome.failure {
+                let entry = distinct
+                    .entry((failure.class, signature(failure, &outcome.knobs)))
+                    .or_insert((0, outcome.number));
+                entry.0 += 1;
+            }
+        }
+        if !distinct.is_empty() {
+            text.push_str("distinct failures (class, message with numbers as #: count, first case):\n");
+            for ((class, message), (count, first)) in &distinct {
+                text.push_str(&format!("  {class}: {message}: {count}, case {first}\n"));
+            }
         }
         let cases = self.passed + self.failures.len() as u64;
         let seconds = self.elapsed.as_secs_f64();
@@ -105,6 +145,33 @@ impl FuzzReport {
         ));
         text
     }
+}
+
+/// A failure's first line with numbers, temp paths and quoted values blurred, so that failures
+/// of one cause group together.
+fn signature(failure: &Failure, knobs: &[String]) -> String {
+    let first = match failure.class {
+        FailureClass::AllocationLimit
+        | FailureClass::AllocationFailed
+        | FailureClass::Timeout
+        | FailureClass::Crash
+        | FailureClass::StackOverflow => knobs.join("; "),
+        _ => failure.detail.lines().next().unwrap_or_default().to_owned(),
+    };
+    let mut blurred = String::new();
+    let mut in_number = false;
+    for c in first.chars() {
+        if c.is_ascii_digit() || (in_number && matches!(c, '.' | 'e' | '-' | '+')) {
+            if !in_number {
+                blurred.push('#');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            blurred.push(c);
+        }
+    }
+    blurred.chars().take(160).collect()
 }
 
 /// Runs `config.cases` cases in worker processes, saving each failure under
@@ -121,9 +188,16 @@ pub fn supervise(
     let mut report = FuzzReport::default();
     let mut next = config.first_case;
     while next < end {
-        let mut record = |outcome: CaseOutcome| -> io::Result<()> {
+        let mut record = |mut outcome: CaseOutcome| -> io::Result<()> {
             if let Some(failure) = &outcome.failure {
-                save_failure(config, outcome.number, failure)?;
+                let case = generate_case(config.seed, outcome.number);
+                save_failure(config, &case, failure)?;
+                outcome.knobs = case
+                    .notes
+                    .iter()
+                    .filter(|note| note.contains("knob:"))
+                    .cloned()
+                    .collect();
             }
             on_case(&outcome);
             report.record(outcome);
@@ -314,10 +388,16 @@ impl Follower<'_> {
             "pass" => {
                 self.current = None;
                 self.next = number + 1;
+                let verdict = match words.next() {
+                    Some("accepted") => Verdict::Accepted,
+                    _ => Verdict::Refused(String::new()),
+                };
                 record(CaseOutcome {
                     number,
                     kind,
                     failure: None,
+                    verdict: Some(verdict),
+                    knobs: Vec::new(),
                 })?;
             }
             "fail" => {
@@ -335,6 +415,8 @@ impl Follower<'_> {
                     number,
                     kind,
                     failure: Some(Failure { class, detail }),
+                    verdict: None,
+                    knobs: Vec::new(),
                 })?;
             }
             _ => {}
@@ -352,6 +434,8 @@ impl Follower<'_> {
             number,
             kind: generate_case(self.config.seed, number).kind.label(),
             failure: Some(failure),
+            verdict: None,
+            knobs: Vec::new(),
         }
     }
 }
@@ -420,9 +504,8 @@ fn clear_dir(dir: &Path) {
 }
 
 /// Writes the failing case's files and `reason.txt` into `failures_dir/<case>/`.
-fn save_failure(config: &FuzzConfig, number: u64, failure: &Failure) -> io::Result<()> {
-    let case = generate_case(config.seed, number);
-    let dir = config.failures_dir.join(number.to_string());
+fn save_failure(config: &FuzzConfig, case: &Case, failure: &Failure) -> io::Result<()> {
+    let dir = config.failures_dir.join(case.number.to_string());
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
@@ -434,7 +517,7 @@ fn save_failure(config: &FuzzConfig, number: u64, failure: &Failure) -> io::Resu
         std::fs::write(path, &file.bytes)?;
     }
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("reason.txt"), reason_text(config, &case, failure))
+    std::fs::write(dir.join("reason.txt"), reason_text(config, case, failure))
 }
 
 fn reason_text(config: &FuzzConfig, case: &Case, failure: &Failure) -> String {
@@ -501,7 +584,8 @@ fn reason_text(config: &FuzzConfig, case: &Case, failure: &Failure) -> String {
         }
     }
     text.push_str(&format!(
-        "or through the harness:\n  cargo run --release -p scalesim-fuzz -- --seed {} --case {}\n",
+        "or through the harness (a debug build, without --release, also panics on integer \
+         overflow where release wraps):\n  cargo run --release -p scalesim-fuzz -- --seed {} --case {}\n",
         config.seed, case.number
     ));
     text
@@ -523,10 +607,23 @@ pub fn run_worker(seed: u64, first: u64, cases: u64, work: &Path) -> io::Result<
         let location = info
             .location()
             .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
-        let text = format!(
+        let mut text = format!(
             "thread '{}' panicked{location}: {message}",
             std::thread::current().name().unwrap_or("<unnamed>")
         );
+        // Overflow panics point into core (`accum.rs`); the scalesim frames say where.
+        let backtrace = std::backtrace::Backtrace::force_capture().to_string();
+        let frames: Vec<&str> = backtrace
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.contains("scalesim_") || line.contains("crates/"))
+            .filter(|line| !line.contains("scalesim_fuzz") && !line.contains("crates/fuzz"))
+            .take(8)
+            .collect();
+        if !frames.is_empty() {
+            text.push_str("\nscalesim frames:\n  ");
+            text.push_str(&frames.join("\n  "));
+        }
         eprintln!("{text}");
         if let Ok(mut slot) = PANIC_MESSAGE.lock()
             && slot.is_none()
@@ -547,23 +644,26 @@ pub fn run_worker(seed: u64, first: u64, cases: u64, work: &Path) -> io::Result<
             *slot = None;
         }
         let result = std::panic::catch_unwind(|| run_case(&case, dir.path()));
-        let failure = match result {
-            Ok(Ok(())) => None,
-            Ok(Err(failure)) => Some(failure),
+        let (verdict, failure) = match result {
+            Ok(Ok(verdict)) => (verdict, None),
+            Ok(Err(failure)) => (Verdict::Refused(String::new()), Some(failure)),
             Err(_) => {
                 let message = PANIC_MESSAGE
                     .lock()
                     .ok()
                     .and_then(|mut slot| slot.take())
                     .unwrap_or_else(|| "panicked (no message)".to_owned());
-                Some(Failure {
-                    class: FailureClass::Panic,
-                    detail: message,
-                })
+                (
+                    Verdict::Refused(String::new()),
+                    Some(Failure {
+                        class: FailureClass::Panic,
+                        detail: message,
+                    }),
+                )
             }
         };
         match failure {
-            None => writeln!(stdout, "{PREFIX} pass {number} {kind}")?,
+            None => writeln!(stdout, "{PREFIX} pass {number} {kind} {}", verdict.name())?,
             Some(failure) => writeln!(
                 stdout,
                 "{PREFIX} fail {number} {kind} {} {}",
