@@ -15,7 +15,7 @@ use scalesim_core::BucketWindow;
 
 use crate::mutate::{deep_node, hostile_number, mutate_bytes, mutate_tree};
 use crate::templates::{AutoscalerKind, SCENARIOS, SWEEPS, Template, sweep_parameters};
-use crate::tree::{Format, Node, Number};
+use crate::tree::{DeepStyle, Format, Node, Number};
 
 /// The most steps a valid drawn trace or synthetic load makes.
 const MAX_VALID_STEPS: u64 = 3_000;
@@ -434,7 +434,7 @@ fn synthetic_table(rng: &mut ChaCha8Rng, step_s: u64, replay: bool) -> Node {
 /// deep nesting in a vendor file.
 fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
     let huge = |rng: &mut ChaCha8Rng| *[1e18, 1e308, 4_294_967_296.0, 1e12, f64::MAX].choose(rng).unwrap_or(&1e18);
-    let note = match rng.random_range(0..13) {
+    let note = match rng.random_range(0..14) {
         0 => {
             // A century aborts at once on the allocation limit; a year or ten runs into the
             // time limit instead, which costs the run 20 s, so those are drawn less often.
@@ -512,16 +512,63 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
             format!("knob: sessions.mean_s = {mean_s:e}")
         }
         7 => {
-            let deep = deep_node(rng);
+            // An HPA manifest's `status` takes any value, so the nesting reaches the parser
+            // whole; YAML flow style is where depth costs the most.
+            let deep = match draft.kind {
+                AutoscalerKind::Hpa => Node::Deep {
+                    depth: *[20_000, 50_000, 100_000].choose(rng).unwrap_or(&50_000),
+                    style: *[DeepStyle::Arrays, DeepStyle::Tables, DeepStyle::Dashes]
+                        .choose(rng)
+                        .unwrap_or(&DeepStyle::Arrays),
+                },
+                _ => deep_node(rng),
+            };
             let note = format!("knob: {deep:?} nested in a vendor file");
-            if let Some((_, format, node)) = draft.vendors.choose_mut(rng) {
-                let key = match (*format, draft.kind) {
-                    (_, AutoscalerKind::Hpa) => "status",
+            if let Some((_, _, node)) = draft.vendors.choose_mut(rng) {
+                let key = match draft.kind {
+                    AutoscalerKind::Hpa => "status",
                     _ => "deep",
                 };
                 node.set(key, deep);
             }
             note
+        }
+        12 => {
+            // Spike heights with an infinite mean: some replica draws a spike that overflows.
+            let runs = rng.random_range(5..=10);
+            draft.scenario.set("runs", Node::int(runs));
+            let spikes = Node::table(vec![
+                ("shape", Node::text("spikes")),
+                ("per_day", Node::float(1000.0)),
+                (
+                    "height_per_min",
+                    Node::table(vec![
+                        ("distribution", Node::text("pareto")),
+                        ("scale", Node::float(1.0)),
+                        ("shape", Node::float(0.01)),
+                    ]),
+                ),
+                (
+                    "length_s",
+                    Node::table(vec![
+                        ("distribution", Node::text("fixed")),
+                        ("value", Node::float(60.0)),
+                    ]),
+                ),
+            ]);
+            let synthetic = draft.scenario.lookup_mut("load.synthetic");
+            match synthetic.and_then(|table| table.lookup_mut("terms")) {
+                Some(Node::Array(terms)) => terms.push(spikes),
+                _ => {
+                    let has_trace = !draft.traces.is_empty();
+                    let mut table = vec![("terms", Node::Array(vec![spikes]))];
+                    if !has_trace {
+                        table.insert(0, ("duration_s", Node::int(3600)));
+                    }
+                    draft.scenario.set_path("load.synthetic", Node::table(table));
+                }
+            }
+            format!("knob: runs = {runs} with Pareto spike heights of shape 0.01")
         }
         8 => {
             let step_s = *[7_i128, 4_294_967_296, i64::MAX as i128, 86_400].choose(rng).unwrap_or(&7);
@@ -710,7 +757,7 @@ fn sweep_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
     let Some(Node::Table(entries)) = draft.scenario.lookup_mut("sweep") else {
         return;
     };
-    let note = match rng.random_range(0..6) {
+    let note = match rng.random_range(0..7) {
         0 => {
             let samples = *[1_000_000_000_000_i128, i64::MAX as i128, 0, -1].choose(rng).unwrap_or(&0);
             entries.retain(|(key, _)| key != "samples");
@@ -751,12 +798,19 @@ fn sweep_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
             }
             "knob: sweep parameter named twice".to_owned()
         }
-        _ => {
+        5 => {
             entries.push((
                 "traces".to_owned(),
                 Node::Array(vec![Node::text("missing.csv")]),
             ));
             "knob: sweep traces names a missing file".to_owned()
+        }
+        _ => {
+            let price = *[f64::MAX, 1e308, 1e300].choose(rng).unwrap_or(&f64::MAX);
+            draft
+                .scenario
+                .set_path("fleet.price_per_hour", Node::float(price));
+            format!("knob: fleet.price_per_hour = {price:e}")
         }
     };
     draft.notes.push(note);

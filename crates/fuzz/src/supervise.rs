@@ -616,8 +616,8 @@ pub fn run_worker(seed: u64, first: u64, cases: u64, work: &Path) -> io::Result<
         let frames: Vec<&str> = backtrace
             .lines()
             .map(str::trim)
-            .filter(|line| line.contains("scalesim_") || line.contains("crates/"))
-            .filter(|line| !line.contains("scalesim_fuzz") && !line.contains("crates/fuzz"))
+            .filter(|line| line.starts_with("at ") && line.contains("crates/"))
+            .filter(|line| !line.contains("crates/fuzz"))
             .take(8)
             .collect();
         if !frames.is_empty() {
