@@ -262,11 +262,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
 
 /// `read_trace` on its own: an error says something; demand is non-empty, finite, and adds up
 /// to the trace's counts in the window.
-fn read_trace_alone(
-    path: &Path,
-    window: BucketWindow,
-    step_s: u64,
-) -> Result<Verdict, Failure> {
+fn read_trace_alone(path: &Path, window: BucketWindow, step_s: u64) -> Result<Verdict, Failure> {
     let demand = match read_trace(path, window, step_s) {
         Ok(demand) => demand,
         Err(err) => return refused("read_trace", &err, &[]),
@@ -289,16 +285,19 @@ fn read_trace_alone(
         ));
     }
     let total: f64 = per_step.iter().sum();
-    compare_with_trace(path, window, step_s, per_step.len() as u64, total, "read_trace")?;
+    compare_with_trace(
+        path,
+        window,
+        step_s,
+        per_step.len() as u64,
+        total,
+        "read_trace",
+    )?;
     Ok(Verdict::Accepted)
 }
 
 /// The oracle of a refused input: a message, and nothing left in `outputs`.
-fn refused(
-    call: &str,
-    err: &dyn std::error::Error,
-    outputs: &[&Path],
-) -> Result<Verdict, Failure> {
+fn refused(call: &str, err: &dyn std::error::Error, outputs: &[&Path]) -> Result<Verdict, Failure> {
     let message = err.to_string();
     if message.trim().is_empty() {
         return Err(Failure::new(
@@ -348,7 +347,10 @@ fn check_files(call: &str, files: &[PathBuf]) -> Result<(), Failure> {
             Err(err) => {
                 return Err(Failure::new(
                     FailureClass::BadOutput,
-                    format!("{call} reported {} but it is missing: {err}", file.display()),
+                    format!(
+                        "{call} reported {} but it is missing: {err}",
+                        file.display()
+                    ),
                 ));
             }
         }
@@ -383,7 +385,8 @@ fn check_json_figures(path: &Path) -> Result<(), Failure> {
             FailureClass::NonFiniteFigure,
             format!(
                 "{} has null (NaN or infinite) figures: {}",
-                path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
                 nulls.join(", ")
             ),
         ))
@@ -422,7 +425,17 @@ fn check_results_csv(path: &Path, runs: u64) -> Result<String, Failure> {
         rows += 1;
         for (column, cell) in line.split(',').enumerate() {
             let lower = cell.trim().to_ascii_lowercase();
-            if ["nan", "inf", "-inf", "+inf", "infinity", "-infinity", "null"].contains(&lower.as_str()) {
+            if [
+                "nan",
+                "inf",
+                "-inf",
+                "+inf",
+                "infinity",
+                "-infinity",
+                "null",
+            ]
+            .contains(&lower.as_str())
+            {
                 return Err(Failure::new(
                     FailureClass::NonFiniteFigure,
                     format!(

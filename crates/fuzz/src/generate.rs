@@ -204,7 +204,9 @@ impl Draft {
 }
 
 fn scenario_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
-    let kind = *AutoscalerKind::ALL.choose(rng).unwrap_or(&AutoscalerKind::Aws);
+    let kind = *AutoscalerKind::ALL
+        .choose(rng)
+        .unwrap_or(&AutoscalerKind::Aws);
     let templates: Vec<&Template> = SCENARIOS.iter().filter(|t| t.kind == kind).collect();
     let Some(template) = templates.choose(rng) else {
         return trace_case(rng, number);
@@ -265,8 +267,12 @@ fn prepare_scenario(draft: &mut Draft, rng: &mut ChaCha8Rng) {
         if rng.random_bool(0.15) && rows > 2 {
             let from = rng.random_range(0..rows / 2);
             let buckets = rng.random_range(1..=rows - from);
-            draft.scenario.set_path("load.from_bucket", Node::int(i128::from(from)));
-            draft.scenario.set_path("load.buckets", Node::int(i128::from(buckets)));
+            draft
+                .scenario
+                .set_path("load.from_bucket", Node::int(i128::from(from)));
+            draft
+                .scenario
+                .set_path("load.buckets", Node::int(i128::from(buckets)));
         }
     }
     let has_synthetic = draft.scenario.lookup("load.synthetic").is_some();
@@ -292,7 +298,9 @@ fn prepare_scenario(draft: &mut Draft, rng: &mut ChaCha8Rng) {
         } else {
             distribution(rng, 30.0, 600.0)
         };
-        draft.scenario.set_path("fleet.provisioning_s", provisioning);
+        draft
+            .scenario
+            .set_path("fleet.provisioning_s", provisioning);
     }
     if rng.random_bool(0.3) {
         let service_time_s = *[0.05, 0.5, 1.0, 2.0].choose(rng).unwrap_or(&1.0);
@@ -300,7 +308,11 @@ fn prepare_scenario(draft: &mut Draft, rng: &mut ChaCha8Rng) {
             .scenario
             .set_path("service.service_time_s", Node::float(service_time_s));
         if rng.random_bool(0.5) {
-            let model = if rng.random_bool(0.5) { "queue" } else { "throttle" };
+            let model = if rng.random_bool(0.5) {
+                "queue"
+            } else {
+                "throttle"
+            };
             draft.scenario.set_path("service.model", Node::text(model));
         }
         if rng.random_bool(0.5) {
@@ -312,7 +324,9 @@ fn prepare_scenario(draft: &mut Draft, rng: &mut ChaCha8Rng) {
     }
     if rng.random_bool(0.2) {
         let price = *[0.1, 0.23, 1.0].choose(rng).unwrap_or(&0.1);
-        draft.scenario.set_path("fleet.price_per_hour", Node::float(price));
+        draft
+            .scenario
+            .set_path("fleet.price_per_hour", Node::float(price));
     }
     if rng.random_bool(0.2) {
         let seed = rng.random_range(0..1_000);
@@ -385,7 +399,11 @@ fn synthetic_table(rng: &mut ChaCha8Rng, step_s: u64, replay: bool) -> Node {
                 ("shape", Node::text("weekly")),
                 (
                     "factors",
-                    Node::Array((0..7).map(|_| Node::float(rng.random_range(0.0..2.0))).collect()),
+                    Node::Array(
+                        (0..7)
+                            .map(|_| Node::float(rng.random_range(0.0..2.0)))
+                            .collect(),
+                    ),
                 ),
             ],
             3 => vec![
@@ -433,7 +451,11 @@ fn synthetic_table(rng: &mut ChaCha8Rng, step_s: u64, replay: bool) -> Node {
 /// 2^32 s, replica counts near u32::MAX, windows past 2^63, capacities at the float limits,
 /// deep nesting in a vendor file.
 fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
-    let huge = |rng: &mut ChaCha8Rng| *[1e18, 1e308, 4_294_967_296.0, 1e12, f64::MAX].choose(rng).unwrap_or(&1e18);
+    let huge = |rng: &mut ChaCha8Rng| {
+        *[1e18, 1e308, 4_294_967_296.0, 1e12, f64::MAX]
+            .choose(rng)
+            .unwrap_or(&1e18)
+    };
     let note = match rng.random_range(0..14) {
         0 => {
             // A century aborts at once on the allocation limit; a year or ten runs into the
@@ -462,9 +484,14 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
         }
         1 => {
             let mean = huge(rng);
-            let shape = *["exponential", "lognormal", "fixed", "uniform"].choose(rng).unwrap_or(&"exponential");
+            let shape = *["exponential", "lognormal", "fixed", "uniform"]
+                .choose(rng)
+                .unwrap_or(&"exponential");
             let table = match shape {
-                "fixed" => vec![("distribution", Node::text(shape)), ("value", Node::float(mean))],
+                "fixed" => vec![
+                    ("distribution", Node::text(shape)),
+                    ("value", Node::float(mean)),
+                ],
                 "uniform" => vec![
                     ("distribution", Node::text(shape)),
                     ("low", Node::float(0.0)),
@@ -475,13 +502,20 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
                     ("mean", Node::float(mean)),
                     ("sigma", Node::float(1.0)),
                 ],
-                _ => vec![("distribution", Node::text(shape)), ("mean", Node::float(mean))],
+                _ => vec![
+                    ("distribution", Node::text(shape)),
+                    ("mean", Node::float(mean)),
+                ],
             };
-            draft.scenario.set_path("fleet.provisioning_s", Node::table(table));
+            draft
+                .scenario
+                .set_path("fleet.provisioning_s", Node::table(table));
             format!("knob: provisioning_s drawn from {shape} around {mean:e}")
         }
         2 => {
-            let service_time_s = *[4_294_967_296.0, 1e12, 1e308, 1e-300, 3600.0].choose(rng).unwrap_or(&4_294_967_296.0);
+            let service_time_s = *[4_294_967_296.0, 1e12, 1e308, 1e-300, 3600.0]
+                .choose(rng)
+                .unwrap_or(&4_294_967_296.0);
             draft
                 .scenario
                 .set_path("service.service_time_s", Node::float(service_time_s));
@@ -493,14 +527,20 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
             format!("knob: runs = {runs}")
         }
         4 => {
-            let from = *[0, 1_000_000_000_000, i64::MAX as i128].choose(rng).unwrap_or(&0);
-            let buckets = *[1, i64::MAX as i128, 1_000_000_000_000].choose(rng).unwrap_or(&1);
+            let from = *[0, 1_000_000_000_000, i64::MAX as i128]
+                .choose(rng)
+                .unwrap_or(&0);
+            let buckets = *[1, i64::MAX as i128, 1_000_000_000_000]
+                .choose(rng)
+                .unwrap_or(&1);
             draft.scenario.set_path("load.from_bucket", Node::int(from));
             draft.scenario.set_path("load.buckets", Node::int(buckets));
             format!("knob: load window from_bucket = {from}, buckets = {buckets}")
         }
         5 => {
-            let capacity = *[1e-300, 5e-324, 1e308, f64::MAX, 1e-9].choose(rng).unwrap_or(&1e-300);
+            let capacity = *[1e-300, 5e-324, 1e308, f64::MAX, 1e-9]
+                .choose(rng)
+                .unwrap_or(&1e-300);
             draft
                 .scenario
                 .set_path("fleet.capacity_per_instance", Node::float(capacity));
@@ -508,7 +548,9 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
         }
         6 => {
             let mean_s = huge(rng);
-            draft.scenario.set_path("sessions.mean_s", Node::float(mean_s));
+            draft
+                .scenario
+                .set_path("sessions.mean_s", Node::float(mean_s));
             format!("knob: sessions.mean_s = {mean_s:e}")
         }
         7 => {
@@ -565,24 +607,32 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
                     if !has_trace {
                         table.insert(0, ("duration_s", Node::int(3600)));
                     }
-                    draft.scenario.set_path("load.synthetic", Node::table(table));
+                    draft
+                        .scenario
+                        .set_path("load.synthetic", Node::table(table));
                 }
             }
             format!("knob: runs = {runs} with Pareto spike heights of shape 0.01")
         }
         8 => {
-            let step_s = *[7_i128, 4_294_967_296, i64::MAX as i128, 86_400].choose(rng).unwrap_or(&7);
+            let step_s = *[7_i128, 4_294_967_296, i64::MAX as i128, 86_400]
+                .choose(rng)
+                .unwrap_or(&7);
             draft.scenario.set("step_s", Node::int(step_s));
             format!("knob: step_s = {step_s}")
         }
         9 => {
             let initial = *[4_294_967_295_i128, 1_000_000, 0].choose(rng).unwrap_or(&0);
-            draft.scenario.set_path("fleet.initial_instances", Node::int(initial));
+            draft
+                .scenario
+                .set_path("fleet.initial_instances", Node::int(initial));
             format!("knob: fleet.initial_instances = {initial}")
         }
         10 => {
             let price = huge(rng);
-            draft.scenario.set_path("fleet.price_per_hour", Node::float(price));
+            draft
+                .scenario
+                .set_path("fleet.price_per_hour", Node::float(price));
             format!("knob: fleet.price_per_hour = {price:e}")
         }
         11 => {
@@ -603,7 +653,15 @@ fn scenario_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
         }
         _ => {
             let number = hostile_number(rng);
-            let keys = ["fleet.capacity_per_instance", "autoscaler.metric_delay_s", "seed", "autoscaler.evaluation_period_s", "autoscaler.sync_period_s", "autoscaler.tolerance", "autoscaler.cpu_request_m"];
+            let keys = [
+                "fleet.capacity_per_instance",
+                "autoscaler.metric_delay_s",
+                "seed",
+                "autoscaler.evaluation_period_s",
+                "autoscaler.sync_period_s",
+                "autoscaler.tolerance",
+                "autoscaler.cpu_request_m",
+            ];
             let key = *keys.choose(rng).unwrap_or(&"seed");
             draft.scenario.set_path(key, Node::Number(number.clone()));
             format!("knob: {key} = {number:?}")
@@ -663,8 +721,14 @@ fn sweep_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
         }
     }
     if rng.random_bool(0.4) {
-        let minimize = if rng.random_bool(0.5) { "cost" } else { "instance_hours" };
-        draft.scenario.set_path("objective.minimize", Node::text(minimize));
+        let minimize = if rng.random_bool(0.5) {
+            "cost"
+        } else {
+            "instance_hours"
+        };
+        draft
+            .scenario
+            .set_path("objective.minimize", Node::text(minimize));
         draft.scenario.set_path(
             "objective.max_unserved_fraction",
             Node::float(*[0.0, 0.001, 0.1, 1.0].choose(rng).unwrap_or(&0.001)),
@@ -759,7 +823,9 @@ fn sweep_knob(draft: &mut Draft, rng: &mut ChaCha8Rng) {
     };
     let note = match rng.random_range(0..7) {
         0 => {
-            let samples = *[1_000_000_000_000_i128, i64::MAX as i128, 0, -1].choose(rng).unwrap_or(&0);
+            let samples = *[1_000_000_000_000_i128, i64::MAX as i128, 0, -1]
+                .choose(rng)
+                .unwrap_or(&0);
             entries.retain(|(key, _)| key != "samples");
             entries.push(("samples".to_owned(), Node::int(samples)));
             format!("knob: sweep samples = {samples}")
@@ -822,7 +888,10 @@ fn trace_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
     let sessions = rng.random_bool(0.2);
     let (mut bytes, rows) = draw_trace(rng, step_s, sessions, &mut notes);
     if rng.random_bool(0.15) {
-        notes.push(format!("bytes of trace.csv: {}", mutate_bytes(&mut bytes, rng)));
+        notes.push(format!(
+            "bytes of trace.csv: {}",
+            mutate_bytes(&mut bytes, rng)
+        ));
     }
     let (window, step_s) = match rng.random_range(0..10) {
         0..6 => (BucketWindow::ALL, step_s),
@@ -838,8 +907,12 @@ fn trace_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
             )
         }
         8 => {
-            let from = *[0, u64::MAX, u64::MAX - 1, 1 << 63].choose(rng).unwrap_or(&0);
-            let buckets = *[None, Some(u64::MAX), Some(1), Some(0)].choose(rng).unwrap_or(&None);
+            let from = *[0, u64::MAX, u64::MAX - 1, 1 << 63]
+                .choose(rng)
+                .unwrap_or(&0);
+            let buckets = *[None, Some(u64::MAX), Some(1), Some(0)]
+                .choose(rng)
+                .unwrap_or(&None);
             (
                 BucketWindow {
                     from_bucket: from,
@@ -848,7 +921,10 @@ fn trace_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
                 step_s,
             )
         }
-        _ => (BucketWindow::ALL, *[0, u64::MAX, 1 << 40].choose(rng).unwrap_or(&0)),
+        _ => (
+            BucketWindow::ALL,
+            *[0, u64::MAX, 1 << 40].choose(rng).unwrap_or(&0),
+        ),
     };
     notes.push(format!("window {window:?}, step_s {step_s}"));
     Case {
@@ -881,7 +957,9 @@ fn draw_trace(
     let count_column = if sessions {
         "sessions"
     } else {
-        *["requests", "requests", "invocations"].choose(rng).unwrap_or(&"requests")
+        *["requests", "requests", "invocations"]
+            .choose(rng)
+            .unwrap_or(&"requests")
     };
     let max_rows = (MAX_VALID_STEPS.saturating_mul(step_s.max(1)) / bucket_s).clamp(1, 20_000);
     let rows = if rng.random_bool(0.1) {
@@ -896,7 +974,11 @@ fn draw_trace(
     };
     let fractional = !sessions && rng.random_bool(0.2);
     let mut lines: Vec<(String, String)> = Vec::with_capacity(rows as usize + 1);
-    let mut index = if rng.random_bool(0.1) { rng.random_range(1..100) } else { 0 };
+    let mut index = if rng.random_bool(0.1) {
+        rng.random_range(1..100)
+    } else {
+        0
+    };
     for row in 0..rows {
         let wave = (row as f64 / 30.0).sin() * 0.5 + 1.0;
         let count = level * wave * rng.random_range(0.5..1.5);
@@ -906,7 +988,11 @@ fn draw_trace(
             format!("{}", count.round())
         };
         lines.push((index.to_string(), count));
-        index += if rng.random_bool(0.05) { rng.random_range(2..10) } else { 1 };
+        index += if rng.random_bool(0.05) {
+            rng.random_range(2..10)
+        } else {
+            1
+        };
     }
     let span = index;
     let mut header = vec![bucket_column.to_owned(), count_column.to_owned()];
@@ -970,9 +1056,11 @@ fn trace_knob(
             format!("trace knob: {how_many} counts = {huge}")
         }
         4 => {
-            let bad = *["-1", "nan", "inf", "", "abc", "1e400", "-0", "1e-320", "0x10"]
-                .choose(rng)
-                .unwrap_or(&"nan");
+            let bad = *[
+                "-1", "nan", "inf", "", "abc", "1e400", "-0", "1e-320", "0x10",
+            ]
+            .choose(rng)
+            .unwrap_or(&"nan");
             if let Some((_, count)) = lines.choose_mut(rng) {
                 *count = bad.to_owned();
             }
@@ -1011,11 +1099,9 @@ fn trace_knob(
             "trace knob: CRLF line endings".to_owned()
         }
         _ => {
-            let more = rng.random_range(3_000..20_000);
-            let mut next = last + 1;
-            for _ in 0..more {
-                lines.push((next.to_string(), "1".to_owned()));
-                next += 1;
+            let more: u64 = rng.random_range(3_000..20_000);
+            for index in last.saturating_add(1)..last.saturating_add(1 + more) {
+                lines.push((index.to_string(), "1".to_owned()));
             }
             format!("trace knob: {more} more rows")
         }
@@ -1041,8 +1127,9 @@ mod tests {
 
     #[test]
     fn every_kind_of_input_is_drawn() {
-        let kinds: std::collections::BTreeSet<InputKind> =
-            (0..400).map(|number| generate_case(1, number).kind).collect();
+        let kinds: std::collections::BTreeSet<InputKind> = (0..400)
+            .map(|number| generate_case(1, number).kind)
+            .collect();
         assert_eq!(kinds.len(), 9, "{kinds:?}");
     }
 }

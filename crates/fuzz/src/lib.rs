@@ -26,6 +26,7 @@
 //!     timeout: Duration::from_secs(20),
 //!     failures_dir: PathBuf::from("fuzz-failures"),
 //!     worker_exe: PathBuf::from("target/release/scalesim-fuzz"),
+//!     injections: Vec::new(),
 //! };
 //! let report = supervise(&config, &mut |_| {})?;
 //! print!("{}", report.summary());
@@ -44,6 +45,8 @@ pub use crate::{
     execute::{Failure, FailureClass, Verdict, run_case},
     generate::{Action, Case, CaseFile, InputKind, generate_case},
     limit_alloc::{ALLOCATION_LIMIT_MESSAGE, LimitedAllocator},
-    supervise::{CaseOutcome, FuzzConfig, FuzzReport, KindCounts, run_worker, supervise},
+    supervise::{
+        CaseOutcome, FuzzConfig, FuzzReport, Injection, KindCounts, run_worker, supervise,
+    },
     templates::AutoscalerKind,
 };

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use scalesim_fuzz::{
-    FuzzConfig, LimitedAllocator, Verdict, generate_case, run_case, run_worker, supervise,
+    FuzzConfig, Injection, LimitedAllocator, Verdict, generate_case, run_case, run_worker,
+    supervise,
 };
 
 /// Live allocations past this abort the worker: a case that asks for more is a failure, and
@@ -41,6 +42,10 @@ struct Cli {
     /// to each: for tuning the generators (a crash ends the run).
     #[arg(long)]
     explain: bool,
+    /// Internal, for testing the harness: fail on purpose at case N instead of running it
+    /// (`N:panic`, `N:allocate`, `N:hang`, `N:stack-overflow`, `N:abort`).
+    #[arg(long, hide = true, value_parser = parse_injection)]
+    inject_failure: Vec<(u64, Injection)>,
     /// Internal: run as the worker, with case folders in this folder.
     #[arg(long, hide = true)]
     worker_dir: Option<PathBuf>,
@@ -53,7 +58,7 @@ fn main() -> ExitCode {
         None => (cli.first_case, cli.cases),
     };
     if let Some(work) = &cli.worker_dir {
-        return match run_worker(cli.seed, first_case, cases, work) {
+        return match run_worker(cli.seed, first_case, cases, work, &cli.inject_failure) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("scalesim-fuzz worker: {err}");
@@ -78,6 +83,7 @@ fn main() -> ExitCode {
         timeout: Duration::from_secs(cli.timeout_s),
         failures_dir: cli.out,
         worker_exe,
+        injections: cli.inject_failure.clone(),
     };
     let mut done = 0u64;
     let result = supervise(&config, &mut |outcome| {
@@ -89,7 +95,7 @@ fn main() -> ExitCode {
                 outcome.number, outcome.kind, failure.class
             );
         }
-        if done % 500 == 0 {
+        if done.is_multiple_of(500) {
             eprintln!("{done} cases run");
         }
     });
@@ -129,13 +135,28 @@ fn explain(seed: u64, first_case: u64, cases: u64) -> ExitCode {
             Ok(Verdict::Refused(message)) => format!("refused: {message}"),
             Err(failure) => format!("FAILED {}: {}", failure.class, failure.detail),
         };
-        let said: String = said.lines().next().unwrap_or_default().chars().take(300).collect();
+        let said: String = said
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect();
         println!(
             "case {number} ({}, {} ms): {said}",
             case.kind.label(),
             started.elapsed().as_millis()
         );
-        println!("    {}", case.notes.join("; ").chars().take(400).collect::<String>());
+        println!(
+            "    {}",
+            case.notes.join("; ").chars().take(400).collect::<String>()
+        );
     }
     ExitCode::SUCCESS
+}
+
+fn parse_injection(text: &str) -> Result<(u64, Injection), String> {
+    Injection::parse(text).ok_or_else(|| {
+        format!("expected N:panic, N:allocate, N:hang, N:stack-overflow or N:abort, got {text:?}")
+    })
 }

@@ -202,10 +202,7 @@ pub(crate) fn mutate_tree(root: &mut Node, rng: &mut ChaCha8Rng) -> String {
                 format!("an array of {length}"),
             )
         }
-        Node::Table(_) if roll < 20 => (
-            Node::Table(Vec::new()),
-            "an empty table".to_owned(),
-        ),
+        Node::Table(_) if roll < 20 => (Node::Table(Vec::new()), "an empty table".to_owned()),
         _ => match rng.random_range(0..7) {
             0 => (Node::text("abc"), "a string".to_owned()),
             1 => (Node::Bool(true), "true".to_owned()),
@@ -217,10 +214,7 @@ pub(crate) fn mutate_tree(root: &mut Node, rng: &mut ChaCha8Rng) -> String {
                 (deep, what)
             }
             5 => (Node::Number(hostile_number(rng)), "a number".to_owned()),
-            _ => (
-                Node::table(vec![("a", Node::int(1))]),
-                "a table".to_owned(),
-            ),
+            _ => (Node::table(vec![("a", Node::int(1))]), "a table".to_owned()),
         },
     };
     *node = replacement;
@@ -241,7 +235,11 @@ pub(crate) fn mutate_bytes(bytes: &mut Vec<u8>, rng: &mut ChaCha8Rng) -> String 
     let mut done = Vec::new();
     for _ in 0..edits {
         let len = bytes.len();
-        let at = if len == 0 { 0 } else { rng.random_range(0..len) };
+        let at = if len == 0 {
+            0
+        } else {
+            rng.random_range(0..len)
+        };
         match rng.random_range(0..8) {
             0 if len > 0 => {
                 bytes[at] ^= 1 << rng.random_range(0..8);

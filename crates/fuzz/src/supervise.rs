@@ -42,6 +42,79 @@ pub struct FuzzConfig {
     pub failures_dir: PathBuf,
     /// The executable to start as the worker: this crate's `scalesim-fuzz` binary.
     pub worker_exe: PathBuf,
+    /// Failures the worker makes on purpose instead of running these cases, to test that the
+    /// supervisor survives and classifies them; empty for real runs.
+    pub injections: Vec<(u64, Injection)>,
+}
+
+/// A failure the worker makes on purpose, to test the supervisor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injection {
+    /// `panic!`, which the worker catches.
+    Panic,
+    /// Allocates past the allocation limit.
+    Allocate,
+    /// Sleeps past any time limit.
+    Hang,
+    /// Recurses until the stack overflows.
+    StackOverflow,
+    /// `std::process::abort`.
+    Abort,
+}
+
+impl Injection {
+    /// Every injection, in a fixed order.
+    pub const ALL: [Injection; 5] = [
+        Injection::Panic,
+        Injection::Allocate,
+        Injection::Hang,
+        Injection::StackOverflow,
+        Injection::Abort,
+    ];
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Injection::Panic => "panic",
+            Injection::Allocate => "allocate",
+            Injection::Hang => "hang",
+            Injection::StackOverflow => "stack-overflow",
+            Injection::Abort => "abort",
+        }
+    }
+
+    /// `N:NAME`, as `--inject-failure` takes it.
+    pub fn parse(text: &str) -> Option<(u64, Injection)> {
+        let (number, name) = text.split_once(':')?;
+        let injection = Self::ALL.into_iter().find(|i| i.name() == name)?;
+        Some((number.parse().ok()?, injection))
+    }
+
+    fn happen(self) {
+        match self {
+            Injection::Panic => panic!("injected panic"),
+            Injection::Allocate => {
+                let huge: Vec<u8> = vec![1; 8 << 30];
+                std::hint::black_box(huge);
+            }
+            Injection::Hang => loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            },
+            Injection::StackOverflow => {
+                std::hint::black_box(recurse(std::hint::black_box(u64::MAX)));
+            }
+            Injection::Abort => std::process::abort(),
+        }
+    }
+}
+
+/// Recursion the optimiser cannot turn into a loop.
+fn recurse(depth: u64) -> u64 {
+    let frame = std::hint::black_box([depth; 64]);
+    if depth == 0 {
+        return 0;
+    }
+    recurse(depth - 1).wrapping_add(frame[7])
 }
 
 /// The outcome of one case as the supervisor saw it.
@@ -132,7 +205,9 @@ impl FuzzReport {
             }
         }
         if !distinct.is_empty() {
-            text.push_str("distinct failures (class, message with numbers as #: count, first case):\n");
+            text.push_str(
+                "distinct failures (class, message with numbers as #: count, first case):\n",
+            );
             for ((class, message), (count, first)) in &distinct {
                 text.push_str(&format!("  {class}: {message}: {count}, case {first}\n"));
             }
@@ -263,6 +338,12 @@ fn run_worker_until_done_or_dead(
         .arg(next.to_string())
         .arg("--cases")
         .arg((end - next).to_string())
+        .args(config.injections.iter().flat_map(|(number, injection)| {
+            [
+                "--inject-failure".to_owned(),
+                format!("{number}:{}", injection.name()),
+            ]
+        }))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -304,10 +385,8 @@ impl Follower<'_> {
         let (mut out_open, mut err_open) = (true, true);
         while out_open || err_open {
             // Between cases the worker only draws the next case; the same limit is generous.
-            let deadline = self
-                .current
-                .map_or(Instant::now(), |(_, started)| started)
-                + self.config.timeout;
+            let deadline =
+                self.current.map_or(Instant::now(), |(_, started)| started) + self.config.timeout;
             let event = match self
                 .rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -596,7 +675,13 @@ static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 /// Runs cases `first..first + cases` of `seed` in this process, each in a fresh folder under
 /// `work`, announcing each on stdout as the supervisor expects.
-pub fn run_worker(seed: u64, first: u64, cases: u64, work: &Path) -> io::Result<()> {
+pub fn run_worker(
+    seed: u64,
+    first: u64,
+    cases: u64,
+    work: &Path,
+    injections: &[(u64, Injection)],
+) -> io::Result<()> {
     std::panic::set_hook(Box::new(|info| {
         let message = info
             .payload()
@@ -643,7 +728,17 @@ pub fn run_worker(seed: u64, first: u64, cases: u64, work: &Path) -> io::Result<
         if let Ok(mut slot) = PANIC_MESSAGE.lock() {
             *slot = None;
         }
-        let result = std::panic::catch_unwind(|| run_case(&case, dir.path()));
+        let injection = injections
+            .iter()
+            .find(|(at, _)| *at == number)
+            .map(|(_, injection)| *injection);
+        let result = std::panic::catch_unwind(|| match injection {
+            Some(injection) => {
+                injection.happen();
+                Ok(Verdict::Accepted)
+            }
+            None => run_case(&case, dir.path()),
+        });
         let (verdict, failure) = match result {
             Ok(Ok(verdict)) => (verdict, None),
             Ok(Err(failure)) => (Verdict::Refused(String::new()), Some(failure)),

@@ -260,9 +260,7 @@ impl From<&serde_json::Value> for Node {
                 }
             }
             serde_json::Value::String(text) => Node::Text(text.clone()),
-            serde_json::Value::Array(items) => {
-                Node::Array(items.iter().map(Node::from).collect())
-            }
+            serde_json::Value::Array(items) => Node::Array(items.iter().map(Node::from).collect()),
             serde_json::Value::Object(map) => Node::Table(
                 map.iter()
                     .map(|(key, item)| (key.clone(), Node::from(item)))
@@ -546,8 +544,7 @@ mod tests {
     #[test]
     fn every_format_reads_back_as_the_same_value() {
         let toml: toml::Table = toml::from_str(&sample().render(Format::Toml)).unwrap();
-        let json: serde_json::Value =
-            serde_json::from_str(&sample().render(Format::Json)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&sample().render(Format::Json)).unwrap();
         let yaml: serde_json::Value =
             serde_norway::from_str(&sample().render(Format::Yaml)).unwrap();
         assert_eq!(serde_json::to_value(&toml).unwrap(), json);

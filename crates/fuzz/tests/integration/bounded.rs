@@ -20,6 +20,7 @@ fn a_bounded_run_finds_no_failure() {
         timeout: Duration::from_secs(20),
         failures_dir: failures.path().to_owned(),
         worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_scalesim-fuzz")),
+        injections: Vec::new(),
     };
     let report = supervise(&config, &mut |_| {}).unwrap();
     let found: Vec<String> = report

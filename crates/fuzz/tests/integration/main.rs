@@ -1,3 +1,4 @@
-//! The harness run for a bounded number of cases, as CI runs it: `cargo test -p scalesim-fuzz`.
+//! The harness through its real worker binary, as CI runs it: `cargo test -p scalesim-fuzz`.
 
 mod bounded;
+mod supervisor;
