@@ -612,3 +612,85 @@ fn first_difference(a: &str, b: &str) -> String {
             |(line, (x, y))| format!("line {}: {x:?} against {y:?}", line + 1),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(message: &str) -> std::io::Error {
+        std::io::Error::other(message.to_owned())
+    }
+
+    #[test]
+    fn a_refusal_must_say_why_and_leave_no_output() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let out = dir.path().join("out");
+        assert_eq!(
+            refused("write_run", &error("bad"), &[&out]),
+            Ok(Verdict::Refused("write_run: bad".to_owned()))
+        );
+        let silent = refused("write_run", &error(" "), &[&out]).unwrap_err();
+        assert_eq!(silent.class, FailureClass::EmptyError);
+        std::fs::create_dir(&out).unwrap();
+        let left = refused("write_run", &error("bad"), &[&out]).unwrap_err();
+        assert_eq!(left.class, FailureClass::LeftoverOutput);
+        assert!(left.detail.contains("an empty folder"), "{}", left.detail);
+    }
+
+    #[test]
+    fn null_figures_are_named_by_their_path() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let summary = dir.path().join("summary.json");
+        std::fs::write(
+            &summary,
+            r#"{"steps": 2, "replicas": {"cost": {"mean": null}}}"#,
+        )
+        .unwrap();
+        let failure = check_json_figures(&summary).unwrap_err();
+        assert_eq!(failure.class, FailureClass::NonFiniteFigure);
+        assert!(
+            failure.detail.ends_with("replicas.cost.mean"),
+            "{}",
+            failure.detail
+        );
+        std::fs::write(&summary, r#"{"steps": 2, "cost": 1.5}"#).unwrap();
+        assert_eq!(check_json_figures(&summary), Ok(()));
+    }
+
+    #[test]
+    fn results_need_one_finite_row_per_run() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let results = dir.path().join("results.csv");
+        std::fs::write(&results, "run,cost\n0,1.5\n1,\n").unwrap();
+        assert!(check_results_csv(&results, 2).is_ok());
+        assert_eq!(
+            check_results_csv(&results, 3).unwrap_err().class,
+            FailureClass::BadOutput
+        );
+        std::fs::write(&results, "run,cost\n0,inf\n").unwrap();
+        let failure = check_results_csv(&results, 1).unwrap_err();
+        assert_eq!(failure.detail, "results.csv row 1: cost = inf");
+    }
+
+    #[test]
+    fn demand_must_cover_the_window_and_add_up_to_its_counts() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let trace = dir.path().join("trace.csv");
+        // Minutes 0, 1 and 3 in 30 s steps: 4 minutes are 8 steps holding 10 + 20 + 5.
+        std::fs::write(&trace, "minute,requests\n0,10\n1,20\n3,5\n").unwrap();
+        let all = BucketWindow::ALL;
+        assert_eq!(compare_with_trace(&trace, all, 30, 8, 35.0, "t"), Ok(()));
+        let steps = compare_with_trace(&trace, all, 30, 1, 35.0, "t").unwrap_err();
+        assert_eq!(steps.class, FailureClass::WrongResult);
+        let total = compare_with_trace(&trace, all, 30, 8, 30.0, "t").unwrap_err();
+        assert_eq!(total.class, FailureClass::WrongResult);
+        let window = BucketWindow {
+            from_bucket: 1,
+            buckets: Some(2),
+        };
+        assert_eq!(compare_with_trace(&trace, window, 60, 2, 20.0, "t"), Ok(()));
+        // Quoted fields are the real reader's to judge: no verdict from the plain one.
+        std::fs::write(&trace, "minute,requests\n0,\"10\"\n").unwrap();
+        assert_eq!(compare_with_trace(&trace, all, 60, 99, 0.0, "t"), Ok(()));
+    }
+}

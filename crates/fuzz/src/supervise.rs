@@ -376,7 +376,7 @@ struct Follower<'a> {
     next: u64,
     /// The case running and when it started.
     current: Option<(u64, Instant)>,
-    /// The end of the worker's stderr since the current case started.
+    /// The end of the worker's stderr since the last case ended.
     stderr_tail: String,
 }
 
@@ -460,12 +460,12 @@ impl Follower<'_> {
         };
         let kind = words.next().unwrap_or_default().to_owned();
         match verb {
-            "start" => {
-                self.current = Some((number, Instant::now()));
-                self.stderr_tail.clear();
-            }
+            // The tail is cleared when a case ends, not when the next starts: stderr comes on
+            // another pipe, so a dying case's last words may arrive before its start line.
+            "start" => self.current = Some((number, Instant::now())),
             "pass" => {
                 self.current = None;
+                self.stderr_tail.clear();
                 self.next = number + 1;
                 let verdict = match words.next() {
                     Some("accepted") => Verdict::Accepted,
@@ -481,6 +481,7 @@ impl Follower<'_> {
             }
             "fail" => {
                 self.current = None;
+                self.stderr_tail.clear();
                 self.next = number + 1;
                 let class = words
                     .next()
