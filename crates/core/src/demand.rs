@@ -9,7 +9,7 @@
 //! error rather than padded with zeros, since it is most likely a mistaken `buckets` count.
 
 use crate::error::BuildError;
-use crate::limits::{MAX_COUNT, MAX_STEPS, steps_covering};
+use crate::limits::{MAX_COUNT, MAX_STEP_S, MAX_STEPS, steps_covering};
 
 /// One bucket of a trace: its index (as the trace numbers it) and the arrivals counted in it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,6 +50,7 @@ impl Demand {
         if step_s == 0 {
             return Err(BuildError::ZeroStep);
         }
+        check_step(step_s)?;
         if per_step.is_empty() {
             return Err(BuildError::EmptyDemand);
         }
@@ -77,6 +78,7 @@ impl Demand {
         if step_s == 0 || bucket_s == 0 {
             return Err(BuildError::ZeroStep);
         }
+        check_step(step_s)?;
         check_buckets(buckets)?;
         let last_bucket = buckets.last().ok_or(BuildError::EmptyDemand)?.index;
         let window_end = match window.buckets {
@@ -136,6 +138,18 @@ impl Demand {
 
 fn is_valid_count(count: f64) -> bool {
     count.is_finite() && count >= 0.0
+}
+
+/// Steps longer than a day would let step arithmetic wrap near u64's end.
+fn check_step(step_s: u64) -> Result<(), BuildError> {
+    if step_s > MAX_STEP_S {
+        return Err(BuildError::TooLarge {
+            what: "step_s",
+            value: step_s.to_string(),
+            max: format!("{MAX_STEP_S} s"),
+        });
+    }
+    Ok(())
 }
 
 fn check_count(entry: usize, bucket: u64, value: f64) -> Result<(), BuildError> {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use scalesim_core::{BucketWindow, Summary};
 use scalesim_runner::{
-    Scenario, Sweep, merge_shards, read_trace, write_run, write_sweep, write_trace,
+    Scenario, Shard, Sweep, merge_shards, read_trace, write_run, write_sweep, write_trace,
 };
 
 use crate::generate::{Action, Case};
@@ -209,7 +209,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
         Ok(sweep) => sweep,
         Err(err) => return refused("Sweep::load", &err, &[&out]),
     };
-    let rows = match sweep.run(0, 1, &|| {}) {
+    let rows = match sweep.run(Shard::WHOLE, &|| {}) {
         Ok(rows) => rows,
         Err(err) => return refused("Sweep::run", &err, &[&out]),
     };
@@ -223,13 +223,16 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
         return Ok(Verdict::Accepted);
     };
     let mut shard_dirs = Vec::new();
-    for shard in 0..shards {
-        let shard_dir = dir.join(format!("shard-{}", shard + 1));
-        let rows = match sweep.run(shard, shards, &|| {}) {
+    for number in 1..=shards {
+        let shard_dir = dir.join(format!("shard-{number}"));
+        let Some(shard) = Shard::new(number, shards) else {
+            continue;
+        };
+        let rows = match sweep.run(shard, &|| {}) {
             Ok(rows) => rows,
             Err(err) => return refused("Sweep::run (shard)", &err, &[&shard_dir]),
         };
-        match write_sweep(&sweep, &rows, Some((shard, shards)), &shard_dir) {
+        match write_sweep(&sweep, &rows, Some(shard), &shard_dir) {
             Ok(files) => check_files("write_sweep (shard)", &files)?,
             Err(err) => return refused("write_sweep (shard)", &err, &[&shard_dir]),
         }

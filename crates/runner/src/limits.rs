@@ -30,6 +30,14 @@ pub(crate) const MAX_NESTING: usize = 128;
 /// of a few hundred bytes until the sweep is written.
 pub(crate) const MAX_SWEEP_RUNS: u64 = 1_000_000;
 
+/// Most replicas of one scenario (`runs`): ten thousand, far more than a spread's percentiles
+/// need.
+pub(crate) const MAX_RUNS: u32 = 10_000;
+
+/// Most replicas × steps of one scenario: 10⁹, about a minute of replay on two cores. Above it a
+/// scenario is a sweep's work, which shards.
+pub(crate) const MAX_REPLICA_STEPS: u64 = 1_000_000_000;
+
 /// Longest fixed provisioning time, and largest mean of a drawn one: a week.
 pub(crate) const MAX_PROVISIONING_S: u64 = 7 * 86_400;
 

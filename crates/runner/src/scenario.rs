@@ -8,16 +8,17 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
     Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, Distribution,
-    FleetConfig, HorizontalPodAutoscaler, ServiceLevelObjective, ServiceLevelSink, ServiceModel,
-    SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking,
-    WorkspaceScaling,
+    FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S, ServiceLevelObjective, ServiceLevelSink,
+    ServiceModel, SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad,
+    TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
 use crate::error::ScenarioError;
 use crate::limits::{
-    MAX_PRICE_PER_HOUR, MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SERVICE_TIME_S,
-    MAX_VENDOR_BYTES, check_memory, check_nesting, read_text_bounded, run_bytes,
+    MAX_PRICE_PER_HOUR, MAX_PROVISIONING_S, MAX_REPLICA_STEPS, MAX_RUNS, MAX_SCENARIO_BYTES,
+    MAX_SERVICE_TIME_S, MAX_VENDOR_BYTES, check_memory, check_nesting, read_text_bounded,
+    run_bytes,
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
@@ -665,11 +666,11 @@ impl Scenario {
             _ => DEFAULT_STEP_S,
         };
         let step_s = spec.step_s.unwrap_or(default_step_s);
-        if step_s == 0 {
+        if !(1..=MAX_STEP_S).contains(&step_s) {
             return Err(field_error(
                 path,
                 "step_s",
-                "must be at least 1, got 0".into(),
+                format!("must be from 1 to {MAX_STEP_S} s (a day), got {step_s}"),
             ));
         }
         let window = BucketWindow {
@@ -683,11 +684,11 @@ impl Scenario {
         };
         let seed = spec.seed.unwrap_or(DEFAULT_SEED);
         let runs = spec.runs.unwrap_or(1);
-        if runs == 0 {
+        if !(1..=MAX_RUNS).contains(&runs) {
             return Err(field_error(
                 path,
                 "runs",
-                "must be at least 1, got 0".into(),
+                format!("must be from 1 to {MAX_RUNS}, got {runs}"),
             ));
         }
         let synthetic = match &spec.load.synthetic {
@@ -907,6 +908,18 @@ impl Scenario {
         scenario
             .run_with(0, &scenario.demand, None::<&mut NoSink>)
             .map_err(|err| build_error(path, err))?;
+        let steps = scenario.demand.steps() as u64;
+        if u64::from(scenario.runs) * steps > MAX_REPLICA_STEPS {
+            return Err(field_error(
+                path,
+                "runs",
+                format!(
+                    "{} replicas of {steps} steps are more than the {MAX_REPLICA_STEPS} \
+                     replica-steps a scenario may ask for: fewer replicas, or a shorter window",
+                    scenario.runs
+                ),
+            ));
+        }
         let parallel = u64::from(scenario.runs).min(rayon::current_num_threads() as u64);
         check_memory(
             path,

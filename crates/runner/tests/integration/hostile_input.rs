@@ -308,3 +308,26 @@ fn a_trace_written_again_clears_what_a_killed_one_left() {
     // The header and one row per minute of the 30-minute trace.
     assert_eq!(text.lines().count(), 31);
 }
+
+#[test]
+fn steps_and_replicas_beyond_their_limits_are_refused() {
+    // step_s near u64's end once wrapped the step arithmetic into a loop that never ended.
+    refused(
+        |f| f.replace("scenario.toml", "step_s = 60", "step_s = 9223372036854775807"),
+        "scenario.toml: step_s: must be from 1 to 86400 s (a day), got 9223372036854775807",
+    );
+    // Four billion replicas once reserved gigabytes for their figures, then ran for days.
+    refused(
+        |f| f.replace("scenario.toml", "step_s = 60", "step_s = 60\nruns = 4294967295"),
+        "scenario.toml: runs: must be from 1 to 10000, got 4294967295",
+    );
+    // 10,000 replicas of a 200,000-minute trace: 2·10⁹ replica-steps.
+    refused(
+        |f| {
+            f.replace("scenario.toml", "step_s = 60", "step_s = 60\nruns = 10000");
+            append_row(f, "199999,5");
+        },
+        "scenario.toml: runs: 10000 replicas of 200000 steps are more than the 1000000000 \
+         replica-steps a scenario may ask for",
+    );
+}
