@@ -35,6 +35,12 @@ const MAX_STABILIZATION_WINDOW_S: i32 = 3600;
 /// Upstream `MaxPeriodSeconds`, the longest a scaling policy may look back.
 const MAX_PERIOD_S: i32 = 1800;
 
+/// Most pods an HPA may ask for: Kubernetes supports clusters of at most 150,000 pods
+/// ("Considerations for large clusters", kubernetes.io/docs/setup/best-practices/cluster-large).
+/// The API server takes any int32; the controller here builds every pod each sync, so a
+/// `maxReplicas` of two billion would take hours and gigabytes to reach.
+const MAX_CLUSTER_PODS: i32 = 150_000;
+
 /// Most entries of `spec.metrics` or of one direction's `policies`. The API server sets no
 /// bound (an object's size in etcd is the only one), but every entry is evaluated at every sync,
 /// so a list of thousands turns a run of seconds into hours; real manifests list a handful.
@@ -634,6 +640,16 @@ fn check_spec(
                 "spec.maxReplicas",
                 max,
                 "must be greater than or equal to `minReplicas`",
+            ));
+        }
+        Some(max) if max > MAX_CLUSTER_PODS => {
+            return Err(errors.invalid(
+                "spec.maxReplicas",
+                max,
+                &format!(
+                    "must be at most {MAX_CLUSTER_PODS}, the most pods a Kubernetes cluster \
+                     supports (scalesim's bound: it simulates every pod at every sync)"
+                ),
             ));
         }
         Some(max) => max,

@@ -288,6 +288,28 @@ fn hpa_lists_of_thousands_are_refused_in_the_api_servers_words() {
         stderr.contains("hpa.yaml: spec.metrics: Too many: 101: must have at most 100 items"),
         "{stderr}"
     );
+    // Two billion pods, each built at every sync, once took hours: at most a cluster's pods.
+    std::fs::write(
+        dir.path().join("hpa.yaml"),
+        manifest.replace("maxReplicas: 10", "maxReplicas: 2147483647"),
+    )
+    .unwrap();
+    let output = scalesim()
+        .arg("validate")
+        .arg(dir.path().join("scenario.toml"))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "hpa.yaml: spec.maxReplicas: Invalid value: 2147483647: must be at most 150000, the \
+             most pods a Kubernetes cluster supports"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -313,12 +335,24 @@ fn a_trace_written_again_clears_what_a_killed_one_left() {
 fn steps_and_replicas_beyond_their_limits_are_refused() {
     // step_s near u64's end once wrapped the step arithmetic into a loop that never ended.
     refused(
-        |f| f.replace("scenario.toml", "step_s = 60", "step_s = 9223372036854775807"),
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "step_s = 60",
+                "step_s = 9223372036854775807",
+            )
+        },
         "scenario.toml: step_s: must be from 1 to 86400 s (a day), got 9223372036854775807",
     );
     // Four billion replicas once reserved gigabytes for their figures, then ran for days.
     refused(
-        |f| f.replace("scenario.toml", "step_s = 60", "step_s = 60\nruns = 4294967295"),
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "step_s = 60",
+                "step_s = 60\nruns = 4294967295",
+            )
+        },
         "scenario.toml: runs: must be from 1 to 10000, got 4294967295",
     );
     // 10,000 replicas of a 200,000-minute trace: 2·10⁹ replica-steps.
