@@ -78,7 +78,10 @@ pub use crate::{
     error::BuildError,
     fast::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
-    limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_STEP_S, MAX_STEPS},
+    limits::{
+        MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_STARTS, MAX_STEP_S,
+        MAX_STEPS,
+    },
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},
     service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},

@@ -27,6 +27,14 @@ pub const MAX_STEP_S: u64 = 86_400;
 /// halved for headroom): bounds maximum capacity × run length.
 pub const MAX_INSTANCE_SECONDS: u64 = u64::MAX / 2;
 
+/// Most base servers of a session workload (Huawei Workspace): ten thousand. Every server's
+/// slots and idle clock are simulated every step.
+pub const MAX_SESSION_SERVERS: u32 = 10_000;
+
+/// Most session starts in one step: a million. Each start is placed (or refused) and draws its
+/// length one by one.
+pub const MAX_SESSION_STARTS: f64 = 1e6;
+
 /// Steps of `step_s` (≥ 1) that cover `span_s` seconds, a partial last one included, or the
 /// error that names the limit.
 pub(crate) fn steps_covering(span_s: u64, step_s: u64) -> Result<usize, crate::BuildError> {

@@ -11,7 +11,7 @@ use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig, ServiceModel};
-use crate::limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_STEP_S};
+use crate::limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_STARTS, MAX_STEP_S};
 use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
@@ -221,12 +221,23 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             if let Some(step) = demand
                 .as_slice()
                 .iter()
-                .position(|&starts| starts.fract() != 0.0 || starts > f64::from(u32::MAX))
+                .position(|&starts| starts.fract() != 0.0)
             {
                 return Err(BuildError::FractionalSessions {
                     step: step as u64,
                     t_s: step as u64 * step_s,
                     starts: demand.as_slice()[step],
+                });
+            }
+            if let Some(step) = demand
+                .as_slice()
+                .iter()
+                .position(|&starts| starts > MAX_SESSION_STARTS)
+            {
+                return Err(BuildError::TooLarge {
+                    what: "session starts in one step",
+                    value: format!("{} (step {step})", demand.as_slice()[step]),
+                    max: format!("{MAX_SESSION_STARTS:e}"),
                 });
             }
             let group = ServerGroup::new(capacity as u32, initial, bounds.max(), sessions);

@@ -1114,6 +1114,10 @@ fn build_error(path: &Path, err: BuildError) -> ScenarioError {
             ..
         } => "fleet.capacity_per_instance".to_owned(),
         BuildError::TooLarge { what: "step_s", .. } => "step_s".to_owned(),
+        BuildError::TooLarge {
+            what: "session starts in one step",
+            ..
+        } => "load".to_owned(),
         BuildError::TooLarge { .. } => "autoscaler".to_owned(),
         BuildError::TooManySteps { .. } => "load".to_owned(),
         _ => "step_s".to_owned(),

@@ -220,8 +220,13 @@ impl Sweep {
                         let number = item
                             .as_float()
                             .or_else(|| item.as_integer().map(|i| i as f64))
+                            .filter(|number| number.is_finite())
                             .ok_or_else(|| {
-                                field(path, &key_path, format!("must list numbers, got {item}"))
+                                field(
+                                    path,
+                                    &key_path,
+                                    format!("must list finite numbers, got {item}"),
+                                )
                             })?;
                         numbers.push(number);
                     }

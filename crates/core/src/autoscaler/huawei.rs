@@ -21,6 +21,7 @@ use crate::autoscaler::{
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
+use crate::limits::MAX_SESSION_SERVERS;
 
 /// The scaling-policy request body, checked against Huawei's documented ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,10 +229,13 @@ impl WorkspaceScaling {
         base_servers: u32,
         evaluation_period_s: u64,
     ) -> Result<Self, BuildError> {
-        if base_servers < 1 {
+        if !(1..=MAX_SESSION_SERVERS).contains(&base_servers) {
             return Err(BuildError::Field {
                 field: "initial_instances",
-                expected: "at least 1 base server".into(),
+                expected: format!(
+                    "from 1 to {MAX_SESSION_SERVERS} base servers (scalesim's bound: every \
+                     server's sessions are simulated every step)"
+                ),
                 got: base_servers.to_string(),
             });
         }

@@ -365,3 +365,76 @@ fn steps_and_replicas_beyond_their_limits_are_refused() {
          replica-steps a scenario may ask for",
     );
 }
+
+#[test]
+fn sweep_values_must_be_finite() {
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[sweep]\nScaleOutCooldown = [300, inf]",
+    );
+    let output = scalesim()
+        .arg("validate")
+        .arg(fixture.path("scenario.toml"))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("sweep.ScaleOutCooldown: must list finite numbers, got inf"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn session_workloads_beyond_their_bounds_are_refused() {
+    let root = crate::common::repo_root().join("scenarios");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("huawei")).unwrap();
+    std::fs::copy(
+        root.join("huawei/scaling-policy.json"),
+        dir.path().join("huawei/scaling-policy.json"),
+    )
+    .unwrap();
+    let scenario = std::fs::read_to_string(root.join("huawei-workspace-sessions.toml")).unwrap();
+    let trace_line = scenario
+        .lines()
+        .find(|line| line.starts_with("trace"))
+        .unwrap()
+        .to_owned();
+    let validate = |scenario: &str, trace: &str| {
+        std::fs::write(dir.path().join("starts.csv"), trace).unwrap();
+        std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
+        let output = scalesim()
+            .arg("validate")
+            .arg(dir.path().join("scenario.toml"))
+            .assert()
+            .failure()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let with_trace = scenario.replace(&trace_line, "trace = \"starts.csv\"");
+    // A million base servers, each simulated every step, once ran for minutes.
+    let many_servers = with_trace.replace("initial_instances = 2", "initial_instances = 1000000");
+    assert_ne!(
+        many_servers, with_trace,
+        "the shipped scenario sets initial_instances = 2"
+    );
+    let stderr = validate(&many_servers, "minute,sessions\n0,1\n1,2\n");
+    assert!(
+        stderr.contains("fleet.initial_instances: must be from 1 to 10000 base servers"),
+        "{stderr}"
+    );
+    // Two million session starts in one minute, each placed and drawn one by one.
+    let stderr = validate(&with_trace, "minute,sessions\n0,1\n1,2000000\n");
+    assert!(
+        stderr
+            .contains("load: session starts in one step must be at most 1e6, got 2000000 (step 1)"),
+        "{stderr}"
+    );
+}
