@@ -149,7 +149,7 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
             ));
         }
     }
-    match &case.action {
+    let result = match &case.action {
         Action::Run {
             scenario,
             trace_replica,
@@ -160,6 +160,17 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
             window,
             step_s,
         } => read_trace_alone(&dir.join(file), *window, *step_s),
+    };
+    // Messages name files relative to the case's folder, as in the saved case, so that the
+    // same failure reads the same in every case.
+    let folder = format!("{}/", dir.display());
+    match result {
+        Ok(Verdict::Refused(message)) => Ok(Verdict::Refused(message.replace(&folder, ""))),
+        Err(failure) => Err(Failure {
+            detail: failure.detail.replace(&folder, ""),
+            ..failure
+        }),
+        accepted => accepted,
     }
 }
 
@@ -321,8 +332,8 @@ fn refused(call: &str, err: &dyn std::error::Error, outputs: &[&Path]) -> Result
             return Err(Failure::new(
                 FailureClass::LeftoverOutput,
                 format!(
-                    "{call} refused the input but left {} behind ({}); the error: {message}",
-                    output.display(),
+                    "{call} refused the input but left {:?} behind ({}); the error: {message}",
+                    output.display().to_string(),
                     if contents.is_empty() {
                         "an empty folder".to_owned()
                     } else {

@@ -46,7 +46,8 @@ pub use crate::{
     generate::{Action, Case, CaseFile, InputKind, generate_case},
     limit_alloc::{ALLOCATION_LIMIT_MESSAGE, LimitedAllocator},
     supervise::{
-        CaseOutcome, FuzzConfig, FuzzReport, Injection, KindCounts, run_worker, supervise,
+        CaseOutcome, FuzzConfig, FuzzReport, Injection, KindCounts, WORKER_ERROR, run_worker,
+        supervise,
     },
     templates::AutoscalerKind,
 };

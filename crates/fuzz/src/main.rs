@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use scalesim_fuzz::{
-    FuzzConfig, Injection, LimitedAllocator, Verdict, generate_case, run_case, run_worker,
-    supervise,
+    FuzzConfig, Injection, LimitedAllocator, Verdict, WORKER_ERROR, generate_case, run_case,
+    run_worker, supervise,
 };
 
 /// Live allocations past this abort the worker: a case that asks for more is a failure, and
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         return match run_worker(cli.seed, first_case, cases, work, &cli.inject_failure) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                eprintln!("scalesim-fuzz worker: {err}");
+                eprintln!("{WORKER_ERROR} {err}");
                 ExitCode::FAILURE
             }
         };

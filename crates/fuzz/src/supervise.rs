@@ -24,6 +24,8 @@ use crate::limit_alloc::ALLOCATION_LIMIT_MESSAGE;
 
 /// What the worker writes before each of its messages on stdout.
 const PREFIX: &str = "@fuzz";
+/// What the worker writes before an error of its own (not the library's) on stderr.
+pub const WORKER_ERROR: &str = "scalesim-fuzz worker:";
 /// How much of the worker's stderr is kept for a crash report.
 const STDERR_TAIL_BYTES: usize = 16 * 1024;
 
@@ -278,6 +280,9 @@ pub fn supervise(
             report.record(outcome);
             Ok(())
         };
+        // Made again if something removed it, so that a vanished folder costs one case, not
+        // every case after it.
+        std::fs::create_dir_all(work.path())?;
         next = run_worker_until_done_or_dead(config, work.path(), next, end, &mut record)?;
         clear_dir(work.path());
     }
@@ -363,6 +368,7 @@ fn run_worker_until_done_or_dead(
         next,
         current: None,
         stderr_tail: String::new(),
+        started_any: false,
     };
     follower.follow(record)
 }
@@ -378,6 +384,8 @@ struct Follower<'a> {
     current: Option<(u64, Instant)>,
     /// The end of the worker's stderr since the last case ended.
     stderr_tail: String,
+    /// Whether the worker announced any case.
+    started_any: bool,
 }
 
 impl Follower<'_> {
@@ -422,6 +430,15 @@ impl Follower<'_> {
                 record(self.outcome_of_dead_case(number, failure))?;
                 Ok(number + 1)
             }
+            None if !status.success() && !self.started_any => {
+                // A worker that dies before its first case cannot run cases at all: charging
+                // the cases one by one would only fill the report with the harness's failure.
+                Err(io::Error::other(format!(
+                    "the worker {} before running a case: {}",
+                    describe_status(status),
+                    self.stderr_tail.trim()
+                )))
+            }
             None if !status.success() && self.next < self.config.first_case + self.config.cases => {
                 // Died between cases: charge the next one, so the run moves on.
                 let failure = classify_death(status, &self.stderr_tail);
@@ -462,7 +479,10 @@ impl Follower<'_> {
         match verb {
             // The tail is cleared when a case ends, not when the next starts: stderr comes on
             // another pipe, so a dying case's last words may arrive before its start line.
-            "start" => self.current = Some((number, Instant::now())),
+            "start" => {
+                self.current = Some((number, Instant::now()));
+                self.started_any = true;
+            }
             "pass" => {
                 self.current = None;
                 self.stderr_tail.clear();
@@ -529,7 +549,9 @@ fn classify_death(status: ExitStatus, stderr_tail: &str) -> Failure {
             .map(str::to_owned)
     };
     let how = describe_status(status);
-    let (class, line) = if let Some(line) = find(ALLOCATION_LIMIT_MESSAGE) {
+    let (class, line) = if let Some(line) = find(WORKER_ERROR) {
+        (FailureClass::Harness, line)
+    } else if let Some(line) = find(ALLOCATION_LIMIT_MESSAGE) {
         (FailureClass::AllocationLimit, line)
     } else if let Some(line) = find("memory allocation of") {
         (FailureClass::AllocationFailed, line)
@@ -723,9 +745,19 @@ pub fn run_worker(
         stdout.flush()?;
         let case = generate_case(seed, number);
         let kind = case.kind.label();
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("case-{number}-"))
-            .tempdir_in(work)?;
+        let make_dir = || {
+            tempfile::Builder::new()
+                .prefix(&format!("case-{number}-"))
+                .tempdir_in(work)
+        };
+        // The work folder is made again once if something removed it.
+        let dir = match make_dir() {
+            Ok(dir) => dir,
+            Err(_) => {
+                std::fs::create_dir_all(work)?;
+                make_dir()?
+            }
+        };
         if let Ok(mut slot) = PANIC_MESSAGE.lock() {
             *slot = None;
         }
