@@ -79,8 +79,8 @@ pub use crate::{
     fast::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     limits::{
-        MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_STARTS, MAX_STEP_S,
-        MAX_STEPS,
+        MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_SLOTS,
+        MAX_SESSION_STARTS, MAX_STEP_S, MAX_STEPS, MIN_CAPACITY,
     },
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},

@@ -20,6 +20,10 @@ pub const MAX_STEPS: u64 = 10_000_000;
 /// an `f64` stops being finite, so no summary figure can become infinite or NaN.
 pub const MAX_COUNT: f64 = 1e12;
 
+/// Smallest capacity of one instance per minute: 10⁻⁶. Figures divide by capacity; below
+/// this a subnormal capacity makes them infinite.
+pub const MIN_CAPACITY: f64 = 1e-6;
+
 /// Longest step: one day.
 pub const MAX_STEP_S: u64 = 86_400;
 
@@ -30,6 +34,10 @@ pub const MAX_INSTANCE_SECONDS: u64 = u64::MAX / 2;
 /// Most base servers of a session workload (Huawei Workspace): ten thousand. Every server's
 /// slots and idle clock are simulated every step.
 pub const MAX_SESSION_SERVERS: u32 = 10_000;
+
+/// Most session slots of a session workload, over all the servers it may have: ten million.
+/// Every slot's end is kept in a heap sized when the run is built.
+pub const MAX_SESSION_SLOTS: u64 = 10_000_000;
 
 /// Most session starts in one step: a million. Each start is placed (or refused) and draws its
 /// length one by one.

@@ -244,7 +244,9 @@ impl ServerGroup {
             if let Some(server) = target {
                 server.sessions += 1;
                 server.idle_since_s = None;
-                self.ends.push(Reverse((t_s + length_s, server.number)));
+                // Saturating: a session that would end past u64's end never ends, as drawn.
+                self.ends
+                    .push(Reverse((t_s.saturating_add(length_s), server.number)));
                 self.active += 1;
                 placed += 1;
             }

@@ -11,7 +11,10 @@ use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig, ServiceModel};
-use crate::limits::{MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_STARTS, MAX_STEP_S};
+use crate::limits::{
+    MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SLOTS, MAX_SESSION_STARTS, MAX_STEP_S,
+    MIN_CAPACITY,
+};
 use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
@@ -165,6 +168,13 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 value: capacity,
             });
         }
+        if capacity < MIN_CAPACITY {
+            return Err(BuildError::Field {
+                field: "capacity_per_instance",
+                expected: format!("at least {MIN_CAPACITY:e} requests a minute"),
+                got: format!("{capacity:e}"),
+            });
+        }
         if capacity > MAX_COUNT {
             return Err(BuildError::TooLarge {
                 what: "capacity_per_instance",
@@ -227,6 +237,17 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     step: step as u64,
                     t_s: step as u64 * step_s,
                     starts: demand.as_slice()[step],
+                });
+            }
+            let slots = capacity * f64::from(bounds.max());
+            if slots > MAX_SESSION_SLOTS as f64 {
+                return Err(BuildError::TooLarge {
+                    what: "capacity_per_instance",
+                    value: format!(
+                        "{capacity} session slots on each of up to {} servers",
+                        bounds.max()
+                    ),
+                    max: format!("{MAX_SESSION_SLOTS} slots in all"),
                 });
             }
             if let Some(step) = demand

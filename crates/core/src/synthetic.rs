@@ -38,6 +38,8 @@ const MINUTE_S: f64 = 60.0;
 /// At most one spike a second on average: the spikes are drawn one by one, so this bounds the
 /// work to about one draw per second of load (and a spike more often than that is no spike).
 const MAX_SPIKES_PER_DAY: f64 = DAY_S;
+/// Most spikes a series may expect: a million, each drawn and spread one by one.
+const MAX_SPIKES: f64 = 1e6;
 
 /// A distribution of a positive quantity (spike heights, lengths, provisioning times).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -447,6 +449,17 @@ impl SyntheticLoad {
             });
         }
         for (term_idx, (combine, shape)) in self.terms.iter().enumerate() {
+            // Spikes are drawn one by one: bound how many a series can hold.
+            if let Shape::Spikes { per_day, .. } = *shape {
+                let expected = per_day * self.duration_s as f64 / DAY_S;
+                if expected > MAX_SPIKES {
+                    return Err(BuildError::Field {
+                        field: "per_day",
+                        expected: format!("at most {MAX_SPIKES:e} spikes expected over duration_s"),
+                        got: format!("{per_day} a day, {expected:e} in all, in terms[{term_idx}]"),
+                    });
+                }
+            }
             shape.check(*combine).map_err(|err| match err {
                 BuildError::Field {
                     field,

@@ -30,6 +30,12 @@ pub(crate) const MAX_NESTING: usize = 128;
 /// of a few hundred bytes until the sweep is written.
 pub(crate) const MAX_SWEEP_RUNS: u64 = 1_000_000;
 
+/// Most values one sweep parameter may list: ten thousand.
+pub(crate) const MAX_SWEEP_VALUES: usize = 10_000;
+
+/// Most traces a sweep may judge each policy on (`[sweep] traces`): a thousand.
+pub(crate) const MAX_SWEEP_TRACES: usize = 1_000;
+
 /// Most replicas of one scenario (`runs`): ten thousand, far more than a spread's percentiles
 /// need.
 pub(crate) const MAX_RUNS: u32 = 10_000;

@@ -32,15 +32,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    FleetConfig, MAX_COUNT, ServiceModel, Summary, SummarySink, TargetTracking,
+    FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceModel, Summary, SummarySink, TargetTracking,
     target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
 use crate::limits::{
-    MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_TRACE_BYTES, check_memory,
-    read_bounded, read_text_bounded, sweep_bytes,
+    MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_TRACES, MAX_SWEEP_VALUES,
+    MAX_TRACE_BYTES, check_memory, read_bounded, read_text_bounded, sweep_bytes,
 };
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
@@ -175,6 +175,17 @@ impl Sweep {
                             format!("must be a list of trace files, got {value}"),
                         )
                     })?;
+                    if list.len() > MAX_SWEEP_TRACES {
+                        return Err(field(
+                            path,
+                            &key_path,
+                            format!(
+                                "lists {} traces, more than the {MAX_SWEEP_TRACES} a sweep may \
+                                 judge a policy on",
+                                list.len()
+                            ),
+                        ));
+                    }
                     for trace in list {
                         let trace = trace.as_str().ok_or_else(|| {
                             field(
@@ -215,6 +226,17 @@ impl Sweep {
                                 format!("must be a non-empty list of values, got {value}"),
                             )
                         })?;
+                    if list.len() > MAX_SWEEP_VALUES {
+                        return Err(field(
+                            path,
+                            &key_path,
+                            format!(
+                                "lists {} values, more than the {MAX_SWEEP_VALUES} a parameter \
+                                 may take",
+                                list.len()
+                            ),
+                        ));
+                    }
                     let mut numbers = Vec::with_capacity(list.len());
                     for item in list {
                         let number = item
@@ -302,7 +324,15 @@ impl Sweep {
         // Every combination must make a valid scenario on every trace (an Azure schedule depends
         // on the trace's length): check them all before running any, in parallel as they are
         // many, reporting the first in order that fails.
-        let checks: Vec<Result<(), String>> = combinations
+        // A combination given twice (a repeated value, or a sample drawn again) is checked once.
+        let mut seen = std::collections::HashSet::new();
+        let distinct: Vec<&Vec<f64>> = combinations
+            .iter()
+            .filter(|combination| {
+                seen.insert(combination.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+            })
+            .collect();
+        let checks: Vec<Result<(), String>> = distinct
             .par_iter()
             .map(|combination| {
                 bases
@@ -310,8 +340,8 @@ impl Sweep {
                     .try_for_each(|base| variant(base, &targets, combination).map(drop))
             })
             .collect();
-        if let Some((combination, Err(message))) = combinations
-            .iter()
+        if let Some((combination, Err(message))) = distinct
+            .into_iter()
             .zip(checks)
             .find(|(_, check)| check.is_err())
         {
@@ -721,9 +751,10 @@ fn variant(
     for (target, &value) in targets.iter().zip(values) {
         match target {
             Target::Capacity => {
-                if !(value.is_finite() && value > 0.0 && value <= MAX_COUNT) {
+                if !(MIN_CAPACITY..=MAX_COUNT).contains(&value) {
                     return Err(format!(
-                        "capacity_per_instance must be > 0 and at most {MAX_COUNT:e}, got {value}"
+                        "capacity_per_instance must be from {MIN_CAPACITY:e} to {MAX_COUNT:e}, \
+                         got {value}"
                     ));
                 }
                 fleet.capacity_per_instance_per_min = value;

@@ -493,6 +493,8 @@ struct MinuteInProgress {
     capacity: f64,
 }
 
+/// Longest delay before a minute's samples are visible: an hour.
+const MAX_METRIC_DELAY_S: u64 = 3600;
 const MINUTE_S: u64 = 60;
 /// Rules a profile may hold (REST API).
 const MAX_RULES: usize = 10;
@@ -531,10 +533,11 @@ impl AzureAutoscale {
                 got: format!("{} profiles", setting.profiles.len()),
             });
         }
-        if !metric_delay_s.is_multiple_of(MINUTE_S) {
+        // An hour, as for AWS: the history kept grows with the delay.
+        if !metric_delay_s.is_multiple_of(MINUTE_S) || metric_delay_s > MAX_METRIC_DELAY_S {
             return Err(BuildError::Field {
                 field: "metric_delay_s",
-                expected: "a multiple of 60".into(),
+                expected: format!("a multiple of 60 from 0 to {MAX_METRIC_DELAY_S}"),
                 got: metric_delay_s.to_string(),
             });
         }

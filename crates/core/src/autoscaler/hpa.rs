@@ -198,6 +198,13 @@ fn ceil_count(value: f64) -> u32 {
     value.ceil() as u32
 }
 
+/// Sums of pods' values are taken in i128, where the upstream controller's int64 could wrap
+/// for a fleet of many pods each reporting a huge value; a result beyond i64 reads as its limit,
+/// which every target exceeds (or falls short of) all the same.
+fn saturate(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
+}
+
 /// The pod-level replica calculator (spec "The replica calculator"), for per-pod metrics:
 /// Resource cpu (Utilization or AverageValue) and Pods (AverageValue). `None`: the metric is
 /// invalid this sync (no pod with a metric left).
@@ -229,16 +236,17 @@ pub fn pod_replica_count(
     // 2. The ratio over the pods with a metric.
     let (ratio, shown) = match target {
         MetricTarget::Utilization(target_pct) => {
-            let usage: i64 = ready_pods().map(metric).sum();
-            let requests: i64 = ready_pods().map(|p| p.request_m).sum();
+            let usage: i128 = ready_pods().map(|p| i128::from(metric(p))).sum();
+            let requests: i128 = ready_pods().map(|p| i128::from(p.request_m)).sum();
             if requests <= 0 {
                 return None;
             }
-            let utilization = usage * 100 / requests;
+            let utilization = saturate(usage * 100 / requests);
             (utilization as f64 / target_pct as f64, utilization)
         }
         MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
-            let average = ready_pods().map(metric).sum::<i64>() / ready_count as i64;
+            let total: i128 = ready_pods().map(|p| i128::from(metric(p))).sum();
+            let average = saturate(total / ready_count as i128);
             (average as f64 / target_m as f64, average)
         }
     };
@@ -275,10 +283,10 @@ pub fn pod_replica_count(
                 .filter(|_| rebalance_unready)
                 .map(|p| (0, p.request_m)),
         );
-    let (mut total, mut requests, mut counted) = (0i64, 0i64, 0usize);
+    let (mut total, mut requests, mut counted) = (0i128, 0i128, 0usize);
     for (value, request) in filled {
-        total += value;
-        requests += request;
+        total += i128::from(value);
+        requests += i128::from(request);
         counted += 1;
     }
     let new_ratio = match target {
@@ -286,10 +294,10 @@ pub fn pod_replica_count(
             if requests <= 0 {
                 return None;
             }
-            (total * 100 / requests) as f64 / target_pct as f64
+            saturate(total * 100 / requests) as f64 / target_pct as f64
         }
         MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
-            (total / counted as i64) as f64 / target_m as f64
+            saturate(total / counted as i128) as f64 / target_m as f64
         }
     };
     let crossed = (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0);

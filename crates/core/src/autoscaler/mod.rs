@@ -103,11 +103,11 @@ impl fmt::Display for Num {
 
 /// An evaluation period must be at least one second.
 pub(crate) fn check_evaluation_period(evaluation_period_s: u64) -> Result<(), BuildError> {
-    if evaluation_period_s == 0 {
+    if !(1..=crate::limits::MAX_STEP_S).contains(&evaluation_period_s) {
         return Err(BuildError::Field {
             field: "evaluation_period_s",
-            expected: "at least 1".into(),
-            got: "0".into(),
+            expected: format!("from 1 to {} (a day)", crate::limits::MAX_STEP_S),
+            got: evaluation_period_s.to_string(),
         });
     }
     Ok(())
