@@ -133,7 +133,7 @@ fn bad_load_and_service_settings_name_their_field() {
     check_error(
         "seed = 11",
         "seed = 11\nruns = 0",
-        "scenario.toml: runs: must be at least 1, got 0",
+        "scenario.toml: runs: must be from 1 to 10000, got 0",
     );
     check_error(
         "per_min = 120.0",
