@@ -81,11 +81,13 @@ impl Demand {
         check_step(step_s)?;
         check_buckets(buckets)?;
         let last_bucket = buckets.last().ok_or(BuildError::EmptyDemand)?.index;
+        // In u128: the end of a window that reaches u64's last index is one past it.
+        let from = u128::from(window.from_bucket);
         let window_end = match window.buckets {
             Some(0) => return Err(BuildError::EmptyWindow),
             Some(count) => {
-                let end = window.from_bucket.saturating_add(count);
-                if end - 1 > last_bucket {
+                let end = from + u128::from(count);
+                if end - 1 > u128::from(last_bucket) {
                     return Err(BuildError::WindowPastTrace {
                         from_bucket: window.from_bucket,
                         buckets: count,
@@ -101,18 +103,14 @@ impl Demand {
                     last_bucket,
                 });
             }
-            // The last representable index has no end to its bucket: only the limit says no.
-            None => last_bucket.checked_add(1).ok_or(BuildError::TooManySteps {
-                steps: u64::MAX,
-                step_s,
-                max: MAX_STEPS,
-            })?,
+            None => u128::from(last_bucket) + 1,
         };
-        let span_s = (window_end - window.from_bucket).saturating_mul(bucket_s);
+        let span_buckets = u64::try_from(window_end - from).unwrap_or(u64::MAX);
+        let span_s = span_buckets.saturating_mul(bucket_s);
         let mut per_step = vec![0.0; steps_covering(span_s, step_s)?];
         for bucket in buckets
             .iter()
-            .filter(|b| b.index >= window.from_bucket && b.index < window_end)
+            .filter(|b| b.index >= window.from_bucket && u128::from(b.index) < window_end)
         {
             let start_s = (bucket.index - window.from_bucket) * bucket_s;
             spread(&mut per_step, bucket.count, start_s, bucket_s, step_s);
@@ -305,6 +303,32 @@ mod tests {
         assert!(matches!(
             err,
             Err(BuildError::WindowPastTrace { last_bucket: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn windows_at_the_end_of_u64_neither_wrap_nor_saturate() {
+        let trace = buckets(&[(0, 1.0), (u64::MAX, 7.0)]);
+        // The last two indices, one second each, fit one minute: the gap is zero, then 7.
+        let last_two = BucketWindow {
+            from_bucket: u64::MAX - 1,
+            buckets: Some(2),
+        };
+        let demand = Demand::from_buckets(&trace, 1, last_two, 60);
+        assert_eq!(demand.map(|d| d.as_slice().to_vec()), Ok(vec![7.0]));
+        // Asking for 2^64 − 1 buckets from there once read as the two that fit.
+        let too_many = BucketWindow {
+            from_bucket: u64::MAX - 1,
+            buckets: Some(u64::MAX),
+        };
+        assert!(matches!(
+            Demand::from_buckets(&trace, 1, too_many, 60),
+            Err(BuildError::WindowPastTrace { .. })
+        ));
+        // The whole trace spans 2^64 seconds: refused by the step limit, not wrapped to 0.
+        assert!(matches!(
+            Demand::from_buckets(&trace, 1, BucketWindow::ALL, 60),
+            Err(BuildError::TooManySteps { .. })
         ));
     }
 
