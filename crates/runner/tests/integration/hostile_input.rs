@@ -31,6 +31,18 @@ fn refused(change: impl FnOnce(&Fixture), expected: &str) {
     );
 }
 
+/// Runs `scalesim` with `args`, expects exit code 1, and returns what it said on stderr.
+fn refusal(args: &[&std::ffi::OsStr]) -> String {
+    let output = scalesim()
+        .args(args)
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    String::from_utf8(output.stderr).unwrap()
+}
+
 /// Appends `row` to the fixture's trace.
 fn append_row(fixture: &Fixture, row: &str) {
     let path = fixture.path("trace.csv");
@@ -182,17 +194,12 @@ fn sweeps_larger_than_a_million_runs_are_refused() {
         "metric_delay_s = 0",
         "metric_delay_s = 0\n\n[sweep]\nsamples = 1000000000000\nTargetValue = [50, 70]",
     );
-    let output = scalesim()
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path("sweep"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refusal(&[
+        "sweep".as_ref(),
+        fixture.path("scenario.toml").as_os_str(),
+        "--out".as_ref(),
+        fixture.path("sweep").as_os_str(),
+    ]);
     assert!(
         stderr.contains(
             "sweep.samples: asks for more than 1000000 runs (1000000000000): split it into \
@@ -275,15 +282,10 @@ fn hpa_lists_of_thousands_are_refused_in_the_api_servers_words() {
          [autoscaler]\nkind = \"kubernetes-hpa\"\nhorizontal_pod_autoscaler = \"hpa.yaml\"\n",
     )
     .unwrap();
-    let output = scalesim()
-        .arg("validate")
-        .arg(dir.path().join("scenario.toml"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refusal(&[
+        "validate".as_ref(),
+        dir.path().join("scenario.toml").as_os_str(),
+    ]);
     assert!(
         stderr.contains("hpa.yaml: spec.metrics: Too many: 101: must have at most 100 items"),
         "{stderr}"
@@ -294,15 +296,10 @@ fn hpa_lists_of_thousands_are_refused_in_the_api_servers_words() {
         manifest.replace("maxReplicas: 10", "maxReplicas: 2147483647"),
     )
     .unwrap();
-    let output = scalesim()
-        .arg("validate")
-        .arg(dir.path().join("scenario.toml"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refusal(&[
+        "validate".as_ref(),
+        dir.path().join("scenario.toml").as_os_str(),
+    ]);
     assert!(
         stderr.contains(
             "hpa.yaml: spec.maxReplicas: Invalid value: 2147483647: must be at most 150000, the \
@@ -374,15 +371,10 @@ fn sweep_values_must_be_finite() {
         "metric_delay_s = 0",
         "metric_delay_s = 0\n\n[sweep]\nScaleOutCooldown = [300, inf]",
     );
-    let output = scalesim()
-        .arg("validate")
-        .arg(fixture.path("scenario.toml"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refusal(&[
+        "validate".as_ref(),
+        fixture.path("scenario.toml").as_os_str(),
+    ]);
     assert!(
         stderr.contains("sweep.ScaleOutCooldown: must list finite numbers, got inf"),
         "{stderr}"
@@ -408,15 +400,10 @@ fn session_workloads_beyond_their_bounds_are_refused() {
     let validate = |scenario: &str, trace: &str| {
         std::fs::write(dir.path().join("starts.csv"), trace).unwrap();
         std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
-        let output = scalesim()
-            .arg("validate")
-            .arg(dir.path().join("scenario.toml"))
-            .assert()
-            .failure()
-            .code(1)
-            .get_output()
-            .clone();
-        String::from_utf8(output.stderr).unwrap()
+        refusal(&[
+            "validate".as_ref(),
+            dir.path().join("scenario.toml").as_os_str(),
+        ])
     };
     let with_trace = scenario.replace(&trace_line, "trace = \"starts.csv\"");
     // A million base servers, each simulated every step, once ran for minutes.
