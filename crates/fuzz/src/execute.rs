@@ -174,11 +174,23 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
     }
 }
 
-/// Policy-steps (replicas or sweep runs × steps) past which an accepted input is validated but
-/// not run. Its time is then the documented throughput of the engine (a few million
+/// Policy-steps (replicas or sweep runs × steps, session starts counted as steps) past which
+/// an accepted input is validated but not run. Its time is then the documented throughput of the engine (a few million
 /// policy-steps a second for the slowest autoscaler), linear in its size, not a hang: running
 /// it would only measure speed against the 20 s limit.
 const WORK_BUDGET: u64 = 20_000_000;
+
+/// The engine's work for one run of `scenario`: a step each, and for session workloads one
+/// placement and one drawn length for every session start as well.
+fn work_per_run(scenario: &Scenario) -> u64 {
+    let steps = scenario.demand.steps() as u64;
+    if scenario.autoscaler.serves_sessions() {
+        let starts: f64 = scenario.demand.as_slice().iter().sum();
+        steps.saturating_add(starts as u64)
+    } else {
+        steps
+    }
+}
 
 /// `scalesim run`, then `scalesim trace` if asked.
 fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<Verdict, Failure> {
@@ -193,8 +205,7 @@ fn run_scenario(path: &Path, dir: &Path, trace_replica: Option<u64>) -> Result<V
             "a sweep file, which `scalesim run` refuses".to_owned(),
         ));
     }
-    let work = u64::from(scenario.runs) * scenario.demand.steps() as u64;
-    if work > WORK_BUDGET {
+    if u64::from(scenario.runs) * work_per_run(&scenario) > WORK_BUDGET {
         return Ok(Verdict::Accepted);
     }
     match write_run(&scenario, &out) {
@@ -230,12 +241,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
         Ok(sweep) => sweep,
         Err(err) => return refused("Sweep::load", &err, &[&out]),
     };
-    let work = sweep.runs()
-        * sweep
-            .bases
-            .iter()
-            .map(|b| b.demand.steps() as u64)
-            .sum::<u64>();
+    let work = sweep.runs() * sweep.bases.iter().map(work_per_run).sum::<u64>();
     if work > WORK_BUDGET {
         return Ok(Verdict::Accepted);
     }
