@@ -20,7 +20,7 @@
 /// `offered_erlangs` = λ/μ; 1.0 when the queue is unstable (offered ≥ servers); 0 servers → 1.0.
 ///
 /// No load (offered ≤ 0) gives 0; a NaN load gives NaN. The cost is bounded whatever the servers
-/// and load: see [`erlang_b`].
+/// and load: see `erlang_b`.
 pub fn erlang_c(servers: u32, offered_erlangs: f64) -> f64 {
     if offered_erlangs.is_nan() {
         return f64::NAN;
