@@ -9,7 +9,7 @@
 //! error rather than padded with zeros, since it is most likely a mistaken `buckets` count.
 
 use crate::error::BuildError;
-use crate::limits::{MAX_COUNT, MAX_STEP_S, MAX_STEPS, steps_covering};
+use crate::limits::{MAX_COUNT, MAX_STEPS, check_step_s, steps_covering};
 
 /// One bucket of a trace: its index (as the trace numbers it) and the arrivals counted in it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +50,7 @@ impl Demand {
         if step_s == 0 {
             return Err(BuildError::ZeroStep);
         }
-        check_step(step_s)?;
+        check_step_s(step_s)?;
         if per_step.is_empty() {
             return Err(BuildError::EmptyDemand);
         }
@@ -78,7 +78,7 @@ impl Demand {
         if step_s == 0 || bucket_s == 0 {
             return Err(BuildError::ZeroStep);
         }
-        check_step(step_s)?;
+        check_step_s(step_s)?;
         check_buckets(buckets)?;
         let last_bucket = buckets.last().ok_or(BuildError::EmptyDemand)?.index;
         // In u128: the end of a window that reaches u64's last index is one past it.
@@ -136,18 +136,6 @@ impl Demand {
 
 fn is_valid_count(count: f64) -> bool {
     count.is_finite() && count >= 0.0
-}
-
-/// Steps longer than a day would let step arithmetic wrap near u64's end.
-fn check_step(step_s: u64) -> Result<(), BuildError> {
-    if step_s > MAX_STEP_S {
-        return Err(BuildError::TooLarge {
-            what: "step_s",
-            value: step_s.to_string(),
-            max: format!("{MAX_STEP_S} s"),
-        });
-    }
-    Ok(())
 }
 
 fn check_count(entry: usize, bucket: u64, value: f64) -> Result<(), BuildError> {

@@ -43,6 +43,18 @@ pub const MAX_SESSION_SLOTS: u64 = 10_000_000;
 /// length one by one.
 pub const MAX_SESSION_STARTS: f64 = 1e6;
 
+/// Refuses a step longer than [`MAX_STEP_S`]: step arithmetic near u64's end would wrap.
+pub(crate) fn check_step_s(step_s: u64) -> Result<(), crate::BuildError> {
+    if step_s > MAX_STEP_S {
+        return Err(crate::BuildError::TooLarge {
+            what: "step_s",
+            value: step_s.to_string(),
+            max: format!("{MAX_STEP_S} s"),
+        });
+    }
+    Ok(())
+}
+
 /// Steps of `step_s` (≥ 1) that cover `span_s` seconds, a partial last one included, or the
 /// error that names the limit.
 pub(crate) fn steps_covering(span_s: u64, step_s: u64) -> Result<usize, crate::BuildError> {

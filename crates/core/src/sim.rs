@@ -12,8 +12,8 @@ use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig, ServiceModel};
 use crate::limits::{
-    MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SLOTS, MAX_SESSION_STARTS, MAX_STEP_S,
-    MIN_CAPACITY,
+    MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SLOTS, MAX_SESSION_STARTS, MIN_CAPACITY,
+    check_step_s,
 };
 use crate::sessions::{ServerGroup, SessionConfig};
 
@@ -182,13 +182,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 max: format!("{MAX_COUNT:e} requests a minute"),
             });
         }
-        if step_s > MAX_STEP_S {
-            return Err(BuildError::TooLarge {
-                what: "step_s",
-                value: step_s.to_string(),
-                max: format!("{MAX_STEP_S} s"),
-            });
-        }
+        check_step_s(step_s)?;
         // Instance-seconds are counted in a u64: refuse a run that could wrap it.
         let run_s = demand.steps() as u64 * step_s;
         let most_instances = self.autoscaler.initial_bounds().max();

@@ -536,13 +536,7 @@ impl SyntheticLoad {
 
     /// Steps of `step_s` (at least 1) that cover `duration_s`, a partial last step included.
     fn step_count(&self, step_s: u64) -> Result<usize, BuildError> {
-        if step_s > crate::limits::MAX_STEP_S {
-            return Err(BuildError::TooLarge {
-                what: "step_s",
-                value: step_s.to_string(),
-                max: format!("{} s", crate::limits::MAX_STEP_S),
-            });
-        }
+        crate::limits::check_step_s(step_s)?;
         crate::limits::steps_covering(self.duration_s, step_s)
     }
 

@@ -47,6 +47,17 @@ pub(crate) const MAX_REPLICA_STEPS: u64 = 1_000_000_000;
 /// Longest fixed provisioning time, and largest mean of a drawn one: a week.
 pub(crate) const MAX_PROVISIONING_S: u64 = 7 * 86_400;
 
+/// Refuses a fixed provisioning time over [`MAX_PROVISIONING_S`], with the message's tail
+/// (`must be at most …`) for the caller to put after the field's name.
+pub(crate) fn check_provisioning_s(seconds: u64) -> Result<(), String> {
+    if seconds > MAX_PROVISIONING_S {
+        return Err(format!(
+            "must be at most {MAX_PROVISIONING_S} s (a week), got {seconds}"
+        ));
+    }
+    Ok(())
+}
+
 /// Longest mean service time of one request: an hour, SageMaker's longest (asynchronous)
 /// invocation.
 pub(crate) const MAX_SERVICE_TIME_S: f64 = 3_600.0;

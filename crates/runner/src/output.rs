@@ -176,6 +176,13 @@ impl<'a> SummaryJson<'a> {
     }
 }
 
+/// The name of the file that `file_name` is the temporary name of, while [`Pending`] writes it
+/// (`.NAME.` and six random letters or digits, tempfile's form), if it is one.
+pub(crate) fn pending_target(file_name: &str) -> Option<&str> {
+    let (name, suffix) = file_name.strip_prefix('.')?.rsplit_once('.')?;
+    (suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(name)
+}
+
 /// A file being written in the output folder under a temporary name.
 pub(crate) struct Pending {
     file: BufWriter<NamedTempFile>,
@@ -578,15 +585,9 @@ fn remove_abandoned_temp_files(dir: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let prefix = format!(".{name}.");
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let is_temp = file_name
-            .to_str()
-            .and_then(|n| n.strip_prefix(&prefix))
-            .is_some_and(|suffix| {
-                suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
-            });
+        let is_temp = file_name.to_str().and_then(pending_target) == Some(name);
         if is_temp && entry.file_type().is_ok_and(|kind| kind.is_file()) {
             let _ = std::fs::remove_file(entry.path());
         }

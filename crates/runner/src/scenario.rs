@@ -17,8 +17,8 @@ use serde::Deserialize;
 use crate::error::ScenarioError;
 use crate::limits::{
     MAX_PRICE_PER_HOUR, MAX_PROVISIONING_S, MAX_REPLICA_STEPS, MAX_RUNS, MAX_SCENARIO_BYTES,
-    MAX_SERVICE_TIME_S, MAX_VENDOR_BYTES, check_memory, check_nesting, read_text_bounded,
-    run_bytes,
+    MAX_SERVICE_TIME_S, MAX_VENDOR_BYTES, check_memory, check_nesting, check_provisioning_s,
+    read_text_bounded, run_bytes,
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::trace::read_trace;
@@ -714,14 +714,11 @@ impl Scenario {
         };
         let (provisioning_s, provisioning) = match spec.fleet.provisioning_s {
             None => (DEFAULT_PROVISIONING_S, None),
-            Some(ProvisioningSpec::Seconds(seconds)) if seconds > MAX_PROVISIONING_S => {
-                return Err(field_error(
-                    path,
-                    "fleet.provisioning_s",
-                    format!("must be at most {MAX_PROVISIONING_S} s (a week), got {seconds}"),
-                ));
+            Some(ProvisioningSpec::Seconds(seconds)) => {
+                check_provisioning_s(seconds)
+                    .map_err(|message| field_error(path, "fleet.provisioning_s", message))?;
+                (seconds, None)
             }
-            Some(ProvisioningSpec::Seconds(seconds)) => (seconds, None),
             Some(ProvisioningSpec::Drawn(drawn)) => {
                 let distribution = Distribution::from(drawn);
                 distribution

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compare::COMPARE_FILES;
 use crate::error::OutputError;
-use crate::output::{Pending, RUN_FILES};
+use crate::output::{Pending, RUN_FILES, pending_target};
 use crate::sweep::{SHARD_MANIFEST, SWEEP_FILES};
 
 /// Marks staging folders, between the target's name and the owner's process id.
@@ -44,11 +44,7 @@ fn is_scalesim_output(name: &str) -> bool {
             || name.starts_with(RECOMMENDED_PREFIX)
     };
     // `.timeseries.csv.a1B2c3`: a file a killed process was still writing under its temp name.
-    let temp_of_known = name
-        .strip_prefix('.')
-        .and_then(|rest| rest.rsplit_once('.'))
-        .is_some_and(|(stem, _)| known(stem));
-    known(name) || temp_of_known
+    known(name) || pending_target(name).is_some_and(known)
 }
 
 /// An output folder being written: files go into [`Staged::dir`]; [`Staged::commit`] swaps it
@@ -77,19 +73,11 @@ pub fn check_output_folder(target: &Path) -> Result<(), OutputError> {
                 "is a file, not a folder: give a folder for the results with --out".into(),
             ));
         }
-        Err(error) => {
-            return Err(OutputError::Write {
-                path: target.to_owned(),
-                error,
-            });
-        }
+        Err(error) => return Err(write_error(target)(error)),
     };
     let mut foreign: Vec<String> = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|error| OutputError::Write {
-            path: target.to_owned(),
-            error,
-        })?;
+        let entry = entry.map_err(write_error(target))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
         if !(is_file && is_scalesim_output(&name)) {
@@ -119,10 +107,6 @@ impl Staged {
     /// staging folder.
     pub(crate) fn begin(target: &Path) -> Result<Self, OutputError> {
         check_output_folder(target)?;
-        let write_error = |path: &Path| {
-            let path = path.to_owned();
-            move |error| OutputError::Write { path, error }
-        };
         let name = target
             .file_name()
             .filter(|name| *name != "..")
@@ -191,10 +175,6 @@ impl Staged {
 
     /// Swaps the complete staging folder in for the target, then removes the old result.
     pub(crate) fn commit(mut self) -> Result<(), OutputError> {
-        let write_error = |path: &Path| {
-            let path = path.to_owned();
-            move |error| OutputError::Write { path, error }
-        };
         // The files are synced one by one as they are persisted; the folder's entries too.
         sync_dir(&self.staging).map_err(write_error(&self.staging))?;
         // Checked again: something may have been put there while the command ran.
@@ -232,6 +212,12 @@ impl Drop for Staged {
             let _ = fs::remove_dir(parent);
         }
     }
+}
+
+/// The error for a failed write to `path`, for `map_err`.
+fn write_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError {
+    let path = path.to_owned();
+    move |error| OutputError::Write { path, error }
 }
 
 /// Creates `dir` and its missing ancestors, returning those it created, deepest first.

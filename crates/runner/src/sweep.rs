@@ -39,8 +39,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
 use crate::limits::{
-    MAX_PROVISIONING_S, MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_TRACES, MAX_SWEEP_VALUES,
-    MAX_TRACE_BYTES, check_memory, read_bounded, read_text_bounded, sweep_bytes,
+    MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_TRACES, MAX_SWEEP_VALUES, MAX_TRACE_BYTES,
+    check_memory, check_provisioning_s, read_bounded, read_text_bounded, sweep_bytes,
 };
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
@@ -761,12 +761,8 @@ fn variant(
             }
             Target::Provisioning => {
                 let seconds = whole("provisioning_s", value)?;
-                if seconds > MAX_PROVISIONING_S {
-                    return Err(format!(
-                        "provisioning_s must be at most {MAX_PROVISIONING_S} s (a week), got \
-                         {seconds}"
-                    ));
-                }
+                check_provisioning_s(seconds)
+                    .map_err(|message| format!("provisioning_s {message}"))?;
                 fleet.provisioning_s = round_to_step(seconds as f64, step_s);
             }
             Target::Setting(name) => vendor.to_mut().set_setting(name, value)?,
