@@ -267,7 +267,7 @@ impl Sweep {
                 .iter()
                 .try_fold(1u64, |product, list| product.checked_mul(list.len() as u64)),
         };
-        if runs.is_none_or(|runs| runs > MAX_SWEEP_RUNS) {
+        let Some(runs) = runs.filter(|&runs| runs <= MAX_SWEEP_RUNS) else {
             let (key, given) = match samples {
                 Some(count) => ("sweep.samples", count.to_string()),
                 None => (
@@ -290,12 +290,8 @@ impl Sweep {
                      sweep files, or sample it with `samples`"
                 ),
             ));
-        }
-        check_memory(
-            path,
-            "the sweep",
-            sweep_bytes(runs.unwrap_or(MAX_SWEEP_RUNS)),
-        )?;
+        };
+        check_memory(path, "the sweep", sweep_bytes(runs))?;
         let combinations = match samples {
             None => grid(&values),
             Some(count) => {
