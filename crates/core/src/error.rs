@@ -141,4 +141,22 @@ pub enum BuildError {
         /// The limit, with its unit.
         max: String,
     },
+    /// A service-time model naming a column the per-request trace lacks.
+    #[error("the trace has no column {column:?} (its columns: {columns})")]
+    MissingColumn {
+        /// The column named.
+        column: String,
+        /// The trace's columns, comma-separated.
+        columns: String,
+    },
+    /// A per-request column value a service-time model cannot use.
+    #[error("request {request}: column {column:?} must be a finite number >= 0, got {value}")]
+    InvalidColumnValue {
+        /// The column.
+        column: String,
+        /// The request's position in the trace, from 0.
+        request: u64,
+        /// The value.
+        value: f64,
+    },
 }

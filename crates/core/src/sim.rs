@@ -10,10 +10,14 @@
 use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
 use crate::demand::Demand;
 use crate::error::BuildError;
-use crate::fleet::{Fleet, FleetConfig, ServiceModel};
+use crate::fleet::{Fleet, FleetConfig, Service, ServiceModel};
 use crate::limits::{
     MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SLOTS, MAX_SESSION_STARTS, MIN_CAPACITY,
     check_step_s,
+};
+use crate::requests::{
+    Arrivals, MAX_ARRIVAL_S, RequestConfig, RequestEngine, RequestRecord, RequestStep,
+    RequestSummary,
 };
 use crate::sessions::{ServerGroup, SessionConfig};
 
@@ -46,6 +50,8 @@ pub struct StepRecord {
     pub metric: Option<f64>,
     /// For session workloads: sessions in progress right after the step's placements.
     pub active_sessions: Option<u32>,
+    /// For request-level runs: what the requests did in the step.
+    pub requests: Option<RequestStep>,
 }
 
 /// A change of desired capacity, or (with `from == to`) a decision not to change it that the
@@ -74,6 +80,17 @@ pub trait Sink {
     fn on_scaling(&mut self, event: &ScalingEvent) {
         let _ = event;
     }
+
+    /// Request-level runs: called for each request once it completes or fails (in that
+    /// order), then, when the run ends, for each one still in flight (in arrival order).
+    fn on_request(&mut self, record: &RequestRecord) {
+        let _ = record;
+    }
+
+    /// Request-level runs: called once, when the run ends, with its request figures.
+    fn on_requests_end(&mut self, summary: &RequestSummary) {
+        let _ = summary;
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -83,6 +100,14 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn on_scaling(&mut self, event: &ScalingEvent) {
         (**self).on_scaling(event);
+    }
+
+    fn on_request(&mut self, record: &RequestRecord) {
+        (**self).on_request(record);
+    }
+
+    fn on_requests_end(&mut self, summary: &RequestSummary) {
+        (**self).on_requests_end(summary);
     }
 }
 
@@ -95,6 +120,16 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     fn on_scaling(&mut self, event: &ScalingEvent) {
         self.0.on_scaling(event);
         self.1.on_scaling(event);
+    }
+
+    fn on_request(&mut self, record: &RequestRecord) {
+        self.0.on_request(record);
+        self.1.on_request(record);
+    }
+
+    fn on_requests_end(&mut self, summary: &RequestSummary) {
+        self.0.on_requests_end(summary);
+        self.1.on_requests_end(summary);
     }
 }
 
@@ -110,6 +145,18 @@ impl<A: Sink, B: Sink, C: Sink> Sink for (A, B, C) {
         self.1.on_scaling(event);
         self.2.on_scaling(event);
     }
+
+    fn on_request(&mut self, record: &RequestRecord) {
+        self.0.on_request(record);
+        self.1.on_request(record);
+        self.2.on_request(record);
+    }
+
+    fn on_requests_end(&mut self, summary: &RequestSummary) {
+        self.0.on_requests_end(summary);
+        self.1.on_requests_end(summary);
+        self.2.on_requests_end(summary);
+    }
 }
 
 /// Assembles a [`Simulation`]; see [`Simulation::builder`].
@@ -119,6 +166,7 @@ pub struct SimulationBuilder<'d, A> {
     demand: Option<&'d Demand>,
     sessions: Option<SessionConfig>,
     service: ServiceModel,
+    requests: Option<(RequestConfig, Arrivals<'d>)>,
     autoscaler: A,
 }
 
@@ -130,6 +178,7 @@ impl<'d> SimulationBuilder<'d, ()> {
             demand: self.demand,
             sessions: self.sessions,
             service: self.service,
+            requests: self.requests,
             autoscaler,
         }
     }
@@ -148,6 +197,15 @@ impl<'d, A> SimulationBuilder<'d, A> {
         self
     }
 
+    /// Simulates every request (docs/semantics/requests.md) instead of a fluid of them: the
+    /// requests of `arrivals`, which must cover the demand's steps (the demand still sets the
+    /// run's length and step). `capacity_per_instance_per_min` of the fleet is then replaced by
+    /// the nominal concurrency × 60 / mean service time.
+    pub fn requests(mut self, config: RequestConfig, arrivals: Arrivals<'d>) -> Self {
+        self.requests = Some((config, arrivals));
+        self
+    }
+
     /// Makes the demand session starts, each holding a slot of a server for a drawn length;
     /// `capacity_per_instance_per_min` is then the slots of one server.
     pub fn sessions(mut self, sessions: SessionConfig) -> Self {
@@ -161,7 +219,36 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
     pub fn build(self) -> Result<Simulation<'d, A>, BuildError> {
         let demand = self.demand.ok_or(BuildError::MissingDemand)?;
         let step_s = demand.step_s();
-        let capacity = self.fleet.capacity_per_instance_per_min;
+        check_step_s(step_s)?;
+        let run_s = demand.steps() as u64 * step_s;
+        let mut fleet_config = self.fleet;
+        let requests = match &self.requests {
+            None => None,
+            Some((config, arrivals)) => {
+                if self.sessions.is_some() {
+                    return Err(BuildError::Field {
+                        field: "service.model",
+                        expected: "\"throttle\" for session workloads, whose sessions already \
+                                   hold slots one by one"
+                            .into(),
+                        got: "\"requests\"".into(),
+                    });
+                }
+                if run_s as f64 > MAX_ARRIVAL_S {
+                    return Err(BuildError::TooLarge {
+                        what: "run length of a request-level run",
+                        value: format!("{run_s} s"),
+                        max: format!("{MAX_ARRIVAL_S:e} s"),
+                    });
+                }
+                let most = self.autoscaler.initial_bounds().max();
+                let (engine, mean_service_s) = RequestEngine::new(config, *arrivals, most)?;
+                fleet_config.capacity_per_instance_per_min =
+                    f64::from(config.concurrency_per_instance) * 60.0 / mean_service_s;
+                Some(engine)
+            }
+        };
+        let capacity = fleet_config.capacity_per_instance_per_min;
         if !(capacity.is_finite() && capacity > 0.0) {
             return Err(BuildError::NotPositive {
                 what: "capacity_per_instance",
@@ -182,9 +269,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 max: format!("{MAX_COUNT:e} requests a minute"),
             });
         }
-        check_step_s(step_s)?;
         // Instance-seconds are counted in a u64: refuse a run that could wrap it.
-        let run_s = demand.steps() as u64 * step_s;
         let most_instances = self.autoscaler.initial_bounds().max();
         if u128::from(most_instances) * u128::from(run_s) > u128::from(MAX_INSTANCE_SECONDS) {
             return Err(BuildError::TooLarge {
@@ -193,17 +278,17 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 max: format!("{MAX_INSTANCE_SECONDS} instance-seconds"),
             });
         }
-        if !self.fleet.provisioning_s.is_multiple_of(step_s) {
+        if !fleet_config.provisioning_s.is_multiple_of(step_s) {
             return Err(BuildError::NotAMultiple {
                 what: "provisioning_s",
-                value_s: self.fleet.provisioning_s,
+                value_s: fleet_config.provisioning_s,
                 period_s: step_s,
             });
         }
         self.autoscaler.check_step(step_s)?;
         let bounds = self.autoscaler.initial_bounds();
-        let initial = bounds.clamp(self.fleet.initial_instances);
-        let mut fleet = Fleet::new(capacity, initial, self.fleet.provisioning_s, step_s)
+        let initial = bounds.clamp(fleet_config.initial_instances);
+        let mut fleet = Fleet::new(capacity, initial, fleet_config.provisioning_s, step_s)
             .with_service(self.service);
         if let Some(sessions) = self.sessions {
             if self.service == ServiceModel::Queue {
@@ -264,6 +349,8 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             demand: demand.as_slice(),
             step_s,
             next_step: 0,
+            requests,
+            finished: false,
         })
     }
 }
@@ -276,6 +363,8 @@ pub struct Simulation<'d, A> {
     demand: &'d [f64],
     step_s: u64,
     next_step: usize,
+    requests: Option<RequestEngine<'d>>,
+    finished: bool,
 }
 
 impl Simulation<'_, ()> {
@@ -286,6 +375,7 @@ impl Simulation<'_, ()> {
             demand: None,
             sessions: None,
             service: ServiceModel::Throttle,
+            requests: None,
             autoscaler: (),
         }
     }
@@ -304,16 +394,31 @@ impl<A: Autoscaler> Simulation<'_, A> {
 
     /// Runs one step and hands its record to `sink`; returns false once the demand is used up.
     pub fn step<S: Sink>(&mut self, sink: &mut S) -> bool {
-        let Some(&demand) = self.demand.get(self.next_step) else {
+        let Some(&fluid_demand) = self.demand.get(self.next_step) else {
             return false;
         };
         let step_idx = self.next_step as u64;
         let t_s = step_idx * self.step_s;
         self.fleet.admit_due_launches(step_idx, t_s);
         let in_service = self.fleet.in_service();
-        let service = self.fleet.serve(demand, t_s);
-        let served = service.served;
         let capacity = self.fleet.capacity();
+        let (demand, service, work, work_capacity, requests) = match &mut self.requests {
+            Some(engine) => {
+                let step = engine.run_step(t_s, self.step_s, in_service, sink);
+                let service = Service {
+                    served: step.completed as f64,
+                    dropped: step.failed as f64,
+                    backlog: step.queued as f64,
+                };
+                let demand = step.arrivals as f64;
+                (demand, service, step.busy_slot_s, step.slot_s, Some(step))
+            }
+            None => {
+                let service = self.fleet.serve(fluid_demand, t_s);
+                (fluid_demand, service, service.served, capacity, None)
+            }
+        };
+        let served = service.served;
         let observation = Observation {
             step_idx,
             t_s,
@@ -321,6 +426,9 @@ impl<A: Autoscaler> Simulation<'_, A> {
             demand,
             served,
             capacity,
+            work,
+            work_capacity,
+            in_flight: requests.map(|step| step.in_flight),
             in_service,
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),
@@ -368,6 +476,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
                 .fleet
                 .server_group()
                 .map(|group| group.active_sessions()),
+            requests,
         });
         if let Some(event) = &event {
             sink.on_scaling(event);
@@ -376,8 +485,22 @@ impl<A: Autoscaler> Simulation<'_, A> {
         true
     }
 
-    /// Runs every remaining step into `sink`.
+    /// Runs every remaining step into `sink`, then ends the run ([`Simulation::finish`]).
     pub fn run<S: Sink>(&mut self, sink: &mut S) {
         while self.step(sink) {}
+        self.finish(sink);
+    }
+
+    /// Ends a request-level run: hands `sink` the requests still in flight and the run's
+    /// request figures. Does nothing for fluid runs, or the second time.
+    pub fn finish<S: Sink>(&mut self, sink: &mut S) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        if let Some(engine) = &mut self.requests {
+            let summary = engine.finish(sink);
+            sink.on_requests_end(&summary);
+        }
     }
 }

@@ -489,8 +489,9 @@ impl MinuteSample {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct MinuteInProgress {
     arrivals: f64,
-    served: f64,
-    capacity: f64,
+    /// Σ of the steps' work and work capacity: CPU is their ratio (autoscaler/mod.rs).
+    work: f64,
+    work_capacity: f64,
 }
 
 /// Longest delay before a minute's samples are visible: an hour.
@@ -831,14 +832,14 @@ impl Autoscaler for AzureAutoscale {
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         self.current.arrivals += observation.demand;
-        self.current.served += observation.served;
-        self.current.capacity += observation.capacity;
+        self.current.work += observation.work;
+        self.current.work_capacity += observation.work_capacity;
         let end_s = observation.end_s();
         let mut metric = None;
         if end_s.is_multiple_of(MINUTE_S) {
             let minute = std::mem::take(&mut self.current);
-            let cpu = if minute.capacity > 0.0 {
-                ((100.0 * minute.served) / minute.capacity).min(100.0)
+            let cpu = if minute.work_capacity > 0.0 {
+                ((100.0 * minute.work) / minute.work_capacity).min(100.0)
             } else {
                 0.0
             };

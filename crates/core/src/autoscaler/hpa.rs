@@ -649,8 +649,8 @@ impl HorizontalPodAutoscaler {
         let mut first_shown = None;
         for (idx, metric) in self.spec.metrics.iter().enumerate() {
             let per_pod_m = match metric {
-                HpaMetric::ResourceCpu(_) => (observation.capacity > 0.0).then(|| {
-                    ((self.cpu_request_m as f64 * observation.served) / observation.capacity)
+                HpaMetric::ResourceCpu(_) => (observation.work_capacity > 0.0).then(|| {
+                    ((self.cpu_request_m as f64 * observation.work) / observation.work_capacity)
                         .round() as i64
                 }),
                 HpaMetric::Pods(_) => (ready > 0).then(|| {

@@ -16,6 +16,7 @@ use std::fmt;
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
+use crate::requests::InFlight;
 use crate::sessions::ServerGroup;
 
 /// What an autoscaler can see of one step, after the step's demand was served.
@@ -31,8 +32,18 @@ pub struct Observation<'a> {
     pub demand: f64,
     /// Arrivals served in the step.
     pub served: f64,
-    /// Arrivals the in-service instances could serve in the step.
+    /// Arrivals the in-service instances could serve in the step (request-level runs: a
+    /// nominal figure, from the mean service time).
     pub capacity: f64,
+    /// Work done in the step, in the unit of `work_capacity`: CPU utilization is
+    /// 100 × work / work_capacity. Fluid models: requests served; request-level: busy
+    /// slot-seconds of the in-service instances.
+    pub work: f64,
+    /// Work the in-service instances could do in the step: `capacity` (fluid models), or
+    /// in-service × concurrency × step_s slot-seconds (request-level).
+    pub work_capacity: f64,
+    /// Request-level runs: requests in flight, queued ones included, time-averaged.
+    pub in_flight: Option<InFlight>,
     /// Instances serving during the step.
     pub in_service: u32,
     /// Launches not yet in service.

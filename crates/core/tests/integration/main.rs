@@ -8,4 +8,5 @@ mod common;
 mod hpa;
 mod huawei;
 mod properties;
+mod requests;
 mod target_tracking;

@@ -1,0 +1,254 @@
+//! Where requests come from (docs/semantics/requests.md, section 2): a per-request trace, or
+//! the counts of a bucket trace (or synthetic load) placed as a conditioned Poisson process.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::demand::Bucket;
+use crate::error::BuildError;
+use crate::requests::service_time::seconds_to_ns;
+
+/// Requests with their own arrival times and numeric columns, in arrival order; t = 0 is the
+/// trace's start.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequestTrace {
+    columns: Vec<String>,
+    arrival_ns: Vec<u64>,
+    /// Row-major, `columns.len()` values per request.
+    values: Vec<f64>,
+}
+
+impl RequestTrace {
+    /// An empty trace whose requests carry `columns`.
+    pub fn new(columns: Vec<String>) -> Self {
+        Self {
+            columns,
+            arrival_ns: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends a request arriving at `arrival_s` with one value per column.
+    ///
+    /// The time must be finite, at least 0, not before the previous request's, and at most
+    /// [`MAX_ARRIVAL_S`]; `values` must have one entry per column.
+    pub fn push(&mut self, arrival_s: f64, values: &[f64]) -> Result<(), BuildError> {
+        if !(arrival_s.is_finite() && (0.0..=MAX_ARRIVAL_S).contains(&arrival_s)) {
+            return Err(BuildError::Field {
+                field: "arrival_s",
+                expected: format!("a number of seconds from 0 to {MAX_ARRIVAL_S:e}"),
+                got: arrival_s.to_string(),
+            });
+        }
+        let arrival_ns = seconds_to_ns(arrival_s);
+        if let Some(&previous_ns) = self.arrival_ns.last()
+            && arrival_ns < previous_ns
+        {
+            return Err(BuildError::Field {
+                field: "arrival_s",
+                expected: format!(
+                    "times that never decrease: at least {}, the previous request's",
+                    previous_ns as f64 / 1e9
+                ),
+                got: arrival_s.to_string(),
+            });
+        }
+        if values.len() != self.columns.len() {
+            return Err(BuildError::Field {
+                field: "columns",
+                expected: format!("{} values", self.columns.len()),
+                got: values.len().to_string(),
+            });
+        }
+        self.arrival_ns.push(arrival_ns);
+        self.values.extend_from_slice(values);
+        Ok(())
+    }
+
+    /// Requests in the trace.
+    pub fn len(&self) -> usize {
+        self.arrival_ns.len()
+    }
+
+    /// Whether the trace holds no request.
+    pub fn is_empty(&self) -> bool {
+        self.arrival_ns.is_empty()
+    }
+
+    /// The names of the per-request columns.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    pub(crate) fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|column| column == name)
+    }
+
+    /// The columns of request `index`.
+    pub(crate) fn row(&self, index: usize) -> &[f64] {
+        let width = self.columns.len();
+        &self.values[index * width..(index + 1) * width]
+    }
+
+    pub(crate) fn arrival_ns(&self, index: usize) -> u64 {
+        self.arrival_ns[index]
+    }
+
+    /// Arrivals per one-second bucket, for the fluid models and for the span of the run
+    /// (a request at 59.5 s counts in bucket 59).
+    pub fn per_second(&self) -> Vec<Bucket> {
+        let mut buckets: Vec<Bucket> = Vec::new();
+        for &arrival_ns in &self.arrival_ns {
+            let index = arrival_ns / 1_000_000_000;
+            match buckets.last_mut() {
+                Some(last) if last.index == index => last.count += 1.0,
+                _ => buckets.push(Bucket { index, count: 1.0 }),
+            }
+        }
+        buckets
+    }
+
+    /// The requests with `from_s ≤ arrival < from_s + span_s`, their times shifted by
+    /// `from_s`: a window of the trace as a run replays it.
+    pub fn window(&self, from_s: u64, span_s: Option<u64>) -> Self {
+        let from_ns = from_s.saturating_mul(1_000_000_000);
+        let end_ns = span_s.map(|span| from_s.saturating_add(span).saturating_mul(1_000_000_000));
+        let first = self.arrival_ns.partition_point(|&t| t < from_ns);
+        let last = end_ns.map_or(self.len(), |end| self.arrival_ns.partition_point(|&t| t < end));
+        let width = self.columns.len();
+        Self {
+            columns: self.columns.clone(),
+            arrival_ns: self.arrival_ns[first..last.max(first)]
+                .iter()
+                .map(|t| t - from_ns)
+                .collect(),
+            values: self.values[first * width..last.max(first) * width].to_vec(),
+        }
+    }
+}
+
+/// Latest arrival a per-request trace may hold, seconds: about 584 years less a margin, so that
+/// every time in nanoseconds fits a u64.
+pub const MAX_ARRIVAL_S: f64 = 1.8e10;
+
+/// The arrivals a request-level run replays.
+#[derive(Debug, Clone, Copy)]
+pub enum Arrivals<'a> {
+    /// Requests with their own times and columns.
+    Trace(&'a RequestTrace),
+    /// Counts per bucket of `bucket_s` seconds from t = 0 (a bucket trace's window, or
+    /// synthetic load's steps), placed inside each bucket as a conditioned Poisson process.
+    Counts {
+        /// Width of a bucket, seconds.
+        bucket_s: u64,
+        /// Arrivals per bucket; a fraction is rounded up or down at random, keeping the mean.
+        counts: &'a [f64],
+    },
+}
+
+impl<'a> Arrivals<'a> {
+    /// Requests expected in all: the trace's, or the sum of the counts.
+    pub(crate) fn expected_total(&self) -> f64 {
+        match self {
+            Arrivals::Trace(trace) => trace.len() as f64,
+            Arrivals::Counts { counts, .. } => counts.iter().sum(),
+        }
+    }
+
+    /// The per-request trace, if the arrivals are one.
+    pub(crate) fn trace(self) -> Option<&'a RequestTrace> {
+        match self {
+            Arrivals::Trace(trace) => Some(trace),
+            Arrivals::Counts { .. } => None,
+        }
+    }
+}
+
+/// The next arrival: its time and the row of its columns in the trace, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Arrival {
+    pub(crate) t_ns: u64,
+    pub(crate) row: Option<usize>,
+}
+
+/// Walks the arrivals in time order, placing counted ones as it goes: O(1) memory.
+#[derive(Debug, Clone)]
+pub(crate) enum ArrivalCursor<'a> {
+    Trace {
+        trace: &'a RequestTrace,
+        next: usize,
+    },
+    Counts {
+        counts: &'a [f64],
+        bucket_ns: u64,
+        /// The bucket being placed.
+        bucket: usize,
+        /// Requests of it still to place.
+        left: u64,
+        /// Where the last one fell, as a fraction of the bucket.
+        x: f64,
+        rng: ChaCha8Rng,
+    },
+}
+
+impl<'a> ArrivalCursor<'a> {
+    pub(crate) fn new(arrivals: Arrivals<'a>, rng: ChaCha8Rng) -> Self {
+        match arrivals {
+            Arrivals::Trace(trace) => Self::Trace { trace, next: 0 },
+            Arrivals::Counts { bucket_s, counts } => Self::Counts {
+                counts,
+                bucket_ns: bucket_s * 1_000_000_000,
+                // "Before bucket 0": the first call wraps it to 0 and opens it.
+                bucket: usize::MAX,
+                left: 0,
+                x: 0.0,
+                rng,
+            },
+        }
+    }
+
+    pub(crate) fn next_arrival(&mut self) -> Option<Arrival> {
+        match self {
+            Self::Trace { trace, next } => {
+                let index = *next;
+                (index < trace.len()).then(|| {
+                    *next += 1;
+                    Arrival {
+                        t_ns: trace.arrival_ns(index),
+                        row: Some(index),
+                    }
+                })
+            }
+            Self::Counts {
+                counts,
+                bucket_ns,
+                bucket,
+                left,
+                x,
+                rng,
+            } => {
+                while *left == 0 {
+                    *bucket = bucket.wrapping_add(1);
+                    let count = *counts.get(*bucket)?;
+                    let whole = count.floor();
+                    let fraction = count - whole;
+                    // Whole counts draw nothing, so a real trace's arrivals use one draw each.
+                    let extra = fraction > 0.0 && rng.random::<f64>() < fraction;
+                    *left = whole as u64 + u64::from(extra);
+                    *x = 0.0;
+                }
+                // Bentley and Saxe (1980): the minimum of the m uniforms left in [x, 1) is
+                // 1 − (1 − x) U^(1/m), which gives the order statistics in ascending order.
+                let u: f64 = rng.random();
+                *x = 1.0 - (1.0 - *x) * u.powf(1.0 / *left as f64);
+                *left -= 1;
+                let start_ns = *bucket as u64 * *bucket_ns;
+                let offset_ns = ((*x * *bucket_ns as f64) as u64).min(*bucket_ns - 1);
+                Some(Arrival {
+                    t_ns: start_ns + offset_ns,
+                    row: None,
+                })
+            }
+        }
+    }
+}
