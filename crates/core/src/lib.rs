@@ -86,9 +86,9 @@ pub use crate::{
     metrics::{Summary, SummarySink},
     queueing::{erlang_c, mean_response_s, mean_wait_s},
     requests::{
-        Arrivals, InFlight, MAX_ARRIVAL_S, MAX_CONCURRENCY, MAX_QUEUE, MAX_QUEUE_TIMEOUT_S,
-        MAX_REQUESTS, MAX_SERVICE_S, MAX_SLOTS, Outcome, RequestConfig, RequestRecord,
-        RequestStep, RequestSummary, RequestTrace, Routing, ServiceTime,
+        Arrivals, InFlight, LATENCY_CDF_QUANTILES, MAX_ARRIVAL_S, MAX_CONCURRENCY, MAX_QUEUE,
+        MAX_QUEUE_TIMEOUT_S, MAX_REQUESTS, MAX_SERVICE_S, MAX_SLOTS, Outcome, RequestConfig,
+        RequestRecord, RequestStep, RequestSummary, RequestTrace, Routing, ServiceTime,
     },
     service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},

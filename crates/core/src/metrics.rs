@@ -1,5 +1,6 @@
 //! Summary figures of a run, accumulated by a sink as the steps go by.
 
+use crate::requests::RequestSummary;
 use crate::sim::{ScalingEvent, Sink, StepRecord};
 
 /// The figures of `summary.json` (spec/README.md, "What a run writes").
@@ -31,6 +32,8 @@ pub struct Summary {
     pub scale_out_events: u64,
     /// Changes of desired capacity downward.
     pub scale_in_events: u64,
+    /// Request-level runs: the requests' figures (latency percentiles, failures).
+    pub requests: Option<RequestSummary>,
 }
 
 impl Summary {
@@ -50,6 +53,7 @@ impl Summary {
             queued_request_seconds: 0.0,
             scale_out_events: 0,
             scale_in_events: 0,
+            requests: None,
         }
     }
 
@@ -77,8 +81,12 @@ impl Summary {
     }
 
     /// Mean time a served request waited in the backlog, by Little's law: the area under the
-    /// backlog over the requests served; 0 without a queue.
+    /// backlog over the requests served; 0 without a queue. Request-level runs: the mean wait
+    /// of the completed requests, measured.
     pub fn mean_queue_wait_s(&self) -> f64 {
+        if let Some(requests) = &self.requests {
+            return requests.wait_mean_s.unwrap_or(0.0);
+        }
         if self.served_total > 0.0 {
             self.queued_request_seconds / self.served_total
         } else {
@@ -130,6 +138,12 @@ impl Sink for SummarySink {
         }
         summary.backlog_end = record.backlog;
         summary.queued_request_seconds += record.backlog * record.step_s as f64;
+    }
+
+    fn on_requests_end(&mut self, requests: &RequestSummary) {
+        if let Some(summary) = &mut self.summary {
+            summary.requests = Some(*requests);
+        }
     }
 
     fn on_scaling(&mut self, event: &ScalingEvent) {

@@ -111,6 +111,33 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 }
 
+/// An absent sink receives nothing: optional outputs are sinks too.
+impl<S: Sink> Sink for Option<S> {
+    fn on_step(&mut self, record: &StepRecord) {
+        if let Some(sink) = self {
+            sink.on_step(record);
+        }
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        if let Some(sink) = self {
+            sink.on_scaling(event);
+        }
+    }
+
+    fn on_request(&mut self, record: &RequestRecord) {
+        if let Some(sink) = self {
+            sink.on_request(record);
+        }
+    }
+
+    fn on_requests_end(&mut self, summary: &RequestSummary) {
+        if let Some(sink) = self {
+            sink.on_requests_end(summary);
+        }
+    }
+}
+
 impl<A: Sink, B: Sink> Sink for (A, B) {
     fn on_step(&mut self, record: &StepRecord) {
         self.0.on_step(record);

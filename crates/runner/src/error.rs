@@ -144,6 +144,28 @@ pub enum TraceError {
         /// The reader's message.
         message: String,
     },
+    /// A per-request trace without a column the service-time model reads.
+    #[error("{}: line 1: no column `{column}`, which the service-time model reads; found {found}", path.display())]
+    MissingRequestColumn {
+        /// The trace file.
+        path: PathBuf,
+        /// The column named by the scenario.
+        column: String,
+        /// The column names the header has.
+        found: String,
+    },
+    /// A per-request trace whose arrivals go back in time.
+    #[error("{}: line {line}: arrival_s: {arrival_s} is before the previous request's {previous_s}: arrivals must never decrease", path.display())]
+    Backwards {
+        /// The trace file.
+        path: PathBuf,
+        /// Line number in the file, from 1.
+        line: u64,
+        /// The arrival on that line.
+        arrival_s: f64,
+        /// The previous row's.
+        previous_s: f64,
+    },
     /// A trace without rows.
     #[error("{}: the trace is empty: it has a header but no rows", path.display())]
     Empty {

@@ -28,6 +28,7 @@ mod output;
 mod pareto_plot;
 mod plot;
 pub(crate) mod replicas;
+mod requests;
 mod scenario;
 mod staging;
 mod sweep;
@@ -41,10 +42,11 @@ pub use crate::{
     },
     load::{CombineSpec, DistributionSpec, SyntheticSpec, TermSpec},
     output::{
-        EVENTS_HEADER, RUN_FILES, RunOutput, TIMESERIES_HEADER, default_out_dir, write_run,
-        write_trace,
+        EVENTS_HEADER, REQUEST_RUN_FILES, REQUEST_TIMESERIES_COLUMNS, RUN_FILES, RunOptions,
+        RunOutput, TIMESERIES_HEADER, default_out_dir, write_run, write_run_with, write_trace,
     },
     replicas::Spread,
+    requests::{REQUESTS_HEADER, RequestModel, ServiceTimeSpec},
     scenario::{
         AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, ProvisioningSpec, Scenario,
         ScenarioSpec,
@@ -53,5 +55,5 @@ pub use crate::{
     sweep::{
         Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep,
     },
-    trace::{parse_trace, read_trace},
+    trace::{ARRIVAL_COLUMN, TraceArrivals, parse_trace, read_trace, read_trace_arrivals},
 };

@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Minimize, Scenario, Shard, Sweep, SweepRow, check_output_folder,
-    check_same_trace, compare, default_out_dir, merge_shards, write_run, write_sweep, write_trace,
+    ComparisonOutput, Minimize, RunOptions, Scenario, Shard, Sweep, SweepRow, check_output_folder,
+    check_same_trace, compare, default_out_dir, merge_shards, write_run_with, write_sweep,
+    write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -32,6 +33,9 @@ enum Command {
         /// Output folder (default: out/NAME/, NAME being the scenario's name).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write requests.csv, one row per request (service.model = "requests" only).
+        #[arg(long)]
+        requests: bool,
     },
     /// Check a scenario and the files it names without running it.
     Validate {
@@ -108,7 +112,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<String> {
     let mut report = String::new();
     match cli.command {
-        Command::Run { scenario, out } => {
+        Command::Run {
+            scenario,
+            out,
+            requests,
+        } => {
             let scenario = Scenario::load(&scenario)?;
             if scenario.is_sweep {
                 anyhow::bail!(
@@ -119,7 +127,10 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             }
             let out_dir = out.unwrap_or_else(|| default_out_dir(&scenario));
             let started = Instant::now();
-            let output = write_run(&scenario, &out_dir)?;
+            let options = RunOptions {
+                requests_csv: requests,
+            };
+            let output = write_run_with(&scenario, &out_dir, options)?;
             let elapsed = started.elapsed();
             write_summary(&mut report, &scenario, &output.summary)?;
             if !output.replicas.is_empty() {

@@ -7,8 +7,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use scalesim_core::{
-    Elasticity, ElasticitySink, ScalingEvent, ServiceLevel, ServiceLevelSink, Sink, StepRecord,
-    Summary, SummarySink,
+    Elasticity, ElasticitySink, RequestSummary, ScalingEvent, ServiceLevel, ServiceLevelSink, Sink,
+    StepRecord, Summary, SummarySink,
 };
 use std::collections::BTreeMap;
 
@@ -16,8 +16,12 @@ use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::error::OutputError;
-use crate::plot::{DemandUnits, EventMark, PlotError, Timeline, render_png, render_svg};
+use crate::plot::{
+    DemandUnits, EventMark, LatencySeries, PlotError, Timeline, render_latency_cdf_png,
+    render_latency_cdf_svg, render_png, render_svg,
+};
 use crate::replicas::{Spread, replica_spreads};
+use crate::requests::RequestsCsv;
 use crate::scenario::Scenario;
 use crate::staging::Staged;
 
@@ -35,6 +39,20 @@ pub const RUN_FILES: [&str; 5] = [
     "instances.png",
     "instances.svg",
 ];
+
+/// Columns `timeseries.csv` adds for request-level runs (docs/semantics/requests.md, 9).
+pub const REQUEST_TIMESERIES_COLUMNS: &str =
+    "latency_p50_s,latency_p95_s,latency_p99_s,in_flight,queued,failed,draining";
+
+/// The files a request-level run adds: the latency CDF, and `requests.csv` when asked for.
+pub const REQUEST_RUN_FILES: [&str; 3] = ["latency_cdf.png", "latency_cdf.svg", "requests.csv"];
+
+/// What `write_run_with` writes beyond the files every run has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Write `requests.csv`, one row per request (request-level runs only).
+    pub requests_csv: bool,
+}
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -78,6 +96,8 @@ struct SummaryJson<'a> {
     service_level: Option<ServiceLevelJson>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     elasticity: Option<ElasticityJson>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    requests: Option<RequestsJson>,
     /// Replicas run; the figures above are replica 0's, whose timeline is written.
     runs: u32,
     /// Per figure, the mean and 5th/95th percentiles over the replicas (runs > 1).
@@ -101,6 +121,52 @@ struct ServiceLevelJson {
     overloaded_steps: u64,
     slo_violation_steps: u64,
     slo_violation_s: u64,
+}
+
+/// The request figures of `summary.json`, for request-level runs; a percentile of a run that
+/// completed no request is absent rather than null.
+#[derive(Debug, Serialize)]
+struct RequestsJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_p50_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_p90_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_p99_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_p999_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_max_s: Option<f64>,
+    #[serde(rename = "latency_mean_s", skip_serializing_if = "Option::is_none")]
+    request_latency_mean_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wait_mean_s: Option<f64>,
+    requests_completed: u64,
+    requests_failed: u64,
+    requests_timed_out: u64,
+    requests_rejected: u64,
+    requests_no_instance: u64,
+    requests_in_flight_end: u64,
+}
+
+impl From<RequestSummary> for RequestsJson {
+    fn from(r: RequestSummary) -> Self {
+        Self {
+            latency_p50_s: r.latency_p50_s,
+            latency_p90_s: r.latency_p90_s,
+            latency_p99_s: r.latency_p99_s,
+            latency_p999_s: r.latency_p999_s,
+            latency_max_s: r.latency_max_s,
+            request_latency_mean_s: r.latency_mean_s,
+            wait_mean_s: r.wait_mean_s,
+            requests_completed: r.completed,
+            requests_failed: r.failed,
+            requests_timed_out: r.timed_out,
+            requests_rejected: r.rejected,
+            requests_no_instance: r.no_instance,
+            requests_in_flight_end: r.in_flight_end,
+        }
+    }
 }
 
 /// The SPEC RG elasticity metrics of `summary.json`, for request workloads.
@@ -170,6 +236,7 @@ impl<'a> SummaryJson<'a> {
             cost: scenario.cost(summary),
             service_level: service_level.map(ServiceLevelJson::from),
             elasticity: elasticity.map(ElasticityJson::from),
+            requests: summary.requests.map(RequestsJson::from),
             runs: scenario.runs,
             replicas: BTreeMap::new(),
         }
@@ -277,6 +344,22 @@ impl Sink for CsvSink {
         {
             result = write!(file, "{metric}");
         }
+        if result.is_ok()
+            && let Some(requests) = &record.requests
+        {
+            let latency = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+            result = write!(
+                file,
+                ",{},{},{},{},{},{},{}",
+                latency(requests.latency_p50_s),
+                latency(requests.latency_p95_s),
+                latency(requests.latency_p99_s),
+                requests.in_flight.step,
+                requests.queued,
+                requests.failed,
+                requests.draining,
+            );
+        }
         if result.is_ok() {
             result = file.write_all(b"\n");
         }
@@ -366,6 +449,13 @@ impl Sink for TimelineSink {
         }
         timeline.capacity.push(record.capacity);
         timeline.unserved.push(record.unserved);
+        if let Some(requests) = &record.requests {
+            let series = timeline.latency.get_or_insert_with(LatencySeries::default);
+            let seconds = |value: Option<f64>| value.unwrap_or(f64::NAN);
+            series.p50_s.push(seconds(requests.latency_p50_s));
+            series.p95_s.push(seconds(requests.latency_p95_s));
+            series.p99_s.push(seconds(requests.latency_p99_s));
+        }
         timeline.in_service.push(record.in_service);
         timeline.desired.push(record.desired);
     }
@@ -381,6 +471,25 @@ impl Sink for TimelineSink {
 
 /// Runs `scenario` and writes its results into `out_dir`, creating it if needed.
 pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, OutputError> {
+    write_run_with(scenario, out_dir, RunOptions::default())
+}
+
+/// [`write_run`], with the files `options` adds.
+pub fn write_run_with(
+    scenario: &Scenario,
+    out_dir: &Path,
+    options: RunOptions,
+) -> Result<RunOutput, OutputError> {
+    if options.requests_csv && scenario.requests.is_none() {
+        return Err(OutputError::Build {
+            path: scenario.path.clone(),
+            reason: scalesim_core::BuildError::Field {
+                field: "service.model",
+                expected: "\"requests\" for --requests, which writes one row per request".into(),
+                got: "a fluid model".into(),
+            },
+        });
+    }
     let staged = Staged::begin(out_dir)?;
     let out_dir = staged.dir();
     let mut csv = CsvSink {
@@ -388,21 +497,42 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         events: Pending::create(out_dir, RUN_FILES[1])?,
         error: None,
     };
-    csv.timeseries
-        .write_all(format!("{TIMESERIES_HEADER}\n").as_bytes())?;
+    let header = match scenario.requests {
+        Some(_) => format!("{TIMESERIES_HEADER},{REQUEST_TIMESERIES_COLUMNS}\n"),
+        None => format!("{TIMESERIES_HEADER}\n"),
+    };
+    csv.timeseries.write_all(header.as_bytes())?;
     csv.events
         .write_all(format!("{EVENTS_HEADER}\n").as_bytes())?;
+    let mut requests_file = if options.requests_csv {
+        Some(Pending::create(out_dir, REQUEST_RUN_FILES[2])?)
+    } else {
+        None
+    };
+    let mut requests_csv = requests_file
+        .as_mut()
+        .map(|file| RequestsCsv::new(&mut file.file));
     let mut summary = SummarySink::new();
     let mut timeline = TimelineSink::default();
     let mut extra = ExtraSinks::for_scenario(scenario);
     scenario
-        .simulate(&mut (&mut csv, &mut summary, (&mut timeline, &mut extra)))
+        .simulate(&mut (
+            &mut csv,
+            (&mut summary, &mut requests_csv),
+            (&mut timeline, &mut extra),
+        ))
         .map_err(|reason| OutputError::Build {
             path: scenario.path.clone(),
             reason,
         })?;
     if let Some(err) = csv.error {
         return Err(err);
+    }
+    if let Some(writer) = requests_csv {
+        writer.finish().map_err(|error| OutputError::Write {
+            path: out_dir.join(REQUEST_RUN_FILES[2]),
+            error,
+        })?;
     }
     let summary = summary.summary().ok_or_else(|| OutputError::Build {
         path: scenario.path.clone(),
@@ -452,7 +582,17 @@ pub fn write_run(scenario: &Scenario, out_dir: &Path) -> Result<RunOutput, Outpu
         render_svg(&timeline.timeline, &scenario.name).map(String::into_bytes)
     })?;
 
-    let files = staged.finish([csv.timeseries, csv.events, summary_file, png, svg])?;
+    let mut files = vec![csv.timeseries, csv.events, summary_file, png, svg];
+    if let Some(requests) = &summary.requests {
+        files.push(plot_file(out_dir, REQUEST_RUN_FILES[0], || {
+            render_latency_cdf_png(requests, &scenario.name)
+        })?);
+        files.push(plot_file(out_dir, REQUEST_RUN_FILES[1], || {
+            render_latency_cdf_svg(requests, &scenario.name).map(String::into_bytes)
+        })?);
+    }
+    files.extend(requests_file);
+    let files = staged.finish(files)?;
     Ok(RunOutput {
         summary,
         files,

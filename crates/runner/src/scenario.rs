@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
-    Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand, Distribution,
-    FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S, ServiceLevelObjective, ServiceLevelSink,
-    ServiceModel, SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad,
-    TargetTracking, WorkspaceScaling,
+    Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand,
+    Distribution, FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S, RequestConfig,
+    ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig, SessionLength,
+    SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -21,7 +21,8 @@ use crate::limits::{
     read_text_bounded, run_bytes,
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
-use crate::trace::read_trace;
+use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
+use crate::trace::{read_trace, read_trace_arrivals};
 use crate::vendor_formats::aws::{AwsFiles, is_configuration_only, target_tracking};
 use crate::vendor_formats::azure::autoscale_setting;
 use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
@@ -97,8 +98,18 @@ pub struct ServiceSpec {
     /// later, oldest first).
     pub model: Option<String>,
     /// Mean time an instance takes to serve one request, seconds: enables the M/M/c latency
-    /// estimate and the latency objective.
+    /// estimate and the latency objective (fluid models).
     pub service_time_s: Option<f64>,
+    /// `model = "requests"`: requests one instance serves at once; default 1.
+    pub concurrency_per_instance: Option<u32>,
+    /// `model = "requests"`: `least-outstanding` (default) or `random`.
+    pub routing: Option<String>,
+    /// `model = "requests"`: seconds a request may wait before it fails; default no limit.
+    pub queue_timeout_s: Option<f64>,
+    /// `model = "requests"`: most requests waiting; default no bound but scalesim's.
+    pub max_queue: Option<u64>,
+    /// `model = "requests"`: how long each request takes.
+    pub time: Option<ServiceTimeSpec>,
 }
 
 /// `[slo]`: service-level objectives checked per step.
@@ -184,8 +195,9 @@ pub struct LoadSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FleetSpec {
-    /// Requests one instance serves per minute.
-    pub capacity_per_instance: f64,
+    /// Requests one instance serves per minute (fluid models; the request-level model derives
+    /// it from concurrency and service times).
+    pub capacity_per_instance: Option<f64>,
     /// Instances at t = 0; default the autoscaler's minimum.
     pub initial_instances: Option<u32>,
     /// Seconds until a launched instance serves (default 300), or a distribution to draw them
@@ -340,8 +352,10 @@ pub struct Scenario {
     pub autoscaler: AutoscalerConfig,
     /// What one instance costs per hour.
     pub price_per_hour: Option<f64>,
-    /// What happens to requests beyond capacity.
+    /// What happens to requests beyond capacity (fluid models).
     pub service: ServiceModel,
+    /// `model = "requests"`: every request simulated, with these settings.
+    pub requests: Option<RequestModel>,
     /// Mean service time of a request, seconds, for latency estimates.
     pub service_time_s: Option<f64>,
     /// The objectives each step is checked against.
@@ -576,6 +590,69 @@ pub(crate) fn read_scenario_file(path: &Path) -> Result<String, ScenarioError> {
     read_text_bounded(path, MAX_SCENARIO_BYTES, "a scenario file")
 }
 
+/// `[service]`'s request-level keys, checked: the engine's settings (its service time still a
+/// placeholder, set once the trace is read) and `[service.time]`; `None` for fluid models, which
+/// take none of those keys.
+fn request_settings(
+    service: Option<&ServiceSpec>,
+    per_request: bool,
+    path: &Path,
+) -> Result<Option<(RequestConfig, ServiceTimeSpec)>, ScenarioError> {
+    let Some(service) = service else {
+        return Ok(None);
+    };
+    if !per_request {
+        let given = [
+            (
+                "concurrency_per_instance",
+                service.concurrency_per_instance.is_some(),
+            ),
+            ("routing", service.routing.is_some()),
+            ("queue_timeout_s", service.queue_timeout_s.is_some()),
+            ("max_queue", service.max_queue.is_some()),
+            ("time", service.time.is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(_, present)| *present) {
+            return Err(field_error(
+                path,
+                &format!("service.{key}"),
+                "is read only with model = \"requests\"".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    if service.service_time_s.is_some() {
+        return Err(field_error(
+            path,
+            "service.service_time_s",
+            "is the fluid models' mean service time; with model = \"requests\" write \
+             [service.time] (for example distribution = \"exponential\" and mean_s)"
+                .into(),
+        ));
+    }
+    let Some(time) = service.time.clone() else {
+        return Err(field_error(
+            path,
+            "service.time",
+            "is required with model = \"requests\": a [service.time] table with distribution \
+             and its parameters"
+                .into(),
+        ));
+    };
+    let config = RequestConfig {
+        concurrency_per_instance: service.concurrency_per_instance.unwrap_or(1),
+        routing: routing(service.routing.as_deref(), path)?,
+        queue_timeout_s: service.queue_timeout_s,
+        max_queue: service.max_queue,
+        // Placeholders: the scenario's seed and the checked model are set by the caller.
+        service_time: scalesim_core::ServiceTime::fixed(1.0)
+            .map_err(|err| build_error(path, err))?,
+        seed: 0,
+        replica: 0,
+    };
+    Ok(Some((config, time)))
+}
+
 fn field_error(path: &Path, field: &str, message: String) -> ScenarioError {
     ScenarioError::Field {
         path: path.to_owned(),
@@ -620,23 +697,48 @@ impl Scenario {
                 format!("must be a finite price from 0 to {MAX_PRICE_PER_HOUR:e}, got {price}"),
             ));
         }
-        let service = match spec.service.as_ref().and_then(|s| s.model.as_deref()) {
-            None | Some("throttle") => ServiceModel::Throttle,
+        let model = spec.service.as_ref().and_then(|s| s.model.as_deref());
+        let service = match model {
+            None | Some("throttle" | "requests") => ServiceModel::Throttle,
             Some("queue") => ServiceModel::Queue,
             Some(other) => {
                 return Err(field_error(
                     path,
                     "service.model",
-                    format!("must be \"throttle\" or \"queue\", got {other:?}"),
+                    format!("must be \"throttle\", \"queue\" or \"requests\", got {other:?}"),
                 ));
             }
         };
+        let per_request = model == Some("requests");
+        let request_spec = request_settings(spec.service.as_ref(), per_request, path)?;
+        match (per_request, spec.fleet.capacity_per_instance) {
+            (true, Some(_)) => {
+                return Err(field_error(
+                    path,
+                    "fleet.capacity_per_instance",
+                    "is not used with service.model = \"requests\": an instance's capacity \
+                     follows from service.concurrency_per_instance and the service times; \
+                     remove it"
+                        .into(),
+                ));
+            }
+            (false, None) => {
+                return Err(field_error(
+                    path,
+                    "fleet.capacity_per_instance",
+                    "is required: requests one instance serves per minute (or set \
+                     service.model = \"requests\" to simulate each request)"
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
         let service_time_s = spec.service.as_ref().and_then(|s| s.service_time_s);
         let slo = ServiceLevelObjective {
             latency_s: spec.slo.as_ref().and_then(|s| s.latency_s),
             max_unserved_fraction: spec.slo.as_ref().and_then(|s| s.max_unserved_fraction),
         };
-        if spec.slo.is_some() && service_time_s.is_none() {
+        if spec.slo.is_some() && service_time_s.is_none() && !per_request {
             return Err(field_error(
                 path,
                 "slo",
@@ -678,9 +780,17 @@ impl Scenario {
             buckets: spec.load.buckets,
         };
         let trace_path = spec.load.trace.as_ref().map(|trace| base.join(trace));
-        let trace_demand = match &trace_path {
-            Some(trace_path) => Some(read_trace(trace_path, window, step_s)?),
-            None => None,
+        let mut trace_arrivals = None;
+        let trace_demand = match (&trace_path, &request_spec) {
+            (Some(trace_path), Some((_, time))) => {
+                let columns = columns(time);
+                let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                let (demand, arrivals) = read_trace_arrivals(trace_path, window, step_s, &columns)?;
+                trace_arrivals = Some(arrivals);
+                Some(demand)
+            }
+            (Some(trace_path), None) => Some(read_trace(trace_path, window, step_s)?),
+            (None, _) => None,
         };
         let seed = spec.seed.unwrap_or(DEFAULT_SEED);
         let runs = spec.runs.unwrap_or(1);
@@ -877,6 +987,22 @@ impl Scenario {
             .fleet
             .initial_instances
             .unwrap_or_else(|| autoscaler.bounds().min());
+        let requests = match request_spec {
+            None => None,
+            Some((mut config, time)) => {
+                config.service_time = service_time(&time, path)?;
+                config.seed = seed;
+                Some(RequestModel {
+                    config,
+                    // Synthetic load draws its counts per replica: they are the demand's.
+                    trace: if synthetic.is_some() {
+                        None
+                    } else {
+                        trace_arrivals
+                    },
+                })
+            }
+        };
         let scenario = Scenario {
             name: spec.name,
             path: path.to_owned(),
@@ -887,7 +1013,8 @@ impl Scenario {
             provisioning,
             seed,
             fleet: FleetConfig {
-                capacity_per_instance_per_min: spec.fleet.capacity_per_instance,
+                // The request-level model replaces it with its nominal capacity.
+                capacity_per_instance_per_min: spec.fleet.capacity_per_instance.unwrap_or(1.0),
                 initial_instances,
                 provisioning_s,
             },
@@ -895,6 +1022,7 @@ impl Scenario {
             autoscaler,
             price_per_hour: spec.fleet.price_per_hour,
             service,
+            requests,
             service_time_s,
             slo,
             vendor,
@@ -977,7 +1105,18 @@ impl Scenario {
         sink: Option<&mut S>,
     ) -> Result<(), BuildError> {
         let fleet = self.replica_fleet(replica);
-        run_config(fleet, demand, self.service, &self.autoscaler, sink)
+        let requests = self
+            .requests
+            .as_ref()
+            .map(|model| (model.config_for(replica), model.arrivals(demand)));
+        run_config(
+            fleet,
+            demand,
+            self.service,
+            requests,
+            &self.autoscaler,
+            sink,
+        )
     }
 
     /// Runs this scenario's demand (replica 0) with another fleet and autoscaler, as a sweep
@@ -988,7 +1127,18 @@ impl Scenario {
         autoscaler: &AutoscalerConfig,
         sink: &mut S,
     ) -> Result<(), BuildError> {
-        run_config(fleet, &self.demand, self.service, autoscaler, Some(sink))
+        let requests = self
+            .requests
+            .as_ref()
+            .map(|model| (model.config_for(0), model.arrivals(&self.demand)));
+        run_config(
+            fleet,
+            &self.demand,
+            self.service,
+            requests,
+            autoscaler,
+            Some(sink),
+        )
     }
 }
 
@@ -997,45 +1147,62 @@ fn run_config<S: Sink>(
     fleet: FleetConfig,
     demand: &Demand,
     service: ServiceModel,
+    requests: Option<(RequestConfig, Arrivals<'_>)>,
     autoscaler: &AutoscalerConfig,
     sink: Option<&mut S>,
 ) -> Result<(), BuildError> {
+    let run = Run {
+        fleet,
+        demand,
+        service,
+        requests,
+    };
     match autoscaler {
-        AutoscalerConfig::AwsTargetTracking(policy) => {
-            run_autoscaler(fleet, demand, service, policy.clone(), None, sink)
+        AutoscalerConfig::AwsTargetTracking(policy) => run.go(policy.clone(), None, sink),
+        AutoscalerConfig::AzureAutoscale(autoscale) => run.go(autoscale.clone(), None, sink),
+        AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
+            run.go(scaling.clone(), Some(*sessions), sink)
         }
-        AutoscalerConfig::AzureAutoscale(autoscale) => {
-            run_autoscaler(fleet, demand, service, autoscale.clone(), None, sink)
-        }
-        AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => run_autoscaler(
-            fleet,
-            demand,
-            service,
-            scaling.clone(),
-            Some(*sessions),
-            sink,
-        ),
-        AutoscalerConfig::KubernetesHpa(hpa) => {
-            run_autoscaler(fleet, demand, service, hpa.clone(), None, sink)
-        }
+        AutoscalerConfig::KubernetesHpa(hpa) => run.go(hpa.clone(), None, sink),
     }
 }
 
-/// Builds a run of `autoscaler` on `demand` and runs it into `sink` if there is one.
-fn run_autoscaler<A: Autoscaler, S: Sink>(
+/// What a run is made of besides its autoscaler.
+struct Run<'d> {
     fleet: FleetConfig,
-    demand: &Demand,
+    demand: &'d Demand,
     service: ServiceModel,
+    requests: Option<(RequestConfig, Arrivals<'d>)>,
+}
+
+impl Run<'_> {
+    /// Builds a run of `autoscaler` and runs it into `sink` if there is one.
+    fn go<A: Autoscaler, S: Sink>(
+        self,
+        autoscaler: A,
+        sessions: Option<SessionConfig>,
+        sink: Option<&mut S>,
+    ) -> Result<(), BuildError> {
+        run_autoscaler(self, autoscaler, sessions, sink)
+    }
+}
+
+/// Builds a run of `autoscaler` and runs it into `sink` if there is one.
+fn run_autoscaler<A: Autoscaler, S: Sink>(
+    run: Run<'_>,
     autoscaler: A,
     sessions: Option<SessionConfig>,
     sink: Option<&mut S>,
 ) -> Result<(), BuildError> {
-    let mut builder = Simulation::builder(fleet)
+    let mut builder = Simulation::builder(run.fleet)
         .autoscaler(autoscaler)
-        .demand(demand)
-        .service_model(service);
+        .demand(run.demand)
+        .service_model(run.service);
     if let Some(sessions) = sessions {
         builder = builder.sessions(sessions);
+    }
+    if let Some((config, arrivals)) = run.requests {
+        builder = builder.requests(config, arrivals);
     }
     let mut simulation = builder.build()?;
     if let Some(sink) = sink {

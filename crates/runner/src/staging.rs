@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compare::COMPARE_FILES;
 use crate::error::OutputError;
-use crate::output::{Pending, RUN_FILES, pending_target};
+use crate::output::{Pending, REQUEST_RUN_FILES, RUN_FILES, pending_target};
 use crate::sweep::{SHARD_MANIFEST, SWEEP_FILES};
 
 /// Marks staging folders, between the target's name and the owner's process id.
@@ -38,6 +38,7 @@ const RECOMMENDED_PREFIX: &str = "recommended-";
 fn is_scalesim_output(name: &str) -> bool {
     let known = |name: &str| {
         RUN_FILES.contains(&name)
+            || REQUEST_RUN_FILES.contains(&name)
             || SWEEP_FILES.contains(&name)
             || COMPARE_FILES.contains(&name)
             || name == SHARD_MANIFEST

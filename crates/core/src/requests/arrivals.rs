@@ -114,7 +114,9 @@ impl RequestTrace {
         let from_ns = from_s.saturating_mul(1_000_000_000);
         let end_ns = span_s.map(|span| from_s.saturating_add(span).saturating_mul(1_000_000_000));
         let first = self.arrival_ns.partition_point(|&t| t < from_ns);
-        let last = end_ns.map_or(self.len(), |end| self.arrival_ns.partition_point(|&t| t < end));
+        let last = end_ns.map_or(self.len(), |end| {
+            self.arrival_ns.partition_point(|&t| t < end)
+        });
         let width = self.columns.len();
         Self {
             columns: self.columns.clone(),

@@ -166,6 +166,24 @@ pub struct RequestStep {
     pub slot_s: f64,
 }
 
+/// Points of the latency CDF a run reports: the quantiles 0, 0.025, …, 0.975 (40 points), then
+/// 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999 and 1 (the maximum).
+pub const LATENCY_CDF_QUANTILES: [f64; 47] = {
+    let mut quantiles = [0.0; 47];
+    let mut i = 0;
+    while i < 40 {
+        quantiles[i] = i as f64 * 0.025;
+        i += 1;
+    }
+    let tail = [0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999, 1.0];
+    let mut j = 0;
+    while j < tail.len() {
+        quantiles[40 + j] = tail[j];
+        j += 1;
+    }
+    quantiles
+};
+
 /// The request figures of a whole run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RequestSummary {
@@ -197,6 +215,8 @@ pub struct RequestSummary {
     pub latency_mean_s: Option<f64>,
     /// Mean wait in the queue of the completed requests, exact.
     pub wait_mean_s: Option<f64>,
+    /// The latency at each of [`LATENCY_CDF_QUANTILES`], seconds (all 0 without completions).
+    pub latency_cdf_s: [f64; LATENCY_CDF_QUANTILES.len()],
 }
 
 impl RequestSummary {
@@ -387,10 +407,7 @@ impl<'d> RequestEngine<'d> {
             });
         }
         let mut engine = Self {
-            cursor: ArrivalCursor::new(
-                arrivals,
-                stream(config.seed, ARRIVAL_SALT, config.replica),
-            ),
+            cursor: ArrivalCursor::new(arrivals, stream(config.seed, ARRIVAL_SALT, config.replica)),
             trace,
             service,
             service_rng: stream(config.seed, SERVICE_SALT, config.replica),
@@ -434,13 +451,7 @@ impl<'d> RequestEngine<'d> {
         self.now_ns = t_ns;
     }
 
-    fn fail<S: Sink>(
-        &mut self,
-        request: Waiting,
-        at_ns: u64,
-        outcome: Outcome,
-        sink: &mut S,
-    ) {
+    fn fail<S: Sink>(&mut self, request: Waiting, at_ns: u64, outcome: Outcome, sink: &mut S) {
         self.step.failed += 1;
         match outcome {
             Outcome::TimedOut => {
@@ -630,7 +641,10 @@ impl<'d> RequestEngine<'d> {
         let step_area = self.in_flight_area - self.step_start_area;
         let quantile = |q: f64| {
             (step.completed > 0).then(|| {
-                let ns = self.step_latencies.value_at_quantile(q).min(step.latency_max_ns);
+                let ns = self
+                    .step_latencies
+                    .value_at_quantile(q)
+                    .min(step.latency_max_ns);
                 ns as f64 / 1e9
             })
         };
@@ -688,10 +702,19 @@ impl<'d> RequestEngine<'d> {
         let completed = run.completed > 0;
         let quantile = |q: f64| {
             completed.then(|| {
-                self.run_latencies.value_at_quantile(q).min(run.latency_max_ns) as f64 / 1e9
+                self.run_latencies
+                    .value_at_quantile(q)
+                    .min(run.latency_max_ns) as f64
+                    / 1e9
             })
         };
         let failed = run.timed_out + run.rejected + run.no_instance;
+        let mut latency_cdf_s = [0.0; LATENCY_CDF_QUANTILES.len()];
+        if completed {
+            for (latency, &q) in latency_cdf_s.iter_mut().zip(&LATENCY_CDF_QUANTILES) {
+                *latency = quantile(q).unwrap_or(0.0);
+            }
+        }
         RequestSummary {
             arrivals: run.arrivals,
             completed: run.completed,
@@ -708,6 +731,7 @@ impl<'d> RequestEngine<'d> {
             latency_mean_s: completed
                 .then(|| run.latency_sum_ns as f64 / run.completed as f64 / 1e9),
             wait_mean_s: completed.then(|| run.wait_sum_ns as f64 / run.completed as f64 / 1e9),
+            latency_cdf_s,
         }
     }
 }

@@ -195,7 +195,10 @@ impl ServiceTime {
 
     /// Resolves the model's columns against the arrivals' (`None` without a per-request
     /// trace) and checks their values.
-    pub(crate) fn bind(&self, trace: Option<&RequestTrace>) -> Result<BoundServiceTime, BuildError> {
+    pub(crate) fn bind(
+        &self,
+        trace: Option<&RequestTrace>,
+    ) -> Result<BoundServiceTime, BuildError> {
         let mut terms = Vec::new();
         if let Kind::Linear(model) = &self.kind {
             let Some(trace) = trace else {

@@ -61,13 +61,8 @@ const FLEET: FleetConfig = FleetConfig {
 };
 
 fn run_trace(trace: &RequestTrace, config: RequestConfig, instances: u32) -> Requests {
-    let demand = Demand::from_buckets(
-        &trace.per_second(),
-        1,
-        scalesim_core::BucketWindow::ALL,
-        60,
-    )
-    .unwrap();
+    let demand =
+        Demand::from_buckets(&trace.per_second(), 1, scalesim_core::BucketWindow::ALL, 60).unwrap();
     let mut simulation = Simulation::builder(FleetConfig {
         initial_instances: instances,
         ..FLEET
@@ -98,7 +93,14 @@ fn s(ns: u64) -> f64 {
 fn lives(run: &Requests) -> Vec<(f64, Option<f64>, Option<f64>, Outcome)> {
     run.requests
         .iter()
-        .map(|r| (s(r.arrival_ns), r.start_ns.map(s), r.end_ns.map(s), r.outcome))
+        .map(|r| {
+            (
+                s(r.arrival_ns),
+                r.start_ns.map(s),
+                r.end_ns.map(s),
+                r.outcome,
+            )
+        })
         .collect()
 }
 
@@ -195,7 +197,10 @@ fn a_linear_model_times_each_request_by_its_own_tokens() {
     trace.push(5.0, &[0.0, 50.0]).unwrap();
     let model = ServiceTime::linear(
         0.1,
-        vec![("input_tokens".into(), 0.001), ("output_tokens".into(), 0.02)],
+        vec![
+            ("input_tokens".into(), 0.001),
+            ("output_tokens".into(), 0.02),
+        ],
     )
     .unwrap();
     let run = run_trace(&trace, config(model), 1);
@@ -281,7 +286,10 @@ fn m_d_1_waits_agree_with_pollaczek_khinchine() {
     let counts = poisson_counts(0.8, 200_000, 2);
     let run = run_counts(&counts, config(ServiceTime::fixed(1.0).unwrap()), 1);
     let wait = run.summary.unwrap().wait_mean_s.unwrap();
-    assert!((wait - 2.0).abs() < 0.1, "mean wait {wait} against P-K's 2 s");
+    assert!(
+        (wait - 2.0).abs() < 0.1,
+        "mean wait {wait} against P-K's 2 s"
+    );
 }
 
 #[test]
@@ -350,7 +358,10 @@ fn counts_are_placed_inside_their_buckets_in_order_and_kept_whole() {
                 .count()
         })
         .collect();
-    assert!(sorted, "completion order of instant requests is arrival order");
+    assert!(
+        sorted,
+        "completion order of instant requests is arrival order"
+    );
     assert_eq!(per_second, [3, 0, 5, 1]);
 }
 
