@@ -21,3 +21,10 @@ pub fn nasa_30_days() -> Demand {
     };
     scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
 }
+
+/// The whole shipped NASA trace (58 days, 3,461,610 requests), per minute.
+pub fn nasa_all() -> Demand {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
+    scalesim_runner::read_trace(&path, BucketWindow::ALL, 60).expect("the shipped NASA trace loads")
+}

@@ -3,6 +3,7 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rand_distr::Exp1;
 
 use crate::demand::Bucket;
 use crate::error::BuildError;
@@ -180,32 +181,82 @@ pub(crate) enum ArrivalCursor<'a> {
         trace: &'a RequestTrace,
         next: usize,
     },
-    Counts {
-        counts: &'a [f64],
-        bucket_ns: u64,
-        /// The bucket being placed.
-        bucket: usize,
-        /// Requests of it still to place.
-        left: u64,
-        /// Where the last one fell, as a fraction of the bucket.
-        x: f64,
-        rng: ChaCha8Rng,
-    },
+    Counts(Placement<'a>),
+}
+
+/// The requests of counted buckets, placed by exponential spacings: with E₁ … Eₙ₊₁ drawn
+/// from Exp(1) and Sₖ = E₁ + … + Eₖ, the times Sₖ / Sₙ₊₁ (k = 1 … n) are distributed as the
+/// order statistics of n uniforms (Devroye, "Non-Uniform Random Variate Generation", 1986,
+/// V.2.2). The sum Sₙ₊₁ is drawn first from the arrival stream; `replay`, a copy of the stream
+/// from before those draws, then gives E₁ … Eₙ again one by one.
+#[derive(Debug, Clone)]
+pub(crate) struct Placement<'a> {
+    counts: &'a [f64],
+    bucket_ns: u64,
+    /// The bucket being placed; `usize::MAX` before the first.
+    bucket: usize,
+    /// Requests of it still to place.
+    left: u64,
+    /// Sₖ so far, and Sₙ₊₁.
+    partial_sum: f64,
+    total: f64,
+    rng: ChaCha8Rng,
+    replay: ChaCha8Rng,
+}
+
+impl Placement<'_> {
+    /// Opens the next bucket holding a request; false once none is left.
+    fn open_next_bucket(&mut self) -> bool {
+        while self.left == 0 {
+            self.bucket = self.bucket.wrapping_add(1);
+            let Some(&count) = self.counts.get(self.bucket) else {
+                return false;
+            };
+            let whole = count.floor();
+            let fraction = count - whole;
+            // Whole counts draw nothing for this: a real trace's buckets draw only spacings.
+            let extra = fraction > 0.0 && self.rng.random::<f64>() < fraction;
+            self.left = whole as u64 + u64::from(extra);
+            if self.left > 0 {
+                self.replay.clone_from(&self.rng);
+                self.total = (0..=self.left).map(|_| self.rng.sample::<f64, _>(Exp1)).sum();
+                self.partial_sum = 0.0;
+            }
+        }
+        true
+    }
+
+    fn next_arrival(&mut self) -> Option<Arrival> {
+        if !self.open_next_bucket() {
+            return None;
+        }
+        self.partial_sum += self.replay.sample::<f64, _>(Exp1);
+        self.left -= 1;
+        let start_ns = self.bucket as u64 * self.bucket_ns;
+        // Sₖ / Sₙ₊₁ < 1 but for rounding; the cut keeps every request inside its bucket.
+        let offset_ns = ((self.partial_sum / self.total * self.bucket_ns as f64) as u64)
+            .min(self.bucket_ns - 1);
+        Some(Arrival {
+            t_ns: start_ns + offset_ns,
+            row: None,
+        })
+    }
 }
 
 impl<'a> ArrivalCursor<'a> {
     pub(crate) fn new(arrivals: Arrivals<'a>, rng: ChaCha8Rng) -> Self {
         match arrivals {
             Arrivals::Trace(trace) => Self::Trace { trace, next: 0 },
-            Arrivals::Counts { bucket_s, counts } => Self::Counts {
+            Arrivals::Counts { bucket_s, counts } => Self::Counts(Placement {
                 counts,
                 bucket_ns: bucket_s * 1_000_000_000,
-                // "Before bucket 0": the first call wraps it to 0 and opens it.
                 bucket: usize::MAX,
                 left: 0,
-                x: 0.0,
+                partial_sum: 0.0,
+                total: 0.0,
+                replay: rng.clone(),
                 rng,
-            },
+            }),
         }
     }
 
@@ -221,36 +272,7 @@ impl<'a> ArrivalCursor<'a> {
                     }
                 })
             }
-            Self::Counts {
-                counts,
-                bucket_ns,
-                bucket,
-                left,
-                x,
-                rng,
-            } => {
-                while *left == 0 {
-                    *bucket = bucket.wrapping_add(1);
-                    let count = *counts.get(*bucket)?;
-                    let whole = count.floor();
-                    let fraction = count - whole;
-                    // Whole counts draw nothing, so a real trace's arrivals use one draw each.
-                    let extra = fraction > 0.0 && rng.random::<f64>() < fraction;
-                    *left = whole as u64 + u64::from(extra);
-                    *x = 0.0;
-                }
-                // Bentley and Saxe (1980): the minimum of the m uniforms left in [x, 1) is
-                // 1 − (1 − x) U^(1/m), which gives the order statistics in ascending order.
-                let u: f64 = rng.random();
-                *x = 1.0 - (1.0 - *x) * u.powf(1.0 / *left as f64);
-                *left -= 1;
-                let start_ns = *bucket as u64 * *bucket_ns;
-                let offset_ns = ((*x * *bucket_ns as f64) as u64).min(*bucket_ns - 1);
-                Some(Arrival {
-                    t_ns: start_ns + offset_ns,
-                    row: None,
-                })
-            }
+            Self::Counts(placement) => placement.next_arrival(),
         }
     }
 }

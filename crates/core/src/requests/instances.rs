@@ -106,10 +106,13 @@ pub(crate) struct Instances {
     routing: Routing,
     role: Vec<Role>,
     outstanding: Vec<u32>,
-    /// For each count c in 0..=concurrency, the in-service instances with c outstanding.
+    /// For each count c below `concurrency`, the in-service instances with c outstanding (full
+    /// ones are in none: only a scale-in looks for them, and it scans).
     by_outstanding: Vec<NumberSet>,
-    /// In-service instances with a free slot (random routing draws among them).
+    /// Random routing only: the in-service instances with a free slot, to draw among.
     with_free_slot: NumberSet,
+    /// In-service instances with a free slot.
+    free_instances: u32,
     unused: NumberSet,
     in_service: u32,
     draining: u32,
@@ -127,8 +130,9 @@ impl Instances {
             routing,
             role: Vec::new(),
             outstanding: Vec::new(),
-            by_outstanding: vec![NumberSet::default(); concurrency as usize + 1],
+            by_outstanding: vec![NumberSet::default(); concurrency as usize],
             with_free_slot: NumberSet::default(),
+            free_instances: 0,
             unused: NumberSet::default(),
             in_service: 0,
             draining: 0,
@@ -182,7 +186,7 @@ impl Instances {
         self.role[number] = Role::InService;
         self.outstanding[number] = 0;
         self.by_outstanding[0].insert(number);
-        self.with_free_slot.insert(number);
+        self.mark_free(number);
         self.lowest_hint = 0;
         self.in_service += 1;
     }
@@ -190,13 +194,24 @@ impl Instances {
     /// Takes one instance out of service: idle ones first, the highest number first, then the
     /// fewest outstanding, ties to the highest number. Returns whether it drains (was busy).
     pub(crate) fn leave(&mut self) -> bool {
-        let Some((count, number)) = (0..=self.concurrency as usize)
-            .find_map(|count| self.by_outstanding[count].last().map(|n| (count, n)))
-        else {
-            return false;
+        let with_free_slot = (0..self.concurrency as usize)
+            .find_map(|count| self.by_outstanding[count].last().map(|n| (count, n)));
+        let (count, number) = match with_free_slot {
+            Some(found) => found,
+            None => {
+                let full = (0..self.role.len())
+                    .rev()
+                    .find(|&number| self.role[number] == Role::InService);
+                match full {
+                    Some(number) => (self.concurrency as usize, number),
+                    None => return false,
+                }
+            }
         };
-        self.by_outstanding[count].remove(number);
-        self.with_free_slot.remove(number);
+        if count < self.concurrency as usize {
+            self.by_outstanding[count].remove(number);
+            self.mark_full(number);
+        }
         self.in_service -= 1;
         if count == 0 {
             self.role[number] = Role::Unused;
@@ -207,6 +222,20 @@ impl Instances {
             self.busy_in_service -= u64::from(self.outstanding[number]);
             self.draining += 1;
             true
+        }
+    }
+
+    fn mark_free(&mut self, number: usize) {
+        self.free_instances += 1;
+        if self.routing == Routing::Random {
+            self.with_free_slot.insert(number);
+        }
+    }
+
+    fn mark_full(&mut self, number: usize) {
+        self.free_instances -= 1;
+        if self.routing == Routing::Random {
+            self.with_free_slot.remove(number);
         }
     }
 
@@ -224,7 +253,7 @@ impl Instances {
                 None
             }
             Routing::Random => {
-                let free = self.with_free_slot.len;
+                let free = self.free_instances as usize;
                 if free == 0 {
                     return None;
                 }
@@ -237,7 +266,7 @@ impl Instances {
 
     /// Whether some in-service instance has a free slot.
     pub(crate) fn has_free_slot(&self) -> bool {
-        self.with_free_slot.len > 0
+        self.free_instances > 0
     }
 
     /// A request starts on `number`'s slot.
@@ -246,9 +275,10 @@ impl Instances {
         let count = self.outstanding[number] as usize;
         self.outstanding[number] += 1;
         self.by_outstanding[count].remove(number);
-        self.by_outstanding[count + 1].insert(number);
-        if count + 1 == self.concurrency as usize {
-            self.with_free_slot.remove(number);
+        if count + 1 < self.concurrency as usize {
+            self.by_outstanding[count + 1].insert(number);
+        } else {
+            self.mark_full(number);
         }
         self.busy_in_service += 1;
     }
@@ -261,9 +291,12 @@ impl Instances {
         self.outstanding[number] -= 1;
         match self.role[number] {
             Role::InService => {
-                self.by_outstanding[count].remove(number);
+                if count < self.concurrency as usize {
+                    self.by_outstanding[count].remove(number);
+                } else {
+                    self.mark_free(number);
+                }
                 self.by_outstanding[count - 1].insert(number);
-                self.with_free_slot.insert(number);
                 self.lowest_hint = self.lowest_hint.min(count - 1);
                 self.busy_in_service -= 1;
                 true

@@ -270,6 +270,10 @@ impl Ord for Running {
     }
 }
 
+/// Most latencies of one step kept for exact percentiles (8 MiB); a busier step's percentiles
+/// come from a histogram of 2 significant digits.
+const EXACT_STEP_LATENCIES: usize = 1 << 20;
+
 /// Latencies are recorded in nanoseconds from 1 µs up to ~31 years; values outside saturate.
 const LATENCY_LOW_NS: u64 = 1_000;
 const LATENCY_HIGH_NS: u64 = 1_000_000_000_000_000_000;
@@ -330,14 +334,18 @@ pub(crate) struct RequestEngine<'d> {
     in_flight: u64,
     /// ∫ in flight dt since t = 0, request-nanoseconds.
     in_flight_area: u128,
-    /// `in_flight_area` at each of the last 61 whole seconds, indexed by second mod 61.
-    area_at_second: [u128; 61],
+    /// `in_flight_area` at each of the last 64 whole seconds, indexed by second mod 64.
+    area_at_second: [u128; 64],
     next_second_ns: u64,
     /// `in_flight_area` at the start of the current step.
     step_start_area: u128,
     step: StepCounts,
     run: RunCounts,
-    step_latencies: Histogram<u32>,
+    /// The step's latencies, for exact percentiles, up to [`EXACT_STEP_LATENCIES`]; past that
+    /// they move into `step_histogram`.
+    step_latencies: Vec<u64>,
+    step_histogram: Histogram<u32>,
+    step_overflowed: bool,
     run_latencies: Histogram<u64>,
 }
 
@@ -423,12 +431,14 @@ impl<'d> RequestEngine<'d> {
             now_ns: 0,
             in_flight: 0,
             in_flight_area: 0,
-            area_at_second: [0; 61],
+            area_at_second: [0; 64],
             next_second_ns: NS_PER_S,
             step_start_area: 0,
             step: StepCounts::default(),
             run: RunCounts::default(),
-            step_latencies: latency_histogram(2)?,
+            step_latencies: Vec::with_capacity(4096),
+            step_histogram: latency_histogram(2)?,
+            step_overflowed: false,
             run_latencies: latency_histogram(3)?,
         };
         engine.next_arrival = engine.cursor.next_arrival();
@@ -444,7 +454,7 @@ impl<'d> RequestEngine<'d> {
                 u128::from(self.in_flight) * u128::from(self.next_second_ns - self.now_ns);
             self.now_ns = self.next_second_ns;
             let second = self.now_ns / NS_PER_S;
-            self.area_at_second[(second % 61) as usize] = self.in_flight_area;
+            self.area_at_second[(second % 64) as usize] = self.in_flight_area;
             self.next_second_ns += NS_PER_S;
         }
         self.in_flight_area += u128::from(self.in_flight) * u128::from(t_ns - self.now_ns);
@@ -524,7 +534,7 @@ impl<'d> RequestEngine<'d> {
         self.run.latency_sum_ns += u128::from(latency_ns);
         self.run.latency_max_ns = self.run.latency_max_ns.max(latency_ns);
         self.run.wait_sum_ns += u128::from(done.start_ns - done.arrival_ns);
-        self.step_latencies.saturating_record(latency_ns);
+        self.record_step_latency(latency_ns);
         self.run_latencies.saturating_record(latency_ns);
         sink.on_request(&RequestRecord {
             index: done.index,
@@ -577,8 +587,10 @@ impl<'d> RequestEngine<'d> {
         self.advance_to(t0_ns);
         self.step_start_area = self.in_flight_area;
         self.step = StepCounts::default();
-        if self.step_latencies.len() > 0 {
-            self.step_latencies.reset();
+        self.step_latencies.clear();
+        if self.step_overflowed {
+            self.step_histogram.reset();
+            self.step_overflowed = false;
         }
         while self.instances.in_service() > in_service {
             self.instances.leave();
@@ -627,36 +639,70 @@ impl<'d> RequestEngine<'d> {
         self.step_record(step_s)
     }
 
+    fn record_step_latency(&mut self, latency_ns: u64) {
+        if self.step_overflowed {
+            self.step_histogram.saturating_record(latency_ns);
+        } else if self.step_latencies.len() < EXACT_STEP_LATENCIES {
+            self.step_latencies.push(latency_ns);
+        } else {
+            for &earlier in &self.step_latencies {
+                self.step_histogram.saturating_record(earlier);
+            }
+            self.step_histogram.saturating_record(latency_ns);
+            self.step_overflowed = true;
+        }
+    }
+
+    /// The step's p50, p95 and p99 latencies, seconds: nearest rank, exact unless the step
+    /// completed more than [`EXACT_STEP_LATENCIES`] requests.
+    fn step_percentiles(&mut self, max_ns: u64) -> [Option<f64>; 3] {
+        const QUANTILES: [f64; 3] = [0.5, 0.95, 0.99];
+        let mut percentiles = [None; 3];
+        if self.step_overflowed {
+            let values = self.step_histogram.value_at_quantiles(QUANTILES);
+            for (slot, ns) in percentiles.iter_mut().zip(values) {
+                *slot = Some(ns.min(max_ns) as f64 / 1e9);
+            }
+            return percentiles;
+        }
+        let n = self.step_latencies.len();
+        if n == 0 {
+            return percentiles;
+        }
+        // Highest quantile first, each selection then works on the part below the last.
+        let mut upper = n;
+        for (slot, &q) in percentiles.iter_mut().zip(&QUANTILES).rev() {
+            let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+            let (_, value, _) = self.step_latencies[..upper].select_nth_unstable(rank - 1);
+            *slot = Some(*value as f64 / 1e9);
+            upper = rank;
+        }
+        percentiles
+    }
+
     fn step_record(&mut self, step_s: u64) -> RequestStep {
         let step = self.step;
+        let percentiles = self.step_percentiles(step.latency_max_ns);
         let end_second = self.now_ns / NS_PER_S;
         let mean_over = |window_s: u64| {
             let window_s = window_s.min(end_second);
             if window_s == 0 {
                 return 0.0;
             }
-            let start = self.area_at_second[((end_second - window_s) % 61) as usize];
+            let start = self.area_at_second[((end_second - window_s) % 64) as usize];
             (self.in_flight_area - start) as f64 / (window_s * NS_PER_S) as f64
         };
         let step_area = self.in_flight_area - self.step_start_area;
-        let quantile = |q: f64| {
-            (step.completed > 0).then(|| {
-                let ns = self
-                    .step_latencies
-                    .value_at_quantile(q)
-                    .min(step.latency_max_ns);
-                ns as f64 / 1e9
-            })
-        };
+        let [latency_p50_s, latency_p95_s, latency_p99_s] = percentiles;
         let in_service = u64::from(self.instances.in_service());
         RequestStep {
             arrivals: step.arrivals,
             completed: step.completed,
             failed: step.failed,
             timed_out: step.timed_out,
-            latency_p50_s: quantile(0.5),
-            latency_p95_s: quantile(0.95),
-            latency_p99_s: quantile(0.99),
+            latency_p50_s,
+            latency_p95_s,
+            latency_p99_s,
             latency_mean_s: (step.completed > 0)
                 .then(|| step.latency_sum_ns as f64 / step.completed as f64 / 1e9),
             in_flight: InFlight {
@@ -711,8 +757,9 @@ impl<'d> RequestEngine<'d> {
         let failed = run.timed_out + run.rejected + run.no_instance;
         let mut latency_cdf_s = [0.0; LATENCY_CDF_QUANTILES.len()];
         if completed {
-            for (latency, &q) in latency_cdf_s.iter_mut().zip(&LATENCY_CDF_QUANTILES) {
-                *latency = quantile(q).unwrap_or(0.0);
+            let values = self.run_latencies.value_at_quantiles(LATENCY_CDF_QUANTILES);
+            for (latency, ns) in latency_cdf_s.iter_mut().zip(values) {
+                *latency = ns.min(run.latency_max_ns) as f64 / 1e9;
             }
         }
         RequestSummary {
