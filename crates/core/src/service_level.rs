@@ -88,8 +88,20 @@ impl ServiceLevelSink {
         })
     }
 
-    /// The step's mean response time, seconds (infinite when overloaded).
+    /// A sink for request-level runs, which measure each step's latency rather than estimate
+    /// it: the step's mean latency is that of the requests completed in it, and losses are its
+    /// failures.
+    pub fn measured(slo: ServiceLevelObjective) -> Result<Self, BuildError> {
+        // Any valid service time: request-level records carry their own latencies.
+        Self::new(1.0, 1.0, slo)
+    }
+
+    /// The step's mean response time, seconds (infinite when overloaded); for request-level
+    /// records, the measured mean latency of the requests completed in the step (0 if none).
     pub fn step_latency_s(&self, record: &StepRecord) -> f64 {
+        if let Some(requests) = &record.requests {
+            return requests.latency_mean_s.unwrap_or(0.0);
+        }
         let in_service = f64::from(record.in_service);
         let servers =
             (in_service * self.capacity_per_instance_per_min * self.service_time_s / 60.0).floor();

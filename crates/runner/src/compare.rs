@@ -191,16 +191,36 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     let staged = Staged::begin(out_dir)?;
     let out_dir = staged.dir();
     let mut csv = Pending::create(out_dir, COMPARE_FILES[0])?;
-    let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER},cost\n");
+    // Request-level runs add their latency; a fluid run beside them leaves those cells empty.
+    let any_requests = results.iter().any(|r| r.row.summary.requests.is_some());
+    let request_columns = if any_requests {
+        ",model,latency_p50_s,latency_p99_s,requests_failed"
+    } else {
+        ""
+    };
+    let mut text = format!("scenario,autoscaler,{SUMMARY_CSV_HEADER},cost{request_columns}\n");
     for result in &results {
         let row = &result.row;
         let cost = row.cost.map(|cost| cost.to_string()).unwrap_or_default();
         text.push_str(&format!(
-            "{},{},{},{cost}\n",
+            "{},{},{},{cost}",
             csv_field(&row.name),
             row.kind,
             summary_csv_values(&row.summary)
         ));
+        if any_requests {
+            let text_of = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+            match &row.summary.requests {
+                Some(requests) => text.push_str(&format!(
+                    ",requests,{},{},{}",
+                    text_of(requests.latency_p50_s),
+                    text_of(requests.latency_p99_s),
+                    requests.failed
+                )),
+                None => text.push_str(",fluid,,,"),
+            }
+        }
+        text.push('\n');
     }
     csv.write_all(text.as_bytes())?;
 

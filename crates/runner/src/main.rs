@@ -391,6 +391,17 @@ fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Re
     Ok(())
 }
 
+/// A latency as people read it: `850 ms`, `3.30 s`, `66.4 s`.
+fn seconds(value: f64) -> String {
+    if value < 1.0 {
+        format!("{:.0} ms", value * 1e3)
+    } else if value < 10.0 {
+        format!("{value:.2} s")
+    } else {
+        format!("{value:.1} s")
+    }
+}
+
 fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> std::fmt::Result {
     let step_s = scenario.demand.step_s();
     writeln!(
@@ -429,14 +440,44 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
     } else {
         "requests"
     };
-    writeln!(
-        out,
-        "{:<12} {} {arrivals}, {} unserved ({:.3}%)",
-        "demand",
-        count(summary.demand_total.round() as u64),
-        count(summary.unserved_total.round() as u64),
-        summary.unserved_fraction() * 100.0,
-    )?;
+    match &summary.requests {
+        None => writeln!(
+            out,
+            "{:<12} {} {arrivals}, {} unserved ({:.3}%)",
+            "demand",
+            count(summary.demand_total.round() as u64),
+            count(summary.unserved_total.round() as u64),
+            summary.unserved_fraction() * 100.0,
+        )?,
+        Some(requests) => {
+            writeln!(
+                out,
+                "{:<12} {} requests: {} completed, {} failed ({:.3}%: {} timed out, {} \
+                 rejected, {} without an instance), {} in flight at the end",
+                "demand",
+                count(requests.arrivals),
+                count(requests.completed),
+                count(requests.failed),
+                summary.unserved_fraction() * 100.0,
+                count(requests.timed_out),
+                count(requests.rejected),
+                count(requests.no_instance),
+                count(requests.in_flight_end),
+            )?;
+            let seconds = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), seconds);
+            writeln!(
+                out,
+                "{:<12} p50 {}, p90 {}, p99 {}, p99.9 {}, max {}; mean wait {}",
+                "latency",
+                seconds(requests.latency_p50_s),
+                seconds(requests.latency_p90_s),
+                seconds(requests.latency_p99_s),
+                seconds(requests.latency_p999_s),
+                seconds(requests.latency_max_s),
+                seconds(requests.wait_mean_s),
+            )?;
+        }
+    }
     writeln!(
         out,
         "{:<12} {} steps = {} with demand lost or waiting",

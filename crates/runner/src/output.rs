@@ -117,7 +117,9 @@ impl BTreeMapIsEmpty {
 /// Latency and SLO keys of `summary.json`, when the scenario gives a service time.
 #[derive(Debug, Serialize)]
 struct ServiceLevelJson {
-    latency_mean_s: f64,
+    /// The M/M/c estimate; request-level runs give their measured one with the requests' keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_mean_s: Option<f64>,
     overloaded_steps: u64,
     slo_violation_steps: u64,
     slo_violation_s: u64,
@@ -183,7 +185,7 @@ struct ElasticityJson {
 impl From<ServiceLevel> for ServiceLevelJson {
     fn from(level: ServiceLevel) -> Self {
         Self {
-            latency_mean_s: level.latency_mean_s,
+            latency_mean_s: Some(level.latency_mean_s),
             overloaded_steps: level.overloaded_steps,
             slo_violation_steps: level.slo_violation_steps,
             slo_violation_s: level.slo_violation_s,
@@ -234,7 +236,13 @@ impl<'a> SummaryJson<'a> {
             scale_in_events: summary.scale_in_events,
             price_per_hour: scenario.price_per_hour,
             cost: scenario.cost(summary),
-            service_level: service_level.map(ServiceLevelJson::from),
+            service_level: service_level.map(|level| {
+                let mut json = ServiceLevelJson::from(level);
+                if summary.requests.is_some() {
+                    json.latency_mean_s = None;
+                }
+                json
+            }),
             elasticity: elasticity.map(ElasticityJson::from),
             requests: summary.requests.map(RequestsJson::from),
             runs: scenario.runs,
@@ -409,10 +417,19 @@ impl ExtraSinks {
     /// Only the latency and SLO sink, for a variant of `scenario` whose instances serve
     /// `capacity` a minute: what a sweep's result rows need.
     pub(crate) fn for_variant(scenario: &Scenario, capacity: f64) -> Self {
-        Self {
-            service_level: scenario.service_time_s.and_then(|service_time_s| {
+        let slo_given =
+            scenario.slo.latency_s.is_some() || scenario.slo.max_unserved_fraction.is_some();
+        let service_level = match (&scenario.requests, scenario.service_time_s) {
+            // Request-level runs report their measured latency anyway; an [slo] adds its checks.
+            (Some(_), _) if slo_given => ServiceLevelSink::measured(scenario.slo).ok(),
+            (Some(_), _) => None,
+            (None, Some(service_time_s)) => {
                 ServiceLevelSink::new(service_time_s, capacity, scenario.slo).ok()
-            }),
+            }
+            (None, None) => None,
+        };
+        Self {
+            service_level,
             elasticity: None,
         }
     }

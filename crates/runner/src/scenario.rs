@@ -88,6 +88,9 @@ pub struct ObjectiveSpec {
     pub max_unserved_fraction: Option<f64>,
     /// Largest acceptable seconds breaking the SLO, when the scenario has one.
     pub max_slo_violation_s: Option<f64>,
+    /// Largest acceptable p99 latency of the run, seconds (`service.model = "requests"`); the
+    /// Pareto frontier then weighs cost against p99 latency.
+    pub max_latency_p99_s: Option<f64>,
 }
 
 /// `[service]`: the service model.

@@ -54,6 +54,8 @@ use crate::vendor_formats::document::{self, Document, Field, Unresolved};
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
 /// Keys of `[sweep]` that are options, not parameters.
 const OPTIONS: [&str; 2] = ["samples", "traces"];
+/// Columns `results.csv` adds for request-level runs.
+const REQUEST_RESULT_COLUMNS: &str = ",latency_p50_s,latency_p99_s,requests_failed";
 /// The unserved fraction an objective accepts when it names none.
 const DEFAULT_MAX_UNSERVED_FRACTION: f64 = 0.001;
 
@@ -96,6 +98,9 @@ pub struct Sweep {
     pub max_unserved_fraction: f64,
     /// The largest SLO-breaking seconds a recommended run may have.
     pub max_slo_violation_s: Option<f64>,
+    /// The largest p99 latency a recommended run may have (request-level runs); when set, the
+    /// frontier weighs expense against p99 latency.
+    pub max_latency_p99_s: Option<f64>,
     /// The files the runs read, fingerprinted as they were when loaded, so that merged shards
     /// come from the same files.
     inputs: Vec<Input>,
@@ -114,6 +119,11 @@ pub struct SweepRow {
     pub unserved_fraction: f64,
     /// Seconds breaking the SLO, if measured.
     pub slo_violation_s: Option<f64>,
+    /// The run's p99 latency, request-level runs that completed a request.
+    pub latency_p99_s: Option<f64>,
+    /// What the frontier weighs against expense: p99 latency with a latency objective, else
+    /// seconds breaking the SLO when measured, else the unserved fraction.
+    pub loss: f64,
 }
 
 /// SHA-256 of `bytes`, in lowercase hex.
@@ -372,6 +382,24 @@ impl Sweep {
                 ));
             }
         };
+        let max_latency_p99_s = objective.as_ref().and_then(|o| o.max_latency_p99_s);
+        if let Some(limit) = max_latency_p99_s {
+            if bases[0].requests.is_none() {
+                return Err(field(
+                    path,
+                    "objective.max_latency_p99_s",
+                    "needs service.model = \"requests\", which measures each request's latency"
+                        .into(),
+                ));
+            }
+            if !(limit.is_finite() && limit > 0.0) {
+                return Err(field(
+                    path,
+                    "objective.max_latency_p99_s",
+                    format!("must be a number of seconds greater than 0, got {limit}"),
+                ));
+            }
+        }
         let max_slo_violation_s = objective.as_ref().and_then(|o| o.max_slo_violation_s);
         if max_slo_violation_s.is_some() && bases[0].service_time_s.is_none() {
             return Err(field(
@@ -392,6 +420,7 @@ impl Sweep {
                 .and_then(|o| o.max_unserved_fraction)
                 .unwrap_or(DEFAULT_MAX_UNSERVED_FRACTION),
             max_slo_violation_s,
+            max_latency_p99_s,
             inputs,
         })
     }
@@ -403,10 +432,28 @@ impl Sweep {
 
     /// The header of `results.csv`.
     pub fn header(&self) -> String {
+        let requests = if self.bases[0].requests.is_some() {
+            REQUEST_RESULT_COLUMNS
+        } else {
+            ""
+        };
         format!(
-            "run,trace,{},{SUMMARY_CSV_HEADER},cost,latency_mean_s,slo_violation_s",
+            "run,trace,{},{SUMMARY_CSV_HEADER},cost,latency_mean_s,slo_violation_s{requests}",
             self.parameters.join(",")
         )
+    }
+
+    /// The loss of a run with these figures (see [`SweepRow::loss`]).
+    fn loss_of(
+        &self,
+        unserved_fraction: f64,
+        slo_violation_s: Option<f64>,
+        p99: Option<f64>,
+    ) -> f64 {
+        match self.max_latency_p99_s {
+            Some(_) => p99.unwrap_or(f64::INFINITY),
+            None => slo_violation_s.unwrap_or(unserved_fraction),
+        }
     }
 
     /// Runs the runs of `shard` ([`Shard::WHOLE`] for all), reporting each finished run to
@@ -472,7 +519,8 @@ impl Sweep {
                 AutoscalerConfig::AwsTargetTracking(policy)
                     if std::ptr::eq(self.base_of(*run), first_base)
                         && first_base.service_time_s.is_none()
-                        && first_base.service == ServiceModel::Throttle =>
+                        && first_base.service == ServiceModel::Throttle
+                        && first_base.requests.is_none() =>
                 {
                     Some((*fleet, policy))
                 }
@@ -538,6 +586,19 @@ impl Sweep {
                 .map(|l| l.slo_violation_s.to_string())
                 .unwrap_or_default(),
         );
+        if let Some(requests) = &summary.requests {
+            let latency = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+            let _ = write!(
+                line,
+                ",{},{},{}",
+                latency(requests.latency_p50_s),
+                latency(requests.latency_p99_s),
+                requests.failed
+            );
+        }
+        let unserved_fraction = summary.unserved_fraction();
+        let slo_violation_s = level.map(|l| l.slo_violation_s as f64);
+        let latency_p99_s = summary.requests.and_then(|r| r.latency_p99_s);
         Ok(SweepRow {
             run,
             line,
@@ -545,14 +606,16 @@ impl Sweep {
                 Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
                 Minimize::InstanceHours => summary.instance_hours(),
             },
-            unserved_fraction: summary.unserved_fraction(),
-            slo_violation_s: level.map(|l| l.slo_violation_s as f64),
+            unserved_fraction,
+            slo_violation_s,
+            latency_p99_s,
+            loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
         })
     }
 
-    /// The losses a row is judged on: SLO seconds when measured, else the unserved fraction.
+    /// The losses a row is judged on.
     fn loss(row: &SweepRow) -> f64 {
-        row.slo_violation_s.unwrap_or(row.unserved_fraction)
+        row.loss
     }
 
     /// The cheapest row meeting the objective, first by run number on ties.
@@ -565,6 +628,10 @@ impl Sweep {
                     _ => true,
                 },
             )
+            .filter(|row| {
+                self.max_latency_p99_s
+                    .is_none_or(|limit| row.latency_p99_s.is_some_and(|p99| p99 <= limit))
+            })
             .min_by(|a, b| a.expense.total_cmp(&b.expense).then(a.run.cmp(&b.run)))
     }
 
@@ -601,6 +668,10 @@ impl Sweep {
                     .iter()
                     .map(|row| row.slo_violation_s)
                     .try_fold(0.0_f64, |worst, s| s.map(|s| worst.max(s)));
+                let latency_p99_s = runs
+                    .iter()
+                    .map(|row| row.latency_p99_s)
+                    .try_fold(0.0_f64, |worst, s| s.map(|s| worst.max(s)));
                 let mut line = combination.to_string();
                 for value in self.combination(combination) {
                     let _ = write!(line, ",{value}");
@@ -610,12 +681,21 @@ impl Sweep {
                     ",{expense},{unserved_fraction},{}",
                     slo_violation_s.map(|s| s.to_string()).unwrap_or_default()
                 );
+                if self.bases[0].requests.is_some() {
+                    let _ = write!(
+                        line,
+                        ",{}",
+                        latency_p99_s.map(|s| s.to_string()).unwrap_or_default()
+                    );
+                }
                 Some(SweepRow {
                     run: combination,
                     line,
                     expense,
                     unserved_fraction,
                     slo_violation_s,
+                    latency_p99_s,
+                    loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
                 })
             })
             .collect()
@@ -630,8 +710,13 @@ impl Sweep {
             Minimize::Cost => "cost_all_traces",
             Minimize::InstanceHours => "instance_hours_all_traces",
         };
+        let requests = if self.bases[0].requests.is_some() {
+            ",latency_p99_s_worst"
+        } else {
+            ""
+        };
         format!(
-            "combination,{},{expense},unserved_fraction_worst,slo_violation_s_worst",
+            "combination,{},{expense},unserved_fraction_worst,slo_violation_s_worst{requests}",
             self.parameters.join(",")
         )
     }
@@ -747,6 +832,13 @@ fn variant(
     for (target, &value) in targets.iter().zip(values) {
         match target {
             Target::Capacity => {
+                if base.requests.is_some() {
+                    return Err(
+                        "capacity_per_instance is not a parameter of request-level runs: an \
+                         instance's capacity follows from its concurrency and service times"
+                            .into(),
+                    );
+                }
                 if !(MIN_CAPACITY..=MAX_COUNT).contains(&value) {
                     return Err(format!(
                         "capacity_per_instance must be from {MIN_CAPACITY:e} to {MAX_COUNT:e}, \
@@ -1014,7 +1106,9 @@ pub fn write_sweep(
             Minimize::Cost => "cost",
             Minimize::InstanceHours => "instance-hours",
         };
-        let y_label = if rows.iter().any(|r| r.slo_violation_s.is_some()) {
+        let y_label = if sweep.max_latency_p99_s.is_some() {
+            "p99 latency (s)"
+        } else if rows.iter().any(|r| r.slo_violation_s.is_some()) {
             "seconds breaking the SLO"
         } else {
             "unserved fraction"
@@ -1048,6 +1142,7 @@ fn write_recommendation(
         "minimize": match sweep.minimize { Minimize::Cost => "cost", Minimize::InstanceHours => "instance_hours" },
         "max_unserved_fraction": sweep.max_unserved_fraction,
         "max_slo_violation_s": sweep.max_slo_violation_s,
+        "max_latency_p99_s": sweep.max_latency_p99_s,
     });
     let body = match row {
         None => serde_json::json!({
@@ -1419,11 +1514,12 @@ pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, Sw
     let header = sweep.header();
     let columns: Vec<&str> = header.split(',').collect();
     let index = |name: &str| columns.iter().position(|c| *c == name);
-    let (hours, cost, unserved, slo) = (
+    let (hours, cost, unserved, slo, p99) = (
         index("instance_hours"),
         index("cost"),
         index("unserved_fraction"),
         index("slo_violation_s"),
+        index("latency_p99_s"),
     );
     lines
         .into_iter()
@@ -1437,11 +1533,16 @@ pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, Sw
                 Minimize::Cost => number(cost),
                 Minimize::InstanceHours => number(hours),
             };
+            let unserved_fraction = number(unserved).unwrap_or(f64::INFINITY);
+            let slo_violation_s = number(slo);
+            let latency_p99_s = number(p99);
             Ok(SweepRow {
                 run,
                 expense: expense.unwrap_or(f64::INFINITY),
-                unserved_fraction: number(unserved).unwrap_or(f64::INFINITY),
-                slo_violation_s: number(slo),
+                unserved_fraction,
+                slo_violation_s,
+                latency_p99_s,
+                loss: sweep.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
                 line,
             })
         })
@@ -1475,6 +1576,8 @@ mod tests {
             expense,
             unserved_fraction: unserved,
             slo_violation_s: None,
+            latency_p99_s: None,
+            loss: unserved,
         }
     }
 

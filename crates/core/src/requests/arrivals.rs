@@ -219,7 +219,9 @@ impl Placement<'_> {
             self.left = whole as u64 + u64::from(extra);
             if self.left > 0 {
                 self.replay.clone_from(&self.rng);
-                self.total = (0..=self.left).map(|_| self.rng.sample::<f64, _>(Exp1)).sum();
+                self.total = (0..=self.left)
+                    .map(|_| self.rng.sample::<f64, _>(Exp1))
+                    .sum();
                 self.partial_sum = 0.0;
             }
         }

@@ -6,6 +6,7 @@
 mod cli_compare;
 mod cli_errors;
 mod cli_merge;
+mod cli_requests;
 mod cli_run;
 mod cli_sweep;
 mod cli_vendors;
