@@ -15,7 +15,7 @@ use crate::output::ExtraSinks;
 use crate::scenario::Scenario;
 
 /// The figures compared across replicas, in the order `summary.json` lists them.
-pub(crate) const FIGURES: [&str; 12] = [
+pub(crate) const FIGURES: [&str; 14] = [
     "instance_hours",
     "cost",
     "mean_in_service",
@@ -28,6 +28,8 @@ pub(crate) const FIGURES: [&str; 12] = [
     "scale_out_events",
     "under_provisioning_accuracy_pct",
     "over_provisioning_accuracy_pct",
+    "latency_p99_s",
+    "requests_failed",
 ];
 
 /// Mean and percentiles of one figure over the replicas.
@@ -42,7 +44,7 @@ pub struct Spread {
 }
 
 /// One replica's figures, `None` where the scenario does not measure it.
-fn figures(scenario: &Scenario, replica: u64) -> Result<[Option<f64>; 12], OutputError> {
+fn figures(scenario: &Scenario, replica: u64) -> Result<[Option<f64>; FIGURES.len()], OutputError> {
     let mut summary = SummarySink::new();
     let mut extra = ExtraSinks::for_scenario(scenario);
     scenario
@@ -52,7 +54,7 @@ fn figures(scenario: &Scenario, replica: u64) -> Result<[Option<f64>; 12], Outpu
             reason,
         })?;
     let Some(summary) = summary.summary() else {
-        return Ok([None; 12]);
+        return Ok([None; FIGURES.len()]);
     };
     let level = extra
         .service_level
@@ -66,12 +68,18 @@ fn figures(scenario: &Scenario, replica: u64) -> Result<[Option<f64>; 12], Outpu
         Some(f64::from(summary.peak_in_service)),
         Some(summary.unserved_fraction()),
         Some(summary.underprovisioned_s() as f64),
-        (scenario.service == ServiceModel::Queue).then(|| summary.mean_queue_wait_s()),
-        level.map(|l| l.latency_mean_s),
+        (scenario.service == ServiceModel::Queue || summary.requests.is_some())
+            .then(|| summary.mean_queue_wait_s()),
+        match &summary.requests {
+            Some(requests) => requests.latency_mean_s,
+            None => level.map(|l| l.latency_mean_s),
+        },
         level.map(|l| l.slo_violation_s as f64),
         Some(summary.scale_out_events as f64),
         elasticity.map(|e| e.under_accuracy_pct),
         elasticity.map(|e| e.over_accuracy_pct),
+        summary.requests.and_then(|r| r.latency_p99_s),
+        summary.requests.map(|r| r.failed as f64),
     ])
 }
 

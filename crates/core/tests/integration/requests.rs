@@ -376,3 +376,49 @@ fn the_same_seed_gives_the_same_requests_and_another_seed_others() {
     let other = run_counts(&counts, other, 2);
     assert_ne!(once.requests, other.requests);
 }
+
+#[test]
+fn the_hpa_reads_cpu_as_busy_slot_time_over_slot_time() {
+    // 2 pods of 2 slots, requests every 0.5 s lasting 1 s: least outstanding alternates the
+    // pods and 2 of the 4 slots are busy from t = 0.5 on. Step 0 (15 s): 0.5 × 1 + 14.5 × 2 =
+    // 29.5 busy slot-seconds of 60: round(1000m × 29.5 / 60) = 492m, U = trunc(49.2) = 49.
+    // Later steps: 30 of 60, 500m, U = 50: on target, no scaling.
+    use scalesim_core::{
+        CapacityBounds, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HpaMetric,
+        HpaScalingRules, MetricTarget,
+    };
+    let spec = HorizontalPodAutoscalerSpec {
+        replicas: CapacityBounds::new(1, 10).unwrap(),
+        metrics: vec![HpaMetric::ResourceCpu(MetricTarget::Utilization(50))],
+        scale_up: HpaScalingRules::default_scale_up(),
+        scale_down: HpaScalingRules::default_scale_down(),
+    };
+    let hpa = HorizontalPodAutoscaler::new(spec, 15, 0.1, 1000).unwrap();
+    let arrivals: Vec<f64> = (0..120).map(|k| f64::from(k) * 0.5).collect();
+    let trace = trace_of(&arrivals);
+    let demand =
+        Demand::from_buckets(&trace.per_second(), 1, scalesim_core::BucketWindow::ALL, 15).unwrap();
+    let mut requests = config(ServiceTime::fixed(1.0).unwrap());
+    requests.concurrency_per_instance = 2;
+    let mut simulation = Simulation::builder(FleetConfig {
+        initial_instances: 2,
+        ..FLEET
+    })
+    .autoscaler(hpa)
+    .demand(&demand)
+    .requests(requests, Arrivals::Trace(&trace))
+    .build()
+    .unwrap();
+    let mut sink = Requests::default();
+    simulation.run(&mut sink);
+    let metrics: Vec<Option<f64>> = sink.steps.iter().map(|step| step.metric).collect();
+    assert_eq!(metrics, [Some(49.0), Some(50.0), Some(50.0), Some(50.0)]);
+    assert!(sink.steps.iter().all(|step| step.desired == 2));
+    let instances: Vec<u32> = sink
+        .requests
+        .iter()
+        .take(4)
+        .map(|r| r.instance.unwrap())
+        .collect();
+    assert_eq!(instances, [0, 1, 0, 1]);
+}

@@ -114,6 +114,46 @@ fn replicas_report_a_spread_that_does_not_depend_on_the_thread_count() {
     );
 }
 
+#[test]
+fn request_level_replicas_give_the_same_bytes_on_any_thread_count() {
+    // Random placement in each minute, exponential service and random routing, four replicas:
+    // each draws from its own streams, so 1 and 4 threads write the same files.
+    let fixture = crate::common::Fixture::new();
+    fixture.replace("scenario.toml", "capacity_per_instance = 1000.0\n", "");
+    fixture.replace(
+        "scenario.toml",
+        "[autoscaler]",
+        "[service]\nmodel = \"requests\"\nconcurrency_per_instance = 3\nrouting = \"random\"\n\
+         queue_timeout_s = 20\n\n[service.time]\ndistribution = \"exponential\"\nmean_s = 0.25\n\n\
+         [autoscaler]",
+    );
+    fixture.replace(
+        "scenario.toml",
+        "step_s = 60",
+        "step_s = 60\nruns = 4\nseed = 11",
+    );
+    let scenario = Scenario::load(&fixture.path("scenario.toml")).unwrap();
+    let files_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let out = tempfile::TempDir::new().unwrap();
+        let options = scalesim_runner::RunOptions { requests_csv: true };
+        pool.install(|| scalesim_runner::write_run_with(&scenario, out.path(), options).unwrap());
+        ["summary.json", "timeseries.csv", "requests.csv"]
+            .map(|name| std::fs::read(out.path().join(name)).unwrap())
+    };
+    let one = files_with(1);
+    assert!(
+        one == files_with(4),
+        "outputs differ between 1 and 4 threads"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&one[0]).unwrap();
+    let p99 = &summary["replicas"]["latency_p99_s"];
+    assert!(p99["p5"].as_f64() <= p99["p95"].as_f64(), "{p99}");
+}
+
 /// Runs the synthetic fixture after `from` → `to` in the scenario, expecting `expected` once.
 fn check_error(from: &str, to: &str, expected: &str) {
     let fixture = synthetic();
