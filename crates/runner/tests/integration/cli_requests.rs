@@ -321,3 +321,46 @@ fn a_bucket_trace_runs_request_by_request_with_every_request_counted() {
             .collect::<Vec<_>>()[..]
     );
 }
+
+#[test]
+fn a_sweep_recommends_the_cheapest_fleet_within_the_p99_latency_objective() {
+    // Requests every 0.5 s for 10 minutes, 1 s each, one slot per instance; the fleet stays at
+    // MinCapacity (the policy never alarms and never scales in). One instance falls behind
+    // from the start; two serve each request the moment it arrives (the slot freed at the same
+    // instant), so every latency is exactly 1 s; three are as fast and dearer. With p99 at
+    // most 1.5 s, MinCapacity = 2 is the recommendation.
+    let mut trace = "arrival_s\n".to_owned();
+    for k in 0..1200 {
+        trace.push_str(&format!("{}\n", f64::from(k) * 0.5));
+    }
+    let fixture = fixture();
+    fixture.write("requests.csv", &trace);
+    fixture.write(
+        "aws/register.json",
+        &ONE_INSTANCE.replace("\"MaxCapacity\": 1", "\"MaxCapacity\": 3"),
+    );
+    fixture.replace("scenario.toml", "mean_s = 2.0", "mean_s = 1.0");
+    let text = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!(
+            "{text}\n[sweep]\nMinCapacity = [1, 2, 3]\n\n[objective]\nmax_latency_p99_s = 1.5\n"
+        ),
+    );
+    let out = fixture.path("out");
+    scalesim()
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let p99 = crate::common::column(&results, "latency_p99_s");
+    assert_eq!(p99[1..], ["1", "1"]);
+    assert!(p99[0].parse::<f64>().unwrap() > 100.0, "{results}");
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("recommendation.json")).unwrap())
+            .unwrap();
+    assert_eq!(recommendation["recommended"]["run"], 1, "{recommendation}");
+}
