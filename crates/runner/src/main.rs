@@ -233,13 +233,25 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             bar.finish_and_clear();
             let elapsed = started.elapsed();
             let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
+            let rate = if sweep.bases[0].requests.is_some() {
+                // Every run replays every request: the figure people compare is requests.
+                let per_run = sweep.bases[0].demand.as_slice().iter().sum::<f64>();
+                format!(
+                    "{:.1} million requests a second",
+                    per_run * runs as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
+                )
+            } else {
+                format!(
+                    "{:.0} million policy-minutes a second",
+                    policy_minutes(&sweep, runs) / elapsed.as_secs_f64().max(1e-9) / 1e6
+                )
+            };
             writeln!(
                 report,
-                "{} runs of {} steps in {:.2} s ({:.0} million policy-minutes a second)",
+                "{} runs of {} steps in {:.2} s ({rate})",
                 count(runs),
                 count(sweep.bases[0].demand.steps() as u64),
                 elapsed.as_secs_f64(),
-                policy_minutes(&sweep, runs) / elapsed.as_secs_f64().max(1e-9) / 1e6,
             )?;
             if shard.is_none() {
                 write_recommendation_line(&mut report, &sweep, &rows)?;
@@ -314,8 +326,12 @@ fn write_recommendation_line(
     match sweep.recommend(&sweep.judged(rows)) {
         None => writeln!(
             out,
-            "no run meets the objective (unserved fraction <= {})",
-            sweep.max_unserved_fraction
+            "no run meets the objective (unserved fraction <= {}{})",
+            sweep.max_unserved_fraction,
+            sweep
+                .max_latency_p99_s
+                .map(|limit| format!(", p99 latency <= {limit} s"))
+                .unwrap_or_default()
         ),
         Some(row) => {
             let values: Vec<String> = sweep
@@ -328,9 +344,13 @@ fn write_recommendation_line(
                 Minimize::Cost => "cost",
                 Minimize::InstanceHours => "instance-hours",
             };
+            let latency = row
+                .latency_p99_s
+                .map(|p99| format!(", p99 latency {}", seconds(p99)))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "recommended: run {} ({}): {expense} {}, unserved {:.4} %",
+                "recommended: run {} ({}): {expense} {}, unserved {:.4} %{latency}",
                 row.run,
                 values.join(", "),
                 decimal(row.expense),
