@@ -379,7 +379,9 @@ fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Re
         .max()
         .unwrap_or(0)
         .max("scenario".len());
-    writeln!(
+    // Request-level runs measure latency: a column for it, blank for fluid runs beside them.
+    let latency = output.rows.iter().any(|row| row.summary.requests.is_some());
+    write!(
         out,
         "{:<name_width$}  {:<20} {:>14} {:>6} {:>5} {:>10} {:>12} {:>6} {:>6}",
         "scenario",
@@ -392,9 +394,13 @@ fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Re
         "out",
         "in"
     )?;
+    if latency {
+        write!(out, " {:>10} {:>10}", "mean wait", "p99")?;
+    }
+    writeln!(out)?;
     for row in &output.rows {
         let summary = &row.summary;
-        writeln!(
+        write!(
             out,
             "{:<name_width$}  {:<20} {:>14} {:>6.2} {:>5} {:>9.3}% {:>12} {:>6} {:>6}",
             row.name,
@@ -407,6 +413,19 @@ fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Re
             count(summary.scale_out_events),
             count(summary.scale_in_events),
         )?;
+        if latency {
+            let p99 = summary
+                .requests
+                .and_then(|r| r.latency_p99_s)
+                .map_or_else(|| "-".to_owned(), seconds);
+            write!(
+                out,
+                " {:>10} {:>10}",
+                seconds(summary.mean_queue_wait_s()),
+                p99
+            )?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
