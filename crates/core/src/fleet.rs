@@ -210,6 +210,15 @@ impl Fleet {
         }
     }
 
+    /// Takes `count` in-service instances out at once (idle servers the request-level model
+    /// released); pending launches stay.
+    pub(crate) fn remove_in_service(&mut self, count: u32) -> Option<CapacityChange> {
+        let from = self.desired();
+        self.in_service -= count.min(self.in_service);
+        let to = self.desired();
+        (to != from).then_some(CapacityChange { from, to })
+    }
+
     /// Sets desired capacity at the end of step `step_idx` (at `end_s`); `desired` is already
     /// clamped.
     pub(crate) fn set_desired(

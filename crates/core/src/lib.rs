@@ -72,7 +72,7 @@ pub use crate::{
         HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,
         WorkspaceScalingPolicy,
     },
-    autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, StepOutcome},
+    autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, ServerView, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},

@@ -143,6 +143,27 @@ pub struct ServerGroup {
     rng: ChaCha8Rng,
 }
 
+impl crate::autoscaler::ServerView for ServerGroup {
+    fn slots_per_server(&self) -> u32 {
+        self.slots_per_server
+    }
+
+    fn active_sessions(&self) -> u32 {
+        self.active
+    }
+
+    fn scaled_out_in_service(&self) -> u32 {
+        ServerGroup::scaled_out_in_service(self)
+    }
+
+    fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32 {
+        self.servers
+            .iter()
+            .filter(|server| server.is_releasable(t_s, min_idle_s))
+            .count() as u32
+    }
+}
+
 impl ServerGroup {
     /// A group of `base_servers` in service at t = 0, idle since 0, which can grow to
     /// `max_servers`; buffers are sized for that so that steps allocate nothing.

@@ -7,10 +7,10 @@
 //! 4. the fleet applies the proposal, clamped, at the end of the step;
 //! 5. the sink is handed the step's record (and the scaling event, if any) by reference.
 
-use crate::autoscaler::{Autoscaler, Observation, ScalingReason};
+use crate::autoscaler::{Autoscaler, Observation, ScalingReason, ServerView};
 use crate::demand::Demand;
 use crate::error::BuildError;
-use crate::fleet::{Fleet, FleetConfig, Service, ServiceModel};
+use crate::fleet::{Fleet, FleetConfig, Removal, Service, ServiceModel};
 use crate::limits::{
     MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SLOTS, MAX_SESSION_STARTS, MIN_CAPACITY,
     check_step_s,
@@ -268,8 +268,10 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                         max: format!("{MAX_ARRIVAL_S:e} s"),
                     });
                 }
-                let most = self.autoscaler.initial_bounds().max();
-                let (engine, mean_service_s) = RequestEngine::new(config, *arrivals, most)?;
+                let bounds = self.autoscaler.initial_bounds();
+                let base = bounds.clamp(fleet_config.initial_instances);
+                let (engine, mean_service_s) =
+                    RequestEngine::new(config, *arrivals, bounds.max(), base)?;
                 fleet_config.capacity_per_instance_per_min =
                     f64::from(config.concurrency_per_instance) * 60.0 / mean_service_s;
                 Some(engine)
@@ -459,7 +461,11 @@ impl<A: Autoscaler> Simulation<'_, A> {
             in_service,
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),
-            servers: self.fleet.server_group(),
+            servers: match (&self.requests, self.fleet.server_group()) {
+                (Some(engine), _) => Some(engine as &dyn ServerView),
+                (None, Some(group)) => Some(group as &dyn ServerView),
+                (None, None) => None,
+            },
         };
         let outcome = self.autoscaler.on_step(&observation);
         let end_s = observation.end_s();
@@ -467,15 +473,26 @@ impl<A: Autoscaler> Simulation<'_, A> {
         let event = match (outcome.proposal, outcome.notice) {
             (Some(proposal), _) => {
                 let desired = proposal.bounds.clamp(proposal.desired);
-                self.fleet
-                    .set_desired(desired, step_idx, proposal.removal, end_s)
-                    .map(|change| ScalingEvent {
-                        step_idx,
-                        t_s: end_s,
-                        from: change.from,
-                        to: change.to,
-                        reason: proposal.reason,
-                    })
+                let change = match (proposal.removal, &mut self.requests) {
+                    // A server group on the request-level model: its instances know which
+                    // are idle, and go now, at the step's end.
+                    (Removal::ReleaseIdleServers { min_idle_s }, Some(engine))
+                        if desired < desired_before =>
+                    {
+                        let released = engine.release_idle(end_s, min_idle_s);
+                        self.fleet.remove_in_service(released)
+                    }
+                    _ => self
+                        .fleet
+                        .set_desired(desired, step_idx, proposal.removal, end_s),
+                };
+                change.map(|change| ScalingEvent {
+                    step_idx,
+                    t_s: end_s,
+                    from: change.from,
+                    to: change.to,
+                    reason: proposal.reason,
+                })
             }
             (None, Some(reason)) => Some(ScalingEvent {
                 step_idx,

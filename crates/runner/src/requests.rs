@@ -273,10 +273,11 @@ pub(crate) fn routing(text: Option<&str>, path: &Path) -> Result<Routing, Scenar
     match text {
         None | Some("least-outstanding") => Ok(Routing::LeastOutstanding),
         Some("random") => Ok(Routing::Random),
+        Some("packing") => Ok(Routing::Packing),
         Some(other) => Err(field_error(
             path,
             "service.routing",
-            format!("must be \"least-outstanding\" or \"random\", got {other:?}"),
+            format!("must be \"least-outstanding\", \"random\" or \"packing\", got {other:?}"),
         )),
     }
 }

@@ -166,10 +166,11 @@ impl StartSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionsSpec {
-    /// `fixed`, `exponential` or `lognormal`.
-    pub distribution: String,
-    /// Mean session length, seconds.
-    pub mean_s: f64,
+    /// `fixed`, `exponential` or `lognormal` (session model; with `service.model =
+    /// "requests"` a session's length is `[service.time]`).
+    pub distribution: Option<String>,
+    /// Mean session length, seconds (session model).
+    pub mean_s: Option<f64>,
     /// Standard deviation of the log, lognormal only.
     pub sigma: Option<f64>,
     /// CPU percent of one server a session uses; default 100 / slots.
@@ -295,8 +296,9 @@ pub enum AutoscalerConfig {
     AwsTargetTracking(TargetTracking),
     /// Azure Monitor autoscale.
     AzureAutoscale(AzureAutoscale),
-    /// Huawei Workspace scaling, with the sessions it serves.
-    HuaweiWorkspace(WorkspaceScaling, SessionConfig),
+    /// Huawei Workspace scaling, with the sessions it serves (`None` on the request-level
+    /// model, where each request is a session).
+    HuaweiWorkspace(WorkspaceScaling, Option<SessionConfig>),
     /// The Kubernetes HorizontalPodAutoscaler.
     KubernetesHpa(HorizontalPodAutoscaler),
 }
@@ -322,9 +324,9 @@ impl AutoscalerConfig {
         }
     }
 
-    /// Whether demand is session starts rather than requests.
+    /// Whether demand is session starts, simulated as sessions, rather than requests.
     pub fn serves_sessions(&self) -> bool {
-        matches!(self, AutoscalerConfig::HuaweiWorkspace(..))
+        matches!(self, AutoscalerConfig::HuaweiWorkspace(_, Some(_)))
     }
 }
 
@@ -406,7 +408,7 @@ enum Recipe {
         weights: SessionWeights,
         base_servers: u32,
         evaluation_period_s: u64,
-        sessions: SessionConfig,
+        sessions: Option<SessionConfig>,
     },
 }
 
@@ -935,24 +937,56 @@ impl Scenario {
                 scaling_policy: policy_file,
                 evaluation_period_s,
             } => {
-                let sessions = spec.sessions.as_ref().ok_or_else(|| {
-                    field_error(path, "sessions", "required with kind = \"huawei-workspace\": the [sessions] table with distribution and mean_s".into())
-                })?;
+                // On the request-level model each request is a session: its length is
+                // [service.time], a server's sessions its concurrency.
+                let sessions = spec.sessions.as_ref();
+                if per_request
+                    && let Some(key) = sessions.and_then(|sessions| {
+                        [
+                            ("distribution", sessions.distribution.is_some()),
+                            ("mean_s", sessions.mean_s.is_some()),
+                            ("sigma", sessions.sigma.is_some()),
+                        ]
+                        .into_iter()
+                        .find_map(|(key, given)| given.then_some(key))
+                    })
+                {
+                    return Err(field_error(
+                        path,
+                        &format!("sessions.{key}"),
+                        "is not read with service.model = \"requests\": each request is a \
+                         session, its length drawn from [service.time]; [sessions] keeps only \
+                         the per-session usage weights"
+                            .into(),
+                    ));
+                }
+                if !per_request && sessions.is_none() {
+                    return Err(field_error(
+                        path,
+                        "sessions",
+                        "required with kind = \"huawei-workspace\": the [sessions] table with \
+                         distribution and mean_s (or service.model = \"requests\")"
+                            .into(),
+                    ));
+                }
                 (
                     Recipe::Huawei {
                         weights: SessionWeights {
-                            cpu_pct: sessions.cpu_pct_per_session,
-                            mem_pct: sessions.mem_pct_per_session,
-                            gpu_mem_pct: sessions.gpu_mem_pct_per_session,
+                            cpu_pct: sessions.and_then(|s| s.cpu_pct_per_session),
+                            mem_pct: sessions.and_then(|s| s.mem_pct_per_session),
+                            gpu_mem_pct: sessions.and_then(|s| s.gpu_mem_pct_per_session),
                         },
                         base_servers: spec.fleet.initial_instances.unwrap_or(1),
                         evaluation_period_s: evaluation_period_s
                             .unwrap_or(DEFAULT_EVALUATION_PERIOD_S),
-                        sessions: SessionConfig {
-                            length: session_length(sessions)
-                                .map_err(|err| build_error(path, err))?,
-                            seed,
-                        },
+                        sessions: sessions
+                            .filter(|_| !per_request)
+                            .map(|sessions| {
+                                session_length(sessions)
+                                    .map(|length| SessionConfig { length, seed })
+                            })
+                            .transpose()
+                            .map_err(|err| build_error(path, err))?,
                     },
                     vec![(base.join(policy_file), "scaling_policy", Format::Json)],
                 )
@@ -975,7 +1009,8 @@ impl Scenario {
             .zip(&texts)
             .map(|((file, role, format), text)| Document::parse(file, role, text, *format))
             .collect::<Result<_, _>>()?;
-        if spec.sessions.is_some() && !autoscaler.serves_sessions() {
+        let server_group = matches!(autoscaler, AutoscalerConfig::HuaweiWorkspace(..));
+        if spec.sessions.is_some() && !server_group {
             return Err(field_error(
                 path,
                 "sessions",
@@ -1164,7 +1199,7 @@ fn run_config<S: Sink>(
         AutoscalerConfig::AwsTargetTracking(policy) => run.go(policy.clone(), None, sink),
         AutoscalerConfig::AzureAutoscale(autoscale) => run.go(autoscale.clone(), None, sink),
         AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
-            run.go(scaling.clone(), Some(*sessions), sink)
+            run.go(scaling.clone(), *sessions, sink)
         }
         AutoscalerConfig::KubernetesHpa(hpa) => run.go(hpa.clone(), None, sink),
     }
@@ -1242,12 +1277,22 @@ pub(crate) fn round_to_step(seconds: f64, step_s: u64) -> u64 {
 
 /// The session-length distribution `[sessions]` names.
 fn session_length(sessions: &SessionsSpec) -> Result<SessionLength, BuildError> {
-    match sessions.distribution.as_str() {
-        "fixed" => SessionLength::fixed(sessions.mean_s),
-        "exponential" => SessionLength::exponential(sessions.mean_s),
-        "lognormal" => {
-            SessionLength::lognormal(sessions.mean_s, sessions.sigma.unwrap_or(f64::NAN))
-        }
+    let Some(distribution) = sessions.distribution.as_deref() else {
+        return Err(BuildError::Field {
+            field: "sessions.distribution",
+            expected: "\"fixed\", \"exponential\" or \"lognormal\"".into(),
+            got: "nothing".into(),
+        });
+    };
+    let mean_s = sessions.mean_s.ok_or_else(|| BuildError::Field {
+        field: "sessions.mean_s",
+        expected: "the mean session length in seconds".into(),
+        got: "nothing".into(),
+    })?;
+    match distribution {
+        "fixed" => SessionLength::fixed(mean_s),
+        "exponential" => SessionLength::exponential(mean_s),
+        "lognormal" => SessionLength::lognormal(mean_s, sessions.sigma.unwrap_or(f64::NAN)),
         other => Err(BuildError::Field {
             field: "sessions.distribution",
             expected: "\"fixed\", \"exponential\" or \"lognormal\"".into(),

@@ -318,11 +318,7 @@ impl WorkspaceScaling {
             });
         }
         let min_idle_s = u64::from(self.policy.shrink_after_session_idle_minutes) * 60;
-        let released = group
-            .servers()
-            .iter()
-            .filter(|server| server.is_releasable(end_s, min_idle_s))
-            .count() as u32;
+        let released = group.releasable(end_s, min_idle_s);
         (released > 0).then_some(Proposal {
             desired: observation.desired - released,
             bounds: self.bounds,

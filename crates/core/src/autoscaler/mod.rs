@@ -17,7 +17,18 @@ use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
 use crate::requests::InFlight;
-use crate::sessions::ServerGroup;
+/// What a server-group autoscaler (Huawei Workspace) reads of the servers: the session
+/// workload's [`crate::ServerGroup`], or the request-level model's instances.
+pub trait ServerView: std::fmt::Debug {
+    /// Slots of one server: sessions or requests it holds at once.
+    fn slots_per_server(&self) -> u32;
+    /// Sessions (or requests) on the in-service servers now.
+    fn active_sessions(&self) -> u32;
+    /// In-service servers added by scaling, not base ones.
+    fn scaled_out_in_service(&self) -> u32;
+    /// Scaled-out servers holding nothing, idle for at least `min_idle_s` at `t_s`.
+    fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32;
+}
 
 /// What an autoscaler can see of one step, after the step's demand was served.
 #[derive(Debug, Clone, Copy)]
@@ -50,8 +61,9 @@ pub struct Observation<'a> {
     pub pending: u32,
     /// Desired capacity before this step's decision (in service plus pending).
     pub desired: u32,
-    /// For session workloads: the servers and their sessions, right after the placements.
-    pub servers: Option<&'a ServerGroup>,
+    /// For server groups (Huawei Workspace): the servers and the sessions or requests they
+    /// hold, at the step's end.
+    pub servers: Option<&'a dyn ServerView>,
 }
 
 impl Observation<'_> {

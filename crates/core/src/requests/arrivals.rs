@@ -181,7 +181,7 @@ pub(crate) enum ArrivalCursor<'a> {
         trace: &'a RequestTrace,
         next: usize,
     },
-    Counts(Placement<'a>),
+    Counts(Box<Placement<'a>>),
 }
 
 /// The requests of counted buckets, placed by exponential spacings: with E₁ … Eₙ₊₁ drawn
@@ -249,7 +249,7 @@ impl<'a> ArrivalCursor<'a> {
     pub(crate) fn new(arrivals: Arrivals<'a>, rng: ChaCha8Rng) -> Self {
         match arrivals {
             Arrivals::Trace(trace) => Self::Trace { trace, next: 0 },
-            Arrivals::Counts { bucket_s, counts } => Self::Counts(Placement {
+            Arrivals::Counts { bucket_s, counts } => Self::Counts(Box::new(Placement {
                 counts,
                 bucket_ns: bucket_s * 1_000_000_000,
                 bucket: usize::MAX,
@@ -258,7 +258,7 @@ impl<'a> ArrivalCursor<'a> {
                 total: 0.0,
                 replay: rng.clone(),
                 rng,
-            }),
+            })),
         }
     }
 

@@ -97,6 +97,10 @@ pub enum Routing {
     LeastOutstanding,
     /// Uniformly at random (SageMaker's `RANDOM`).
     Random,
+    /// The most outstanding requests among instances with a free slot, ties to the lowest
+    /// number: fill one before the next, as Huawei Workspace places sessions
+    /// (spec/huawei-workspace.md, "Packing"), so that the others stay idle and can be released.
+    Packing,
 }
 
 /// Instances in service and draining, and their slots.
@@ -106,6 +110,8 @@ pub(crate) struct Instances {
     routing: Routing,
     role: Vec<Role>,
     outstanding: Vec<u32>,
+    /// When each instance last became idle (joined, or finished its last request), ns.
+    idle_since_ns: Vec<u64>,
     /// For each count c below `concurrency`, the in-service instances with c outstanding (full
     /// ones are in none: only a scale-in looks for them, and it scans).
     by_outstanding: Vec<NumberSet>,
@@ -130,6 +136,7 @@ impl Instances {
             routing,
             role: Vec::new(),
             outstanding: Vec::new(),
+            idle_since_ns: Vec::new(),
             by_outstanding: vec![NumberSet::default(); concurrency as usize],
             with_free_slot: NumberSet::default(),
             free_instances: 0,
@@ -152,6 +159,7 @@ impl Instances {
         let numbers = numbers.max(old * 2);
         self.role.resize(numbers, Role::Unused);
         self.outstanding.resize(numbers, 0);
+        self.idle_since_ns.resize(numbers, 0);
         for set in &mut self.by_outstanding {
             set.grow_to(numbers);
         }
@@ -174,8 +182,8 @@ impl Instances {
         self.busy_in_service
     }
 
-    /// Adds an instance in service under the lowest unused number.
-    pub(crate) fn join(&mut self) {
+    /// Adds an instance in service at `now_ns` under the lowest unused number.
+    pub(crate) fn join(&mut self, now_ns: u64) {
         if self.unused.len == 0 {
             self.grow_to(self.role.len() + 1);
         }
@@ -185,6 +193,7 @@ impl Instances {
         self.unused.remove(number);
         self.role[number] = Role::InService;
         self.outstanding[number] = 0;
+        self.idle_since_ns[number] = now_ns;
         self.by_outstanding[0].insert(number);
         self.mark_free(number);
         self.lowest_hint = 0;
@@ -225,6 +234,41 @@ impl Instances {
         }
     }
 
+    /// In-service instances numbered from `first`, idle since `idle_by_ns` or earlier.
+    fn idle_from(&self, first: u32, idle_by_ns: u64) -> impl Iterator<Item = usize> + '_ {
+        (first as usize..self.role.len()).filter(move |&number| {
+            self.role[number] == Role::InService
+                && self.outstanding[number] == 0
+                && self.idle_since_ns[number] <= idle_by_ns
+        })
+    }
+
+    /// In-service instances numbered from `first` (a server group's scaled-out servers, its
+    /// base ones holding the numbers below).
+    pub(crate) fn in_service_from(&self, first: u32) -> u32 {
+        (first as usize..self.role.len())
+            .filter(|&number| self.role[number] == Role::InService)
+            .count() as u32
+    }
+
+    /// In-service instances numbered from `first`, holding nothing since `idle_by_ns`.
+    pub(crate) fn idle_count(&self, first: u32, idle_by_ns: u64) -> u32 {
+        self.idle_from(first, idle_by_ns).count() as u32
+    }
+
+    /// Takes out of service every instance [`Instances::idle_count`] counts; returns how many.
+    pub(crate) fn release_idle(&mut self, first: u32, idle_by_ns: u64) -> u32 {
+        let released: Vec<usize> = self.idle_from(first, idle_by_ns).collect();
+        for &number in &released {
+            self.by_outstanding[0].remove(number);
+            self.mark_full(number);
+            self.role[number] = Role::Unused;
+            self.unused.insert(number);
+            self.in_service -= 1;
+        }
+        released.len() as u32
+    }
+
     fn mark_free(&mut self, number: usize) {
         self.free_instances += 1;
         if self.routing == Routing::Random {
@@ -252,6 +296,10 @@ impl Instances {
                 }
                 None
             }
+            Routing::Packing => (0..self.concurrency as usize)
+                .rev()
+                .find_map(|count| self.by_outstanding[count].first())
+                .map(|number| number as u32),
             Routing::Random => {
                 let free = self.free_instances as usize;
                 if free == 0 {
@@ -283,12 +331,15 @@ impl Instances {
         self.busy_in_service += 1;
     }
 
-    /// A request on `number` completes. Returns whether the instance is in service (its slot
-    /// can take the queue's head).
-    pub(crate) fn free_slot(&mut self, number: u32) -> bool {
+    /// A request on `number` completes at `now_ns`. Returns whether the instance is in service
+    /// (its slot can take the queue's head).
+    pub(crate) fn free_slot(&mut self, number: u32, now_ns: u64) -> bool {
         let number = number as usize;
         let count = self.outstanding[number] as usize;
         self.outstanding[number] -= 1;
+        if count == 1 {
+            self.idle_since_ns[number] = now_ns;
+        }
         match self.role[number] {
             Role::InService => {
                 if count < self.concurrency as usize {
@@ -324,7 +375,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let mut instances = Instances::new(2, Routing::LeastOutstanding, 1);
         for _ in 0..3 {
-            instances.join();
+            instances.join(0);
         }
         // 0, 1, 2 take one each, then 0 again: the fewest outstanding, lowest number first.
         let mut order = Vec::new();
@@ -335,7 +386,7 @@ mod tests {
         }
         assert_eq!(order, [0, 1, 2, 0, 1, 2]);
         assert_eq!(instances.route(&mut rng), None);
-        assert!(instances.free_slot(1));
+        assert!(instances.free_slot(1, 0));
         assert_eq!(instances.route(&mut rng), Some(1));
     }
 
@@ -344,7 +395,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let mut instances = Instances::new(2, Routing::LeastOutstanding, 4);
         for _ in 0..4 {
-            instances.join();
+            instances.join(0);
         }
         // Busy: 0 with 2, 1 with 1; idle: 2, 3.
         for number in [0, 0, 1] {
@@ -357,9 +408,9 @@ mod tests {
         assert_eq!((instances.in_service(), instances.draining()), (1, 1));
         assert_eq!(instances.busy_in_service(), 2);
         // Its completion ends the drain and frees number 1 for the next to join.
-        assert!(!instances.free_slot(1));
+        assert!(!instances.free_slot(1, 0));
         assert_eq!(instances.draining(), 0);
-        instances.join();
+        instances.join(0);
         let first_free = instances.route(&mut rng);
         assert_eq!(first_free, Some(1));
     }

@@ -232,6 +232,32 @@ impl RequestSummary {
     }
 }
 
+/// A server group's view of the instances (Huawei Workspace on the request-level model): a
+/// request is a session, a slot its place on a server; the base servers are the instances in
+/// service at t = 0.
+impl crate::autoscaler::ServerView for RequestEngine<'_> {
+    fn slots_per_server(&self) -> u32 {
+        self.concurrency
+    }
+
+    fn active_sessions(&self) -> u32 {
+        u32::try_from(self.instances.busy_in_service()).unwrap_or(u32::MAX)
+    }
+
+    fn scaled_out_in_service(&self) -> u32 {
+        self.instances.in_service_from(self.base_instances)
+    }
+
+    fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32 {
+        match t_s.checked_sub(min_idle_s) {
+            Some(idle_by_s) => self
+                .instances
+                .idle_count(self.base_instances, idle_by_s.saturating_mul(NS_PER_S)),
+            None => 0,
+        }
+    }
+}
+
 /// A request in the queue.
 #[derive(Debug, Clone, Copy)]
 struct Waiting {
@@ -324,6 +350,9 @@ pub(crate) struct RequestEngine<'d> {
     next_arrival: Option<Arrival>,
     next_index: u64,
     instances: Instances,
+    /// Instances in service at t = 0: a server group's base servers, numbered below the
+    /// scaled-out ones (section 4's numbering gives them 0 … base − 1).
+    base_instances: u32,
     concurrency: u32,
     queue: VecDeque<Waiting>,
     running: BinaryHeap<Reverse<Running>>,
@@ -355,6 +384,7 @@ impl<'d> RequestEngine<'d> {
         config: &RequestConfig,
         arrivals: Arrivals<'d>,
         most_instances: u32,
+        base_instances: u32,
     ) -> Result<(Self, f64), BuildError> {
         let concurrency = config.concurrency_per_instance;
         if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
@@ -407,7 +437,7 @@ impl<'d> RequestEngine<'d> {
         let trace = arrivals.trace();
         let service = config.service_time.bind(trace)?;
         let mean_service_s = config.service_time.mean_s(&service, trace);
-        if !(mean_service_s > 0.0) {
+        if !mean_service_s.is_finite() || mean_service_s <= 0.0 {
             return Err(BuildError::Field {
                 field: "service.time",
                 expected: "a mean service time greater than 0 over the trace's requests".into(),
@@ -423,6 +453,7 @@ impl<'d> RequestEngine<'d> {
             next_arrival: None,
             next_index: 0,
             instances: Instances::new(concurrency, config.routing, most_instances as usize),
+            base_instances,
             concurrency,
             queue: VecDeque::with_capacity(1024),
             running: BinaryHeap::with_capacity(slots.min(1 << 16) as usize),
@@ -544,7 +575,7 @@ impl<'d> RequestEngine<'d> {
             instance: Some(done.instance),
             outcome: Outcome::Completed,
         });
-        if self.instances.free_slot(done.instance) {
+        if self.instances.free_slot(done.instance, done.end_ns) {
             self.drain_queue(done.end_ns);
         }
     }
@@ -602,7 +633,7 @@ impl<'d> RequestEngine<'d> {
             }
         }
         while self.instances.in_service() < in_service {
-            self.instances.join();
+            self.instances.join(t0_ns);
         }
         self.drain_queue(t0_ns);
         loop {
@@ -714,6 +745,17 @@ impl<'d> RequestEngine<'d> {
             draining: self.instances.draining(),
             busy_slot_s: step.busy_area as f64 / 1e9,
             slot_s: (in_service * u64::from(self.concurrency) * step_s) as f64,
+        }
+    }
+
+    /// Takes out of service, at the end of the step just run (`end_s`), every scaled-out
+    /// instance idle for at least `min_idle_s` (Huawei Workspace's release); returns how many.
+    pub(crate) fn release_idle(&mut self, end_s: u64, min_idle_s: u64) -> u32 {
+        match end_s.checked_sub(min_idle_s) {
+            Some(idle_by_s) => self
+                .instances
+                .release_idle(self.base_instances, idle_by_s.saturating_mul(NS_PER_S)),
+            None => 0,
         }
     }
 

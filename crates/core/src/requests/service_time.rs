@@ -9,9 +9,9 @@ use rand_distr::{Distribution, Exp1, Gamma, LogNormal};
 use crate::error::BuildError;
 use crate::requests::arrivals::RequestTrace;
 
-/// Longest service time of one request, seconds: an hour, the bound of the fluid model's
-/// `service_time_s`. Draws beyond it are cut to it.
-pub const MAX_SERVICE_S: f64 = 3600.0;
+/// Longest service time of one request, seconds: a day, long enough for the longest desktop
+/// session of a server group. Draws beyond it are cut to it.
+pub const MAX_SERVICE_S: f64 = 86_400.0;
 
 /// The service-time model of `[service.time]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,7 +182,7 @@ impl ServiceTime {
             Kind::LogNormal { mean_s, .. } | Kind::Gamma { mean_s, .. } => *mean_s,
             Kind::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
             Kind::Linear(_) => match trace {
-                Some(trace) if trace.len() > 0 => {
+                Some(trace) if !trace.is_empty() => {
                     (0..trace.len())
                         .map(|row| bound.linear_s(trace.row(row)))
                         .sum::<f64>()

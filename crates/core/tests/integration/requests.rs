@@ -422,3 +422,52 @@ fn the_hpa_reads_cpu_as_busy_slot_time_over_slot_time() {
         .collect();
     assert_eq!(instances, [0, 1, 0, 1]);
 }
+
+#[test]
+fn huawei_workspace_runs_on_requests_as_on_sessions_in_the_specs_first_check() {
+    // spec/huawei-workspace.md's first check by hand, each session a request: slots 2 (2
+    // concurrent requests), base 1, provisioning 120 s, at most 2 added one at a time at 75 %,
+    // released after 5 idle minutes; requests of 240 s at 0, 60 and 120 s, no queue, packed.
+    // Minute 1: u = 100, add server 1, in service from minute 4. Minute 2: server 0 full,
+    // server 1 provisioning: rejected. Server 1 joins idle at 240 and takes nothing (the one
+    // session left is on server 0, ending at 300): released at t_e − 240 ≥ 300, t_e = 540.
+    use scalesim_core::{
+        ResourceThresholds, SessionWeights, WorkspaceScaling, WorkspaceScalingPolicy,
+    };
+    let policy =
+        WorkspaceScalingPolicy::new(true, 2, 1, 75, 5, ResourceThresholds::default()).unwrap();
+    let scaling = WorkspaceScaling::new(policy, SessionWeights::default(), 1, 60).unwrap();
+    let trace = trace_of(&[0.0, 60.0, 120.0]);
+    let demand = Demand::per_step(60, vec![0.0; 11]).unwrap();
+    let mut sessions = config(ServiceTime::fixed(240.0).unwrap());
+    sessions.concurrency_per_instance = 2;
+    sessions.max_queue = Some(0);
+    sessions.routing = Routing::Packing;
+    let mut simulation = Simulation::builder(FleetConfig {
+        provisioning_s: 120,
+        ..FLEET
+    })
+    .autoscaler(scaling)
+    .demand(&demand)
+    .requests(sessions, Arrivals::Trace(&trace))
+    .build()
+    .unwrap();
+    let mut sink = Requests::default();
+    simulation.run(&mut sink);
+    let in_service: Vec<u32> = sink.steps.iter().map(|step| step.in_service).collect();
+    assert_eq!(in_service, [1, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1]);
+    let usage: Vec<Option<f64>> = sink.steps.iter().take(6).map(|step| step.metric).collect();
+    assert_eq!(
+        usage,
+        [
+            Some(50.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(25.0),
+            Some(0.0)
+        ]
+    );
+    let summary = sink.summary.unwrap();
+    assert_eq!((summary.completed, summary.rejected), (2, 1));
+}
