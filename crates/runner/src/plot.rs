@@ -10,9 +10,12 @@ use std::sync::OnceLock;
 
 use crate::human::{count, duration, trim_zeros};
 
+use scalesim_core::{LATENCY_CDF_QUANTILES, RequestSummary};
+
 use base64::Engine as _;
 use plotters::backend::RGBPixel;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::register_font;
@@ -51,23 +54,39 @@ pub(crate) struct LatencySeries {
     pub(crate) p99_s: Vec<f64>,
 }
 
-/// The latency CDF of a request-level run as a PNG: `summary.latency_cdf_s` against
-/// [`scalesim_core::LATENCY_CDF_QUANTILES`].
+/// The latency CDF of a request-level run as a PNG (`WIDTH` x `HEIGHT`):
+/// `summary.latency_cdf_s` against [`LATENCY_CDF_QUANTILES`]. A run that
+/// completed no request gets a figure that says so, not an error, so every
+/// request-level run writes the file.
 pub(crate) fn render_latency_cdf_png(
-    summary: &scalesim_core::RequestSummary,
+    summary: &RequestSummary,
     title: &str,
 ) -> Result<Vec<u8>, PlotError> {
-    let _ = (summary, title);
-    Ok(Vec::new())
+    ensure_font()?;
+    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    {
+        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut rgb, (WIDTH, HEIGHT))
+            .map_err(|e| PlotError::Draw(e.to_string()))?;
+        let root = backend.into_drawing_area();
+        draw_cdf(&root, summary, title)?;
+        root.present().map_err(draw_err)?;
+    }
+    encode_png(&rgb)
 }
 
-/// The latency CDF of a request-level run as an SVG.
+/// The latency CDF of a request-level run as a self-contained SVG.
 pub(crate) fn render_latency_cdf_svg(
-    summary: &scalesim_core::RequestSummary,
+    summary: &RequestSummary,
     title: &str,
 ) -> Result<String, PlotError> {
-    let _ = (summary, title);
-    Ok(String::new())
+    ensure_font()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw_cdf(&root, summary, title)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(embed_font(&svg))
 }
 
 /// What the top panel shows.
@@ -232,6 +251,11 @@ pub(crate) const MARGIN_L: u32 = 12;
 pub(crate) const MARGIN_R: u32 = 36;
 /// Share of the body height given to the demand panel.
 const TOP_SHARE: f64 = 0.50;
+/// With a latency panel: share of the body height given to the demand panel.
+const LATENCY_TOP_SHARE: f64 = 0.36;
+/// With a latency panel: share given to the instance panel and its action
+/// strip; the latency panel and the time axis labels get the rest.
+const LATENCY_INSTANCE_SHARE: f64 = 0.30;
 /// Number of x tick labels asked of plotters (an upper bound).
 pub(crate) const X_TICKS: usize = 14;
 
@@ -247,8 +271,19 @@ const DESIRED: RGBColor = RGBColor(148, 103, 189);
 const SCALE_OUT: RGBColor = RGBColor(44, 160, 44);
 /// Scale-in actions.
 const SCALE_IN: RGBColor = RGBColor(230, 115, 0);
+/// Latency percentiles, light to dark as the percentile rises, so their
+/// order reads without the legend; teal, which no other line uses.
+const P50: RGBColor = RGBColor(80, 180, 170);
+/// 95th percentile latency.
+const P95: RGBColor = RGBColor(20, 122, 132);
+/// 99th percentile latency.
+const P99: RGBColor = RGBColor(4, 50, 64);
+/// The latency CDF.
+const CDF: RGBColor = RGBColor(31, 119, 180);
 /// Grid lines.
 pub(crate) const GRID: RGBColor = RGBColor(226, 226, 226);
+/// Minor grid lines, between the labelled ones of a log axis.
+const GRID_MINOR: RGBColor = RGBColor(242, 242, 242);
 /// Axes and secondary text.
 pub(crate) const MUTED: RGBColor = RGBColor(90, 90, 90);
 
@@ -404,6 +439,21 @@ impl<'a> Prepared<'a> {
                 });
             }
         }
+        if let Some(latency) = &tl.latency {
+            for (column, len) in [
+                ("latency p50_s", latency.p50_s.len()),
+                ("latency p95_s", latency.p95_s.len()),
+                ("latency p99_s", latency.p99_s.len()),
+            ] {
+                if len != n {
+                    return Err(PlotError::LengthMismatch {
+                        column,
+                        len,
+                        expected: n,
+                    });
+                }
+            }
+        }
         let step_s = tl.step_s as f64;
         let span_s = n as f64 * step_s;
         let unit = TimeUnit::for_span(span_s);
@@ -467,6 +517,9 @@ struct Columns {
     in_service: Vec<f64>,
     /// Highest desired capacity per column.
     desired: Vec<f64>,
+    /// Request-level runs: per column, the highest p50, p95 and p99 of its
+    /// steps; NaN where none of its steps completed a request.
+    latency: Option<[Vec<f64>; 3]>,
     /// Steps aggregated into one column (1 when not downsampled).
     steps_per_column: f64,
 }
@@ -505,6 +558,10 @@ impl Columns {
             unserved: Vec::with_capacity(ranges.len()),
             in_service: Vec::with_capacity(ranges.len()),
             desired: Vec::with_capacity(ranges.len()),
+            latency: tl
+                .latency
+                .as_ref()
+                .map(|_| std::array::from_fn(|_| Vec::with_capacity(ranges.len()))),
             steps_per_column: data.n as f64 / ranges.len().max(1) as f64,
         };
         for r in &ranges {
@@ -525,6 +582,18 @@ impl Columns {
             out.unserved.push(max_of(r, &tl.unserved));
             out.in_service.push(max_u32(r, &tl.in_service));
             out.desired.push(max_u32(r, &tl.desired));
+            if let (Some(series), Some(cols)) = (&tl.latency, &mut out.latency) {
+                // The max of each percentile, as for the other lines: a slow
+                // minute stays visible however long the run, the legend's
+                // per-pixel-max note holds for these lines too, and since
+                // p50 <= p95 <= p99 in every step the three never cross.
+                for (col, values) in
+                    cols.iter_mut()
+                        .zip([&series.p50_s, &series.p95_s, &series.p99_s])
+                {
+                    col.push(max_latency(&values[r.clone()]));
+                }
+            }
         }
         out
     }
@@ -541,6 +610,27 @@ impl Columns {
             .zip(values)
             .flat_map(|(&(t0, t1), &v)| [(t0, v), (t1, v)])
             .collect()
+    }
+
+    /// Like [`Self::step_path`], split where a value is NaN, so a column
+    /// without a value leaves a gap rather than a line bridging it.
+    fn step_runs(&self, values: &[f64], y: impl Fn(f64) -> f64) -> Vec<Vec<(f64, f64)>> {
+        let mut runs = Vec::new();
+        let mut run = Vec::new();
+        for (&(t0, t1), &v) in self.bounds.iter().zip(values) {
+            if v.is_nan() {
+                if !run.is_empty() {
+                    runs.push(std::mem::take(&mut run));
+                }
+                continue;
+            }
+            let y = y(v);
+            run.extend([(t0, y), (t1, y)]);
+        }
+        if !run.is_empty() {
+            runs.push(run);
+        }
+        runs
     }
 
     /// Like [`Self::step_path`], but each value starts one step later:
@@ -569,6 +659,209 @@ impl Columns {
         }
         spans
     }
+}
+
+/// The highest latency in `values` that an axis can show; NaN when there is
+/// none (no step completed a request, or only unusable values).
+fn max_latency(values: &[f64]) -> f64 {
+    values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .fold(f64::NAN, f64::max)
+}
+
+/// A linear axis whose ticks are given rather than chosen by plotters: the
+/// log and nines axes are drawn as linear axes over transformed values, and
+/// their ticks must sit on whole decades and nines. (plotters' own log axis
+/// puts ticks at values such as 3, 6 and 9 on a short range.)
+#[derive(Debug, Clone)]
+struct FixedTicks {
+    /// Range in axis coordinates.
+    range: Range<f64>,
+    /// Labelled ticks, each with a grid line.
+    major: Vec<f64>,
+    /// Unlabelled ticks, drawn in the light grid style.
+    minor: Vec<f64>,
+}
+
+impl Ranged for FixedTicks {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        RangedCoordf64::from(self.range.clone()).map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.minor.clone()
+        } else {
+            self.major.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.range.clone()
+    }
+}
+
+/// An axis of latencies in seconds: logarithmic when the values span more
+/// than two decades (a linear axis would flatten everything but the
+/// slowest), otherwise linear from 0, so heights compare as ratios.
+#[derive(Debug, Clone)]
+struct LatencyAxis {
+    /// Whether axis coordinates are log10 of seconds rather than seconds.
+    log: bool,
+    /// Range in axis coordinates.
+    range: Range<f64>,
+    /// Labelled ticks in axis coordinates.
+    ticks: Vec<f64>,
+    /// Log axes over few decades: 2 and 5 within each decade, unlabelled.
+    minor: Vec<f64>,
+}
+
+impl LatencyAxis {
+    /// The axis for `values` (seconds; NaN, infinite and negative ones are
+    /// ignored) with about `ticks` labelled ticks.
+    fn new(values: impl IntoIterator<Item = f64>, ticks: usize) -> Self {
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
+        for v in values {
+            if v.is_finite() && v > 0.0 {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+        if lo.is_finite() && hi / lo > 100.0 {
+            let (lo, hi) = (lo.log10(), hi.log10());
+            // Ends padded rather than snapped to whole decades: snapping
+            // wastes up to a decade at each end (a maximum of 101 s would
+            // stretch the axis to 1,000 s).
+            let pad = 0.03 * (hi - lo);
+            let range = lo - pad..hi + pad;
+            let decades: Vec<f64> = (range.start.ceil() as i64..=range.end.floor() as i64)
+                .map(|d| d as f64)
+                .collect();
+            let with_2_and_5: Vec<f64> = (range.start.floor() as i64..=range.end.floor() as i64)
+                .flat_map(|d| [1.0_f64, 2.0, 5.0].map(|m| d as f64 + m.log10()))
+                .filter(|t| range.contains(t))
+                .collect();
+            let (ticks, minor) = if with_2_and_5.len() <= ticks {
+                // Room for 2 and 5 too: a few decades alone read coarsely.
+                (with_2_and_5, Vec::new())
+            } else {
+                let every = decades.len().div_ceil(ticks.max(1)).max(1) as i64;
+                let minor = if decades.len() <= 5 {
+                    with_2_and_5
+                        .into_iter()
+                        .filter(|t| t.fract() != 0.0)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let ticks = decades
+                    .into_iter()
+                    .filter(|&d| (d as i64).rem_euclid(every) == 0)
+                    .collect();
+                (ticks, minor)
+            };
+            Self {
+                log: true,
+                range,
+                ticks,
+                minor,
+            }
+        } else {
+            let top = axis_top(hi, 1.08);
+            Self {
+                log: false,
+                range: 0.0..top,
+                ticks: RangedCoordf64::from(0.0..top).key_points(ticks.max(2)),
+                minor: Vec::new(),
+            }
+        }
+    }
+
+    /// Axis coordinate of `seconds`; NaN stays NaN so it can leave a gap.
+    /// On a log axis, zero (and anything below the axis) sits at the bottom.
+    fn at(&self, seconds: f64) -> f64 {
+        if seconds.is_nan() {
+            f64::NAN
+        } else if self.log {
+            if seconds > 0.0 {
+                seconds.log10().clamp(self.range.start, self.range.end)
+            } else {
+                self.range.start
+            }
+        } else {
+            seconds.clamp(0.0, self.range.end)
+        }
+    }
+
+    /// Tick label, in seconds, of the axis coordinate `at`.
+    fn label(&self, at: f64) -> String {
+        fmt_seconds(if self.log { 10_f64.powf(at) } else { at })
+    }
+
+    /// The axis for plotters.
+    fn coord(&self) -> FixedTicks {
+        FixedTicks {
+            range: self.range.clone(),
+            major: self.ticks.clone(),
+            minor: self.minor.clone(),
+        }
+    }
+}
+
+/// Tick label of a number of seconds on a latency axis: 0.001, 0.25, 10, 1.5k.
+fn fmt_seconds(v: f64) -> String {
+    if !v.is_finite() {
+        String::new()
+    } else if v == 0.0 {
+        "0".to_string()
+    } else if v >= 1.0 {
+        fmt_short(v)
+    } else if v >= 1e-4 {
+        // Two digits past the first significant one, so steps such as
+        // 0.0125 keep theirs; powers of ten computed as 0.0010000000000000002
+        // round back.
+        let decimals = (-v.log10()).floor() as usize + 3;
+        trim_zeros(format!("{v:.decimals$}"))
+    } else {
+        format!("{v:.1e}").replace(".0e", "e")
+    }
+}
+
+/// A latency for people: three significant digits in s, ms, µs or ns.
+fn fmt_latency(s: f64) -> String {
+    if !s.is_finite() || s <= 0.0 {
+        return "0 s".to_string();
+    }
+    // Rounded before the unit is chosen, so 0.99996 s reads "1 s", not "1000 ms".
+    let scale = 10_f64.powf(s.log10().floor() - 2.0);
+    let rounded = (s / scale).round() * scale;
+    let s = if rounded.is_finite() && rounded > 0.0 {
+        rounded
+    } else {
+        s
+    };
+    let (v, unit) = if s >= 1.0 {
+        (s, "s")
+    } else if s >= 1e-3 {
+        (s * 1e3, "ms")
+    } else if s >= 1e-6 {
+        (s * 1e6, "µs")
+    } else {
+        (s * 1e9, "ns")
+    };
+    let digits = if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        trim_zeros(format!("{v:.1}"))
+    } else {
+        trim_zeros(format!("{v:.2}"))
+    };
+    format!("{digits} {unit}")
 }
 
 /// Upper end of a value axis showing values up to `max`, with headroom.
@@ -685,6 +978,8 @@ pub(crate) enum Swatch {
     Tick(RGBColor),
     /// A thin horizontal bar, as along the top of the demand panel.
     Bar(RGBColor),
+    /// A dot with a white ring, as the marked percentiles of the latency CDF.
+    Dot(RGBColor),
 }
 
 /// Vertices of a triangle of half-width `s` centred on the origin.
@@ -745,6 +1040,9 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 vec![(x0 + 15, cy - 8), (x0 + 15, cy + 8)],
                 c.stroke_width(2),
             )),
+            Swatch::Dot(c) => area
+                .draw(&Circle::new((x0 + 15, cy), 7, WHITE.filled()))
+                .and_then(|()| area.draw(&Circle::new((x0 + 15, cy), 5, c.filled()))),
         }
         .map_err(draw_err)?;
         area.draw_text(label, &text, (x1 + 8, cy))
@@ -786,15 +1084,12 @@ pub(crate) fn fit_text<DB: DrawingBackend>(
     Ok(text)
 }
 
-/// Draws the whole figure on `root`.
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    data: &Prepared<'_>,
+/// Draws the title and, under it, the muted one-line summary, each shortened to fit.
+fn draw_header<DB: DrawingBackend>(
+    header: &DrawingArea<DB, Shift>,
     title: &str,
+    subtitle: &str,
 ) -> Result<(), PlotError> {
-    root.fill(&WHITE).map_err(draw_err)?;
-    let (header, body) = root.split_vertically(HEADER_H);
-
     let title_style = (FONT, 30)
         .into_font()
         .color(&BLACK)
@@ -804,8 +1099,8 @@ fn draw<DB: DrawingBackend>(
         .color(&MUTED)
         .pos(Pos::new(HPos::Center, VPos::Top));
     let max_w = WIDTH - 40;
-    let title = fit_text(&header, title, &title_style, max_w)?;
-    let sub = fit_text(&header, &subtitle(data), &sub_style, max_w)?;
+    let title = fit_text(header, title, &title_style, max_w)?;
+    let sub = fit_text(header, subtitle, &sub_style, max_w)?;
     let cx = WIDTH as i32 / 2;
     header
         .draw_text(&title, &title_style, (cx, 12))
@@ -813,14 +1108,41 @@ fn draw<DB: DrawingBackend>(
     header
         .draw_text(&sub, &sub_style, (cx, 50))
         .map_err(draw_err)?;
+    Ok(())
+}
 
-    let body_h = body.dim_in_pixel().1;
-    let top_h = (f64::from(body_h) * TOP_SHARE) as u32;
-    let (top, bottom) = body.split_vertically(top_h);
+/// Draws the whole figure on `root`.
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &Prepared<'_>,
+    title: &str,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (header, body) = root.split_vertically(HEADER_H);
+    draw_header(&header, title, &subtitle(data))?;
+
+    let body_h = f64::from(body.dim_in_pixel().1);
+    let latency = data.tl.latency.as_ref();
+    // The time axis labels go under the lowest panel: the action strip in
+    // fluid runs, the latency panel in request-level runs.
+    let (top, bottom, latency_area) = if latency.is_some() {
+        let (top, rest) = body.split_vertically((body_h * LATENCY_TOP_SHARE) as u32);
+        let (bottom, latency_area) =
+            rest.split_vertically((body_h * LATENCY_INSTANCE_SHARE) as u32);
+        (top, bottom, Some(latency_area))
+    } else {
+        let (top, bottom) = body.split_vertically((body_h * TOP_SHARE) as u32);
+        (top, bottom, None)
+    };
+    let rug_h = if latency_area.is_some() {
+        RUG_H
+    } else {
+        RUG_H + X_LABEL_H
+    };
     let (top_legend, top_plot) = top.split_vertically(LEGEND_H);
     let (bottom_legend, bottom_rest) = bottom.split_vertically(LEGEND_H);
     let rest_h = bottom_rest.dim_in_pixel().1;
-    let (bottom_plot, rug) = bottom_rest.split_vertically(rest_h.saturating_sub(RUG_H + X_LABEL_H));
+    let (bottom_plot, rug) = bottom_rest.split_vertically(rest_h.saturating_sub(rug_h));
 
     let x_range = 0.0..data.span;
     let x_fmt = |v: &f64| trim_zeros(format!("{v:.2}"));
@@ -931,21 +1253,22 @@ fn draw<DB: DrawingBackend>(
     let markers = data.outs.len() + data.ins.len() <= MAX_EVENT_MARKERS;
     draw_instance_panel(&mut bottom_chart, &columns, data, markers)?;
 
+    let time_labels = latency_area.is_none();
     let mut rug_chart = ChartBuilder::on(&rug)
         .margin_left(MARGIN_L)
         .margin_right(MARGIN_R)
         .margin_top(10)
         .margin_bottom(6)
-        .x_label_area_size(X_LABEL_H)
+        .x_label_area_size(if time_labels { X_LABEL_H } else { 0 })
         .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(x_range, -0.5..1.5)
+        .build_cartesian_2d(x_range.clone(), -0.5..1.5)
         .map_err(draw_err)?;
     let x_desc = format!("time since start ({})", data.unit.name());
     // Rows are labelled by hand: plotters would put tick labels at arbitrary
     // values and glue them to the axis once the tick marks are hidden.
     let no_label = |_: &f64| String::new();
-    rug_chart
-        .configure_mesh()
+    let mut rug_mesh = rug_chart.configure_mesh();
+    rug_mesh
         .x_labels(X_TICKS)
         .y_labels(0)
         .disable_y_mesh()
@@ -955,10 +1278,11 @@ fn draw<DB: DrawingBackend>(
         .bold_line_style(GRID)
         .axis_style(MUTED)
         .label_style(label_font.clone())
-        .axis_desc_style(desc_font)
-        .x_desc(x_desc)
-        .draw()
-        .map_err(draw_err)?;
+        .axis_desc_style(desc_font.clone());
+    if time_labels {
+        rug_mesh.x_desc(x_desc.clone());
+    }
+    rug_mesh.draw().map_err(draw_err)?;
     let row_style = label_font.pos(Pos::new(HPos::Right, VPos::Center));
     for (label, row) in [("out", 1.0), ("in", 0.0)] {
         let (x, y) = rug_chart.backend_coord(&(0.0, row));
@@ -993,7 +1317,279 @@ fn draw<DB: DrawingBackend>(
         "too many actions to mark on the lines: strip below counts them per pixel, darker = more",
     );
     draw_legend(&bottom_legend, &entries, note)?;
+
+    if let (Some(series), Some(area)) = (latency, latency_area) {
+        let (legend, plot) = area.split_vertically(LEGEND_H);
+        // The axis comes from the raw steps so it does not depend on binning.
+        let axis = LatencyAxis::new(
+            series
+                .p50_s
+                .iter()
+                .chain(&series.p95_s)
+                .chain(&series.p99_s)
+                .copied(),
+            6,
+        );
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(MARGIN_L)
+            .margin_right(MARGIN_R)
+            .margin_top(4)
+            .x_label_area_size(X_LABEL_H)
+            .y_label_area_size(Y_LABEL_W)
+            .build_cartesian_2d(x_range, axis.coord())
+            .map_err(draw_err)?;
+        let y_fmt = |v: &f64| axis.label(*v);
+        chart
+            .configure_mesh()
+            .x_labels(X_TICKS)
+            .y_labels(axis.ticks.len())
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(MUTED)
+            .label_style(label_font)
+            .axis_desc_style(desc_font)
+            .x_desc(x_desc)
+            .y_desc("latency (s)")
+            .draw()
+            .map_err(draw_err)?;
+        let gaps = draw_latency_panel(&mut chart, &columns, &axis)?;
+        let width = if columns.downsampled() { 1 } else { 2 };
+        let entries = [(P50, "p50"), (P95, "p95"), (P99, "p99")]
+            .map(|(color, label)| (Swatch::Line(color, width), label.to_string()));
+        let mut note = vec!["percentiles of the requests completed in each step"];
+        if axis.log {
+            note.push("log scale");
+        }
+        match gaps {
+            Gaps::None => {}
+            Gaps::Some => note.push("gaps: no request completed"),
+            Gaps::All => note = vec!["no request completed"],
+        }
+        draw_legend(&legend, &entries, Some(&note.join(" · ")))?;
+    }
     Ok(())
+}
+
+/// Where the slowest request (q = 1, infinitely many nines) sits on the
+/// nines axis: apart from 99.99 % (4), so it does not read as a fifth nine.
+const MAX_ROW: f64 = 4.6;
+
+/// The labelled rows of the nines axis: quantile and label.
+const NINES_TICKS: [(f64, &str); 7] = [
+    (0.0, "0 %"),
+    (0.5, "50 %"),
+    (0.9, "90 %"),
+    (0.99, "99 %"),
+    (0.999, "99.9 %"),
+    (0.9999, "99.99 %"),
+    (1.0, "max"),
+];
+
+/// Height of quantile `q` on the nines axis, −log10(1 − q): each step up is
+/// ten times rarer, so the tail gets as much room as the bulk.
+fn nines(q: f64) -> f64 {
+    if q >= 1.0 {
+        MAX_ROW
+    } else {
+        -(1.0 - q.max(0.0)).log10()
+    }
+}
+
+/// One-line summary under the title of the latency CDF: what the curve
+/// counts and what it leaves out.
+fn cdf_subtitle(s: &RequestSummary) -> String {
+    let mut parts = vec![if s.completed == 0 {
+        if s.arrivals == 0 {
+            "no request arrived".to_string()
+        } else {
+            format!("none of {} completed", plural(s.arrivals, "request"))
+        }
+    } else {
+        format!("latency of {}", plural(s.completed, "completed request"))
+    }];
+    if s.failed == 0 {
+        parts.push("none failed".to_string());
+    } else {
+        let causes: Vec<String> = [
+            (s.timed_out, "timed out"),
+            (s.rejected, "rejected (queue full)"),
+            (s.no_instance, "found no instance"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|&(n, cause)| format!("{} {cause}", count(n)))
+        .collect();
+        parts.push(format!(
+            "{} failed ({})",
+            count(s.failed),
+            causes.join(", ")
+        ));
+    }
+    if s.in_flight_end > 0 {
+        parts.push(format!("{} in flight at the end", count(s.in_flight_end)));
+    }
+    if let Some(mean) = s.latency_mean_s {
+        parts.push(format!("mean {}", fmt_latency(mean)));
+    }
+    if let Some(max) = s.latency_max_s {
+        parts.push(format!("max {}", fmt_latency(max)));
+    }
+    parts.join(" · ")
+}
+
+/// Draws the latency CDF: latency across, share of completed requests up on
+/// the nines axis, with p50, p99, p99.9 and the maximum marked and labelled.
+fn draw_cdf<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &RequestSummary,
+    title: &str,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (header, body) = root.split_vertically(HEADER_H);
+    draw_header(&header, title, &cdf_subtitle(s))?;
+    if s.latency_p50_s.is_none() {
+        let style = (FONT, 24)
+            .into_font()
+            .color(&MUTED)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let (w, h) = body.dim_in_pixel();
+        body.draw_text(
+            "no request completed, so there is no latency to show",
+            &style,
+            (w as i32 / 2, h as i32 / 2 - HEADER_H as i32 / 2),
+        )
+        .map_err(draw_err)?;
+        return Ok(());
+    }
+    let (legend, plot) = body.split_vertically(LEGEND_H);
+    let x_axis = LatencyAxis::new(s.latency_cdf_s.iter().copied(), 10);
+    let y_axis = FixedTicks {
+        // A little below 0 so the fastest request is not drawn on the axis line.
+        range: -0.12..MAX_ROW + 0.28,
+        major: NINES_TICKS.iter().map(|&(q, _)| nines(q)).collect(),
+        minor: Vec::new(),
+    };
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_left(MARGIN_L)
+        .margin_right(MARGIN_R)
+        .margin_top(4)
+        .x_label_area_size(X_LABEL_H)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(x_axis.coord(), y_axis)
+        .map_err(draw_err)?;
+    let x_fmt = |v: &f64| x_axis.label(*v);
+    let y_fmt = |v: &f64| {
+        NINES_TICKS
+            .iter()
+            .find(|&&(q, _)| (nines(q) - v).abs() < 1e-9)
+            .map_or_else(String::new, |&(_, label)| label.to_string())
+    };
+    chart
+        .configure_mesh()
+        .x_labels(x_axis.ticks.len())
+        .y_labels(NINES_TICKS.len())
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .light_line_style(GRID_MINOR)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style((FONT, 15).into_font().color(&MUTED))
+        .axis_desc_style((FONT, 17).into_font().color(&BLACK))
+        .x_desc("latency (s)")
+        .y_desc("share of completed requests")
+        .draw()
+        .map_err(draw_err)?;
+
+    let points: Vec<(f64, f64)> = LATENCY_CDF_QUANTILES
+        .iter()
+        .zip(&s.latency_cdf_s)
+        .map(|(&q, &v)| (x_axis.at(v), nines(q)))
+        .collect();
+    let (curve, _) = points.split_at(points.len() - 1);
+    // One path per segment: plotters' bitmap backend fills a wide path as a
+    // single polygon, and along a long path that fill thins steep stretches,
+    // such as the tail, to one pixel. Dots at the joints round them off.
+    chart
+        .draw_series(
+            curve
+                .windows(2)
+                .map(|pair| PathElement::new(pair.to_vec(), CDF.stroke_width(3))),
+        )
+        .map_err(draw_err)?;
+    chart
+        .draw_series(curve.iter().map(|&at| Circle::new(at, 1, CDF.filled())))
+        .map_err(draw_err)?;
+    // Past 99.99 % the axis has no more nines: the step to the slowest
+    // request is dashed, as it is not on the scale.
+    chart
+        .draw_series(DashedLineSeries::new(
+            points[points.len() - 2..].to_vec(),
+            7,
+            5,
+            CDF.stroke_width(2),
+        ))
+        .map_err(draw_err)?;
+
+    let marks = [
+        (0.5, s.latency_p50_s, "p50"),
+        (0.99, s.latency_p99_s, "p99"),
+        (0.999, s.latency_p999_s, "p99.9"),
+        (1.0, s.latency_max_s, "max"),
+    ];
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let style = (FONT, 17).into_font().color(&BLACK);
+    for (q, latency, name) in marks {
+        let Some(latency) = latency else { continue };
+        let at = (x_axis.at(latency), nines(q));
+        chart
+            .draw_series([
+                Circle::new(at, 7, WHITE.filled()),
+                Circle::new(at, 5, SUPPLY.filled()),
+            ])
+            .map_err(draw_err)?;
+        let label = format!("{name} {}", fmt_latency(latency));
+        let (tw, th) = root.estimate_text_size(&label, &style).map_err(draw_err)?;
+        let (tw, th) = (tw as i32, th as i32);
+        let (x, y) = chart.backend_coord(&at);
+        // Above-left of a point on a rising curve is empty, and so is
+        // below-right: the curve is left of the point lower down, right of
+        // it higher up. Above-left first, below-right where that leaves the plot.
+        let (left, top) = if x - 12 - tw >= px.start + 4 && y - 10 - th >= py.start {
+            (x - 12 - tw, y - 10 - th)
+        } else {
+            ((x + 12).min(px.end - 4 - tw), y + 10)
+        };
+        root.draw(&Rectangle::new(
+            [(left - 4, top - 2), (left + tw + 4, top + th + 2)],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(draw_err)?;
+        root.draw_text(
+            &label,
+            &style.pos(Pos::new(HPos::Left, VPos::Top)),
+            (left, top),
+        )
+        .map_err(draw_err)?;
+    }
+
+    let mut note = vec!["y: nines scale, 90 %, 99 % and 99.9 % equally spaced"];
+    if x_axis.log {
+        note.push("x: log scale");
+    }
+    draw_legend(
+        &legend,
+        &[
+            (
+                Swatch::Line(CDF, 3),
+                "latency of completed requests".to_string(),
+            ),
+            (Swatch::Dot(SUPPLY), "p50, p99, p99.9 and max".to_string()),
+            (Swatch::Dashed(CDF, 2), "beyond 99.99 %".to_string()),
+        ],
+        Some(&note.join(" · ")),
+    )
 }
 
 /// Chart with time on x and a value on y, as every panel uses.
@@ -1104,6 +1700,48 @@ fn draw_instance_panel<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Chart with time on x and latency (on a [`LatencyAxis`]) on y.
+type LatencyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, FixedTicks>>;
+
+/// Which columns of the latency panel have no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gaps {
+    /// Every column has a value.
+    None,
+    /// Some columns have none.
+    Some,
+    /// No column has one: the run completed no request.
+    All,
+}
+
+/// Draws the per-step p50, p95 and p99 latency, p99 on top, leaving gaps
+/// where no request completed; says where gaps are, for the legend.
+fn draw_latency_panel<DB: DrawingBackend>(
+    chart: &mut LatencyChart<'_, DB>,
+    cols: &Columns,
+    axis: &LatencyAxis,
+) -> Result<Gaps, PlotError> {
+    let Some(latency) = &cols.latency else {
+        return Ok(Gaps::All);
+    };
+    let width = if cols.downsampled() { 1 } else { 2 };
+    for (values, color) in latency.iter().zip([P50, P95, P99]) {
+        for run in cols.step_runs(values, |v| axis.at(v)) {
+            chart
+                .draw_series(LineSeries::new(run, color.stroke_width(width)))
+                .map_err(draw_err)?;
+        }
+    }
+    let missing = latency[2].iter().filter(|v| v.is_nan()).count();
+    Ok(if missing == 0 {
+        Gaps::None
+    } else if missing == latency[2].len() {
+        Gaps::All
+    } else {
+        Gaps::Some
+    })
 }
 
 /// Draws the strip of actions: scale-out on the upper row, scale-in on the
@@ -1244,6 +1882,7 @@ mod tests {
             events: Vec::new(),
             units: DemandUnits::Sessions,
             arrivals_total: 0.0,
+            latency: None,
         };
         let mut huge = small(60);
         huge.demand[3] = 1e300;
@@ -1319,6 +1958,219 @@ mod tests {
         let cols = Columns::new(&data, 100);
         assert!(cols.downsampled());
         assert_eq!(cols.in_service.iter().copied().fold(0.0, f64::max), 99.0);
+    }
+
+    /// `tl` as a request-level run: per-step latencies that rise and fall,
+    /// with no completion (NaN) in every seventh step.
+    fn with_latency(mut tl: Timeline) -> Timeline {
+        let n = tl.demand.len();
+        let p50_s: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % 7 == 3 {
+                    f64::NAN
+                } else {
+                    0.2 + 0.15 * ((i as f64) / 5.0).sin()
+                }
+            })
+            .collect();
+        tl.latency = Some(LatencySeries {
+            p95_s: p50_s.iter().map(|v| v * 3.0).collect(),
+            p99_s: p50_s.iter().map(|v| v * 5.0).collect(),
+            p50_s,
+        });
+        tl
+    }
+
+    /// The summary of a run whose completed requests took `latencies`, with
+    /// nearest-rank quantiles as the engine reports them.
+    fn summary_of(latencies: &[f64], failed: u64) -> RequestSummary {
+        let mut sorted = latencies.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let quantile =
+            |q: f64| (n > 0).then(|| sorted[((q * n as f64).ceil() as usize).clamp(1, n) - 1]);
+        let mut latency_cdf_s = [0.0; LATENCY_CDF_QUANTILES.len()];
+        for (v, &q) in latency_cdf_s.iter_mut().zip(&LATENCY_CDF_QUANTILES) {
+            *v = quantile(q).unwrap_or(0.0);
+        }
+        RequestSummary {
+            arrivals: n as u64 + failed,
+            completed: n as u64,
+            failed,
+            timed_out: failed,
+            rejected: 0,
+            no_instance: 0,
+            in_flight_end: 0,
+            latency_p50_s: quantile(0.5),
+            latency_p90_s: quantile(0.9),
+            latency_p99_s: quantile(0.99),
+            latency_p999_s: quantile(0.999),
+            latency_max_s: quantile(1.0),
+            latency_mean_s: (n > 0).then(|| sorted.iter().sum::<f64>() / n as f64),
+            wait_mean_s: (n > 0).then_some(0.0),
+            latency_cdf_s,
+        }
+    }
+
+    #[test]
+    fn latency_panel_only_for_request_runs() {
+        let fluid = render_svg(&small(60), "run").unwrap();
+        assert!(!fluid.contains("latency (s)"));
+        let requests = render_svg(&with_latency(small(60)), "run").unwrap();
+        assert!(requests.contains("latency (s)"));
+        // plotters writes each text on a line of its own.
+        assert!(requests.contains("\np99\n"));
+        // One time axis description, under the lowest panel.
+        assert_eq!(requests.matches("time since start").count(), 1);
+        assert_ne!(
+            render_png(&small(60), "run").unwrap(),
+            render_png(&with_latency(small(60)), "run").unwrap()
+        );
+    }
+
+    #[test]
+    fn latency_gaps_and_odd_values_render() {
+        let mut odd = with_latency(small(60));
+        let series = odd.latency.as_mut().unwrap();
+        series.p99_s[10] = f64::INFINITY;
+        series.p95_s[11] = -1.0;
+        series.p50_s[12] = 0.0;
+        series.p99_s[13] = f64::MAX;
+        let mut none_completed = small(60);
+        none_completed.latency = Some(LatencySeries {
+            p50_s: vec![f64::NAN; 60],
+            p95_s: vec![f64::NAN; 60],
+            p99_s: vec![f64::NAN; 60],
+        });
+        let mut zeros = small(60);
+        zeros.latency = Some(LatencySeries {
+            p50_s: vec![0.0; 60],
+            p95_s: vec![0.0; 60],
+            p99_s: vec![0.0; 60],
+        });
+        let long = with_latency(small(84_333));
+        for tl in [with_latency(small(60)), odd, none_completed, zeros, long] {
+            render_png(&tl, "latency").unwrap();
+            render_svg(&tl, "latency").unwrap();
+        }
+    }
+
+    #[test]
+    fn latency_columns_keep_the_max_and_the_gaps() {
+        let mut tl = with_latency(small(10_000));
+        let series = tl.latency.as_mut().unwrap();
+        series.p99_s[5_001] = 42.0;
+        for v in &mut series.p50_s[0..500] {
+            *v = f64::NAN;
+        }
+        let data = Prepared::new(&tl).unwrap();
+        let cols = Columns::new(&data, 100);
+        let [p50, _, p99] = cols.latency.as_ref().unwrap();
+        assert_eq!(p99.iter().copied().fold(0.0, f64::max), 42.0);
+        assert!(p50[..5].iter().all(|v| v.is_nan()));
+        assert!(p50[5..].iter().all(|v| v.is_finite()));
+        assert_eq!(cols.step_runs(p50, |v| v).len(), 1);
+        let mut short = with_latency(small(10));
+        short.latency.as_mut().unwrap().p95_s.pop();
+        assert!(matches!(
+            render_svg(&short, "t"),
+            Err(PlotError::LengthMismatch {
+                column: "latency p95_s",
+                len: 9,
+                expected: 10
+            })
+        ));
+    }
+
+    #[test]
+    fn latency_axis_is_log_past_two_decades() {
+        let linear = LatencyAxis::new([0.5, 40.0, f64::NAN], 6);
+        assert!(!linear.log);
+        assert_eq!(linear.range.start, 0.0);
+        assert!(linear.range.end >= 40.0);
+        let log = LatencyAxis::new([0.003, 0.05, 40.0, 0.0, f64::INFINITY], 6);
+        assert!(log.log);
+        assert!(log.range.start < 0.003_f64.log10() && log.range.start > -3.0);
+        assert!(log.range.end > 40.0_f64.log10() && log.range.end < 2.0);
+        assert_eq!(log.ticks, vec![-2.0, -1.0, 0.0, 1.0]);
+        assert_eq!(log.at(0.0), log.range.start);
+        assert_eq!(log.at(1e-9), log.range.start);
+        assert_eq!(log.label(-2.0), "0.01");
+        assert_eq!(log.label(1.0), "10");
+        let fine = LatencyAxis::new([0.2, 50.0], 10);
+        let labels: Vec<String> = fine.ticks.iter().map(|&t| fine.label(t)).collect();
+        assert_eq!(labels, ["0.2", "0.5", "1", "2", "5", "10", "20", "50"]);
+        let wide = LatencyAxis::new([1e-6, 3_600.0], 6);
+        assert_eq!(wide.ticks, vec![-6.0, -4.0, -2.0, 0.0, 2.0]);
+        assert!(wide.minor.is_empty());
+        assert!(!LatencyAxis::new([], 6).log);
+        assert!(!LatencyAxis::new([0.0; 5], 6).log);
+    }
+
+    #[test]
+    fn cdf_marks_percentiles() {
+        let latencies: Vec<f64> = (1..=10_000).map(|i| 0.01 * f64::from(i)).collect();
+        let summary = summary_of(&latencies, 3);
+        let svg = render_latency_cdf_svg(&summary, "requests <run>").unwrap();
+        assert!(svg.contains("requests &lt;run&gt;"));
+        assert!(svg.contains("latency (s)"));
+        assert!(svg.contains("p99 99 s"));
+        assert!(svg.contains("p99.9 99.9 s"));
+        assert!(svg.contains("p50 50 s"));
+        assert!(svg.contains("max 100 s"));
+        assert!(svg.contains("10,000 completed requests"));
+        assert!(svg.contains("3 failed (3 timed out)"));
+        assert!(svg.contains("99.99 %"));
+        let png = render_latency_cdf_png(&summary, "run").unwrap();
+        let reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
+        // Over four decades: log axis, labels in milliseconds.
+        let spread: Vec<f64> = (1..=1000).map(|i| 1e-4 * f64::from(i).powi(2)).collect();
+        let svg = render_latency_cdf_svg(&summary_of(&spread, 0), "run").unwrap();
+        assert!(svg.contains("x: log scale"));
+        assert!(svg.contains("none failed"));
+    }
+
+    #[test]
+    fn cdf_of_zero_and_single_latencies_renders() {
+        for latencies in [vec![0.0; 100], vec![0.25], vec![1e-9, 3_600.0]] {
+            let summary = summary_of(&latencies, 0);
+            render_latency_cdf_png(&summary, "run").unwrap();
+            let svg = render_latency_cdf_svg(&summary, "run").unwrap();
+            assert!(svg.contains("\np99 "));
+        }
+    }
+
+    #[test]
+    fn cdf_without_completions_says_so() {
+        let summary = summary_of(&[], 58);
+        let svg = render_latency_cdf_svg(&summary, "run").unwrap();
+        assert!(svg.contains("no request completed"));
+        assert!(svg.contains("58 failed (58 timed out)"));
+        render_latency_cdf_png(&summary, "run").unwrap();
+        let svg = render_latency_cdf_svg(&summary_of(&[], 0), "run").unwrap();
+        assert!(svg.contains("no request arrived"));
+    }
+
+    #[test]
+    fn latencies_read_in_their_unit() {
+        assert_eq!(fmt_latency(3.303), "3.3 s");
+        assert_eq!(fmt_latency(66.37), "66.4 s");
+        assert_eq!(fmt_latency(0.0421), "42.1 ms");
+        assert_eq!(fmt_latency(0.000_063), "63 µs");
+        assert_eq!(fmt_latency(0.0), "0 s");
+        assert_eq!(fmt_latency(0.999_96), "1 s");
+        assert_eq!(fmt_latency(999.6), "1000 s");
+        assert_eq!(fmt_latency(1e-9), "1 ns");
+        assert_eq!(fmt_latency(f64::MIN_POSITIVE / 4.0), "0 ns");
+        assert_eq!(fmt_seconds(0.0), "0");
+        assert_eq!(fmt_seconds(0.0125), "0.0125");
+        assert_eq!(fmt_seconds(0.15), "0.15");
+        assert_eq!(fmt_seconds(10_f64.powf(-3.0)), "0.001");
+        assert_eq!(fmt_seconds(1e-5), "1e-5");
+        assert_eq!(nines(0.0), 0.0);
+        assert!((nines(0.999) - 3.0).abs() < 1e-9);
+        assert_eq!(nines(1.0), MAX_ROW);
     }
 
     #[test]
