@@ -180,11 +180,11 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
 /// it would only measure speed against the 20 s limit.
 const WORK_BUDGET: u64 = 20_000_000;
 
-/// The engine's work for one run of `scenario`: a step each, and for session workloads one
-/// placement and one drawn length for every session start as well.
+/// The engine's work for one run of `scenario`: a step each, and for session workloads and
+/// request-level runs one placement (or dispatch) and one drawn length for every arrival too.
 fn work_per_run(scenario: &Scenario) -> u64 {
     let steps = scenario.demand.steps() as u64;
-    if scenario.autoscaler.serves_sessions() {
+    if scenario.autoscaler.serves_sessions() || scenario.requests.is_some() {
         let starts: f64 = scenario.demand.as_slice().iter().sum();
         steps.saturating_add(starts as u64)
     } else {
@@ -500,7 +500,9 @@ fn check_against_trace(scenario: &Scenario, summary: &Summary) -> Result<(), Fai
     let Some(trace_path) = &scenario.trace_path else {
         return Ok(());
     };
-    if scenario.synthetic.is_some() {
+    // Synthetic load draws its demand; a request-level run counts the requests it placed,
+    // a bucket's fraction rounded at random.
+    if scenario.synthetic.is_some() || scenario.requests.is_some() {
         return Ok(());
     }
     compare_with_trace(

@@ -1,7 +1,7 @@
 //! The valid inputs mutation starts from: the shipped scenarios and sweeps with their vendor
 //! files, read from `scenarios/` at build time so they stay in step with the repository, and a
 //! few more that reach what the shipped ones do not (synthetic-only load, an Azure schedule, an
-//! HPA manifest in JSON with behavior, a fixed session length).
+//! HPA manifest in JSON with behavior, a fixed session length, the request-level model).
 
 /// The four autoscalers a scenario can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -202,6 +202,61 @@ distribution = "fixed"
 mean_s = 240.0
 "#;
 
+const AWS_REQUESTS_TOML: &str = r#"name = "requests"
+seed = 5
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+initial_instances = 2
+provisioning_s = 120
+
+[service]
+model = "requests"
+concurrency_per_instance = 4
+routing = "random"
+queue_timeout_s = 30
+max_queue = 100
+
+[service.time]
+distribution = "gamma"
+mean_s = 0.4
+shape = 2.0
+
+[autoscaler]
+kind = "aws-target-tracking"
+register_scalable_target = "aws/register.json"
+put_scaling_policy = "aws/policy.json"
+"#;
+
+const HUAWEI_REQUESTS_TOML: &str = r#"name = "huawei-requests"
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+initial_instances = 1
+provisioning_s = 120
+
+[service]
+model = "requests"
+concurrency_per_instance = 2
+routing = "packing"
+max_queue = 0
+
+[service.time]
+distribution = "exponential"
+mean_s = 240.0
+
+[autoscaler]
+kind = "huawei-workspace"
+scaling_policy = "huawei/policy.json"
+
+[sessions]
+cpu_pct_per_session = 30.0
+"#;
+
 const HUAWEI_SMALL_POLICY: &str = r#"{ "server_group_id": "group-1", "enable": true,
   "max_scaling_amount": 2, "single_expansion_count": 1,
   "scaling_policy_by_session": { "session_usage_threshold": 75, "shrink_after_session_idle_minutes": 5 } }
@@ -349,6 +404,36 @@ pub(crate) const SCENARIOS: &[Template] = &[
         kind: AutoscalerKind::Huawei,
         origin: "Huawei with fixed session lengths",
         scenario: HUAWEI_FIXED_TOML,
+        vendor: &[("huawei/policy.json", HUAWEI_SMALL_POLICY)],
+    },
+    Template {
+        kind: AutoscalerKind::Aws,
+        origin: "scenarios/llm-endpoint-requests.toml",
+        scenario: shipped!("llm-endpoint-requests.toml"),
+        vendor: &[
+            (
+                "aws/llm-conv-register.json",
+                shipped!("aws/llm-conv-register.json"),
+            ),
+            (
+                "aws/llm-conv-policy.json",
+                shipped!("aws/llm-conv-policy.json"),
+            ),
+        ],
+    },
+    Template {
+        kind: AutoscalerKind::Aws,
+        origin: "request-level model on a bucket trace, random routing, bounded queue",
+        scenario: AWS_REQUESTS_TOML,
+        vendor: &[
+            ("aws/register.json", shipped!("aws/nasa-register.json")),
+            ("aws/policy.json", shipped!("aws/llm-code-config.json")),
+        ],
+    },
+    Template {
+        kind: AutoscalerKind::Huawei,
+        origin: "Huawei on the request-level model",
+        scenario: HUAWEI_REQUESTS_TOML,
         vendor: &[("huawei/policy.json", HUAWEI_SMALL_POLICY)],
     },
 ];

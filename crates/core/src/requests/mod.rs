@@ -42,8 +42,9 @@ pub const MAX_SLOTS: u64 = 10_000_000;
 /// waits hours). A request finding it full is rejected and counted, as with `max_queue`.
 pub const MAX_QUEUE: u64 = 10_000_000;
 
-/// Most requests one run may replay: ten billion (about twenty minutes of simulation).
-pub const MAX_REQUESTS: f64 = 1e10;
+/// Most requests one run may replay: a billion, a few minutes of simulation; longer traces
+/// are the fluid models' to sweep.
+pub const MAX_REQUESTS: f64 = 1e9;
 
 /// Longest queue timeout: a day.
 pub const MAX_QUEUE_TIMEOUT_S: f64 = 86_400.0;
