@@ -339,8 +339,29 @@ fn deterministic_service_at_the_fluid_capacity_does_the_fluid_models_work() {
         assert_eq!(step.capacity, 120.0);
     }
     let summary = run.summary.unwrap();
-    assert_eq!(summary.completed + summary.in_flight_end, 1200);
     assert_eq!(summary.wait_mean_s, Some(0.0));
+    // The fluid model on the same trace's counts, at 120 a minute per instance, serves all
+    // 1,200; the requests are all served too, the last one ending at the run's very end.
+    let trace = trace_of(&arrivals);
+    let demand =
+        Demand::from_buckets(&trace.per_second(), 1, scalesim_core::BucketWindow::ALL, 60).unwrap();
+    let mut fluid = Simulation::builder(FleetConfig {
+        capacity_per_instance_per_min: 120.0,
+        ..FLEET
+    })
+    .autoscaler(fixed_fleet(1))
+    .demand(&demand)
+    .build()
+    .unwrap();
+    let mut fluid_summary = scalesim_core::SummarySink::new();
+    fluid.run(&mut fluid_summary);
+    let fluid_served = fluid_summary.summary().unwrap().served_total;
+    assert_eq!(fluid_served, 1200.0);
+    assert_eq!(
+        (summary.completed + summary.in_flight_end) as f64,
+        fluid_served
+    );
+    assert_eq!(summary.failed, 0);
 }
 
 #[test]

@@ -364,3 +364,21 @@ fn a_sweep_recommends_the_cheapest_fleet_within_the_p99_latency_objective() {
             .unwrap();
     assert_eq!(recommendation["recommended"]["run"], 1, "{recommendation}");
 }
+
+#[test]
+fn an_slo_is_checked_against_each_steps_measured_latency() {
+    // The hand-built run's one step has a mean latency of 11.5 / 4 = 2.875 s: over an SLO of
+    // 2.5 s it breaks it for its 60 s; under one of 3 s it does not.
+    for (limit, violation_s) in [(2.5, 60), (3.0, 0)] {
+        let fixture = fixture();
+        let text = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+        fixture.write(
+            "scenario.toml",
+            &format!("{text}\n[slo]\nlatency_s = {limit}\n"),
+        );
+        let out = run(&fixture, &[]);
+        let summary = summary(&out);
+        assert_eq!(summary["slo_violation_s"], violation_s, "{summary}");
+        assert_eq!(summary["latency_mean_s"], 11.5 / 4.0);
+    }
+}
