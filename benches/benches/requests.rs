@@ -11,20 +11,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use scalesim_benches::nasa_all;
+use scalesim_benches::{nasa_all, nasa_policy};
 use scalesim_core::{
-    Arrivals, FleetConfig, RequestConfig, Routing, ScalableTarget, ServiceTime, Simulation,
-    SummarySink, TargetTracking, TargetTrackingScalingPolicyConfiguration,
+    Arrivals, FleetConfig, RequestConfig, Routing, ServiceTime, Simulation, SummarySink,
 };
-
-fn policy() -> TargetTracking {
-    TargetTracking::new(
-        ScalableTarget::new(1, 10).expect("valid bounds"),
-        TargetTrackingScalingPolicyConfiguration::new(40.0, 300, 600, false).expect("valid policy"),
-        60,
-    )
-    .expect("valid delay")
-}
 
 fn nasa_request_by_request(c: &mut Criterion) {
     let demand = nasa_all();
@@ -53,7 +43,7 @@ fn nasa_request_by_request(c: &mut Criterion) {
                 counts: demand.as_slice(),
             };
             let mut simulation = Simulation::builder(fleet)
-                .autoscaler(policy())
+                .autoscaler(nasa_policy())
                 .demand(black_box(&demand))
                 .requests(config.clone(), arrivals)
                 .build()

@@ -9,20 +9,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use scalesim_benches::{MINUTES, nasa_30_days};
-use scalesim_core::{
-    FleetConfig, ScalableTarget, Simulation, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration,
-};
-
-fn policy() -> TargetTracking {
-    TargetTracking::new(
-        ScalableTarget::new(1, 10).expect("valid bounds"),
-        TargetTrackingScalingPolicyConfiguration::new(40.0, 300, 600, false).expect("valid policy"),
-        60,
-    )
-    .expect("valid delay")
-}
+use scalesim_benches::{MINUTES, nasa_30_days, nasa_policy};
+use scalesim_core::{FleetConfig, Simulation, SummarySink};
 
 fn one_policy_30_days(c: &mut Criterion) {
     let demand = nasa_30_days();
@@ -36,7 +24,7 @@ fn one_policy_30_days(c: &mut Criterion) {
     group.bench_function("one_policy_43200_minutes", |b| {
         b.iter(|| {
             let mut simulation = Simulation::builder(fleet)
-                .autoscaler(policy())
+                .autoscaler(nasa_policy())
                 .demand(black_box(&demand))
                 .build()
                 .expect("valid simulation");

@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use scalesim_core::{BucketWindow, Demand};
+use scalesim_core::{
+    BucketWindow, Demand, ScalableTarget, TargetTracking, TargetTrackingScalingPolicyConfiguration,
+};
 
 /// Thirty days of minutes.
 pub const MINUTES: u64 = 43_200;
@@ -27,4 +29,15 @@ pub fn nasa_all() -> Demand {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
     scalesim_runner::read_trace(&path, BucketWindow::ALL, 60).expect("the shipped NASA trace loads")
+}
+
+/// The policy the single-run benches replay: target 40 invocations per instance, 1 to 10
+/// instances, cooldowns 300 s out and 600 s in, the default metric delay.
+pub fn nasa_policy() -> TargetTracking {
+    TargetTracking::new(
+        ScalableTarget::new(1, 10).expect("valid bounds"),
+        TargetTrackingScalingPolicyConfiguration::new(40.0, 300, 600, false).expect("valid policy"),
+        60,
+    )
+    .expect("valid delay")
 }

@@ -425,33 +425,28 @@ impl<'a> Prepared<'a> {
         if tl.step_s == 0 {
             return Err(PlotError::ZeroStep);
         }
+        let latency_columns = tl.latency.as_ref().map(|latency| {
+            [
+                ("latency p50_s", latency.p50_s.len()),
+                ("latency p95_s", latency.p95_s.len()),
+                ("latency p99_s", latency.p99_s.len()),
+            ]
+        });
         for (column, len) in [
             ("capacity", tl.capacity.len()),
             ("unserved", tl.unserved.len()),
             ("in_service", tl.in_service.len()),
             ("desired", tl.desired.len()),
-        ] {
+        ]
+        .into_iter()
+        .chain(latency_columns.into_iter().flatten())
+        {
             if len != n {
                 return Err(PlotError::LengthMismatch {
                     column,
                     len,
                     expected: n,
                 });
-            }
-        }
-        if let Some(latency) = &tl.latency {
-            for (column, len) in [
-                ("latency p50_s", latency.p50_s.len()),
-                ("latency p95_s", latency.p95_s.len()),
-                ("latency p99_s", latency.p99_s.len()),
-            ] {
-                if len != n {
-                    return Err(PlotError::LengthMismatch {
-                        column,
-                        len,
-                        expected: n,
-                    });
-                }
             }
         }
         let step_s = tl.step_s as f64;

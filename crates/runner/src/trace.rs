@@ -149,11 +149,9 @@ fn too_many_rows(path: &Path, line: u64) -> TraceError {
     }
 }
 
-fn parse(bytes: &[u8], path: &Path, columns: &[&str]) -> Result<Parsed, TraceError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let csv_error = |err: csv::Error| TraceError::Csv {
+/// A row the CSV reader could not split, with its line.
+fn csv_error(path: &Path, err: csv::Error) -> TraceError {
+    TraceError::Csv {
         path: path.to_owned(),
         line: err.position().map_or(1, csv::Position::line),
         message: match err.kind() {
@@ -162,7 +160,14 @@ fn parse(bytes: &[u8], path: &Path, columns: &[&str]) -> Result<Parsed, TraceErr
             } => format!("expected {expected_len} fields like the header, found {len}"),
             _ => err.to_string(),
         },
-    };
+    }
+}
+
+fn parse(bytes: &[u8], path: &Path, columns: &[&str]) -> Result<Parsed, TraceError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let csv_error = |err| csv_error(path, err);
     let headers = reader.headers().map_err(csv_error)?.clone();
     let find = |name: &str| headers.iter().position(|header| header == name);
     if let Some(arrival_column) = find(ARRIVAL_COLUMN) {
@@ -303,16 +308,7 @@ fn parse_requests(
     let mut record = csv::StringRecord::new();
     let mut values: Vec<f64> = vec![0.0; columns.len()];
     let mut previous = 0.0_f64;
-    let csv_error = |err: csv::Error| TraceError::Csv {
-        path: path.to_owned(),
-        line: err.position().map_or(1, csv::Position::line),
-        message: match err.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("expected {expected_len} fields like the header, found {len}"),
-            _ => err.to_string(),
-        },
-    };
+    let csv_error = |err| csv_error(path, err);
     while reader.read_record(&mut record).map_err(csv_error)? {
         let line = record.position().map_or(0, csv::Position::line);
         let field = |column: usize| record.get(column).unwrap_or_default();

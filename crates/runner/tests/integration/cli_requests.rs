@@ -1,7 +1,7 @@
 //! Request-level runs through the binary (issue #12, docs/semantics/requests.md): the files
 //! they write, checked against runs worked out by hand, and the bad input they refuse.
 
-use crate::common::{Fixture, REGISTER, scalesim};
+use crate::common::{Fixture, REGISTER, refused_run, scalesim};
 
 /// One instance held at 1 (MinCapacity = MaxCapacity = 1) and a policy that cannot act on it.
 const ONE_INSTANCE: &str = r#"{ "ServiceNamespace": "sagemaker",
@@ -152,22 +152,7 @@ fn a_queue_timeout_fails_the_request_that_waits_too_long() {
 fn refused(change: impl FnOnce(&Fixture), expected: &str) {
     let fixture = fixture();
     change(&fixture);
-    let output = scalesim()
-        .arg("run")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path("out"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(
-        stderr.contains(expected),
-        "stderr {stderr:?} lacks {expected:?}"
-    );
-    assert!(!fixture.path("out").exists(), "a refused run wrote output");
+    refused_run(&fixture, "out", expected);
 }
 
 #[test]

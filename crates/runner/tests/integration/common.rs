@@ -159,3 +159,31 @@ pub(crate) fn column(csv_text: &str, name: &str) -> Vec<String> {
         .map(|record| record.unwrap()[index].to_owned())
         .collect()
 }
+
+/// Runs `scalesim run` on the fixture's `scenario.toml` with `--out` at `out` (relative to the
+/// fixture), expects exit 1 and one message holding `expected`, and that nothing of `out` (its
+/// first component) was created; returns the message.
+pub(crate) fn refused_run(fixture: &Fixture, out: &str, expected: &str) -> String {
+    let output = scalesim()
+        .arg("run")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path(out))
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(expected),
+        "stderr {stderr:?} lacks {expected:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    let created = Path::new(out).components().next().unwrap();
+    assert!(
+        !fixture.path(created.as_os_str().to_str().unwrap()).exists(),
+        "a refused run created {out} or its parent folders"
+    );
+    stderr
+}

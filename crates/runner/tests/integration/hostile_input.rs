@@ -3,32 +3,13 @@
 //! one clear message and exit 1, with no output folder, or in a whole result with finite figures;
 //! never an abort, a panic or a hang.
 
-use crate::common::{Fixture, scalesim};
+use crate::common::{Fixture, refused_run, scalesim};
 
 /// Runs the fixture after `change` and expects a refusal naming `expected`, with nothing written.
 fn refused(change: impl FnOnce(&Fixture), expected: &str) {
     let fixture = Fixture::new();
     change(&fixture);
-    let output = scalesim()
-        .arg("run")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path("results/nested/out"))
-        .assert()
-        .failure()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(
-        stderr.contains(expected),
-        "stderr {stderr:?} lacks {expected:?}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
-    assert!(
-        !fixture.path("results").exists(),
-        "a refused run created its output's parent folders"
-    );
+    refused_run(&fixture, "results/nested/out", expected);
 }
 
 /// Runs `scalesim` with `args`, expects exit code 1, and returns what it said on stderr.
