@@ -87,8 +87,9 @@ pub use crate::{
     queueing::{erlang_c, mean_response_s, mean_wait_s},
     requests::{
         Arrivals, InFlight, LATENCY_CDF_QUANTILES, MAX_ARRIVAL_S, MAX_CONCURRENCY, MAX_QUEUE,
-        MAX_QUEUE_TIMEOUT_S, MAX_REQUESTS, MAX_SERVICE_S, MAX_SLOTS, Outcome, RequestConfig,
-        RequestRecord, RequestStep, RequestSummary, RequestTrace, Routing, ServiceTime,
+        MAX_QUEUE_TIMEOUT_S, MAX_REQUESTS, MAX_SERVICE_S, MAX_SLOTS, MIN_MEAN_SERVICE_S, Outcome,
+        RequestConfig, RequestRecord, RequestStep, RequestSummary, RequestTrace, Routing,
+        ServiceTime,
     },
     service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},

@@ -96,11 +96,16 @@ impl ServiceLevelSink {
         Self::new(1.0, 1.0, slo)
     }
 
-    /// The step's mean response time, seconds (infinite when overloaded); for request-level
-    /// records, the measured mean latency of the requests completed in the step (0 if none).
+    /// The step's mean response time, seconds (infinite when overloaded). For request-level
+    /// records, the measured mean latency of the requests completed in the step; a step that
+    /// completed none while requests wait at its end is overloaded (infinite), an idle one 0.
     pub fn step_latency_s(&self, record: &StepRecord) -> f64 {
         if let Some(requests) = &record.requests {
-            return requests.latency_mean_s.unwrap_or(0.0);
+            return match requests.latency_mean_s {
+                Some(mean_s) => mean_s,
+                None if requests.queued > 0 => f64::INFINITY,
+                None => 0.0,
+            };
         }
         let in_service = f64::from(record.in_service);
         let servers =
@@ -137,7 +142,9 @@ impl ServiceLevelSink {
 
 impl Sink for ServiceLevelSink {
     fn on_step(&mut self, record: &StepRecord) {
-        let latency_s = if record.demand > 0.0 || record.backlog > 0.0 {
+        // Request-level steps are judged on what completed in them, arrivals or not.
+        let latency_s = if record.demand > 0.0 || record.backlog > 0.0 || record.requests.is_some()
+        {
             self.step_latency_s(record)
         } else {
             0.0

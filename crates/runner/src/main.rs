@@ -234,11 +234,19 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let elapsed = started.elapsed();
             let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
             let rate = if sweep.bases[0].requests.is_some() {
-                // Every run replays every request: the figure people compare is requests.
-                let per_run = sweep.bases[0].demand.as_slice().iter().sum::<f64>();
+                // Every run replays every request of its trace: the figure is requests.
+                let per_trace: Vec<f64> = sweep
+                    .bases
+                    .iter()
+                    .map(|base| base.demand.as_slice().iter().sum::<f64>())
+                    .collect();
+                let requests: f64 = part
+                    .runs(sweep.runs())
+                    .map(|run| per_trace[(run / sweep.combinations.len() as u64) as usize])
+                    .sum();
                 format!(
                     "{:.1} million requests a second",
-                    per_run * runs as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6
+                    requests / elapsed.as_secs_f64().max(1e-9) / 1e6
                 )
             } else {
                 format!(

@@ -46,6 +46,8 @@ pub struct RequestModel {
     /// The arrivals of the trace, or `None` when they are the demand's counts per step
     /// (synthetic load, drawn again for each replica).
     pub trace: Option<TraceArrivals>,
+    /// The `empirical` model's file, which a sweep's shards fingerprint with the other inputs.
+    pub service_time_file: Option<PathBuf>,
 }
 
 impl RequestModel {
@@ -177,24 +179,40 @@ pub(crate) fn service_time(
         }
         _ => {
             let mut terms = Vec::new();
+            let mut keys = Vec::new();
             if let Some(per_token) = spec.s_per_input_token {
                 terms.push(("input_tokens".to_owned(), per_token));
+                keys.push("service.time.s_per_input_token".to_owned());
             }
             if let Some(per_token) = spec.s_per_output_token {
                 terms.push(("output_tokens".to_owned(), per_token));
+                keys.push("service.time.s_per_output_token".to_owned());
             }
             for (column, value) in spec.s_per.iter().flatten() {
                 let per_unit = value
                     .as_float()
                     .or_else(|| value.as_integer().map(|i| i as f64));
+                let key = format!("service.time.s_per.{column}");
                 let Some(per_unit) = per_unit else {
                     return Err(field_error(
                         path,
-                        &format!("service.time.s_per.{column}"),
+                        &key,
                         format!("must be a number of seconds per unit, got {value}"),
                     ));
                 };
                 terms.push((column.clone(), per_unit));
+                keys.push(key);
+            }
+            if let Some((key, (_, per_unit))) = keys
+                .iter()
+                .zip(&terms)
+                .find(|(_, (_, per_unit))| !(per_unit.is_finite() && *per_unit >= 0.0))
+            {
+                return Err(field_error(
+                    path,
+                    key,
+                    format!("must be a finite number of seconds per unit >= 0, got {per_unit}"),
+                ));
             }
             if terms.is_empty() && spec.overhead_s.is_none() {
                 return Err(field_error(

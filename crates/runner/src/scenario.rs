@@ -105,7 +105,7 @@ pub struct ServiceSpec {
     pub service_time_s: Option<f64>,
     /// `model = "requests"`: requests one instance serves at once; default 1.
     pub concurrency_per_instance: Option<u32>,
-    /// `model = "requests"`: `least-outstanding` (default) or `random`.
+    /// `model = "requests"`: `least-outstanding` (default), `random` or `packing`.
     pub routing: Option<String>,
     /// `model = "requests"`: seconds a request may wait before it fails; default no limit.
     pub queue_timeout_s: Option<f64>,
@@ -1038,6 +1038,7 @@ impl Scenario {
                     } else {
                         trace_arrivals
                     },
+                    service_time_file: time.file.as_ref().map(|file| base.join(file)),
                 })
             }
         };
@@ -1051,8 +1052,14 @@ impl Scenario {
             provisioning,
             seed,
             fleet: FleetConfig {
-                // The request-level model replaces it with its nominal capacity.
-                capacity_per_instance_per_min: spec.fleet.capacity_per_instance.unwrap_or(1.0),
+                // Request-level runs: the nominal capacity, what the engine derives.
+                capacity_per_instance_per_min: match &requests {
+                    Some(model) => model
+                        .config
+                        .nominal_capacity_per_min(model.arrivals(&demand))
+                        .map_err(|err| build_error(path, err))?,
+                    None => spec.fleet.capacity_per_instance.unwrap_or(1.0),
+                },
                 initial_instances,
                 provisioning_s,
             },

@@ -401,11 +401,17 @@ impl Sweep {
             }
         }
         let max_slo_violation_s = objective.as_ref().and_then(|o| o.max_slo_violation_s);
-        if max_slo_violation_s.is_some() && bases[0].service_time_s.is_none() {
+        let slo = bases[0].slo;
+        let measured = bases[0].service_time_s.is_some() || bases[0].requests.is_some();
+        if max_slo_violation_s.is_some()
+            && !(measured && (slo.latency_s.is_some() || slo.max_unserved_fraction.is_some()))
+        {
             return Err(field(
                 path,
                 "objective.max_slo_violation_s",
-                "needs an [slo] and service.service_time_s to measure the SLO".into(),
+                "needs an [slo], and service.service_time_s or service.model = \"requests\" to \
+                 measure it"
+                    .into(),
             ));
         }
         Ok(Self {
@@ -737,7 +743,11 @@ pub fn pareto_frontier(rows: &[SweepRow]) -> Vec<&SweepRow> {
             .then(a.run.cmp(&b.run))
     });
     let mut frontier: Vec<&SweepRow> = Vec::new();
-    for row in sorted {
+    // A run with no measure of its loss (no request completed) is on no frontier.
+    for row in sorted
+        .into_iter()
+        .filter(|row| Sweep::loss(row).is_finite())
+    {
         if frontier
             .last()
             .is_none_or(|best| Sweep::loss(row) < Sweep::loss(best))
@@ -968,7 +978,7 @@ struct Input {
 
 impl Input {
     /// The sweep file (`text`, read from `path`), then the traces of `bases` in order, then
-    /// their vendor files, each file once.
+    /// their vendor files, then the service-time files of request-level runs, each file once.
     fn fingerprint(
         path: &Path,
         text: &str,
@@ -987,7 +997,12 @@ impl Input {
                 .iter()
                 .map(|document| document.path.as_path())
         });
-        for file in traces.chain(vendor_files) {
+        let service_time_files = bases.iter().filter_map(|base| {
+            base.requests
+                .as_ref()
+                .and_then(|model| model.service_time_file.as_deref())
+        });
+        for file in traces.chain(vendor_files).chain(service_time_files) {
             // The scenario joined what the sweep file wrote to its folder; an absolute path
             // stays as it was written.
             let written = file
@@ -1095,6 +1110,7 @@ pub fn write_sweep(
         files.push(pareto);
         let points: Vec<ParetoPoint> = rows
             .iter()
+            .filter(|row| Sweep::loss(row).is_finite())
             .map(|row| ParetoPoint {
                 expense: row.expense,
                 loss: Sweep::loss(row),

@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub use self::arrivals::{Arrivals, MAX_ARRIVAL_S, RequestTrace};
 pub use self::instances::Routing;
-pub use self::service_time::{MAX_SERVICE_S, ServiceTime};
+pub use self::service_time::{MAX_SERVICE_S, MIN_MEAN_SERVICE_S, ServiceTime};
 
 use self::arrivals::{Arrival, ArrivalCursor};
 use self::instances::Instances;
@@ -66,6 +66,37 @@ pub struct RequestConfig {
     pub seed: u64,
     /// The replica: the stream number within each of those.
     pub replica: u64,
+}
+
+impl RequestConfig {
+    /// The service-time model bound to `arrivals`' columns, and its mean, checked.
+    fn bound_service_time(
+        &self,
+        arrivals: Arrivals<'_>,
+    ) -> Result<(BoundServiceTime, f64), BuildError> {
+        let trace = arrivals.trace();
+        let service = self.service_time.bind(trace)?;
+        let mean_service_s = self.service_time.mean_s(&service, trace);
+        if !mean_service_s.is_finite() || mean_service_s < MIN_MEAN_SERVICE_S {
+            return Err(BuildError::Field {
+                field: "service.time",
+                expected: format!(
+                    "a mean service time of at least {MIN_MEAN_SERVICE_S:e} s over the trace's \
+                     requests"
+                ),
+                got: format!("{mean_service_s} s"),
+            });
+        }
+        Ok((service, mean_service_s))
+    }
+
+    /// Requests one instance serves a minute, nominally: concurrency × 60 / the mean service
+    /// time over `arrivals`. What the fluid models' `capacity_per_instance` would be for the same
+    /// instances, and what the `capacity` column shows.
+    pub fn nominal_capacity_per_min(&self, arrivals: Arrivals<'_>) -> Result<f64, BuildError> {
+        let (_, mean_service_s) = self.bound_service_time(arrivals)?;
+        Ok(f64::from(self.concurrency_per_instance) * 60.0 / mean_service_s)
+    }
 }
 
 /// Salts of the three random streams (section 8), so no two share draws.
@@ -436,15 +467,7 @@ impl<'d> RequestEngine<'d> {
             });
         }
         let trace = arrivals.trace();
-        let service = config.service_time.bind(trace)?;
-        let mean_service_s = config.service_time.mean_s(&service, trace);
-        if !mean_service_s.is_finite() || mean_service_s <= 0.0 {
-            return Err(BuildError::Field {
-                field: "service.time",
-                expected: "a mean service time greater than 0 over the trace's requests".into(),
-                got: format!("{mean_service_s}"),
-            });
-        }
+        let (service, mean_service_s) = config.bound_service_time(arrivals)?;
         let mut engine = Self {
             cursor: ArrivalCursor::new(arrivals, stream(config.seed, ARRIVAL_SALT, config.replica)),
             trace,
@@ -481,6 +504,16 @@ impl<'d> RequestEngine<'d> {
     fn advance_to(&mut self, t_ns: u64) {
         let busy = u128::from(self.instances.busy_in_service());
         self.step.busy_area += busy * u128::from(t_ns - self.now_ns);
+        // Only the last 64 seconds' samples are ever read (windows of at most 60 s): over a
+        // longer gap the area, linear between events, is added at once, so that a run's cost
+        // follows its events, not its length in seconds.
+        let keep_from_ns = (t_ns / NS_PER_S).saturating_sub(63) * NS_PER_S;
+        if self.next_second_ns < keep_from_ns {
+            self.in_flight_area +=
+                u128::from(self.in_flight) * u128::from(keep_from_ns - self.now_ns);
+            self.now_ns = keep_from_ns;
+            self.next_second_ns = keep_from_ns;
+        }
         while self.next_second_ns <= t_ns {
             self.in_flight_area +=
                 u128::from(self.in_flight) * u128::from(self.next_second_ns - self.now_ns);

@@ -13,6 +13,10 @@ use crate::requests::arrivals::RequestTrace;
 /// session of a server group. Draws beyond it are cut to it.
 pub const MAX_SERVICE_S: f64 = 86_400.0;
 
+/// Shortest mean service time, seconds: a microsecond, so that the nominal capacity of an
+/// instance (concurrency × 60 / mean) stays within the fleet's bounds.
+pub const MIN_MEAN_SERVICE_S: f64 = 1e-6;
+
 /// The service-time model of `[service.time]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceTime {
@@ -46,24 +50,24 @@ pub(crate) struct BoundServiceTime {
 }
 
 fn positive(field: &'static str, value: f64) -> Result<f64, BuildError> {
-    if value.is_finite() && value > 0.0 && value <= MAX_SERVICE_S {
+    if value.is_finite() && (MIN_MEAN_SERVICE_S..=MAX_SERVICE_S).contains(&value) {
         Ok(value)
     } else {
         Err(BuildError::Field {
             field,
-            expected: format!("a number of seconds greater than 0 and at most {MAX_SERVICE_S}"),
+            expected: format!("a number of seconds from {MIN_MEAN_SERVICE_S:e} to {MAX_SERVICE_S}"),
             got: value.to_string(),
         })
     }
 }
 
 fn non_negative(field: &'static str, value: f64) -> Result<f64, BuildError> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (0.0..=MAX_SERVICE_S).contains(&value) {
         Ok(value)
     } else {
         Err(BuildError::Field {
             field,
-            expected: "a finite number >= 0".into(),
+            expected: format!("a number of seconds from 0 to {MAX_SERVICE_S}"),
             got: value.to_string(),
         })
     }
@@ -161,6 +165,7 @@ impl ServiceTime {
         for (_, coefficient) in &terms {
             non_negative("service.time.s_per", *coefficient)?;
         }
+        // The runner names the key of a coefficient it refuses; this guards other callers.
         Ok(Self {
             kind: Kind::Linear(LinearModel { overhead_s, terms }),
         })
@@ -175,7 +180,9 @@ impl ServiceTime {
         terms.iter().map(|(column, _)| column.as_str())
     }
 
-    /// The model's mean, seconds; for a linear model, the mean over the `trace`'s requests.
+    /// The model's mean, seconds, before the cut at [`MAX_SERVICE_S`] (a distribution's
+    /// parameter); for an empirical one, its values' mean; for a linear model, the mean over
+    /// the `trace`'s requests of their times as drawn (cut).
     pub(crate) fn mean_s(&self, bound: &BoundServiceTime, trace: Option<&RequestTrace>) -> f64 {
         match &self.kind {
             Kind::Fixed(mean_s) | Kind::Exponential(mean_s) => *mean_s,
@@ -184,7 +191,7 @@ impl ServiceTime {
             Kind::Linear(_) => match trace {
                 Some(trace) if !trace.is_empty() => {
                     (0..trace.len())
-                        .map(|row| bound.linear_s(trace.row(row)))
+                        .map(|row| bound.linear_s(trace.row(row)).min(MAX_SERVICE_S))
                         .sum::<f64>()
                         / trace.len() as f64
                 }

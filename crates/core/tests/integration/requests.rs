@@ -492,3 +492,23 @@ fn huawei_workspace_runs_on_requests_as_on_sessions_in_the_specs_first_check() {
     let summary = sink.summary.unwrap();
     assert_eq!((summary.completed, summary.rejected), (2, 1));
 }
+
+#[test]
+fn a_long_quiet_trace_costs_its_events_and_keeps_its_areas_exact() {
+    // Two requests of 3 s, 58 days apart, in minute steps: between events the in-flight area
+    // is added at once (only the last minute's samples are ever read), and stays exact: 3 s in
+    // the first minute and 3 s in the last, [4,999,980, 5,000,040) s, which holds the second.
+    let trace = trace_of(&[0.0, 5_000_000.0]);
+    let run = run_trace(&trace, config(ServiceTime::fixed(3.0).unwrap()), 1);
+    assert_eq!(run.steps.len(), 83_334);
+    let areas: Vec<f64> = run
+        .steps
+        .iter()
+        .map(|step| step.requests.unwrap().in_flight.step * 60.0)
+        .collect();
+    assert_eq!(areas.iter().sum::<f64>(), 6.0);
+    assert_eq!((areas[0], areas[83_333]), (3.0, 3.0));
+    let last = run.steps[83_333].requests.unwrap();
+    assert_eq!(last.in_flight.last_60s, 3.0 / 60.0);
+    assert_eq!(last.in_flight.last_10s, 0.0);
+}

@@ -367,3 +367,20 @@ fn an_slo_is_checked_against_each_steps_measured_latency() {
         assert_eq!(summary["latency_mean_s"], 11.5 / 4.0);
     }
 }
+
+#[test]
+fn a_step_that_completes_nothing_while_requests_wait_breaks_the_latency_slo() {
+    // One slot, 100 s each, arrivals at 0, 10, 20 and 359 s; SLO 50 s. Completions: 100 s
+    // (latency 100, minute 1), 200 s (190, minute 3), 300 s (280, minute 5). Minutes 0 and 2
+    // complete nothing while requests wait: overloaded. Minute 4 completes nothing with an
+    // empty queue: fine. So 5 of the 6 minutes break the SLO.
+    let fixture = fixture();
+    fixture.write("requests.csv", "arrival_s\n0\n10\n20\n359\n");
+    fixture.replace("scenario.toml", "mean_s = 2.0", "mean_s = 100.0");
+    let text = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write("scenario.toml", &format!("{text}\n[slo]\nlatency_s = 50\n"));
+    let out = run(&fixture, &[]);
+    let summary = summary(&out);
+    assert_eq!(summary["slo_violation_steps"], 5, "{summary}");
+    assert_eq!(summary["overloaded_steps"], 2, "{summary}");
+}
