@@ -166,18 +166,18 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 let sweep = Sweep::load(&path)?;
                 writeln!(
                     report,
-                    "{}: ok: a sweep of {} runs ({} parameters over {} traces)",
+                    "{}: ok: a sweep of {} runs ({} over {})",
                     path.display(),
                     count(sweep.runs()),
-                    sweep.parameters.len(),
-                    sweep.bases.len()
+                    counted(sweep.parameters.len(), "parameter"),
+                    counted(sweep.bases.len(), "trace"),
                 )?;
                 return Ok(report);
             }
             let bounds = scenario.autoscaler.bounds();
             writeln!(
                 report,
-                "{}: ok: {} ({}), {} steps of {} s from {}, capacity {}..={} instances",
+                "{}: ok: {} ({}), {} steps of {} s from {}, capacity {}..={} instances{}",
                 path.display(),
                 scenario.name,
                 scenario.autoscaler.kind(),
@@ -189,6 +189,13 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 ),
                 bounds.min(),
                 bounds.max(),
+                scenario
+                    .requests
+                    .as_ref()
+                    .map_or_else(String::new, |model| format!(
+                        ", request by request ({} an instance)",
+                        counted(model.config.concurrency_per_instance as usize, "slot")
+                    )),
             )?;
         }
         Command::Trace {
@@ -436,6 +443,15 @@ fn write_comparison(out: &mut String, output: &ComparisonOutput) -> std::fmt::Re
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// `1 trace`, `2 traces`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", count(n as u64))
+    }
 }
 
 /// A latency as people read it: `850 ms`, `3.30 s`, `66.4 s`.
