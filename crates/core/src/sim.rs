@@ -271,7 +271,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 let bounds = self.autoscaler.initial_bounds();
                 let base = bounds.clamp(fleet_config.initial_instances);
                 let (engine, mean_service_s) =
-                    RequestEngine::new(config, *arrivals, bounds.max(), base)?;
+                    RequestEngine::new(config, *arrivals, bounds.max(), base, step_s)?;
                 fleet_config.capacity_per_instance_per_min =
                     f64::from(config.concurrency_per_instance) * 60.0 / mean_service_s;
                 Some(engine)

@@ -395,9 +395,13 @@ pub(crate) struct RequestEngine<'d> {
     in_flight: u64,
     /// ∫ in flight dt since t = 0, request-nanoseconds.
     in_flight_area: u128,
-    /// `in_flight_area` at each of the last 64 whole seconds, indexed by second mod 64.
+    /// `in_flight_area` at the whole seconds a window reads (a step's end less 10 or 60 s),
+    /// within the last 64, indexed by second mod 64.
     area_at_second: [u128; 64],
-    next_second_ns: u64,
+    /// The next of those seconds, ns.
+    next_sample_ns: u64,
+    /// The run's step, seconds: windows end at its multiples.
+    step_s: u64,
     /// `in_flight_area` at the start of the current step.
     step_start_area: u128,
     step: StepCounts,
@@ -417,6 +421,7 @@ impl<'d> RequestEngine<'d> {
         arrivals: Arrivals<'d>,
         most_instances: u32,
         base_instances: u32,
+        step_s: u64,
     ) -> Result<(Self, f64), BuildError> {
         let concurrency = config.concurrency_per_instance;
         if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
@@ -487,7 +492,8 @@ impl<'d> RequestEngine<'d> {
             in_flight: 0,
             in_flight_area: 0,
             area_at_second: [0; 64],
-            next_second_ns: NS_PER_S,
+            next_sample_ns: 0,
+            step_s,
             step_start_area: 0,
             step: StepCounts::default(),
             run: RunCounts::default(),
@@ -497,10 +503,21 @@ impl<'d> RequestEngine<'d> {
             run_latencies: latency_histogram(3)?,
         };
         engine.next_arrival = engine.cursor.next_arrival();
+        engine.next_sample_ns = engine.window_start_from(NS_PER_S);
         Ok((engine, mean_service_s))
     }
 
-    /// Integrates the areas up to `t_ns`, sampling the in-flight area at each whole second.
+    /// The first whole second at or after `from_ns` at which a 10 s or 60 s window ending at
+    /// a step's end starts, ns.
+    fn window_start_from(&self, from_ns: u64) -> u64 {
+        let from_s = from_ns.div_ceil(NS_PER_S);
+        let start =
+            |window_s: u64| (from_s + window_s).div_ceil(self.step_s) * self.step_s - window_s;
+        start(10).min(start(60)) * NS_PER_S
+    }
+
+    /// Integrates the areas up to `t_ns`, sampling the in-flight area at the seconds a window
+    /// reads (at most two a step, every second only with steps of a second).
     fn advance_to(&mut self, t_ns: u64) {
         let busy = u128::from(self.instances.busy_in_service());
         self.step.busy_area += busy * u128::from(t_ns - self.now_ns);
@@ -508,19 +525,19 @@ impl<'d> RequestEngine<'d> {
         // longer gap the area, linear between events, is added at once, so that a run's cost
         // follows its events, not its length in seconds.
         let keep_from_ns = (t_ns / NS_PER_S).saturating_sub(63) * NS_PER_S;
-        if self.next_second_ns < keep_from_ns {
+        if self.next_sample_ns < keep_from_ns {
             self.in_flight_area +=
                 u128::from(self.in_flight) * u128::from(keep_from_ns - self.now_ns);
             self.now_ns = keep_from_ns;
-            self.next_second_ns = keep_from_ns;
+            self.next_sample_ns = self.window_start_from(keep_from_ns);
         }
-        while self.next_second_ns <= t_ns {
+        while self.next_sample_ns <= t_ns {
             self.in_flight_area +=
-                u128::from(self.in_flight) * u128::from(self.next_second_ns - self.now_ns);
-            self.now_ns = self.next_second_ns;
+                u128::from(self.in_flight) * u128::from(self.next_sample_ns - self.now_ns);
+            self.now_ns = self.next_sample_ns;
             let second = self.now_ns / NS_PER_S;
             self.area_at_second[(second % 64) as usize] = self.in_flight_area;
-            self.next_second_ns += NS_PER_S;
+            self.next_sample_ns = self.window_start_from(self.now_ns + NS_PER_S);
         }
         self.in_flight_area += u128::from(self.in_flight) * u128::from(t_ns - self.now_ns);
         self.now_ns = t_ns;
@@ -609,7 +626,7 @@ impl<'d> RequestEngine<'d> {
             instance: Some(done.instance),
             outcome: Outcome::Completed,
         });
-        if self.instances.free_slot(done.instance, done.end_ns) {
+        if self.instances.free_slot(done.instance, done.end_ns) && !self.queue.is_empty() {
             self.drain_queue(done.end_ns);
         }
     }

@@ -273,6 +273,42 @@ impl BoundServiceTime {
 
 /// Seconds as whole nanoseconds, half away from zero; negative or NaN gives 0.
 pub(crate) fn seconds_to_ns(seconds: f64) -> u64 {
-    // Saturating float-to-int conversion; every caller bounds the seconds well below u64's end.
-    (seconds * 1e9).round() as u64
+    let ns = seconds * 1e9;
+    // `f64::round` is a library call on baseline x86-64; truncation is one instruction, and
+    // `ns − truncated` is exact (the difference of a double and its integer part), so this is
+    // the same rounding. The conversion saturates; callers bound the seconds far below u64's end.
+    let truncated = ns as u64;
+    if ns - truncated as f64 >= 0.5 {
+        truncated + 1
+    } else {
+        truncated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_to_nanoseconds_half_away_from_zero() {
+        for seconds in [
+            0.0,
+            1.5e-9,
+            2.5e-9,
+            0.4e-9,
+            0.68059,
+            3.0,
+            1e10,
+            86_400.0,
+            0.0000630005,
+        ] {
+            assert_eq!(
+                seconds_to_ns(seconds),
+                (seconds * 1e9).round() as u64,
+                "{seconds}"
+            );
+        }
+        assert_eq!(seconds_to_ns(-1.0), 0);
+        assert_eq!(seconds_to_ns(f64::NAN), 0);
+    }
 }
