@@ -875,3 +875,42 @@ impl<'d> RequestEngine<'d> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// The engine's step percentiles against sorting, on random latencies (with ties) of every
+    /// step size from 1 to 300.
+    #[test]
+    fn step_percentiles_are_the_nearest_ranks_of_the_sorted_latencies() {
+        let trace = RequestTrace::new(Vec::new());
+        let config = RequestConfig {
+            concurrency_per_instance: 1,
+            routing: Routing::LeastOutstanding,
+            queue_timeout_s: None,
+            max_queue: None,
+            service_time: ServiceTime::fixed(1.0).unwrap(),
+            seed: 0,
+            replica: 0,
+        };
+        let (mut engine, _) = RequestEngine::new(&config, Arrivals::Trace(&trace), 1, 1, 60)
+            .unwrap_or_else(|_| unreachable!("a valid configuration"));
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for n in 1..=300_usize {
+            let latencies: Vec<u64> = (0..n).map(|_| rng.random_range(0..50)).collect();
+            engine.step_latencies.clear();
+            engine.step_latencies.extend(&latencies);
+            let max = latencies.iter().copied().max().unwrap_or(0);
+            let got = engine.step_percentiles(max);
+            let mut sorted = latencies.clone();
+            sorted.sort_unstable();
+            let expected = [0.5, 0.95, 0.99].map(|q: f64| {
+                let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+                Some(sorted[rank - 1] as f64 / 1e9)
+            });
+            assert_eq!(got, expected, "{n} latencies");
+        }
+    }
+}
