@@ -251,19 +251,6 @@ pub struct RequestSummary {
     pub latency_cdf_s: [f64; LATENCY_CDF_QUANTILES.len()],
 }
 
-impl RequestSummary {
-    /// The latency below which `quantile` of the completed requests fall, for the
-    /// quantiles the summary reports.
-    pub fn latency_quantiles(&self) -> [(f64, Option<f64>); 4] {
-        [
-            (0.5, self.latency_p50_s),
-            (0.9, self.latency_p90_s),
-            (0.99, self.latency_p99_s),
-            (0.999, self.latency_p999_s),
-        ]
-    }
-}
-
 /// A server group's view of the instances (Huawei Workspace on the request-level model): a
 /// request is a session, a slot its place on a server; the base servers are the instances in
 /// service at t = 0.
