@@ -56,6 +56,15 @@ pub use crate::{
     autoscaler::aws::{
         Alarm, ScalableTarget, TargetTracking, TargetTrackingReason,
         TargetTrackingScalingPolicyConfiguration,
+        cloudwatch::{
+            AlarmBreach, ComparisonOperator as AwsComparisonOperator, MAX_ALARM_WINDOW_S,
+            MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
+        },
+        scaling::{
+            AdjustmentType, ApplicationAutoScaling, MetricAggregationType, PolicyName,
+            ScalingPolicy, ScheduledAction, ScheduledActionReason, StepAdjustment,
+            StepScalingPolicy, StepScalingReason, TargetTrackingPolicy, adjusted,
+        },
     },
     autoscaler::azure::{
         AutoscaleProfile, AutoscaleSetting, AzureAutoscale, AzureMetric, AzureReason,

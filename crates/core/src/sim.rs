@@ -270,8 +270,13 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 }
                 let bounds = self.autoscaler.initial_bounds();
                 let base = bounds.clamp(fleet_config.initial_instances);
-                let (engine, mean_service_s) =
-                    RequestEngine::new(config, *arrivals, bounds.max(), base, step_s)?;
+                let (engine, mean_service_s) = RequestEngine::new(
+                    config,
+                    *arrivals,
+                    self.autoscaler.largest_capacity(),
+                    base,
+                    step_s,
+                )?;
                 fleet_config.capacity_per_instance_per_min =
                     f64::from(config.concurrency_per_instance) * 60.0 / mean_service_s;
                 Some(engine)
@@ -299,7 +304,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             });
         }
         // Instance-seconds are counted in a u64: refuse a run that could wrap it.
-        let most_instances = self.autoscaler.initial_bounds().max();
+        let most_instances = self.autoscaler.largest_capacity();
         if u128::from(most_instances) * u128::from(run_s) > u128::from(MAX_INSTANCE_SECONDS) {
             return Err(BuildError::TooLarge {
                 what: "maximum capacity × run length",
@@ -347,13 +352,13 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     starts: demand.as_slice()[step],
                 });
             }
-            let slots = capacity * f64::from(bounds.max());
+            let most_servers = self.autoscaler.largest_capacity();
+            let slots = capacity * f64::from(most_servers);
             if slots > MAX_SESSION_SLOTS as f64 {
                 return Err(BuildError::TooLarge {
                     what: "capacity_per_instance",
                     value: format!(
-                        "{capacity} session slots on each of up to {} servers",
-                        bounds.max()
+                        "{capacity} session slots on each of up to {most_servers} servers"
                     ),
                     max: format!("{MAX_SESSION_SLOTS} slots in all"),
                 });
@@ -369,7 +374,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     max: format!("{MAX_SESSION_STARTS:e}"),
                 });
             }
-            let group = ServerGroup::new(capacity as u32, initial, bounds.max(), sessions);
+            let group = ServerGroup::new(capacity as u32, initial, most_servers, sessions);
             fleet = fleet.with_sessions(group);
         }
         Ok(Simulation {

@@ -819,6 +819,15 @@ impl Autoscaler for AzureAutoscale {
             .bounds()
     }
 
+    fn largest_capacity(&self) -> u32 {
+        self.setting
+            .profiles
+            .iter()
+            .map(|profile| profile.capacity.bounds().max())
+            .max()
+            .unwrap_or_else(|| self.initial_bounds().max())
+    }
+
     fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
         if !MINUTE_S.is_multiple_of(step_s) {
             return Err(BuildError::StepDoesNotDivide {

@@ -103,6 +103,12 @@ pub trait Autoscaler {
     /// The bounds that clamp the fleet's initial instance count.
     fn initial_bounds(&self) -> CapacityBounds;
 
+    /// The most instances the autoscaler can ever ask for, to size what grows with the
+    /// fleet; by default the initial MaxCapacity.
+    fn largest_capacity(&self) -> u32 {
+        self.initial_bounds().max()
+    }
+
     /// Checks that the autoscaler's periods fit steps of `step_s` seconds.
     fn check_step(&self, step_s: u64) -> Result<(), BuildError>;
 
@@ -158,6 +164,10 @@ pub(crate) fn check_period_in_steps(
 pub enum ScalingReason {
     /// AWS target tracking acted on one of its alarms.
     TargetTracking(aws::TargetTrackingReason),
+    /// An AWS step scaling policy acted on its alarm.
+    StepScaling(aws::scaling::StepScalingReason),
+    /// An AWS scheduled action changed the capacity bounds, or failed.
+    ScheduledAction(aws::scaling::ScheduledActionReason),
     /// Azure autoscale acted, or skipped a scale-in.
     Azure(azure::AzureReason),
     /// Huawei Workspace scaling added or released servers.
@@ -170,6 +180,8 @@ impl fmt::Display for ScalingReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScalingReason::TargetTracking(reason) => reason.fmt(f),
+            ScalingReason::StepScaling(reason) => reason.fmt(f),
+            ScalingReason::ScheduledAction(reason) => reason.fmt(f),
             ScalingReason::Azure(reason) => reason.fmt(f),
             ScalingReason::Huawei(reason) => reason.fmt(f),
             ScalingReason::Hpa(reason) => reason.fmt(f),

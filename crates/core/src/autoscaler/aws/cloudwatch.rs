@@ -1,0 +1,355 @@
+//! CloudWatch as a simulated SageMaker endpoint variant publishes to it, and the metric alarms
+//! that drive Application Auto Scaling (semantics: `docs/semantics/aws-alarms-and-metrics.md`).
+//!
+//! The variant publishes one value a minute for each metric in [`SageMakerMetric`]; a statistic
+//! over a longer period is taken over those minute values. An alarm looks at whole periods,
+//! aligned on t = 0, once all of a period's minutes are visible (a minute is visible
+//! `metric_delay_s` after it ends), and is in ALARM when at least DatapointsToAlarm of its
+//! newest EvaluationPeriods datapoints breach the threshold.
+
+use std::fmt;
+
+/// Seconds in a minute, the period at which the variant publishes its metrics.
+pub(crate) const MINUTE_S: u64 = 60;
+/// CloudWatch's bound on EvaluationPeriods × Period: one day.
+pub const MAX_ALARM_WINDOW_S: u64 = 86_400;
+
+/// A metric of the `AWS/SageMaker` (or `/aws/sagemaker/Endpoints`) namespace that the
+/// simulation produces, per variant, once a minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SageMakerMetric {
+    /// Requests sent to the variant in the minute.
+    Invocations,
+    /// Σ over the minute's requests of 1/n, n the in-service instances: invocations / n.
+    InvocationsPerInstance,
+    /// Busy share of the instances' capacity, in percent (100 × work / work capacity), as one
+    /// CPU core would show it.
+    CpuUtilization,
+}
+
+impl SageMakerMetric {
+    /// Every metric, for messages listing what the simulation produces.
+    pub const ALL: [SageMakerMetric; 3] = [
+        SageMakerMetric::Invocations,
+        SageMakerMetric::InvocationsPerInstance,
+        SageMakerMetric::CpuUtilization,
+    ];
+
+    /// The metric's CloudWatch MetricName.
+    pub fn name(self) -> &'static str {
+        match self {
+            SageMakerMetric::Invocations => "Invocations",
+            SageMakerMetric::InvocationsPerInstance => "InvocationsPerInstance",
+            SageMakerMetric::CpuUtilization => "CPUUtilization",
+        }
+    }
+
+    /// The metric named `name`, if the simulation produces it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|metric| metric.name() == name)
+    }
+
+    fn of(self, minute: &MinuteRecord) -> f64 {
+        match self {
+            SageMakerMetric::Invocations => minute.invocations,
+            SageMakerMetric::InvocationsPerInstance => minute.invocations_per_instance,
+            SageMakerMetric::CpuUtilization => minute.cpu_utilization,
+        }
+    }
+}
+
+/// A CloudWatch statistic over the minute values of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricStatistic {
+    /// Mean of the minute values.
+    Average,
+    /// Sum of the minute values.
+    Sum,
+    /// Least minute value.
+    Minimum,
+    /// Greatest minute value.
+    Maximum,
+}
+
+impl MetricStatistic {
+    /// The statistic's CloudWatch name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricStatistic::Average => "Average",
+            MetricStatistic::Sum => "Sum",
+            MetricStatistic::Minimum => "Minimum",
+            MetricStatistic::Maximum => "Maximum",
+        }
+    }
+
+    /// The statistic named `name` (`SampleCount` and percentiles are not produced).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            MetricStatistic::Average,
+            MetricStatistic::Sum,
+            MetricStatistic::Minimum,
+            MetricStatistic::Maximum,
+        ]
+        .into_iter()
+        .find(|statistic| statistic.name() == name)
+    }
+}
+
+/// One metric, one statistic, one period: a CloudWatch datapoint series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricQuery {
+    /// The metric.
+    pub metric: SageMakerMetric,
+    /// The statistic over each period.
+    pub statistic: MetricStatistic,
+    /// Minutes in a period (Period / 60).
+    pub period_minutes: u64,
+}
+
+impl MetricQuery {
+    /// `metric` with `statistic` over one-minute periods.
+    pub fn per_minute(metric: SageMakerMetric, statistic: MetricStatistic) -> Self {
+        Self {
+            metric,
+            statistic,
+            period_minutes: 1,
+        }
+    }
+}
+
+impl fmt::Display for MetricQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.metric.name())?;
+        if self.period_minutes > 1 || self.statistic != MetricStatistic::Sum {
+            write!(
+                f,
+                " ({} over {} s)",
+                self.statistic.name(),
+                self.period_minutes * MINUTE_S
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A CloudWatch ComparisonOperator between a datapoint and the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComparisonOperator {
+    /// `GreaterThanOrEqualToThreshold`.
+    GreaterThanOrEqualToThreshold,
+    /// `GreaterThanThreshold`.
+    GreaterThanThreshold,
+    /// `LessThanThreshold`.
+    LessThanThreshold,
+    /// `LessThanOrEqualToThreshold`.
+    LessThanOrEqualToThreshold,
+}
+
+impl ComparisonOperator {
+    /// Every operator, by its CloudWatch name.
+    pub const ALL: [ComparisonOperator; 4] = [
+        ComparisonOperator::GreaterThanOrEqualToThreshold,
+        ComparisonOperator::GreaterThanThreshold,
+        ComparisonOperator::LessThanThreshold,
+        ComparisonOperator::LessThanOrEqualToThreshold,
+    ];
+
+    /// The operator's CloudWatch name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ComparisonOperator::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
+            ComparisonOperator::GreaterThanThreshold => "GreaterThanThreshold",
+            ComparisonOperator::LessThanThreshold => "LessThanThreshold",
+            ComparisonOperator::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
+        }
+    }
+
+    /// The symbol people read.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ComparisonOperator::GreaterThanOrEqualToThreshold => ">=",
+            ComparisonOperator::GreaterThanThreshold => ">",
+            ComparisonOperator::LessThanThreshold => "<",
+            ComparisonOperator::LessThanOrEqualToThreshold => "<=",
+        }
+    }
+
+    /// Whether the alarm fires above its threshold.
+    pub fn is_upper(self) -> bool {
+        matches!(
+            self,
+            ComparisonOperator::GreaterThanOrEqualToThreshold
+                | ComparisonOperator::GreaterThanThreshold
+        )
+    }
+
+    fn breaches(self, value: f64, threshold: f64) -> bool {
+        match self {
+            ComparisonOperator::GreaterThanOrEqualToThreshold => value >= threshold,
+            ComparisonOperator::GreaterThanThreshold => value > threshold,
+            ComparisonOperator::LessThanThreshold => value < threshold,
+            ComparisonOperator::LessThanOrEqualToThreshold => value <= threshold,
+        }
+    }
+}
+
+/// A CloudWatch metric alarm on a [`MetricQuery`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricAlarm {
+    /// The datapoints it watches.
+    pub query: MetricQuery,
+    /// How a datapoint is compared with the threshold.
+    pub comparison: ComparisonOperator,
+    /// The threshold.
+    pub threshold: f64,
+    /// EvaluationPeriods: how many of the newest datapoints are looked at.
+    pub evaluation_periods: u64,
+    /// DatapointsToAlarm: how many of those must breach.
+    pub datapoints_to_alarm: u64,
+}
+
+/// An alarm found in ALARM, and what it looked at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlarmBreach {
+    /// First and last minute of the datapoints evaluated.
+    pub minutes: (u64, u64),
+    /// The smallest and largest of those datapoints.
+    pub datapoint_range: (f64, f64),
+    /// Their mean.
+    pub datapoint_mean: f64,
+    /// How many breached.
+    pub breaching: u64,
+}
+
+impl MetricAlarm {
+    /// Minutes of history the alarm reads.
+    pub(crate) fn window_minutes(&self) -> u64 {
+        self.evaluation_periods * self.query.period_minutes
+    }
+
+    /// The alarm's state at the end of the minute whose newest visible minute is `newest`:
+    /// `None` when it is not in ALARM, when too few periods are visible (INSUFFICIENT_DATA) or
+    /// when no period completed with `newest` (the alarm acts once a period).
+    pub(crate) fn evaluate(&self, history: &History, newest: u64) -> Option<AlarmBreach> {
+        let period = self.query.period_minutes;
+        let visible = newest + 1;
+        if !visible.is_multiple_of(period) || visible < self.window_minutes() {
+            return None;
+        }
+        let first = visible - self.window_minutes();
+        let mut breaching = 0;
+        let mut range = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut total = 0.0;
+        for index in 0..self.evaluation_periods {
+            let value = history.value(self.query, first + index * period);
+            if self.comparison.breaches(value, self.threshold) {
+                breaching += 1;
+            }
+            range = (range.0.min(value), range.1.max(value));
+            total += value;
+        }
+        (breaching >= self.datapoints_to_alarm).then(|| AlarmBreach {
+            minutes: (first, newest),
+            datapoint_range: range,
+            datapoint_mean: total / self.evaluation_periods as f64,
+            breaching,
+        })
+    }
+}
+
+/// What the variant published for one minute.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct MinuteRecord {
+    pub(crate) invocations: f64,
+    pub(crate) invocations_per_instance: f64,
+    pub(crate) cpu_utilization: f64,
+    /// Instances in service at the minute's end: the capacity a proportional rule scales.
+    pub(crate) in_service: u32,
+}
+
+/// The minute in progress, summed over its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct MinuteInProgress {
+    invocations: f64,
+    invocations_per_instance: f64,
+    work: f64,
+    work_capacity: f64,
+    /// In-service count of the minute's steps, while it was the same in all of them.
+    constant_in_service: Option<u32>,
+    last_in_service: u32,
+    steps: u32,
+}
+
+impl MinuteInProgress {
+    pub(crate) fn add(&mut self, invocations: f64, in_service: u32, work: f64, work_capacity: f64) {
+        // A variant never has fewer than MinCapacity ≥ 1 instances in service, so the divisor
+        // is never 0; max(1) only keeps the arithmetic total.
+        self.invocations += invocations;
+        self.invocations_per_instance += invocations / f64::from(in_service.max(1));
+        self.work += work;
+        self.work_capacity += work_capacity;
+        self.constant_in_service = match (self.steps, self.constant_in_service) {
+            (0, _) => Some(in_service),
+            (_, Some(n)) if n == in_service => Some(n),
+            _ => None,
+        };
+        self.last_in_service = in_service;
+        self.steps += 1;
+    }
+
+    /// The minute's values: invocations / n when n held still over the minute (free of the
+    /// rounding of summing per-step shares), else Σ d/n.
+    pub(crate) fn finish(&mut self) -> MinuteRecord {
+        let minute = std::mem::take(self);
+        MinuteRecord {
+            invocations: minute.invocations,
+            invocations_per_instance: match minute.constant_in_service {
+                Some(n) => minute.invocations / f64::from(n.max(1)),
+                None => minute.invocations_per_instance,
+            },
+            cpu_utilization: if minute.work_capacity > 0.0 {
+                100.0 * minute.work / minute.work_capacity
+            } else {
+                0.0
+            },
+            in_service: minute.last_in_service,
+        }
+    }
+}
+
+/// The newest minutes' records, minute m at index m % len, sized once at build time.
+#[derive(Debug, Clone)]
+pub(crate) struct History {
+    minutes: Vec<MinuteRecord>,
+}
+
+impl History {
+    pub(crate) fn new(minutes: u64) -> Self {
+        Self {
+            minutes: vec![MinuteRecord::default(); minutes.max(1) as usize],
+        }
+    }
+
+    pub(crate) fn record(&mut self, minute: u64, record: MinuteRecord) {
+        let len = self.minutes.len() as u64;
+        self.minutes[(minute % len) as usize] = record;
+    }
+
+    pub(crate) fn minute(&self, minute: u64) -> &MinuteRecord {
+        &self.minutes[(minute % self.minutes.len() as u64) as usize]
+    }
+
+    /// The datapoint of `query`'s period that starts at minute `first`.
+    pub(crate) fn value(&self, query: MetricQuery, first: u64) -> f64 {
+        if query.period_minutes == 1 {
+            return query.metric.of(self.minute(first));
+        }
+        let values = (first..first + query.period_minutes).map(|m| query.metric.of(self.minute(m)));
+        match query.statistic {
+            MetricStatistic::Sum => values.sum(),
+            MetricStatistic::Average => values.sum::<f64>() / query.period_minutes as f64,
+            MetricStatistic::Minimum => values.fold(f64::INFINITY, f64::min),
+            MetricStatistic::Maximum => values.fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}

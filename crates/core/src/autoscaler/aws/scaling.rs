@@ -1,0 +1,884 @@
+//! One Application Auto Scaling scalable target with everything that acts on it: target
+//! tracking and step scaling policies, scheduled actions and SuspendedState (semantics:
+//! `docs/semantics/aws-target-tracking.md`, `aws-step-scaling.md`, `aws-scheduled-actions.md`,
+//! `aws-several-policies.md`).
+//!
+//! At the end of each step, scheduled actions due by then change MinCapacity and MaxCapacity
+//! and pull desired capacity D into them. At the end of each minute every policy then looks at
+//! its alarms and proposes a capacity; the largest proposal above D scales out, and otherwise
+//! the largest below D scales in, where target tracking counts as one proposal only when every
+//! target-tracking policy that may scale in is ready to.
+
+use std::fmt;
+
+use crate::autoscaler::aws::cloudwatch::{
+    AlarmBreach, ComparisonOperator, History, MINUTE_S, MetricAlarm, MetricQuery, MinuteInProgress,
+    SageMakerMetric,
+};
+use crate::autoscaler::aws::{
+    Alarm, HIGH_DATAPOINTS, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO, MAX_METRIC_DELAY_S,
+    ScalableTarget, TargetTrackingReason, TargetTrackingScalingPolicyConfiguration,
+};
+use crate::autoscaler::{Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::capacity::CapacityBounds;
+use crate::error::BuildError;
+use crate::fleet::Removal;
+
+/// A policy or action name, kept inline (so that reasons stay `Copy`), cut at 40 bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PolicyName {
+    bytes: [u8; PolicyName::CAPACITY],
+    len: u8,
+    cut: bool,
+}
+
+impl Default for PolicyName {
+    fn default() -> Self {
+        Self::new("")
+    }
+}
+
+impl PolicyName {
+    const CAPACITY: usize = 40;
+
+    /// `name`, cut at a character boundary if longer than 40 bytes.
+    pub fn new(name: &str) -> Self {
+        let mut end = name.len().min(Self::CAPACITY);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..end].copy_from_slice(&name.as_bytes()[..end]);
+        Self {
+            bytes,
+            len: end as u8,
+            cut: end < name.len(),
+        }
+    }
+
+    /// The name as kept.
+    pub fn as_str(&self) -> &str {
+        // Cut at a character boundary from a str, so always UTF-8.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for PolicyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for PolicyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())?;
+        if self.cut {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
+/// A target-tracking policy: its metric and configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetTrackingPolicy {
+    /// PolicyName.
+    pub name: PolicyName,
+    /// The metric tracked, one datapoint a minute.
+    pub query: MetricQuery,
+    /// TargetValue, cooldowns and DisableScaleIn.
+    pub configuration: TargetTrackingScalingPolicyConfiguration,
+}
+
+/// StepScalingPolicyConfiguration's AdjustmentType.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentType {
+    /// Add ScalingAdjustment to the capacity.
+    ChangeInCapacity,
+    /// Add ScalingAdjustment percent of the capacity, rounded as AWS rounds.
+    PercentChangeInCapacity,
+    /// Set the capacity to ScalingAdjustment.
+    ExactCapacity,
+}
+
+/// StepScalingPolicyConfiguration's MetricAggregationType: how the alarm's datapoints become
+/// the one value the step intervals are matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricAggregationType {
+    /// The mean of the datapoints (AWS's default).
+    Average,
+    /// The least datapoint.
+    Minimum,
+    /// The greatest datapoint.
+    Maximum,
+}
+
+/// One StepAdjustment: an interval of (metric − threshold) and the adjustment it makes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepAdjustment {
+    /// MetricIntervalLowerBound; `None` is −∞.
+    pub lower: Option<f64>,
+    /// MetricIntervalUpperBound; `None` is +∞.
+    pub upper: Option<f64>,
+    /// ScalingAdjustment.
+    pub scaling_adjustment: i64,
+}
+
+impl StepAdjustment {
+    /// Whether `difference` (metric − threshold) falls in the interval: above the threshold
+    /// the lower bound is inclusive and the upper exclusive, below it the other way round.
+    fn contains(&self, difference: f64, above: bool) -> bool {
+        let lower = self.lower.unwrap_or(f64::NEG_INFINITY);
+        let upper = self.upper.unwrap_or(f64::INFINITY);
+        if above {
+            lower <= difference && difference < upper
+        } else {
+            lower < difference && difference <= upper
+        }
+    }
+}
+
+/// A step scaling policy and the CloudWatch alarm that invokes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepScalingPolicy {
+    /// PolicyName.
+    pub name: PolicyName,
+    /// The alarm whose ALARM state invokes the policy.
+    pub alarm: MetricAlarm,
+    /// AdjustmentType.
+    pub adjustment_type: AdjustmentType,
+    /// StepAdjustments, checked by the caller: no overlap, no gap.
+    pub steps: Vec<StepAdjustment>,
+    /// MinAdjustmentMagnitude (PercentChangeInCapacity only).
+    pub min_adjustment_magnitude: Option<u32>,
+    /// Cooldown, seconds.
+    pub cooldown_s: u64,
+    /// MetricAggregationType.
+    pub metric_aggregation_type: MetricAggregationType,
+}
+
+/// A scaling policy of either type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScalingPolicy {
+    /// `TargetTrackingScaling`.
+    TargetTracking(TargetTrackingPolicy),
+    /// `StepScaling`.
+    StepScaling(StepScalingPolicy),
+}
+
+/// A scheduled action resolved to the second it fires, counted from t = 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledAction {
+    /// ScheduledActionName.
+    pub name: PolicyName,
+    /// When it fires, seconds from t = 0.
+    pub at_s: u64,
+    /// ScalableTargetAction.MinCapacity, if given.
+    pub min_capacity: Option<u32>,
+    /// ScalableTargetAction.MaxCapacity, if given.
+    pub max_capacity: Option<u32>,
+}
+
+/// Why a step scaling policy changed desired capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepScalingReason {
+    /// The policy.
+    pub policy: PolicyName,
+    /// The alarm's metric.
+    pub query: MetricQuery,
+    /// The alarm's comparison.
+    pub comparison: ComparisonOperator,
+    /// The alarm's threshold.
+    pub threshold: f64,
+    /// What the alarm saw.
+    pub breach: AlarmBreach,
+    /// The alarm's EvaluationPeriods.
+    pub evaluation_periods: u64,
+    /// The aggregated metric value the step was chosen by.
+    pub value: f64,
+    /// The step chosen.
+    pub step: StepAdjustment,
+    /// AdjustmentType.
+    pub adjustment_type: AdjustmentType,
+    /// The capacity the adjustment was applied to.
+    pub base: u32,
+    /// Whether a scale-out cooldown was running, so that the adjustment counted from the
+    /// capacity before the scale-out that started it.
+    pub in_cooldown: bool,
+    /// The capacity set, after the clamp.
+    pub capacity: u32,
+}
+
+impl fmt::Display for StepScalingReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (first, last) = self.breach.minutes;
+        write!(
+            f,
+            "step scaling policy {}: alarm in ALARM, {} {} {} for {} of {} datapoints \
+             (minutes {first}-{last}); ",
+            self.policy,
+            self.query,
+            self.comparison.symbol(),
+            Num(self.threshold),
+            self.breach.breaching,
+            self.evaluation_periods,
+        )?;
+        let bound = |bound: Option<f64>, infinite: &str| {
+            bound.map_or_else(|| infinite.to_owned(), |b| Num(b).to_string())
+        };
+        write!(
+            f,
+            "value {} is threshold {:+} in step [{}, {}): ",
+            Num(self.value),
+            Num(self.value - self.threshold),
+            bound(self.step.lower, "-inf"),
+            bound(self.step.upper, "+inf"),
+        )?;
+        match self.adjustment_type {
+            AdjustmentType::ChangeInCapacity => {
+                write!(f, "{} {:+}", self.base, self.step.scaling_adjustment)?
+            }
+            AdjustmentType::PercentChangeInCapacity => {
+                write!(f, "{} {:+}%", self.base, self.step.scaling_adjustment)?
+            }
+            AdjustmentType::ExactCapacity => {
+                write!(f, "exact capacity {}", self.step.scaling_adjustment)?
+            }
+        }
+        write!(f, " -> {}", self.capacity)?;
+        if self.in_cooldown {
+            f.write_str(" (in cooldown: counted from the capacity before the last scale-out)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a scheduled action changed desired capacity, or could not run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScheduledActionReason {
+    /// ScheduledActionName.
+    pub action: PolicyName,
+    /// MinCapacity and MaxCapacity before and after (after = before when it failed).
+    pub bounds: (CapacityBounds, CapacityBounds),
+    /// Whether it failed: the new minimum above the new maximum.
+    pub failed: bool,
+}
+
+impl fmt::Display for ScheduledActionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (before, after) = self.bounds;
+        if self.failed {
+            return write!(
+                f,
+                "scheduled action {} failed: it would set MinCapacity above MaxCapacity; \
+                 bounds stay {}-{}",
+                self.action,
+                before.min(),
+                before.max()
+            );
+        }
+        write!(
+            f,
+            "scheduled action {}: MinCapacity {} -> {}, MaxCapacity {} -> {}",
+            self.action,
+            before.min(),
+            after.min(),
+            before.max(),
+            after.max()
+        )
+    }
+}
+
+/// A policy's state besides its configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct PolicyState {
+    last_scale_out_minute: Option<u64>,
+    last_scale_in_minute: Option<u64>,
+    /// Step scaling: desired capacity before the scale-out that started the running cooldown.
+    scale_out_base: u32,
+}
+
+/// What one policy proposes at a minute's end.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    policy: usize,
+    capacity: u32,
+    reason: ScalingReason,
+}
+
+/// A scalable target with its policies and scheduled actions.
+#[derive(Debug, Clone)]
+pub struct ApplicationAutoScaling {
+    target: ScalableTarget,
+    policies: Vec<ScalingPolicy>,
+    states: Vec<PolicyState>,
+    scheduled: Vec<ScheduledAction>,
+    next_scheduled: usize,
+    bounds: CapacityBounds,
+    delay_minutes: u64,
+    history: History,
+    current: MinuteInProgress,
+    /// Whether reasons name their policy: only when there are several.
+    named: bool,
+}
+
+impl ApplicationAutoScaling {
+    /// `policies` and `scheduled` actions on `target`, with metrics visible `metric_delay_s`
+    /// after their minute ends. Scheduled actions may come in any order; those at the same
+    /// second run in the order given.
+    pub fn new(
+        target: ScalableTarget,
+        policies: Vec<ScalingPolicy>,
+        mut scheduled: Vec<ScheduledAction>,
+        metric_delay_s: u64,
+    ) -> Result<Self, BuildError> {
+        if !metric_delay_s.is_multiple_of(MINUTE_S) || metric_delay_s > MAX_METRIC_DELAY_S {
+            return Err(BuildError::Field {
+                field: "metric_delay_s",
+                expected: format!("a multiple of 60 from 0 to {MAX_METRIC_DELAY_S}"),
+                got: metric_delay_s.to_string(),
+            });
+        }
+        let delay_minutes = metric_delay_s / MINUTE_S;
+        let mut window = 0;
+        for policy in &policies {
+            let alarms = match policy {
+                ScalingPolicy::TargetTracking(policy) => {
+                    let [high, low] = tracking_alarms(policy);
+                    [high, low]
+                }
+                ScalingPolicy::StepScaling(policy) => [policy.alarm, policy.alarm],
+            };
+            for alarm in alarms {
+                if alarm.evaluation_periods == 0
+                    || alarm.datapoints_to_alarm == 0
+                    || alarm.datapoints_to_alarm > alarm.evaluation_periods
+                    || alarm.query.period_minutes == 0
+                {
+                    return Err(BuildError::Field {
+                        field: "EvaluationPeriods",
+                        expected: "at least 1, with 1 <= DatapointsToAlarm <= EvaluationPeriods"
+                            .into(),
+                        got: format!(
+                            "{} of {}",
+                            alarm.datapoints_to_alarm, alarm.evaluation_periods
+                        ),
+                    });
+                }
+                if alarm.window_minutes() * MINUTE_S > super::cloudwatch::MAX_ALARM_WINDOW_S {
+                    return Err(BuildError::Field {
+                        field: "EvaluationPeriods",
+                        expected: "EvaluationPeriods × Period of at most 86400 s (one day)".into(),
+                        got: format!("{} s", alarm.window_minutes() * MINUTE_S),
+                    });
+                }
+                window = window.max(alarm.window_minutes());
+            }
+        }
+        for action in &scheduled {
+            if let (Some(min), Some(max)) = (action.min_capacity, action.max_capacity)
+                && min > max
+            {
+                return Err(BuildError::InvalidBounds { min, max });
+            }
+        }
+        if target.scheduled_scaling_suspended() {
+            scheduled.clear();
+        }
+        scheduled.sort_by_key(|action| action.at_s);
+        let named = policies.len() > 1;
+        Ok(Self {
+            states: vec![PolicyState::default(); policies.len()],
+            bounds: target.bounds(),
+            target,
+            policies,
+            scheduled,
+            next_scheduled: 0,
+            delay_minutes,
+            history: History::new(window + delay_minutes),
+            current: MinuteInProgress::default(),
+            named,
+        })
+    }
+
+    /// The registered target.
+    pub fn target(&self) -> &ScalableTarget {
+        &self.target
+    }
+
+    /// The policies, in the order given.
+    pub fn policies(&self) -> &[ScalingPolicy] {
+        &self.policies
+    }
+
+    /// The scheduled actions, in the order they fire.
+    pub fn scheduled_actions(&self) -> &[ScheduledAction] {
+        &self.scheduled
+    }
+
+    /// Seconds until a minute's datapoint is visible.
+    pub fn metric_delay_s(&self) -> u64 {
+        self.delay_minutes * MINUTE_S
+    }
+
+    /// Scheduled actions due by `end_s`: the bounds they leave, and the last one's reason.
+    fn run_scheduled(&mut self, end_s: u64) -> Option<ScheduledActionReason> {
+        let mut reason = None;
+        while let Some(action) = self.scheduled.get(self.next_scheduled)
+            && action.at_s <= end_s
+        {
+            let before = self.bounds;
+            let min = action.min_capacity.unwrap_or(before.min());
+            let max = action.max_capacity.unwrap_or(before.max());
+            let (after, failed) = match CapacityBounds::new(min, max) {
+                Ok(after) => (after, false),
+                Err(_) => (before, true),
+            };
+            self.bounds = after;
+            reason = Some(ScheduledActionReason {
+                action: action.name,
+                bounds: (before, after),
+                failed,
+            });
+            self.next_scheduled += 1;
+        }
+        reason
+    }
+
+    fn cooling(last_minute: Option<u64>, minute: u64, cooldown_s: u64) -> Option<u64> {
+        let elapsed_s = (minute - last_minute?) * MINUTE_S;
+        (elapsed_s < cooldown_s).then(|| cooldown_s - elapsed_s)
+    }
+
+    /// A target-tracking policy's proposal at the end of `minute`, and whether it is ready
+    /// to scale in (its low alarm in ALARM, out of its scale-in cooldown, below D).
+    fn tracking_candidate(
+        &self,
+        index: usize,
+        policy: &TargetTrackingPolicy,
+        minute: u64,
+        newest: u64,
+        desired: u32,
+    ) -> (Option<Candidate>, bool) {
+        let state = &self.states[index];
+        let configuration = policy.configuration;
+        let target_value = configuration.target_value();
+        let record = self.history.minute(newest);
+        // Invocations per instance times the instances is the invocations, exactly: no
+        // rounding noise from dividing by n and multiplying back.
+        let scaled = match policy.query.metric {
+            SageMakerMetric::InvocationsPerInstance => record.invocations,
+            _ => self.history.value(policy.query, newest) * f64::from(record.in_service),
+        };
+        let unclamped = (scaled / target_value).ceil();
+        // Saturating float-to-int conversion: anything above u32::MAX clamps to MaxCapacity.
+        let capacity = self.bounds.clamp(unclamped as u32);
+        let [high, low] = tracking_alarms(policy);
+        let reason = |alarm, breach: AlarmBreach, threshold, count, cooldown_s| {
+            ScalingReason::TargetTracking(TargetTrackingReason {
+                policy: self.named.then_some(policy.name),
+                metric: policy.query.metric,
+                alarm,
+                threshold,
+                minutes: breach.minutes,
+                datapoint_range: breach.datapoint_range,
+                invocations: scaled,
+                in_service: record.in_service,
+                target_value,
+                unclamped,
+                capacity,
+                bounds: self.bounds,
+                cooldown_s,
+                count,
+            })
+        };
+        if let Some(breach) = high.evaluate(&self.history, newest) {
+            if capacity <= desired {
+                return (None, false);
+            }
+            let cooldown_left_s = Self::cooling(
+                state.last_scale_out_minute,
+                minute,
+                configuration.scale_out_cooldown_s(),
+            );
+            let reason = reason(
+                Alarm::High,
+                breach,
+                target_value,
+                HIGH_DATAPOINTS,
+                cooldown_left_s,
+            );
+            return (
+                Some(Candidate {
+                    policy: index,
+                    capacity,
+                    reason,
+                }),
+                false,
+            );
+        }
+        let Some(breach) = low.evaluate(&self.history, newest) else {
+            return (None, false);
+        };
+        let cooling = Self::cooling(
+            state.last_scale_in_minute,
+            minute,
+            configuration.scale_in_cooldown_s(),
+        )
+        .is_some();
+        if cooling || capacity >= desired {
+            return (None, false);
+        }
+        let reason = reason(
+            Alarm::Low,
+            breach,
+            low.threshold,
+            LOW_DATAPOINTS,
+            Some(configuration.scale_in_cooldown_s()),
+        );
+        (
+            Some(Candidate {
+                policy: index,
+                capacity,
+                reason,
+            }),
+            true,
+        )
+    }
+
+    /// A step policy's proposal at the end of `minute`.
+    fn step_candidate(
+        &self,
+        index: usize,
+        policy: &StepScalingPolicy,
+        minute: u64,
+        newest: u64,
+        desired: u32,
+    ) -> Option<Candidate> {
+        let breach = policy.alarm.evaluate(&self.history, newest)?;
+        let value = match policy.metric_aggregation_type {
+            MetricAggregationType::Average => breach.datapoint_mean,
+            MetricAggregationType::Minimum => breach.datapoint_range.0,
+            MetricAggregationType::Maximum => breach.datapoint_range.1,
+        };
+        let above = policy.alarm.comparison.is_upper();
+        let difference = value - policy.alarm.threshold;
+        let step = *policy
+            .steps
+            .iter()
+            .find(|step| step.contains(difference, above))?;
+        let state = &self.states[index];
+        let out_cooling =
+            Self::cooling(state.last_scale_out_minute, minute, policy.cooldown_s).is_some();
+        let grows = match policy.adjustment_type {
+            AdjustmentType::ExactCapacity => step.scaling_adjustment > i64::from(desired),
+            _ => step.scaling_adjustment > 0,
+        };
+        // While a scale-out cooldown runs, the capacity that scale-out added counts towards
+        // the next: a larger step adds only the difference.
+        let in_cooldown = grows && out_cooling;
+        let base = if in_cooldown {
+            state.scale_out_base
+        } else {
+            desired
+        };
+        let capacity = self.bounds.clamp(adjusted(
+            base,
+            policy.adjustment_type,
+            step.scaling_adjustment,
+            policy.min_adjustment_magnitude,
+        ));
+        let in_cooling = Self::cooling(state.last_scale_in_minute, minute, policy.cooldown_s);
+        if capacity == desired || (capacity < desired && in_cooling.is_some()) {
+            return None;
+        }
+        Some(Candidate {
+            policy: index,
+            capacity,
+            reason: ScalingReason::StepScaling(StepScalingReason {
+                policy: policy.name,
+                query: policy.alarm.query,
+                comparison: policy.alarm.comparison,
+                threshold: policy.alarm.threshold,
+                breach,
+                evaluation_periods: policy.alarm.evaluation_periods,
+                value,
+                step,
+                adjustment_type: policy.adjustment_type,
+                base,
+                in_cooldown,
+                capacity,
+            }),
+        })
+    }
+
+    /// The policies' decision at the end of `minute`, D being `desired`.
+    fn decide(&mut self, minute: u64, desired: u32) -> Option<Candidate> {
+        let newest = minute.checked_sub(self.delay_minutes)?;
+        let (in_suspended, out_suspended) = self.target.suspended();
+        let mut scale_out: Option<Candidate> = None;
+        let mut scale_in: Option<Candidate> = None;
+        let mut tracking_in: Option<Candidate> = None;
+        let mut tracking_all_ready = true;
+        for (index, policy) in self.policies.iter().enumerate() {
+            let candidate = match policy {
+                ScalingPolicy::TargetTracking(policy) => {
+                    let (candidate, ready) =
+                        self.tracking_candidate(index, policy, minute, newest, desired);
+                    if !policy.configuration.disable_scale_in() {
+                        tracking_all_ready &= ready;
+                        if ready {
+                            tracking_in = larger(tracking_in, candidate);
+                        }
+                    }
+                    candidate.filter(|c| c.capacity > desired)
+                }
+                ScalingPolicy::StepScaling(policy) => {
+                    let candidate = self.step_candidate(index, policy, minute, newest, desired);
+                    if let Some(c) = candidate.filter(|c| c.capacity < desired) {
+                        scale_in = larger(scale_in, Some(c));
+                    }
+                    candidate.filter(|c| c.capacity > desired)
+                }
+            };
+            scale_out = larger(scale_out, candidate);
+        }
+        if let Some(winner) = scale_out.filter(|_| !out_suspended) {
+            let policy = winner.policy;
+            let started = self.states[policy].last_scale_out_minute;
+            let cooldown_s = match &self.policies[policy] {
+                ScalingPolicy::TargetTracking(p) => p.configuration.scale_out_cooldown_s(),
+                ScalingPolicy::StepScaling(p) => p.cooldown_s,
+            };
+            // A scale-out in a running step cooldown keeps the cooldown that was started.
+            if Self::cooling(started, minute, cooldown_s).is_none()
+                || matches!(self.policies[policy], ScalingPolicy::TargetTracking(_))
+            {
+                self.states[policy].last_scale_out_minute = Some(minute);
+                self.states[policy].scale_out_base = desired;
+            }
+            // Any scale-out ends every scale-in cooldown.
+            for state in &mut self.states {
+                state.last_scale_in_minute = None;
+            }
+            return Some(winner);
+        }
+        if in_suspended {
+            return None;
+        }
+        let tracking_in = tracking_in.filter(|_| tracking_all_ready);
+        let winner = larger(scale_in, tracking_in)?;
+        if matches!(self.policies[winner.policy], ScalingPolicy::TargetTracking(_)) {
+            // Every target-tracking policy that may scale in was ready and scales in together.
+            for (policy, state) in self.policies.iter().zip(&mut self.states) {
+                if let ScalingPolicy::TargetTracking(policy) = policy
+                    && !policy.configuration.disable_scale_in()
+                {
+                    state.last_scale_in_minute = Some(minute);
+                }
+            }
+        } else {
+            self.states[winner.policy].last_scale_in_minute = Some(minute);
+        }
+        Some(winner)
+    }
+}
+
+/// The larger capacity of two proposals; on a tie the first.
+fn larger(a: Option<Candidate>, b: Option<Candidate>) -> Option<Candidate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.capacity > a.capacity { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The two alarms target tracking creates for `policy`: 3 of 3 datapoints above the target,
+/// 15 of 15 below 90 % of it.
+pub(crate) fn tracking_alarms(policy: &TargetTrackingPolicy) -> [MetricAlarm; 2] {
+    let target_value = policy.configuration.target_value();
+    [
+        MetricAlarm {
+            query: policy.query,
+            comparison: ComparisonOperator::GreaterThanThreshold,
+            threshold: target_value,
+            evaluation_periods: HIGH_DATAPOINTS,
+            datapoints_to_alarm: HIGH_DATAPOINTS,
+        },
+        MetricAlarm {
+            query: policy.query,
+            comparison: ComparisonOperator::LessThanThreshold,
+            threshold: LOW_THRESHOLD_RATIO * target_value,
+            evaluation_periods: LOW_DATAPOINTS,
+            datapoints_to_alarm: LOW_DATAPOINTS,
+        },
+    ]
+}
+
+/// The capacity a step adjustment makes of `base`. A percentage change is rounded towards
+/// zero, but a change of less than 1 in magnitude becomes ±1, and then raised to
+/// MinAdjustmentMagnitude; the result is never below 0.
+pub fn adjusted(
+    base: u32,
+    adjustment_type: AdjustmentType,
+    adjustment: i64,
+    min_adjustment_magnitude: Option<u32>,
+) -> u32 {
+    let base_i = i64::from(base);
+    let result = match adjustment_type {
+        AdjustmentType::ChangeInCapacity => base_i.saturating_add(adjustment),
+        AdjustmentType::ExactCapacity => adjustment,
+        AdjustmentType::PercentChangeInCapacity => {
+            let raw = base_i as f64 * adjustment as f64 / 100.0;
+            let mut change = if raw > 0.0 && raw < 1.0 {
+                1
+            } else if raw < 0.0 && raw > -1.0 {
+                -1
+            } else {
+                raw.trunc() as i64
+            };
+            if let Some(magnitude) = min_adjustment_magnitude
+                && adjustment != 0
+                && change.abs() < i64::from(magnitude)
+            {
+                change = adjustment.signum() * i64::from(magnitude);
+            }
+            base_i.saturating_add(change)
+        }
+    };
+    result.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+impl Autoscaler for ApplicationAutoScaling {
+    fn initial_bounds(&self) -> CapacityBounds {
+        self.target.bounds()
+    }
+
+    fn largest_capacity(&self) -> u32 {
+        self.scheduled
+            .iter()
+            .filter_map(|action| action.max_capacity)
+            .fold(self.target.bounds().max(), u32::max)
+    }
+
+    fn check_step(&self, step_s: u64) -> Result<(), BuildError> {
+        if !MINUTE_S.is_multiple_of(step_s) {
+            return Err(BuildError::StepDoesNotDivide {
+                what: "the metric period of AWS Application Auto Scaling",
+                period_s: MINUTE_S,
+                step_s,
+            });
+        }
+        Ok(())
+    }
+
+    fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
+        self.current.add(
+            observation.demand,
+            observation.in_service,
+            observation.work,
+            observation.work_capacity,
+        );
+        let end_s = observation.end_s();
+        let scheduled = if self.scheduled.is_empty() {
+            None
+        } else {
+            self.run_scheduled(end_s)
+        };
+        let desired_before = observation.desired;
+        let desired = self.bounds.clamp(desired_before);
+        let scheduled_proposal = scheduled.map(|reason| {
+            (
+                Proposal {
+                    desired,
+                    bounds: self.bounds,
+                    removal: Removal::CancelPendingFirst,
+                    reason: ScalingReason::ScheduledAction(reason),
+                },
+                reason.failed,
+            )
+        });
+        let scheduled_outcome = |metric| {
+            let (proposal, notice) = match scheduled_proposal {
+                Some((proposal, false)) if desired != desired_before => (Some(proposal), None),
+                Some((proposal, true)) => (None, Some(proposal.reason)),
+                _ => (None, None),
+            };
+            StepOutcome {
+                metric,
+                proposal,
+                notice,
+            }
+        };
+        if !end_s.is_multiple_of(MINUTE_S) {
+            return scheduled_outcome(None);
+        }
+        let minute = end_s / MINUTE_S - 1;
+        let record = self.current.finish();
+        self.history.record(minute, record);
+        let metric = self.policies.first().map(|policy| {
+            let query = match policy {
+                ScalingPolicy::TargetTracking(policy) => policy.query,
+                ScalingPolicy::StepScaling(policy) => MetricQuery {
+                    period_minutes: 1,
+                    ..policy.alarm.query
+                },
+            };
+            self.history.value(query, minute)
+        });
+        match self.decide(minute, desired) {
+            Some(candidate) => StepOutcome {
+                metric,
+                proposal: Some(Proposal {
+                    desired: candidate.capacity,
+                    bounds: self.bounds,
+                    removal: Removal::CancelPendingFirst,
+                    reason: candidate.reason,
+                }),
+                notice: None,
+            },
+            None => scheduled_outcome(metric),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_changes_round_towards_zero_but_move_at_least_one() {
+        use AdjustmentType::PercentChangeInCapacity as Percent;
+        // AWS's examples: 12.7 → 12, 0.5 → 1, −0.5 → −1, −6.67 → −6.
+        assert_eq!(adjusted(100, Percent, 127, None) - 100, 127);
+        assert_eq!(adjusted(10, Percent, 127, None), 10 + 12);
+        assert_eq!(adjusted(10, Percent, 5, None), 11);
+        assert_eq!(adjusted(10, Percent, -5, None), 9);
+        assert_eq!(adjusted(100, Percent, -667, None), 0);
+        assert_eq!(adjusted(15, Percent, -45, None), 15 - 6);
+        // MinAdjustmentMagnitude lifts a small change.
+        assert_eq!(adjusted(10, Percent, 10, Some(3)), 13);
+        // The PutScalingPolicy page: +200 % of 10 is 20 more.
+        assert_eq!(adjusted(10, Percent, 200, None), 30);
+    }
+
+    #[test]
+    fn step_intervals_include_the_bound_nearer_the_threshold() {
+        let step = StepAdjustment {
+            lower: Some(0.0),
+            upper: Some(10.0),
+            scaling_adjustment: 1,
+        };
+        assert!(step.contains(0.0, true));
+        assert!(!step.contains(10.0, true));
+        assert!(!step.contains(0.0, false));
+        assert!(step.contains(10.0, false));
+    }
+
+    #[test]
+    fn names_are_cut_at_a_character_boundary() {
+        let name = PolicyName::new(&"é".repeat(30));
+        assert_eq!(name.as_str().len(), 40);
+        assert!(name.to_string().ends_with('…'));
+        assert_eq!(PolicyName::new("short").to_string(), "short");
+    }
+}
