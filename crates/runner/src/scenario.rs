@@ -1,16 +1,18 @@
 //! Scenario files (TOML, spec/README.md "Scenario files"): parsed into raw `*Spec` structs that
 //! mirror the keys, then checked into a [`Scenario`] of core types that cannot be invalid.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
-    Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError, CapacityBounds, Demand,
-    Distribution, FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S, RequestConfig,
-    ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig, SessionLength,
-    SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking, WorkspaceScaling,
+    ApplicationAutoScaling, Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError,
+    CapacityBounds, Demand, Distribution, FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S,
+    RequestConfig, ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig,
+    SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking,
+    WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -23,7 +25,9 @@ use crate::limits::{
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
 use crate::trace::{read_trace, read_trace_arrivals};
-use crate::vendor_formats::aws::{AwsFiles, is_configuration_only, target_tracking};
+use crate::vendor_formats::aws::{
+    AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, application_auto_scaling,
+};
 use crate::vendor_formats::azure::autoscale_setting;
 use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
 use crate::vendor_formats::huawei::scaling_policy;
@@ -231,8 +235,14 @@ pub enum AutoscalerSpec {
     AwsTargetTracking {
         /// RegisterScalableTarget request body, relative to the scenario file.
         register_scalable_target: PathBuf,
-        /// PutScalingPolicy request body, or only its TargetTrackingScalingPolicyConfiguration.
+        /// PutScalingPolicy request body or bodies (a JSON array), only a
+        /// TargetTrackingScalingPolicyConfiguration, or `describe-scaling-policies` output.
         put_scaling_policy: PathBuf,
+        /// PutScheduledAction bodies (a JSON array), or `describe-scheduled-actions` output.
+        scheduled_actions: Option<PathBuf>,
+        /// PutMetricAlarm bodies (a JSON array), or `aws cloudwatch describe-alarms` output: the
+        /// alarms that invoke step scaling policies.
+        alarms: Option<PathBuf>,
         /// Seconds until a minute's datapoint is visible to the alarms; default 60.
         metric_delay_s: Option<u64>,
     },
@@ -292,8 +302,12 @@ impl ScenarioSpec {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AutoscalerConfig {
-    /// AWS target tracking on a SageMaker variant.
+    /// AWS target tracking on a SageMaker variant: one policy on InvocationsPerInstance, which
+    /// the sweep kernel runs.
     AwsTargetTracking(TargetTracking),
+    /// AWS Application Auto Scaling on a SageMaker variant: several policies of any type,
+    /// scheduled actions.
+    AwsApplicationAutoScaling(ApplicationAutoScaling),
     /// Azure Monitor autoscale.
     AzureAutoscale(AzureAutoscale),
     /// Huawei Workspace scaling, with the sessions it serves (`None` on the request-level
@@ -307,7 +321,8 @@ impl AutoscalerConfig {
     /// The `kind` key that selects this autoscaler.
     pub fn kind(&self) -> &'static str {
         match self {
-            AutoscalerConfig::AwsTargetTracking(_) => "aws-target-tracking",
+            AutoscalerConfig::AwsTargetTracking(_)
+            | AutoscalerConfig::AwsApplicationAutoScaling(_) => "aws-target-tracking",
             AutoscalerConfig::AzureAutoscale(_) => "azure-autoscale",
             AutoscalerConfig::HuaweiWorkspace(..) => "huawei-workspace",
             AutoscalerConfig::KubernetesHpa(_) => "kubernetes-hpa",
@@ -318,6 +333,7 @@ impl AutoscalerConfig {
     pub fn bounds(&self) -> CapacityBounds {
         match self {
             AutoscalerConfig::AwsTargetTracking(policy) => policy.initial_bounds(),
+            AutoscalerConfig::AwsApplicationAutoScaling(scaling) => scaling.initial_bounds(),
             AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.initial_bounds(),
             AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.initial_bounds(),
             AutoscalerConfig::KubernetesHpa(hpa) => hpa.initial_bounds(),
@@ -392,6 +408,8 @@ pub struct VendorFiles {
 enum Recipe {
     Aws {
         metric_delay_s: u64,
+        start: Option<DateTime<Utc>>,
+        run_s: u64,
     },
     Azure {
         start: Option<DateTime<Utc>>,
@@ -412,6 +430,52 @@ enum Recipe {
     },
 }
 
+/// The cooldowns a policy file leaves to AWS's defaults, one pair a target-tracking policy and
+/// one a step policy, at their paths in the file's shape.
+fn aws_optional_fields(text: &str) -> Vec<OptionalField> {
+    let shape = PolicyFileShape::of(text);
+    let body: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let policies: Vec<&serde_json::Value> = match shape {
+        PolicyFileShape::ConfigurationOnly => {
+            return ["ScaleOutCooldown", "ScaleInCooldown"]
+                .into_iter()
+                .map(|path| OptionalField {
+                    document: 1,
+                    path: Cow::Borrowed(path),
+                })
+                .collect();
+        }
+        PolicyFileShape::Body => vec![&body],
+        PolicyFileShape::Bodies => body.as_array().into_iter().flatten().collect(),
+        PolicyFileShape::Describe => body["ScalingPolicies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect(),
+    };
+    let mut fields = Vec::new();
+    for (index, policy) in policies.into_iter().enumerate() {
+        let prefix = shape.prefix(index);
+        let cooldowns: &[&str] = match policy["PolicyType"].as_str() {
+            Some("TargetTrackingScaling") => &[
+                "TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown",
+                "TargetTrackingScalingPolicyConfiguration.ScaleInCooldown",
+            ],
+            Some("StepScaling") => &["StepScalingPolicyConfiguration.Cooldown"],
+            _ => &[],
+        };
+        fields.extend(cooldowns.iter().map(|path| OptionalField {
+            document: 1,
+            path: Cow::Owned(format!("{prefix}{path}")),
+        }));
+    }
+    fields
+}
+
+/// The roles of AWS's optional documents.
+const SCHEDULED_ACTIONS: &str = "scheduled_actions";
+const ALARMS: &str = "alarms";
+
 /// The scenario settings a sweep may set besides the vendor files' fields.
 const METRIC_DELAY_S: &str = "metric_delay_s";
 const TOLERANCE: &str = "tolerance";
@@ -419,22 +483,15 @@ const TOLERANCE: &str = "tolerance";
 impl Recipe {
     /// The fields the vendor defaults when `texts`, the files' contents, leave them out.
     fn optional_fields(&self, texts: &[String]) -> Vec<OptionalField> {
-        let field = |document, path| OptionalField { document, path };
+        let field = |document, path: &'static str| OptionalField {
+            document,
+            path: Cow::Borrowed(path),
+        };
         match self {
-            Self::Aws { .. } => {
-                // The policy file may be the whole PutScalingPolicy body or only its configuration.
-                let configuration_only =
-                    texts.get(1).is_some_and(|text| is_configuration_only(text));
-                let (scale_out, scale_in) = if configuration_only {
-                    ("ScaleOutCooldown", "ScaleInCooldown")
-                } else {
-                    (
-                        "TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown",
-                        "TargetTrackingScalingPolicyConfiguration.ScaleInCooldown",
-                    )
-                };
-                vec![field(1, scale_out), field(1, scale_in)]
-            }
+            Self::Aws { .. } => texts
+                .get(1)
+                .map(|text| aws_optional_fields(text))
+                .unwrap_or_default(),
             Self::Hpa { .. } => vec![
                 field(0, "spec.minReplicas"),
                 field(0, "spec.behavior.scaleUp.stabilizationWindowSeconds"),
@@ -478,7 +535,7 @@ impl VendorFiles {
     pub(crate) fn set_setting(&mut self, name: &str, value: f64) -> Result<(), String> {
         match (&mut self.recipe, name) {
             (
-                Recipe::Aws { metric_delay_s } | Recipe::Azure { metric_delay_s, .. },
+                Recipe::Aws { metric_delay_s, .. } | Recipe::Azure { metric_delay_s, .. },
                 METRIC_DELAY_S,
             ) => {
                 *metric_delay_s = whole(name, value)?;
@@ -524,16 +581,42 @@ impl VendorFiles {
                 .ok_or_else(|| field_error(path, "autoscaler", "a vendor file is missing".into()))
         };
         Ok(match &self.recipe {
-            Recipe::Aws { metric_delay_s } => {
+            Recipe::Aws {
+                metric_delay_s,
+                start,
+                run_s,
+            } => {
                 let (register_path, register_text) = file(0)?;
                 let (policy_path, policy_text) = file(1)?;
+                let by_role = |role: &str| {
+                    self.documents
+                        .iter()
+                        .position(|document| document.role == role)
+                        .map(file)
+                        .transpose()
+                };
                 let files = AwsFiles {
                     register_path,
                     register_text,
                     policy_path,
                     policy_text,
+                    alarms: by_role(ALARMS)?,
+                    scheduled: by_role(SCHEDULED_ACTIONS)?,
                 };
-                AutoscalerConfig::AwsTargetTracking(target_tracking(files, *metric_delay_s, path)?)
+                let settings = AwsSettings {
+                    metric_delay_s: *metric_delay_s,
+                    start: *start,
+                    run_s: *run_s,
+                    scenario_path: path,
+                };
+                match application_auto_scaling(files, settings)? {
+                    AwsScaling::TargetTracking(policy) => {
+                        AutoscalerConfig::AwsTargetTracking(policy)
+                    }
+                    AwsScaling::General(scaling) => {
+                        AutoscalerConfig::AwsApplicationAutoScaling(scaling)
+                    }
+                }
             }
             Recipe::Azure {
                 start,
@@ -581,6 +664,26 @@ impl VendorFiles {
             }
         })
     }
+}
+
+/// The scenario's `start`, the wall-clock time of t = 0, if given.
+fn scenario_start(
+    spec: &ScenarioSpec,
+    path: &Path,
+) -> Result<Option<DateTime<Utc>>, ScenarioError> {
+    spec.start
+        .as_ref()
+        .map(|start| {
+            start.to_utc().ok_or_else(|| {
+                field_error(
+                    path,
+                    "start",
+                    "must be a TOML datetime or an RFC 3339 time such as 2025-03-03T08:00:00Z"
+                        .into(),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// Reads a vendor file, refusing one too large or too deeply nested to be a vendor's document.
@@ -860,12 +963,11 @@ impl Scenario {
             AutoscalerSpec::AwsTargetTracking {
                 register_scalable_target,
                 put_scaling_policy,
+                scheduled_actions,
+                alarms,
                 metric_delay_s,
-            } => (
-                Recipe::Aws {
-                    metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
-                },
-                vec![
+            } => {
+                let mut files = vec![
                     (
                         base.join(register_scalable_target),
                         "register_scalable_target",
@@ -876,8 +978,21 @@ impl Scenario {
                         "put_scaling_policy",
                         Format::Json,
                     ),
-                ],
-            ),
+                ];
+                for (file, role) in [(scheduled_actions, SCHEDULED_ACTIONS), (alarms, ALARMS)] {
+                    if let Some(file) = file {
+                        files.push((base.join(file), role, Format::Json));
+                    }
+                }
+                (
+                    Recipe::Aws {
+                        metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
+                        start: scenario_start(&spec, path)?,
+                        run_s: demand.steps() as u64 * step_s,
+                    },
+                    files,
+                )
+            }
             AutoscalerSpec::AzureAutoscale {
                 autoscale_setting: setting_file,
                 evaluation_period_s,
@@ -892,16 +1007,7 @@ impl Scenario {
                         "must be at least 1, got 0".into(),
                     ));
                 }
-                let start = match &spec.start {
-                    None => None,
-                    Some(start) => Some(start.to_utc().ok_or_else(|| {
-                        field_error(
-                            path,
-                            "start",
-                            "must be a TOML datetime or an RFC 3339 time such as 2025-03-03T08:00:00Z".into(),
-                        )
-                    })?),
-                };
+                let start = scenario_start(&spec, path)?;
                 (
                     Recipe::Azure {
                         start,
@@ -1204,6 +1310,7 @@ fn run_config<S: Sink>(
     };
     match autoscaler {
         AutoscalerConfig::AwsTargetTracking(policy) => run.go(policy.clone(), None, sink),
+        AutoscalerConfig::AwsApplicationAutoScaling(scaling) => run.go(scaling.clone(), None, sink),
         AutoscalerConfig::AzureAutoscale(autoscale) => run.go(autoscale.clone(), None, sink),
         AutoscalerConfig::HuaweiWorkspace(scaling, sessions) => {
             run.go(scaling.clone(), *sessions, sink)

@@ -1,26 +1,50 @@
-//! AWS Application Auto Scaling request bodies for a SageMaker endpoint variant:
-//! RegisterScalableTarget and PutScalingPolicy (or only its
-//! TargetTrackingScalingPolicyConfiguration, the AWS CLI `file://config.json` form), checked as
-//! spec/aws-target-tracking.md says.
+//! AWS Application Auto Scaling documents for a SageMaker endpoint variant, as the user has
+//! them: request bodies (RegisterScalableTarget, PutScalingPolicy or only its
+//! TargetTrackingScalingPolicyConfiguration, PutMetricAlarm, PutScheduledAction) or what the
+//! AWS CLI prints (`describe-scalable-targets`, `describe-scaling-policies`,
+//! `describe-scheduled-actions`, `aws cloudwatch describe-alarms`). Every field AWS documents is
+//! listed, so that a typo is an error; AWS's rules are checked and named by the field's path
+//! (semantics: spec/aws-target-tracking.md and `docs/semantics/aws-*.md`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use scalesim_core::{
-    BuildError, ScalableTarget, TargetTracking, TargetTrackingScalingPolicyConfiguration,
+    AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, BuildError,
+    MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
+    ScalableTarget, ScalingPolicy, ScheduledAction, StepAdjustment, StepScalingPolicy,
+    TargetTracking, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
 };
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::error::ScenarioError;
+use crate::vendor_formats::aws_schedule::{ScheduleExpression, occurrences, parse_timestamp};
 use crate::vendor_formats::parse_json;
 
 const SERVICE_NAMESPACE: &str = "sagemaker";
 const SCALABLE_DIMENSION: &str = "sagemaker:variant:DesiredInstanceCount";
-const POLICY_TYPE: &str = "TargetTrackingScaling";
+const TARGET_TRACKING: &str = "TargetTrackingScaling";
+const STEP_SCALING: &str = "StepScaling";
 const PREDEFINED_METRIC: &str = "SageMakerVariantInvocationsPerInstance";
 const CONFIGURATION: &str = "TargetTrackingScalingPolicyConfiguration";
+const STEP_CONFIGURATION: &str = "StepScalingPolicyConfiguration";
+/// SageMaker's predefined metrics that scalesim does not produce yet.
+const UNSUPPORTED_PREDEFINED: [&str; 4] = [
+    "SageMakerVariantProvisionedConcurrencyUtilization",
+    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+    "SageMakerInferenceComponentInvocationsPerCopy",
+    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+];
+/// The namespace of the invocation metrics, and of the instance metrics (CPUUtilization).
+const INVOCATION_NAMESPACE: &str = "AWS/SageMaker";
+const INSTANCE_NAMESPACE: &str = "/aws/sagemaker/Endpoints";
+/// Scheduled actions that fire more often than this in one run are refused: a schedule of
+/// every minute over 58 days fires about 84,000 times.
+const MAX_SCHEDULED_FIRINGS: usize = 1_000_000;
 
-/// RegisterScalableTarget request body, every field AWS documents.
+/// RegisterScalableTarget request body, or one entry of `describe-scalable-targets`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 struct RegisterScalableTarget {
@@ -33,11 +57,29 @@ struct RegisterScalableTarget {
     #[allow(dead_code, reason = "accepted as AWS takes it; IAM is not simulated")]
     role_arn: Option<String>,
     suspended_state: Option<SuspendedState>,
+    #[allow(dead_code, reason = "tags do not change scaling")]
+    tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "ScalableTargetARN")]
     #[allow(
         dead_code,
-        reason = "accepted as AWS takes it; tags do not change scaling"
+        reason = "printed by describe-scalable-targets; names it in AWS"
     )]
-    tags: Option<BTreeMap<String, String>>,
+    scalable_target_arn: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-scalable-targets")]
+    creation_time: Option<Value>,
+    #[allow(
+        dead_code,
+        reason = "printed by describe-scalable-targets for predictive scaling"
+    )]
+    predicted_capacity: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct DescribeScalableTargets {
+    scalable_targets: Vec<RegisterScalableTarget>,
+    #[allow(dead_code, reason = "pagination of the CLI's output")]
+    next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,23 +87,44 @@ struct RegisterScalableTarget {
 struct SuspendedState {
     dynamic_scaling_in_suspended: Option<bool>,
     dynamic_scaling_out_suspended: Option<bool>,
-    #[allow(dead_code, reason = "scheduled actions are not simulated")]
     scheduled_scaling_suspended: Option<bool>,
 }
 
-/// PutScalingPolicy request body, every field AWS documents.
+/// PutScalingPolicy request body, or one entry of `describe-scaling-policies`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 struct PutScalingPolicy {
-    #[allow(dead_code, reason = "names the policy in AWS; nothing to simulate")]
     policy_name: String,
     service_namespace: String,
     resource_id: String,
     scalable_dimension: String,
     policy_type: Option<String>,
-    step_scaling_policy_configuration: Option<serde_json::Value>,
+    step_scaling_policy_configuration: Option<StepConfigurationBody>,
     target_tracking_scaling_policy_configuration: Option<TargetTrackingConfigurationBody>,
-    predictive_scaling_policy_configuration: Option<serde_json::Value>,
+    predictive_scaling_policy_configuration: Option<Value>,
+    #[serde(rename = "PolicyARN")]
+    policy_arn: Option<String>,
+    /// describe-scaling-policies: the alarms that invoke the policy.
+    alarms: Option<Vec<AlarmReference>>,
+    #[allow(dead_code, reason = "printed by describe-scaling-policies")]
+    creation_time: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct AlarmReference {
+    alarm_name: String,
+    #[serde(rename = "AlarmARN")]
+    #[allow(dead_code, reason = "the name is what links the alarm")]
+    alarm_arn: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct DescribeScalingPolicies {
+    scaling_policies: Vec<PutScalingPolicy>,
+    #[allow(dead_code, reason = "pagination of the CLI's output")]
+    next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,7 +132,7 @@ struct PutScalingPolicy {
 struct TargetTrackingConfigurationBody {
     target_value: f64,
     predefined_metric_specification: Option<PredefinedMetricSpecification>,
-    customized_metric_specification: Option<serde_json::Value>,
+    customized_metric_specification: Option<CustomizedMetricSpecification>,
     scale_out_cooldown: Option<u64>,
     scale_in_cooldown: Option<u64>,
     disable_scale_in: Option<bool>,
@@ -81,6 +144,143 @@ struct PredefinedMetricSpecification {
     predefined_metric_type: String,
     #[allow(dead_code, reason = "only ALB metrics use it; SageMaker's take none")]
     resource_label: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct CustomizedMetricSpecification {
+    metric_name: Option<String>,
+    namespace: Option<String>,
+    dimensions: Option<Vec<MetricDimension>>,
+    statistic: Option<String>,
+    #[allow(dead_code, reason = "units do not change the values simulated")]
+    unit: Option<String>,
+    metrics: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct MetricDimension {
+    name: String,
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct StepConfigurationBody {
+    adjustment_type: Option<String>,
+    step_adjustments: Option<Vec<StepAdjustmentBody>>,
+    min_adjustment_magnitude: Option<u32>,
+    cooldown: Option<u64>,
+    metric_aggregation_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct StepAdjustmentBody {
+    metric_interval_lower_bound: Option<f64>,
+    metric_interval_upper_bound: Option<f64>,
+    scaling_adjustment: i64,
+}
+
+/// PutMetricAlarm request body, or one entry of `aws cloudwatch describe-alarms`' MetricAlarms.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct PutMetricAlarm {
+    alarm_name: String,
+    #[allow(dead_code, reason = "describes the alarm to people")]
+    alarm_description: Option<String>,
+    actions_enabled: Option<bool>,
+    #[serde(rename = "OKActions")]
+    #[allow(dead_code, reason = "scaling runs on ALARM only")]
+    ok_actions: Option<Vec<String>>,
+    alarm_actions: Option<Vec<String>>,
+    #[allow(dead_code, reason = "scaling runs on ALARM only")]
+    insufficient_data_actions: Option<Vec<String>>,
+    metric_name: Option<String>,
+    namespace: Option<String>,
+    statistic: Option<String>,
+    extended_statistic: Option<String>,
+    dimensions: Option<Vec<MetricDimension>>,
+    period: Option<u64>,
+    #[allow(dead_code, reason = "units do not change the values simulated")]
+    unit: Option<String>,
+    evaluation_periods: u64,
+    datapoints_to_alarm: Option<u64>,
+    threshold: Option<f64>,
+    comparison_operator: String,
+    treat_missing_data: Option<String>,
+    #[allow(
+        dead_code,
+        reason = "percentile statistics are refused before it matters"
+    )]
+    evaluate_low_sample_count_percentile: Option<String>,
+    metrics: Option<Vec<Value>>,
+    #[allow(dead_code, reason = "tags do not change scaling")]
+    tags: Option<Vec<Value>>,
+    threshold_metric_id: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    alarm_arn: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    alarm_configuration_updated_timestamp: Option<Value>,
+    #[allow(
+        dead_code,
+        reason = "printed by describe-alarms: the alarm's state in the account"
+    )]
+    state_value: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    state_reason: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    state_reason_data: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    state_updated_timestamp: Option<Value>,
+    #[allow(dead_code, reason = "printed by describe-alarms")]
+    state_transitioned_timestamp: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct DescribeAlarms {
+    metric_alarms: Vec<PutMetricAlarm>,
+    #[allow(dead_code, reason = "composite alarms cannot invoke scaling policies")]
+    composite_alarms: Option<Vec<Value>>,
+    #[allow(dead_code, reason = "pagination of the CLI's output")]
+    next_token: Option<String>,
+}
+
+/// PutScheduledAction request body, or one entry of `describe-scheduled-actions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct PutScheduledAction {
+    scheduled_action_name: String,
+    service_namespace: String,
+    resource_id: String,
+    scalable_dimension: String,
+    schedule: String,
+    timezone: Option<String>,
+    start_time: Option<Value>,
+    end_time: Option<Value>,
+    scalable_target_action: Option<ScalableTargetAction>,
+    #[serde(rename = "ScheduledActionARN")]
+    #[allow(dead_code, reason = "printed by describe-scheduled-actions")]
+    scheduled_action_arn: Option<String>,
+    #[allow(dead_code, reason = "printed by describe-scheduled-actions")]
+    creation_time: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct ScalableTargetAction {
+    min_capacity: Option<u32>,
+    max_capacity: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct DescribeScheduledActions {
+    scheduled_actions: Vec<PutScheduledAction>,
+    #[allow(dead_code, reason = "pagination of the CLI's output")]
+    next_token: Option<String>,
 }
 
 /// A SageMaker variant's ResourceId, `endpoint/<endpoint>/variant/<variant>`.
@@ -152,11 +352,15 @@ fn check_equal(path: &Path, field: &str, got: &str, expected: &str) -> Result<()
     ))
 }
 
-fn variant_id<'a>(path: &Path, resource_id: &'a str) -> Result<VariantId<'a>, ScenarioError> {
+fn variant_id<'a>(
+    path: &Path,
+    field: &str,
+    resource_id: &'a str,
+) -> Result<VariantId<'a>, ScenarioError> {
     VariantId::parse(resource_id).ok_or_else(|| {
         field_error(
             path,
-            "ResourceId",
+            field,
             format!(
                 "must be \"endpoint/<endpoint-name>/variant/<variant-name>\", got {resource_id:?}"
             ),
@@ -164,160 +368,488 @@ fn variant_id<'a>(path: &Path, resource_id: &'a str) -> Result<VariantId<'a>, Sc
     })
 }
 
-/// The registered target of a SageMaker variant, and its ResourceId for matching the policy.
+/// The top-level JSON object's keys, or `None` for an array or anything else.
+fn top_level_keys(text: &str) -> Option<serde_json::Map<String, Value>> {
+    serde_json::from_str::<serde_json::Map<String, Value>>(text).ok()
+}
+
+fn is_array(text: &str) -> bool {
+    text.trim_start().starts_with('[')
+}
+
+/// The registered target of a SageMaker variant, and its ResourceId for matching the rest.
 struct Registered {
     target: ScalableTarget,
     resource_id: String,
 }
 
+impl Registered {
+    fn variant(&self) -> VariantId<'_> {
+        VariantId::parse(&self.resource_id).unwrap_or(VariantId {
+            endpoint: "",
+            variant: "",
+        })
+    }
+
+    /// Checks that a document's namespace, dimension and ResourceId name this target.
+    fn check_names(
+        &self,
+        path: &Path,
+        prefix: &str,
+        namespace: &str,
+        dimension: &str,
+        resource_id: &str,
+    ) -> Result<(), ScenarioError> {
+        check_equal(
+            path,
+            &format!("{prefix}ServiceNamespace"),
+            namespace,
+            SERVICE_NAMESPACE,
+        )?;
+        check_equal(
+            path,
+            &format!("{prefix}ScalableDimension"),
+            dimension,
+            SCALABLE_DIMENSION,
+        )?;
+        let field = format!("{prefix}ResourceId");
+        if !variant_id(path, &field, resource_id)?.same_variant(&self.variant()) {
+            return Err(field_error(
+                path,
+                field,
+                format!(
+                    "must name the registered scalable target {:?}, got {resource_id:?}",
+                    self.resource_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
-    let body: RegisterScalableTarget = parse_json(text, path)?;
+    let (body, prefix) = if top_level_keys(text).is_some_and(|k| k.contains_key("ScalableTargets"))
+    {
+        let mut listing: DescribeScalableTargets = parse_json(text, path)?;
+        match listing.scalable_targets.len() {
+            1 => (listing.scalable_targets.remove(0), "ScalableTargets[0]."),
+            count => {
+                return Err(field_error(
+                    path,
+                    "ScalableTargets",
+                    format!(
+                        "must hold one scalable target (one variant is simulated), got {count}; \
+                         run describe-scalable-targets with --resource-ids to pick one"
+                    ),
+                ));
+            }
+        }
+    } else {
+        (parse_json::<RegisterScalableTarget>(text, path)?, "")
+    };
     check_equal(
         path,
-        "ServiceNamespace",
+        &format!("{prefix}ServiceNamespace"),
         &body.service_namespace,
         SERVICE_NAMESPACE,
     )?;
     check_equal(
         path,
-        "ScalableDimension",
+        &format!("{prefix}ScalableDimension"),
         &body.scalable_dimension,
         SCALABLE_DIMENSION,
     )?;
-    variant_id(path, &body.resource_id)?;
+    variant_id(path, &format!("{prefix}ResourceId"), &body.resource_id)?;
     let suspended = body.suspended_state.as_ref();
+    let flag = |get: fn(&SuspendedState) -> Option<bool>| suspended.and_then(get).unwrap_or(false);
     let target = ScalableTarget::new(body.min_capacity, body.max_capacity)
-        .map_err(|err| core_error(path, "", err))?
+        .map_err(|err| core_error(path, prefix, err))?
         .with_suspended_state(
-            suspended
-                .and_then(|s| s.dynamic_scaling_in_suspended)
-                .unwrap_or(false),
-            suspended
-                .and_then(|s| s.dynamic_scaling_out_suspended)
-                .unwrap_or(false),
-        );
+            flag(|s| s.dynamic_scaling_in_suspended),
+            flag(|s| s.dynamic_scaling_out_suspended),
+        )
+        .with_scheduled_scaling_suspended(flag(|s| s.scheduled_scaling_suspended));
     Ok(Registered {
         target,
         resource_id: body.resource_id,
     })
 }
 
-/// Whether a policy file holds the whole PutScalingPolicy body or only its configuration.
+/// Whether a policy file holds only a TargetTrackingScalingPolicyConfiguration.
 pub(crate) fn is_configuration_only(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
-        .is_ok_and(|object| object.contains_key("TargetValue"))
+    top_level_keys(text).is_some_and(|object| object.contains_key("TargetValue"))
 }
 
-fn policy(
+/// A policy file's shape: where each policy sits, for the paths of errors and sweeps.
+pub(crate) enum PolicyFileShape {
+    /// Only a TargetTrackingScalingPolicyConfiguration.
+    ConfigurationOnly,
+    /// One PutScalingPolicy body.
+    Body,
+    /// A JSON array of PutScalingPolicy bodies.
+    Bodies,
+    /// `describe-scaling-policies` output.
+    Describe,
+}
+
+impl PolicyFileShape {
+    pub(crate) fn of(text: &str) -> Self {
+        if is_array(text) {
+            return Self::Bodies;
+        }
+        match top_level_keys(text) {
+            Some(keys) if keys.contains_key("ScalingPolicies") => Self::Describe,
+            Some(keys) if keys.contains_key("TargetValue") => Self::ConfigurationOnly,
+            _ => Self::Body,
+        }
+    }
+
+    /// The path prefix of policy `index` in the file.
+    pub(crate) fn prefix(&self, index: usize) -> String {
+        match self {
+            Self::ConfigurationOnly | Self::Body => String::new(),
+            Self::Bodies => format!("[{index}]."),
+            Self::Describe => format!("ScalingPolicies[{index}]."),
+        }
+    }
+}
+
+/// A policy read from the file, with what links a step policy to its alarm.
+struct PolicyEntry {
+    prefix: String,
+    name: String,
+    arn: Option<String>,
+    alarm_names: Vec<String>,
+    kind: PolicyKind,
+}
+
+enum PolicyKind {
+    TargetTracking(TargetTrackingPolicy),
+    Step(StepPart),
+}
+
+/// A step policy's configuration, waiting for its alarm.
+struct StepPart {
+    adjustment_type: AdjustmentType,
+    steps: Vec<StepAdjustment>,
+    min_adjustment_magnitude: Option<u32>,
+    cooldown_s: u64,
+    metric_aggregation_type: MetricAggregationType,
+}
+
+fn policies(
     text: &str,
     path: &Path,
     registered: &Registered,
-) -> Result<TargetTrackingScalingPolicyConfiguration, ScenarioError> {
-    let (configuration, prefix) = if is_configuration_only(text) {
-        (
-            parse_json::<TargetTrackingConfigurationBody>(text, path)?,
-            String::new(),
-        )
-    } else {
-        let body: PutScalingPolicy = parse_json(text, path)?;
-        check_equal(
+) -> Result<Vec<PolicyEntry>, ScenarioError> {
+    let shape = PolicyFileShape::of(text);
+    let bodies = match shape {
+        PolicyFileShape::ConfigurationOnly => {
+            let configuration: TargetTrackingConfigurationBody = parse_json(text, path)?;
+            let policy = tracking_policy("", configuration, "", path, registered)?;
+            return Ok(vec![PolicyEntry {
+                prefix: String::new(),
+                name: String::new(),
+                arn: None,
+                alarm_names: Vec::new(),
+                kind: PolicyKind::TargetTracking(policy),
+            }]);
+        }
+        PolicyFileShape::Body => vec![parse_json::<PutScalingPolicy>(text, path)?],
+        PolicyFileShape::Bodies => parse_json::<Vec<PutScalingPolicy>>(text, path)?,
+        PolicyFileShape::Describe => {
+            parse_json::<DescribeScalingPolicies>(text, path)?.scaling_policies
+        }
+    };
+    let mut entries = Vec::new();
+    let mut other_resources = Vec::new();
+    for (index, body) in bodies.into_iter().enumerate() {
+        let prefix = shape.prefix(index);
+        // An account's listing holds every variant's policies: those of other resources are
+        // not this run's. Bodies the user wrote must all be for the registered target.
+        if matches!(shape, PolicyFileShape::Describe)
+            && !VariantId::parse(&body.resource_id)
+                .is_some_and(|variant| variant.same_variant(&registered.variant()))
+        {
+            other_resources.push(body.resource_id);
+            continue;
+        }
+        registered.check_names(
             path,
-            "ServiceNamespace",
+            &prefix,
             &body.service_namespace,
-            SERVICE_NAMESPACE,
-        )?;
-        check_equal(
-            path,
-            "ScalableDimension",
             &body.scalable_dimension,
-            SCALABLE_DIMENSION,
+            &body.resource_id,
         )?;
-        let policy_variant = variant_id(path, &body.resource_id)?;
-        let registered_variant = variant_id(path, &registered.resource_id)?;
-        if !policy_variant.same_variant(&registered_variant) {
+        entries.push(policy_entry(body, prefix, path, registered)?);
+    }
+    if entries.is_empty() {
+        return Err(field_error(
+            path,
+            "ScalingPolicies",
+            format!(
+                "holds no policy whose ResourceId names the registered scalable target {:?}; \
+                 found {}",
+                registered.resource_id,
+                if other_resources.is_empty() {
+                    "none".to_owned()
+                } else {
+                    other_resources.join(", ")
+                }
+            ),
+        ));
+    }
+    Ok(entries)
+}
+
+fn policy_entry(
+    body: PutScalingPolicy,
+    prefix: String,
+    path: &Path,
+    registered: &Registered,
+) -> Result<PolicyEntry, ScenarioError> {
+    let policy_type = body.policy_type.as_deref().ok_or_else(|| {
+        field_error(
+            path,
+            format!("{prefix}PolicyType"),
+            format!("is required: {TARGET_TRACKING:?} or {STEP_SCALING:?}"),
+        )
+    })?;
+    let present = [
+        (
+            body.step_scaling_policy_configuration.is_some(),
+            STEP_CONFIGURATION,
+        ),
+        (
+            body.target_tracking_scaling_policy_configuration.is_some(),
+            CONFIGURATION,
+        ),
+        (
+            body.predictive_scaling_policy_configuration.is_some(),
+            "PredictiveScalingPolicyConfiguration",
+        ),
+    ];
+    let (wanted, kind) = match policy_type {
+        TARGET_TRACKING => {
+            let configuration = body
+                .target_tracking_scaling_policy_configuration
+                .ok_or_else(|| {
+                    field_error(
+                        path,
+                        format!("{prefix}{CONFIGURATION}"),
+                        format!("required with PolicyType {TARGET_TRACKING:?}"),
+                    )
+                })?;
+            let policy = tracking_policy(
+                &body.policy_name,
+                configuration,
+                &format!("{prefix}{CONFIGURATION}."),
+                path,
+                registered,
+            )?;
+            (CONFIGURATION, PolicyKind::TargetTracking(policy))
+        }
+        STEP_SCALING => {
+            let configuration = body.step_scaling_policy_configuration.ok_or_else(|| {
+                field_error(
+                    path,
+                    format!("{prefix}{STEP_CONFIGURATION}"),
+                    format!("required with PolicyType {STEP_SCALING:?}"),
+                )
+            })?;
+            let part = step_part(
+                configuration,
+                &format!("{prefix}{STEP_CONFIGURATION}."),
+                path,
+            )?;
+            (STEP_CONFIGURATION, PolicyKind::Step(part))
+        }
+        "PredictiveScaling" => {
             return Err(field_error(
                 path,
-                "ResourceId",
+                format!("{prefix}PolicyType"),
+                "\"PredictiveScaling\" is not available for SageMaker endpoint variants",
+            ));
+        }
+        other => {
+            return Err(field_error(
+                path,
+                format!("{prefix}PolicyType"),
+                format!("must be {TARGET_TRACKING:?} or {STEP_SCALING:?}, got {other:?}"),
+            ));
+        }
+    };
+    if let Some((_, name)) = present
+        .iter()
+        .find(|(given, name)| *given && *name != wanted)
+    {
+        return Err(field_error(
+            path,
+            format!("{prefix}{name}"),
+            format!("not allowed with PolicyType {policy_type:?}"),
+        ));
+    }
+    Ok(PolicyEntry {
+        prefix,
+        name: body.policy_name,
+        arn: body.policy_arn,
+        alarm_names: body
+            .alarms
+            .unwrap_or_default()
+            .into_iter()
+            .map(|alarm| alarm.alarm_name)
+            .collect(),
+        kind,
+    })
+}
+
+/// The metric a CustomizedMetricSpecification or a PutMetricAlarm names, if the simulation
+/// produces it for the registered variant.
+fn simulated_metric(
+    path: &Path,
+    prefix: &str,
+    metric_name: Option<&str>,
+    namespace: Option<&str>,
+    dimensions: Option<&[MetricDimension]>,
+    registered: &Registered,
+) -> Result<SageMakerMetric, ScenarioError> {
+    let metric_name = metric_name.ok_or_else(|| {
+        field_error(
+            path,
+            format!("{prefix}MetricName"),
+            "is required (metric math over `Metrics` is not supported yet)",
+        )
+    })?;
+    let produced = || {
+        SageMakerMetric::ALL
+            .iter()
+            .map(|metric| metric.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let metric = SageMakerMetric::from_name(metric_name).ok_or_else(|| {
+        field_error(
+            path,
+            format!("{prefix}MetricName"),
+            format!(
+                "{metric_name:?} is not a metric the simulation produces; it produces {}",
+                produced()
+            ),
+        )
+    })?;
+    let expected_namespace = match metric {
+        SageMakerMetric::CpuUtilization => INSTANCE_NAMESPACE,
+        SageMakerMetric::Invocations | SageMakerMetric::InvocationsPerInstance => {
+            INVOCATION_NAMESPACE
+        }
+    };
+    let namespace = namespace.unwrap_or_default();
+    if namespace != expected_namespace {
+        return Err(field_error(
+            path,
+            format!("{prefix}Namespace"),
+            format!(
+                "must be {expected_namespace:?} for {metric_name} (where SageMaker publishes it), \
+                 got {namespace:?}"
+            ),
+        ));
+    }
+    let variant = registered.variant();
+    let dimensions = dimensions.unwrap_or_default();
+    for (name, expected) in [
+        ("EndpointName", variant.endpoint),
+        ("VariantName", variant.variant),
+    ] {
+        let value = dimensions
+            .iter()
+            .find(|dimension| dimension.name == name)
+            .map(|dimension| dimension.value.as_str());
+        let matches = match (name, value) {
+            ("EndpointName", Some(value)) => value.eq_ignore_ascii_case(expected),
+            (_, Some(value)) => value == expected,
+            (_, None) => false,
+        };
+        if !matches {
+            return Err(field_error(
+                path,
+                format!("{prefix}Dimensions"),
                 format!(
-                    "must name the registered scalable target {:?}, got {:?}",
-                    registered.resource_id, body.resource_id
+                    "must hold {name} = {expected:?}, the registered variant's, so that the \
+                     metric is this variant's; got {}",
+                    value.map_or_else(|| "none".to_owned(), |value| format!("{value:?}"))
                 ),
             ));
         }
-        match body.policy_type.as_deref() {
-            Some(POLICY_TYPE) => {}
-            None => {
-                return Err(field_error(
-                    path,
-                    "PolicyType",
-                    format!(
-                        "missing: AWS then takes StepScaling, which scalesim does not model yet; \
-                         supported: {POLICY_TYPE:?}"
-                    ),
-                ));
-            }
-            Some(other) => {
-                return Err(field_error(
-                    path,
-                    "PolicyType",
-                    format!("{other:?} is not supported yet; supported: {POLICY_TYPE:?}"),
-                ));
-            }
-        }
-        for (present, name) in [
-            (
-                body.step_scaling_policy_configuration.is_some(),
-                "StepScalingPolicyConfiguration",
+    }
+    Ok(metric)
+}
+
+fn statistic(path: &Path, field: String, name: &str) -> Result<MetricStatistic, ScenarioError> {
+    MetricStatistic::from_name(name).ok_or_else(|| {
+        field_error(
+            path,
+            field,
+            format!(
+                "{name:?} is not a statistic the simulation produces; it produces Average, Sum, \
+                 Minimum and Maximum"
             ),
-            (
-                body.predictive_scaling_policy_configuration.is_some(),
-                "PredictiveScalingPolicyConfiguration",
-            ),
-        ] {
-            if present {
-                return Err(field_error(
-                    path,
-                    name,
-                    format!("not allowed with PolicyType {POLICY_TYPE:?}"),
-                ));
-            }
-        }
-        let configuration = body
-            .target_tracking_scaling_policy_configuration
-            .ok_or_else(|| {
-                field_error(
-                    path,
-                    CONFIGURATION,
-                    format!("required with PolicyType {POLICY_TYPE:?}"),
-                )
-            })?;
-        (configuration, format!("{CONFIGURATION}."))
-    };
-    match (
+        )
+    })
+}
+
+fn tracking_policy(
+    name: &str,
+    configuration: TargetTrackingConfigurationBody,
+    prefix: &str,
+    path: &Path,
+    registered: &Registered,
+) -> Result<TargetTrackingPolicy, ScenarioError> {
+    let query = match (
         &configuration.predefined_metric_specification,
         &configuration.customized_metric_specification,
     ) {
         (Some(predefined), None) => {
-            if predefined.predefined_metric_type != PREDEFINED_METRIC {
+            let metric_type = predefined.predefined_metric_type.as_str();
+            if metric_type != PREDEFINED_METRIC {
+                let why = if UNSUPPORTED_PREDEFINED.contains(&metric_type) {
+                    "is not supported yet"
+                } else {
+                    "is not a SageMaker metric type"
+                };
                 return Err(field_error(
                     path,
                     format!("{prefix}PredefinedMetricSpecification.PredefinedMetricType"),
-                    format!(
-                        "{:?} is not supported; supported: {PREDEFINED_METRIC:?}",
-                        predefined.predefined_metric_type
-                    ),
+                    format!("{metric_type:?} {why}; supported: {PREDEFINED_METRIC:?}"),
                 ));
             }
+            MetricQuery::per_minute(
+                SageMakerMetric::InvocationsPerInstance,
+                MetricStatistic::Sum,
+            )
         }
-        (None, Some(_)) => {
-            return Err(field_error(
+        (None, Some(custom)) => {
+            let custom_prefix = format!("{prefix}CustomizedMetricSpecification.");
+            if custom.metrics.is_some() {
+                return Err(field_error(
+                    path,
+                    format!("{custom_prefix}Metrics"),
+                    "metric math is not supported yet; name one metric with MetricName, \
+                     Namespace, Dimensions and Statistic",
+                ));
+            }
+            let metric = simulated_metric(
                 path,
-                format!("{prefix}CustomizedMetricSpecification"),
-                format!(
-                    "customized metrics are not supported; use PredefinedMetricSpecification \
-                     with PredefinedMetricType {PREDEFINED_METRIC:?}"
-                ),
-            ));
+                &custom_prefix,
+                custom.metric_name.as_deref(),
+                custom.namespace.as_deref(),
+                custom.dimensions.as_deref(),
+                registered,
+            )?;
+            let statistic_name = custom.statistic.as_deref().ok_or_else(|| {
+                field_error(path, format!("{custom_prefix}Statistic"), "is required")
+            })?;
+            let statistic = statistic(path, format!("{custom_prefix}Statistic"), statistic_name)?;
+            MetricQuery::per_minute(metric, statistic)
         }
         (None, None) | (Some(_), Some(_)) => {
             return Err(field_error(
@@ -327,8 +859,8 @@ fn policy(
                  CustomizedMetricSpecification is required",
             ));
         }
-    }
-    TargetTrackingScalingPolicyConfiguration::new(
+    };
+    let configuration = TargetTrackingScalingPolicyConfiguration::new(
         configuration.target_value,
         configuration
             .scale_out_cooldown
@@ -338,193 +870,609 @@ fn policy(
             .unwrap_or(TargetTrackingScalingPolicyConfiguration::DEFAULT_COOLDOWN_S),
         configuration.disable_scale_in.unwrap_or(false),
     )
-    .map_err(|err| core_error(path, &prefix, err))
+    .map_err(|err| core_error(path, prefix, err))?;
+    Ok(TargetTrackingPolicy {
+        name: PolicyName::new(name),
+        query,
+        configuration,
+    })
 }
 
-/// The file contents of an AWS target-tracking setup, with the paths to name in errors.
+/// Checks StepAdjustments as AWS does (API_StepAdjustment): no interval with both bounds
+/// null, no overlap, no gap, at most one null bound each way, and a null lower (upper) bound
+/// whenever a bound is negative (positive).
+fn step_adjustments(
+    bodies: &[StepAdjustmentBody],
+    prefix: &str,
+    path: &Path,
+) -> Result<Vec<StepAdjustment>, ScenarioError> {
+    let field = format!("{prefix}StepAdjustments");
+    if bodies.is_empty() {
+        return Err(field_error(
+            path,
+            field,
+            "must hold at least one step adjustment",
+        ));
+    }
+    let mut steps: Vec<(usize, StepAdjustment)> = Vec::with_capacity(bodies.len());
+    for (index, body) in bodies.iter().enumerate() {
+        let at = format!("{field}[{index}]");
+        let (lower, upper) = (
+            body.metric_interval_lower_bound,
+            body.metric_interval_upper_bound,
+        );
+        if lower.is_none() && upper.is_none() {
+            return Err(field_error(
+                path,
+                at,
+                "MetricIntervalLowerBound and MetricIntervalUpperBound can't both be null",
+            ));
+        }
+        if let (Some(lower), Some(upper)) = (lower, upper)
+            && lower >= upper
+        {
+            return Err(field_error(
+                path,
+                format!("{at}.MetricIntervalUpperBound"),
+                format!("must be greater than MetricIntervalLowerBound ({lower}), got {upper}"),
+            ));
+        }
+        steps.push((
+            index,
+            StepAdjustment {
+                lower,
+                upper,
+                scaling_adjustment: body.scaling_adjustment,
+            },
+        ));
+    }
+    let null_lower = steps.iter().filter(|(_, s)| s.lower.is_none()).count();
+    let null_upper = steps.iter().filter(|(_, s)| s.upper.is_none()).count();
+    if null_lower > 1 || null_upper > 1 {
+        let bound = if null_lower > 1 {
+            "MetricIntervalLowerBound"
+        } else {
+            "MetricIntervalUpperBound"
+        };
+        return Err(field_error(
+            path,
+            field,
+            format!("at most one step adjustment may have a null {bound}"),
+        ));
+    }
+    if null_lower == 0 && steps.iter().any(|(_, s)| s.lower.is_some_and(|l| l < 0.0)) {
+        return Err(field_error(
+            path,
+            field,
+            "a step adjustment has a negative lower bound, so one must have a null \
+             MetricIntervalLowerBound",
+        ));
+    }
+    if null_upper == 0 && steps.iter().any(|(_, s)| s.upper.is_some_and(|u| u > 0.0)) {
+        return Err(field_error(
+            path,
+            field,
+            "a step adjustment has a positive upper bound, so one must have a null \
+             MetricIntervalUpperBound",
+        ));
+    }
+    steps.sort_by(|(_, a), (_, b)| {
+        a.lower
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.lower.unwrap_or(f64::NEG_INFINITY))
+    });
+    for pair in steps.windows(2) {
+        let ((first_index, first), (second_index, second)) = (pair[0], pair[1]);
+        let (end, start) = (
+            first.upper.unwrap_or(f64::INFINITY),
+            second.lower.unwrap_or(f64::NEG_INFINITY),
+        );
+        if end != start {
+            let what = if end > start {
+                "overlaps"
+            } else {
+                "leaves a gap after"
+            };
+            return Err(field_error(
+                path,
+                format!("{field}[{second_index}]"),
+                format!(
+                    "step adjustment [{second_index}] (from {start}) {what} step adjustment \
+                     [{first_index}] (to {end}): the intervals can't overlap or have a gap"
+                ),
+            ));
+        }
+    }
+    Ok(steps.into_iter().map(|(_, step)| step).collect())
+}
+
+fn step_part(
+    body: StepConfigurationBody,
+    prefix: &str,
+    path: &Path,
+) -> Result<StepPart, ScenarioError> {
+    let adjustment_type = match body.adjustment_type.as_deref() {
+        Some("ChangeInCapacity") => AdjustmentType::ChangeInCapacity,
+        Some("PercentChangeInCapacity") => AdjustmentType::PercentChangeInCapacity,
+        Some("ExactCapacity") => AdjustmentType::ExactCapacity,
+        Some(other) => {
+            return Err(field_error(
+                path,
+                format!("{prefix}AdjustmentType"),
+                format!(
+                    "must be \"ChangeInCapacity\", \"PercentChangeInCapacity\" or \
+                     \"ExactCapacity\", got {other:?}"
+                ),
+            ));
+        }
+        None => {
+            return Err(field_error(
+                path,
+                format!("{prefix}AdjustmentType"),
+                "is required for a new step scaling policy",
+            ));
+        }
+    };
+    if body.min_adjustment_magnitude.is_some()
+        && adjustment_type != AdjustmentType::PercentChangeInCapacity
+    {
+        return Err(field_error(
+            path,
+            format!("{prefix}MinAdjustmentMagnitude"),
+            "is valid only with AdjustmentType \"PercentChangeInCapacity\"",
+        ));
+    }
+    let metric_aggregation_type = match body.metric_aggregation_type.as_deref() {
+        None | Some("Average") => MetricAggregationType::Average,
+        Some("Minimum") => MetricAggregationType::Minimum,
+        Some("Maximum") => MetricAggregationType::Maximum,
+        Some(other) => {
+            return Err(field_error(
+                path,
+                format!("{prefix}MetricAggregationType"),
+                format!("must be \"Average\", \"Minimum\" or \"Maximum\", got {other:?}"),
+            ));
+        }
+    };
+    let steps = step_adjustments(
+        body.step_adjustments.as_deref().unwrap_or_default(),
+        prefix,
+        path,
+    )?;
+    Ok(StepPart {
+        adjustment_type,
+        steps,
+        min_adjustment_magnitude: body.min_adjustment_magnitude,
+        // SageMaker endpoint variants' default cooldown (API_StepScalingPolicyConfiguration).
+        cooldown_s: body
+            .cooldown
+            .unwrap_or(TargetTrackingScalingPolicyConfiguration::DEFAULT_COOLDOWN_S),
+        metric_aggregation_type,
+    })
+}
+
+/// The alarms file's alarms, with the prefix of each.
+fn alarm_bodies(text: &str, path: &Path) -> Result<Vec<(String, PutMetricAlarm)>, ScenarioError> {
+    Ok(if is_array(text) {
+        parse_json::<Vec<PutMetricAlarm>>(text, path)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, alarm)| (format!("[{index}]."), alarm))
+            .collect()
+    } else if top_level_keys(text).is_some_and(|keys| keys.contains_key("MetricAlarms")) {
+        parse_json::<DescribeAlarms>(text, path)?
+            .metric_alarms
+            .into_iter()
+            .enumerate()
+            .map(|(index, alarm)| (format!("MetricAlarms[{index}]."), alarm))
+            .collect()
+    } else {
+        vec![(String::new(), parse_json::<PutMetricAlarm>(text, path)?)]
+    })
+}
+
+/// Whether alarm action `action`, a scaling policy's ARN, names the policy `entry`.
+fn invokes(action: &str, entry: &PolicyEntry) -> bool {
+    entry.arn.as_deref() == Some(action)
+        || action
+            .rsplit_once(":policyName/")
+            .is_some_and(|(_, name)| name == entry.name)
+}
+
+fn metric_alarm(
+    alarm: &PutMetricAlarm,
+    prefix: &str,
+    path: &Path,
+    registered: &Registered,
+) -> Result<MetricAlarm, ScenarioError> {
+    if alarm.metrics.is_some() || alarm.threshold_metric_id.is_some() {
+        return Err(field_error(
+            path,
+            format!("{prefix}Metrics"),
+            "metric math and anomaly-detection alarms are not supported yet; name one metric \
+             with MetricName, Namespace, Dimensions and Statistic",
+        ));
+    }
+    if let Some(extended) = &alarm.extended_statistic {
+        return Err(field_error(
+            path,
+            format!("{prefix}ExtendedStatistic"),
+            format!(
+                "{extended:?}: percentiles are not produced; use Statistic (Average, Sum, Minimum \
+                 or Maximum)"
+            ),
+        ));
+    }
+    let metric = simulated_metric(
+        path,
+        prefix,
+        alarm.metric_name.as_deref(),
+        alarm.namespace.as_deref(),
+        alarm.dimensions.as_deref(),
+        registered,
+    )?;
+    let statistic = statistic(
+        path,
+        format!("{prefix}Statistic"),
+        alarm
+            .statistic
+            .as_deref()
+            .ok_or_else(|| field_error(path, format!("{prefix}Statistic"), "is required"))?,
+    )?;
+    let period = alarm
+        .period
+        .ok_or_else(|| field_error(path, format!("{prefix}Period"), "is required"))?;
+    if period == 0 || !period.is_multiple_of(60) {
+        return Err(field_error(
+            path,
+            format!("{prefix}Period"),
+            format!(
+                "must be a multiple of 60 seconds: SageMaker publishes {} once a minute; got \
+                 {period}",
+                metric.name()
+            ),
+        ));
+    }
+    let comparison = AwsComparisonOperator::ALL
+        .into_iter()
+        .find(|operator| operator.name() == alarm.comparison_operator)
+        .ok_or_else(|| {
+            field_error(
+                path,
+                format!("{prefix}ComparisonOperator"),
+                format!(
+                    "must be GreaterThanOrEqualToThreshold, GreaterThanThreshold, \
+                     LessThanThreshold or LessThanOrEqualToThreshold, got {:?}",
+                    alarm.comparison_operator
+                ),
+            )
+        })?;
+    let threshold = alarm
+        .threshold
+        .ok_or_else(|| field_error(path, format!("{prefix}Threshold"), "is required"))?;
+    if !threshold.is_finite() {
+        return Err(field_error(
+            path,
+            format!("{prefix}Threshold"),
+            format!("must be a finite number, got {threshold}"),
+        ));
+    }
+    if let Some(treat) = alarm.treat_missing_data.as_deref()
+        && !["breaching", "notBreaching", "ignore", "missing"].contains(&treat)
+    {
+        return Err(field_error(
+            path,
+            format!("{prefix}TreatMissingData"),
+            format!("must be breaching, notBreaching, ignore or missing, got {treat:?}"),
+        ));
+    }
+    let evaluation_periods = alarm.evaluation_periods;
+    let datapoints_to_alarm = alarm.datapoints_to_alarm.unwrap_or(evaluation_periods);
+    if evaluation_periods == 0 {
+        return Err(field_error(
+            path,
+            format!("{prefix}EvaluationPeriods"),
+            "must be at least 1, got 0",
+        ));
+    }
+    if !(1..=evaluation_periods).contains(&datapoints_to_alarm) {
+        return Err(field_error(
+            path,
+            format!("{prefix}DatapointsToAlarm"),
+            format!(
+                "must be from 1 to EvaluationPeriods ({evaluation_periods}), got {datapoints_to_alarm}"
+            ),
+        ));
+    }
+    if evaluation_periods * period > scalesim_core::MAX_ALARM_WINDOW_S {
+        return Err(field_error(
+            path,
+            format!("{prefix}EvaluationPeriods"),
+            format!(
+                "times Period must be at most 86400 seconds (one day), got {evaluation_periods} \
+                 × {period}"
+            ),
+        ));
+    }
+    Ok(MetricAlarm {
+        query: MetricQuery {
+            metric,
+            statistic,
+            period_minutes: period / 60,
+        },
+        comparison,
+        threshold,
+        evaluation_periods,
+        datapoints_to_alarm,
+    })
+}
+
+/// The scheduled actions file's actions, resolved to the seconds they fire at.
+fn scheduled_actions(
+    text: &str,
+    path: &Path,
+    registered: &Registered,
+    start: Option<DateTime<Utc>>,
+    run_s: u64,
+    scenario_path: &Path,
+) -> Result<Vec<ScheduledAction>, ScenarioError> {
+    let bodies: Vec<(String, PutScheduledAction)> = if is_array(text) {
+        parse_json::<Vec<PutScheduledAction>>(text, path)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, action)| (format!("[{index}]."), action))
+            .collect()
+    } else if top_level_keys(text).is_some_and(|keys| keys.contains_key("ScheduledActions")) {
+        parse_json::<DescribeScheduledActions>(text, path)?
+            .scheduled_actions
+            .into_iter()
+            .enumerate()
+            .map(|(index, action)| (format!("ScheduledActions[{index}]."), action))
+            .collect()
+    } else {
+        vec![(String::new(), parse_json::<PutScheduledAction>(text, path)?)]
+    };
+    let mut actions = Vec::new();
+    for (prefix, body) in bodies {
+        registered.check_names(
+            path,
+            &prefix,
+            &body.service_namespace,
+            &body.scalable_dimension,
+            &body.resource_id,
+        )?;
+        let action = body.scalable_target_action.as_ref();
+        let (min, max) = (
+            action.and_then(|a| a.min_capacity),
+            action.and_then(|a| a.max_capacity),
+        );
+        if min.is_none() && max.is_none() {
+            return Err(field_error(
+                path,
+                format!("{prefix}ScalableTargetAction"),
+                "must set MinCapacity, MaxCapacity or both",
+            ));
+        }
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            return Err(field_error(
+                path,
+                format!("{prefix}ScalableTargetAction.MaxCapacity"),
+                format!("must be greater than or equal to MinCapacity ({min}), got {max}"),
+            ));
+        }
+        if min == Some(0) {
+            return Err(field_error(
+                path,
+                format!("{prefix}ScalableTargetAction.MinCapacity"),
+                "must be at least 1 for a SageMaker endpoint variant, got 0",
+            ));
+        }
+        let expression = ScheduleExpression::parse(&body.schedule)
+            .map_err(|message| field_error(path, format!("{prefix}Schedule"), message))?;
+        let timestamp = |value: &Option<Value>, field: &str| {
+            value
+                .as_ref()
+                .map(|value| {
+                    parse_timestamp(value)
+                        .map_err(|message| field_error(path, format!("{prefix}{field}"), message))
+                })
+                .transpose()
+        };
+        let start_time = timestamp(&body.start_time, "StartTime")?;
+        let end_time = timestamp(&body.end_time, "EndTime")?;
+        let Some(start) = start else {
+            return Err(field_error(
+                scenario_path,
+                "start",
+                format!(
+                    "is required with scheduled actions: they fire at wall-clock times, and \
+                     `start` says when t = 0 is (for example start = 2025-03-03T00:00:00Z); \
+                     {} has {:?}",
+                    path.display(),
+                    body.scheduled_action_name
+                ),
+            ));
+        };
+        let end = start + chrono::Duration::seconds(i64::try_from(run_s).unwrap_or(i64::MAX));
+        let firings = occurrences(
+            &expression,
+            body.timezone.as_deref(),
+            start_time,
+            end_time,
+            start,
+            end,
+            MAX_SCHEDULED_FIRINGS,
+        )
+        .map_err(|message| {
+            let field = if message.contains("time zone") || message.contains("Timezone") {
+                "Timezone"
+            } else {
+                "Schedule"
+            };
+            field_error(path, format!("{prefix}{field}"), message)
+        })?;
+        for firing in firings {
+            let at_s = u64::try_from((firing - start).num_seconds()).unwrap_or(0);
+            actions.push(ScheduledAction {
+                name: PolicyName::new(&body.scheduled_action_name),
+                at_s,
+                min_capacity: min,
+                max_capacity: max,
+            });
+        }
+        if actions.len() > MAX_SCHEDULED_FIRINGS {
+            return Err(field_error(
+                path,
+                format!("{prefix}Schedule"),
+                format!(
+                    "the scheduled actions fire more than {MAX_SCHEDULED_FIRINGS} times in the run"
+                ),
+            ));
+        }
+    }
+    Ok(actions)
+}
+
+/// The file contents of an AWS Application Auto Scaling setup, with the paths to name in errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AwsFiles<'a> {
     pub(crate) register_path: &'a Path,
     pub(crate) register_text: &'a str,
     pub(crate) policy_path: &'a Path,
     pub(crate) policy_text: &'a str,
+    /// PutMetricAlarm bodies (or describe-alarms output) for step policies.
+    pub(crate) alarms: Option<(&'a Path, &'a str)>,
+    /// PutScheduledAction bodies (or describe-scheduled-actions output).
+    pub(crate) scheduled: Option<(&'a Path, &'a str)>,
 }
 
-/// Checks both request bodies against each other and AWS's rules and builds the controller.
-pub(crate) fn target_tracking(
+/// The scenario's settings the documents need.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AwsSettings<'a> {
+    pub(crate) metric_delay_s: u64,
+    /// Wall-clock time of t = 0, for scheduled actions.
+    pub(crate) start: Option<DateTime<Utc>>,
+    pub(crate) run_s: u64,
+    pub(crate) scenario_path: &'a Path,
+}
+
+/// What the documents build: the spec's one target-tracking policy, which the sweep kernel
+/// runs, or the general case.
+#[derive(Debug)]
+pub(crate) enum AwsScaling {
+    TargetTracking(TargetTracking),
+    General(ApplicationAutoScaling),
+}
+
+/// Checks the documents against each other and AWS's rules and builds the controller.
+pub(crate) fn application_auto_scaling(
     files: AwsFiles<'_>,
-    metric_delay_s: u64,
-    scenario_path: &Path,
-) -> Result<TargetTracking, ScenarioError> {
+    settings: AwsSettings<'_>,
+) -> Result<AwsScaling, ScenarioError> {
     let registered = registered(files.register_text, files.register_path)?;
-    let policy = policy(files.policy_text, files.policy_path, &registered)?;
-    TargetTracking::new(registered.target, policy, metric_delay_s)
-        .map_err(|err| core_error(scenario_path, "autoscaler.", err))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const REGISTER: &str = r#"{ "ServiceNamespace": "sagemaker",
-        "ResourceId": "endpoint/MyEndPoint/variant/MyVariant",
-        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-        "MinCapacity": 1, "MaxCapacity": 8 }"#;
-
-    const POLICY: &str = r#"{ "PolicyName": "myscalablepolicy", "ServiceNamespace": "sagemaker",
-        "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
-        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-        "PolicyType": "TargetTrackingScaling",
-        "TargetTrackingScalingPolicyConfiguration": {
-          "TargetValue": 70.0,
-          "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" },
-          "ScaleOutCooldown": 300, "ScaleInCooldown": 300, "DisableScaleIn": false } }"#;
-
-    fn load(register: &str, policy: &str) -> Result<TargetTracking, String> {
-        target_tracking(
-            AwsFiles {
-                register_path: Path::new("register.json"),
-                register_text: register,
-                policy_path: Path::new("policy.json"),
-                policy_text: policy,
-            },
-            60,
-            Path::new("scenario.toml"),
-        )
-        .map_err(|err| err.to_string())
-    }
-
-    /// Loads the spec's bodies with `from` replaced by `to` in one of them, and returns the error.
-    fn check_error(in_policy: bool, from: &str, to: &str, expected: &str) {
-        let (register, policy) = if in_policy {
-            (REGISTER.to_owned(), POLICY.replacen(from, to, 1))
-        } else {
-            (REGISTER.replacen(from, to, 1), POLICY.to_owned())
-        };
-        let err = load(&register, &policy).expect_err("should be rejected");
-        assert_eq!(err, expected);
-    }
-
-    #[test]
-    fn the_specs_bodies_load_although_endpoint_names_differ_in_case() {
-        assert!(load(REGISTER, POLICY).is_ok());
-    }
-
-    #[test]
-    fn the_configuration_alone_loads_as_the_aws_cli_takes_it() {
-        let configuration = r#"{ "TargetValue": 70.0,
-            "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" } }"#;
-        assert!(load(REGISTER, configuration).is_ok());
-        let bad = configuration.replace("70.0", "-5");
-        assert_eq!(
-            load(REGISTER, &bad).unwrap_err(),
-            "policy.json: TargetValue: must be a finite number greater than 0, got -5"
-        );
-    }
-
-    #[test]
-    fn capacity_rules_name_the_field() {
-        check_error(
-            false,
-            r#""MinCapacity": 1"#,
-            r#""MinCapacity": 0"#,
-            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got 0",
-        );
-        check_error(
-            false,
-            r#""MinCapacity": 1"#,
-            r#""MinCapacity": 9"#,
-            "register.json: MaxCapacity: must be greater than or equal to MinCapacity (9), got 8",
-        );
-        let missing = REGISTER.replace(r#""MinCapacity": 1, "#, "");
-        let err = load(&missing, POLICY).unwrap_err();
-        assert!(
-            err.starts_with("register.json: missing field `MinCapacity`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn target_value_must_be_a_positive_number() {
-        for (value, got) in [("0", "0"), ("-5", "-5")] {
-            check_error(
-                true,
-                "70.0",
-                value,
-                &format!(
-                    "policy.json: TargetTrackingScalingPolicyConfiguration.TargetValue: must be \
-                     a finite number greater than 0, got {got}"
-                ),
-            );
+    let entries = policies(files.policy_text, files.policy_path, &registered)?;
+    let alarms = match files.alarms {
+        Some((path, text)) => alarm_bodies(text, path)?
+            .into_iter()
+            .map(|(prefix, alarm)| (path, prefix, alarm))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut scaling_policies = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        match &entry.kind {
+            PolicyKind::TargetTracking(policy) => {
+                scaling_policies.push(ScalingPolicy::TargetTracking(*policy));
+            }
+            PolicyKind::Step(part) => {
+                let linked: Vec<_> = alarms
+                    .iter()
+                    .filter(|(_, _, alarm)| {
+                        entry.alarm_names.contains(&alarm.alarm_name)
+                            || alarm
+                                .alarm_actions
+                                .iter()
+                                .flatten()
+                                .any(|action| invokes(action, entry))
+                    })
+                    .collect();
+                let (alarm_path, prefix, alarm) = match linked.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        return Err(field_error(
+                            files.policy_path,
+                            format!("{}PolicyName", entry.prefix),
+                            format!(
+                                "step scaling policy {:?} has no alarm to invoke it: give its \
+                                 CloudWatch alarm's PutMetricAlarm body in the scenario's \
+                                 `alarms` file, with AlarmActions holding the policy's ARN \
+                                 (…:policyName/{})",
+                                entry.name, entry.name
+                            ),
+                        ));
+                    }
+                    _ => {
+                        return Err(field_error(
+                            files.policy_path,
+                            format!("{}PolicyName", entry.prefix),
+                            format!(
+                                "step scaling policy {:?} is invoked by {} alarms; one alarm a \
+                                 step policy is supported",
+                                entry.name,
+                                linked.len()
+                            ),
+                        ));
+                    }
+                };
+                let mut metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
+                if alarm.actions_enabled == Some(false) {
+                    // An alarm whose actions are disabled never invokes the policy.
+                    metric_alarm.datapoints_to_alarm = u64::MAX;
+                }
+                scaling_policies.push(ScalingPolicy::StepScaling(StepScalingPolicy {
+                    name: PolicyName::new(&entry.name),
+                    alarm: metric_alarm,
+                    adjustment_type: part.adjustment_type,
+                    steps: part.steps.clone(),
+                    min_adjustment_magnitude: part.min_adjustment_magnitude,
+                    cooldown_s: part.cooldown_s,
+                    metric_aggregation_type: part.metric_aggregation_type,
+                }));
+            }
         }
-        let err = load(REGISTER, &POLICY.replace("70.0", r#""seventy""#)).unwrap_err();
-        assert!(
-            err.starts_with(
-                "policy.json: TargetTrackingScalingPolicyConfiguration.TargetValue: invalid type"
-            ),
-            "{err}"
-        );
     }
-
-    #[test]
-    fn unsupported_types_say_what_is_supported() {
-        check_error(
-            true,
-            "SageMakerVariantInvocationsPerInstance",
-            "SageMakerVariantProvisionedConcurrencyUtilization",
-            "policy.json: TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType: \
-             \"SageMakerVariantProvisionedConcurrencyUtilization\" is not supported; supported: \
-             \"SageMakerVariantInvocationsPerInstance\"",
-        );
-        check_error(
-            true,
-            r#""PolicyType": "TargetTrackingScaling""#,
-            r#""PolicyType": "StepScaling""#,
-            "policy.json: PolicyType: \"StepScaling\" is not supported yet; supported: \
-             \"TargetTrackingScaling\"",
-        );
-    }
-
-    #[test]
-    fn a_policy_for_another_variant_is_rejected() {
-        check_error(
-            true,
-            "variant/MyVariant",
-            "variant/Other",
-            "policy.json: ResourceId: must name the registered scalable target \
-             \"endpoint/MyEndPoint/variant/MyVariant\", got \"endpoint/MyEndpoint/variant/Other\"",
-        );
-    }
-
-    #[test]
-    fn unknown_fields_are_errors_with_their_path() {
-        let err = load(
-            REGISTER,
-            &POLICY.replace("\"DisableScaleIn\"", "\"DisableScaleOut\""),
+    let scheduled = match files.scheduled {
+        Some((path, text)) => scheduled_actions(
+            text,
+            path,
+            &registered,
+            settings.start,
+            settings.run_s,
+            settings.scenario_path,
+        )?,
+        None => Vec::new(),
+    };
+    let scenario_error = |err| core_error(settings.scenario_path, "autoscaler.", err);
+    if let ([ScalingPolicy::TargetTracking(policy)], true) =
+        (scaling_policies.as_slice(), scheduled.is_empty())
+        && policy.query.metric == SageMakerMetric::InvocationsPerInstance
+    {
+        return TargetTracking::new(
+            registered.target,
+            policy.configuration,
+            settings.metric_delay_s,
         )
-        .unwrap_err();
-        assert!(
-            err.starts_with("policy.json: TargetTrackingScalingPolicyConfiguration")
-                && err.contains("unknown field `DisableScaleOut`"),
-            "{err}"
-        );
+        .map(AwsScaling::TargetTracking)
+        .map_err(scenario_error);
     }
-
-    #[test]
-    fn namespace_and_dimension_must_be_sagemakers() {
-        check_error(
-            false,
-            r#""ServiceNamespace": "sagemaker""#,
-            r#""ServiceNamespace": "ecs""#,
-            "register.json: ServiceNamespace: must be \"sagemaker\" for a SageMaker endpoint \
-             variant, got \"ecs\"",
-        );
-        check_error(
-            false,
-            "endpoint/MyEndPoint/variant/MyVariant",
-            "endpoint//variant/MyVariant",
-            "register.json: ResourceId: must be \"endpoint/<endpoint-name>/variant/<variant-name>\", \
-             got \"endpoint//variant/MyVariant\"",
-        );
-    }
+    ApplicationAutoScaling::new(
+        registered.target,
+        scaling_policies,
+        scheduled,
+        settings.metric_delay_s,
+    )
+    .map(AwsScaling::General)
+    .map_err(scenario_error)
 }

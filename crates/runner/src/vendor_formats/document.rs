@@ -15,6 +15,7 @@
 //! with every string that YAML 1.1 (kubectl's) could read as something else quoted. Comments are
 //! not carried over.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -253,12 +254,12 @@ enum Encoding {
 }
 
 /// A field a vendor defaults when the file leaves it out: the sweep may set it all the same.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct OptionalField {
     /// Index of the document among the scenario's.
     pub(crate) document: usize,
     /// Its path, `a.b.c`.
-    pub(crate) path: &'static str,
+    pub(crate) path: Cow<'static, str>,
 }
 
 /// A number a sweep can set in a scenario's documents.
@@ -287,7 +288,7 @@ pub(crate) fn fields(
         walk.collect(&doc.body);
     }
     for field in optional {
-        let Some(path) = FieldPath::parse(field.path) else {
+        let Some(path) = FieldPath::parse(&field.path) else {
             continue;
         };
         let present = fields
@@ -474,11 +475,11 @@ mod tests {
     const OPTIONAL: [OptionalField; 2] = [
         OptionalField {
             document: 0,
-            path: "spec.behavior.scaleUp.stabilizationWindowSeconds",
+            path: Cow::Borrowed("spec.behavior.scaleUp.stabilizationWindowSeconds"),
         },
         OptionalField {
             document: 0,
-            path: "spec.behavior.scaleDown.stabilizationWindowSeconds",
+            path: Cow::Borrowed("spec.behavior.scaleDown.stabilizationWindowSeconds"),
         },
     ];
 
@@ -524,7 +525,7 @@ mod tests {
         let documents = [azure, hpa()];
         let optional = [OptionalField {
             document: 1,
-            path: "spec.behavior.scaleDown.stabilizationWindowSeconds",
+            path: Cow::Borrowed("spec.behavior.scaleDown.stabilizationWindowSeconds"),
         }];
         let fields = fields(&documents, &optional, &["tags"]);
         let mut bodies: Vec<Value> = documents.iter().map(|d| d.body.clone()).collect();

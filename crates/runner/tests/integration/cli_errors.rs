@@ -125,7 +125,7 @@ fn unsupported_metric_and_policy_types_say_what_is_supported() {
             )
         },
         "PredefinedMetricType: \"SageMakerInferenceComponentInvocationsPerCopy\" is not \
-         supported; supported: \"SageMakerVariantInvocationsPerInstance\"",
+         supported yet; supported: \"SageMakerVariantInvocationsPerInstance\"",
     );
     check(
         |f| {
@@ -135,8 +135,18 @@ fn unsupported_metric_and_policy_types_say_what_is_supported() {
                 "\"StepScaling\"",
             )
         },
-        "policy.json: PolicyType: \"StepScaling\" is not supported yet; supported: \
-         \"TargetTrackingScaling\"",
+        "policy.json: StepScalingPolicyConfiguration: required with PolicyType \"StepScaling\"",
+    );
+    check(
+        |f| {
+            f.replace(
+                "aws/policy.json",
+                "\"TargetTrackingScaling\"",
+                "\"SimpleScaling\"",
+            )
+        },
+        "policy.json: PolicyType: must be \"TargetTrackingScaling\" or \"StepScaling\", got \
+         \"SimpleScaling\"",
     );
 }
 
@@ -176,8 +186,8 @@ fn unknown_fields_are_errors() {
 fn steps_and_delays_must_divide_evenly() {
     check(
         |f| f.replace("scenario.toml", "step_s = 60", "step_s = 45"),
-        "scenario.toml: step_s: step_s (45 s) must divide the metric period of AWS target \
-         tracking (60 s) evenly",
+        "scenario.toml: step_s: step_s (45 s) must divide the metric period of AWS \
+         Application Auto Scaling (60 s) evenly",
     );
     check(
         |f| f.replace("scenario.toml", "metric_delay_s = 0", "metric_delay_s = 90"),

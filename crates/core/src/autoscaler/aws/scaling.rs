@@ -668,7 +668,10 @@ impl ApplicationAutoScaling {
         }
         let tracking_in = tracking_in.filter(|_| tracking_all_ready);
         let winner = larger(scale_in, tracking_in)?;
-        if matches!(self.policies[winner.policy], ScalingPolicy::TargetTracking(_)) {
+        if matches!(
+            self.policies[winner.policy],
+            ScalingPolicy::TargetTracking(_)
+        ) {
             // Every target-tracking policy that may scale in was ready and scales in together.
             for (policy, state) in self.policies.iter().zip(&mut self.states) {
                 if let ScalingPolicy::TargetTracking(policy) = policy
