@@ -475,11 +475,6 @@ fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
     })
 }
 
-/// Whether a policy file holds only a TargetTrackingScalingPolicyConfiguration.
-pub(crate) fn is_configuration_only(text: &str) -> bool {
-    top_level_keys(text).is_some_and(|object| object.contains_key("TargetValue"))
-}
-
 /// A policy file's shape: where each policy sits, for the paths of errors and sweeps.
 pub(crate) enum PolicyFileShape {
     /// Only a TargetTrackingScalingPolicyConfiguration.
@@ -1475,4 +1470,482 @@ pub(crate) fn application_auto_scaling(
     )
     .map(AwsScaling::General)
     .map_err(scenario_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REGISTER: &str = r#"{ "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/MyEndPoint/variant/MyVariant",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+        "MinCapacity": 1, "MaxCapacity": 8 }"#;
+
+    const POLICY: &str = r#"{ "PolicyName": "myscalablepolicy", "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": {
+          "TargetValue": 70.0,
+          "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" },
+          "ScaleOutCooldown": 300, "ScaleInCooldown": 300, "DisableScaleIn": false } }"#;
+
+    /// A step policy on the variant, invoked by `ALARM`.
+    const STEP_POLICY: &str = r#"{ "PolicyName": "spike", "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+        "PolicyType": "StepScaling",
+        "StepScalingPolicyConfiguration": {
+          "AdjustmentType": "ChangeInCapacity", "Cooldown": 120,
+          "StepAdjustments": [
+            { "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 500, "ScalingAdjustment": 2 },
+            { "MetricIntervalLowerBound": 500, "ScalingAdjustment": 3 } ] } }"#;
+
+    const ALARM: &str = r#"{ "AlarmName": "spike-alarm",
+        "AlarmActions": ["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1c6d7e6a-7a5e-4b3c-9a43-0123456789ab:resource/sagemaker/endpoint/MyEndpoint/variant/MyVariant:policyName/spike"],
+        "MetricName": "Invocations", "Namespace": "AWS/SageMaker", "Statistic": "Sum",
+        "Dimensions": [ { "Name": "EndpointName", "Value": "MyEndpoint" },
+                        { "Name": "VariantName", "Value": "MyVariant" } ],
+        "Period": 60, "EvaluationPeriods": 2, "DatapointsToAlarm": 2, "Threshold": 1000,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold" }"#;
+
+    const SCHEDULED: &str = r#"[{ "ScheduledActionName": "business-hours",
+        "ServiceNamespace": "sagemaker", "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+        "Schedule": "cron(0 8 ? * MON-FRI *)", "Timezone": "Europe/Paris",
+        "ScalableTargetAction": { "MinCapacity": 4 } }]"#;
+
+    /// The files, one per `(path, text)`; `None` leaves an optional one out.
+    struct Texts<'a> {
+        register: &'a str,
+        policy: &'a str,
+        alarms: Option<&'a str>,
+        scheduled: Option<&'a str>,
+        start: Option<&'a str>,
+    }
+
+    impl<'a> Texts<'a> {
+        fn new(register: &'a str, policy: &'a str) -> Self {
+            Self {
+                register,
+                policy,
+                alarms: None,
+                scheduled: None,
+                start: None,
+            }
+        }
+
+        fn load(&self) -> Result<AwsScaling, String> {
+            let start = self
+                .start
+                .map(|start| start.parse::<DateTime<Utc>>().expect("a valid start"));
+            application_auto_scaling(
+                AwsFiles {
+                    register_path: Path::new("register.json"),
+                    register_text: self.register,
+                    policy_path: Path::new("policy.json"),
+                    policy_text: self.policy,
+                    alarms: self.alarms.map(|text| (Path::new("alarms.json"), text)),
+                    scheduled: self.scheduled.map(|text| (Path::new("scheduled.json"), text)),
+                },
+                AwsSettings {
+                    metric_delay_s: 60,
+                    start,
+                    run_s: 7 * 86_400,
+                    scenario_path: Path::new("scenario.toml"),
+                },
+            )
+            .map_err(|err| err.to_string())
+        }
+
+        fn general(&self) -> ApplicationAutoScaling {
+            match self.load() {
+                Ok(AwsScaling::General(scaling)) => scaling,
+                other => panic!("expected the general controller, got {other:?}"),
+            }
+        }
+    }
+
+    fn load(register: &str, policy: &str) -> Result<AwsScaling, String> {
+        Texts::new(register, policy).load()
+    }
+
+    fn example(name: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/aws-examples")
+            .join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+    }
+
+    /// Loads the spec's bodies with `from` replaced by `to` in one of them, and returns the error.
+    fn check_error(in_policy: bool, from: &str, to: &str, expected: &str) {
+        let (register, policy) = if in_policy {
+            (REGISTER.to_owned(), POLICY.replacen(from, to, 1))
+        } else {
+            (REGISTER.replacen(from, to, 1), POLICY.to_owned())
+        };
+        let err = load(&register, &policy).expect_err("should be rejected");
+        assert_eq!(err, expected);
+    }
+
+    #[test]
+    fn the_specs_bodies_load_as_the_kernels_one_policy() {
+        assert!(matches!(
+            load(REGISTER, POLICY),
+            Ok(AwsScaling::TargetTracking(_))
+        ));
+    }
+
+    #[test]
+    fn the_configuration_alone_loads_as_the_aws_cli_takes_it() {
+        let configuration = r#"{ "TargetValue": 70.0,
+            "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" } }"#;
+        assert!(load(REGISTER, configuration).is_ok());
+        let bad = configuration.replace("70.0", "-5");
+        assert_eq!(
+            load(REGISTER, &bad).unwrap_err(),
+            "policy.json: TargetValue: must be a finite number greater than 0, got -5"
+        );
+    }
+
+    #[test]
+    fn the_sagemaker_guides_own_examples_load_verbatim() {
+        let register = example("register-scalable-target.sagemaker-variant.request.json");
+        for (file, metric, statistic) in [
+            (
+                "target-tracking-config.sagemaker-invocations-per-instance.json",
+                SageMakerMetric::InvocationsPerInstance,
+                MetricStatistic::Sum,
+            ),
+            (
+                "target-tracking-config.sagemaker-invocations-per-instance.cooldowns.json",
+                SageMakerMetric::InvocationsPerInstance,
+                MetricStatistic::Sum,
+            ),
+            (
+                "target-tracking-config.sagemaker-cpu-utilization.customized.json",
+                SageMakerMetric::CpuUtilization,
+                MetricStatistic::Average,
+            ),
+        ] {
+            let policy = example(file);
+            match load(&register, &policy) {
+                Ok(AwsScaling::TargetTracking(tracking)) => {
+                    assert_eq!(metric, SageMakerMetric::InvocationsPerInstance, "{file}");
+                    if file.contains("cooldowns") {
+                        assert_eq!(tracking.policy().scale_in_cooldown_s(), 600);
+                    }
+                }
+                Ok(AwsScaling::General(scaling)) => {
+                    let [ScalingPolicy::TargetTracking(policy)] = scaling.policies() else {
+                        panic!("{file}: one target-tracking policy expected");
+                    };
+                    assert_eq!((policy.query.metric, policy.query.statistic), (metric, statistic));
+                    assert_eq!(policy.configuration.target_value(), 50.0);
+                }
+                Err(err) => panic!("{file}: {err}"),
+            }
+        }
+        // The high-resolution metric is AWS's, and said to be not supported yet.
+        let high_resolution =
+            example("target-tracking-config.sagemaker-variant-concurrent-requests-per-model-high-res.json");
+        let err = load(&register, &high_resolution).unwrap_err();
+        assert!(err.contains("SageMakerVariantConcurrentRequestsPerModelHighResolution\" is not supported yet"), "{err}");
+    }
+
+    #[test]
+    fn capacity_rules_name_the_field() {
+        check_error(
+            false,
+            r#""MinCapacity": 1"#,
+            r#""MinCapacity": 0"#,
+            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got 0",
+        );
+        check_error(
+            false,
+            r#""MinCapacity": 1"#,
+            r#""MinCapacity": 9"#,
+            "register.json: MaxCapacity: must be greater than or equal to MinCapacity (9), got 8",
+        );
+        let missing = REGISTER.replace(r#""MinCapacity": 1, "#, "");
+        let err = load(&missing, POLICY).unwrap_err();
+        assert!(
+            err.starts_with("register.json: missing field `MinCapacity`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn target_value_must_be_a_positive_number() {
+        for (value, got) in [("0", "0"), ("-5", "-5")] {
+            check_error(
+                true,
+                "70.0",
+                value,
+                &format!(
+                    "policy.json: TargetTrackingScalingPolicyConfiguration.TargetValue: must be \
+                     a finite number greater than 0, got {got}"
+                ),
+            );
+        }
+    }
+
+    #[test]
+    fn a_policy_for_another_variant_is_rejected() {
+        check_error(
+            true,
+            "variant/MyVariant",
+            "variant/Other",
+            "policy.json: ResourceId: must name the registered scalable target \
+             \"endpoint/MyEndPoint/variant/MyVariant\", got \"endpoint/MyEndpoint/variant/Other\"",
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_errors_with_their_path() {
+        let err = load(
+            REGISTER,
+            &POLICY.replace("\"DisableScaleIn\"", "\"DisableScaleOut\""),
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("policy.json: TargetTrackingScalingPolicyConfiguration")
+                && err.contains("unknown field `DisableScaleOut`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn namespace_and_dimension_must_be_sagemakers() {
+        check_error(
+            false,
+            r#""ServiceNamespace": "sagemaker""#,
+            r#""ServiceNamespace": "ecs""#,
+            "register.json: ServiceNamespace: must be \"sagemaker\" for a SageMaker endpoint \
+             variant, got \"ecs\"",
+        );
+        check_error(
+            false,
+            "endpoint/MyEndPoint/variant/MyVariant",
+            "endpoint//variant/MyVariant",
+            "register.json: ResourceId: must be \"endpoint/<endpoint-name>/variant/<variant-name>\", \
+             got \"endpoint//variant/MyVariant\"",
+        );
+        // AWS's own describe-scalable-targets output, for an ECS service.
+        let err = load(&example("describe-scalable-targets.ecs.output.json"), POLICY).unwrap_err();
+        assert_eq!(
+            err,
+            "register.json: ScalableTargets[0].ServiceNamespace: must be \"sagemaker\" for a \
+             SageMaker endpoint variant, got \"ecs\""
+        );
+    }
+
+    /// AWS's printed describe-* output with the ECS service's names swapped for the variant's.
+    fn as_variant(text: &str) -> String {
+        text.replace("\"ecs:service:DesiredCount\"", &format!("{SCALABLE_DIMENSION:?}"))
+            .replace("\"service/default/web-app\"", "\"endpoint/MyEndpoint/variant/MyVariant\"")
+            .replace("\"ServiceNamespace\": \"ecs\"", "\"ServiceNamespace\": \"sagemaker\"")
+    }
+
+    #[test]
+    fn the_cli_describe_outputs_load_with_their_arns_alarms_and_times() {
+        let register = as_variant(&example("describe-scalable-targets.ecs.output.json"));
+        let policies = as_variant(&example("describe-scaling-policies.ecs-step.output.json"));
+        // The two alarms the listing names, on InvocationsPerInstance (AWS's are on ECS CPU).
+        let alarm = |name: &str, operator: &str, threshold: u32| {
+            format!(
+                r#"{{ "AlarmName": "{name}", "MetricName": "InvocationsPerInstance",
+                    "Namespace": "AWS/SageMaker", "Statistic": "Sum", "Period": 60,
+                    "Dimensions": [ {{ "Name": "EndpointName", "Value": "MyEndpoint" }},
+                                    {{ "Name": "VariantName", "Value": "MyVariant" }} ],
+                    "EvaluationPeriods": 1, "Threshold": {threshold},
+                    "ComparisonOperator": "{operator}" }}"#
+            )
+        };
+        let alarms = format!(
+            r#"{{ "MetricAlarms": [ {}, {} ] }}"#,
+            alarm("web-app-cpu-gt-75", "GreaterThanOrEqualToThreshold", 75),
+            alarm("web-app-cpu-lt-25", "LessThanOrEqualToThreshold", 25)
+        );
+        let mut texts = Texts::new(&register, &policies);
+        texts.alarms = Some(&alarms);
+        let scaling = texts.general();
+        assert_eq!(scaling.target().bounds().max(), 10);
+        let [ScalingPolicy::StepScaling(out), ScalingPolicy::StepScaling(r#in)] =
+            scaling.policies()
+        else {
+            panic!("two step policies expected");
+        };
+        assert_eq!(out.name.as_str(), "web-app-cpu-gt-75");
+        assert_eq!(out.alarm.threshold, 75.0);
+        assert_eq!(out.cooldown_s, 60);
+        assert_eq!(out.adjustment_type, AdjustmentType::PercentChangeInCapacity);
+        assert_eq!(r#in.steps[0].scaling_adjustment, -50);
+        assert_eq!(r#in.alarm.comparison, AwsComparisonOperator::LessThanOrEqualToThreshold);
+    }
+
+    #[test]
+    fn policies_of_other_variants_in_a_listing_are_not_this_runs() {
+        let listing = format!(
+            r#"{{ "ScalingPolicies": [ {}, {POLICY} ] }}"#,
+            POLICY.replace("variant/MyVariant", "variant/Canary")
+        );
+        assert!(matches!(
+            load(REGISTER, &listing),
+            Ok(AwsScaling::TargetTracking(_))
+        ));
+        let only_others = format!(
+            r#"{{ "ScalingPolicies": [ {} ] }}"#,
+            POLICY.replace("variant/MyVariant", "variant/Canary")
+        );
+        assert_eq!(
+            load(REGISTER, &only_others).unwrap_err(),
+            "policy.json: ScalingPolicies: holds no policy whose ResourceId names the registered \
+             scalable target \"endpoint/MyEndPoint/variant/MyVariant\"; found \
+             endpoint/MyEndpoint/variant/Canary"
+        );
+    }
+
+    #[test]
+    fn a_step_policy_is_linked_to_the_alarm_whose_actions_name_it() {
+        let policies = format!("[{POLICY}, {STEP_POLICY}]");
+        let alarms = format!("[{ALARM}]");
+        let mut texts = Texts::new(REGISTER, &policies);
+        texts.alarms = Some(&alarms);
+        let scaling = texts.general();
+        let [ScalingPolicy::TargetTracking(_), ScalingPolicy::StepScaling(step)] =
+            scaling.policies()
+        else {
+            panic!("a target-tracking and a step policy expected");
+        };
+        assert_eq!(step.alarm.threshold, 1000.0);
+        assert_eq!((step.alarm.evaluation_periods, step.cooldown_s), (2, 120));
+        assert_eq!(step.steps[1].lower, Some(500.0));
+        // Without the alarm, the error says what to give.
+        let err = Texts::new(REGISTER, &policies).load().unwrap_err();
+        assert!(
+            err.starts_with("policy.json: [1].PolicyName: step scaling policy \"spike\" has no alarm")
+                && err.contains("policyName/spike"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn step_adjustments_follow_aws_rules() {
+        let check = |steps: &str, expected: &str| {
+            let policy = STEP_POLICY.replace(
+                r#"[
+            { "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 500, "ScalingAdjustment": 2 },
+            { "MetricIntervalLowerBound": 500, "ScalingAdjustment": 3 } ]"#,
+                steps,
+            );
+            assert_ne!(policy, STEP_POLICY);
+            let alarms = format!("[{ALARM}]");
+            let mut texts = Texts::new(REGISTER, &policy);
+            texts.alarms = Some(&alarms);
+            assert_eq!(texts.load().unwrap_err(), expected);
+        };
+        let field = "policy.json: StepScalingPolicyConfiguration.StepAdjustments";
+        check(
+            r#"[{ "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 600, "ScalingAdjustment": 2 },
+                { "MetricIntervalLowerBound": 500, "ScalingAdjustment": 3 }]"#,
+            &format!(
+                "{field}[1]: step adjustment [1] (from 500) overlaps step adjustment [0] (to 600): \
+                 the intervals can't overlap or have a gap"
+            ),
+        );
+        check(
+            r#"[{ "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 400, "ScalingAdjustment": 2 },
+                { "MetricIntervalLowerBound": 500, "ScalingAdjustment": 3 }]"#,
+            &format!(
+                "{field}[1]: step adjustment [1] (from 500) leaves a gap after step adjustment [0] \
+                 (to 400): the intervals can't overlap or have a gap"
+            ),
+        );
+        check(
+            r#"[{ "ScalingAdjustment": 2 }]"#,
+            &format!(
+                "{field}[0]: MetricIntervalLowerBound and MetricIntervalUpperBound can't both be null"
+            ),
+        );
+        check(
+            r#"[{ "MetricIntervalLowerBound": -10, "ScalingAdjustment": 2 }]"#,
+            &format!(
+                "{field}: a step adjustment has a negative lower bound, so one must have a null \
+                 MetricIntervalLowerBound"
+            ),
+        );
+        check(
+            r#"[]"#,
+            &format!("{field}: must hold at least one step adjustment"),
+        );
+    }
+
+    #[test]
+    fn an_alarm_on_a_metric_the_simulation_cannot_produce_says_what_it_produces() {
+        // The SageMaker guide's scale-out-from-zero alarm, for inference components.
+        let alarm = example("put-metric-alarm.sagemaker-ic-no-capacity-invocation-failures.request.converted.json")
+            .replace("step-scaling-policy-arn", "arn:aws:autoscaling:::policyName/spike");
+        let policies = format!("[{STEP_POLICY}]");
+        let mut texts = Texts::new(REGISTER, &policies);
+        texts.alarms = Some(&alarm);
+        assert_eq!(
+            texts.load().unwrap_err(),
+            "alarms.json: MetricName: \"NoCapacityInvocationFailures\" is not a metric the \
+             simulation produces; it produces Invocations, InvocationsPerInstance, CPUUtilization"
+        );
+    }
+
+    #[test]
+    fn scheduled_actions_fire_at_their_wall_clock_times() {
+        let mut texts = Texts::new(REGISTER, POLICY);
+        texts.scheduled = Some(SCHEDULED);
+        // Monday 2025-03-03 00:00 UTC; 08:00 in Paris is 07:00 UTC in winter, and the week
+        // holds five weekdays.
+        texts.start = Some("2025-03-03T00:00:00Z");
+        let scaling = texts.general();
+        let seconds: Vec<u64> = scaling
+            .scheduled_actions()
+            .iter()
+            .map(|action| action.at_s)
+            .collect();
+        let expected: Vec<u64> = (0..5).map(|day| day * 86_400 + 7 * 3600).collect();
+        assert_eq!(seconds, expected);
+        assert_eq!(scaling.scheduled_actions()[0].min_capacity, Some(4));
+        assert_eq!(scaling.scheduled_actions()[0].max_capacity, None);
+
+        // The same from describe-scheduled-actions' output.
+        let listing = format!(r#"{{ "ScheduledActions": {SCHEDULED} }}"#);
+        texts.scheduled = Some(&listing);
+        assert_eq!(texts.general().scheduled_actions().len(), 5);
+
+        texts.start = None;
+        let err = texts.load().unwrap_err();
+        assert!(err.starts_with("scenario.toml: start: is required with scheduled actions"), "{err}");
+
+        texts.start = Some("2025-03-03T00:00:00Z");
+        let zone = SCHEDULED.replace("Europe/Paris", "Europe/Pariss");
+        texts.scheduled = Some(&zone);
+        let err = texts.load().unwrap_err();
+        assert!(err.starts_with("scheduled.json: [0].Timezone:"), "{err}");
+        let cron = SCHEDULED.replace("cron(0 8 ? * MON-FRI *)", "cron(0 8 * * MON-FRI *)");
+        texts.scheduled = Some(&cron);
+        let err = texts.load().unwrap_err();
+        assert!(err.starts_with("scheduled.json: [0].Schedule:"), "{err}");
+    }
+
+    #[test]
+    fn the_sagemaker_guides_scheduled_action_is_for_serverless_provisioned_concurrency() {
+        let mut texts = Texts::new(REGISTER, POLICY);
+        let action = example(
+            "put-scheduled-action.sagemaker-serverless-provisioned-concurrency.cron.request.fixed.json",
+        );
+        texts.scheduled = Some(&action);
+        texts.start = Some("2025-03-03T00:00:00Z");
+        assert_eq!(
+            texts.load().unwrap_err(),
+            "scheduled.json: ScalableDimension: must be \"sagemaker:variant:DesiredInstanceCount\" \
+             for a SageMaker endpoint variant, got \"sagemaker:variant:DesiredProvisionedConcurrency\""
+        );
+    }
 }
