@@ -3,6 +3,7 @@
 // Test helpers are test code: a failed fixture should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod aws_policies;
 mod azure;
 mod common;
 mod hpa;

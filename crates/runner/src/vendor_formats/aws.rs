@@ -1546,7 +1546,9 @@ mod tests {
                     policy_path: Path::new("policy.json"),
                     policy_text: self.policy,
                     alarms: self.alarms.map(|text| (Path::new("alarms.json"), text)),
-                    scheduled: self.scheduled.map(|text| (Path::new("scheduled.json"), text)),
+                    scheduled: self
+                        .scheduled
+                        .map(|text| (Path::new("scheduled.json"), text)),
                 },
                 AwsSettings {
                     metric_delay_s: 60,
@@ -1640,17 +1642,26 @@ mod tests {
                     let [ScalingPolicy::TargetTracking(policy)] = scaling.policies() else {
                         panic!("{file}: one target-tracking policy expected");
                     };
-                    assert_eq!((policy.query.metric, policy.query.statistic), (metric, statistic));
+                    assert_eq!(
+                        (policy.query.metric, policy.query.statistic),
+                        (metric, statistic)
+                    );
                     assert_eq!(policy.configuration.target_value(), 50.0);
                 }
                 Err(err) => panic!("{file}: {err}"),
             }
         }
         // The high-resolution metric is AWS's, and said to be not supported yet.
-        let high_resolution =
-            example("target-tracking-config.sagemaker-variant-concurrent-requests-per-model-high-res.json");
+        let high_resolution = example(
+            "target-tracking-config.sagemaker-variant-concurrent-requests-per-model-high-res.json",
+        );
         let err = load(&register, &high_resolution).unwrap_err();
-        assert!(err.contains("SageMakerVariantConcurrentRequestsPerModelHighResolution\" is not supported yet"), "{err}");
+        assert!(
+            err.contains(
+                "SageMakerVariantConcurrentRequestsPerModelHighResolution\" is not supported yet"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1732,7 +1743,11 @@ mod tests {
              got \"endpoint//variant/MyVariant\"",
         );
         // AWS's own describe-scalable-targets output, for an ECS service.
-        let err = load(&example("describe-scalable-targets.ecs.output.json"), POLICY).unwrap_err();
+        let err = load(
+            &example("describe-scalable-targets.ecs.output.json"),
+            POLICY,
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             "register.json: ScalableTargets[0].ServiceNamespace: must be \"sagemaker\" for a \
@@ -1742,9 +1757,18 @@ mod tests {
 
     /// AWS's printed describe-* output with the ECS service's names swapped for the variant's.
     fn as_variant(text: &str) -> String {
-        text.replace("\"ecs:service:DesiredCount\"", &format!("{SCALABLE_DIMENSION:?}"))
-            .replace("\"service/default/web-app\"", "\"endpoint/MyEndpoint/variant/MyVariant\"")
-            .replace("\"ServiceNamespace\": \"ecs\"", "\"ServiceNamespace\": \"sagemaker\"")
+        text.replace(
+            "\"ecs:service:DesiredCount\"",
+            &format!("{SCALABLE_DIMENSION:?}"),
+        )
+        .replace(
+            "\"service/default/web-app\"",
+            "\"endpoint/MyEndpoint/variant/MyVariant\"",
+        )
+        .replace(
+            "\"ServiceNamespace\": \"ecs\"",
+            "\"ServiceNamespace\": \"sagemaker\"",
+        )
     }
 
     #[test]
@@ -1771,8 +1795,10 @@ mod tests {
         texts.alarms = Some(&alarms);
         let scaling = texts.general();
         assert_eq!(scaling.target().bounds().max(), 10);
-        let [ScalingPolicy::StepScaling(out), ScalingPolicy::StepScaling(r#in)] =
-            scaling.policies()
+        let [
+            ScalingPolicy::StepScaling(out),
+            ScalingPolicy::StepScaling(r#in),
+        ] = scaling.policies()
         else {
             panic!("two step policies expected");
         };
@@ -1781,7 +1807,10 @@ mod tests {
         assert_eq!(out.cooldown_s, 60);
         assert_eq!(out.adjustment_type, AdjustmentType::PercentChangeInCapacity);
         assert_eq!(r#in.steps[0].scaling_adjustment, -50);
-        assert_eq!(r#in.alarm.comparison, AwsComparisonOperator::LessThanOrEqualToThreshold);
+        assert_eq!(
+            r#in.alarm.comparison,
+            AwsComparisonOperator::LessThanOrEqualToThreshold
+        );
     }
 
     #[test]
@@ -1813,8 +1842,10 @@ mod tests {
         let mut texts = Texts::new(REGISTER, &policies);
         texts.alarms = Some(&alarms);
         let scaling = texts.general();
-        let [ScalingPolicy::TargetTracking(_), ScalingPolicy::StepScaling(step)] =
-            scaling.policies()
+        let [
+            ScalingPolicy::TargetTracking(_),
+            ScalingPolicy::StepScaling(step),
+        ] = scaling.policies()
         else {
             panic!("a target-tracking and a step policy expected");
         };
@@ -1824,8 +1855,9 @@ mod tests {
         // Without the alarm, the error says what to give.
         let err = Texts::new(REGISTER, &policies).load().unwrap_err();
         assert!(
-            err.starts_with("policy.json: [1].PolicyName: step scaling policy \"spike\" has no alarm")
-                && err.contains("policyName/spike"),
+            err.starts_with(
+                "policy.json: [1].PolicyName: step scaling policy \"spike\" has no alarm"
+            ) && err.contains("policyName/spike"),
             "{err}"
         );
     }
@@ -1884,8 +1916,13 @@ mod tests {
     #[test]
     fn an_alarm_on_a_metric_the_simulation_cannot_produce_says_what_it_produces() {
         // The SageMaker guide's scale-out-from-zero alarm, for inference components.
-        let alarm = example("put-metric-alarm.sagemaker-ic-no-capacity-invocation-failures.request.converted.json")
-            .replace("step-scaling-policy-arn", "arn:aws:autoscaling:::policyName/spike");
+        let alarm = example(
+            "put-metric-alarm.sagemaker-ic-no-capacity-invocation-failures.request.converted.json",
+        )
+        .replace(
+            "step-scaling-policy-arn",
+            "arn:aws:autoscaling:::policyName/spike",
+        );
         let policies = format!("[{STEP_POLICY}]");
         let mut texts = Texts::new(REGISTER, &policies);
         texts.alarms = Some(&alarm);
@@ -1921,7 +1958,10 @@ mod tests {
 
         texts.start = None;
         let err = texts.load().unwrap_err();
-        assert!(err.starts_with("scenario.toml: start: is required with scheduled actions"), "{err}");
+        assert!(
+            err.starts_with("scenario.toml: start: is required with scheduled actions"),
+            "{err}"
+        );
 
         texts.start = Some("2025-03-03T00:00:00Z");
         let zone = SCHEDULED.replace("Europe/Paris", "Europe/Pariss");

@@ -226,11 +226,13 @@ impl fmt::Display for StepScalingReason {
         let bound = |bound: Option<f64>, infinite: &str| {
             bound.map_or_else(|| infinite.to_owned(), |b| Num(b).to_string())
         };
+        let difference = self.value - self.threshold;
         write!(
             f,
-            "value {} is threshold {:+} in step [{}, {}): ",
+            "value {} is threshold {}{} in step [{}, {}): ",
             Num(self.value),
-            Num(self.value - self.threshold),
+            if difference < 0.0 { "-" } else { "+" },
+            Num(difference.abs()),
             bound(self.step.lower, "-inf"),
             bound(self.step.upper, "+inf"),
         )?;

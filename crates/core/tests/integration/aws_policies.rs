@@ -1,0 +1,325 @@
+//! Application Auto Scaling with several policies, step scaling and scheduled actions, against
+//! numbers derived by hand from docs/semantics/aws-*.md.
+
+use scalesim_core::{
+    AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, Demand, FleetConfig,
+    MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
+    ScalableTarget, ScalingPolicy, ScalingReason, ScheduledAction, Simulation, StepAdjustment,
+    StepScalingPolicy, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
+};
+
+use crate::common::{Recorder, piecewise};
+
+/// Runs `scaling` on `demand` a minute, 1,000 requests a minute an instance, launches in service
+/// the next minute.
+fn run(scaling: ApplicationAutoScaling, initial: u32, demand: &[f64]) -> Recorder {
+    let demand = Demand::per_step(60, demand.to_vec()).unwrap();
+    let fleet = FleetConfig {
+        capacity_per_instance_per_min: 1000.0,
+        initial_instances: initial,
+        provisioning_s: 0,
+    };
+    Recorder::run(
+        Simulation::builder(fleet)
+            .autoscaler(scaling)
+            .demand(&demand),
+    )
+}
+
+/// (minute whose end the event is at, from, to) of every event.
+fn events(recorder: &Recorder) -> Vec<(u64, u32, u32)> {
+    recorder
+        .events
+        .iter()
+        .map(|event| (event.t_s / 60 - 1, event.from, event.to))
+        .collect()
+}
+
+/// An alarm on the variant's invocations a minute: `operator` `threshold` for 1 of 1.
+fn invocations_alarm(operator: AwsComparisonOperator, threshold: f64) -> MetricAlarm {
+    MetricAlarm {
+        query: MetricQuery::per_minute(SageMakerMetric::Invocations, MetricStatistic::Sum),
+        comparison: operator,
+        threshold,
+        evaluation_periods: 1,
+        datapoints_to_alarm: 1,
+    }
+}
+
+fn step_policy(
+    name: &str,
+    alarm: MetricAlarm,
+    adjustment_type: AdjustmentType,
+    steps: &[(Option<f64>, Option<f64>, i64)],
+    cooldown_s: u64,
+) -> ScalingPolicy {
+    ScalingPolicy::StepScaling(StepScalingPolicy {
+        name: PolicyName::new(name),
+        alarm,
+        adjustment_type,
+        steps: steps
+            .iter()
+            .map(|&(lower, upper, scaling_adjustment)| StepAdjustment {
+                lower,
+                upper,
+                scaling_adjustment,
+            })
+            .collect(),
+        min_adjustment_magnitude: None,
+        cooldown_s,
+        metric_aggregation_type: MetricAggregationType::Average,
+    })
+}
+
+fn tracking(name: &str, metric: SageMakerMetric, target: f64, disable_in: bool) -> ScalingPolicy {
+    let statistic = match metric {
+        SageMakerMetric::CpuUtilization => MetricStatistic::Average,
+        _ => MetricStatistic::Sum,
+    };
+    ScalingPolicy::TargetTracking(TargetTrackingPolicy {
+        name: PolicyName::new(name),
+        query: MetricQuery::per_minute(metric, statistic),
+        configuration: TargetTrackingScalingPolicyConfiguration::new(target, 300, 300, disable_in)
+            .unwrap(),
+    })
+}
+
+/// The step policy of AWS's cooldown example: +2 from 0 above the threshold, +3 from 500.
+fn spike_policy() -> ScalingPolicy {
+    step_policy(
+        "spike",
+        invocations_alarm(AwsComparisonOperator::GreaterThanOrEqualToThreshold, 1000.0),
+        AdjustmentType::ChangeInCapacity,
+        &[(Some(0.0), Some(500.0), 2), (Some(500.0), None, 3)],
+        300,
+    )
+}
+
+#[test]
+fn a_larger_step_in_cooldown_adds_only_the_difference() {
+    // Minute 0: 1,200 is 200 above 1,000, step +2: 10 -> 12, cooldown from minute 0.
+    // Minute 1: 1,700 is 700 above, step +3 counted from the 10 before the cooldown's
+    // scale-out: 13 > 12, one more. Minutes 2-4: 13 again, nothing. Minute 5: 300 s after
+    // minute 0 the cooldown is over: 13 + 3 = 16.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 20).unwrap(),
+        vec![spike_policy()],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let demand = piecewise(&[(1, 1200.0), (5, 1700.0), (4, 0.0)]);
+    let recorder = run(scaling, 10, &demand);
+    assert_eq!(events(&recorder), [(0, 10, 12), (1, 12, 13), (5, 13, 16)]);
+    let ScalingReason::StepScaling(reason) = recorder.events[1].reason else {
+        panic!("a step scaling reason expected");
+    };
+    assert!(reason.in_cooldown);
+    assert_eq!((reason.base, reason.capacity), (10, 13));
+    assert_eq!(
+        recorder.events[1].reason.to_string(),
+        "step scaling policy spike: alarm in ALARM, Invocations >= 1000 for 1 of 1 datapoints \
+         (minutes 1-1); value 1700 is threshold +700 in step [500, +inf): 10 +3 -> 13 (in \
+         cooldown: counted from the capacity before the last scale-out)"
+    );
+}
+
+#[test]
+fn the_largest_scale_out_wins_as_in_aws_put_scaling_policy_example() {
+    // "if one policy increases capacity by 3, another policy increases capacity by 200
+    // percent, and the current capacity is 10, Application Auto Scaling uses the policy with
+    // the highest calculated capacity (200% of 10 = 20) and scales out to 30."
+    let alarm = invocations_alarm(AwsComparisonOperator::GreaterThanThreshold, 100.0);
+    let by_three = step_policy(
+        "plus-three",
+        alarm,
+        AdjustmentType::ChangeInCapacity,
+        &[(Some(0.0), None, 3)],
+        300,
+    );
+    let by_double = step_policy(
+        "plus-200-percent",
+        alarm,
+        AdjustmentType::PercentChangeInCapacity,
+        &[(Some(0.0), None, 200)],
+        300,
+    );
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 40).unwrap(),
+        vec![by_three, by_double],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 10, &[500.0]);
+    assert_eq!(events(&recorder), [(0, 10, 30)]);
+}
+
+#[test]
+fn target_tracking_scales_in_only_when_every_policy_is_ready() {
+    // 100 requests a minute on 8 instances: InvocationsPerInstance 12.5 < 63 and CPU
+    // 100 × 100 / 8000 = 1.25 % from minute 0. With a CPU target of 50, both low alarms are in
+    // ALARM at the end of minute 14: ceil(100 / 70) = 2 and ceil(1.25 × 8 / 50) = 1, the larger
+    // wins: 2.
+    let both = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        vec![
+            tracking("ipi", SageMakerMetric::InvocationsPerInstance, 70.0, false),
+            tracking("cpu", SageMakerMetric::CpuUtilization, 50.0, false),
+        ],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let demand = vec![100.0; 30];
+    assert_eq!(events(&run(both, 8, &demand)), [(14, 8, 2)]);
+
+    // A CPU target of 1.25 is never 10 % above the metric: that policy is never ready, so
+    // InvocationsPerInstance alone does not scale in.
+    let cpu_not_ready = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        vec![
+            tracking("ipi", SageMakerMetric::InvocationsPerInstance, 70.0, false),
+            tracking("cpu", SageMakerMetric::CpuUtilization, 1.25, false),
+        ],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(events(&run(cpu_not_ready, 8, &demand)), []);
+
+    // With the CPU policy's scale-in disabled, it no longer holds the other back.
+    let cpu_out_only = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        vec![
+            tracking("ipi", SageMakerMetric::InvocationsPerInstance, 70.0, false),
+            tracking("cpu", SageMakerMetric::CpuUtilization, 1.25, true),
+        ],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let recorder = run(cpu_out_only, 8, &demand);
+    // Then CPU on 2 instances is 5 % > 1.25 for minutes 15-17 (3 of 3): ceil(5 × 2 / 1.25) = 8.
+    // That scale-out ends the scale-in cooldown, and InvocationsPerInstance's 15 datapoints
+    // (12.5 and 50) are still all below 63: back to 2 at minute 18, and so on every 4 minutes,
+    // the flapping AWS warns of when policies disagree.
+    assert_eq!(
+        events(&recorder),
+        [
+            (14, 8, 2),
+            (17, 2, 8),
+            (18, 8, 2),
+            (21, 2, 8),
+            (22, 8, 2),
+            (25, 2, 8),
+            (26, 8, 2),
+            (29, 2, 8)
+        ]
+    );
+    assert!(
+        recorder.events[0]
+            .reason
+            .to_string()
+            .starts_with("target tracking policy ipi: AlarmLow in ALARM"),
+        "{}",
+        recorder.events[0].reason
+    );
+    assert!(
+        recorder.events[1]
+            .reason
+            .to_string()
+            .contains("CPUUtilization > 1.25 for 3 of 3 datapoints (minutes 15-17, 5 to 5); ceil(5 × 2 instances / 1.25) = 8"),
+        "{}",
+        recorder.events[1].reason
+    );
+}
+
+fn business_hours(at_s: u64, min: Option<u32>, max: Option<u32>) -> ScheduledAction {
+    ScheduledAction {
+        name: PolicyName::new("business-hours"),
+        at_s,
+        min_capacity: min,
+        max_capacity: max,
+    }
+}
+
+#[test]
+fn a_scheduled_minimum_rises_through_a_scale_in_cooldown() {
+    // The spec's second check: 8 instances, 100 a minute, scale in to 2 at the end of minute 14
+    // with a 300 s scale-in cooldown (to the end of minute 19). MinCapacity 5 at the end of
+    // minute 15 raises D to 5 at once; target tracking's ceil(100 / 70) = 2 is then clamped to
+    // 5, so nothing more happens.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        vec![tracking(
+            "ipi",
+            SageMakerMetric::InvocationsPerInstance,
+            70.0,
+            false,
+        )],
+        vec![business_hours(16 * 60, Some(5), None)],
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 8, &[100.0; 40]);
+    assert_eq!(events(&recorder), [(14, 8, 2), (15, 2, 5)]);
+    assert_eq!(
+        recorder.events[1].reason.to_string(),
+        "scheduled action business-hours: MinCapacity 1 -> 5, MaxCapacity 8 -> 8"
+    );
+    assert_eq!(recorder.records[16].in_service, 5);
+}
+
+#[test]
+fn a_scheduled_maximum_pulls_capacity_down_and_an_impossible_one_fails() {
+    // MaxCapacity 3 at 120 s pulls 8 down to 3 at the end of minute 1. MinCapacity 6 at 300 s
+    // would exceed MaxCapacity 3: the action fails, bounds and capacity stay.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        Vec::new(),
+        vec![
+            business_hours(120, None, Some(3)),
+            business_hours(300, Some(6), None),
+        ],
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 8, &[0.0; 10]);
+    assert_eq!(events(&recorder), [(1, 8, 3), (4, 3, 3)]);
+    assert!(
+        recorder.events[1].reason.to_string().contains("failed"),
+        "{}",
+        recorder.events[1].reason
+    );
+    assert_eq!(recorder.records[9].desired, 3);
+}
+
+#[test]
+fn suspended_state_stops_each_kind_on_its_own() {
+    let scaled_in = |target: ScalableTarget| {
+        let scaling = ApplicationAutoScaling::new(
+            target,
+            vec![step_policy(
+                "quiet",
+                invocations_alarm(AwsComparisonOperator::LessThanThreshold, 10.0),
+                AdjustmentType::ExactCapacity,
+                &[(None, Some(0.0), 1)],
+                300,
+            )],
+            vec![business_hours(600, Some(4), None)],
+            0,
+        )
+        .unwrap();
+        events(&run(scaling, 8, &[0.0; 12]))
+    };
+    let target = ScalableTarget::new(1, 8).unwrap();
+    // Exact capacity 1 at the end of minute 0; MinCapacity 4 at the end of minute 9.
+    assert_eq!(scaled_in(target), [(0, 8, 1), (9, 1, 4)]);
+    // Scale-in suspended: 8 stays, and MinCapacity 4 leaves 8 inside the bounds.
+    assert_eq!(scaled_in(target.with_suspended_state(true, false)), []);
+    assert_eq!(
+        scaled_in(target.with_scheduled_scaling_suspended(true)),
+        [(0, 8, 1)]
+    );
+}
