@@ -1108,13 +1108,14 @@ impl Scenario {
             recipe,
             scenario_path: path.to_owned(),
         };
-        let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
-        let autoscaler = vendor.build(&paths, &texts)?;
+        // Parsed before building: `build` finds the optional documents by their roles.
         vendor.documents = files
             .iter()
             .zip(&texts)
             .map(|((file, role, format), text)| Document::parse(file, role, text, *format))
             .collect::<Result<_, _>>()?;
+        let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
+        let autoscaler = vendor.build(&paths, &texts)?;
         let server_group = matches!(autoscaler, AutoscalerConfig::HuaweiWorkspace(..));
         if spec.sessions.is_some() && !server_group {
             return Err(field_error(
