@@ -1,5 +1,5 @@
-//! Azure autoscale and Huawei Workspace scenarios through the binary: the specs' checks by hand
-//! and their bad input.
+//! Azure autoscale, Huawei Workspace, the HPA and AWS step and scheduled scaling through the
+//! binary: checks by hand and bad input.
 
 use crate::common::{Fixture, column};
 
@@ -340,4 +340,103 @@ fn hpa_manifest_errors_read_like_the_api_server() {
         },
         "hpa.yaml: spec.metrics[0].resource.target",
     );
+}
+
+const STEP_POLICY: &str = r#"[{ "PolicyName": "spike", "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "PolicyType": "StepScaling",
+  "StepScalingPolicyConfiguration": { "AdjustmentType": "ChangeInCapacity", "Cooldown": 600,
+    "StepAdjustments": [ { "MetricIntervalLowerBound": 0, "ScalingAdjustment": 2 } ] } }]
+"#;
+
+const SPIKE_ALARM: &str = r#"[{ "AlarmName": "spike", "ActionsEnabled": true,
+  "AlarmActions": ["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/endpoint/MyEndpoint/variant/MyVariant:policyName/spike"],
+  "MetricName": "Invocations", "Namespace": "AWS/SageMaker", "Statistic": "Sum",
+  "Dimensions": [ { "Name": "EndpointName", "Value": "MyEndpoint" },
+                  { "Name": "VariantName", "Value": "MyVariant" } ],
+  "Period": 60, "EvaluationPeriods": 1, "Threshold": 500,
+  "ComparisonOperator": "GreaterThanThreshold" }]
+"#;
+
+const MINIMUM_AT_MINUTE_20: &str = r#"[{ "ScheduledActionName": "raise", "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "Schedule": "at(2026-03-02T08:20:00)",
+  "ScalableTargetAction": { "MinCapacity": 5 } }]
+"#;
+
+/// The spec's fixture (700 a minute for minutes 0–9, then 100) with a step policy on its alarm and
+/// a scheduled action instead of target tracking.
+fn step_and_schedule() -> Fixture {
+    let fixture = Fixture::new();
+    fixture.write("aws/policy.json", STEP_POLICY);
+    fixture.write("aws/alarms.json", SPIKE_ALARM);
+    fixture.write("aws/scheduled.json", MINIMUM_AT_MINUTE_20);
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0\n",
+        "metric_delay_s = 0\nalarms = \"aws/alarms.json\"\nscheduled_actions = \"aws/scheduled.json\"\n",
+    );
+    fixture.replace(
+        "scenario.toml",
+        "step_s = 60\n",
+        "step_s = 60\nstart = 2026-03-02T08:00:00Z\n",
+    );
+    fixture
+}
+
+#[test]
+fn aws_step_policy_and_scheduled_action_by_hand_through_the_binary() {
+    // Minute 0 sums 700 > 500: the alarm fires at its end and the step [0, +inf) adds 2, 1 -> 3.
+    // It stays in ALARM through minute 9, but in the 600 s cooldown the step counts from the
+    // capacity before the scale-out (1 + 2 = 3), so nothing more; minute 10 (100) clears it.
+    // The action at 08:20, 1,200 s after `start`, lifts MinCapacity to 5: 3 -> 5.
+    let fixture = step_and_schedule();
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["60", "1200"]);
+    assert_eq!(column(&events, "from"), ["1", "3"]);
+    assert_eq!(column(&events, "to"), ["3", "5"]);
+    let reasons = column(&events, "reason");
+    assert!(
+        reasons[0].starts_with("step scaling policy spike"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].starts_with("scheduled action raise"),
+        "{}",
+        reasons[1]
+    );
+}
+
+#[test]
+fn aws_step_policy_without_its_alarm_is_refused_by_name() {
+    let fixture = step_and_schedule();
+    fixture.replace("aws/alarms.json", ":policyName/spike", ":policyName/other");
+    let out = fixture.run().failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("policy.json: [0].PolicyName: step scaling policy \"spike\" has no alarm"),
+        "{stderr}"
+    );
+    assert!(!fixture.out_dir().exists());
+}
+
+#[test]
+fn aws_scheduled_action_in_an_unknown_time_zone_is_refused() {
+    let fixture = step_and_schedule();
+    fixture.replace(
+        "aws/scheduled.json",
+        "\"Schedule\"",
+        "\"Timezone\": \"Mars/Olympus\", \"Schedule\"",
+    );
+    let out = fixture.run().failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("scheduled.json: [0].Timezone") && stderr.contains("Mars/Olympus"),
+        "{stderr}"
+    );
+    assert!(!fixture.out_dir().exists());
 }
