@@ -26,7 +26,7 @@ use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
 use crate::trace::{read_trace, read_trace_arrivals};
 use crate::vendor_formats::aws::{
-    AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, application_auto_scaling,
+    AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, application_auto_scaling, request_bodies,
 };
 use crate::vendor_formats::azure::autoscale_setting;
 use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
@@ -475,6 +475,17 @@ fn aws_optional_fields(text: &str) -> Vec<OptionalField> {
 /// The roles of AWS's optional documents.
 const SCHEDULED_ACTIONS: &str = "scheduled_actions";
 const ALARMS: &str = "alarms";
+
+/// The key under which the AWS CLI's describe output lists the bodies a document of `role`
+/// may hold as an array.
+fn describe_list_key(role: &str) -> Option<&'static str> {
+    match role {
+        "put_scaling_policy" => Some("ScalingPolicies"),
+        SCHEDULED_ACTIONS => Some("ScheduledActions"),
+        ALARMS => Some("MetricAlarms"),
+        _ => None,
+    }
+}
 
 /// The scenario settings a sweep may set besides the vendor files' fields.
 const METRIC_DELAY_S: &str = "metric_delay_s";
@@ -1109,10 +1120,20 @@ impl Scenario {
             scenario_path: path.to_owned(),
         };
         // Parsed before building: `build` finds the optional documents by their roles.
+        let recipe_is_aws = matches!(vendor.recipe, Recipe::Aws { .. });
         vendor.documents = files
             .iter()
             .zip(&texts)
-            .map(|((file, role, format), text)| Document::parse(file, role, text, *format))
+            .map(|((file, role, format), text)| {
+                Document::parse(file, role, text, *format).map(|document| {
+                    let document = document.listed_as(describe_list_key(role));
+                    if recipe_is_aws {
+                        document.written_back_with(request_bodies)
+                    } else {
+                        document
+                    }
+                })
+            })
             .collect::<Result<_, _>>()?;
         let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
         let autoscaler = vendor.build(&paths, &texts)?;

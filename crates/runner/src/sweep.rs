@@ -1220,7 +1220,7 @@ fn write_recommended_files(
     let mut files = Vec::new();
     for (document, body) in vendor.documents.iter().zip(&bodies) {
         let mut file = Pending::create(out_dir, &document.recommended_name())?;
-        file.write_all(document.render(body).as_bytes())?;
+        file.write_all(document.recommended_text(body).as_bytes())?;
         files.push(file);
     }
     Ok(files)

@@ -236,6 +236,8 @@ struct PutMetricAlarm {
     state_updated_timestamp: Option<Value>,
     #[allow(dead_code, reason = "printed by describe-alarms")]
     state_transitioned_timestamp: Option<Value>,
+    #[allow(dead_code, reason = "printed by describe-alarms when data is partial")]
+    evaluation_state: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +283,59 @@ struct DescribeScheduledActions {
     scheduled_actions: Vec<PutScheduledAction>,
     #[allow(dead_code, reason = "pagination of the CLI's output")]
     next_token: Option<String>,
+}
+
+/// The fields each `describe-*` output prints besides the request's own, by the key that lists
+/// its items.
+const DESCRIBE_ONLY: [(&str, &[&str]); 4] = [
+    (
+        "ScalableTargets",
+        &["ScalableTargetARN", "CreationTime", "PredictedCapacity"],
+    ),
+    ("ScalingPolicies", &["PolicyARN", "Alarms", "CreationTime"]),
+    ("ScheduledActions", &["ScheduledActionARN", "CreationTime"]),
+    (
+        "MetricAlarms",
+        &[
+            "AlarmArn",
+            "AlarmConfigurationUpdatedTimestamp",
+            "StateValue",
+            "StateReason",
+            "StateReasonData",
+            "StateUpdatedTimestamp",
+            "StateTransitionedTimestamp",
+            "EvaluationState",
+        ],
+    ),
+];
+
+/// The request bodies that set up what a `describe-*` output `body` shows: its items without
+/// the fields only the describe command prints, as a JSON array (RegisterScalableTarget: the one
+/// body); any other body as it is.
+pub(crate) fn request_bodies(body: &Value) -> Value {
+    let Some(object) = body.as_object() else {
+        return body.clone();
+    };
+    for (list_key, describe_only) in DESCRIBE_ONLY {
+        let Some(Value::Array(items)) = object.get(list_key) else {
+            continue;
+        };
+        let mut bodies: Vec<Value> = items
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                if let Some(fields) = item.as_object_mut() {
+                    fields.retain(|key, _| !describe_only.contains(&key.as_str()));
+                }
+                item
+            })
+            .collect();
+        return match (list_key, bodies.len()) {
+            ("ScalableTargets", 1) => bodies.remove(0),
+            _ => Value::Array(bodies),
+        };
+    }
+    body.clone()
 }
 
 /// A SageMaker variant's ResourceId, `endpoint/<endpoint>/variant/<variant>`.

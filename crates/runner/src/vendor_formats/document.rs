@@ -45,6 +45,13 @@ pub(crate) struct Document {
     pub(crate) format: Format,
     /// Its content.
     pub(crate) body: Value,
+    /// When the body is a JSON array of request bodies, the key under which the vendor's
+    /// describe output lists the same items (`ScheduledActions`): its fields are named from that
+    /// key (`ScheduledActions[0].ScalableTargetAction.MinCapacity`) whichever form the file has.
+    pub(crate) list_key: Option<&'static str>,
+    /// The body in the form the vendor's API takes, where the file holds another form (what a
+    /// describe command prints): the form recommended files are written in.
+    pub(crate) request_form: Option<fn(&Value) -> Value>,
 }
 
 impl Document {
@@ -69,7 +76,17 @@ impl Document {
             role,
             format,
             body,
+            list_key: None,
+            request_form: None,
         })
+    }
+
+    /// Names the items of a body that is an array as the describe output `list_key` does.
+    pub(crate) fn listed_as(mut self, list_key: Option<&'static str>) -> Self {
+        if self.body.is_array() {
+            self.list_key = list_key;
+        }
+        self
     }
 
     /// The file's name, for messages.
@@ -77,6 +94,21 @@ impl Document {
         self.path
             .file_name()
             .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
+    }
+
+    /// Writes recommended bodies in the API's request form with `request_form`.
+    pub(crate) fn written_back_with(mut self, request_form: fn(&Value) -> Value) -> Self {
+        self.request_form = Some(request_form);
+        self
+    }
+
+    /// `body` as the recommended file holds it: in the API's request form, as the file's format
+    /// writes it.
+    pub(crate) fn recommended_text(&self, body: &Value) -> String {
+        match self.request_form {
+            Some(request_form) => self.render(&request_form(body)),
+            None => self.render(body),
+        }
     }
 
     /// The name of the recommended file: `recommended-` and its role, `-` for `_`.
@@ -268,6 +300,8 @@ pub(crate) struct Field {
     document: usize,
     path: FieldPath,
     encoding: Encoding,
+    /// Whether the path starts with the document's `list_key`, which is not in its body.
+    listed: bool,
 }
 
 /// The fields of `documents`: every number, number in text and duration in them outside the
@@ -281,24 +315,36 @@ pub(crate) fn fields(
     for (document, doc) in documents.iter().enumerate() {
         let mut walk = Walk {
             document,
+            listed: doc.list_key.is_some(),
             ignored,
-            at: Vec::new(),
+            at: doc
+                .list_key
+                .map(|key| Step::Key(key.to_owned()))
+                .into_iter()
+                .collect(),
             fields: &mut fields,
         };
         walk.collect(&doc.body);
     }
     for field in optional {
-        let Some(path) = FieldPath::parse(&field.path) else {
+        let Some(mut path) = FieldPath::parse(&field.path) else {
             continue;
         };
+        let Some(doc) = documents.get(field.document) else {
+            continue;
+        };
+        if let Some(key) = doc.list_key {
+            path.0.insert(0, Step::Key(key.to_owned()));
+        }
         let present = fields
             .iter()
             .any(|known| known.document == field.document && known.path == path);
-        if !present && field.document < documents.len() {
+        if !present {
             fields.push(Field {
                 document: field.document,
                 path,
                 encoding: Encoding::Number,
+                listed: doc.list_key.is_some(),
             });
         }
     }
@@ -308,6 +354,7 @@ pub(crate) fn fields(
 /// A walk through one document, gathering its fields.
 struct Walk<'a> {
     document: usize,
+    listed: bool,
     ignored: &'a [&'a str],
     at: Vec<Step>,
     fields: &'a mut Vec<Field>,
@@ -349,6 +396,7 @@ impl Walk<'_> {
                 document: self.document,
                 path: FieldPath(self.at.clone()),
                 encoding,
+                listed: self.listed,
             });
         }
     }
@@ -363,9 +411,12 @@ pub(crate) enum Unresolved {
     Ambiguous(Vec<String>),
 }
 
-/// The one field of `fields` whose path ends in `name`.
+/// The field of `fields` whose whole path is `name`, else the one whose path ends in it.
 pub(crate) fn resolve<'a>(fields: &'a [Field], name: &str) -> Result<&'a Field, Unresolved> {
     let end = FieldPath::parse(name).ok_or(Unresolved::Unknown)?;
+    if let Some(exact) = fields.iter().find(|field| field.path == end) {
+        return Ok(exact);
+    }
     let matching: Vec<&Field> = fields.iter().filter(|f| f.path.ends_with(&end)).collect();
     match matching.as_slice() {
         [] => Err(Unresolved::Unknown),
@@ -403,7 +454,7 @@ pub(crate) fn set(bodies: &mut [Value], field: &Field, value: f64) -> Result<(),
     let mut at = bodies
         .get_mut(field.document)
         .ok_or_else(|| format!("no document for {}", field.path))?;
-    for step in &field.path.0 {
+    for step in &field.path.0[usize::from(field.listed)..] {
         at = match step {
             Step::Key(key) => {
                 if at.is_null() {
@@ -566,6 +617,8 @@ mod tests {
             role: "horizontal_pod_autoscaler",
             format: Format::Yaml,
             body: Value::Null,
+            list_key: None,
+            request_form: None,
         };
         let written = document.render(&body);
         assert_eq!(
@@ -583,5 +636,41 @@ mod tests {
         assert_eq!(iso_duration(3600.0), "PT1H");
         assert_eq!(iso_duration(3690.0), "PT1H1M30S");
         assert_eq!(iso_duration(0.0), "PT0S");
+    }
+
+    #[test]
+    fn an_array_of_bodies_is_named_as_its_describe_output_lists_them_and_a_whole_path_wins() {
+        let register = Document::parse(
+            Path::new("register.json"),
+            "register_scalable_target",
+            r#"{ "MinCapacity": 1 }"#,
+            Format::Json,
+        )
+        .unwrap();
+        let scheduled = Document::parse(
+            Path::new("scheduled.json"),
+            "scheduled_actions",
+            r#"[{ "ScalableTargetAction": { "MinCapacity": 4 } }]"#,
+            Format::Json,
+        )
+        .unwrap()
+        .listed_as(Some("ScheduledActions"));
+        let documents = [register, scheduled];
+        let fields = fields(&documents, &[], &[]);
+        assert_eq!(
+            short_names(&fields),
+            ["MinCapacity", "ScalableTargetAction.MinCapacity"]
+        );
+        // `MinCapacity` is the register's whole path, though the action's path ends in it too.
+        assert_eq!(resolve(&fields, "MinCapacity").unwrap().document, 0);
+        let action = resolve(
+            &fields,
+            "ScheduledActions[0].ScalableTargetAction.MinCapacity",
+        );
+        let action = action.unwrap();
+        let mut bodies: Vec<Value> = documents.iter().map(|d| d.body.clone()).collect();
+        set(&mut bodies, action, 6.0).unwrap();
+        assert_eq!(bodies[1][0]["ScalableTargetAction"]["MinCapacity"], 6);
+        assert_eq!(bodies[0]["MinCapacity"], 1);
     }
 }

@@ -2,7 +2,7 @@
 
 use scalesim_runner::{Shard, Sweep};
 
-use crate::common::{Fixture, column, repo_root, scalesim};
+use crate::common::{Fixture, column, repo_root, scalesim, step_and_schedule};
 
 /// The spec-check scenario swept over TargetValue and MinCapacity: 4 runs, the last key
 /// (MinCapacity) varying fastest.
@@ -419,4 +419,85 @@ fn an_hpa_sweep_varies_the_controllers_tolerance_as_the_scenario_sets_it() {
     assert_ne!(hours[0], hours[1]);
     let refused = hpa_fixture("\n[sweep]\ntolerance = [-1]\n");
     assert_refused(&refused, "sweep: with tolerance = -1: ");
+}
+
+#[test]
+fn an_aws_sweep_sets_a_scheduled_actions_minimum_named_as_describe_lists_it() {
+    // The step policy takes 1 -> 3 at the end of minute 0; the action at minute 20 lifts the
+    // minimum to 4 or 6. With no provisioning time: 60 s x (1 + 19 x 3 + 10 x minimum).
+    let fixture = step_and_schedule();
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!(
+            "{scenario}\n[sweep]\n\"ScheduledActions[0].ScalableTargetAction.MinCapacity\" = [4, 6]\n\
+             MinCapacity = [1]\n"
+        ),
+    );
+    sweep(&fixture, "out", None).success();
+    let results = std::fs::read_to_string(fixture.path("out/results.csv")).unwrap();
+    assert_eq!(
+        column(
+            &results,
+            "ScheduledActions[0].ScalableTargetAction.MinCapacity"
+        ),
+        ["4", "6"]
+    );
+    assert_eq!(column(&results, "peak_in_service"), ["4", "6"]);
+    assert_eq!(column(&results, "instance_seconds"), ["5880", "7080"]);
+    // The cheaper run, written back as the array of PutScheduledAction bodies it was read as.
+    let recommended: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture.path("out/recommended-scheduled-actions.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(recommended[0]["ScalableTargetAction"]["MinCapacity"], 4);
+    assert_eq!(recommended[0]["Schedule"], "at(2026-03-02T08:20:00)");
+}
+
+#[test]
+fn describe_outputs_are_written_back_as_the_request_bodies_that_set_them_up() {
+    let fixture = step_and_schedule();
+    let policies: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.path("aws/policy.json")).unwrap())
+            .unwrap();
+    let mut described = policies[0].clone();
+    described["PolicyARN"] = "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/endpoint/MyEndpoint/variant/MyVariant:policyName/spike".into();
+    described["Alarms"] = serde_json::json!([{ "AlarmName": "spike",
+        "AlarmARN": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:spike" }]);
+    described["CreationTime"] = "2026-02-27T10:14:02.610000+00:00".into();
+    fixture.write(
+        "aws/policy.json",
+        &serde_json::json!({ "ScalingPolicies": [described] }).to_string(),
+    );
+    fixture.write(
+        "aws/register.json",
+        &format!(
+            r#"{{ "ScalableTargets": [ {}, "ScalableTargetARN": "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/056d2d3b1b4d4a0b8d1c0e3ec3f1b2a9", "CreationTime": "2026-02-27T10:12:40.412000+00:00" }} ] }}"#,
+            crate::common::REGISTER.trim().trim_end_matches('}').trim_end()
+        ),
+    );
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!("{scenario}\n[sweep]\n\"ScalingPolicies[0].StepScalingPolicyConfiguration.Cooldown\" = [120, 600]\n"),
+    );
+    sweep(&fixture, "out", None).success();
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(fixture.path(name)).unwrap()).unwrap()
+    };
+    let register = read("out/recommended-register-scalable-target.json");
+    assert_eq!(register["MinCapacity"], 1);
+    assert_eq!(register["MaxCapacity"], 8);
+    assert!(register.get("ScalableTargetARN").is_none() && register.get("CreationTime").is_none());
+    let policies = read("out/recommended-put-scaling-policy.json");
+    let policy = &policies
+        .as_array()
+        .expect("an array of PutScalingPolicy bodies")[0];
+    assert_eq!(policy["PolicyName"], "spike");
+    for describe_only in ["PolicyARN", "Alarms", "CreationTime"] {
+        assert!(
+            policy.get(describe_only).is_none(),
+            "{describe_only} written back"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Azure autoscale, Huawei Workspace, the HPA and AWS step and scheduled scaling through the
 //! binary: checks by hand and bad input.
 
-use crate::common::{Fixture, column};
+use crate::common::{Fixture, column, step_and_schedule};
 
 const HUAWEI_POLICY: &str = r#"{ "server_group_id": "group-1", "enable": true,
   "max_scaling_amount": 2, "single_expansion_count": 1,
@@ -340,50 +340,6 @@ fn hpa_manifest_errors_read_like_the_api_server() {
         },
         "hpa.yaml: spec.metrics[0].resource.target",
     );
-}
-
-const STEP_POLICY: &str = r#"[{ "PolicyName": "spike", "ServiceNamespace": "sagemaker",
-  "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
-  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-  "PolicyType": "StepScaling",
-  "StepScalingPolicyConfiguration": { "AdjustmentType": "ChangeInCapacity", "Cooldown": 600,
-    "StepAdjustments": [ { "MetricIntervalLowerBound": 0, "ScalingAdjustment": 2 } ] } }]
-"#;
-
-const SPIKE_ALARM: &str = r#"[{ "AlarmName": "spike", "ActionsEnabled": true,
-  "AlarmActions": ["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/endpoint/MyEndpoint/variant/MyVariant:policyName/spike"],
-  "MetricName": "Invocations", "Namespace": "AWS/SageMaker", "Statistic": "Sum",
-  "Dimensions": [ { "Name": "EndpointName", "Value": "MyEndpoint" },
-                  { "Name": "VariantName", "Value": "MyVariant" } ],
-  "Period": 60, "EvaluationPeriods": 1, "Threshold": 500,
-  "ComparisonOperator": "GreaterThanThreshold" }]
-"#;
-
-const MINIMUM_AT_MINUTE_20: &str = r#"[{ "ScheduledActionName": "raise", "ServiceNamespace": "sagemaker",
-  "ResourceId": "endpoint/MyEndpoint/variant/MyVariant",
-  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-  "Schedule": "at(2026-03-02T08:20:00)",
-  "ScalableTargetAction": { "MinCapacity": 5 } }]
-"#;
-
-/// The spec's fixture (700 a minute for minutes 0–9, then 100) with a step policy on its alarm and
-/// a scheduled action instead of target tracking.
-fn step_and_schedule() -> Fixture {
-    let fixture = Fixture::new();
-    fixture.write("aws/policy.json", STEP_POLICY);
-    fixture.write("aws/alarms.json", SPIKE_ALARM);
-    fixture.write("aws/scheduled.json", MINIMUM_AT_MINUTE_20);
-    fixture.replace(
-        "scenario.toml",
-        "metric_delay_s = 0\n",
-        "metric_delay_s = 0\nalarms = \"aws/alarms.json\"\nscheduled_actions = \"aws/scheduled.json\"\n",
-    );
-    fixture.replace(
-        "scenario.toml",
-        "step_s = 60\n",
-        "step_s = 60\nstart = 2026-03-02T08:00:00Z\n",
-    );
-    fixture
 }
 
 #[test]
