@@ -241,6 +241,7 @@ fn business_hours(at_s: u64, min: Option<u32>, max: Option<u32>) -> ScheduledAct
         at_s,
         min_capacity: min,
         max_capacity: max,
+        desired_capacity: None,
     }
 }
 
@@ -321,5 +322,39 @@ fn suspended_state_stops_each_kind_on_its_own() {
     assert_eq!(
         scaled_in(target.with_scheduled_scaling_suspended(true)),
         [(0, 8, 1)]
+    );
+}
+
+#[test]
+fn an_endpoint_update_sets_desired_capacity_into_the_bounds_even_with_schedules_suspended() {
+    // UpdateEndpointWeightsAndCapacities: DesiredInstanceCount 3 at 120 s (end of minute 1),
+    // 10 at 300 s, taken into MaxCapacity 8 (end of minute 4). ScheduledScalingSuspended holds
+    // back the scheduled MinCapacity 6 at 180 s, not the updates.
+    let update = |at_s, count| ScheduledAction {
+        name: PolicyName::new("UpdateEndpointWeightsAndCapacities"),
+        at_s,
+        min_capacity: None,
+        max_capacity: None,
+        desired_capacity: Some(count),
+    };
+    let target = ScalableTarget::new(1, 8)
+        .unwrap()
+        .with_scheduled_scaling_suspended(true);
+    let scaling = ApplicationAutoScaling::new(
+        target,
+        Vec::new(),
+        vec![
+            update(120, 3),
+            business_hours(180, Some(6), None),
+            update(300, 10),
+        ],
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 1, &[0.0; 10]);
+    assert_eq!(events(&recorder), [(1, 1, 3), (4, 3, 8)]);
+    assert_eq!(
+        recorder.events[0].reason.to_string(),
+        "UpdateEndpointWeightsAndCapacities: DesiredInstanceCount 3"
     );
 }

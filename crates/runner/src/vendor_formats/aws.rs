@@ -1370,6 +1370,7 @@ fn scheduled_actions(
                 at_s,
                 min_capacity: min,
                 max_capacity: max,
+                desired_capacity: None,
             });
         }
         if actions.len() > MAX_SCHEDULED_FIRINGS {

@@ -177,6 +177,11 @@ pub struct ScheduledAction {
     pub min_capacity: Option<u32>,
     /// ScalableTargetAction.MaxCapacity, if given.
     pub max_capacity: Option<u32>,
+    /// A desired capacity set from outside Application Auto Scaling at `at_s` (SageMaker's
+    /// UpdateEndpointWeightsAndCapacities with DesiredInstanceCount), taken into the bounds
+    /// then in force. Not a scheduled action of the target, so ScheduledScalingSuspended does
+    /// not hold it back.
+    pub desired_capacity: Option<u32>,
 }
 
 /// Why a step scaling policy changed desired capacity.
@@ -264,11 +269,16 @@ pub struct ScheduledActionReason {
     pub bounds: (CapacityBounds, CapacityBounds),
     /// Whether it failed: the new minimum above the new maximum.
     pub failed: bool,
+    /// The desired capacity it set from outside, if it is such an update.
+    pub desired_capacity: Option<u32>,
 }
 
 impl fmt::Display for ScheduledActionReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (before, after) = self.bounds;
+        if let Some(desired) = self.desired_capacity {
+            return write!(f, "{}: DesiredInstanceCount {desired}", self.action);
+        }
         if self.failed {
             return write!(
                 f,
@@ -385,7 +395,11 @@ impl ApplicationAutoScaling {
             }
         }
         if target.scheduled_scaling_suspended() {
-            scheduled.clear();
+            scheduled.retain(|action| action.desired_capacity.is_some());
+            for update in &mut scheduled {
+                update.min_capacity = None;
+                update.max_capacity = None;
+            }
         }
         scheduled.sort_by_key(|action| action.at_s);
         let named = policies.len() > 1;
@@ -423,12 +437,17 @@ impl ApplicationAutoScaling {
         self.delay_minutes * MINUTE_S
     }
 
-    /// Scheduled actions due by `end_s`: the bounds they leave, and the last one's reason.
-    fn run_scheduled(&mut self, end_s: u64) -> Option<ScheduledActionReason> {
+    /// Scheduled actions due by `end_s`: the bounds they leave, the desired capacity the last
+    /// outside update set, and the last one's reason.
+    fn run_scheduled(&mut self, end_s: u64) -> (Option<ScheduledActionReason>, Option<u32>) {
         let mut reason = None;
+        let mut set_desired = None;
         while let Some(action) = self.scheduled.get(self.next_scheduled)
             && action.at_s <= end_s
         {
+            if action.desired_capacity.is_some() {
+                set_desired = action.desired_capacity;
+            }
             let before = self.bounds;
             let min = action.min_capacity.unwrap_or(before.min());
             let max = action.max_capacity.unwrap_or(before.max());
@@ -441,10 +460,11 @@ impl ApplicationAutoScaling {
                 action: action.name,
                 bounds: (before, after),
                 failed,
+                desired_capacity: action.desired_capacity,
             });
             self.next_scheduled += 1;
         }
-        reason
+        (reason, set_desired)
     }
 
     fn cooling(last_minute: Option<u64>, minute: u64, cooldown_s: u64) -> Option<u64> {
@@ -784,13 +804,13 @@ impl Autoscaler for ApplicationAutoScaling {
             observation.work_capacity,
         );
         let end_s = observation.end_s();
-        let scheduled = if self.scheduled.is_empty() {
-            None
+        let (scheduled, set_desired) = if self.scheduled.is_empty() {
+            (None, None)
         } else {
             self.run_scheduled(end_s)
         };
         let desired_before = observation.desired;
-        let desired = self.bounds.clamp(desired_before);
+        let desired = self.bounds.clamp(set_desired.unwrap_or(desired_before));
         let scheduled_proposal = scheduled.map(|reason| {
             (
                 Proposal {
