@@ -2,6 +2,7 @@
 //! conversion into checked core configurations.
 
 pub(crate) mod aws;
+pub(crate) mod aws_endpoint;
 pub(crate) mod aws_schedule;
 pub(crate) mod azure;
 pub(crate) mod document;
