@@ -79,7 +79,7 @@ pub fn check_same_trace(scenarios: &[Scenario]) -> Result<(), CompareError> {
 
 /// The time bins shared by every run: a whole number of every scenario's steps, at most
 /// [`MAX_BINS`] of them over the longest run.
-fn bin_seconds(scenarios: &[Scenario]) -> u64 {
+pub(crate) fn bin_seconds(scenarios: &[Scenario]) -> u64 {
     let step_lcm = scenarios
         .iter()
         .map(|s| s.demand.step_s())
@@ -98,7 +98,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// Bins a run's instances (and demand) on the comparison's time bins.
-struct BinnedSink {
+pub(crate) struct BinnedSink {
     bin_s: u64,
     in_service_max: Vec<f64>,
     /// Σ in-service × seconds, then divided by the bin's covered seconds.
@@ -109,7 +109,7 @@ struct BinnedSink {
 }
 
 impl BinnedSink {
-    fn new(bin_s: u64, bins: usize) -> Self {
+    pub(crate) fn new(bin_s: u64, bins: usize) -> Self {
         Self {
             bin_s,
             in_service_max: vec![0.0; bins],
@@ -224,39 +224,18 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     }
     csv.write_all(text.as_bytes())?;
 
-    let demand_source = &results[0].binned;
-    let mean_per_min = |b: &BinnedSink, bin: usize| {
-        if b.covered_s[bin] == 0 {
-            0.0
-        } else {
-            b.demand[bin] * 60.0 / b.covered_s[bin] as f64
-        }
-    };
-    let plot = ComparisonPlot {
-        title: format!("comparison: {}", load_name(first).display()),
-        bin_s: bin_s as f64,
-        demand_mean_per_min: (0..bins)
-            .map(|bin| mean_per_min(demand_source, bin))
-            .collect(),
-        demand_max_per_min: demand_source.demand_max_per_min.clone(),
-        runs: results
-            .iter()
-            .map(|result| ComparisonSeries {
-                label: format!("{} ({})", result.row.name, result.row.kind),
-                in_service_max: result.binned.in_service_max.clone(),
-                in_service_mean: (0..bins)
-                    .map(|bin| {
-                        let covered = result.binned.covered_s[bin];
-                        if covered == 0 {
-                            0.0
-                        } else {
-                            result.binned.instance_seconds[bin] / covered as f64
-                        }
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
+    let plot = overlay_plot(
+        format!("comparison: {}", load_name(first).display()),
+        ("run", "the same trace replayed for every run"),
+        bin_s,
+        &results[0].binned,
+        results.iter().map(|result| {
+            (
+                format!("{} ({})", result.row.name, result.row.kind),
+                &result.binned,
+            )
+        }),
+    );
     let png = plot_file(out_dir, COMPARE_FILES[1], || render_comparison_png(&plot))?;
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
         render_comparison_svg(&plot).map(String::into_bytes)
@@ -266,6 +245,46 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
         rows: results.into_iter().map(|r| r.row).collect(),
         files,
     })
+}
+
+/// The overlay of `runs`' instance curves, each `(label, curve)`, under the demand binned in
+/// `demand`; every curve on the same bins of `bin_s` seconds.
+pub(crate) fn overlay_plot<'a>(
+    title: String,
+    (strip_noun, demand_note): (&'static str, &'static str),
+    bin_s: u64,
+    demand: &BinnedSink,
+    runs: impl IntoIterator<Item = (String, &'a BinnedSink)>,
+) -> ComparisonPlot {
+    let per_covered = |total: &[f64], covered: &[u64], scale: f64| -> Vec<f64> {
+        total
+            .iter()
+            .zip(covered)
+            .map(|(&total, &covered)| {
+                if covered == 0 {
+                    0.0
+                } else {
+                    total * scale / covered as f64
+                }
+            })
+            .collect()
+    };
+    ComparisonPlot {
+        title,
+        bin_s: bin_s as f64,
+        demand_mean_per_min: per_covered(&demand.demand, &demand.covered_s, 60.0),
+        demand_max_per_min: demand.demand_max_per_min.clone(),
+        runs: runs
+            .into_iter()
+            .map(|(label, binned)| ComparisonSeries {
+                label,
+                in_service_max: binned.in_service_max.clone(),
+                in_service_mean: per_covered(&binned.instance_seconds, &binned.covered_s, 1.0),
+            })
+            .collect(),
+        strip_noun,
+        demand_note,
+    }
 }
 
 /// What a scenario replays, for messages and titles: its trace's file name, or "synthetic".

@@ -50,6 +50,10 @@ pub(crate) struct ComparisonPlot {
     pub(crate) demand_max_per_min: Vec<f64>,
     /// The runs compared (1..=[`MAX_RUNS`]), each with one value per demand bin.
     pub(crate) runs: Vec<ComparisonSeries>,
+    /// What a strip is, for the legends: `"run"`, or `"variant"` of an endpoint.
+    pub(crate) strip_noun: &'static str,
+    /// What the demand panel says of its demand.
+    pub(crate) demand_note: &'static str,
 }
 
 /// Most runs one comparison plot shows.
@@ -135,6 +139,10 @@ struct Prepared<'a> {
     demand_max: Vec<f64>,
     /// The runs, cleaned.
     runs: Vec<Run<'a>>,
+    /// What a strip is.
+    strip_noun: &'static str,
+    /// What the demand panel says of its demand.
+    demand_note: &'static str,
 }
 
 /// One run, cleaned, with what its label reports.
@@ -224,6 +232,8 @@ impl<'a> Prepared<'a> {
             demand_mean,
             demand_max,
             runs,
+            strip_noun: plot.strip_noun,
+            demand_note: plot.demand_note,
         })
     }
 
@@ -286,7 +296,7 @@ fn subtitle(data: &Prepared<'_>) -> String {
         duration(data.n as f64 * data.bin_s),
         plural(data.n as u64, "bin"),
         duration(data.bin_s),
-        plural(data.runs.len() as u64, "run"),
+        plural(data.runs.len() as u64, data.strip_noun),
         fmt_short(data.demand_peak()),
     )
 }
@@ -350,10 +360,13 @@ fn draw<DB: DrawingBackend>(
     if data.runs.len() > MAX_CONTEXT_LINES + 1 {
         entries.push((
             Swatch::Fill(CONTEXT.mix(0.55)),
-            "range of the other runs' means".to_string(),
+            format!("range of the other {}s' means", data.strip_noun),
         ));
     } else if data.runs.len() > 1 {
-        entries.push((Swatch::Line(CONTEXT, 2), "the other runs".to_string()));
+        entries.push((
+            Swatch::Line(CONTEXT, 2),
+            format!("the other {}s", data.strip_noun),
+        ));
     }
     let bin = format!("1 bin = {}", duration(data.bin_s));
     let note = if data.runs.len() > 1 {
@@ -462,11 +475,7 @@ fn draw_demand<DB: DrawingBackend>(
             "up to the busiest step in the bin".to_string(),
         ));
     }
-    draw_legend(
-        &legend,
-        &entries,
-        Some("the same trace replayed for every run"),
-    )?;
+    draw_legend(&legend, &entries, Some(data.demand_note))?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@
 
 mod compare;
 mod compare_plot;
+mod endpoint;
 mod error;
 pub mod human;
 mod limits;
@@ -48,8 +49,8 @@ pub use crate::{
     replicas::Spread,
     requests::{REQUESTS_HEADER, RequestModel, ServiceTimeSpec},
     scenario::{
-        AutoscalerConfig, AutoscalerSpec, FleetSpec, LoadSpec, ProvisioningSpec, Scenario,
-        ScenarioSpec,
+        AutoscalerConfig, AutoscalerSpec, EndpointUpdateSpec, FleetSpec, InstanceTypeSpec,
+        LoadSpec, ProductionVariantRun, ProvisioningSpec, Scenario, ScenarioSpec,
     },
     staging::check_output_folder,
     sweep::{

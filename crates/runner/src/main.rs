@@ -133,6 +133,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let output = write_run_with(&scenario, &out_dir, options)?;
             let elapsed = started.elapsed();
             write_summary(&mut report, &scenario, &output.summary)?;
+            write_variants(&mut report, &scenario, &output.variants)?;
             if !output.replicas.is_empty() {
                 writeln!(
                     report,
@@ -377,12 +378,80 @@ fn write_recommendation_line(
 
 /// `dir/{a, b, c}`: the files written, named once.
 fn write_files(out: &mut String, dir: &std::path::Path, files: &[PathBuf]) -> std::fmt::Result {
-    let names: Vec<String> = files
+    // Files in sub-folders (an endpoint's variants) are listed by folder, in the order written.
+    let mut folders: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for path in files {
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        let folder = path
+            .parent()
+            .map_or_else(|| dir.to_owned(), |parent| parent.to_owned());
+        let name = name.to_string_lossy().into_owned();
+        match folders.iter_mut().find(|(known, _)| *known == folder) {
+            Some((_, names)) => names.push(name),
+            None => folders.push((folder, vec![name])),
+        }
+    }
+    for (index, (folder, names)) in folders.iter().enumerate() {
+        if index > 0 {
+            write!(out, "{:<12} ", "")?;
+        }
+        writeln!(out, "{}/{{{}}}", folder.display(), names.join(", "))?;
+    }
+    Ok(())
+}
+
+/// An endpoint's cost over its variants' instance types, and one line per variant.
+fn write_variants(
+    out: &mut String,
+    scenario: &Scenario,
+    summaries: &[Summary],
+) -> std::fmt::Result {
+    let variants = &scenario.production_variants;
+    let costs: Vec<Option<f64>> = variants
         .iter()
-        .filter_map(|path| path.file_name())
-        .map(|name| name.to_string_lossy().into_owned())
+        .zip(summaries)
+        .map(|(variant, summary)| variant.scenario.cost(summary))
         .collect();
-    writeln!(out, "{}/{{{}}}", dir.display(), names.join(", "))
+    if !variants.is_empty() && costs.iter().all(Option::is_some) {
+        let parts: Vec<String> = variants
+            .iter()
+            .zip(&costs)
+            .map(|(variant, cost)| {
+                format!(
+                    "{} {} at {}",
+                    variant.name,
+                    decimal(cost.unwrap_or_default()),
+                    variant.scenario.price_per_hour.unwrap_or_default()
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "{:<12} {} ({} an instance-hour)",
+            "cost",
+            decimal(costs.iter().flatten().sum()),
+            parts.join(", ")
+        )?;
+    }
+    for (variant, summary) in variants.iter().zip(summaries) {
+        writeln!(
+            out,
+            "{:<12} {} ({}, {:.0} % of traffic at start): {} instance-hours, peak {}, {:.3}% \
+             unserved, {} out, {} in",
+            "variant",
+            variant.name,
+            variant.instance_type,
+            variant.initial_share * 100.0,
+            decimal(summary.instance_hours()),
+            summary.peak_in_service,
+            summary.unserved_fraction() * 100.0,
+            count(summary.scale_out_events),
+            count(summary.scale_in_events)
+        )?;
+    }
+    Ok(())
 }
 
 /// The comparison as an aligned table, one row per scenario.

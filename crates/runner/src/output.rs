@@ -22,7 +22,7 @@ use crate::plot::{
 };
 use crate::replicas::{Spread, replica_spreads};
 use crate::requests::RequestsCsv;
-use crate::scenario::Scenario;
+use crate::scenario::{NoSink, Scenario};
 use crate::staging::Staged;
 
 /// Header of `timeseries.csv`: one row per step.
@@ -63,6 +63,8 @@ pub struct RunOutput {
     pub files: Vec<PathBuf>,
     /// With `runs` > 1: per figure, its spread over the replicas.
     pub replicas: BTreeMap<&'static str, Spread>,
+    /// An endpoint's run: each production variant's figures, in the endpoint config's order.
+    pub variants: Vec<Summary>,
 }
 
 /// `summary.json`, keys in the order written.
@@ -265,6 +267,11 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// Where the file goes once persisted.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub(crate) fn create(dir: &Path, name: &str) -> Result<Self, OutputError> {
         let path = dir.join(name);
         let prefix = format!(".{name}.");
@@ -312,10 +319,10 @@ impl Pending {
 }
 
 /// Streams `timeseries.csv` and `events.csv` and keeps the first write error.
-struct CsvSink {
-    timeseries: Pending,
-    events: Pending,
-    error: Option<OutputError>,
+pub(crate) struct CsvSink {
+    pub(crate) timeseries: Pending,
+    pub(crate) events: Pending,
+    pub(crate) error: Option<OutputError>,
 }
 
 impl CsvSink {
@@ -507,8 +514,25 @@ pub fn write_run_with(
             },
         });
     }
+    if !scenario.production_variants.is_empty() {
+        return crate::endpoint::write_endpoint_run(scenario, out_dir);
+    }
     let staged = Staged::begin(out_dir)?;
-    let out_dir = staged.dir();
+    let (run, files) = write_run_files(scenario, staged.dir(), options, &mut NoSink)?;
+    Ok(RunOutput {
+        files: staged.finish(files)?,
+        ..run
+    })
+}
+
+/// Runs `scenario` and writes its files into the existing folder `out_dir`, handing every
+/// step and event to `also` too; the files are left pending, for the caller to persist.
+pub(crate) fn write_run_files(
+    scenario: &Scenario,
+    out_dir: &Path,
+    options: RunOptions,
+    also: &mut impl Sink,
+) -> Result<(RunOutput, Vec<Pending>), OutputError> {
     let mut csv = CsvSink {
         timeseries: Pending::create(out_dir, RUN_FILES[0])?,
         events: Pending::create(out_dir, RUN_FILES[1])?,
@@ -536,7 +560,7 @@ pub fn write_run_with(
         .simulate(&mut (
             &mut csv,
             (&mut summary, &mut requests_csv),
-            (&mut timeline, &mut extra),
+            (&mut timeline, (&mut extra, also)),
         ))
         .map_err(|reason| OutputError::Build {
             path: scenario.path.clone(),
@@ -609,16 +633,24 @@ pub fn write_run_with(
         })?);
     }
     files.extend(requests_file);
-    let files = staged.finish(files)?;
-    Ok(RunOutput {
-        summary,
+    Ok((
+        RunOutput {
+            summary,
+            files: Vec::new(),
+            replicas,
+            variants: Vec::new(),
+        },
         files,
-        replicas,
-    })
+    ))
+}
+
+/// The figures `summary.json` gives for `summary`, a run of `scenario`, without latency.
+pub(crate) fn summary_value(scenario: &Scenario, summary: &Summary) -> serde_json::Value {
+    serde_json::to_value(SummaryJson::new(scenario, summary, None, None)).unwrap_or_default()
 }
 
 /// The key path of the first null in `value`, if any.
-fn first_null(value: &serde_json::Value, at: &str) -> Option<String> {
+pub(crate) fn first_null(value: &serde_json::Value, at: &str) -> Option<String> {
     match value {
         serde_json::Value::Null => Some(at.to_owned()),
         serde_json::Value::Object(map) => map.iter().find_map(|(key, value)| {

@@ -2,6 +2,7 @@
 //! mirror the keys, then checked into a [`Scenario`] of core types that cannot be invalid.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -10,9 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
     ApplicationAutoScaling, Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError,
     CapacityBounds, Demand, Distribution, FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S,
-    RequestConfig, ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig,
-    SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking,
-    WorkspaceScaling,
+    PolicyName, RequestConfig, ScheduledAction, ServiceLevelObjective, ServiceLevelSink,
+    ServiceModel, SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad,
+    TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -26,8 +27,10 @@ use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
 use crate::trace::{read_trace, read_trace_arrivals};
 use crate::vendor_formats::aws::{
-    AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, application_auto_scaling, request_bodies,
+    AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, VariantSettings, application_auto_scaling,
+    request_bodies,
 };
+use crate::vendor_formats::aws_endpoint::{endpoint_update, endpoint_variants};
 use crate::vendor_formats::azure::autoscale_setting;
 use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
 use crate::vendor_formats::huawei::scaling_policy;
@@ -213,6 +216,32 @@ pub struct FleetSpec {
     pub provisioning_s: Option<ProvisioningSpec>,
     /// What one instance costs per hour, in the user's currency; no cost figures without it.
     pub price_per_hour: Option<f64>,
+    /// With an endpoint config: each instance type's capacity and price, by its name
+    /// (`"ml.c5.xlarge"`).
+    pub instance_types: Option<BTreeMap<String, InstanceTypeSpec>>,
+}
+
+/// `[fleet.instance_types."ml.c5.xlarge"]`: what one instance of the type serves and costs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceTypeSpec {
+    /// Requests one instance serves per minute.
+    pub capacity_per_instance: f64,
+    /// What one instance costs per hour; default `fleet.price_per_hour`.
+    pub price_per_hour: Option<f64>,
+}
+
+/// `[[autoscaler.endpoint_updates]]`: an UpdateEndpointWeightsAndCapacities body applied at a
+/// time of the run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointUpdateSpec {
+    /// Wall-clock time it is applied (needs `start`).
+    pub at: Option<StartSpec>,
+    /// Or seconds after t = 0.
+    pub after_s: Option<u64>,
+    /// The request body, relative to the scenario file.
+    pub file: PathBuf,
 }
 
 /// `provisioning_s`: seconds, or a distribution drawn once per replica.
@@ -245,6 +274,11 @@ pub enum AutoscalerSpec {
         alarms: Option<PathBuf>,
         /// Seconds until a minute's datapoint is visible to the alarms; default 60.
         metric_delay_s: Option<u64>,
+        /// CreateEndpointConfig body or `describe-endpoint-config` output: an endpoint with
+        /// several production variants, each scaled on its share of the traffic.
+        endpoint_config: Option<PathBuf>,
+        /// UpdateEndpointWeightsAndCapacities bodies applied during the run.
+        endpoint_updates: Option<Vec<EndpointUpdateSpec>>,
     },
     /// Azure Monitor autoscale, as Azure ML managed online endpoints use it.
     #[serde(rename = "azure-autoscale")]
@@ -346,6 +380,19 @@ impl AutoscalerConfig {
     }
 }
 
+/// One production variant of an endpoint, ready to run.
+#[derive(Debug, Clone)]
+pub struct ProductionVariantRun {
+    /// Its VariantName.
+    pub name: String,
+    /// Its InstanceType.
+    pub instance_type: String,
+    /// Its share of the endpoint's traffic at t = 0.
+    pub initial_share: f64,
+    /// Its scenario: its share of the demand, its instances, its autoscaler.
+    pub scenario: Scenario,
+}
+
 /// A checked scenario: everything a run needs, loaded and valid.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -389,6 +436,10 @@ pub struct Scenario {
     pub initial_instances_given: bool,
     /// Whether the file is a sweep file (it has a `[sweep]` table).
     pub is_sweep: bool,
+    /// An endpoint with several production variants: each one's own scenario, run on its share
+    /// of the traffic. The fields above are then the endpoint's demand and its first variant's
+    /// settings.
+    pub production_variants: Vec<ProductionVariantRun>,
 }
 
 /// The vendor files a scenario's autoscaler is built from, with the rest of what builds it, so
@@ -574,14 +625,16 @@ impl VendorFiles {
             .zip(bodies)
             .map(|(document, body)| document.render(body))
             .collect();
-        self.build(&paths, &texts)
+        self.build(&paths, &texts, None)
     }
 
-    /// The autoscaler built from the files at `paths`, whose contents are `texts`.
+    /// The autoscaler built from the files at `paths`, whose contents are `texts`; for one
+    /// production variant of an endpoint with `variant`.
     fn build(
         &self,
         paths: &[PathBuf],
         texts: &[String],
+        variant: Option<VariantSettings<'_>>,
     ) -> Result<AutoscalerConfig, ScenarioError> {
         let path = self.scenario_path.as_path();
         let file = |index: usize| {
@@ -619,6 +672,7 @@ impl VendorFiles {
                     start: *start,
                     run_s: *run_s,
                     scenario_path: path,
+                    variant,
                 };
                 match application_auto_scaling(files, settings)? {
                     AwsScaling::TargetTracking(policy) => {
@@ -695,6 +749,209 @@ fn scenario_start(
             })
         })
         .transpose()
+}
+
+/// An endpoint's production variants, each with what its run needs besides the autoscaler.
+struct EndpointPlan {
+    names: Vec<String>,
+    variants: Vec<PlannedVariant>,
+}
+
+struct PlannedVariant {
+    name: String,
+    instance_type: String,
+    capacity_per_instance: f64,
+    price_per_hour: Option<f64>,
+    initial_instances: u32,
+    initial_share: f64,
+    /// Its share of the endpoint's demand, step by step.
+    demand: Demand,
+    /// UpdateEndpointWeightsAndCapacities' desired counts for it.
+    updates: Vec<ScheduledAction>,
+    /// The most instances anything gives it: its initial count and the updates'.
+    most_instances: u32,
+}
+
+/// Reads the endpoint config at `config_path` and the updates of `spec`, and splits `demand`
+/// between the variants by weight, step by step: a step takes the weights in force at its
+/// start (semantics: docs/semantics/aws-endpoint-variants.md).
+fn endpoint_plan(
+    spec: &ScenarioSpec,
+    path: &Path,
+    config_path: &Path,
+    update_specs: &[EndpointUpdateSpec],
+    demand: &Demand,
+) -> Result<EndpointPlan, ScenarioError> {
+    if spec.fleet.initial_instances.is_some() {
+        return Err(field_error(
+            path,
+            "fleet.initial_instances",
+            "is given per variant by the endpoint config's InitialInstanceCount; remove it".into(),
+        ));
+    }
+    if spec.runs.is_some_and(|runs| runs > 1) {
+        return Err(field_error(
+            path,
+            "runs",
+            "replicas of an endpoint with several variants are not supported yet; remove runs"
+                .into(),
+        ));
+    }
+    if spec
+        .service
+        .as_ref()
+        .and_then(|service| service.model.as_deref())
+        == Some("requests")
+    {
+        return Err(field_error(
+            path,
+            "service.model",
+            "an endpoint with several variants runs in the fluid models (\"throttle\" or \
+             \"queue\") for now"
+                .into(),
+        ));
+    }
+    let config_text = read_vendor_file(config_path)?;
+    let configured = endpoint_variants(&config_text, config_path)?;
+    let types = spec.fleet.instance_types.as_ref();
+    let start = scenario_start(spec, path)?;
+    let step_s = demand.step_s();
+    let run_s = demand.steps() as u64 * step_s;
+    let mut updates = Vec::with_capacity(update_specs.len());
+    for (index, update) in update_specs.iter().enumerate() {
+        let field = format!("autoscaler.endpoint_updates[{index}]");
+        let at_s = match (&update.at, update.after_s) {
+            (Some(at), None) => {
+                let start = start.ok_or_else(|| {
+                    field_error(
+                        path,
+                        &format!("{field}.at"),
+                        "needs the scenario's start, the wall-clock time of t = 0".into(),
+                    )
+                })?;
+                let at = at.to_utc().ok_or_else(|| {
+                    field_error(
+                        path,
+                        &format!("{field}.at"),
+                        "must be a TOML datetime or an RFC 3339 time".into(),
+                    )
+                })?;
+                u64::try_from((at - start).num_seconds()).map_err(|_| {
+                    field_error(
+                        path,
+                        &format!("{field}.at"),
+                        format!("{at} is before the scenario's start, {start}"),
+                    )
+                })?
+            }
+            (None, Some(after_s)) => after_s,
+            _ => {
+                return Err(field_error(
+                    path,
+                    &field,
+                    "needs one of at (a wall-clock time) and after_s (seconds after t = 0)".into(),
+                ));
+            }
+        };
+        updates.push((at_s, index, &update.file));
+    }
+    updates.sort_by_key(|&(at_s, index, _)| (at_s, index));
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut weights: Vec<f64> = configured.iter().map(|variant| variant.weight).collect();
+    // (from second, weights in force from then on)
+    let mut schedule = vec![(0, weights.clone())];
+    let mut counts: Vec<Vec<ScheduledAction>> = vec![Vec::new(); configured.len()];
+    for (at_s, _, file) in updates {
+        let file = base.join(file);
+        let text = read_vendor_file(&file)?;
+        let update = endpoint_update(&text, &file, &configured, &weights)?;
+        for (variant, weight, count) in update.changes {
+            if let Some(weight) = weight {
+                weights[variant] = weight;
+            }
+            if let Some(count) = count {
+                counts[variant].push(ScheduledAction {
+                    name: PolicyName::new("UpdateEndpointWeightsAndCapacities"),
+                    at_s,
+                    min_capacity: None,
+                    max_capacity: None,
+                    desired_capacity: Some(count),
+                });
+            }
+        }
+        if at_s < run_s {
+            schedule.push((at_s, weights.clone()));
+        }
+    }
+    let names: Vec<String> = configured
+        .iter()
+        .map(|variant| variant.name.clone())
+        .collect();
+    let mut variants = Vec::with_capacity(configured.len());
+    for (index, (variant, updates)) in configured.iter().zip(counts).enumerate() {
+        let instance_type = types
+            .and_then(|types| types.get(&variant.instance_type))
+            .ok_or_else(|| {
+                field_error(
+                    config_path,
+                    &format!("{}InstanceType", variant.prefix),
+                    format!(
+                        "{:?} has no capacity in the scenario: add [fleet.instance_types.{:?}] \
+                         with capacity_per_instance, the requests one instance serves a minute",
+                        variant.instance_type, variant.instance_type
+                    ),
+                )
+            })?;
+        let capacity = instance_type.capacity_per_instance;
+        let type_field = format!("fleet.instance_types.{:?}", variant.instance_type);
+        if !(capacity.is_finite() && capacity > 0.0) {
+            return Err(field_error(
+                path,
+                &format!("{type_field}.capacity_per_instance"),
+                format!("must be a number greater than 0, got {capacity}"),
+            ));
+        }
+        let price_per_hour = instance_type.price_per_hour.or(spec.fleet.price_per_hour);
+        if let Some(price) = instance_type.price_per_hour
+            && !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price))
+        {
+            return Err(field_error(
+                path,
+                &format!("{type_field}.price_per_hour"),
+                format!("must be a number from 0 to {MAX_PRICE_PER_HOUR}, got {price}"),
+            ));
+        }
+        let share_at = |t_s: u64| {
+            let weights = schedule
+                .iter()
+                .rev()
+                .find(|(from_s, _)| *from_s <= t_s)
+                .map_or(&schedule[0].1, |(_, weights)| weights);
+            weights[index] / weights.iter().sum::<f64>()
+        };
+        let per_step: Vec<f64> = demand
+            .as_slice()
+            .iter()
+            .enumerate()
+            .map(|(step, &requests)| requests * share_at(step as u64 * step_s))
+            .collect();
+        let most_instances = updates
+            .iter()
+            .filter_map(|update| update.desired_capacity)
+            .fold(variant.initial_instance_count, u32::max);
+        variants.push(PlannedVariant {
+            name: variant.name.clone(),
+            instance_type: variant.instance_type.clone(),
+            capacity_per_instance: capacity,
+            price_per_hour,
+            initial_instances: variant.initial_instance_count,
+            initial_share: share_at(0),
+            demand: Demand::per_step(step_s, per_step).map_err(|err| build_error(path, err))?,
+            updates,
+            most_instances,
+        });
+    }
+    Ok(EndpointPlan { names, variants })
 }
 
 /// Reads a vendor file, refusing one too large or too deeply nested to be a vendor's document.
@@ -841,7 +1098,7 @@ impl Scenario {
                         .into(),
                 ));
             }
-            (false, None) => {
+            (false, None) if spec.fleet.instance_types.is_none() => {
                 return Err(field_error(
                     path,
                     "fleet.capacity_per_instance",
@@ -977,6 +1234,7 @@ impl Scenario {
                 scheduled_actions,
                 alarms,
                 metric_delay_s,
+                ..
             } => {
                 let mut files = vec![
                     (
@@ -1136,7 +1394,55 @@ impl Scenario {
             })
             .collect::<Result<_, _>>()?;
         let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
-        let autoscaler = vendor.build(&paths, &texts)?;
+        let endpoint = match &spec.autoscaler {
+            AutoscalerSpec::AwsTargetTracking {
+                endpoint_config: Some(config),
+                endpoint_updates,
+                ..
+            } => Some(endpoint_plan(
+                &spec,
+                path,
+                &base.join(config),
+                endpoint_updates.as_deref().unwrap_or_default(),
+                &demand,
+            )?),
+            AutoscalerSpec::AwsTargetTracking {
+                endpoint_updates: Some(_),
+                ..
+            } => {
+                return Err(field_error(
+                    path,
+                    "autoscaler.endpoint_updates",
+                    "needs autoscaler.endpoint_config, the endpoint's production variants".into(),
+                ));
+            }
+            _ if spec.fleet.instance_types.is_some() => {
+                return Err(field_error(
+                    path,
+                    "fleet.instance_types",
+                    "is for an endpoint with several variants: it needs kind = \
+                     \"aws-target-tracking\" with endpoint_config"
+                        .into(),
+                ));
+            }
+            _ => None,
+        };
+        let mut variant_autoscalers = Vec::new();
+        if let Some(plan) = &endpoint {
+            for variant in &plan.variants {
+                let settings = VariantSettings {
+                    name: &variant.name,
+                    variants: &plan.names,
+                    updates: &variant.updates,
+                    unregistered_max: variant.most_instances,
+                };
+                variant_autoscalers.push(vendor.build(&paths, &texts, Some(settings))?);
+            }
+        }
+        let autoscaler = match variant_autoscalers.first() {
+            Some(first) => first.clone(),
+            None => vendor.build(&paths, &texts, None)?,
+        };
         let server_group = matches!(autoscaler, AutoscalerConfig::HuaweiWorkspace(..));
         if spec.sessions.is_some() && !server_group {
             return Err(field_error(
@@ -1201,6 +1507,7 @@ impl Scenario {
             vendor,
             initial_instances_given,
             is_sweep: spec.sweep.is_some(),
+            production_variants: Vec::new(),
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
@@ -1224,6 +1531,34 @@ impl Scenario {
             "the run",
             run_bytes(scenario.demand.steps() as u64, parallel),
         )?;
+        let Some(plan) = endpoint else {
+            return Ok(scenario);
+        };
+        let mut scenario = scenario;
+        let mut production_variants = Vec::with_capacity(plan.variants.len());
+        for (variant, autoscaler) in plan.variants.into_iter().zip(variant_autoscalers) {
+            let mut child = scenario.clone();
+            child.name = format!("{}/{}", scenario.name, variant.name);
+            child.demand = variant.demand;
+            child.autoscaler = autoscaler;
+            child.fleet.capacity_per_instance_per_min = variant.capacity_per_instance;
+            child.fleet.initial_instances = variant.initial_instances;
+            child.price_per_hour = variant.price_per_hour;
+            child
+                .run_with(0, &child.demand, None::<&mut NoSink>)
+                .map_err(|err| build_error(path, err))?;
+            production_variants.push(ProductionVariantRun {
+                name: variant.name,
+                instance_type: variant.instance_type,
+                initial_share: variant.initial_share,
+                scenario: child,
+            });
+        }
+        scenario.fleet.initial_instances = production_variants
+            .iter()
+            .map(|variant| variant.scenario.fleet.initial_instances)
+            .sum();
+        scenario.production_variants = production_variants;
         Ok(scenario)
     }
 
@@ -1386,7 +1721,7 @@ fn run_autoscaler<A: Autoscaler, S: Sink>(
 }
 
 /// Stands in for a sink while a scenario is only being checked.
-struct NoSink;
+pub(crate) struct NoSink;
 
 impl Sink for NoSink {
     fn on_step(&mut self, _: &scalesim_core::StepRecord) {}

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::compare::COMPARE_FILES;
+use crate::endpoint::VARIANTS_DIR;
 use crate::error::OutputError;
 use crate::output::{Pending, REQUEST_RUN_FILES, RUN_FILES, pending_target};
 use crate::sweep::{SHARD_MANIFEST, SWEEP_FILES};
@@ -81,7 +82,8 @@ pub fn check_output_folder(target: &Path) -> Result<(), OutputError> {
         let entry = entry.map_err(write_error(target))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
-        if !(is_file && is_scalesim_output(&name)) {
+        let is_variants = name == VARIANTS_DIR && entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if !(is_variants || is_file && is_scalesim_output(&name)) {
             foreign.push(name);
         }
     }

@@ -358,3 +358,32 @@ fn an_endpoint_update_sets_desired_capacity_into_the_bounds_even_with_schedules_
         "UpdateEndpointWeightsAndCapacities: DesiredInstanceCount 3"
     );
 }
+
+#[test]
+fn policies_wait_a_minute_after_an_endpoint_update() {
+    // 10 a minute on 1 instance: target tracking's low alarm (IPI < 63) is in ALARM from
+    // minute 14, with nothing to do at MinCapacity 1. The update to 3 at 1,200 s (end of
+    // minute 19) stands for that step, while the endpoint is Updating; at the end of minute 20
+    // the low alarm, still in ALARM, scales in to ceil(10 / 70) = 1.
+    let update = ScheduledAction {
+        name: PolicyName::new("UpdateEndpointWeightsAndCapacities"),
+        at_s: 1200,
+        min_capacity: None,
+        max_capacity: None,
+        desired_capacity: Some(3),
+    };
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        vec![tracking(
+            "ipi",
+            SageMakerMetric::InvocationsPerInstance,
+            70.0,
+            false,
+        )],
+        vec![update],
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 1, &[10.0; 30]);
+    assert_eq!(events(&recorder), [(19, 1, 3), (20, 3, 1)]);
+}

@@ -436,9 +436,65 @@ fn is_array(text: &str) -> bool {
 struct Registered {
     target: ScalableTarget,
     resource_id: String,
+    /// With an endpoint config: the endpoint's variants, and whether this one has a scalable
+    /// target (a variant without one keeps the capacity it is given).
+    endpoint: Option<EndpointScope>,
+}
+
+/// The variants of the endpoint a variant's documents are read for.
+struct EndpointScope {
+    variants: Vec<String>,
+    registered: bool,
 }
 
 impl Registered {
+    /// Whether the document at `prefix` with `resource_id` is this variant's: `Ok(false)` for
+    /// another variant of the endpoint, an error for a variant the endpoint does not have or a
+    /// variant without a scalable target.
+    fn owns(&self, path: &Path, prefix: &str, resource_id: &str) -> Result<bool, ScenarioError> {
+        let Some(scope) = &self.endpoint else {
+            return Ok(true);
+        };
+        let field = format!("{prefix}ResourceId");
+        let id = variant_id(path, &field, resource_id)?;
+        let ours = self.variant();
+        if !id.endpoint.eq_ignore_ascii_case(ours.endpoint) {
+            return Err(field_error(
+                path,
+                field,
+                format!(
+                    "names endpoint {:?}, but the scalable targets are endpoint {:?}'s",
+                    id.endpoint, ours.endpoint
+                ),
+            ));
+        }
+        if !scope.variants.iter().any(|name| name == id.variant) {
+            return Err(field_error(
+                path,
+                field,
+                format!(
+                    "names variant {:?}, which the endpoint config has no production variant                      of; its variants: {}",
+                    id.variant,
+                    quoted(&scope.variants)
+                ),
+            ));
+        }
+        if id.variant != ours.variant {
+            return Ok(false);
+        }
+        if !scope.registered {
+            return Err(field_error(
+                path,
+                field,
+                format!(
+                    "no scalable target is registered for variant {:?}: register it in the                      register_scalable_target file",
+                    id.variant
+                ),
+            ));
+        }
+        Ok(true)
+    }
+
     fn variant(&self) -> VariantId<'_> {
         VariantId::parse(&self.resource_id).unwrap_or(VariantId {
             endpoint: "",
@@ -482,6 +538,102 @@ impl Registered {
     }
 }
 
+/// `["A", "B"]` as `"A", "B"`.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("{name:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The scalable target of `variant` among those the file at `path` registers (a body, an array
+/// of bodies or describe-scalable-targets output), each checked; every target must name one of
+/// the endpoint's `variants`. A variant with no target keeps its capacity: it gets bounds from 1
+/// to `unregistered_max`, no policy and no scheduled action.
+fn variant_registered(
+    text: &str,
+    path: &Path,
+    variant: &str,
+    variants: &[String],
+    unregistered_max: u32,
+) -> Result<Registered, ScenarioError> {
+    let bodies: Vec<(String, RegisterScalableTarget)> = if is_array(text) {
+        parse_json::<Vec<RegisterScalableTarget>>(text, path)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, body)| (format!("[{index}]."), body))
+            .collect()
+    } else if top_level_keys(text).is_some_and(|k| k.contains_key("ScalableTargets")) {
+        parse_json::<DescribeScalableTargets>(text, path)?
+            .scalable_targets
+            .into_iter()
+            .enumerate()
+            .map(|(index, body)| (format!("ScalableTargets[{index}]."), body))
+            .collect()
+    } else {
+        vec![(
+            String::new(),
+            parse_json::<RegisterScalableTarget>(text, path)?,
+        )]
+    };
+    let mut endpoint: Option<String> = None;
+    let mut found = None;
+    for (prefix, body) in bodies {
+        let field = format!("{prefix}ResourceId");
+        let id = variant_id(path, &field, &body.resource_id)?;
+        match &endpoint {
+            Some(first) if !first.eq_ignore_ascii_case(id.endpoint) => {
+                return Err(field_error(
+                    path,
+                    field,
+                    format!(
+                        "names endpoint {:?}, but the first target is endpoint {first:?}'s; one                          endpoint is simulated: run describe-scalable-targets with                          --resource-ids to pick its variants",
+                        id.endpoint
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => endpoint = Some(id.endpoint.to_owned()),
+        }
+        if !variants.iter().any(|name| name == id.variant) {
+            return Err(field_error(
+                path,
+                field,
+                format!(
+                    "names variant {:?}, which the endpoint config has no production variant of;                      its variants: {}",
+                    id.variant,
+                    quoted(variants)
+                ),
+            ));
+        }
+        let is_ours = id.variant == variant;
+        let registered = registered_body(body, &prefix, path)?;
+        if is_ours {
+            found = Some(registered);
+        }
+    }
+    let scope = |registered| EndpointScope {
+        variants: variants.to_vec(),
+        registered,
+    };
+    Ok(match found {
+        Some(mut registered) => {
+            registered.endpoint = Some(scope(true));
+            registered
+        }
+        None => Registered {
+            target: ScalableTarget::new(1, unregistered_max.max(1))
+                .map_err(|err| core_error(path, "", err))?,
+            resource_id: format!(
+                "endpoint/{}/variant/{variant}",
+                endpoint.unwrap_or_default()
+            ),
+            endpoint: Some(scope(false)),
+        },
+    })
+}
+
 fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
     let (body, prefix) = if top_level_keys(text).is_some_and(|k| k.contains_key("ScalableTargets"))
     {
@@ -499,9 +651,32 @@ fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
                 ));
             }
         }
+    } else if is_array(text) {
+        let mut bodies: Vec<RegisterScalableTarget> = parse_json(text, path)?;
+        match bodies.len() {
+            1 => (bodies.remove(0), "[0]."),
+            count => {
+                return Err(field_error(
+                    path,
+                    "[]",
+                    format!(
+                        "must hold one scalable target, got {count}; several variants need the                          scenario's endpoint_config"
+                    ),
+                ));
+            }
+        }
     } else {
         (parse_json::<RegisterScalableTarget>(text, path)?, "")
     };
+    registered_body(body, prefix, path)
+}
+
+/// One RegisterScalableTarget body at `prefix` of the file at `path`, checked.
+fn registered_body(
+    body: RegisterScalableTarget,
+    prefix: &str,
+    path: &Path,
+) -> Result<Registered, ScenarioError> {
     check_equal(
         path,
         &format!("{prefix}ServiceNamespace"),
@@ -527,6 +702,7 @@ fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
     Ok(Registered {
         target,
         resource_id: body.resource_id,
+        endpoint: None,
     })
 }
 
@@ -594,6 +770,14 @@ fn policies(
 ) -> Result<Vec<PolicyEntry>, ScenarioError> {
     let shape = PolicyFileShape::of(text);
     let bodies = match shape {
+        PolicyFileShape::ConfigurationOnly if registered.endpoint.is_some() => {
+            return Err(field_error(
+                path,
+                CONFIGURATION,
+                "with an endpoint_config, give whole PutScalingPolicy bodies, whose ResourceId \
+                 names the variant each policy scales",
+            ));
+        }
         PolicyFileShape::ConfigurationOnly => {
             let configuration: TargetTrackingConfigurationBody = parse_json(text, path)?;
             let policy = tracking_policy("", configuration, "", path, registered)?;
@@ -617,7 +801,11 @@ fn policies(
         let prefix = shape.prefix(index);
         // An account's listing holds every variant's policies: those of other resources are
         // not this run's. Bodies the user wrote must all be for the registered target.
-        if matches!(shape, PolicyFileShape::Describe)
+        if registered.endpoint.is_some() {
+            if !registered.owns(path, &prefix, &body.resource_id)? {
+                continue;
+            }
+        } else if matches!(shape, PolicyFileShape::Describe)
             && !VariantId::parse(&body.resource_id)
                 .is_some_and(|variant| variant.same_variant(&registered.variant()))
         {
@@ -633,7 +821,8 @@ fn policies(
         )?;
         entries.push(policy_entry(body, prefix, path, registered)?);
     }
-    if entries.is_empty() {
+    // A variant of an endpoint may have its target and no policy, as AWS allows.
+    if entries.is_empty() && registered.endpoint.is_none() {
         return Err(field_error(
             path,
             "ScalingPolicies",
@@ -1284,6 +1473,9 @@ fn scheduled_actions(
     };
     let mut actions = Vec::new();
     for (prefix, body) in bodies {
+        if !registered.owns(path, &prefix, &body.resource_id)? {
+            continue;
+        }
         registered.check_names(
             path,
             &prefix,
@@ -1407,6 +1599,21 @@ pub(crate) struct AwsSettings<'a> {
     pub(crate) start: Option<DateTime<Utc>>,
     pub(crate) run_s: u64,
     pub(crate) scenario_path: &'a Path,
+    /// With an endpoint config: the variant to build for.
+    pub(crate) variant: Option<VariantSettings<'a>>,
+}
+
+/// One variant of an endpoint with several.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VariantSettings<'a> {
+    /// Its VariantName.
+    pub(crate) name: &'a str,
+    /// Every variant's name, in the endpoint config's order.
+    pub(crate) variants: &'a [String],
+    /// UpdateEndpointWeightsAndCapacities' desired counts for it, as actions at their times.
+    pub(crate) updates: &'a [ScheduledAction],
+    /// The most instances it is ever given, for a variant without a scalable target.
+    pub(crate) unregistered_max: u32,
 }
 
 /// What the documents build: the spec's one target-tracking policy, which the sweep kernel
@@ -1422,7 +1629,16 @@ pub(crate) fn application_auto_scaling(
     files: AwsFiles<'_>,
     settings: AwsSettings<'_>,
 ) -> Result<AwsScaling, ScenarioError> {
-    let registered = registered(files.register_text, files.register_path)?;
+    let registered = match settings.variant {
+        Some(variant) => variant_registered(
+            files.register_text,
+            files.register_path,
+            variant.name,
+            variant.variants,
+            variant.unregistered_max,
+        )?,
+        None => registered(files.register_text, files.register_path)?,
+    };
     let entries = policies(files.policy_text, files.policy_path, &registered)?;
     let alarms = match files.alarms {
         Some((path, text)) => alarm_bodies(text, path)?
@@ -1494,7 +1710,7 @@ pub(crate) fn application_auto_scaling(
             }
         }
     }
-    let scheduled = match files.scheduled {
+    let mut scheduled = match files.scheduled {
         Some((path, text)) => scheduled_actions(
             text,
             path,
@@ -1505,6 +1721,9 @@ pub(crate) fn application_auto_scaling(
         )?,
         None => Vec::new(),
     };
+    if let Some(variant) = settings.variant {
+        scheduled.extend_from_slice(variant.updates);
+    }
     let scenario_error = |err| core_error(settings.scenario_path, "autoscaler.", err);
     if let ([ScalingPolicy::TargetTracking(policy)], true) =
         (scaling_policies.as_slice(), scheduled.is_empty())
@@ -1611,6 +1830,7 @@ mod tests {
                     start,
                     run_s: 7 * 86_400,
                     scenario_path: Path::new("scenario.toml"),
+                    variant: None,
                 },
             )
             .map_err(|err| err.to_string())

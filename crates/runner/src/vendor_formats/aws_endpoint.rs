@@ -54,12 +54,18 @@ struct CreateEndpointConfig {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 struct ProductionVariant {
     variant_name: String,
-    #[allow(dead_code, reason = "the model is simulated by the scenario's capacity")]
+    #[allow(
+        dead_code,
+        reason = "the model is simulated by the scenario's capacity"
+    )]
     model_name: Option<String>,
     initial_instance_count: Option<u32>,
     instance_type: Option<String>,
     initial_variant_weight: Option<f64>,
-    #[allow(dead_code, reason = "Elastic Inference is retired; capacity comes from the scenario")]
+    #[allow(
+        dead_code,
+        reason = "Elastic Inference is retired; capacity comes from the scenario"
+    )]
     accelerator_type: Option<String>,
     #[allow(dead_code, reason = "does not change scaling")]
     core_dump_config: Option<Value>,
@@ -75,7 +81,10 @@ struct ProductionVariant {
     #[allow(dead_code, reason = "does not change scaling")]
     enable_ssm_access: Option<bool>,
     managed_instance_scaling: Option<Value>,
-    #[allow(dead_code, reason = "routing within a variant is the fluid model's even split")]
+    #[allow(
+        dead_code,
+        reason = "routing within a variant is the fluid model's even split"
+    )]
     routing_config: Option<Value>,
     #[allow(dead_code, reason = "does not change scaling")]
     inference_ami_version: Option<String>,
@@ -439,22 +448,34 @@ mod tests {
         );
         let bad_name = TWO_VARIANTS.replace("Variant2", "-canary");
         assert!(error(endpoint_variants(&bad_name, path)).contains("[1].VariantName: must be"));
-        let negative = TWO_VARIANTS.replace("\"InitialVariantWeight\": 1", "\"InitialVariantWeight\": -1");
-        assert!(
-            error(endpoint_variants(&negative, path))
-                .contains("ProductionVariants[0].InitialVariantWeight: must be a number of at least 0")
+        let negative = TWO_VARIANTS.replace(
+            "\"InitialVariantWeight\": 1",
+            "\"InitialVariantWeight\": -1",
         );
+        assert!(error(endpoint_variants(&negative, path)).contains(
+            "ProductionVariants[0].InitialVariantWeight: must be a number of at least 0"
+        ));
         let variants = endpoint_variants(TWO_VARIANTS, path).unwrap();
         let unknown = AB_UPDATE.replace("Variant2", "Variant3");
         assert_eq!(
-            error(endpoint_update(&unknown, Path::new("u.json"), &variants, &[1.0, 1.0])),
+            error(endpoint_update(
+                &unknown,
+                Path::new("u.json"),
+                &variants,
+                &[1.0, 1.0]
+            )),
             "u.json: DesiredWeightsAndCapacities[1].VariantName: \"Variant3\" is not a production \
              variant of the endpoint; its variants: \"Variant1\", \"Variant2\""
         );
         let all_zero = AB_UPDATE.replace("25", "0").replace("75", "0");
         assert!(
-            error(endpoint_update(&all_zero, Path::new("u.json"), &variants, &[1.0, 1.0]))
-                .contains("leaves every variant's weight at 0")
+            error(endpoint_update(
+                &all_zero,
+                Path::new("u.json"),
+                &variants,
+                &[1.0, 1.0]
+            ))
+            .contains("leaves every variant's weight at 0")
         );
     }
 }

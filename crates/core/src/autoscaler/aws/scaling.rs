@@ -850,7 +850,13 @@ impl Autoscaler for ApplicationAutoScaling {
             };
             self.history.value(query, minute)
         });
-        match self.decide(minute, desired) {
+        // The endpoint is Updating while an outside update applies: no policy acts on it
+        // until the next decision.
+        let candidate = match set_desired {
+            Some(_) => None,
+            None => self.decide(minute, desired),
+        };
+        match candidate {
             Some(candidate) => StepOutcome {
                 metric,
                 proposal: Some(Proposal {

@@ -1,0 +1,232 @@
+//! `scalesim run` on a SageMaker endpoint with several production variants: each variant runs
+//! on its share of the traffic with its own instances and autoscaler, and writes a run's files
+//! into `variants/<VariantName>/`; the endpoint's own files sum them step by step.
+//!
+//! The endpoint's `timeseries.csv` has a run's columns, each the sum over the variants (its
+//! `metric` is empty: the variants' metrics do not add up); `events.csv` lists every variant's
+//! events in time order with a `variant` column; `summary.json` has a run's figures for the
+//! endpoint, its cost summed over the variants' instance types, and `variants`, each variant's
+//! own summary; `instances.png` / `.svg` draw one strip per variant under the endpoint's demand.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use scalesim_core::{ScalingEvent, Sink, StepRecord, SummarySink};
+
+use crate::compare::{BinnedSink, bin_seconds, overlay_plot};
+use crate::compare_plot::{MAX_RUNS, render_comparison_png, render_comparison_svg};
+use crate::error::OutputError;
+use crate::output::{
+    CsvSink, EVENTS_HEADER, Pending, RUN_FILES, RunOptions, RunOutput, TIMESERIES_HEADER,
+    first_null, plot_file, summary_value, write_run_files,
+};
+use crate::scenario::Scenario;
+use crate::staging::Staged;
+
+/// The folder of an endpoint run that holds one folder of files per variant.
+pub(crate) const VARIANTS_DIR: &str = "variants";
+
+/// Adds each variant's steps into the endpoint's, and keeps its events.
+struct EndpointSink<'a> {
+    variant: usize,
+    steps: &'a mut Vec<StepRecord>,
+    events: &'a mut Vec<(usize, ScalingEvent)>,
+}
+
+impl Sink for EndpointSink<'_> {
+    fn on_step(&mut self, record: &StepRecord) {
+        let index = record.step_idx as usize;
+        match self.steps.get_mut(index) {
+            Some(sum) => {
+                sum.demand += record.demand;
+                sum.served += record.served;
+                sum.unserved += record.unserved;
+                sum.backlog += record.backlog;
+                sum.in_service += record.in_service;
+                sum.desired += record.desired;
+                sum.pending += record.pending;
+                sum.capacity += record.capacity;
+            }
+            None => self.steps.push(StepRecord {
+                metric: None,
+                active_sessions: None,
+                requests: None,
+                ..*record
+            }),
+        }
+    }
+
+    fn on_scaling(&mut self, event: &ScalingEvent) {
+        self.events.push((self.variant, *event));
+    }
+}
+
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |error| OutputError::Write {
+        path: path.to_owned(),
+        error,
+    }
+}
+
+/// Runs every production variant of `scenario` and writes the endpoint's files into
+/// `out_dir`, the variants' into its `variants/` folder.
+pub(crate) fn write_endpoint_run(
+    scenario: &Scenario,
+    out_dir: &Path,
+) -> Result<RunOutput, OutputError> {
+    let variants = &scenario.production_variants;
+    let staged = Staged::begin(out_dir)?;
+    let mut steps: Vec<StepRecord> = Vec::with_capacity(scenario.demand.steps());
+    let mut events: Vec<(usize, ScalingEvent)> = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut summaries = Vec::with_capacity(variants.len());
+    let variant_scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
+    let bin_s = bin_seconds(&variant_scenarios);
+    let bins = (scenario.demand.steps() as u64 * scenario.demand.step_s())
+        .div_ceil(bin_s)
+        .max(1) as usize;
+    let mut binned = Vec::with_capacity(variants.len());
+    for (index, variant) in variants.iter().enumerate() {
+        let relative = Path::new(VARIANTS_DIR).join(&variant.name);
+        let dir = staged.dir().join(&relative);
+        fs::create_dir_all(&dir).map_err(write_error(&dir))?;
+        let mut endpoint = EndpointSink {
+            variant: index,
+            steps: &mut steps,
+            events: &mut events,
+        };
+        let mut curve = BinnedSink::new(bin_s, bins);
+        let (run, pending) = write_run_files(
+            &variant.scenario,
+            &dir,
+            RunOptions::default(),
+            &mut (&mut endpoint, &mut curve),
+        )?;
+        for file in pending {
+            let written = file.persist()?;
+            if let Some(name) = written.file_name() {
+                files.push(out_dir.join(&relative).join(name));
+            }
+        }
+        summaries.push(run.summary);
+        binned.push(curve);
+    }
+    events.sort_by_key(|&(variant, event)| (event.t_s, variant));
+
+    let out = staged.dir();
+    let mut csv = CsvSink {
+        timeseries: Pending::create(out, RUN_FILES[0])?,
+        events: Pending::create(out, RUN_FILES[1])?,
+        error: None,
+    };
+    csv.timeseries
+        .write_all(format!("{TIMESERIES_HEADER}\n").as_bytes())?;
+    let mut summary = SummarySink::new();
+    let mut endpoint_curve = BinnedSink::new(bin_s, bins);
+    for step in &steps {
+        csv.on_step(step);
+        summary.on_step(step);
+        endpoint_curve.on_step(step);
+    }
+    if let Some(err) = csv.error.take() {
+        return Err(err);
+    }
+    let mut events_text = EVENTS_HEADER.replacen("t_s,", "t_s,variant,", 1) + "\n";
+    for &(variant, event) in &events {
+        summary.on_scaling(&event);
+        let direction = match event.to.cmp(&event.from) {
+            std::cmp::Ordering::Greater => "out",
+            std::cmp::Ordering::Less => "in",
+            std::cmp::Ordering::Equal => "none",
+        };
+        events_text.push_str(&format!(
+            "{},{},{direction},{},{},\"{}\"\n",
+            event.t_s,
+            variants[variant].name,
+            event.from,
+            event.to,
+            event.reason.to_string().replace('"', "\"\"")
+        ));
+    }
+    csv.events.write_all(events_text.as_bytes())?;
+    let endpoint_summary = summary.summary().ok_or_else(|| OutputError::Build {
+        path: scenario.path.clone(),
+        reason: scalesim_core::BuildError::EmptyDemand,
+    })?;
+
+    let costs: Vec<Option<f64>> = variants
+        .iter()
+        .zip(&summaries)
+        .map(|(variant, summary)| variant.scenario.cost(summary))
+        .collect();
+    let mut json = summary_value(scenario, &endpoint_summary);
+    if let Some(object) = json.as_object_mut() {
+        object.remove("price_per_hour");
+        object.remove("cost");
+        if costs.iter().all(Option::is_some) {
+            object.insert("cost".into(), costs.iter().flatten().sum::<f64>().into());
+        }
+        object.insert(
+            "variants".into(),
+            variants
+                .iter()
+                .zip(&summaries)
+                .map(|(variant, summary)| {
+                    let mut value = summary_value(&variant.scenario, summary);
+                    if let Some(figures) = value.as_object_mut() {
+                        figures.insert("variant".into(), variant.name.clone().into());
+                        figures
+                            .insert("instance_type".into(), variant.instance_type.clone().into());
+                        figures
+                            .insert("initial_traffic_share".into(), variant.initial_share.into());
+                    }
+                    value
+                })
+                .collect(),
+        );
+    }
+    let mut summary_file = Pending::create(out, RUN_FILES[2])?;
+    if let Some(figure) = first_null(&json, "") {
+        return Err(OutputError::NotFinite {
+            path: scenario.path.clone(),
+            figure,
+        });
+    }
+    let text = serde_json::to_string_pretty(&json).map_err(|err| OutputError::Write {
+        path: summary_file.path().to_owned(),
+        error: err.into(),
+    })?;
+    summary_file.write_all(text.as_bytes())?;
+    summary_file.write_all(b"\n")?;
+
+    let plot = overlay_plot(
+        format!("{}: {} production variants", scenario.name, variants.len()),
+        ("variant", "the endpoint's traffic, split by weight"),
+        bin_s,
+        &endpoint_curve,
+        variants.iter().zip(&binned).map(|(variant, curve)| {
+            (
+                format!(
+                    "{} ({}, {:.0} % of traffic at start)",
+                    variant.name,
+                    variant.instance_type,
+                    variant.initial_share * 100.0
+                ),
+                curve,
+            )
+        }),
+    );
+    debug_assert!(variants.len() <= MAX_RUNS);
+    let png = plot_file(out, RUN_FILES[3], || render_comparison_png(&plot))?;
+    let svg = plot_file(out, RUN_FILES[4], || {
+        render_comparison_svg(&plot).map(String::into_bytes)
+    })?;
+    let mut endpoint_files = staged.finish([csv.timeseries, csv.events, summary_file, png, svg])?;
+    endpoint_files.extend(files);
+    Ok(RunOutput {
+        summary: endpoint_summary,
+        files: endpoint_files,
+        replicas: Default::default(),
+        variants: summaries,
+    })
+}
