@@ -170,6 +170,14 @@ fn run_one(scenario: &Scenario, bin_s: u64, bins: usize) -> Result<RunResult, Ou
 /// Runs every scenario in parallel and writes the comparison files into `out_dir`.
 pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutput, CompareError> {
     let first = scenarios.first().ok_or(CompareError::NoScenario)?;
+    if let Some(endpoint) = scenarios
+        .iter()
+        .find(|scenario| !scenario.production_variants.is_empty())
+    {
+        return Err(CompareError::Endpoint {
+            path: endpoint.path.clone(),
+        });
+    }
     if scenarios.len() > MAX_RUNS {
         return Err(CompareError::TooManyScenarios {
             given: scenarios.len(),

@@ -694,6 +694,8 @@ mod tests {
                     }
                 })
                 .collect(),
+            strip_noun: "run",
+            demand_note: "the same trace replayed for every run",
         }
     }
 
@@ -766,6 +768,8 @@ mod tests {
                 in_service_max: vec![0.0; 4],
                 in_service_mean: vec![0.0; 4],
             }],
+            strip_noun: "run",
+            demand_note: "",
         };
         render_comparison_png(&zeros).unwrap();
         let mut huge = sample(3, 2, 1e300);

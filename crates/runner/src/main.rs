@@ -178,7 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let bounds = scenario.autoscaler.bounds();
             writeln!(
                 report,
-                "{}: ok: {} ({}), {} steps of {} s from {}, capacity {}..={} instances{}",
+                "{}: ok: {} ({}), {} steps of {} s from {}, capacity {}..={} instances{}{}",
                 path.display(),
                 scenario.name,
                 scenario.autoscaler.kind(),
@@ -190,6 +190,11 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 ),
                 bounds.min(),
                 bounds.max(),
+                match scenario.production_variants.len() {
+                    0 => String::new(),
+                    count =>
+                        format!(" (first variant), an endpoint of {count} production variants"),
+                },
                 scenario
                     .requests
                     .as_ref()

@@ -153,6 +153,15 @@ impl Sweep {
         })?;
         let objective = spec.objective.clone();
         let base = Scenario::from_spec(spec.clone(), path)?;
+        if !base.production_variants.is_empty() {
+            return Err(field(
+                path,
+                "autoscaler.endpoint_config",
+                "sweeps of an endpoint with several production variants are not supported yet: \
+                 sweep each variant in a scenario of its own"
+                    .into(),
+            ));
+        }
         let fields = base.vendor.fields();
         let mut parameters = Vec::new();
         let mut targets = Vec::new();

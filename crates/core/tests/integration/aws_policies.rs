@@ -387,3 +387,59 @@ fn policies_wait_a_minute_after_an_endpoint_update() {
     let recorder = run(scaling, 1, &[10.0; 30]);
     assert_eq!(events(&recorder), [(19, 1, 3), (20, 3, 1)]);
 }
+
+#[test]
+fn a_smaller_step_in_cooldown_never_scales_in() {
+    // Minute 0: +2, 10 -> 12; minute 1: +3 from the base 10, 13. Minute 2: 1,200 is the +2
+    // step again, 10 + 2 = 12 below the 13 in force: a scale-out policy does not lower capacity
+    // ("won't increase the desired capacity again"), so nothing until the cooldown ends after
+    // minute 4; at minute 5, 1,200 gives 13 + 2 = 15.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 20).unwrap(),
+        vec![spike_policy()],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let demand = piecewise(&[(1, 1200.0), (1, 1700.0), (4, 1200.0), (2, 0.0)]);
+    let recorder = run(scaling, 10, &demand);
+    assert_eq!(events(&recorder), [(0, 10, 12), (1, 12, 13), (5, 13, 15)]);
+}
+
+#[test]
+fn a_failed_action_after_one_that_ran_in_the_same_step_keeps_the_first() {
+    // MaxCapacity 3 and then MinCapacity 6 at 60 s: the first runs (8 -> 3), the second would
+    // set the minimum above the maximum and fails.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 8).unwrap(),
+        Vec::new(),
+        vec![
+            business_hours(60, None, Some(3)),
+            business_hours(60, Some(6), None),
+        ],
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 8, &[0.0; 4]);
+    assert_eq!(events(&recorder), [(0, 8, 3)]);
+    assert_eq!(recorder.records[3].in_service, 3);
+}
+
+#[test]
+fn a_step_policy_in_its_cooldown_holds_back_below_what_target_tracking_set() {
+    // 2,500 a minute on 10 instances. Minute 0: `spike` (+3 from 500 above 1,000): 10 -> 13,
+    // its cooldown based at 10. Minute 2: `ipi`'s AlarmHigh (250, 192.3, 192.3 > 100) proposes
+    // ceil(2,500 / 100) = 25. Minutes 3-4: `spike` counts 10 + 3 = 13 < 25 and holds back.
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 40).unwrap(),
+        vec![
+            tracking("ipi", SageMakerMetric::InvocationsPerInstance, 100.0, false),
+            spike_policy(),
+        ],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let recorder = run(scaling, 10, &[2500.0; 5]);
+    assert_eq!(events(&recorder), [(0, 10, 13), (2, 13, 25)]);
+}

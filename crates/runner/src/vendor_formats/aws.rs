@@ -473,7 +473,8 @@ impl Registered {
                 path,
                 field,
                 format!(
-                    "names variant {:?}, which the endpoint config has no production variant                      of; its variants: {}",
+                    "names variant {:?}, which the endpoint config has no production variant of; \
+                     its variants: {}",
                     id.variant,
                     quoted(&scope.variants)
                 ),
@@ -487,7 +488,8 @@ impl Registered {
                 path,
                 field,
                 format!(
-                    "no scalable target is registered for variant {:?}: register it in the                      register_scalable_target file",
+                    "no scalable target is registered for variant {:?}: register it in the \
+                     register_scalable_target file",
                     id.variant
                 ),
             ));
@@ -588,7 +590,9 @@ fn variant_registered(
                     path,
                     field,
                     format!(
-                        "names endpoint {:?}, but the first target is endpoint {first:?}'s; one                          endpoint is simulated: run describe-scalable-targets with                          --resource-ids to pick its variants",
+                        "names endpoint {:?}, but the first target is endpoint {first:?}'s; one \
+                         endpoint is simulated: run describe-scalable-targets with --resource-ids \
+                         to pick its variants",
                         id.endpoint
                     ),
                 ));
@@ -601,7 +605,8 @@ fn variant_registered(
                 path,
                 field,
                 format!(
-                    "names variant {:?}, which the endpoint config has no production variant of;                      its variants: {}",
+                    "names variant {:?}, which the endpoint config has no production variant of; \
+                     its variants: {}",
                     id.variant,
                     quoted(variants)
                 ),
@@ -660,7 +665,8 @@ fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
                     path,
                     "[]",
                     format!(
-                        "must hold one scalable target, got {count}; several variants need the                          scenario's endpoint_config"
+                        "must hold one scalable target, got {count}; several variants need the \
+                         scenario's endpoint_config"
                     ),
                 ));
             }
@@ -1693,10 +1699,11 @@ pub(crate) fn application_auto_scaling(
                         ));
                     }
                 };
-                let mut metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
+                let metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
                 if alarm.actions_enabled == Some(false) {
-                    // An alarm whose actions are disabled never invokes the policy.
-                    metric_alarm.datapoints_to_alarm = u64::MAX;
+                    // An alarm whose actions are disabled never invokes the policy: the policy
+                    // can do nothing.
+                    continue;
                 }
                 scaling_policies.push(ScalingPolicy::StepScaling(StepScalingPolicy {
                     name: PolicyName::new(&entry.name),
@@ -1946,7 +1953,8 @@ mod tests {
             false,
             r#""MinCapacity": 1"#,
             r#""MinCapacity": 0"#,
-            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got 0",
+            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got \
+             0",
         );
         check_error(
             false,
@@ -2128,6 +2136,14 @@ mod tests {
         assert_eq!(step.alarm.threshold, 1000.0);
         assert_eq!((step.alarm.evaluation_periods, step.cooldown_s), (2, 120));
         assert_eq!(step.steps[1].lower, Some(500.0));
+        // An alarm whose actions are disabled never invokes its policy, which then does nothing.
+        let disabled = format!(
+            "[{}]",
+            ALARM.replace("\"AlarmName\"", "\"ActionsEnabled\": false, \"AlarmName\"")
+        );
+        let mut texts = Texts::new(REGISTER, &policies);
+        texts.alarms = Some(&disabled);
+        assert!(matches!(texts.load(), Ok(AwsScaling::TargetTracking(_))));
         // Without the alarm, the error says what to give.
         let err = Texts::new(REGISTER, &policies).load().unwrap_err();
         assert!(

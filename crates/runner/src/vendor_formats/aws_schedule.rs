@@ -282,6 +282,15 @@ impl ScheduleExpression {
 
 /// Parses the inside of `at(...)`: exactly `yyyy-mm-ddThh:mm:ss`, a real date and time.
 fn parse_at(text: &str) -> Result<NaiveDateTime, String> {
+    // AWS's own describe-scheduled-actions example prints at(2020-12-08T9:36:00): an hour of one
+    // digit is taken as AWS took it.
+    let padded;
+    let text = if text.is_ascii() && text.len() == 18 && text.as_bytes().get(12) == Some(&b':') {
+        padded = format!("{}0{}", &text[..11], &text[11..]);
+        padded.as_str()
+    } else {
+        text
+    };
     // chrono's parser takes one-digit months and other shapes AWS's pattern does not.
     let shaped = text.len() == 19
         && text.bytes().enumerate().all(|(idx, byte)| match idx {
@@ -1699,5 +1708,15 @@ mod tests {
             let err = parse_timestamp(&value).unwrap_err();
             assert!(err.starts_with("must be a timestamp"), "{value}: {err}");
         }
+    }
+
+    #[test]
+    fn an_hour_of_one_digit_is_read_as_aws_printed_it() {
+        // describe-scheduled-scaling.html prints "Schedule": "at(2020-12-08T9:36:00)".
+        assert_eq!(
+            parse_at("2020-12-08T9:36:00").unwrap(),
+            parse_at("2020-12-08T09:36:00").unwrap()
+        );
+        assert!(parse_at("2020-12-8T09:36:00").is_err());
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_compare;
+mod cli_endpoint;
 mod cli_errors;
 mod cli_merge;
 mod cli_requests;

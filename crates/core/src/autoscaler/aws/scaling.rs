@@ -1,7 +1,8 @@
 //! One Application Auto Scaling scalable target with everything that acts on it: target
 //! tracking and step scaling policies, scheduled actions and SuspendedState (semantics:
-//! `docs/semantics/aws-target-tracking.md`, `aws-step-scaling.md`, `aws-scheduled-actions.md`,
-//! `aws-several-policies.md`).
+//! `spec/aws-target-tracking.md`; `docs/semantics/aws-step-scaling.md`,
+//! `aws-scheduled-actions.md`, `aws-several-policies.md`, `aws-alarms-and-metrics.md`,
+//! `aws-endpoint-variants.md`).
 //!
 //! At the end of each step, scheduled actions due by then change MinCapacity and MaxCapacity
 //! and pull desired capacity D into them. At the end of each minute every policy then looks at
@@ -301,6 +302,17 @@ impl fmt::Display for ScheduledActionReason {
     }
 }
 
+/// What the scheduled actions due in one step did.
+#[derive(Debug, Clone, Copy, Default)]
+struct ScheduledRun {
+    /// The last one that ran.
+    applied: Option<ScheduledActionReason>,
+    /// The last one that failed.
+    failed: Option<ScheduledActionReason>,
+    /// The desired capacity the last outside update set.
+    set_desired: Option<u32>,
+}
+
 /// A policy's state besides its configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct PolicyState {
@@ -439,14 +451,13 @@ impl ApplicationAutoScaling {
 
     /// Scheduled actions due by `end_s`: the bounds they leave, the desired capacity the last
     /// outside update set, and the last one's reason.
-    fn run_scheduled(&mut self, end_s: u64) -> (Option<ScheduledActionReason>, Option<u32>) {
-        let mut reason = None;
-        let mut set_desired = None;
+    fn run_scheduled(&mut self, end_s: u64) -> ScheduledRun {
+        let mut run = ScheduledRun::default();
         while let Some(action) = self.scheduled.get(self.next_scheduled)
             && action.at_s <= end_s
         {
             if action.desired_capacity.is_some() {
-                set_desired = action.desired_capacity;
+                run.set_desired = action.desired_capacity;
             }
             let before = self.bounds;
             let min = action.min_capacity.unwrap_or(before.min());
@@ -456,15 +467,20 @@ impl ApplicationAutoScaling {
                 Err(_) => (before, true),
             };
             self.bounds = after;
-            reason = Some(ScheduledActionReason {
+            let reason = Some(ScheduledActionReason {
                 action: action.name,
                 bounds: (before, after),
                 failed,
                 desired_capacity: action.desired_capacity,
             });
+            if failed {
+                run.failed = reason;
+            } else {
+                run.applied = reason;
+            }
             self.next_scheduled += 1;
         }
-        (reason, set_desired)
+        run
     }
 
     fn cooling(last_minute: Option<u64>, minute: u64, cooldown_s: u64) -> Option<u64> {
@@ -611,7 +627,12 @@ impl ApplicationAutoScaling {
             policy.min_adjustment_magnitude,
         ));
         let in_cooling = Self::cooling(state.last_scale_in_minute, minute, policy.cooldown_s);
-        if capacity == desired || (capacity < desired && in_cooling.is_some()) {
+        // A step that grows capacity never lowers it: counted from the base of a running
+        // cooldown, it may fall short of a capacity that something else raised since.
+        if capacity == desired
+            || (grows && capacity < desired)
+            || (capacity < desired && in_cooling.is_some())
+        {
             return None;
         }
         Some(Candidate {
@@ -804,35 +825,27 @@ impl Autoscaler for ApplicationAutoScaling {
             observation.work_capacity,
         );
         let end_s = observation.end_s();
-        let (scheduled, set_desired) = if self.scheduled.is_empty() {
-            (None, None)
+        let scheduled = if self.scheduled.is_empty() {
+            ScheduledRun::default()
         } else {
             self.run_scheduled(end_s)
         };
+        let set_desired = scheduled.set_desired;
         let desired_before = observation.desired;
         let desired = self.bounds.clamp(set_desired.unwrap_or(desired_before));
-        let scheduled_proposal = scheduled.map(|reason| {
-            (
-                Proposal {
+        let bounds = self.bounds;
+        let scheduled_outcome = |metric| StepOutcome {
+            metric,
+            proposal: scheduled
+                .applied
+                .filter(|_| desired != desired_before)
+                .map(|reason| Proposal {
                     desired,
-                    bounds: self.bounds,
+                    bounds,
                     removal: Removal::CancelPendingFirst,
                     reason: ScalingReason::ScheduledAction(reason),
-                },
-                reason.failed,
-            )
-        });
-        let scheduled_outcome = |metric| {
-            let (proposal, notice) = match scheduled_proposal {
-                Some((proposal, false)) if desired != desired_before => (Some(proposal), None),
-                Some((proposal, true)) => (None, Some(proposal.reason)),
-                _ => (None, None),
-            };
-            StepOutcome {
-                metric,
-                proposal,
-                notice,
-            }
+                }),
+            notice: scheduled.failed.map(ScalingReason::ScheduledAction),
         };
         if !end_s.is_multiple_of(MINUTE_S) {
             return scheduled_outcome(None);

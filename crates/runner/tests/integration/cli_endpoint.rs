@@ -1,0 +1,177 @@
+//! An endpoint with several production variants through the binary: the traffic split by
+//! weight, a variant without a scalable target, an UpdateEndpointWeightsAndCapacities body, and
+//! bad input named by field.
+
+use crate::common::{Fixture, column};
+
+const SCENARIO: &str = r#"name = "ab"
+
+[load]
+trace = "trace.csv"
+
+[fleet]
+provisioning_s = 0
+
+[fleet.instance_types."ml.c5.xlarge"]
+capacity_per_instance = 1000.0
+price_per_hour = 1.0
+
+[autoscaler]
+kind = "aws-target-tracking"
+endpoint_config = "aws/endpoint-config.json"
+register_scalable_target = "aws/targets.json"
+put_scaling_policy = "aws/policies.json"
+metric_delay_s = 0
+
+[[autoscaler.endpoint_updates]]
+after_s = 1200
+file = "aws/update.json"
+"#;
+
+const ENDPOINT_CONFIG: &str = r#"{ "EndpointConfigName": "ab", "ProductionVariants": [
+  { "VariantName": "A", "ModelName": "a", "InitialInstanceCount": 1,
+    "InstanceType": "ml.c5.xlarge", "InitialVariantWeight": 3 },
+  { "VariantName": "B", "ModelName": "b", "InitialInstanceCount": 1,
+    "InstanceType": "ml.c5.xlarge", "InitialVariantWeight": 1 } ] }
+"#;
+
+/// Only variant A has a scalable target.
+const TARGETS: &str = r#"[{ "ServiceNamespace": "sagemaker", "ResourceId": "endpoint/ab/variant/A",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "MinCapacity": 1, "MaxCapacity": 8 }]
+"#;
+
+const POLICIES: &str = r#"[{ "PolicyName": "a-ipi", "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/ab/variant/A",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+  "PolicyType": "TargetTrackingScaling",
+  "TargetTrackingScalingPolicyConfiguration": { "TargetValue": 300.0,
+    "PredefinedMetricSpecification": { "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance" },
+    "ScaleOutCooldown": 0, "ScaleInCooldown": 0 } }]
+"#;
+
+const UPDATE: &str = r#"{ "EndpointName": "ab", "DesiredWeightsAndCapacities": [
+  { "VariantName": "A", "DesiredWeight": 1 },
+  { "VariantName": "B", "DesiredWeight": 1, "DesiredInstanceCount": 3 } ] }
+"#;
+
+fn endpoint() -> Fixture {
+    let trace: String = std::iter::once("minute,requests\n".to_owned())
+        .chain((0..30).map(|minute| format!("{minute},800\n")))
+        .collect();
+    Fixture::with_files(&[
+        ("scenario.toml", SCENARIO),
+        ("trace.csv", &trace),
+        ("aws/endpoint-config.json", ENDPOINT_CONFIG),
+        ("aws/targets.json", TARGETS),
+        ("aws/policies.json", POLICIES),
+        ("aws/update.json", UPDATE),
+    ])
+}
+
+fn stderr_of(fixture: &Fixture) -> String {
+    let out = fixture.run().failure().code(1);
+    assert!(!fixture.out_dir().exists(), "an output folder was written");
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+fn figure(summary: &serde_json::Value, key: &str) -> f64 {
+    summary[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {key} in {summary}"))
+}
+
+#[test]
+fn traffic_splits_by_weight_and_an_update_shifts_it_and_sets_a_count() {
+    // 800 a minute, weights 3 : 1: A gets 600, B 200. A tracks 300 a minute an instance:
+    // 600 > 300 for minutes 0-2, so at the end of minute 2 ceil(600 / 300) = 2. B has no
+    // scalable target and keeps its 1 instance. From 1,200 s the weights are 1 : 1 (400 each):
+    // A's 200 an instance is below 270, but not for the 15 minutes a scale-in needs; B is set
+    // to 3 at the end of minute 19.
+    let fixture = endpoint();
+    fixture.run().success();
+    let a = fixture.read_out("variants/A/events.csv");
+    assert_eq!(column(&a, "t_s"), ["180"]);
+    assert_eq!(column(&a, "to"), ["2"]);
+    let b = fixture.read_out("variants/B/events.csv");
+    assert_eq!(column(&b, "t_s"), ["1200"]);
+    assert_eq!(column(&b, "to"), ["3"]);
+    assert_eq!(
+        column(&b, "reason"),
+        ["UpdateEndpointWeightsAndCapacities: DesiredInstanceCount 3"]
+    );
+    let endpoint_events = fixture.read_out("events.csv");
+    assert_eq!(column(&endpoint_events, "variant"), ["A", "B"]);
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("summary.json")).unwrap();
+    // A: 600 x 20 + 400 x 10; B: 200 x 20 + 400 x 10.
+    let variants = summary["variants"].as_array().unwrap();
+    assert_eq!(figure(&variants[0], "demand_total"), 16_000.0);
+    assert_eq!(figure(&variants[1], "demand_total"), 8_000.0);
+    assert_eq!(figure(&variants[0], "initial_traffic_share"), 0.75);
+    assert_eq!(figure(&summary, "demand_total"), 24_000.0);
+    // A: 1 instance for 3 minutes, then 2 for 27; B: 1 for 20 minutes, then 3 for 10.
+    let instance_seconds = 60.0 * (3.0 + 27.0 * 2.0) + 60.0 * (20.0 + 10.0 * 3.0);
+    assert_eq!(figure(&summary, "instance_seconds"), instance_seconds);
+    assert_eq!(figure(&summary, "peak_in_service"), 5.0);
+    // Summed over the variants' costs: equal to the last rounding.
+    assert!((figure(&summary, "cost") - instance_seconds / 3600.0).abs() < 1e-12);
+    // The endpoint's timeseries sums the variants' step by step.
+    let timeseries = fixture.read_out("timeseries.csv");
+    let in_service = column(&timeseries, "in_service");
+    assert_eq!((in_service[2].as_str(), in_service[3].as_str()), ("2", "3"));
+    assert_eq!(in_service[20], "5");
+    assert!(fixture.out_dir().join("instances.png").exists());
+}
+
+#[test]
+fn a_policy_for_a_variant_the_endpoint_lacks_is_refused_by_field() {
+    let fixture = endpoint();
+    fixture.replace("aws/policies.json", "variant/A", "variant/C");
+    let stderr = stderr_of(&fixture);
+    assert!(
+        stderr.contains(
+            "policies.json: [0].ResourceId: names variant \"C\", which the endpoint config has \
+             no production variant of; its variants: \"A\", \"B\""
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_policy_for_a_variant_without_a_scalable_target_is_refused() {
+    let fixture = endpoint();
+    fixture.replace("aws/policies.json", "variant/A", "variant/B");
+    assert!(
+        stderr_of(&fixture)
+            .contains("[0].ResourceId: no scalable target is registered for variant \"B\"")
+    );
+}
+
+#[test]
+fn weights_that_sum_to_zero_and_unknown_instance_types_are_refused() {
+    let fixture = endpoint();
+    fixture.replace(
+        "aws/endpoint-config.json",
+        "\"InitialVariantWeight\": 3",
+        "\"InitialVariantWeight\": 0",
+    );
+    fixture.replace(
+        "aws/endpoint-config.json",
+        "\"InitialVariantWeight\": 1",
+        "\"InitialVariantWeight\": 0",
+    );
+    assert!(stderr_of(&fixture).contains(
+        "endpoint-config.json: ProductionVariants: the InitialVariantWeight values sum to 0"
+    ));
+    let fixture = endpoint();
+    fixture.replace(
+        "aws/endpoint-config.json",
+        "ml.c5.xlarge\", \"InitialVariantWeight\": 1",
+        "ml.g5.xlarge\", \"InitialVariantWeight\": 1",
+    );
+    assert!(stderr_of(&fixture).contains(
+        "endpoint-config.json: ProductionVariants[1].InstanceType: \"ml.g5.xlarge\" has no capacity in the scenario"
+    ));
+}
