@@ -132,8 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             };
             let output = write_run_with(&scenario, &out_dir, options)?;
             let elapsed = started.elapsed();
-            write_summary(&mut report, &scenario, &output.summary)?;
-            write_variants(&mut report, &scenario, &output.variants)?;
+            write_summary(&mut report, &scenario, &output.summary, &output.variants)?;
             if !output.replicas.is_empty() {
                 writeln!(
                     report,
@@ -539,7 +538,12 @@ fn seconds(value: f64) -> String {
     }
 }
 
-fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> std::fmt::Result {
+fn write_summary(
+    out: &mut String,
+    scenario: &Scenario,
+    summary: &Summary,
+    variants: &[Summary],
+) -> std::fmt::Result {
     let step_s = scenario.demand.step_s();
     writeln!(
         out,
@@ -572,6 +576,7 @@ fn write_summary(out: &mut String, scenario: &Scenario, summary: &Summary) -> st
             decimal(cost)
         )?;
     }
+    write_variants(out, scenario, variants)?;
     let arrivals = if scenario.autoscaler.serves_sessions() {
         "session starts"
     } else {

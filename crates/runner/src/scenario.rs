@@ -1558,6 +1558,8 @@ impl Scenario {
             .iter()
             .map(|variant| variant.scenario.fleet.initial_instances)
             .sum();
+        // The endpoint's cost is its variants' costs, each at its instance type's price.
+        scenario.price_per_hour = None;
         scenario.production_variants = production_variants;
         Ok(scenario)
     }
