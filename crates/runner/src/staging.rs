@@ -82,8 +82,15 @@ pub fn check_output_folder(target: &Path) -> Result<(), OutputError> {
         let entry = entry.map_err(write_error(target))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
-        let is_variants = name == VARIANTS_DIR && entry.file_type().is_ok_and(|kind| kind.is_dir());
-        if !(is_variants || is_file && is_scalesim_output(&name)) {
+        let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_dir && name == VARIANTS_DIR {
+            // An endpoint run's variants: folders holding nothing but a run's files.
+            foreign.extend(
+                foreign_in_variants(&entry.path())?
+                    .into_iter()
+                    .map(|inner| format!("{VARIANTS_DIR}/{inner}")),
+            );
+        } else if !(is_file && is_scalesim_output(&name)) {
             foreign.push(name);
         }
     }
@@ -103,6 +110,29 @@ pub fn check_output_folder(target: &Path) -> Result<(), OutputError> {
             String::new()
         }
     )))
+}
+
+/// What the `variants` folder `dir` of an endpoint run holds that scalesim did not write there:
+/// anything but folders of a run's files.
+fn foreign_in_variants(dir: &Path) -> Result<Vec<String>, OutputError> {
+    let mut foreign = Vec::new();
+    for variant in fs::read_dir(dir).map_err(write_error(dir))? {
+        let variant = variant.map_err(write_error(dir))?;
+        let name = variant.file_name().to_string_lossy().into_owned();
+        if !variant.file_type().is_ok_and(|kind| kind.is_dir()) {
+            foreign.push(name);
+            continue;
+        }
+        for file in fs::read_dir(variant.path()).map_err(write_error(dir))? {
+            let file = file.map_err(write_error(dir))?;
+            let file_name = file.file_name().to_string_lossy().into_owned();
+            let is_file = file.file_type().is_ok_and(|kind| kind.is_file());
+            if !(is_file && is_scalesim_output(&file_name)) {
+                foreign.push(format!("{name}/{file_name}"));
+            }
+        }
+    }
+    Ok(foreign)
 }
 
 impl Staged {
@@ -380,6 +410,27 @@ mod tests {
             "{err:?}"
         );
         assert!(root.path().join("notes.txt").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_variants_folder_is_replaced_only_when_it_holds_only_run_files()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let variant = root.path().join("variants").join("Champion");
+        fs::create_dir_all(&variant)?;
+        fs::write(variant.join("summary.json"), "old")?;
+        check_output_folder(root.path())?;
+        fs::write(variant.join("notes.txt"), "mine")?;
+        fs::write(root.path().join("variants").join("thesis.tex"), "mine")?;
+        let err = check_output_folder(root.path()).map_err(|e| e.to_string());
+        assert!(
+            err.as_ref().is_err_and(|e| e.contains(
+                "holds \"variants/Champion/notes.txt\", \"variants/thesis.tex\", which scalesim \
+                 did not write"
+            )),
+            "{err:?}"
+        );
         Ok(())
     }
 

@@ -205,3 +205,43 @@ fn a_queue_keeps_excess_requests_waiting_instead_of_losing_them() {
     assert_eq!(summary["unserved_total"], 0.0);
     assert_eq!(summary["served_total"], summary["demand_total"]);
 }
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(repo_root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            scalesim().arg("validate").arg(&path).assert().success();
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14, "only {checked} scenarios found");
+}
+
+#[test]
+fn business_hours_start_at_eight_in_new_york_on_weekdays_only() {
+    // start is Monday 3 July 1995 04:00 UTC, midnight in New York (EDT, UTC-4). The weekday
+    // action `cron(0 8 ? * MON-FRI *)` fires at 08:00 New York, t = 8 h + d days for Monday to
+    // Friday, d = 0..4; the evening one at 18:00. Nothing on Saturday and Sunday.
+    let out = tempfile::TempDir::new().unwrap();
+    scalesim()
+        .arg("run")
+        .arg(repo_root().join("scenarios/sagemaker-business-hours.toml"))
+        .arg("--out")
+        .arg(out.path().join("run"))
+        .assert()
+        .success();
+    let events = std::fs::read_to_string(out.path().join("run/events.csv")).unwrap();
+    let mornings: Vec<u64> = column(&events, "reason")
+        .iter()
+        .zip(column(&events, "t_s"))
+        .filter(|(reason, _)| reason.starts_with("scheduled action weekday-morning"))
+        .map(|(_, t_s)| t_s.parse().unwrap())
+        .collect();
+    assert!(!mornings.is_empty());
+    for t_s in mornings {
+        let (day, hour) = (t_s / 86_400, t_s % 86_400);
+        assert!(day < 5 && hour == 8 * 3600, "weekday-morning at {t_s} s");
+    }
+}
