@@ -42,9 +42,10 @@ impl Sink for EndpointSink<'_> {
                 sum.served += record.served;
                 sum.unserved += record.unserved;
                 sum.backlog += record.backlog;
-                sum.in_service += record.in_service;
-                sum.desired += record.desired;
-                sum.pending += record.pending;
+                // Checked at load: the variants' largest capacities sum within u32.
+                sum.in_service = sum.in_service.saturating_add(record.in_service);
+                sum.desired = sum.desired.saturating_add(record.desired);
+                sum.pending = sum.pending.saturating_add(record.pending);
                 sum.capacity += record.capacity;
             }
             None => self.steps.push(StepRecord {

@@ -374,6 +374,17 @@ impl AutoscalerConfig {
         }
     }
 
+    /// The most instances the autoscaler may ever ask for.
+    pub fn largest_capacity(&self) -> u32 {
+        match self {
+            AutoscalerConfig::AwsTargetTracking(policy) => policy.largest_capacity(),
+            AutoscalerConfig::AwsApplicationAutoScaling(scaling) => scaling.largest_capacity(),
+            AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.largest_capacity(),
+            AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.largest_capacity(),
+            AutoscalerConfig::KubernetesHpa(hpa) => hpa.largest_capacity(),
+        }
+    }
+
     /// Whether demand is session starts, simulated as sessions, rather than requests.
     pub fn serves_sessions(&self) -> bool {
         matches!(self, AutoscalerConfig::HuaweiWorkspace(_, Some(_)))
@@ -531,6 +542,7 @@ const ALARMS: &str = "alarms";
 /// may hold as an array.
 fn describe_list_key(role: &str) -> Option<&'static str> {
     match role {
+        "register_scalable_target" => Some("ScalableTargets"),
         "put_scaling_policy" => Some("ScalingPolicies"),
         SCHEDULED_ACTIONS => Some("ScheduledActions"),
         ALARMS => Some("MetricAlarms"),
@@ -789,6 +801,33 @@ fn endpoint_plan(
             "is given per variant by the endpoint config's InitialInstanceCount; remove it".into(),
         ));
     }
+    if spec.fleet.capacity_per_instance.is_some() {
+        return Err(field_error(
+            path,
+            "fleet.capacity_per_instance",
+            "is given per instance type by [fleet.instance_types] with an endpoint_config; \
+             remove it"
+                .into(),
+        ));
+    }
+    if spec.slo.is_some()
+        || spec
+            .service
+            .as_ref()
+            .is_some_and(|service| service.service_time_s.is_some())
+    {
+        return Err(field_error(
+            path,
+            if spec.slo.is_some() {
+                "slo"
+            } else {
+                "service.service_time_s"
+            },
+            "latency and SLO figures of an endpoint with several variants are not supported \
+             yet; remove them"
+                .into(),
+        ));
+    }
     if spec.runs.is_some_and(|runs| runs > 1) {
         return Err(field_error(
             path,
@@ -849,7 +888,9 @@ fn endpoint_plan(
                 return Err(field_error(
                     path,
                     &field,
-                    "needs one of at (a wall-clock time) and after_s (seconds after t = 0)".into(),
+                    "needs exactly one of at (a wall-clock time) and after_s (seconds after \
+                     t = 0)"
+                        .into(),
                 ));
             }
         };
@@ -1554,10 +1595,26 @@ impl Scenario {
                 scenario: child,
             });
         }
+        // The endpoint's counts are sums of the variants': they must fit the same integers.
+        let largest: u64 = production_variants
+            .iter()
+            .map(|variant| u64::from(variant.scenario.autoscaler.largest_capacity()))
+            .sum();
+        if largest > u64::from(u32::MAX) {
+            return Err(field_error(
+                path,
+                "autoscaler.endpoint_config",
+                format!(
+                    "the variants may hold {largest} instances together, more than the \
+                     {} an endpoint can count",
+                    u32::MAX
+                ),
+            ));
+        }
         scenario.fleet.initial_instances = production_variants
             .iter()
             .map(|variant| variant.scenario.fleet.initial_instances)
-            .sum();
+            .fold(0, u32::saturating_add);
         // The endpoint's cost is its variants' costs, each at its instance type's price.
         scenario.price_per_hour = None;
         scenario.production_variants = production_variants;

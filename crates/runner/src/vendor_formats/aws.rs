@@ -451,13 +451,27 @@ impl Registered {
     /// Whether the document at `prefix` with `resource_id` is this variant's: `Ok(false)` for
     /// another variant of the endpoint, an error for a variant the endpoint does not have or a
     /// variant without a scalable target.
-    fn owns(&self, path: &Path, prefix: &str, resource_id: &str) -> Result<bool, ScenarioError> {
+    /// In a describe listing (`listed`), an account's items of other endpoints and resources are
+    /// skipped rather than refused.
+    fn owns(
+        &self,
+        path: &Path,
+        prefix: &str,
+        resource_id: &str,
+        listed: bool,
+    ) -> Result<bool, ScenarioError> {
         let Some(scope) = &self.endpoint else {
             return Ok(true);
         };
+        let ours = self.variant();
+        if listed
+            && !VariantId::parse(resource_id)
+                .is_some_and(|id| id.endpoint.eq_ignore_ascii_case(ours.endpoint))
+        {
+            return Ok(false);
+        }
         let field = format!("{prefix}ResourceId");
         let id = variant_id(path, &field, resource_id)?;
-        let ours = self.variant();
         if !id.endpoint.eq_ignore_ascii_case(ours.endpoint) {
             return Err(field_error(
                 path,
@@ -579,6 +593,17 @@ fn variant_registered(
             parse_json::<RegisterScalableTarget>(text, path)?,
         )]
     };
+    if bodies.is_empty() {
+        return Err(field_error(
+            path,
+            if is_array(text) {
+                "[]"
+            } else {
+                "ScalableTargets"
+            },
+            "must hold at least one scalable target",
+        ));
+    }
     let mut endpoint: Option<String> = None;
     let mut found = None;
     for (prefix, body) in bodies {
@@ -750,6 +775,8 @@ impl PolicyFileShape {
 struct PolicyEntry {
     prefix: String,
     name: String,
+    /// Its ResourceId, empty for a configuration alone.
+    resource_id: String,
     arn: Option<String>,
     alarm_names: Vec<String>,
     kind: PolicyKind,
@@ -790,6 +817,7 @@ fn policies(
             return Ok(vec![PolicyEntry {
                 prefix: String::new(),
                 name: String::new(),
+                resource_id: String::new(),
                 arn: None,
                 alarm_names: Vec::new(),
                 kind: PolicyKind::TargetTracking(policy),
@@ -808,7 +836,8 @@ fn policies(
         // An account's listing holds every variant's policies: those of other resources are
         // not this run's. Bodies the user wrote must all be for the registered target.
         if registered.endpoint.is_some() {
-            if !registered.owns(path, &prefix, &body.resource_id)? {
+            let listed = matches!(shape, PolicyFileShape::Describe);
+            if !registered.owns(path, &prefix, &body.resource_id, listed)? {
                 continue;
             }
         } else if matches!(shape, PolicyFileShape::Describe)
@@ -937,6 +966,7 @@ fn policy_entry(
     Ok(PolicyEntry {
         prefix,
         name: body.policy_name,
+        resource_id: body.resource_id,
         arn: body.policy_arn,
         alarm_names: body
             .alarms
@@ -1316,12 +1346,26 @@ fn alarm_bodies(text: &str, path: &Path) -> Result<Vec<(String, PutMetricAlarm)>
     })
 }
 
-/// Whether alarm action `action`, a scaling policy's ARN, names the policy `entry`.
+/// Whether alarm action `action`, a scaling policy's ARN
+/// (`…:scalingPolicy:<id>:resource/sagemaker/<ResourceId>:policyName/<name>`), names the policy
+/// `entry`: its name, and its resource where the ARN names one (policy names are unique per
+/// scalable target only).
 fn invokes(action: &str, entry: &PolicyEntry) -> bool {
-    entry.arn.as_deref() == Some(action)
-        || action
-            .rsplit_once(":policyName/")
-            .is_some_and(|(_, name)| name == entry.name)
+    if entry.arn.as_deref() == Some(action) {
+        return true;
+    }
+    let Some((head, name)) = action.rsplit_once(":policyName/") else {
+        return false;
+    };
+    let same_resource = match (
+        head.rsplit_once(":resource/sagemaker/")
+            .and_then(|(_, resource)| VariantId::parse(resource)),
+        VariantId::parse(&entry.resource_id),
+    ) {
+        (Some(arn_variant), Some(entry_variant)) => arn_variant.same_variant(&entry_variant),
+        _ => true,
+    };
+    name == entry.name && same_resource
 }
 
 fn metric_alarm(
@@ -1479,7 +1523,8 @@ fn scheduled_actions(
     };
     let mut actions = Vec::new();
     for (prefix, body) in bodies {
-        if !registered.owns(path, &prefix, &body.resource_id)? {
+        let listed = prefix.starts_with("ScheduledActions[");
+        if !registered.owns(path, &prefix, &body.resource_id, listed)? {
             continue;
         }
         registered.check_names(

@@ -266,11 +266,19 @@ pub(crate) fn endpoint_variants(
             prefix,
         });
     }
-    if variants.iter().map(|variant| variant.weight).sum::<f64>() <= 0.0 {
+    let sum: f64 = variants.iter().map(|variant| variant.weight).sum();
+    if sum <= 0.0 {
         return Err(field_error(
             path,
             "ProductionVariants",
             "the InitialVariantWeight values sum to 0: no variant would get traffic",
+        ));
+    }
+    if !sum.is_finite() {
+        return Err(field_error(
+            path,
+            "ProductionVariants",
+            format!("the InitialVariantWeight values sum past the largest number, {sum}"),
         ));
     }
     Ok(variants)
@@ -349,11 +357,19 @@ pub(crate) fn endpoint_update(
             desired.desired_instance_count,
         ));
     }
-    if after.iter().sum::<f64>() <= 0.0 {
+    let sum: f64 = after.iter().sum();
+    if sum <= 0.0 {
         return Err(field_error(
             path,
             "DesiredWeightsAndCapacities",
             "leaves every variant's weight at 0: no variant would get traffic",
+        ));
+    }
+    if !sum.is_finite() {
+        return Err(field_error(
+            path,
+            "DesiredWeightsAndCapacities",
+            format!("leaves weights that sum past the largest number, {sum}"),
         ));
     }
     Ok(EndpointUpdate { changes })

@@ -175,3 +175,83 @@ fn weights_that_sum_to_zero_and_unknown_instance_types_are_refused() {
         "endpoint-config.json: ProductionVariants[1].InstanceType: \"ml.g5.xlarge\" has no capacity in the scenario"
     ));
 }
+
+#[test]
+fn weights_past_the_largest_number_and_a_capacity_beside_instance_types_are_refused() {
+    let fixture = endpoint();
+    fixture.replace(
+        "aws/endpoint-config.json",
+        "\"InitialVariantWeight\": 3",
+        "\"InitialVariantWeight\": 1e308",
+    );
+    fixture.replace(
+        "aws/endpoint-config.json",
+        "\"InitialVariantWeight\": 1 }",
+        "\"InitialVariantWeight\": 1e308 }",
+    );
+    assert!(stderr_of(&fixture).contains(
+        "ProductionVariants: the InitialVariantWeight values sum past the largest number"
+    ));
+    let fixture = endpoint();
+    fixture.replace(
+        "scenario.toml",
+        "provisioning_s = 0",
+        "provisioning_s = 0\ncapacity_per_instance = 1.0",
+    );
+    assert!(
+        stderr_of(&fixture).contains("fleet.capacity_per_instance: is given per instance type")
+    );
+    let fixture = endpoint();
+    fixture.write("aws/targets.json", r#"{ "ScalableTargets": [] }"#);
+    assert!(
+        stderr_of(&fixture)
+            .contains("targets.json: ScalableTargets: must hold at least one scalable target")
+    );
+}
+
+/// A step policy named `spike` on variant `variant`, and its alarm naming it by ARN.
+fn spike(variant: &str) -> (String, String) {
+    let policy = format!(
+        r#"{{ "PolicyName": "spike", "ServiceNamespace": "sagemaker",
+  "ResourceId": "endpoint/ab/variant/{variant}",
+  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "PolicyType": "StepScaling",
+  "StepScalingPolicyConfiguration": {{ "AdjustmentType": "ChangeInCapacity", "Cooldown": 600,
+    "StepAdjustments": [ {{ "MetricIntervalLowerBound": 0, "ScalingAdjustment": 1 }} ] }} }}"#
+    );
+    let alarm = format!(
+        r#"{{ "AlarmName": "spike-{variant}",
+  "AlarmActions": ["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/endpoint/ab/variant/{variant}:policyName/spike"],
+  "MetricName": "Invocations", "Namespace": "AWS/SageMaker", "Statistic": "Sum",
+  "Dimensions": [ {{ "Name": "EndpointName", "Value": "ab" }},
+                  {{ "Name": "VariantName", "Value": "{variant}" }} ],
+  "Period": 60, "EvaluationPeriods": 1, "Threshold": 10000,
+  "ComparisonOperator": "GreaterThanThreshold" }}"#
+    );
+    (policy, alarm)
+}
+
+#[test]
+fn policies_of_the_same_name_on_two_variants_are_told_apart_by_their_arns() {
+    // AWS requires policy names to be unique per scalable target only. Each alarm names its
+    // own variant's `spike` in its ARN. A describe listing may also hold other endpoints'
+    // policies: they are not this endpoint's.
+    let fixture = endpoint();
+    fixture.write(
+        "aws/targets.json",
+        &(TARGETS.replace("}]", "}, ") + &TARGETS[1..].replace("variant/A", "variant/B")),
+    );
+    let (policy_a, alarm_a) = spike("A");
+    let (policy_b, alarm_b) = spike("B");
+    let other = policy_a.replace("endpoint/ab/", "endpoint/other/");
+    fixture.write(
+        "aws/policies.json",
+        &format!(r#"{{ "ScalingPolicies": [{policy_a}, {policy_b}, {other}] }}"#),
+    );
+    fixture.write("aws/alarms.json", &format!("[{alarm_a}, {alarm_b}]"));
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\nalarms = \"aws/alarms.json\"",
+    );
+    fixture.run().success();
+}

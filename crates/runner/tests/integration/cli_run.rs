@@ -207,19 +207,6 @@ fn a_queue_keeps_excess_requests_waiting_instead_of_losing_them() {
 }
 
 #[test]
-fn every_shipped_scenario_validates() {
-    let mut checked = 0;
-    for entry in std::fs::read_dir(repo_root().join("scenarios")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|ext| ext == "toml") {
-            scalesim().arg("validate").arg(&path).assert().success();
-            checked += 1;
-        }
-    }
-    assert!(checked >= 14, "only {checked} scenarios found");
-}
-
-#[test]
 fn business_hours_start_at_eight_in_new_york_on_weekdays_only() {
     // start is Monday 3 July 1995 04:00 UTC, midnight in New York (EDT, UTC-4). The weekday
     // action `cron(0 8 ? * MON-FRI *)` fires at 08:00 New York, t = 8 h + d days for Monday to
