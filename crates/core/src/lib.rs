@@ -58,7 +58,8 @@ pub use crate::{
         TargetTrackingScalingPolicyConfiguration,
         cloudwatch::{
             AlarmBreach, ComparisonOperator as AwsComparisonOperator, MAX_ALARM_WINDOW_S,
-            MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
+            MAX_LONG_ALARM_WINDOW_S, MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
+            max_alarm_window_s,
         },
         scaling::{
             AdjustmentType, ApplicationAutoScaling, MetricAggregationType, PolicyName,

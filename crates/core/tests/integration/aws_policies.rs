@@ -443,3 +443,89 @@ fn a_step_policy_in_its_cooldown_holds_back_below_what_target_tracking_set() {
     let recorder = run(scaling, 10, &[2500.0; 5]);
     assert_eq!(events(&recorder), [(0, 10, 13), (2, 13, 25)]);
 }
+
+#[test]
+fn an_alarm_over_five_minute_periods_slides_every_minute_as_cloudwatch_does() {
+    // "if the Period is 5 minutes (300 seconds) and Evaluation Periods is 1, then at the end of
+    // minute 5 the alarm evaluates based on data from minutes 1 to 5. Then at the end of minute
+    // 6, the alarm is evaluated based on the data from minutes 2 to 6." Nothing for minutes
+    // 0-3, then 1,000 a minute: the 5-minute sums end at minute 4 with 1,000, 5 with 2,000 and
+    // 6 with 3,000 > 2,500: ALARM at the end of minute 6, and, with no cooldown, +1 every
+    // minute it stays there.
+    let alarm = MetricAlarm {
+        query: MetricQuery {
+            period_minutes: 5,
+            ..MetricQuery::per_minute(SageMakerMetric::Invocations, MetricStatistic::Sum)
+        },
+        comparison: AwsComparisonOperator::GreaterThanThreshold,
+        threshold: 2500.0,
+        evaluation_periods: 1,
+        datapoints_to_alarm: 1,
+    };
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 20).unwrap(),
+        vec![step_policy(
+            "five-minutes",
+            alarm,
+            AdjustmentType::ChangeInCapacity,
+            &[(Some(0.0), None, 1)],
+            0,
+        )],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let demand = piecewise(&[(4, 0.0), (6, 1000.0)]);
+    let recorder = run(scaling, 1, &demand);
+    assert_eq!(
+        events(&recorder),
+        [(6, 1, 2), (7, 2, 3), (8, 3, 4), (9, 4, 5)]
+    );
+}
+
+#[test]
+fn two_of_three_two_minute_periods_with_a_delay_slide_by_the_minute() {
+    // docs/semantics/aws-alarms-and-metrics.md, worked example: 2 instances, minute values of
+    // InvocationsPerInstance 50, 50, 150, 250, 50, 50, 250, 50, 50; periods of 2 minutes, 2 of
+    // 3 above 100, metric delay 60 s. End of minute 7 (newest visible minute 6): periods 1-2,
+    // 3-4, 5-6 average 100, 150, 150: two breach, ALARM.
+    let alarm = MetricAlarm {
+        query: MetricQuery {
+            period_minutes: 2,
+            ..MetricQuery::per_minute(
+                SageMakerMetric::InvocationsPerInstance,
+                MetricStatistic::Average,
+            )
+        },
+        comparison: AwsComparisonOperator::GreaterThanThreshold,
+        threshold: 100.0,
+        evaluation_periods: 3,
+        datapoints_to_alarm: 2,
+    };
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::new(1, 20).unwrap(),
+        vec![step_policy(
+            "two-of-three",
+            alarm,
+            AdjustmentType::ChangeInCapacity,
+            &[(Some(0.0), None, 1)],
+            600,
+        )],
+        Vec::new(),
+        60,
+    )
+    .unwrap();
+    let demand = [
+        100.0, 100.0, 300.0, 500.0, 100.0, 100.0, 500.0, 100.0, 100.0,
+    ];
+    let recorder = run(scaling, 2, &demand);
+    assert_eq!(events(&recorder), [(7, 2, 3)]);
+    assert!(
+        recorder.events[0]
+            .reason
+            .to_string()
+            .contains("for 2 of 3 datapoints (minutes 1-6)"),
+        "{}",
+        recorder.events[0].reason
+    );
+}

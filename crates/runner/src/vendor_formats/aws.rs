@@ -1473,13 +1473,19 @@ fn metric_alarm(
             ),
         ));
     }
-    if evaluation_periods * period > scalesim_core::MAX_ALARM_WINDOW_S {
+    let max_window_s = scalesim_core::max_alarm_window_s(period);
+    if evaluation_periods.saturating_mul(period) > max_window_s {
         return Err(field_error(
             path,
             format!("{prefix}EvaluationPeriods"),
             format!(
-                "times Period must be at most 86400 seconds (one day), got {evaluation_periods} \
-                 × {period}"
+                "times Period must be at most {max_window_s} seconds ({}), got \
+                 {evaluation_periods} × {period}",
+                if period >= 3_600 {
+                    "seven days, with a Period of an hour or more"
+                } else {
+                    "one day, with a Period under an hour"
+                }
             ),
         ));
     }
@@ -2323,6 +2329,41 @@ mod tests {
             texts.load().unwrap_err(),
             "scheduled.json: ScalableDimension: must be \"sagemaker:variant:DesiredInstanceCount\" \
              for a SageMaker endpoint variant, got \"sagemaker:variant:DesiredProvisionedConcurrency\""
+        );
+    }
+
+    #[test]
+    fn an_alarm_window_may_reach_a_week_only_with_periods_of_an_hour() {
+        // PutMetricAlarm: "Period multiplied by EvaluationPeriods can't be more than 604,800
+        // seconds. For alarms with a period of less than one hour (3,600 seconds), the total
+        // evaluation period can't be longer than one day (86,400 seconds)."
+        let policies = format!("[{POLICY}, {STEP_POLICY}]");
+        let alarm = |period: u64, periods: u64| {
+            format!(
+                "[{}]",
+                ALARM
+                    .replace("\"Period\": 60", &format!("\"Period\": {period}"))
+                    .replace(
+                        "\"EvaluationPeriods\": 2",
+                        &format!("\"EvaluationPeriods\": {periods}")
+                    )
+            )
+        };
+        let load = |alarms: &str| {
+            let mut texts = Texts::new(REGISTER, &policies);
+            texts.alarms = Some(alarms);
+            texts.load().map(|_| ())
+        };
+        assert_eq!(load(&alarm(3600, 168)), Ok(()));
+        assert_eq!(
+            load(&alarm(3600, 169)).unwrap_err(),
+            "alarms.json: [0].EvaluationPeriods: times Period must be at most 604800 seconds \
+             (seven days, with a Period of an hour or more), got 169 × 3600"
+        );
+        assert_eq!(
+            load(&alarm(60, 1441)).unwrap_err(),
+            "alarms.json: [0].EvaluationPeriods: times Period must be at most 86400 seconds (one \
+             day, with a Period under an hour), got 1441 × 60"
         );
     }
 }

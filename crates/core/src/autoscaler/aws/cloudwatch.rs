@@ -11,8 +11,19 @@ use std::fmt;
 
 /// Seconds in a minute, the period at which the variant publishes its metrics.
 pub(crate) const MINUTE_S: u64 = 60;
-/// CloudWatch's bound on EvaluationPeriods × Period: one day.
+/// CloudWatch's bound on EvaluationPeriods × Period for periods under an hour: one day.
 pub const MAX_ALARM_WINDOW_S: u64 = 86_400;
+/// CloudWatch's bound on EvaluationPeriods × Period for periods of an hour or more: seven days.
+pub const MAX_LONG_ALARM_WINDOW_S: u64 = 604_800;
+
+/// The largest EvaluationPeriods × Period CloudWatch accepts with `period_s` (PutMetricAlarm).
+pub fn max_alarm_window_s(period_s: u64) -> u64 {
+    if period_s >= 3_600 {
+        MAX_LONG_ALARM_WINDOW_S
+    } else {
+        MAX_ALARM_WINDOW_S
+    }
+}
 
 /// A metric of the `AWS/SageMaker` (or `/aws/sagemaker/Endpoints`) namespace that the
 /// simulation produces, per variant, once a minute.
@@ -228,12 +239,14 @@ impl MetricAlarm {
     }
 
     /// The alarm's state at the end of the minute whose newest visible minute is `newest`:
-    /// `None` when it is not in ALARM, when too few periods are visible (INSUFFICIENT_DATA) or
-    /// when no period completed with `newest` (the alarm acts once a period).
+    /// `None` when it is not in ALARM or when too few minutes are visible (INSUFFICIENT_DATA).
+    /// CloudWatch's default sliding window: every minute, the N periods ending with `newest`;
+    /// a window over a day long is evaluated once an hour.
     pub(crate) fn evaluate(&self, history: &History, newest: u64) -> Option<AlarmBreach> {
         let period = self.query.period_minutes;
         let visible = newest + 1;
-        if !visible.is_multiple_of(period) || visible < self.window_minutes() {
+        let window = self.window_minutes();
+        if visible < window || (window * MINUTE_S > MAX_ALARM_WINDOW_S && !visible.is_multiple_of(60)) {
             return None;
         }
         let first = visible - self.window_minutes();

@@ -389,10 +389,15 @@ impl ApplicationAutoScaling {
                         ),
                     });
                 }
-                if alarm.window_minutes() * MINUTE_S > super::cloudwatch::MAX_ALARM_WINDOW_S {
+                let max_window_s =
+                    super::cloudwatch::max_alarm_window_s(alarm.query.period_minutes * MINUTE_S);
+                if alarm.window_minutes() * MINUTE_S > max_window_s {
                     return Err(BuildError::Field {
                         field: "EvaluationPeriods",
-                        expected: "EvaluationPeriods × Period of at most 86400 s (one day)".into(),
+                        expected: format!(
+                            "EvaluationPeriods × Period of at most {max_window_s} s (one day; \
+                             seven with a Period of an hour or more)"
+                        ),
                         got: format!("{} s", alarm.window_minutes() * MINUTE_S),
                     });
                 }
