@@ -529,3 +529,53 @@ fn two_of_three_two_minute_periods_with_a_delay_slide_by_the_minute() {
         recorder.events[0].reason
     );
 }
+
+#[test]
+fn an_inference_component_scales_to_zero_and_back_by_the_documented_recipe() {
+    // SageMaker's recipe: target tracking on InvocationsPerCopy (TargetValue 1, cooldowns 300)
+    // and a step policy (+1, Cooldown 60, Maximum) on NoCapacityInvocationFailures Sum > 1.
+    // No traffic for 20 minutes: the low alarm (0 < 0.9 for 15 datapoints) takes the copy away
+    // at the end of minute 14, ceil(0 / 1) = 0. From minute 20, 10 a minute: with no copy they
+    // fail, 10 > 1, and the step policy adds one at the end of minute 20. InvocationsPerCopy is
+    // missing while there is no copy: the high alarm needs 3 present datapoints above 1, so at
+    // the end of minute 23 (minutes 21-23, 10 each) it asks for ceil(10 / 1) = 10, held to 3.
+    let alarm = MetricAlarm {
+        query: MetricQuery::per_minute(
+            SageMakerMetric::NoCapacityInvocationFailures,
+            MetricStatistic::Sum,
+        ),
+        comparison: AwsComparisonOperator::GreaterThanThreshold,
+        threshold: 1.0,
+        evaluation_periods: 1,
+        datapoints_to_alarm: 1,
+    };
+    let scale_out_from_zero = ScalingPolicy::StepScaling(StepScalingPolicy {
+        name: PolicyName::new("from-zero"),
+        alarm,
+        adjustment_type: AdjustmentType::ChangeInCapacity,
+        steps: vec![StepAdjustment {
+            lower: Some(0.0),
+            upper: None,
+            scaling_adjustment: 1,
+        }],
+        min_adjustment_magnitude: None,
+        cooldown_s: 60,
+        metric_aggregation_type: MetricAggregationType::Maximum,
+    });
+    let scaling = ApplicationAutoScaling::new(
+        ScalableTarget::inference_component(0, 3).unwrap(),
+        vec![
+            tracking("per-copy", SageMakerMetric::InvocationsPerCopy, 1.0, false),
+            scale_out_from_zero,
+        ],
+        Vec::new(),
+        0,
+    )
+    .unwrap();
+    let demand = piecewise(&[(20, 0.0), (10, 10.0)]);
+    let recorder = run(scaling, 1, &demand);
+    assert_eq!(events(&recorder), [(14, 1, 0), (20, 0, 1), (23, 1, 3)]);
+    assert_eq!(recorder.records[20].unserved, 10.0);
+    assert_eq!(recorder.records[21].unserved, 0.0);
+    assert!(ScalableTarget::new(0, 3).is_err());
+}

@@ -26,24 +26,31 @@ pub fn max_alarm_window_s(period_s: u64) -> u64 {
 }
 
 /// A metric of the `AWS/SageMaker` (or `/aws/sagemaker/Endpoints`) namespace that the
-/// simulation produces, per variant, once a minute.
+/// simulation produces, per variant or inference component, once a minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SageMakerMetric {
-    /// Requests sent to the variant in the minute.
+    /// Requests that reached an instance (or a copy) in the minute.
     Invocations,
     /// Σ over the minute's requests of 1/n, n the in-service instances: invocations / n.
     InvocationsPerInstance,
     /// Busy share of the instances' capacity, in percent (100 × work / work capacity), as one
     /// CPU core would show it.
     CpuUtilization,
+    /// An inference component's InvocationsPerInstance over its copies: missing in a minute
+    /// without a copy in service.
+    InvocationsPerCopy,
+    /// Requests that found no copy of an inference component in service and failed.
+    NoCapacityInvocationFailures,
 }
 
 impl SageMakerMetric {
     /// Every metric, for messages listing what the simulation produces.
-    pub const ALL: [SageMakerMetric; 3] = [
+    pub const ALL: [SageMakerMetric; 5] = [
         SageMakerMetric::Invocations,
         SageMakerMetric::InvocationsPerInstance,
         SageMakerMetric::CpuUtilization,
+        SageMakerMetric::InvocationsPerCopy,
+        SageMakerMetric::NoCapacityInvocationFailures,
     ];
 
     /// The metric's CloudWatch MetricName.
@@ -52,7 +59,18 @@ impl SageMakerMetric {
             SageMakerMetric::Invocations => "Invocations",
             SageMakerMetric::InvocationsPerInstance => "InvocationsPerInstance",
             SageMakerMetric::CpuUtilization => "CPUUtilization",
+            SageMakerMetric::InvocationsPerCopy => "InvocationsPerCopy",
+            SageMakerMetric::NoCapacityInvocationFailures => "NoCapacityInvocationFailures",
         }
+    }
+
+    /// Whether the metric is the invocations over the instances (or copies) in service, which
+    /// a target-tracking policy scales in proportion.
+    pub fn is_per_instance(self) -> bool {
+        matches!(
+            self,
+            SageMakerMetric::InvocationsPerInstance | SageMakerMetric::InvocationsPerCopy
+        )
     }
 
     /// The metric named `name`, if the simulation produces it.
@@ -65,6 +83,8 @@ impl SageMakerMetric {
             SageMakerMetric::Invocations => minute.invocations,
             SageMakerMetric::InvocationsPerInstance => minute.invocations_per_instance,
             SageMakerMetric::CpuUtilization => minute.cpu_utilization,
+            SageMakerMetric::InvocationsPerCopy => minute.invocations_per_instance,
+            SageMakerMetric::NoCapacityInvocationFailures => minute.no_capacity_failures,
         }
     }
 }
@@ -246,25 +266,34 @@ impl MetricAlarm {
         let period = self.query.period_minutes;
         let visible = newest + 1;
         let window = self.window_minutes();
-        if visible < window || (window * MINUTE_S > MAX_ALARM_WINDOW_S && !visible.is_multiple_of(60)) {
+        if visible < window
+            || (window * MINUTE_S > MAX_ALARM_WINDOW_S && !visible.is_multiple_of(60))
+        {
             return None;
         }
+        // TreatMissingData `missing`: a missing datapoint (a minute without a copy) neither
+        // breaches nor not; with none present the alarm is INSUFFICIENT_DATA.
         let first = visible - self.window_minutes();
         let mut breaching = 0;
+        let mut present = 0;
         let mut range = (f64::INFINITY, f64::NEG_INFINITY);
         let mut total = 0.0;
         for index in 0..self.evaluation_periods {
             let value = history.value(self.query, first + index * period);
+            if value.is_nan() {
+                continue;
+            }
+            present += 1;
             if self.comparison.breaches(value, self.threshold) {
                 breaching += 1;
             }
             range = (range.0.min(value), range.1.max(value));
             total += value;
         }
-        (breaching >= self.datapoints_to_alarm).then(|| AlarmBreach {
+        (present > 0 && breaching >= self.datapoints_to_alarm).then(|| AlarmBreach {
             minutes: (first, newest),
             datapoint_range: range,
-            datapoint_mean: total / self.evaluation_periods as f64,
+            datapoint_mean: total / f64::from(present),
             breaching,
         })
     }
@@ -276,6 +305,8 @@ pub(crate) struct MinuteRecord {
     pub(crate) invocations: f64,
     pub(crate) invocations_per_instance: f64,
     pub(crate) cpu_utilization: f64,
+    /// Requests that found no instance in service.
+    pub(crate) no_capacity_failures: f64,
     /// Instances in service at the minute's end: the capacity a proportional rule scales.
     pub(crate) in_service: u32,
 }
@@ -285,6 +316,9 @@ pub(crate) struct MinuteRecord {
 pub(crate) struct MinuteInProgress {
     invocations: f64,
     invocations_per_instance: f64,
+    no_capacity_failures: f64,
+    /// Steps with an instance in service.
+    served_steps: u32,
     work: f64,
     work_capacity: f64,
     /// In-service count of the minute's steps, while it was the same in all of them.
@@ -295,10 +329,15 @@ pub(crate) struct MinuteInProgress {
 
 impl MinuteInProgress {
     pub(crate) fn add(&mut self, invocations: f64, in_service: u32, work: f64, work_capacity: f64) {
-        // A variant never has fewer than MinCapacity ≥ 1 instances in service, so the divisor
-        // is never 0; max(1) only keeps the arithmetic total.
-        self.invocations += invocations;
-        self.invocations_per_instance += invocations / f64::from(in_service.max(1));
+        // Only an inference component can have no instance (copy) in service: its requests
+        // then fail, and count as such, not as invocations.
+        if in_service == 0 {
+            self.no_capacity_failures += invocations;
+        } else {
+            self.invocations += invocations;
+            self.invocations_per_instance += invocations / f64::from(in_service);
+            self.served_steps += 1;
+        }
         self.work += work;
         self.work_capacity += work_capacity;
         self.constant_in_service = match (self.steps, self.constant_in_service) {
@@ -317,9 +356,11 @@ impl MinuteInProgress {
         MinuteRecord {
             invocations: minute.invocations,
             invocations_per_instance: match minute.constant_in_service {
-                Some(n) => minute.invocations / f64::from(n.max(1)),
+                _ if minute.served_steps == 0 => f64::NAN,
+                Some(n) => minute.invocations / f64::from(n),
                 None => minute.invocations_per_instance,
             },
+            no_capacity_failures: minute.no_capacity_failures,
             cpu_utilization: if minute.work_capacity > 0.0 {
                 100.0 * minute.work / minute.work_capacity
             } else {
@@ -357,10 +398,17 @@ impl History {
         if query.period_minutes == 1 {
             return query.metric.of(self.minute(first));
         }
-        let values = (first..first + query.period_minutes).map(|m| query.metric.of(self.minute(m)));
+        // Over the minutes with data; none gives a missing datapoint (NaN).
+        let values = (first..first + query.period_minutes)
+            .map(|m| query.metric.of(self.minute(m)))
+            .filter(|value| !value.is_nan());
+        let (count, sum) = values.clone().fold((0u64, 0.0), |(n, s), v| (n + 1, s + v));
+        if count == 0 {
+            return f64::NAN;
+        }
         match query.statistic {
-            MetricStatistic::Sum => values.sum(),
-            MetricStatistic::Average => values.sum::<f64>() / query.period_minutes as f64,
+            MetricStatistic::Sum => sum,
+            MetricStatistic::Average => sum / count as f64,
             MetricStatistic::Minimum => values.fold(f64::INFINITY, f64::min),
             MetricStatistic::Maximum => values.fold(f64::NEG_INFINITY, f64::max),
         }

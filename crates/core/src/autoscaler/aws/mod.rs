@@ -64,10 +64,22 @@ pub struct ScalableTarget {
 impl ScalableTarget {
     /// A SageMaker variant's target: 1 ≤ MinCapacity ≤ MaxCapacity.
     pub fn new(min_capacity: u32, max_capacity: u32) -> Result<Self, BuildError> {
-        if min_capacity < 1 {
+        Self::with_least(min_capacity, max_capacity, 1)
+    }
+
+    /// The copies of a SageMaker inference component, which may scale to zero
+    /// (`sagemaker:inference-component:DesiredCopyCount`, MinCapacity 0).
+    pub fn inference_component(min_capacity: u32, max_capacity: u32) -> Result<Self, BuildError> {
+        Self::with_least(min_capacity, max_capacity, 0)
+    }
+
+    fn with_least(min_capacity: u32, max_capacity: u32, least: u32) -> Result<Self, BuildError> {
+        if min_capacity < least {
             return Err(BuildError::Field {
                 field: "MinCapacity",
-                expected: "at least 1 for a SageMaker endpoint variant".into(),
+                expected: "at least 1 for a SageMaker endpoint variant (0 is for an inference \
+                           component's copies)"
+                    .into(),
                 got: min_capacity.to_string(),
             });
         }
@@ -247,7 +259,7 @@ impl fmt::Display for TargetTrackingReason {
             Num(lowest),
             Num(highest),
         )?;
-        if self.metric == SageMakerMetric::InvocationsPerInstance {
+        if self.metric.is_per_instance() {
             write!(f, "ceil({} invocations", Num(self.invocations))?;
         } else {
             write!(

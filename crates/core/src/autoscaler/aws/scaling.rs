@@ -14,7 +14,6 @@ use std::fmt;
 
 use crate::autoscaler::aws::cloudwatch::{
     AlarmBreach, ComparisonOperator, History, MINUTE_S, MetricAlarm, MetricQuery, MinuteInProgress,
-    SageMakerMetric,
 };
 use crate::autoscaler::aws::{
     Alarm, HIGH_DATAPOINTS, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO, MAX_METRIC_DELAY_S,
@@ -510,7 +509,7 @@ impl ApplicationAutoScaling {
         // Invocations per instance times the instances is the invocations, exactly: no
         // rounding noise from dividing by n and multiplying back.
         let scaled = match policy.query.metric {
-            SageMakerMetric::InvocationsPerInstance => record.invocations,
+            metric if metric.is_per_instance() => record.invocations,
             _ => self.history.value(policy.query, newest) * f64::from(record.in_service),
         };
         let unclamped = (scaled / target_value).ceil();
@@ -858,16 +857,21 @@ impl Autoscaler for ApplicationAutoScaling {
         let minute = end_s / MINUTE_S - 1;
         let record = self.current.finish();
         self.history.record(minute, record);
-        let metric = self.policies.first().map(|policy| {
-            let query = match policy {
-                ScalingPolicy::TargetTracking(policy) => policy.query,
-                ScalingPolicy::StepScaling(policy) => MetricQuery {
-                    period_minutes: 1,
-                    ..policy.alarm.query
-                },
-            };
-            self.history.value(query, minute)
-        });
+        // A missing datapoint (no copy in service) is no metric.
+        let metric = self
+            .policies
+            .first()
+            .map(|policy| {
+                let query = match policy {
+                    ScalingPolicy::TargetTracking(policy) => policy.query,
+                    ScalingPolicy::StepScaling(policy) => MetricQuery {
+                        period_minutes: 1,
+                        ..policy.alarm.query
+                    },
+                };
+                self.history.value(query, minute)
+            })
+            .filter(|value| !value.is_nan());
         // The endpoint is Updating while an outside update applies: no policy acts on it
         // until the next decision.
         let candidate = match set_desired {
