@@ -25,16 +25,19 @@ use crate::vendor_formats::parse_json;
 
 const SERVICE_NAMESPACE: &str = "sagemaker";
 const SCALABLE_DIMENSION: &str = "sagemaker:variant:DesiredInstanceCount";
+/// An inference component's copies, and its ResourceId's prefix.
+const COPY_DIMENSION: &str = "sagemaker:inference-component:DesiredCopyCount";
+const COMPONENT_PREFIX: &str = "inference-component/";
+const COPY_METRIC: &str = "SageMakerInferenceComponentInvocationsPerCopy";
 const TARGET_TRACKING: &str = "TargetTrackingScaling";
 const STEP_SCALING: &str = "StepScaling";
 const PREDEFINED_METRIC: &str = "SageMakerVariantInvocationsPerInstance";
 const CONFIGURATION: &str = "TargetTrackingScalingPolicyConfiguration";
 const STEP_CONFIGURATION: &str = "StepScalingPolicyConfiguration";
 /// SageMaker's predefined metrics that scalesim does not produce yet.
-const UNSUPPORTED_PREDEFINED: [&str; 4] = [
+const UNSUPPORTED_PREDEFINED: [&str; 3] = [
     "SageMakerVariantProvisionedConcurrencyUtilization",
     "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-    "SageMakerInferenceComponentInvocationsPerCopy",
     "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
 ];
 /// The namespace of the invocation metrics, and of the instance metrics (CPUUtilization).
@@ -396,6 +399,20 @@ fn core_error(path: &Path, field_prefix: &str, err: BuildError) -> ScenarioError
     }
 }
 
+/// Checks that `dimension` is an inference component's copy count.
+fn check_copies(path: &Path, field: &str, dimension: &str) -> Result<(), ScenarioError> {
+    if dimension == COPY_DIMENSION {
+        return Ok(());
+    }
+    Err(field_error(
+        path,
+        field,
+        format!(
+            "must be {COPY_DIMENSION:?} for a SageMaker inference component, got {dimension:?}"
+        ),
+    ))
+}
+
 fn check_equal(path: &Path, field: &str, got: &str, expected: &str) -> Result<(), ScenarioError> {
     if got == expected {
         return Ok(());
@@ -448,6 +465,20 @@ struct EndpointScope {
 }
 
 impl Registered {
+    /// The inference component's name, when the target is one's copies.
+    fn component(&self) -> Option<&str> {
+        self.resource_id.strip_prefix(COMPONENT_PREFIX)
+    }
+
+    /// Whether `resource_id` names this target (endpoint names without regard to case).
+    fn is_resource(&self, resource_id: &str) -> bool {
+        match self.component() {
+            Some(_) => resource_id == self.resource_id,
+            None => VariantId::parse(resource_id)
+                .is_some_and(|variant| variant.same_variant(&self.variant())),
+        }
+    }
+
     /// Whether the document at `prefix` with `resource_id` is this variant's: `Ok(false)` for
     /// another variant of the endpoint, an error for a variant the endpoint does not have or a
     /// variant without a scalable target.
@@ -533,14 +564,19 @@ impl Registered {
             namespace,
             SERVICE_NAMESPACE,
         )?;
-        check_equal(
-            path,
-            &format!("{prefix}ScalableDimension"),
-            dimension,
-            SCALABLE_DIMENSION,
-        )?;
         let field = format!("{prefix}ResourceId");
-        if !variant_id(path, &field, resource_id)?.same_variant(&self.variant()) {
+        if self.component().is_some() {
+            check_copies(path, &format!("{prefix}ScalableDimension"), dimension)?;
+        } else {
+            check_equal(
+                path,
+                &format!("{prefix}ScalableDimension"),
+                dimension,
+                SCALABLE_DIMENSION,
+            )?;
+            variant_id(path, &field, resource_id)?;
+        }
+        if !self.is_resource(resource_id) {
             return Err(field_error(
                 path,
                 field,
@@ -714,16 +750,40 @@ fn registered_body(
         &body.service_namespace,
         SERVICE_NAMESPACE,
     )?;
-    check_equal(
-        path,
-        &format!("{prefix}ScalableDimension"),
-        &body.scalable_dimension,
-        SCALABLE_DIMENSION,
-    )?;
-    variant_id(path, &format!("{prefix}ResourceId"), &body.resource_id)?;
+    let copies = body.scalable_dimension == COPY_DIMENSION;
+    if copies {
+        let name = body
+            .resource_id
+            .strip_prefix(COMPONENT_PREFIX)
+            .unwrap_or_default();
+        if name.is_empty() || name.contains('/') {
+            return Err(field_error(
+                path,
+                format!("{prefix}ResourceId"),
+                format!(
+                    "must be \"inference-component/<inference-component-name>\" for {COPY_DIMENSION}, \
+                     got {:?}",
+                    body.resource_id
+                ),
+            ));
+        }
+    } else {
+        check_equal(
+            path,
+            &format!("{prefix}ScalableDimension"),
+            &body.scalable_dimension,
+            SCALABLE_DIMENSION,
+        )?;
+        variant_id(path, &format!("{prefix}ResourceId"), &body.resource_id)?;
+    }
     let suspended = body.suspended_state.as_ref();
     let flag = |get: fn(&SuspendedState) -> Option<bool>| suspended.and_then(get).unwrap_or(false);
-    let target = ScalableTarget::new(body.min_capacity, body.max_capacity)
+    let target = if copies {
+        ScalableTarget::inference_component(body.min_capacity, body.max_capacity)
+    } else {
+        ScalableTarget::new(body.min_capacity, body.max_capacity)
+    };
+    let target = target
         .map_err(|err| core_error(path, prefix, err))?
         .with_suspended_state(
             flag(|s| s.dynamic_scaling_in_suspended),
@@ -841,8 +901,7 @@ fn policies(
                 continue;
             }
         } else if matches!(shape, PolicyFileShape::Describe)
-            && !VariantId::parse(&body.resource_id)
-                .is_some_and(|variant| variant.same_variant(&registered.variant()))
+            && !registered.is_resource(&body.resource_id)
         {
             other_resources.push(body.resource_id);
             continue;
@@ -995,28 +1054,40 @@ fn simulated_metric(
             "is required (metric math over `Metrics` is not supported yet)",
         )
     })?;
+    let produced_here: &[SageMakerMetric] = match registered.component() {
+        Some(_) => &[
+            SageMakerMetric::Invocations,
+            SageMakerMetric::InvocationsPerCopy,
+            SageMakerMetric::NoCapacityInvocationFailures,
+        ],
+        None => &[
+            SageMakerMetric::Invocations,
+            SageMakerMetric::InvocationsPerInstance,
+            SageMakerMetric::CpuUtilization,
+        ],
+    };
     let produced = || {
-        SageMakerMetric::ALL
+        produced_here
             .iter()
             .map(|metric| metric.name())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let metric = SageMakerMetric::from_name(metric_name).ok_or_else(|| {
-        field_error(
-            path,
-            format!("{prefix}MetricName"),
-            format!(
-                "{metric_name:?} is not a metric the simulation produces; it produces {}",
-                produced()
-            ),
-        )
-    })?;
+    let metric = SageMakerMetric::from_name(metric_name)
+        .filter(|metric| produced_here.contains(metric))
+        .ok_or_else(|| {
+            field_error(
+                path,
+                format!("{prefix}MetricName"),
+                format!(
+                    "{metric_name:?} is not a metric the simulation produces; it produces {}",
+                    produced()
+                ),
+            )
+        })?;
     let expected_namespace = match metric {
         SageMakerMetric::CpuUtilization => INSTANCE_NAMESPACE,
-        SageMakerMetric::Invocations | SageMakerMetric::InvocationsPerInstance => {
-            INVOCATION_NAMESPACE
-        }
+        _ => INVOCATION_NAMESPACE,
     };
     let namespace = namespace.unwrap_or_default();
     if namespace != expected_namespace {
@@ -1031,10 +1102,14 @@ fn simulated_metric(
     }
     let variant = registered.variant();
     let dimensions = dimensions.unwrap_or_default();
-    for (name, expected) in [
-        ("EndpointName", variant.endpoint),
-        ("VariantName", variant.variant),
-    ] {
+    let expected_dimensions = match registered.component() {
+        Some(component) => vec![("InferenceComponentName", component)],
+        None => vec![
+            ("EndpointName", variant.endpoint),
+            ("VariantName", variant.variant),
+        ],
+    };
+    for (name, expected) in expected_dimensions {
         let value = dimensions
             .iter()
             .find(|dimension| dimension.name == name)
@@ -1049,8 +1124,8 @@ fn simulated_metric(
                 path,
                 format!("{prefix}Dimensions"),
                 format!(
-                    "must hold {name} = {expected:?}, the registered variant's, so that the \
-                     metric is this variant's; got {}",
+                    "must hold {name} = {expected:?}, the registered target's, so that the \
+                     metric is this target's; got {}",
                     value.map_or_else(|| "none".to_owned(), |value| format!("{value:?}"))
                 ),
             ));
@@ -1085,22 +1160,33 @@ fn tracking_policy(
     ) {
         (Some(predefined), None) => {
             let metric_type = predefined.predefined_metric_type.as_str();
-            if metric_type != PREDEFINED_METRIC {
-                let why = if UNSUPPORTED_PREDEFINED.contains(&metric_type) {
-                    "is not supported yet"
+            let (supported, metric, other) = match registered.component() {
+                Some(_) => (
+                    COPY_METRIC,
+                    SageMakerMetric::InvocationsPerCopy,
+                    (PREDEFINED_METRIC, "endpoint variants"),
+                ),
+                None => (
+                    PREDEFINED_METRIC,
+                    SageMakerMetric::InvocationsPerInstance,
+                    (COPY_METRIC, "inference components"),
+                ),
+            };
+            if metric_type != supported {
+                let why = if metric_type == other.0 {
+                    format!("is for {}", other.1)
+                } else if UNSUPPORTED_PREDEFINED.contains(&metric_type) {
+                    "is not supported yet".to_owned()
                 } else {
-                    "is not a SageMaker metric type"
+                    "is not a SageMaker metric type".to_owned()
                 };
                 return Err(field_error(
                     path,
                     format!("{prefix}PredefinedMetricSpecification.PredefinedMetricType"),
-                    format!("{metric_type:?} {why}; supported: {PREDEFINED_METRIC:?}"),
+                    format!("{metric_type:?} {why}; supported here: {supported:?}"),
                 ));
             }
-            MetricQuery::per_minute(
-                SageMakerMetric::InvocationsPerInstance,
-                MetricStatistic::Sum,
-            )
+            MetricQuery::per_minute(metric, MetricStatistic::Sum)
         }
         (None, Some(custom)) => {
             let custom_prefix = format!("{prefix}CustomizedMetricSpecification.");
@@ -1561,7 +1647,7 @@ fn scheduled_actions(
                 format!("must be greater than or equal to MinCapacity ({min}), got {max}"),
             ));
         }
-        if min == Some(0) {
+        if min == Some(0) && registered.component().is_none() {
             return Err(field_error(
                 path,
                 format!("{prefix}ScalableTargetAction.MinCapacity"),
@@ -2004,8 +2090,8 @@ mod tests {
             false,
             r#""MinCapacity": 1"#,
             r#""MinCapacity": 0"#,
-            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got \
-             0",
+            "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant (0 is \
+             for an inference component's copies), got 0",
         );
         check_error(
             false,
@@ -2273,6 +2359,86 @@ mod tests {
             texts.load().unwrap_err(),
             "alarms.json: MetricName: \"NoCapacityInvocationFailures\" is not a metric the \
              simulation produces; it produces Invocations, InvocationsPerInstance, CPUUtilization"
+        );
+    }
+
+    #[test]
+    fn sagemakers_scale_to_zero_recipe_loads_from_its_own_examples() {
+        // endpoint-auto-scaling-zero-instances.html: register MinCapacity 0, target tracking on
+        // InvocationsPerCopy, a step policy to scale out from zero on an alarm on
+        // NoCapacityInvocationFailures. The pages' placeholders are filled with one name.
+        let name = "my-inference-component";
+        let register = example(
+            "register-scalable-target.sagemaker-inference-component.request.converted.json",
+        );
+        let body = |policy: &str, kind: &str, configuration_key: &str, configuration: &str| {
+            format!(
+                r#"{{ "PolicyName": "{policy}", "ServiceNamespace": "sagemaker",
+                "ResourceId": "inference-component/{name}",
+                "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+                "PolicyType": "{kind}", "{configuration_key}": {configuration} }}"#
+            )
+        };
+        let policies = format!(
+            "[{}, {}]",
+            body(
+                "per-copy",
+                "TargetTrackingScaling",
+                CONFIGURATION,
+                &example("target-tracking-config.sagemaker-ic-invocations-per-copy.json")
+            ),
+            body(
+                "from-zero",
+                "StepScaling",
+                STEP_CONFIGURATION,
+                &example("step-scaling-config.sagemaker-ic-scale-out-from-zero.json")
+            ),
+        );
+        let alarm = example(
+            "put-metric-alarm.sagemaker-ic-no-capacity-invocation-failures.request.converted.json",
+        )
+        .replace(
+            "step-scaling-policy-arn",
+            "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/inference-component/my-inference-component:policyName/from-zero",
+        )
+        .replace("inference-component-name", name);
+        let mut texts = Texts::new(&register, &policies);
+        texts.alarms = Some(&alarm);
+        let scaling = texts.general();
+        let bounds = scaling.target().bounds();
+        assert_eq!((bounds.min(), bounds.max()), (0, 3));
+        let [
+            ScalingPolicy::TargetTracking(tracking),
+            ScalingPolicy::StepScaling(step),
+        ] = scaling.policies()
+        else {
+            panic!("a target-tracking and a step policy expected");
+        };
+        assert_eq!(tracking.query.metric, SageMakerMetric::InvocationsPerCopy);
+        assert_eq!(
+            step.alarm.query.metric,
+            SageMakerMetric::NoCapacityInvocationFailures
+        );
+        assert_eq!((step.alarm.threshold, step.cooldown_s), (1.0, 60));
+        // A variant's metric on a component says whose it is.
+        let variant_metric = policies.replace(COPY_METRIC, PREDEFINED_METRIC);
+        let mut texts = Texts::new(&register, &variant_metric);
+        texts.alarms = Some(&alarm);
+        let err = texts.load().unwrap_err();
+        assert!(
+            err.contains(
+                "\"SageMakerVariantInvocationsPerInstance\" is for endpoint variants; supported \
+                 here: \"SageMakerInferenceComponentInvocationsPerCopy\""
+            ),
+            "{err}"
+        );
+        let wrong_dimension = alarm.replace(name, "other-component");
+        let mut texts = Texts::new(&register, &policies);
+        texts.alarms = Some(&wrong_dimension);
+        let err = texts.load().unwrap_err();
+        assert!(
+            err.contains("must hold InferenceComponentName = \"my-inference-component\""),
+            "{err}"
         );
     }
 

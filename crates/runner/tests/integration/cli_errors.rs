@@ -79,7 +79,8 @@ fn capacity_rules_follow_register_scalable_target() {
                 r#""MinCapacity": 0"#,
             )
         },
-        "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant, got 0",
+        "register.json: MinCapacity: must be at least 1 for a SageMaker endpoint variant (0 is for \
+         an inference component's copies), got 0",
     );
     check(
         |f| {
