@@ -451,6 +451,8 @@ pub struct Scenario {
     /// of the traffic. The fields above are then the endpoint's demand and its first variant's
     /// settings.
     pub production_variants: Vec<ProductionVariantRun>,
+    /// What the variants are built from besides the documents, for a sweep to build them again.
+    pub(crate) endpoint: Option<EndpointInputs>,
 }
 
 /// The vendor files a scenario's autoscaler is built from, with the rest of what builds it, so
@@ -537,6 +539,7 @@ fn aws_optional_fields(text: &str) -> Vec<OptionalField> {
 /// The roles of AWS's optional documents.
 const SCHEDULED_ACTIONS: &str = "scheduled_actions";
 const ALARMS: &str = "alarms";
+const ENDPOINT_CONFIG: &str = "endpoint_config";
 
 /// The key under which the AWS CLI's describe output lists the bodies a document of `role`
 /// may hold as an array.
@@ -638,6 +641,42 @@ impl VendorFiles {
             .map(|(document, body)| document.render(body))
             .collect();
         self.build(&paths, &texts, None)
+    }
+
+    /// An endpoint's variants planned from its endpoint config among `texts`, each with its
+    /// autoscaler built from the documents: in the endpoint config's order, at least one.
+    fn endpoint_variants(
+        &self,
+        inputs: &EndpointInputs,
+        paths: &[PathBuf],
+        texts: &[String],
+        demand: &Demand,
+    ) -> Result<Vec<(PlannedVariant, AutoscalerConfig)>, ScenarioError> {
+        let index = self
+            .documents
+            .iter()
+            .position(|document| document.role == ENDPOINT_CONFIG)
+            .filter(|&index| index < texts.len() && index < paths.len())
+            .ok_or_else(|| {
+                field_error(
+                    &self.scenario_path,
+                    "autoscaler.endpoint_config",
+                    "the endpoint config is missing".into(),
+                )
+            })?;
+        let plan = endpoint_plan(inputs, &paths[index], &texts[index], demand)?;
+        let mut variants = Vec::with_capacity(plan.variants.len());
+        for variant in plan.variants {
+            let settings = VariantSettings {
+                name: &variant.name,
+                variants: &plan.names,
+                updates: &variant.updates,
+                unregistered_max: variant.most_instances,
+            };
+            let autoscaler = self.build(paths, texts, Some(settings))?;
+            variants.push((variant, autoscaler));
+        }
+        Ok(variants)
     }
 
     /// The autoscaler built from the files at `paths`, whose contents are `texts`; for one
@@ -784,16 +823,28 @@ struct PlannedVariant {
     most_instances: u32,
 }
 
-/// Reads the endpoint config at `config_path` and the updates of `spec`, and splits `demand`
-/// between the variants by weight, step by step: a step takes the weights in force at its
-/// start (semantics: docs/semantics/aws-endpoint-variants.md).
-fn endpoint_plan(
+/// What an endpoint's runs are built from besides its documents: read and checked once, so
+/// that a sweep can build them again from an edited endpoint config.
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointInputs {
+    /// The scenario file, for messages.
+    path: PathBuf,
+    /// `[fleet.instance_types]`.
+    instance_types: BTreeMap<String, InstanceTypeSpec>,
+    /// `fleet.price_per_hour`, the instance types' default.
+    price_per_hour: Option<f64>,
+    /// The UpdateEndpointWeightsAndCapacities bodies: (second, file, text), in the order they
+    /// apply.
+    updates: Vec<(u64, PathBuf, String)>,
+}
+
+/// Checks the endpoint settings of `spec` and reads its updates (semantics:
+/// docs/semantics/aws-endpoint-variants.md).
+fn endpoint_inputs(
     spec: &ScenarioSpec,
     path: &Path,
-    config_path: &Path,
     update_specs: &[EndpointUpdateSpec],
-    demand: &Demand,
-) -> Result<EndpointPlan, ScenarioError> {
+) -> Result<EndpointInputs, ScenarioError> {
     if spec.fleet.initial_instances.is_some() {
         return Err(field_error(
             path,
@@ -850,12 +901,7 @@ fn endpoint_plan(
                 .into(),
         ));
     }
-    let config_text = read_vendor_file(config_path)?;
-    let configured = endpoint_variants(&config_text, config_path)?;
-    let types = spec.fleet.instance_types.as_ref();
     let start = scenario_start(spec, path)?;
-    let step_s = demand.step_s();
-    let run_s = demand.steps() as u64 * step_s;
     let mut updates = Vec::with_capacity(update_specs.len());
     for (index, update) in update_specs.iter().enumerate() {
         let field = format!("autoscaler.endpoint_updates[{index}]");
@@ -898,14 +944,41 @@ fn endpoint_plan(
     }
     updates.sort_by_key(|&(at_s, index, _)| (at_s, index));
     let base = path.parent().unwrap_or(Path::new(""));
+    let updates = updates
+        .into_iter()
+        .map(|(at_s, _, file)| {
+            let file = base.join(file);
+            read_vendor_file(&file).map(|text| (at_s, file, text))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(EndpointInputs {
+        path: path.to_owned(),
+        instance_types: spec.fleet.instance_types.clone().unwrap_or_default(),
+        price_per_hour: spec.fleet.price_per_hour,
+        updates,
+    })
+}
+
+/// The endpoint config `config_text`, read from `config_path`, with `inputs`: each variant and
+/// its share of `demand`, split by weight step by step (a step takes the weights in force at
+/// its start).
+fn endpoint_plan(
+    inputs: &EndpointInputs,
+    config_path: &Path,
+    config_text: &str,
+    demand: &Demand,
+) -> Result<EndpointPlan, ScenarioError> {
+    let path = inputs.path.as_path();
+    let configured = endpoint_variants(config_text, config_path)?;
+    let step_s = demand.step_s();
+    let run_s = demand.steps() as u64 * step_s;
     let mut weights: Vec<f64> = configured.iter().map(|variant| variant.weight).collect();
     // (from second, weights in force from then on)
     let mut schedule = vec![(0, weights.clone())];
     let mut counts: Vec<Vec<ScheduledAction>> = vec![Vec::new(); configured.len()];
-    for (at_s, _, file) in updates {
-        let file = base.join(file);
-        let text = read_vendor_file(&file)?;
-        let update = endpoint_update(&text, &file, &configured, &weights)?;
+    for (at_s, file, text) in &inputs.updates {
+        let at_s = *at_s;
+        let update = endpoint_update(text, file, &configured, &weights)?;
         for (variant, weight, count) in update.changes {
             if let Some(weight) = weight {
                 weights[variant] = weight;
@@ -930,8 +1003,9 @@ fn endpoint_plan(
         .collect();
     let mut variants = Vec::with_capacity(configured.len());
     for (index, (variant, updates)) in configured.iter().zip(counts).enumerate() {
-        let instance_type = types
-            .and_then(|types| types.get(&variant.instance_type))
+        let instance_type = inputs
+            .instance_types
+            .get(&variant.instance_type)
             .ok_or_else(|| {
                 field_error(
                     config_path,
@@ -952,7 +1026,7 @@ fn endpoint_plan(
                 format!("must be a number greater than 0, got {capacity}"),
             ));
         }
-        let price_per_hour = instance_type.price_per_hour.or(spec.fleet.price_per_hour);
+        let price_per_hour = instance_type.price_per_hour.or(inputs.price_per_hour);
         if let Some(price) = instance_type.price_per_hour
             && !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price))
         {
@@ -1275,6 +1349,7 @@ impl Scenario {
                 scheduled_actions,
                 alarms,
                 metric_delay_s,
+                endpoint_config,
                 ..
             } => {
                 let mut files = vec![
@@ -1289,7 +1364,11 @@ impl Scenario {
                         Format::Json,
                     ),
                 ];
-                for (file, role) in [(scheduled_actions, SCHEDULED_ACTIONS), (alarms, ALARMS)] {
+                for (file, role) in [
+                    (scheduled_actions, SCHEDULED_ACTIONS),
+                    (alarms, ALARMS),
+                    (endpoint_config, ENDPOINT_CONFIG),
+                ] {
                     if let Some(file) = file {
                         files.push((base.join(file), role, Format::Json));
                     }
@@ -1437,15 +1516,13 @@ impl Scenario {
         let paths: Vec<PathBuf> = files.iter().map(|(file, _, _)| file.clone()).collect();
         let endpoint = match &spec.autoscaler {
             AutoscalerSpec::AwsTargetTracking {
-                endpoint_config: Some(config),
+                endpoint_config: Some(_),
                 endpoint_updates,
                 ..
-            } => Some(endpoint_plan(
+            } => Some(endpoint_inputs(
                 &spec,
                 path,
-                &base.join(config),
                 endpoint_updates.as_deref().unwrap_or_default(),
-                &demand,
             )?),
             AutoscalerSpec::AwsTargetTracking {
                 endpoint_updates: Some(_),
@@ -1468,20 +1545,14 @@ impl Scenario {
             }
             _ => None,
         };
-        let mut variant_autoscalers = Vec::new();
-        if let Some(plan) = &endpoint {
-            for variant in &plan.variants {
-                let settings = VariantSettings {
-                    name: &variant.name,
-                    variants: &plan.names,
-                    updates: &variant.updates,
-                    unregistered_max: variant.most_instances,
-                };
-                variant_autoscalers.push(vendor.build(&paths, &texts, Some(settings))?);
+        // An endpoint's own fields are its first variant's, until its variants are built.
+        let autoscaler = match &endpoint {
+            Some(inputs) => {
+                vendor
+                    .endpoint_variants(inputs, &paths, &texts, &demand)?
+                    .swap_remove(0)
+                    .1
             }
-        }
-        let autoscaler = match variant_autoscalers.first() {
-            Some(first) => first.clone(),
             None => vendor.build(&paths, &texts, None)?,
         };
         let server_group = matches!(autoscaler, AutoscalerConfig::HuaweiWorkspace(..));
@@ -1549,6 +1620,7 @@ impl Scenario {
             initial_instances_given,
             is_sweep: spec.sweep.is_some(),
             production_variants: Vec::new(),
+            endpoint: None,
         };
         // Building a run checks the settings against each other (periods, step, capacity).
         scenario
@@ -1572,19 +1644,44 @@ impl Scenario {
             "the run",
             run_bytes(scenario.demand.steps() as u64, parallel),
         )?;
-        let Some(plan) = endpoint else {
+        let Some(inputs) = endpoint else {
             return Ok(scenario);
         };
         let mut scenario = scenario;
-        let mut production_variants = Vec::with_capacity(plan.variants.len());
-        for (variant, autoscaler) in plan.variants.into_iter().zip(variant_autoscalers) {
-            let mut child = scenario.clone();
-            child.name = format!("{}/{}", scenario.name, variant.name);
+        let production_variants =
+            scenario.production_variants_from(&scenario.vendor, &inputs, &paths, &texts)?;
+        scenario.endpoint = Some(inputs);
+        scenario.fleet.initial_instances = production_variants
+            .iter()
+            .map(|variant| variant.scenario.fleet.initial_instances)
+            .fold(0, u32::saturating_add);
+        // The endpoint's cost is its variants' costs, each at its instance type's price.
+        scenario.price_per_hour = None;
+        scenario.production_variants = production_variants;
+        Ok(scenario)
+    }
+
+    /// This endpoint scenario's production variants, built from `vendor` and the texts of its
+    /// documents (at `paths`): each variant a scenario of its own, checked by a build.
+    pub(crate) fn production_variants_from(
+        &self,
+        vendor: &VendorFiles,
+        inputs: &EndpointInputs,
+        paths: &[PathBuf],
+        texts: &[String],
+    ) -> Result<Vec<ProductionVariantRun>, ScenarioError> {
+        let path = self.path.as_path();
+        let mut production_variants = Vec::new();
+        for (variant, autoscaler) in vendor.endpoint_variants(inputs, paths, texts, &self.demand)? {
+            let mut child = self.clone();
+            child.name = format!("{}/{}", self.name, variant.name);
             child.demand = variant.demand;
             child.autoscaler = autoscaler;
             child.fleet.capacity_per_instance_per_min = variant.capacity_per_instance;
             child.fleet.initial_instances = variant.initial_instances;
             child.price_per_hour = variant.price_per_hour;
+            child.production_variants = Vec::new();
+            child.endpoint = None;
             child
                 .run_with(0, &child.demand, None::<&mut NoSink>)
                 .map_err(|err| build_error(path, err))?;
@@ -1611,14 +1708,7 @@ impl Scenario {
                 ),
             ));
         }
-        scenario.fleet.initial_instances = production_variants
-            .iter()
-            .map(|variant| variant.scenario.fleet.initial_instances)
-            .fold(0, u32::saturating_add);
-        // The endpoint's cost is its variants' costs, each at its instance type's price.
-        scenario.price_per_hour = None;
-        scenario.production_variants = production_variants;
-        Ok(scenario)
+        Ok(production_variants)
     }
 
     /// Runs the scenario from its initial state, handing every step to `sink`.

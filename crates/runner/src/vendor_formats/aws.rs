@@ -319,6 +319,12 @@ pub(crate) fn request_bodies(body: &Value) -> Value {
     let Some(object) = body.as_object() else {
         return body.clone();
     };
+    // describe-endpoint-config: the CreateEndpointConfig body without what SageMaker adds.
+    if object.contains_key("ProductionVariants") {
+        let mut config = object.clone();
+        config.retain(|key, _| !matches!(key.as_str(), "EndpointConfigArn" | "CreationTime"));
+        return Value::Object(config);
+    }
     for (list_key, describe_only) in DESCRIBE_ONLY {
         let Some(Value::Array(items)) = object.get(list_key) else {
             continue;
