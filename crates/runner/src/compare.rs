@@ -13,6 +13,7 @@ use scalesim_core::{Sink, StepRecord, Summary, SummarySink};
 use crate::compare_plot::{
     ComparisonPlot, ComparisonSeries, MAX_RUNS, render_comparison_png, render_comparison_svg,
 };
+use crate::endpoint::endpoint_summary;
 use crate::error::{CompareError, OutputError};
 use crate::output::{Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::scenario::Scenario;
@@ -144,23 +145,31 @@ struct RunResult {
 }
 
 fn run_one(scenario: &Scenario, bin_s: u64, bins: usize) -> Result<RunResult, OutputError> {
-    let mut summary = SummarySink::new();
-    let mut binned = BinnedSink::new(bin_s, bins);
-    scenario
-        .simulate(&mut (&mut summary, &mut binned))
-        .map_err(|reason| OutputError::Build {
-            path: scenario.path.clone(),
-            reason,
-        })?;
-    let summary = summary.summary().ok_or_else(|| OutputError::Build {
+    let build = |reason| OutputError::Build {
         path: scenario.path.clone(),
-        reason: scalesim_core::BuildError::EmptyDemand,
-    })?;
+        reason,
+    };
+    let mut binned = BinnedSink::new(bin_s, bins);
+    // An endpoint runs as the sum of its variants, at their instance types' prices.
+    let (summary, cost) = if scenario.production_variants.is_empty() {
+        let mut summary = SummarySink::new();
+        scenario
+            .simulate(&mut (&mut summary, &mut binned))
+            .map_err(build)?;
+        let summary = summary
+            .summary()
+            .ok_or(scalesim_core::BuildError::EmptyDemand)
+            .map_err(build)?;
+        let cost = scenario.cost(&summary);
+        (summary, cost)
+    } else {
+        endpoint_summary(&scenario.production_variants, &mut binned).map_err(build)?
+    };
     Ok(RunResult {
         row: ComparisonRow {
             name: scenario.name.clone(),
             kind: scenario.autoscaler.kind(),
-            cost: scenario.cost(&summary),
+            cost,
             summary,
         },
         binned,
@@ -170,14 +179,6 @@ fn run_one(scenario: &Scenario, bin_s: u64, bins: usize) -> Result<RunResult, Ou
 /// Runs every scenario in parallel and writes the comparison files into `out_dir`.
 pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutput, CompareError> {
     let first = scenarios.first().ok_or(CompareError::NoScenario)?;
-    if let Some(endpoint) = scenarios
-        .iter()
-        .find(|scenario| !scenario.production_variants.is_empty())
-    {
-        return Err(CompareError::Endpoint {
-            path: endpoint.path.clone(),
-        });
-    }
     if scenarios.len() > MAX_RUNS {
         return Err(CompareError::TooManyScenarios {
             given: scenarios.len(),

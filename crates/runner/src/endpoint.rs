@@ -11,7 +11,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use scalesim_core::{ScalingEvent, Sink, StepRecord, SummarySink};
+use scalesim_core::{BuildError, ScalingEvent, Sink, StepRecord, Summary, SummarySink};
 
 use crate::compare::{BinnedSink, bin_seconds, overlay_plot};
 use crate::compare_plot::{MAX_RUNS, render_comparison_png, render_comparison_svg};
@@ -20,7 +20,7 @@ use crate::output::{
     CsvSink, EVENTS_HEADER, Pending, RUN_FILES, RunOptions, RunOutput, TIMESERIES_HEADER,
     first_null, plot_file, summary_value, write_run_files,
 };
-use crate::scenario::Scenario;
+use crate::scenario::{ProductionVariantRun, Scenario};
 use crate::staging::Staged;
 
 /// The folder of an endpoint run that holds one folder of files per variant.
@@ -230,4 +230,43 @@ pub(crate) fn write_endpoint_run(
         replicas: Default::default(),
         variants: summaries,
     })
+}
+
+/// The endpoint's figures over `variants`, each run on its own traffic and summed step by
+/// step, and its cost, when every variant has a price; the summed steps and events also go to
+/// `also`. What a sweep's row and a comparison need.
+pub(crate) fn endpoint_summary(
+    variants: &[ProductionVariantRun],
+    also: &mut impl Sink,
+) -> Result<(Summary, Option<f64>), BuildError> {
+    let mut steps: Vec<StepRecord> = Vec::new();
+    let mut events: Vec<(usize, ScalingEvent)> = Vec::new();
+    let mut cost = Some(0.0);
+    for (index, variant) in variants.iter().enumerate() {
+        let mut summary = SummarySink::new();
+        let mut endpoint = EndpointSink {
+            variant: index,
+            steps: &mut steps,
+            events: &mut events,
+        };
+        variant
+            .scenario
+            .simulate(&mut (&mut summary, &mut endpoint))?;
+        let summary = summary.summary().ok_or(BuildError::EmptyDemand)?;
+        cost = cost
+            .zip(variant.scenario.cost(&summary))
+            .map(|(total, cost)| total + cost);
+    }
+    events.sort_by_key(|&(variant, event)| (event.t_s, variant));
+    let mut summary = SummarySink::new();
+    for step in &steps {
+        summary.on_step(step);
+        also.on_step(step);
+    }
+    for (_, event) in &events {
+        summary.on_scaling(event);
+        also.on_scaling(event);
+    }
+    let summary = summary.summary().ok_or(BuildError::EmptyDemand)?;
+    Ok((summary, cost))
 }

@@ -265,16 +265,6 @@ pub enum CompareError {
         /// Its trace.
         first_trace: PathBuf,
     },
-    /// A scenario is an endpoint with several production variants.
-    #[error(
-        "{}: autoscaler.endpoint_config: comparing an endpoint with several production variants \
-         is not supported yet; `scalesim run` it, or compare one variant's scenario",
-        path.display()
-    )]
-    Endpoint {
-        /// The scenario.
-        path: PathBuf,
-    },
     /// The results could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),

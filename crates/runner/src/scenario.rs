@@ -633,14 +633,20 @@ impl VendorFiles {
         &self,
         bodies: &[serde_json::Value],
     ) -> Result<AutoscalerConfig, ScenarioError> {
-        let paths: Vec<PathBuf> = self.documents.iter().map(|d| d.path.clone()).collect();
-        let texts: Vec<String> = self
+        let (paths, texts) = self.texts_of(bodies);
+        self.build(&paths, &texts, None)
+    }
+
+    /// The documents' paths, and `bodies` (one per document) as their files write them.
+    pub(crate) fn texts_of(&self, bodies: &[serde_json::Value]) -> (Vec<PathBuf>, Vec<String>) {
+        let paths = self.documents.iter().map(|d| d.path.clone()).collect();
+        let texts = self
             .documents
             .iter()
             .zip(bodies)
             .map(|(document, body)| document.render(body))
             .collect();
-        self.build(&paths, &texts, None)
+        (paths, texts)
     }
 
     /// An endpoint's variants planned from its endpoint config among `texts`, each with its

@@ -32,11 +32,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceModel, Summary, SummarySink, TargetTracking,
-    target_tracking_summaries,
+    FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceLevel, ServiceModel, Summary, SummarySink,
+    TargetTracking, target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
+use crate::endpoint::endpoint_summary;
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
 use crate::limits::{
     MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_TRACES, MAX_SWEEP_VALUES, MAX_TRACE_BYTES,
@@ -45,7 +46,8 @@ use crate::limits::{
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
 use crate::scenario::{
-    AutoscalerConfig, Scenario, ScenarioSpec, VendorFiles, read_scenario_file, round_to_step, whole,
+    AutoscalerConfig, EndpointInputs, NoSink, ProductionVariantRun, Scenario, ScenarioSpec,
+    VendorFiles, read_scenario_file, round_to_step, whole,
 };
 use crate::staging::Staged;
 use crate::vendor_formats::document::{self, Document, Field, Unresolved};
@@ -153,15 +155,6 @@ impl Sweep {
         })?;
         let objective = spec.objective.clone();
         let base = Scenario::from_spec(spec.clone(), path)?;
-        if !base.production_variants.is_empty() {
-            return Err(field(
-                path,
-                "autoscaler.endpoint_config",
-                "sweeps of an endpoint with several production variants are not supported yet: \
-                 sweep each variant in a scenario of its own"
-                    .into(),
-            ));
-        }
         let fields = base.vendor.fields();
         let mut parameters = Vec::new();
         let mut targets = Vec::new();
@@ -350,9 +343,12 @@ impl Sweep {
         let checks: Vec<Result<(), String>> = distinct
             .par_iter()
             .map(|combination| {
-                bases
-                    .iter()
-                    .try_for_each(|base| variant(base, &targets, combination).map(drop))
+                bases.iter().try_for_each(|base| match &base.endpoint {
+                    Some(inputs) => {
+                        endpoint_variants(base, inputs, &targets, combination).map(drop)
+                    }
+                    None => variant(base, &targets, combination).map(drop),
+                })
             })
             .collect();
         if let Some((combination, Err(message))) = distinct
@@ -371,7 +367,13 @@ impl Sweep {
                 format!("with {}: {message}", values.join(", ")),
             ));
         }
-        let has_price = bases[0].price_per_hour.is_some();
+        // An endpoint's cost is its variants', each at its instance type's price.
+        let has_price = match bases[0].production_variants.as_slice() {
+            [] => bases[0].price_per_hour.is_some(),
+            variants => variants
+                .iter()
+                .all(|variant| variant.scenario.price_per_hour.is_some()),
+        };
         let minimize = match objective.as_ref().and_then(|o| o.minimize.as_deref()) {
             None if has_price => Minimize::Cost,
             None | Some("instance_hours") => Minimize::InstanceHours,
@@ -518,6 +520,28 @@ impl Sweep {
 
     /// Runs consecutive runs: through the kernel together when they can, else one by one.
     fn run_group(&self, group: &[u64]) -> Result<Vec<SweepRow>, OutputError> {
+        if let Some(inputs) = &self.base_of(group[0]).endpoint {
+            return group
+                .iter()
+                .map(|&run| {
+                    let variants = endpoint_variants(
+                        self.base_of(run),
+                        inputs,
+                        &self.targets,
+                        self.combination(run),
+                    )
+                    .map_err(|message| self.invalid_values(message))?;
+                    let (summary, cost) =
+                        endpoint_summary(&variants, &mut NoSink).map_err(|reason| {
+                            OutputError::Build {
+                                path: self.path.clone(),
+                                reason,
+                            }
+                        })?;
+                    Ok(self.row_of(run, &summary, cost, None))
+                })
+                .collect();
+        }
         let mut prepared = Vec::with_capacity(group.len());
         for &run in group {
             let (fleet, autoscaler) =
@@ -560,7 +584,6 @@ impl Sweep {
         fast: Option<Summary>,
     ) -> Result<SweepRow, OutputError> {
         let base = self.base_of(run);
-        let combination = self.combination(run);
         let build = |reason| OutputError::Build {
             path: self.path.clone(),
             reason,
@@ -585,6 +608,19 @@ impl Sweep {
             .service_level
             .as_ref()
             .map(|sink| sink.service_level());
+        Ok(self.row_of(run, &summary, cost, level))
+    }
+
+    /// The row of run `run`, whose figures are `summary`, `cost` and `level`.
+    fn row_of(
+        &self,
+        run: u64,
+        summary: &Summary,
+        cost: Option<f64>,
+        level: Option<ServiceLevel>,
+    ) -> SweepRow {
+        let base = self.base_of(run);
+        let combination = self.combination(run);
         let mut line = format!("{run},{}", trace_name(base));
         for value in combination {
             let _ = write!(line, ",{value}");
@@ -592,7 +628,7 @@ impl Sweep {
         let _ = write!(
             line,
             ",{},{},{},{}",
-            summary_csv_values(&summary),
+            summary_csv_values(summary),
             cost.map(|c| c.to_string()).unwrap_or_default(),
             level
                 .map(|l| l.latency_mean_s.to_string())
@@ -614,7 +650,7 @@ impl Sweep {
         let unserved_fraction = summary.unserved_fraction();
         let slo_violation_s = level.map(|l| l.slo_violation_s as f64);
         let latency_p99_s = summary.requests.and_then(|r| r.latency_p99_s);
-        Ok(SweepRow {
+        SweepRow {
             run,
             line,
             expense: match self.minimize {
@@ -625,7 +661,7 @@ impl Sweep {
             slo_violation_s,
             latency_p99_s,
             loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
-        })
+        }
     }
 
     /// The losses a row is judged on.
@@ -800,6 +836,13 @@ impl Target {
     /// The target of parameter `name` in a sweep of `base`; `Err` lists the names known.
     fn resolve(name: &str, base: &Scenario, fields: &[Field]) -> Result<Self, String> {
         match name {
+            "capacity_per_instance" if !base.production_variants.is_empty() => {
+                return Err(
+                    "capacity_per_instance is given per instance type for an endpoint with \
+                     several variants ([fleet.instance_types]); it is not swept yet"
+                        .into(),
+                );
+            }
             "capacity_per_instance" => return Ok(Self::Capacity),
             "provisioning_s" => return Ok(Self::Provisioning),
             _ => {}
@@ -837,6 +880,41 @@ impl Target {
             }
         }
     }
+}
+
+/// The production variants of the endpoint `base` with `targets` set to `values`.
+fn endpoint_variants(
+    base: &Scenario,
+    inputs: &EndpointInputs,
+    targets: &[Target],
+    values: &[f64],
+) -> Result<Vec<ProductionVariantRun>, String> {
+    let step_s = base.demand.step_s();
+    let mut vendor = Cow::Borrowed(&base.vendor);
+    let mut provisioning_s = None;
+    for (target, &value) in targets.iter().zip(values) {
+        match target {
+            Target::Provisioning => {
+                let seconds = whole("provisioning_s", value)?;
+                check_provisioning_s(seconds)
+                    .map_err(|message| format!("provisioning_s {message}"))?;
+                provisioning_s = Some(round_to_step(seconds as f64, step_s));
+            }
+            Target::Setting(name) => vendor.to_mut().set_setting(name, value)?,
+            Target::Capacity | Target::Field(_) => {}
+        }
+    }
+    let bodies = edited_bodies(&base.vendor, targets, values)?;
+    let (paths, texts) = vendor.texts_of(&bodies);
+    let mut variants = base
+        .production_variants_from(&vendor, inputs, &paths, &texts)
+        .map_err(|err| err.to_string())?;
+    if let Some(seconds) = provisioning_s {
+        for variant in &mut variants {
+            variant.scenario.fleet.provisioning_s = seconds;
+        }
+    }
+    Ok(variants)
 }
 
 /// The fleet and autoscaler of `base` with `targets` set to `values`.

@@ -255,3 +255,70 @@ fn policies_of_the_same_name_on_two_variants_are_told_apart_by_their_arns() {
     );
     fixture.run().success();
 }
+
+#[test]
+fn a_sweep_over_a_variants_weight_runs_the_whole_endpoint_each_time() {
+    // Weight 1 for B is the first test's run: 6,420 instance-seconds. With 5, A gets 3/8 of
+    // 800 = 300 a minute, not above its target of 300, and keeps 1 instance until the update
+    // at 1,200 s gives it 400: above 300 for minutes 20-22, 2 instances from minute 23, so
+    // 60 x (23 + 7 x 2) = 2,220; B is as before, 3,000. Both lose nothing; the cheaper is 5.
+    let fixture = endpoint();
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!("{scenario}\n[sweep]\n\"ProductionVariants[1].InitialVariantWeight\" = [1, 5]\n"),
+    );
+    crate::common::scalesim()
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("sweep"))
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(fixture.path("sweep/results.csv")).unwrap();
+    assert_eq!(column(&results, "instance_seconds"), ["6420", "5220"]);
+    assert_eq!(column(&results, "demand_total"), ["24000", "24000"]);
+    let recommended: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture.path("sweep/recommended-endpoint-config.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        recommended["ProductionVariants"][1]["InitialVariantWeight"],
+        5
+    );
+}
+
+#[test]
+fn compare_runs_an_endpoint_as_the_sum_of_its_variants() {
+    // The first test's endpoint: 6,420 instance-seconds at 1.0 an hour, beside a one-variant
+    // scenario on the same trace.
+    let fixture = endpoint();
+    fixture.write(
+        "single.toml",
+        &SCENARIO
+            .replace("name = \"ab\"", "name = \"single\"")
+            .replace("[fleet.instance_types.\"ml.c5.xlarge\"]\n", "")
+            .replace(
+                "provisioning_s = 0\n\n",
+                "provisioning_s = 0\ninitial_instances = 1\n",
+            )
+            .replace("endpoint_config = \"aws/endpoint-config.json\"\n", "")
+            .replace(
+                "\n[[autoscaler.endpoint_updates]]\nafter_s = 1200\nfile = \"aws/update.json\"\n",
+                "",
+            ),
+    );
+    crate::common::scalesim()
+        .arg("compare")
+        .arg(fixture.path("scenario.toml"))
+        .arg(fixture.path("single.toml"))
+        .arg("--out")
+        .arg(fixture.path("comparison"))
+        .assert()
+        .success();
+    let rows = std::fs::read_to_string(fixture.path("comparison/comparison.csv")).unwrap();
+    assert_eq!(column(&rows, "scenario"), ["ab", "single"]);
+    assert_eq!(column(&rows, "instance_seconds")[0], "6420");
+    let cost: f64 = column(&rows, "cost")[0].parse().unwrap();
+    assert!((cost - 6420.0 / 3600.0).abs() < 1e-12, "{cost}");
+}

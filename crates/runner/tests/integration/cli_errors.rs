@@ -125,8 +125,19 @@ fn unsupported_metric_and_policy_types_say_what_is_supported() {
                 "SageMakerInferenceComponentInvocationsPerCopy",
             )
         },
-        "PredefinedMetricType: \"SageMakerInferenceComponentInvocationsPerCopy\" is not \
-         supported yet; supported: \"SageMakerVariantInvocationsPerInstance\"",
+        "PredefinedMetricType: \"SageMakerInferenceComponentInvocationsPerCopy\" is for \
+         inference components; supported here: \"SageMakerVariantInvocationsPerInstance\"",
+    );
+    check(
+        |f| {
+            f.replace(
+                "aws/policy.json",
+                "SageMakerVariantInvocationsPerInstance",
+                "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+            )
+        },
+        "PredefinedMetricType: \"SageMakerVariantConcurrentRequestsPerModelHighResolution\" is \
+         not supported yet; supported here: \"SageMakerVariantInvocationsPerInstance\"",
     );
     check(
         |f| {
