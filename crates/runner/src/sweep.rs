@@ -273,6 +273,7 @@ impl Sweep {
         if parameters.is_empty() {
             return Err(field(path, "sweep", "lists no parameter to vary".into()));
         }
+        check_fields_are_read(path, &base, &parameters, &targets, &values)?;
         let runs = match samples {
             Some(count) => Some(count),
             None => values
@@ -880,6 +881,61 @@ impl Target {
             }
         }
     }
+}
+
+/// Refuses a field of the vendor files that no value of its list changes in what the run
+/// builds: an item the run skips (another resource's policy in a describe listing) or a field
+/// scalesim does not read. Values equal to the file's own are not counted.
+fn check_fields_are_read(
+    path: &Path,
+    base: &Scenario,
+    parameters: &[String],
+    targets: &[Target],
+    values: &[Vec<f64>],
+) -> Result<(), ScenarioError> {
+    // An endpoint builds one autoscaler per variant from the same files: its fields are
+    // checked by the runs themselves.
+    if base.endpoint.is_some() {
+        return Ok(());
+    }
+    let unchanged = base.vendor.bodies();
+    let built = |bodies: &[serde_json::Value]| {
+        base.vendor
+            .build_from(bodies)
+            .map(|autoscaler| format!("{autoscaler:?}"))
+    };
+    let Ok(reference) = built(&unchanged) else {
+        return Ok(());
+    };
+    for ((name, target), list) in parameters.iter().zip(targets).zip(values) {
+        let Target::Field(field_target) = target else {
+            continue;
+        };
+        let mut differs = false;
+        let mut read = false;
+        for &value in list {
+            let mut bodies = unchanged.clone();
+            if document::set(&mut bodies, field_target, value).is_err() || bodies == unchanged {
+                continue;
+            }
+            differs = true;
+            // A value the vendor's checks refuse is reported with its combination later.
+            if built(&bodies).map_or(true, |description| description != reference) {
+                read = true;
+                break;
+            }
+        }
+        if differs && !read {
+            return Err(field(
+                path,
+                &format!("sweep.{name:?}"),
+                "changes nothing the run reads: it is in an item the run skips (a policy of \
+                 another resource in a describe listing) or a field scalesim does not simulate"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The production variants of the endpoint `base` with `targets` set to `values`.

@@ -501,3 +501,35 @@ fn describe_outputs_are_written_back_as_the_request_bodies_that_set_them_up() {
         );
     }
 }
+
+#[test]
+fn a_field_of_another_resources_policy_in_a_listing_is_refused_as_swept_for_nothing() {
+    // describe-scaling-policies lists the account's policies; the second is another
+    // variant's, which the run skips: sweeping its cooldown would change no run.
+    let fixture = step_and_schedule();
+    let policies: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.path("aws/policy.json")).unwrap())
+            .unwrap();
+    let ours = policies[0].clone();
+    let mut other = ours.clone();
+    other["ResourceId"] = "endpoint/MyEndpoint/variant/Canary".into();
+    fixture.write(
+        "aws/policy.json",
+        &serde_json::json!({ "ScalingPolicies": [ours, other] }).to_string(),
+    );
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!(
+            "{scenario}\n[sweep]\n\"ScalingPolicies[1].StepScalingPolicyConfiguration.Cooldown\" = [120, 600]\n"
+        ),
+    );
+    assert_refused(
+        &fixture,
+        "sweep.\"ScalingPolicies[1].StepScalingPolicyConfiguration.Cooldown\": changes nothing \
+         the run reads",
+    );
+    // The run's own policy's cooldown is read.
+    fixture.replace("scenario.toml", "ScalingPolicies[1]", "ScalingPolicies[0]");
+    sweep(&fixture, "out", None).success();
+}
