@@ -533,3 +533,25 @@ fn a_field_of_another_resources_policy_in_a_listing_is_refused_as_swept_for_noth
     fixture.replace("scenario.toml", "ScalingPolicies[1]", "ScalingPolicies[0]");
     sweep(&fixture, "out", None).success();
 }
+
+#[test]
+fn a_sweep_over_a_step_bound_moves_where_the_step_starts() {
+    // The step [0, +inf) adds 2 when minute 0's 700 passes 500 (200 above): 1 -> 3, then the
+    // action at 08:20 lifts the minimum to 5: 60 x (1 + 19 x 3 + 10 x 5) = 6,480. From 300
+    // above, no step takes 200: 1 until 08:20, then 5: 60 x (20 + 10 x 5) = 4,200.
+    let fixture = step_and_schedule();
+    fixture.replace(
+        "aws/scheduled.json",
+        "\"MinCapacity\": 5",
+        "\"MinCapacity\": 5",
+    );
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!("{scenario}\n[sweep]\nMetricIntervalLowerBound = [0, 300]\n"),
+    );
+    sweep(&fixture, "out", None).success();
+    let results = std::fs::read_to_string(fixture.path("out/results.csv")).unwrap();
+    assert_eq!(column(&results, "MetricIntervalLowerBound"), ["0", "300"]);
+    assert_eq!(column(&results, "instance_seconds"), ["6480", "4200"]);
+}
