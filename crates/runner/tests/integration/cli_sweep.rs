@@ -540,11 +540,6 @@ fn a_sweep_over_a_step_bound_moves_where_the_step_starts() {
     // action at 08:20 lifts the minimum to 5: 60 x (1 + 19 x 3 + 10 x 5) = 6,480. From 300
     // above, no step takes 200: 1 until 08:20, then 5: 60 x (20 + 10 x 5) = 4,200.
     let fixture = step_and_schedule();
-    fixture.replace(
-        "aws/scheduled.json",
-        "\"MinCapacity\": 5",
-        "\"MinCapacity\": 5",
-    );
     let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
     fixture.write(
         "scenario.toml",
