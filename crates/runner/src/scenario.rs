@@ -651,7 +651,7 @@ impl VendorFiles {
 
     /// An endpoint's variants planned from its endpoint config among `texts`, each with its
     /// autoscaler built from the documents: in the endpoint config's order, at least one.
-    fn endpoint_variants(
+    pub(crate) fn endpoint_variants(
         &self,
         inputs: &EndpointInputs,
         paths: &[PathBuf],
@@ -814,7 +814,7 @@ struct EndpointPlan {
     variants: Vec<PlannedVariant>,
 }
 
-struct PlannedVariant {
+pub(crate) struct PlannedVariant {
     name: String,
     instance_type: String,
     capacity_per_instance: f64,
@@ -842,6 +842,29 @@ pub(crate) struct EndpointInputs {
     /// The UpdateEndpointWeightsAndCapacities bodies: (second, file, text), in the order they
     /// apply.
     updates: Vec<(u64, PathBuf, String)>,
+}
+
+impl EndpointInputs {
+    /// The UpdateEndpointWeightsAndCapacities files, in the order they apply.
+    pub(crate) fn update_files(&self) -> impl Iterator<Item = &Path> {
+        self.updates.iter().map(|(_, file, _)| file.as_path())
+    }
+}
+
+impl PlannedVariant {
+    /// What the variant is besides its demand and autoscaler, for telling two builds apart.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} {} {} {:?} {} {} {:?}",
+            self.name,
+            self.instance_type,
+            self.capacity_per_instance,
+            self.price_per_hour,
+            self.initial_instances,
+            self.initial_share,
+            self.updates
+        )
+    }
 }
 
 /// Checks the endpoint settings of `spec` and reads its updates (semantics:
@@ -1561,6 +1584,18 @@ impl Scenario {
             }
             None => vendor.build(&paths, &texts, None)?,
         };
+        if let AutoscalerConfig::AwsApplicationAutoScaling(scaling) = &autoscaler
+            && scaling.target().bounds().min() == 0
+            && service != ServiceModel::Throttle
+        {
+            return Err(field_error(
+                path,
+                "service.model",
+                "requests that find no copy of an inference component fail: they do not wait \
+                 in a queue; with MinCapacity 0, use the default model, \"throttle\""
+                    .into(),
+            ));
+        }
         let server_group = matches!(autoscaler, AutoscalerConfig::HuaweiWorkspace(..));
         if spec.sessions.is_some() && !server_group {
             return Err(field_error(
@@ -1679,15 +1714,34 @@ impl Scenario {
         let path = self.path.as_path();
         let mut production_variants = Vec::new();
         for (variant, autoscaler) in vendor.endpoint_variants(inputs, paths, texts, &self.demand)? {
-            let mut child = self.clone();
-            child.name = format!("{}/{}", self.name, variant.name);
-            child.demand = variant.demand;
-            child.autoscaler = autoscaler;
-            child.fleet.capacity_per_instance_per_min = variant.capacity_per_instance;
-            child.fleet.initial_instances = variant.initial_instances;
-            child.price_per_hour = variant.price_per_hour;
-            child.production_variants = Vec::new();
-            child.endpoint = None;
+            // Built field by field: a clone of the endpoint would copy every variant's demand.
+            let child = Scenario {
+                name: format!("{}/{}", self.name, variant.name),
+                path: self.path.clone(),
+                trace_path: self.trace_path.clone(),
+                synthetic: self.synthetic.clone(),
+                runs: self.runs,
+                provisioning: self.provisioning,
+                trace_window: self.trace_window,
+                seed: self.seed,
+                fleet: FleetConfig {
+                    capacity_per_instance_per_min: variant.capacity_per_instance,
+                    initial_instances: variant.initial_instances,
+                    ..self.fleet
+                },
+                demand: variant.demand,
+                autoscaler,
+                price_per_hour: variant.price_per_hour,
+                service: self.service,
+                requests: None,
+                service_time_s: self.service_time_s,
+                slo: self.slo,
+                vendor: vendor.clone(),
+                initial_instances_given: true,
+                is_sweep: self.is_sweep,
+                production_variants: Vec::new(),
+                endpoint: None,
+            };
             child
                 .run_with(0, &child.demand, None::<&mut NoSink>)
                 .map_err(|err| build_error(path, err))?;

@@ -893,16 +893,27 @@ fn check_fields_are_read(
     targets: &[Target],
     values: &[Vec<f64>],
 ) -> Result<(), ScenarioError> {
-    // An endpoint builds one autoscaler per variant from the same files: its fields are
-    // checked by the runs themselves.
-    if base.endpoint.is_some() {
-        return Ok(());
-    }
     let unchanged = base.vendor.bodies();
-    let built = |bodies: &[serde_json::Value]| {
-        base.vendor
+    // What the run builds from the files, described: an endpoint's variants, each with its
+    // autoscaler, or the one autoscaler.
+    let built = |bodies: &[serde_json::Value]| match &base.endpoint {
+        Some(inputs) => {
+            let (paths, texts) = base.vendor.texts_of(bodies);
+            base.vendor
+                .endpoint_variants(inputs, &paths, &texts, &base.demand)
+                .map(|variants| {
+                    variants
+                        .iter()
+                        .map(|(variant, autoscaler)| {
+                            format!("{}{autoscaler:?}", variant.describe())
+                        })
+                        .collect::<String>()
+                })
+        }
+        None => base
+            .vendor
             .build_from(bodies)
-            .map(|autoscaler| format!("{autoscaler:?}"))
+            .map(|autoscaler| format!("{autoscaler:?}")),
     };
     let Ok(reference) = built(&unchanged) else {
         return Ok(());
@@ -965,8 +976,11 @@ fn endpoint_variants(
     let mut variants = base
         .production_variants_from(&vendor, inputs, &paths, &texts)
         .map_err(|err| err.to_string())?;
-    if let Some(seconds) = provisioning_s {
-        for variant in &mut variants {
+    for variant in &mut variants {
+        // As in every sweep, a run's provisioning time is fixed: the swept value, or the
+        // distribution's mean (the fleet's provisioning_s).
+        variant.scenario.provisioning = None;
+        if let Some(seconds) = provisioning_s {
             variant.scenario.fleet.provisioning_s = seconds;
         }
     }
@@ -1145,7 +1159,16 @@ impl Input {
                 .as_ref()
                 .and_then(|model| model.service_time_file.as_deref())
         });
-        for file in traces.chain(vendor_files).chain(service_time_files) {
+        let endpoint_updates = bases.iter().flat_map(|base| {
+            base.endpoint
+                .iter()
+                .flat_map(|inputs| inputs.update_files())
+        });
+        for file in traces
+            .chain(vendor_files)
+            .chain(service_time_files)
+            .chain(endpoint_updates)
+        {
             // The scenario joined what the sweep file wrote to its folder; an absolute path
             // stays as it was written.
             let written = file

@@ -1449,13 +1449,21 @@ fn invokes(action: &str, entry: &PolicyEntry) -> bool {
     let Some((head, name)) = action.rsplit_once(":policyName/") else {
         return false;
     };
-    let same_resource = match (
-        head.rsplit_once(":resource/sagemaker/")
-            .and_then(|(_, resource)| VariantId::parse(resource)),
-        VariantId::parse(&entry.resource_id),
-    ) {
-        (Some(arn_variant), Some(entry_variant)) => arn_variant.same_variant(&entry_variant),
-        _ => true,
+    let arn_resource = head
+        .rsplit_once(":resource/sagemaker/")
+        .map(|(_, resource)| resource);
+    let same_resource = match arn_resource {
+        // A configuration alone has no ResourceId to compare.
+        _ if entry.resource_id.is_empty() => true,
+        None => true,
+        Some(resource) => match (
+            VariantId::parse(resource),
+            VariantId::parse(&entry.resource_id),
+        ) {
+            (Some(arn_variant), Some(entry_variant)) => arn_variant.same_variant(&entry_variant),
+            // An inference component's name is compared as written.
+            _ => resource == entry.resource_id,
+        },
     };
     name == entry.name && same_resource
 }
@@ -1623,6 +1631,10 @@ fn scheduled_actions(
     for (prefix, body) in bodies {
         let listed = prefix.starts_with("ScheduledActions[");
         if !registered.owns(path, &prefix, &body.resource_id, listed)? {
+            continue;
+        }
+        // An account's listing holds other resources' actions: not this run's.
+        if listed && registered.endpoint.is_none() && !registered.is_resource(&body.resource_id) {
             continue;
         }
         registered.check_names(
@@ -2438,7 +2450,10 @@ mod tests {
             ),
             "{err}"
         );
-        let wrong_dimension = alarm.replace(name, "other-component");
+        let wrong_dimension = alarm.replace(
+            &format!("\"Value\": \"{name}\""),
+            "\"Value\": \"other-component\"",
+        );
         let mut texts = Texts::new(&register, &policies);
         texts.alarms = Some(&wrong_dimension);
         let err = texts.load().unwrap_err();
@@ -2446,6 +2461,51 @@ mod tests {
             err.contains("must hold InferenceComponentName = \"my-inference-component\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn two_components_policies_of_one_name_are_told_apart_by_their_arns() {
+        // A describe listing of the account: `from-zero` on two components, each alarm naming
+        // its own component's policy by ARN. The other component's policy and alarm are
+        // skipped.
+        let register = example(
+            "register-scalable-target.sagemaker-inference-component.request.converted.json",
+        );
+        let policy = |component: &str| {
+            format!(
+                r#"{{ "PolicyName": "from-zero", "ServiceNamespace": "sagemaker",
+                "ResourceId": "inference-component/{component}",
+                "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+                "PolicyType": "StepScaling", "StepScalingPolicyConfiguration": {} }}"#,
+                example("step-scaling-config.sagemaker-ic-scale-out-from-zero.json")
+            )
+        };
+        let alarm = |component: &str| {
+            example(
+                "put-metric-alarm.sagemaker-ic-no-capacity-invocation-failures.request.converted.json",
+            )
+            .replace(
+                "step-scaling-policy-arn",
+                &format!(
+                    "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/inference-component/{component}:policyName/from-zero"
+                ),
+            )
+            .replace("inference-component-name", component)
+        };
+        let policies = format!(
+            r#"{{ "ScalingPolicies": [{}, {}] }}"#,
+            policy("other-component"),
+            policy("my-inference-component")
+        );
+        let alarms = format!(
+            "[{}, {}]",
+            alarm("other-component"),
+            alarm("my-inference-component")
+        );
+        let mut texts = Texts::new(&register, &policies);
+        texts.alarms = Some(&alarms);
+        let scaling = texts.general();
+        assert_eq!(scaling.policies().len(), 1);
     }
 
     #[test]

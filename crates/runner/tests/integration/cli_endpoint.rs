@@ -322,3 +322,39 @@ fn compare_runs_an_endpoint_as_the_sum_of_its_variants() {
     let cost: f64 = column(&rows, "cost")[0].parse().unwrap();
     assert!((cost - 6420.0 / 3600.0).abs() < 1e-12, "{cost}");
 }
+
+#[test]
+fn an_endpoint_sweep_refuses_a_field_of_another_endpoints_policy() {
+    let fixture = endpoint();
+    let other = POLICIES
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .replace("endpoint/ab/", "endpoint/other/");
+    let ours = POLICIES
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    fixture.write(
+        "aws/policies.json",
+        &format!(r#"{{ "ScalingPolicies": [{ours}, {other}] }}"#),
+    );
+    let scenario = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "scenario.toml",
+        &format!(
+            "{scenario}\n[sweep]\n\"ScalingPolicies[1].TargetTrackingScalingPolicyConfiguration.TargetValue\" = [10, 500]\n"
+        ),
+    );
+    crate::common::scalesim()
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path("sweep"))
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains("changes nothing the run reads"));
+    assert!(!fixture.path("sweep").exists());
+}

@@ -396,3 +396,21 @@ fn aws_scheduled_action_in_an_unknown_time_zone_is_refused() {
     );
     assert!(!fixture.out_dir().exists());
 }
+
+#[test]
+fn a_queue_in_front_of_an_inference_component_that_scales_to_zero_is_refused() {
+    let scenarios = crate::common::repo_root().join("scenarios");
+    let text = std::fs::read_to_string(scenarios.join("sagemaker-scale-to-zero.toml"))
+        .unwrap()
+        .replace("\"traces/", &format!("\"{}/traces/", scenarios.display()))
+        .replace("\"aws/", &format!("\"{}/aws/", scenarios.display()))
+        + "\n[service]\nmodel = \"queue\"\n";
+    let fixture = Fixture::with_files(&[("scenario.toml", &text)]);
+    let out = fixture.run().failure().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("scenario.toml: service.model: requests that find no copy"),
+        "{stderr}"
+    );
+    assert!(!fixture.out_dir().exists());
+}
