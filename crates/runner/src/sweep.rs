@@ -867,6 +867,9 @@ impl Target {
             Err(Unresolved::Unknown) => {
                 let known: Vec<String> = FLEET_PARAMETERS
                     .iter()
+                    .filter(|name| {
+                        base.production_variants.is_empty() || **name != "capacity_per_instance"
+                    })
                     .chain(base.vendor.settings())
                     .map(|name| (*name).to_owned())
                     .chain(document::short_names(fields))
