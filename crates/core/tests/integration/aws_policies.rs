@@ -56,6 +56,7 @@ fn step_policy(
     ScalingPolicy::StepScaling(StepScalingPolicy {
         name: PolicyName::new(name),
         alarm,
+        also_invoked_by: Vec::new(),
         adjustment_type,
         steps: steps
             .iter()
@@ -552,6 +553,7 @@ fn an_inference_component_scales_to_zero_and_back_by_the_documented_recipe() {
     let scale_out_from_zero = ScalingPolicy::StepScaling(StepScalingPolicy {
         name: PolicyName::new("from-zero"),
         alarm,
+        also_invoked_by: Vec::new(),
         adjustment_type: AdjustmentType::ChangeInCapacity,
         steps: vec![StepAdjustment {
             lower: Some(0.0),
@@ -578,4 +580,37 @@ fn an_inference_component_scales_to_zero_and_back_by_the_documented_recipe() {
     assert_eq!(recorder.records[20].unserved, 10.0);
     assert_eq!(recorder.records[21].unserved, 0.0);
     assert!(ScalableTarget::new(0, 3).is_err());
+}
+
+#[test]
+fn a_step_policy_invoked_by_two_alarms_takes_each_ones_step_and_the_largest() {
+    // Steps from each alarm's threshold: +2 below 500 above it, +3 from 500. 700 a minute:
+    // the alarm at 1,000 stays OK; the one at 100 is 600 above, +3: 10 -> 13. Without the
+    // second alarm, nothing.
+    let with_alarms = |also: Vec<MetricAlarm>| {
+        let ScalingPolicy::StepScaling(mut policy) = spike_policy() else {
+            unreachable!("spike_policy is a step policy")
+        };
+        policy.also_invoked_by = also;
+        ApplicationAutoScaling::new(
+            ScalableTarget::new(1, 20).unwrap(),
+            vec![ScalingPolicy::StepScaling(policy)],
+            Vec::new(),
+            0,
+        )
+        .unwrap()
+    };
+    let low = invocations_alarm(AwsComparisonOperator::GreaterThanOrEqualToThreshold, 100.0);
+    let demand = piecewise(&[(1, 700.0), (3, 0.0)]);
+    assert_eq!(events(&run(with_alarms(Vec::new()), 10, &demand)), []);
+    let recorder = run(with_alarms(vec![low]), 10, &demand);
+    assert_eq!(events(&recorder), [(0, 10, 13)]);
+    assert!(
+        recorder.events[0]
+            .reason
+            .to_string()
+            .contains("Invocations >= 100"),
+        "{}",
+        recorder.events[0].reason
+    );
 }

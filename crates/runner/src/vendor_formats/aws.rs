@@ -1826,43 +1826,36 @@ pub(crate) fn application_auto_scaling(
                                 .any(|action| invokes(action, entry))
                     })
                     .collect();
-                let (alarm_path, prefix, alarm) = match linked.as_slice() {
-                    [one] => *one,
-                    [] => {
-                        return Err(field_error(
-                            files.policy_path,
-                            format!("{}PolicyName", entry.prefix),
-                            format!(
-                                "step scaling policy {:?} has no alarm to invoke it: give its \
+                if linked.is_empty() {
+                    return Err(field_error(
+                        files.policy_path,
+                        format!("{}PolicyName", entry.prefix),
+                        format!(
+                            "step scaling policy {:?} has no alarm to invoke it: give its \
                                  CloudWatch alarm's PutMetricAlarm body in the scenario's \
                                  `alarms` file, with AlarmActions holding the policy's ARN \
                                  (…:policyName/{})",
-                                entry.name, entry.name
-                            ),
-                        ));
+                            entry.name, entry.name
+                        ),
+                    ));
+                }
+                // Every linked alarm is checked; one whose actions are disabled never invokes
+                // the policy, and a policy no alarm invokes can do nothing.
+                let mut invoking = Vec::with_capacity(linked.len());
+                for (alarm_path, prefix, alarm) in linked {
+                    let metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
+                    if alarm.actions_enabled != Some(false) {
+                        invoking.push(metric_alarm);
                     }
-                    _ => {
-                        return Err(field_error(
-                            files.policy_path,
-                            format!("{}PolicyName", entry.prefix),
-                            format!(
-                                "step scaling policy {:?} is invoked by {} alarms; one alarm a \
-                                 step policy is supported",
-                                entry.name,
-                                linked.len()
-                            ),
-                        ));
-                    }
-                };
-                let metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
-                if alarm.actions_enabled == Some(false) {
-                    // An alarm whose actions are disabled never invokes the policy: the policy
-                    // can do nothing.
+                }
+                if invoking.is_empty() {
                     continue;
                 }
+                let alarm = invoking.remove(0);
                 scaling_policies.push(ScalingPolicy::StepScaling(StepScalingPolicy {
                     name: PolicyName::new(&entry.name),
-                    alarm: metric_alarm,
+                    alarm,
+                    also_invoked_by: invoking,
                     adjustment_type: part.adjustment_type,
                     steps: part.steps.clone(),
                     min_adjustment_magnitude: part.min_adjustment_magnitude,
@@ -2291,6 +2284,21 @@ mod tests {
         assert_eq!(step.alarm.threshold, 1000.0);
         assert_eq!((step.alarm.evaluation_periods, step.cooldown_s), (2, 120));
         assert_eq!(step.steps[1].lower, Some(500.0));
+        // A second alarm on the same policy also invokes it.
+        let two = format!(
+            "[{ALARM}, {}]",
+            ALARM
+                .replace("spike-alarm", "spike-alarm-low")
+                .replace("1000", "100")
+        );
+        let mut texts = Texts::new(REGISTER, &policies);
+        texts.alarms = Some(&two);
+        let scaling = texts.general();
+        let [_, ScalingPolicy::StepScaling(step)] = scaling.policies() else {
+            panic!("a target-tracking and a step policy expected");
+        };
+        assert_eq!(step.also_invoked_by.len(), 1);
+        assert_eq!(step.also_invoked_by[0].threshold, 100.0);
         // An alarm whose actions are disabled never invokes its policy, which then does nothing.
         let disabled = format!(
             "[{}]",

@@ -138,13 +138,16 @@ impl StepAdjustment {
     }
 }
 
-/// A step scaling policy and the CloudWatch alarm that invokes it.
+/// A step scaling policy and the CloudWatch alarms that invoke it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepScalingPolicy {
     /// PolicyName.
     pub name: PolicyName,
     /// The alarm whose ALARM state invokes the policy.
     pub alarm: MetricAlarm,
+    /// Other alarms whose actions invoke the policy too: each in ALARM proposes the step its
+    /// own breach picks, and the largest capacity of the minute is the policy's.
+    pub also_invoked_by: Vec<MetricAlarm>,
     /// AdjustmentType.
     pub adjustment_type: AdjustmentType,
     /// StepAdjustments, checked by the caller: no overlap, no gap.
@@ -372,7 +375,11 @@ impl ApplicationAutoScaling {
                 }
                 ScalingPolicy::StepScaling(policy) => [policy.alarm, policy.alarm],
             };
-            for alarm in alarms {
+            let also = match policy {
+                ScalingPolicy::TargetTracking(_) => &[][..],
+                ScalingPolicy::StepScaling(policy) => &policy.also_invoked_by[..],
+            };
+            for alarm in alarms.into_iter().chain(also.iter().copied()) {
                 if alarm.evaluation_periods == 0
                     || alarm.datapoints_to_alarm == 0
                     || alarm.datapoints_to_alarm > alarm.evaluation_periods
@@ -588,7 +595,8 @@ impl ApplicationAutoScaling {
         )
     }
 
-    /// A step policy's proposal at the end of `minute`.
+    /// A step policy's proposal at the end of `minute`: of its alarms' invocations, the largest
+    /// capacity, the first alarm's on a tie.
     fn step_candidate(
         &self,
         index: usize,
@@ -597,14 +605,38 @@ impl ApplicationAutoScaling {
         newest: u64,
         desired: u32,
     ) -> Option<Candidate> {
-        let breach = policy.alarm.evaluate(&self.history, newest)?;
+        std::iter::once(&policy.alarm)
+            .chain(&policy.also_invoked_by)
+            .filter_map(|alarm| {
+                self.invocation_candidate(index, policy, alarm, minute, newest, desired)
+            })
+            .reduce(|best, next| {
+                if next.capacity > best.capacity {
+                    next
+                } else {
+                    best
+                }
+            })
+    }
+
+    /// What step policy `policy` proposes when `alarm` invokes it at the end of `minute`.
+    fn invocation_candidate(
+        &self,
+        index: usize,
+        policy: &StepScalingPolicy,
+        alarm: &MetricAlarm,
+        minute: u64,
+        newest: u64,
+        desired: u32,
+    ) -> Option<Candidate> {
+        let breach = alarm.evaluate(&self.history, newest)?;
         let value = match policy.metric_aggregation_type {
             MetricAggregationType::Average => breach.datapoint_mean,
             MetricAggregationType::Minimum => breach.datapoint_range.0,
             MetricAggregationType::Maximum => breach.datapoint_range.1,
         };
-        let above = policy.alarm.comparison.is_upper();
-        let difference = value - policy.alarm.threshold;
+        let above = alarm.comparison.is_upper();
+        let difference = value - alarm.threshold;
         let step = *policy
             .steps
             .iter()
@@ -644,11 +676,11 @@ impl ApplicationAutoScaling {
             capacity,
             reason: ScalingReason::StepScaling(StepScalingReason {
                 policy: policy.name,
-                query: policy.alarm.query,
-                comparison: policy.alarm.comparison,
-                threshold: policy.alarm.threshold,
+                query: alarm.query,
+                comparison: alarm.comparison,
+                threshold: alarm.threshold,
                 breach,
-                evaluation_periods: policy.alarm.evaluation_periods,
+                evaluation_periods: alarm.evaluation_periods,
                 value,
                 step,
                 adjustment_type: policy.adjustment_type,
