@@ -59,7 +59,7 @@ pub use crate::{
         cloudwatch::{
             AlarmBreach, ComparisonOperator as AwsComparisonOperator, MAX_ALARM_WINDOW_S,
             MAX_LONG_ALARM_WINDOW_S, MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
-            max_alarm_window_s,
+            TreatMissingData, max_alarm_window_s,
         },
         scaling::{
             AdjustmentType, ApplicationAutoScaling, MetricAggregationType, PolicyName,

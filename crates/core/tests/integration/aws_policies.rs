@@ -6,6 +6,7 @@ use scalesim_core::{
     MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
     ScalableTarget, ScalingPolicy, ScalingReason, ScheduledAction, Simulation, StepAdjustment,
     StepScalingPolicy, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
+    TreatMissingData,
 };
 
 use crate::common::{Recorder, piecewise};
@@ -43,6 +44,7 @@ fn invocations_alarm(operator: AwsComparisonOperator, threshold: f64) -> MetricA
         threshold,
         evaluation_periods: 1,
         datapoints_to_alarm: 1,
+        treat_missing: TreatMissingData::Missing,
     }
 }
 
@@ -462,6 +464,7 @@ fn an_alarm_over_five_minute_periods_slides_every_minute_as_cloudwatch_does() {
         threshold: 2500.0,
         evaluation_periods: 1,
         datapoints_to_alarm: 1,
+        treat_missing: TreatMissingData::Missing,
     };
     let scaling = ApplicationAutoScaling::new(
         ScalableTarget::new(1, 20).unwrap(),
@@ -502,6 +505,7 @@ fn two_of_three_two_minute_periods_with_a_delay_slide_by_the_minute() {
         threshold: 100.0,
         evaluation_periods: 3,
         datapoints_to_alarm: 2,
+        treat_missing: TreatMissingData::Missing,
     };
     let scaling = ApplicationAutoScaling::new(
         ScalableTarget::new(1, 20).unwrap(),
@@ -549,6 +553,7 @@ fn an_inference_component_scales_to_zero_and_back_by_the_documented_recipe() {
         threshold: 1.0,
         evaluation_periods: 1,
         datapoints_to_alarm: 1,
+        treat_missing: TreatMissingData::Missing,
     };
     let scale_out_from_zero = ScalingPolicy::StepScaling(StepScalingPolicy {
         name: PolicyName::new("from-zero"),
@@ -613,4 +618,53 @@ fn a_step_policy_invoked_by_two_alarms_takes_each_ones_step_and_the_largest() {
         "{}",
         recorder.events[0].reason
     );
+}
+
+#[test]
+fn missing_datapoints_count_as_treat_missing_data_says() {
+    // An inference component at 10 a minute: MaxCapacity 0 at the end of minute 0 takes its
+    // copy away, MaxCapacity 5 at the end of minute 2 allows copies again. An alarm on
+    // InvocationsPerCopy > 5, 2 of 3, sees minutes 0-2 as 10, missing, missing: `breaching`
+    // counts three breaches, ALARM, and the step (from the one value, 10) adds a copy at the
+    // end of minute 2; `missing` and `notBreaching` count one, and nothing happens.
+    let run_with = |treat_missing| {
+        let alarm = MetricAlarm {
+            query: MetricQuery::per_minute(
+                SageMakerMetric::InvocationsPerCopy,
+                MetricStatistic::Sum,
+            ),
+            comparison: AwsComparisonOperator::GreaterThanThreshold,
+            threshold: 5.0,
+            evaluation_periods: 3,
+            datapoints_to_alarm: 2,
+            treat_missing,
+        };
+        let bounds = |at_s, max| ScheduledAction {
+            name: PolicyName::new("bounds"),
+            at_s,
+            min_capacity: None,
+            max_capacity: Some(max),
+            desired_capacity: None,
+        };
+        let scaling = ApplicationAutoScaling::new(
+            ScalableTarget::inference_component(0, 5).unwrap(),
+            vec![step_policy(
+                "per-copy",
+                alarm,
+                AdjustmentType::ChangeInCapacity,
+                &[(Some(0.0), None, 1)],
+                600,
+            )],
+            vec![bounds(60, 0), bounds(180, 5)],
+            0,
+        )
+        .unwrap();
+        events(&run(scaling, 1, &[10.0; 5]))
+    };
+    assert_eq!(
+        run_with(TreatMissingData::Breaching),
+        [(0, 1, 0), (2, 0, 1)]
+    );
+    assert_eq!(run_with(TreatMissingData::Missing), [(0, 1, 0)]);
+    assert_eq!(run_with(TreatMissingData::NotBreaching), [(0, 1, 0)]);
 }

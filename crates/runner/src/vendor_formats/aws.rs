@@ -15,6 +15,7 @@ use scalesim_core::{
     MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
     ScalableTarget, ScalingPolicy, ScheduledAction, StepAdjustment, StepScalingPolicy,
     TargetTracking, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
+    TreatMissingData,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -1546,15 +1547,19 @@ fn metric_alarm(
             format!("must be a finite number, got {threshold}"),
         ));
     }
-    if let Some(treat) = alarm.treat_missing_data.as_deref()
-        && !["breaching", "notBreaching", "ignore", "missing"].contains(&treat)
-    {
-        return Err(field_error(
-            path,
-            format!("{prefix}TreatMissingData"),
-            format!("must be breaching, notBreaching, ignore or missing, got {treat:?}"),
-        ));
-    }
+    let treat_missing = match alarm.treat_missing_data.as_deref() {
+        None | Some("missing") => TreatMissingData::Missing,
+        Some("notBreaching") => TreatMissingData::NotBreaching,
+        Some("breaching") => TreatMissingData::Breaching,
+        Some("ignore") => TreatMissingData::Ignore,
+        Some(treat) => {
+            return Err(field_error(
+                path,
+                format!("{prefix}TreatMissingData"),
+                format!("must be breaching, notBreaching, ignore or missing, got {treat:?}"),
+            ));
+        }
+    };
     let evaluation_periods = alarm.evaluation_periods;
     let datapoints_to_alarm = alarm.datapoints_to_alarm.unwrap_or(evaluation_periods);
     if evaluation_periods == 0 {
@@ -1599,6 +1604,7 @@ fn metric_alarm(
         threshold,
         evaluation_periods,
         datapoints_to_alarm,
+        treat_missing,
     })
 }
 

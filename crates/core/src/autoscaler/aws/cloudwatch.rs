@@ -224,6 +224,23 @@ impl ComparisonOperator {
     }
 }
 
+/// How an alarm counts a missing datapoint (a minute without a copy of an inference
+/// component): CloudWatch's TreatMissingData.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TreatMissingData {
+    /// `missing` (the default): it counts neither way; with none present the alarm is
+    /// INSUFFICIENT_DATA.
+    #[default]
+    Missing,
+    /// `notBreaching`: it counts as within the threshold.
+    NotBreaching,
+    /// `breaching`: it counts as breaching.
+    Breaching,
+    /// `ignore`: the alarm keeps its state; scalesim, which keeps none between evaluations,
+    /// counts it as `missing`.
+    Ignore,
+}
+
 /// A CloudWatch metric alarm on a [`MetricQuery`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricAlarm {
@@ -237,6 +254,8 @@ pub struct MetricAlarm {
     pub evaluation_periods: u64,
     /// DatapointsToAlarm: how many of those must breach.
     pub datapoints_to_alarm: u64,
+    /// TreatMissingData.
+    pub treat_missing: TreatMissingData,
 }
 
 /// An alarm found in ALARM, and what it looked at.
@@ -275,25 +294,40 @@ impl MetricAlarm {
         // breaches nor not; with none present the alarm is INSUFFICIENT_DATA.
         let first = visible - self.window_minutes();
         let mut breaching = 0;
-        let mut present = 0;
+        let mut present = 0u32;
+        let mut valued = 0u32;
         let mut range = (f64::INFINITY, f64::NEG_INFINITY);
         let mut total = 0.0;
         for index in 0..self.evaluation_periods {
             let value = history.value(self.query, first + index * period);
             if value.is_nan() {
+                match self.treat_missing {
+                    TreatMissingData::Missing | TreatMissingData::Ignore => {}
+                    TreatMissingData::NotBreaching => present += 1,
+                    TreatMissingData::Breaching => {
+                        present += 1;
+                        breaching += 1;
+                    }
+                }
                 continue;
             }
             present += 1;
+            valued += 1;
             if self.comparison.breaches(value, self.threshold) {
                 breaching += 1;
             }
             range = (range.0.min(value), range.1.max(value));
             total += value;
         }
+        // Missing datapoints counted as breaching carry no value: with none valued, the range
+        // and mean are missing too, and no step can be chosen from them.
+        if valued == 0 {
+            range = (f64::NAN, f64::NAN);
+        }
         (present > 0 && breaching >= self.datapoints_to_alarm).then(|| AlarmBreach {
             minutes: (first, newest),
             datapoint_range: range,
-            datapoint_mean: total / f64::from(present),
+            datapoint_mean: total / f64::from(valued),
             breaching,
         })
     }

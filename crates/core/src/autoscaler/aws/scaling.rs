@@ -14,6 +14,7 @@ use std::fmt;
 
 use crate::autoscaler::aws::cloudwatch::{
     AlarmBreach, ComparisonOperator, History, MINUTE_S, MetricAlarm, MetricQuery, MinuteInProgress,
+    TreatMissingData,
 };
 use crate::autoscaler::aws::{
     Alarm, HIGH_DATAPOINTS, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO, MAX_METRIC_DELAY_S,
@@ -785,6 +786,7 @@ pub(crate) fn tracking_alarms(policy: &TargetTrackingPolicy) -> [MetricAlarm; 2]
             threshold: target_value,
             evaluation_periods: HIGH_DATAPOINTS,
             datapoints_to_alarm: HIGH_DATAPOINTS,
+            treat_missing: TreatMissingData::Missing,
         },
         MetricAlarm {
             query: policy.query,
@@ -792,6 +794,7 @@ pub(crate) fn tracking_alarms(policy: &TargetTrackingPolicy) -> [MetricAlarm; 2]
             threshold: LOW_THRESHOLD_RATIO * target_value,
             evaluation_periods: LOW_DATAPOINTS,
             datapoints_to_alarm: LOW_DATAPOINTS,
+            treat_missing: TreatMissingData::Missing,
         },
     ]
 }
