@@ -18,7 +18,7 @@ use crate::compare_plot::{MAX_RUNS, render_comparison_png, render_comparison_svg
 use crate::error::OutputError;
 use crate::output::{
     CsvSink, EVENTS_HEADER, Pending, RUN_FILES, RunOptions, RunOutput, TIMESERIES_HEADER,
-    first_null, plot_file, summary_value, write_run_files,
+    event_fields, first_null, plot_file, summary_value, write_run_files,
 };
 use crate::scenario::{ProductionVariantRun, Scenario};
 use crate::staging::Staged;
@@ -112,8 +112,6 @@ pub(crate) fn write_endpoint_run(
         summaries.push(run.summary);
         binned.push(curve);
     }
-    events.sort_by_key(|&(variant, event)| (event.t_s, variant));
-
     let out = staged.dir();
     let mut csv = CsvSink {
         timeseries: Pending::create(out, RUN_FILES[0])?,
@@ -122,38 +120,28 @@ pub(crate) fn write_endpoint_run(
     };
     csv.timeseries
         .write_all(format!("{TIMESERIES_HEADER}\n").as_bytes())?;
-    let mut summary = SummarySink::new();
     let mut endpoint_curve = BinnedSink::new(bin_s, bins);
+    let endpoint_summary =
+        summed(&steps, &mut events, &mut endpoint_curve).ok_or_else(|| OutputError::Build {
+            path: scenario.path.clone(),
+            reason: BuildError::EmptyDemand,
+        })?;
     for step in &steps {
         csv.on_step(step);
-        summary.on_step(step);
-        endpoint_curve.on_step(step);
     }
     if let Some(err) = csv.error.take() {
         return Err(err);
     }
     let mut events_text = EVENTS_HEADER.replacen("t_s,", "t_s,variant,", 1) + "\n";
-    for &(variant, event) in &events {
-        summary.on_scaling(&event);
-        let direction = match event.to.cmp(&event.from) {
-            std::cmp::Ordering::Greater => "out",
-            std::cmp::Ordering::Less => "in",
-            std::cmp::Ordering::Equal => "none",
-        };
+    for (variant, event) in &events {
         events_text.push_str(&format!(
-            "{},{},{direction},{},{},\"{}\"\n",
+            "{},{},{}\n",
             event.t_s,
-            variants[variant].name,
-            event.from,
-            event.to,
-            event.reason.to_string().replace('"', "\"\"")
+            variants[*variant].name,
+            event_fields(event)
         ));
     }
     csv.events.write_all(events_text.as_bytes())?;
-    let endpoint_summary = summary.summary().ok_or_else(|| OutputError::Build {
-        path: scenario.path.clone(),
-        reason: scalesim_core::BuildError::EmptyDemand,
-    })?;
 
     let costs: Vec<Option<f64>> = variants
         .iter()
@@ -257,16 +245,26 @@ pub(crate) fn endpoint_summary(
             .zip(variant.scenario.cost(&summary))
             .map(|(total, cost)| total + cost);
     }
+    let summary = summed(&steps, &mut events, also).ok_or(BuildError::EmptyDemand)?;
+    Ok((summary, cost))
+}
+
+/// The endpoint's figures over its summed `steps` and its variants' `events`, which are put in
+/// time order (then the endpoint config's); both also go to `also`.
+fn summed(
+    steps: &[StepRecord],
+    events: &mut [(usize, ScalingEvent)],
+    also: &mut impl Sink,
+) -> Option<Summary> {
     events.sort_by_key(|&(variant, event)| (event.t_s, variant));
     let mut summary = SummarySink::new();
-    for step in &steps {
+    for step in steps {
         summary.on_step(step);
         also.on_step(step);
     }
-    for (_, event) in &events {
+    for (_, event) in events.iter() {
         summary.on_scaling(event);
         also.on_scaling(event);
     }
-    let summary = summary.summary().ok_or(BuildError::EmptyDemand)?;
-    Ok((summary, cost))
+    summary.summary()
 }

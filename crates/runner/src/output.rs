@@ -383,24 +383,26 @@ impl Sink for CsvSink {
     }
 
     fn on_scaling(&mut self, event: &ScalingEvent) {
-        let direction = match event.to.cmp(&event.from) {
-            std::cmp::Ordering::Greater => "out",
-            std::cmp::Ordering::Less => "in",
-            std::cmp::Ordering::Equal => "none",
-        };
-        let reason = event.reason.to_string();
-        // The reason is prose: quote it as CSV does, doubling inner quotes.
-        let result = writeln!(
-            self.events.file,
-            "{},{direction},{},{},\"{}\"",
-            event.t_s,
-            event.from,
-            event.to,
-            reason.replace('"', "\"\"")
-        );
+        let result = writeln!(self.events.file, "{},{}", event.t_s, event_fields(event));
         let path = self.events.path.clone();
         self.keep_error(result, &path);
     }
+}
+
+/// An event's `events.csv` fields after `t_s`: direction, from, to and the reason.
+pub(crate) fn event_fields(event: &ScalingEvent) -> String {
+    let direction = match event.to.cmp(&event.from) {
+        std::cmp::Ordering::Greater => "out",
+        std::cmp::Ordering::Less => "in",
+        std::cmp::Ordering::Equal => "none",
+    };
+    // The reason is prose: quote it as CSV does, doubling inner quotes.
+    format!(
+        "{direction},{},{},\"{}\"",
+        event.from,
+        event.to,
+        event.reason.to_string().replace('"', "\"\"")
+    )
 }
 
 /// The sinks a scenario asks for beyond the summary: latency and SLO with a service time,
