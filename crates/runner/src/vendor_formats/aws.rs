@@ -18,6 +18,7 @@ use scalesim_core::{
     TreatMissingData,
 };
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ScenarioError;
@@ -617,25 +618,12 @@ fn variant_registered(
     variants: &[String],
     unregistered_max: u32,
 ) -> Result<Registered, ScenarioError> {
-    let bodies: Vec<(String, RegisterScalableTarget)> = if is_array(text) {
-        parse_json::<Vec<RegisterScalableTarget>>(text, path)?
-            .into_iter()
-            .enumerate()
-            .map(|(index, body)| (format!("[{index}]."), body))
-            .collect()
-    } else if top_level_keys(text).is_some_and(|k| k.contains_key("ScalableTargets")) {
-        parse_json::<DescribeScalableTargets>(text, path)?
-            .scalable_targets
-            .into_iter()
-            .enumerate()
-            .map(|(index, body)| (format!("ScalableTargets[{index}]."), body))
-            .collect()
-    } else {
-        vec![(
-            String::new(),
-            parse_json::<RegisterScalableTarget>(text, path)?,
-        )]
-    };
+    let bodies: Vec<(String, RegisterScalableTarget)> = listed_bodies(
+        text,
+        path,
+        "ScalableTargets",
+        |listing: DescribeScalableTargets| listing.scalable_targets,
+    )?;
     if bodies.is_empty() {
         return Err(field_error(
             path,
@@ -708,41 +696,36 @@ fn variant_registered(
 }
 
 fn registered(text: &str, path: &Path) -> Result<Registered, ScenarioError> {
-    let (body, prefix) = if top_level_keys(text).is_some_and(|k| k.contains_key("ScalableTargets"))
-    {
-        let mut listing: DescribeScalableTargets = parse_json(text, path)?;
-        match listing.scalable_targets.len() {
-            1 => (listing.scalable_targets.remove(0), "ScalableTargets[0]."),
-            count => {
-                return Err(field_error(
-                    path,
-                    "ScalableTargets",
-                    format!(
-                        "must hold one scalable target (one variant is simulated), got {count}; \
-                         run describe-scalable-targets with --resource-ids to pick one"
-                    ),
-                ));
-            }
-        }
-    } else if is_array(text) {
-        let mut bodies: Vec<RegisterScalableTarget> = parse_json(text, path)?;
-        match bodies.len() {
-            1 => (bodies.remove(0), "[0]."),
-            count => {
-                return Err(field_error(
-                    path,
-                    "[]",
-                    format!(
-                        "must hold one scalable target, got {count}; several variants need the \
-                         scenario's endpoint_config"
-                    ),
-                ));
-            }
-        }
-    } else {
-        (parse_json::<RegisterScalableTarget>(text, path)?, "")
-    };
-    registered_body(body, prefix, path)
+    let mut bodies = listed_bodies(
+        text,
+        path,
+        "ScalableTargets",
+        |listing: DescribeScalableTargets| listing.scalable_targets,
+    )?;
+    let count = bodies.len();
+    if count != 1 {
+        return Err(if is_array(text) {
+            field_error(
+                path,
+                "[]",
+                format!(
+                    "must hold one scalable target, got {count}; several variants need the \
+                     scenario's endpoint_config"
+                ),
+            )
+        } else {
+            field_error(
+                path,
+                "ScalableTargets",
+                format!(
+                    "must hold one scalable target (one variant is simulated), got {count}; \
+                     run describe-scalable-targets with --resource-ids to pick one"
+                ),
+            )
+        });
+    }
+    let (prefix, body) = bodies.remove(0);
+    registered_body(body, &prefix, path)
 }
 
 /// One RegisterScalableTarget body at `prefix` of the file at `path`, checked.
@@ -1421,21 +1404,33 @@ fn step_part(
 
 /// The alarms file's alarms, with the prefix of each.
 fn alarm_bodies(text: &str, path: &Path) -> Result<Vec<(String, PutMetricAlarm)>, ScenarioError> {
+    listed_bodies(text, path, "MetricAlarms", |listing: DescribeAlarms| {
+        listing.metric_alarms
+    })
+}
+
+/// The request bodies in `text`: one body, a JSON array of them, or a describe output listing
+/// them under `list_key` (taken apart by `items`); each with the path prefix of its place in
+/// the file (`""`, `[0].`, `ScheduledActions[0].`).
+fn listed_bodies<T: DeserializeOwned, D: DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    list_key: &str,
+    items: fn(D) -> Vec<T>,
+) -> Result<Vec<(String, T)>, ScenarioError> {
+    let numbered = |bodies: Vec<T>, key: &str| {
+        bodies
+            .into_iter()
+            .enumerate()
+            .map(|(index, body)| (format!("{key}[{index}]."), body))
+            .collect()
+    };
     Ok(if is_array(text) {
-        parse_json::<Vec<PutMetricAlarm>>(text, path)?
-            .into_iter()
-            .enumerate()
-            .map(|(index, alarm)| (format!("[{index}]."), alarm))
-            .collect()
-    } else if top_level_keys(text).is_some_and(|keys| keys.contains_key("MetricAlarms")) {
-        parse_json::<DescribeAlarms>(text, path)?
-            .metric_alarms
-            .into_iter()
-            .enumerate()
-            .map(|(index, alarm)| (format!("MetricAlarms[{index}]."), alarm))
-            .collect()
+        numbered(parse_json(text, path)?, "")
+    } else if top_level_keys(text).is_some_and(|keys| keys.contains_key(list_key)) {
+        numbered(items(parse_json(text, path)?), list_key)
     } else {
-        vec![(String::new(), parse_json::<PutMetricAlarm>(text, path)?)]
+        vec![(String::new(), parse_json(text, path)?)]
     })
 }
 
@@ -1617,22 +1612,12 @@ fn scheduled_actions(
     run_s: u64,
     scenario_path: &Path,
 ) -> Result<Vec<ScheduledAction>, ScenarioError> {
-    let bodies: Vec<(String, PutScheduledAction)> = if is_array(text) {
-        parse_json::<Vec<PutScheduledAction>>(text, path)?
-            .into_iter()
-            .enumerate()
-            .map(|(index, action)| (format!("[{index}]."), action))
-            .collect()
-    } else if top_level_keys(text).is_some_and(|keys| keys.contains_key("ScheduledActions")) {
-        parse_json::<DescribeScheduledActions>(text, path)?
-            .scheduled_actions
-            .into_iter()
-            .enumerate()
-            .map(|(index, action)| (format!("ScheduledActions[{index}]."), action))
-            .collect()
-    } else {
-        vec![(String::new(), parse_json::<PutScheduledAction>(text, path)?)]
-    };
+    let bodies: Vec<(String, PutScheduledAction)> = listed_bodies(
+        text,
+        path,
+        "ScheduledActions",
+        |listing: DescribeScheduledActions| listing.scheduled_actions,
+    )?;
     let mut actions = Vec::new();
     for (prefix, body) in bodies {
         let listed = prefix.starts_with("ScheduledActions[");
