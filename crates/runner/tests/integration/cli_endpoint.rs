@@ -2,7 +2,7 @@
 //! weight, a variant without a scalable target, an UpdateEndpointWeightsAndCapacities body, and
 //! bad input named by field.
 
-use crate::common::{Fixture, column};
+use crate::common::{Fixture, column, sweep};
 
 const SCENARIO: &str = r#"name = "ab"
 
@@ -268,13 +268,7 @@ fn a_sweep_over_a_variants_weight_runs_the_whole_endpoint_each_time() {
         "scenario.toml",
         &format!("{scenario}\n[sweep]\n\"ProductionVariants[1].InitialVariantWeight\" = [1, 5]\n"),
     );
-    crate::common::scalesim()
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path("sweep"))
-        .assert()
-        .success();
+    sweep(&fixture, "sweep", None).success();
     let results = std::fs::read_to_string(fixture.path("sweep/results.csv")).unwrap();
     assert_eq!(column(&results, "instance_seconds"), ["6420", "5220"]);
     assert_eq!(column(&results, "demand_total"), ["24000", "24000"]);
@@ -347,12 +341,7 @@ fn an_endpoint_sweep_refuses_a_field_of_another_endpoints_policy() {
             "{scenario}\n[sweep]\n\"ScalingPolicies[1].TargetTrackingScalingPolicyConfiguration.TargetValue\" = [10, 500]\n"
         ),
     );
-    crate::common::scalesim()
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path("sweep"))
-        .assert()
+    sweep(&fixture, "sweep", None)
         .failure()
         .code(1)
         .stderr(predicates::str::contains("changes nothing the run reads"));

@@ -2,7 +2,7 @@
 
 use scalesim_runner::{Shard, Sweep};
 
-use crate::common::{Fixture, column, repo_root, scalesim, step_and_schedule};
+use crate::common::{Fixture, column, repo_root, scalesim, step_and_schedule, sweep};
 
 /// The spec-check scenario swept over TargetValue and MinCapacity: 4 runs, the last key
 /// (MinCapacity) varying fastest.
@@ -24,19 +24,6 @@ fn assert_refused(fixture: &Fixture, expected: &str) {
         .code(1)
         .stderr(predicates::str::contains(expected));
     assert!(!fixture.path("refused").exists());
-}
-
-fn sweep(fixture: &Fixture, out: &str, shard: Option<&str>) -> assert_cmd::assert::Assert {
-    let mut command = scalesim();
-    command
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(fixture.path(out));
-    if let Some(shard) = shard {
-        command.arg("--shard").arg(shard);
-    }
-    command.assert()
 }
 
 #[test]

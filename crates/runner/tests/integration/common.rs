@@ -180,6 +180,24 @@ impl Fixture {
     }
 }
 
+/// `scalesim sweep scenario.toml --out <out>` in `fixture`, of one shard if given.
+pub(crate) fn sweep(
+    fixture: &Fixture,
+    out: &str,
+    shard: Option<&str>,
+) -> assert_cmd::assert::Assert {
+    let mut command = scalesim();
+    command
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(fixture.path(out));
+    if let Some(shard) = shard {
+        command.arg("--shard").arg(shard);
+    }
+    command.assert()
+}
+
 pub(crate) fn scalesim() -> Command {
     Command::cargo_bin("scalesim").unwrap()
 }
