@@ -1574,14 +1574,13 @@ impl Scenario {
             }
             _ => None,
         };
-        // An endpoint's own fields are its first variant's, until its variants are built.
-        let autoscaler = match &endpoint {
-            Some(inputs) => {
-                vendor
-                    .endpoint_variants(inputs, &paths, &texts, &demand)?
-                    .swap_remove(0)
-                    .1
-            }
+        // Built once: the endpoint's own fields are its first variant's.
+        let planned = match &endpoint {
+            Some(inputs) => vendor.endpoint_variants(inputs, &paths, &texts, &demand)?,
+            None => Vec::new(),
+        };
+        let autoscaler = match planned.first() {
+            Some((_, first)) => first.clone(),
             None => vendor.build(&paths, &texts, None)?,
         };
         if let AutoscalerConfig::AwsApplicationAutoScaling(scaling) = &autoscaler
@@ -1689,8 +1688,7 @@ impl Scenario {
             return Ok(scenario);
         };
         let mut scenario = scenario;
-        let production_variants =
-            scenario.production_variants_from(&scenario.vendor, &inputs, &paths, &texts)?;
+        let production_variants = scenario.variant_scenarios(&scenario.vendor, planned)?;
         scenario.endpoint = Some(inputs);
         scenario.fleet.initial_instances = production_variants
             .iter()
@@ -1711,9 +1709,20 @@ impl Scenario {
         paths: &[PathBuf],
         texts: &[String],
     ) -> Result<Vec<ProductionVariantRun>, ScenarioError> {
+        let planned = vendor.endpoint_variants(inputs, paths, texts, &self.demand)?;
+        self.variant_scenarios(vendor, planned)
+    }
+
+    /// The scenarios of this endpoint's `planned` variants, each with its autoscaler, checked by
+    /// a build.
+    fn variant_scenarios(
+        &self,
+        vendor: &VendorFiles,
+        planned: Vec<(PlannedVariant, AutoscalerConfig)>,
+    ) -> Result<Vec<ProductionVariantRun>, ScenarioError> {
         let path = self.path.as_path();
         let mut production_variants = Vec::new();
-        for (variant, autoscaler) in vendor.endpoint_variants(inputs, paths, texts, &self.demand)? {
+        for (variant, autoscaler) in planned {
             // Built field by field: a clone of the endpoint would copy every variant's demand.
             let child = Scenario {
                 name: format!("{}/{}", self.name, variant.name),
