@@ -54,7 +54,7 @@ mod synthetic;
 
 pub use crate::{
     autoscaler::aws::{
-        Alarm, ScalableTarget, TargetTracking, TargetTrackingReason,
+        Alarm, HighResolutionAlarm, ScalableTarget, TargetTracking, TargetTrackingReason,
         TargetTrackingScalingPolicyConfiguration,
         cloudwatch::{
             AlarmBreach, ComparisonOperator as AwsComparisonOperator, MAX_ALARM_WINDOW_S,
@@ -101,7 +101,7 @@ pub use crate::{
         RequestConfig, RequestRecord, RequestStep, RequestSummary, RequestTrace, Routing,
         ServiceTime,
     },
-    service_level::{ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
+    service_level::{FluidLatency, ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},
     sim::{ScalingEvent, Simulation, SimulationBuilder, Sink, StepRecord},
     synthetic::{Combine, Distribution, Noise, Shape, SyntheticLoad, add_noise},

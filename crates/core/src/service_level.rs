@@ -12,6 +12,62 @@ use crate::error::BuildError;
 use crate::queueing::mean_response_s;
 use crate::sim::{Sink, StepRecord};
 
+/// The fluid model's latency estimate: instances serving `capacity_per_instance_per_min`
+/// requests with mean service time `service_time_s`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FluidLatency {
+    /// Mean service time of a request, seconds.
+    pub service_time_s: f64,
+    /// Requests one instance serves a minute.
+    pub capacity_per_instance_per_min: f64,
+}
+
+impl FluidLatency {
+    /// Servers of the step's M/M/c queue: floor(N × capacity × S / 60), saturating.
+    fn servers(&self, in_service: u32) -> u32 {
+        let servers =
+            (f64::from(in_service) * self.capacity_per_instance_per_min * self.service_time_s
+                / 60.0)
+                .floor();
+        if servers > f64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            servers as u32
+        }
+    }
+
+    /// The step's mean response time, seconds: W of the M/M/c queue fed at demand / step_s
+    /// (infinite when λS ≥ c), plus backlog / drain rate for requests left waiting.
+    pub fn response_s(&self, in_service: u32, demand: f64, step_s: f64, backlog: f64) -> f64 {
+        let arrival_rate_per_s = demand / step_s;
+        let response_s = mean_response_s(
+            self.servers(in_service),
+            arrival_rate_per_s,
+            self.service_time_s,
+        );
+        let drain_rate_per_s = f64::from(in_service) * self.capacity_per_instance_per_min / 60.0;
+        if backlog > 0.0 {
+            response_s + backlog / drain_rate_per_s
+        } else {
+            response_s
+        }
+    }
+
+    /// Requests in flight over the step, queued ones included: Little's law, L = λ × W, for a
+    /// stable queue with no backlog; when overloaded (λS ≥ c) or backlogged, every server is
+    /// busy and the backlog waits: c + backlog.
+    pub fn in_flight(&self, in_service: u32, demand: f64, step_s: f64, backlog: f64) -> f64 {
+        let servers = self.servers(in_service);
+        let arrival_rate_per_s = demand / step_s;
+        let response_s = mean_response_s(servers, arrival_rate_per_s, self.service_time_s);
+        if backlog > 0.0 || !response_s.is_finite() {
+            f64::from(servers) + backlog
+        } else {
+            arrival_rate_per_s * response_s
+        }
+    }
+}
+
 /// The scenario's `[slo]`: each is checked per step; a step breaking either is a violation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ServiceLevelObjective {
@@ -37,8 +93,7 @@ pub struct ServiceLevel {
 /// Accumulates [`ServiceLevel`] from step records; allocation-free per step.
 #[derive(Debug, Clone)]
 pub struct ServiceLevelSink {
-    service_time_s: f64,
-    capacity_per_instance_per_min: f64,
+    latency: FluidLatency,
     slo: ServiceLevelObjective,
     weighted_latency_s: f64,
     weighted_requests: f64,
@@ -77,8 +132,10 @@ impl ServiceLevelSink {
             }
         }
         Ok(Self {
-            service_time_s,
-            capacity_per_instance_per_min,
+            latency: FluidLatency {
+                service_time_s,
+                capacity_per_instance_per_min,
+            },
             slo,
             weighted_latency_s: 0.0,
             weighted_requests: 0.0,
@@ -107,22 +164,12 @@ impl ServiceLevelSink {
                 None => 0.0,
             };
         }
-        let in_service = f64::from(record.in_service);
-        let servers =
-            (in_service * self.capacity_per_instance_per_min * self.service_time_s / 60.0).floor();
-        let servers = if servers > f64::from(u32::MAX) {
-            u32::MAX
-        } else {
-            servers as u32
-        };
-        let arrival_rate_per_s = record.demand / record.step_s as f64;
-        let response_s = mean_response_s(servers, arrival_rate_per_s, self.service_time_s);
-        let drain_rate_per_s = in_service * self.capacity_per_instance_per_min / 60.0;
-        if record.backlog > 0.0 {
-            response_s + record.backlog / drain_rate_per_s
-        } else {
-            response_s
-        }
+        self.latency.response_s(
+            record.in_service,
+            record.demand,
+            record.step_s as f64,
+            record.backlog,
+        )
     }
 
     /// The figures so far.
@@ -177,6 +224,23 @@ mod tests {
     use super::*;
     use crate::TargetTrackingScalingPolicyConfiguration;
     use crate::{Demand, FleetConfig, ScalableTarget, Simulation, TargetTracking};
+
+    #[test]
+    fn in_flight_is_littles_law_when_stable_and_every_server_plus_the_backlog_when_not() {
+        // Two instances of 60 requests a minute at 2 s each: floor(2 × 60 × 2 / 60) = 4
+        // servers of rate 1/2. λ = 1/s (60 in a 60 s step) makes a = λS = 2, ρ = 0.5; Erlang C
+        // C(4, 2) = (2^4/4! × 4/(4 − 2)) / (1 + 2 + 2 + 4/3 + 4/3) = (4/3) / (23/3) = 4/23, so
+        // W = C × S / (c − a) + S = (4/23) × 2 / 2 + 2 = 50/23 s and L = λW = 50/23.
+        let model = FluidLatency {
+            service_time_s: 2.0,
+            capacity_per_instance_per_min: 60.0,
+        };
+        let in_flight = model.in_flight(2, 60.0, 60.0, 0.0);
+        assert!((in_flight - 50.0 / 23.0).abs() < 1e-12, "{in_flight}");
+        assert!((model.response_s(2, 60.0, 60.0, 0.0) - 50.0 / 23.0).abs() < 1e-12);
+        // λ = 3/s makes a = 6 ≥ 4: all 4 servers busy, and a backlog of 30 waits.
+        assert_eq!(model.in_flight(2, 180.0, 60.0, 30.0), 34.0);
+    }
 
     /// One policy held at `instances` (MinCapacity = MaxCapacity), run over `demand`.
     fn run(instances: u32, demand: Vec<f64>, slo: ServiceLevelObjective) -> ServiceLevel {

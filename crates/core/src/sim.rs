@@ -19,6 +19,7 @@ use crate::requests::{
     Arrivals, MAX_ARRIVAL_S, RequestConfig, RequestEngine, RequestRecord, RequestStep,
     RequestSummary,
 };
+use crate::service_level::FluidLatency;
 use crate::sessions::{ServerGroup, SessionConfig};
 
 /// One step of a run, as the sink sees it.
@@ -194,6 +195,7 @@ pub struct SimulationBuilder<'d, A> {
     sessions: Option<SessionConfig>,
     service: ServiceModel,
     requests: Option<(RequestConfig, Arrivals<'d>)>,
+    fluid_service_time_s: Option<f64>,
     autoscaler: A,
 }
 
@@ -206,6 +208,7 @@ impl<'d> SimulationBuilder<'d, ()> {
             sessions: self.sessions,
             service: self.service,
             requests: self.requests,
+            fluid_service_time_s: self.fluid_service_time_s,
             autoscaler,
         }
     }
@@ -230,6 +233,14 @@ impl<'d, A> SimulationBuilder<'d, A> {
     /// the nominal concurrency × 60 / mean service time.
     pub fn requests(mut self, config: RequestConfig, arrivals: Arrivals<'d>) -> Self {
         self.requests = Some((config, arrivals));
+        self
+    }
+
+    /// Gives the fluid model a mean service time, so that the autoscaler sees each step's
+    /// latency (the M/M/c estimate of [`crate::service_level`]) and requests in flight (by
+    /// Little's law). Request-level runs measure both and ignore it.
+    pub fn fluid_service_time_s(mut self, service_time_s: f64) -> Self {
+        self.fluid_service_time_s = Some(service_time_s);
         self
     }
 
@@ -319,6 +330,35 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 period_s: step_s,
             });
         }
+        if let Some(service_time_s) = self.fluid_service_time_s
+            && !(service_time_s.is_finite() && service_time_s > 0.0)
+        {
+            return Err(BuildError::Field {
+                field: "service.service_time_s",
+                expected: "a finite number of seconds greater than 0".into(),
+                got: service_time_s.to_string(),
+            });
+        }
+        let fluid_latency = self
+            .fluid_service_time_s
+            .filter(|_| self.requests.is_none() && self.sessions.is_none())
+            .map(|service_time_s| FluidLatency {
+                service_time_s,
+                capacity_per_instance_per_min: capacity,
+            });
+        if let Some(metric) = self.autoscaler.latency_needed_by()
+            && fluid_latency.is_none()
+            && self.requests.is_none()
+        {
+            return Err(BuildError::Field {
+                field: "service.service_time_s",
+                expected: format!(
+                    "a latency model for {metric}: `model = \"requests\"`, or a fluid model \
+                     with `service_time_s`"
+                ),
+                got: "none".into(),
+            });
+        }
         self.autoscaler.check_step(step_s)?;
         let bounds = self.autoscaler.initial_bounds();
         let initial = bounds.clamp(fleet_config.initial_instances);
@@ -384,6 +424,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             step_s,
             next_step: 0,
             requests,
+            fluid_latency,
             finished: false,
         })
     }
@@ -398,6 +439,7 @@ pub struct Simulation<'d, A> {
     step_s: u64,
     next_step: usize,
     requests: Option<RequestEngine<'d>>,
+    fluid_latency: Option<FluidLatency>,
     finished: bool,
 }
 
@@ -410,6 +452,7 @@ impl Simulation<'_, ()> {
             sessions: None,
             service: ServiceModel::Throttle,
             requests: None,
+            fluid_service_time_s: None,
             autoscaler: (),
         }
     }
@@ -453,6 +496,16 @@ impl<A: Autoscaler> Simulation<'_, A> {
             }
         };
         let served = service.served;
+        let (concurrency, latency_s) = match (&requests, &self.fluid_latency) {
+            (Some(step), _) => (Some(step.in_flight.step), step.latency_mean_s),
+            (None, Some(model)) => {
+                let step_s = self.step_s as f64;
+                let latency_s = model.response_s(in_service, demand, step_s, service.backlog);
+                let in_flight = model.in_flight(in_service, demand, step_s, service.backlog);
+                (Some(in_flight), Some(latency_s))
+            }
+            (None, None) => (None, None),
+        };
         let observation = Observation {
             step_idx,
             t_s,
@@ -463,6 +516,8 @@ impl<A: Autoscaler> Simulation<'_, A> {
             work,
             work_capacity,
             in_flight: requests.map(|step| step.in_flight),
+            concurrency,
+            latency_s,
             in_service,
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),

@@ -10,10 +10,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
     ApplicationAutoScaling, Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError,
-    CapacityBounds, Demand, Distribution, FleetConfig, HorizontalPodAutoscaler, MAX_STEP_S,
-    PolicyName, RequestConfig, ScheduledAction, ServiceLevelObjective, ServiceLevelSink,
-    ServiceModel, SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad,
-    TargetTracking, WorkspaceScaling,
+    CapacityBounds, Demand, Distribution, FleetConfig, HighResolutionAlarm,
+    HorizontalPodAutoscaler, MAX_STEP_S, PolicyName, RequestConfig, ScheduledAction,
+    ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig, SessionLength,
+    SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking, WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -244,6 +244,19 @@ pub struct EndpointUpdateSpec {
     pub file: PathBuf,
 }
 
+/// `[autoscaler.high_resolution_alarm]`: the shape of target tracking's scale-out alarm on a
+/// high-resolution metric; each key defaults to [`HighResolutionAlarm::DEFAULT`]'s.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HighResolutionAlarmSpec {
+    /// Seconds in a datapoint's period: 10, 20, 30 or 60.
+    pub period_s: Option<u64>,
+    /// Datapoints, all above the target, that put the alarm in ALARM.
+    pub datapoints: Option<u64>,
+    /// Seconds from a period's end until its datapoint is visible.
+    pub delay_s: Option<u64>,
+}
+
 /// `provisioning_s`: seconds, or a distribution drawn once per replica.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(untagged)]
@@ -279,6 +292,9 @@ pub enum AutoscalerSpec {
         endpoint_config: Option<PathBuf>,
         /// UpdateEndpointWeightsAndCapacities bodies applied during the run.
         endpoint_updates: Option<Vec<EndpointUpdateSpec>>,
+        /// The scale-out alarm of target tracking on a high-resolution metric, which AWS does
+        /// not publish: `docs/semantics/aws-high-resolution.md`.
+        high_resolution_alarm: Option<HighResolutionAlarmSpec>,
     },
     /// Azure Monitor autoscale, as Azure ML managed online endpoints use it.
     #[serde(rename = "azure-autoscale")]
@@ -474,6 +490,7 @@ enum Recipe {
         metric_delay_s: u64,
         start: Option<DateTime<Utc>>,
         run_s: u64,
+        high_resolution_alarm: HighResolutionAlarm,
     },
     Azure {
         start: Option<DateTime<Utc>>,
@@ -706,6 +723,7 @@ impl VendorFiles {
                 metric_delay_s,
                 start,
                 run_s,
+                high_resolution_alarm,
             } => {
                 let (register_path, register_text) = file(0)?;
                 let (policy_path, policy_text) = file(1)?;
@@ -726,6 +744,7 @@ impl VendorFiles {
                 };
                 let settings = AwsSettings {
                     metric_delay_s: *metric_delay_s,
+                    high_resolution_alarm: *high_resolution_alarm,
                     start: *start,
                     run_s: *run_s,
                     scenario_path: path,
@@ -1173,6 +1192,31 @@ fn request_settings(
     Ok(Some((config, time)))
 }
 
+/// The scenario's `[autoscaler.high_resolution_alarm]`, its missing keys defaulted.
+fn checked_high_resolution_alarm(
+    spec: Option<&HighResolutionAlarmSpec>,
+    path: &Path,
+) -> Result<HighResolutionAlarm, ScenarioError> {
+    let default = HighResolutionAlarm::DEFAULT;
+    let Some(spec) = spec else {
+        return Ok(default);
+    };
+    let period_s = spec.period_s.unwrap_or(default.period_s());
+    HighResolutionAlarm::new(
+        period_s,
+        spec.datapoints.unwrap_or(default.datapoints()),
+        spec.delay_s.unwrap_or(period_s),
+    )
+    .map_err(|err| match err {
+        BuildError::Field {
+            field,
+            expected,
+            got,
+        } => field_error(path, field, format!("must be {expected}, got {got}")),
+        other => field_error(path, "autoscaler.high_resolution_alarm", other.to_string()),
+    })
+}
+
 fn field_error(path: &Path, field: &str, message: String) -> ScenarioError {
     ScenarioError::Field {
         path: path.to_owned(),
@@ -1379,6 +1423,7 @@ impl Scenario {
                 alarms,
                 metric_delay_s,
                 endpoint_config,
+                high_resolution_alarm,
                 ..
             } => {
                 let mut files = vec![
@@ -1407,6 +1452,10 @@ impl Scenario {
                         metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
                         start: scenario_start(&spec, path)?,
                         run_s: demand.steps() as u64 * step_s,
+                        high_resolution_alarm: checked_high_resolution_alarm(
+                            high_resolution_alarm.as_ref(),
+                            path,
+                        )?,
                     },
                     files,
                 )
@@ -1838,7 +1887,7 @@ impl Scenario {
         run_config(
             fleet,
             demand,
-            self.service,
+            (self.service, self.service_time_s),
             requests,
             &self.autoscaler,
             sink,
@@ -1860,7 +1909,7 @@ impl Scenario {
         run_config(
             fleet,
             &self.demand,
-            self.service,
+            (self.service, self.service_time_s),
             requests,
             autoscaler,
             Some(sink),
@@ -1872,7 +1921,7 @@ impl Scenario {
 fn run_config<S: Sink>(
     fleet: FleetConfig,
     demand: &Demand,
-    service: ServiceModel,
+    (service, service_time_s): (ServiceModel, Option<f64>),
     requests: Option<(RequestConfig, Arrivals<'_>)>,
     autoscaler: &AutoscalerConfig,
     sink: Option<&mut S>,
@@ -1881,6 +1930,7 @@ fn run_config<S: Sink>(
         fleet,
         demand,
         service,
+        service_time_s,
         requests,
     };
     match autoscaler {
@@ -1899,6 +1949,8 @@ struct Run<'d> {
     fleet: FleetConfig,
     demand: &'d Demand,
     service: ServiceModel,
+    /// The fluid model's mean service time, for its latency estimate.
+    service_time_s: Option<f64>,
     requests: Option<(RequestConfig, Arrivals<'d>)>,
 }
 
@@ -1925,6 +1977,9 @@ fn run_autoscaler<A: Autoscaler, S: Sink>(
         .autoscaler(autoscaler)
         .demand(run.demand)
         .service_model(run.service);
+    if let Some(service_time_s) = run.service_time_s {
+        builder = builder.fluid_service_time_s(service_time_s);
+    }
     if let Some(sessions) = sessions {
         builder = builder.sessions(sessions);
     }

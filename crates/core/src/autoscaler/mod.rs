@@ -55,6 +55,14 @@ pub struct Observation<'a> {
     pub work_capacity: f64,
     /// Request-level runs: requests in flight, queued ones included, time-averaged.
     pub in_flight: Option<InFlight>,
+    /// Requests in flight, queued ones included, time-averaged over the step: the
+    /// request-level model's `in_flight.step`, or Little's law on a fluid model with a
+    /// service time. `None` without a latency model.
+    pub concurrency: Option<f64>,
+    /// Mean response time of the step's served requests, seconds (queueing included):
+    /// measured by the request-level model (`None` when none completed), estimated by the
+    /// fluid one with a service time. `None` without a latency model.
+    pub latency_s: Option<f64>,
     /// Instances serving during the step.
     pub in_service: u32,
     /// Launches not yet in service.
@@ -111,6 +119,12 @@ pub trait Autoscaler {
 
     /// Checks that the autoscaler's periods fit steps of `step_s` seconds.
     fn check_step(&self, step_s: u64) -> Result<(), BuildError>;
+
+    /// The metric that needs the requests' latency (and in-flight count), if the autoscaler
+    /// reads one: the run must then have a latency model.
+    fn latency_needed_by(&self) -> Option<&'static str> {
+        None
+    }
 
     /// Observes one step and, at the end of an evaluation period, may propose a capacity.
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome;

@@ -2,11 +2,11 @@
 //! numbers derived by hand from docs/semantics/aws-*.md.
 
 use scalesim_core::{
-    AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, Demand, FleetConfig,
-    MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
-    ScalableTarget, ScalingPolicy, ScalingReason, ScheduledAction, Simulation, StepAdjustment,
-    StepScalingPolicy, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
-    TreatMissingData,
+    AdjustmentType, ApplicationAutoScaling, Autoscaler, AwsComparisonOperator, Demand, FleetConfig,
+    HighResolutionAlarm, MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic,
+    Observation, PolicyName, SageMakerMetric, ScalableTarget, ScalingPolicy, ScalingReason,
+    ScheduledAction, Simulation, StepAdjustment, StepScalingPolicy, TargetTrackingPolicy,
+    TargetTrackingScalingPolicyConfiguration, TreatMissingData,
 };
 
 use crate::common::{Recorder, piecewise};
@@ -84,6 +84,7 @@ fn tracking(name: &str, metric: SageMakerMetric, target: f64, disable_in: bool) 
         query: MetricQuery::per_minute(metric, statistic),
         configuration: TargetTrackingScalingPolicyConfiguration::new(target, 300, 300, disable_in)
             .unwrap(),
+        high_resolution: None,
     })
 }
 
@@ -667,4 +668,141 @@ fn missing_datapoints_count_as_treat_missing_data_says() {
     );
     assert_eq!(run_with(TreatMissingData::Missing), [(0, 1, 0)]);
     assert_eq!(run_with(TreatMissingData::NotBreaching), [(0, 1, 0)]);
+}
+
+/// Target tracking on ConcurrentRequestsPerModel, TargetValue 5, cooldowns 300 s, with the
+/// default high-resolution scale-out alarm (3 of 3 datapoints of 10 s, visible 10 s late).
+fn concurrency_tracking(min: u32, max: u32) -> ApplicationAutoScaling {
+    let policy = ScalingPolicy::TargetTracking(TargetTrackingPolicy {
+        name: PolicyName::new("concurrency"),
+        query: MetricQuery::per_minute(
+            SageMakerMetric::ConcurrentRequestsPerModel,
+            MetricStatistic::Average,
+        ),
+        configuration: TargetTrackingScalingPolicyConfiguration::new(5.0, 300, 300, false).unwrap(),
+        high_resolution: Some(HighResolutionAlarm::DEFAULT),
+    });
+    ApplicationAutoScaling::new(
+        ScalableTarget::new(min, max).unwrap(),
+        vec![policy],
+        Vec::new(),
+        60,
+    )
+    .unwrap()
+}
+
+/// Feeds `scaling` 10 s steps of `in_service` instances holding `in_flight[i]` requests in
+/// all during step i, and returns (end of step, proposed capacity) of each proposal.
+fn concurrency_proposals(
+    scaling: &mut ApplicationAutoScaling,
+    in_service: u32,
+    in_flight: &[f64],
+) -> Vec<(u64, u32)> {
+    let mut proposals = Vec::new();
+    for (step, &concurrency) in in_flight.iter().enumerate() {
+        let observation = Observation {
+            step_idx: step as u64,
+            t_s: step as u64 * 10,
+            step_s: 10,
+            demand: 10.0,
+            served: 10.0,
+            capacity: 100.0,
+            work: 10.0,
+            work_capacity: 100.0,
+            in_flight: None,
+            concurrency: Some(concurrency),
+            latency_s: Some(1.0),
+            in_service,
+            pending: 0,
+            desired: in_service,
+            servers: None,
+        };
+        if let Some(proposal) = scaling.on_step(&observation).proposal {
+            proposals.push((observation.end_s(), proposal.desired));
+        }
+    }
+    proposals
+}
+
+#[test]
+fn a_high_resolution_metric_scales_out_on_three_ten_second_datapoints() {
+    // Two instances hold 4 requests each (8 in all, below the target of 5) for a minute, then
+    // 12 each (24 in all). The 10 s datapoints of slots 6, 7 and 8 (60-90 s) are 12 > 5; slot
+    // 8 is visible 10 s after it ends, at 100 s, the first moment three breach: scale out to
+    // ceil(12 × 2 / 5) = ceil(4.8) = 5. A minute-resolution alarm would need minutes 1-3,
+    // visible at 300 s.
+    let mut scaling = concurrency_tracking(1, 10);
+    let mut in_flight = vec![8.0; 6];
+    in_flight.extend([24.0; 6]);
+    let proposals = concurrency_proposals(&mut scaling, 2, &in_flight);
+    assert_eq!(proposals.first(), Some(&(100, 5)));
+}
+
+#[test]
+fn a_high_resolution_metric_scales_in_on_minutes_as_standard_metrics() {
+    // Two instances hold 1 request each, below 0.9 × 5 = 4.5, from t = 0. Scale-in keeps the
+    // standard alarm: 15 minute datapoints (minutes 0-14) below 4.5, the newest visible at
+    // the end of minute 15 (metric delay 60 s): at 960 s, to ceil(1 × 2 / 5) = 1. Nothing
+    // happens at the 10 s ends in between.
+    let mut scaling = concurrency_tracking(1, 10);
+    let in_flight = vec![2.0; 16 * 6];
+    let proposals = concurrency_proposals(&mut scaling, 2, &in_flight);
+    assert_eq!(proposals, vec![(960, 1)]);
+}
+
+#[test]
+fn a_fluid_model_with_a_service_time_gives_concurrency_by_littles_law() {
+    // One instance serving 60 requests a minute with a service time of 1 s is one server
+    // (floor(1 × 60 × 1 / 60) = 1). Fed 9 requests every 10 s, λ = 0.9/s: M/M/1 gives
+    // W = 1 / (1 − 0.9) = 10 s and L = λW = 9 requests in flight, above the target of 5.
+    // Slots 0-2 (0-30 s) are visible at 40 s: scale out to ceil(9 × 1 / 5) = 2.
+    let demand = Demand::per_step(10, vec![9.0; 12]).unwrap();
+    let fleet = FleetConfig {
+        capacity_per_instance_per_min: 60.0,
+        initial_instances: 1,
+        provisioning_s: 0,
+    };
+    let recorder = Recorder::run(
+        Simulation::builder(fleet)
+            .autoscaler(concurrency_tracking(1, 10))
+            .demand(&demand)
+            .fluid_service_time_s(1.0),
+    );
+    let first = recorder.events.first().expect("a scale-out");
+    assert_eq!((first.t_s, first.from, first.to), (40, 1, 2));
+    assert!(
+        first
+            .reason
+            .to_string()
+            .contains("10 s datapoints (0 s to 30 s, 9 to 9)"),
+        "{}",
+        first.reason
+    );
+}
+
+#[test]
+fn concurrency_without_a_latency_model_or_at_a_coarse_step_is_refused() {
+    let fleet = FleetConfig {
+        capacity_per_instance_per_min: 60.0,
+        initial_instances: 1,
+        provisioning_s: 0,
+    };
+    let demand = Demand::per_step(10, vec![9.0; 12]).unwrap();
+    let err = Simulation::builder(fleet)
+        .autoscaler(concurrency_tracking(1, 10))
+        .demand(&demand)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("ConcurrentRequestsPerModel"),
+        "{err}"
+    );
+    let minutes = Demand::per_step(60, vec![9.0; 12]).unwrap();
+    let err = Simulation::builder(fleet)
+        .autoscaler(concurrency_tracking(1, 10))
+        .demand(&minutes)
+        .fluid_service_time_s(1.0)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("high-resolution"), "{err}");
 }

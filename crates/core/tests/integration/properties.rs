@@ -161,6 +161,8 @@ proptest! {
                     work: demand,
                     work_capacity: f64::from(desired) * 1000.0,
                     in_flight: None,
+                    concurrency: None,
+                    latency_s: None,
                     in_service: desired,
                     pending: 0,
                     desired,

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use scalesim_core::{
-    AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, BuildError,
+    AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, BuildError, HighResolutionAlarm,
     MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
     ScalableTarget, ScalingPolicy, ScheduledAction, StepAdjustment, StepScalingPolicy,
     TargetTracking, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
@@ -36,12 +36,11 @@ const STEP_SCALING: &str = "StepScaling";
 const PREDEFINED_METRIC: &str = "SageMakerVariantInvocationsPerInstance";
 const CONFIGURATION: &str = "TargetTrackingScalingPolicyConfiguration";
 const STEP_CONFIGURATION: &str = "StepScalingPolicyConfiguration";
-/// SageMaker's predefined metrics that scalesim does not produce yet.
-const UNSUPPORTED_PREDEFINED: [&str; 3] = [
-    "SageMakerVariantProvisionedConcurrencyUtilization",
-    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-];
+const CONCURRENCY_METRIC: &str = "SageMakerVariantConcurrentRequestsPerModelHighResolution";
+const COPY_CONCURRENCY_METRIC: &str =
+    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution";
+/// Serverless endpoints' metric: scalesim simulates instances, not provisioned concurrency.
+const SERVERLESS_METRIC: &str = "SageMakerVariantProvisionedConcurrencyUtilization";
 /// The namespace of the invocation metrics, and of the instance metrics (CPUUtilization).
 const INVOCATION_NAMESPACE: &str = "AWS/SageMaker";
 const INSTANCE_NAMESPACE: &str = "/aws/sagemaker/Endpoints";
@@ -1049,11 +1048,15 @@ fn simulated_metric(
             SageMakerMetric::Invocations,
             SageMakerMetric::InvocationsPerCopy,
             SageMakerMetric::NoCapacityInvocationFailures,
+            SageMakerMetric::ConcurrentRequestsPerCopy,
+            SageMakerMetric::ModelLatency,
         ],
         None => &[
             SageMakerMetric::Invocations,
             SageMakerMetric::InvocationsPerInstance,
             SageMakerMetric::CpuUtilization,
+            SageMakerMetric::ConcurrentRequestsPerModel,
+            SageMakerMetric::ModelLatency,
         ],
     };
     let produced = || {
@@ -1144,39 +1147,63 @@ fn tracking_policy(
     path: &Path,
     registered: &Registered,
 ) -> Result<TargetTrackingPolicy, ScenarioError> {
+    // The scenario's alarm shape replaces the default once the target is known.
+    let mut high_resolution = None;
     let query = match (
         &configuration.predefined_metric_specification,
         &configuration.customized_metric_specification,
     ) {
         (Some(predefined), None) => {
             let metric_type = predefined.predefined_metric_type.as_str();
-            let (supported, metric, other) = match registered.component() {
+            let (here, other, other_kind) = match registered.component() {
                 Some(_) => (
-                    COPY_METRIC,
-                    SageMakerMetric::InvocationsPerCopy,
-                    (PREDEFINED_METRIC, "endpoint variants"),
+                    [COPY_METRIC, COPY_CONCURRENCY_METRIC],
+                    [PREDEFINED_METRIC, CONCURRENCY_METRIC],
+                    "endpoint variants",
                 ),
                 None => (
-                    PREDEFINED_METRIC,
-                    SageMakerMetric::InvocationsPerInstance,
-                    (COPY_METRIC, "inference components"),
+                    [PREDEFINED_METRIC, CONCURRENCY_METRIC],
+                    [COPY_METRIC, COPY_CONCURRENCY_METRIC],
+                    "inference components",
                 ),
             };
-            if metric_type != supported {
-                let why = if metric_type == other.0 {
-                    format!("is for {}", other.1)
-                } else if UNSUPPORTED_PREDEFINED.contains(&metric_type) {
-                    "is not supported yet".to_owned()
-                } else {
-                    "is not a SageMaker metric type".to_owned()
-                };
-                return Err(field_error(
-                    path,
-                    format!("{prefix}PredefinedMetricSpecification.PredefinedMetricType"),
-                    format!("{metric_type:?} {why}; supported here: {supported:?}"),
-                ));
+            let (metric, statistic) = match metric_type {
+                PREDEFINED_METRIC if here.contains(&metric_type) => (
+                    SageMakerMetric::InvocationsPerInstance,
+                    MetricStatistic::Sum,
+                ),
+                COPY_METRIC if here.contains(&metric_type) => {
+                    (SageMakerMetric::InvocationsPerCopy, MetricStatistic::Sum)
+                }
+                CONCURRENCY_METRIC if here.contains(&metric_type) => (
+                    SageMakerMetric::ConcurrentRequestsPerModel,
+                    MetricStatistic::Average,
+                ),
+                COPY_CONCURRENCY_METRIC if here.contains(&metric_type) => (
+                    SageMakerMetric::ConcurrentRequestsPerCopy,
+                    MetricStatistic::Average,
+                ),
+                _ => {
+                    let why = if other.contains(&metric_type) {
+                        format!("is for {other_kind}")
+                    } else if metric_type == SERVERLESS_METRIC {
+                        "is for serverless endpoints' provisioned concurrency, which scalesim \
+                         does not simulate"
+                            .to_owned()
+                    } else {
+                        "is not a SageMaker metric type".to_owned()
+                    };
+                    return Err(field_error(
+                        path,
+                        format!("{prefix}PredefinedMetricSpecification.PredefinedMetricType"),
+                        format!("{metric_type:?} {why}; supported here: {here:?}"),
+                    ));
+                }
+            };
+            if metric.needs_latency() {
+                high_resolution = Some(HighResolutionAlarm::DEFAULT);
             }
-            MetricQuery::per_minute(metric, MetricStatistic::Sum)
+            MetricQuery::per_minute(metric, statistic)
         }
         (None, Some(custom)) => {
             let custom_prefix = format!("{prefix}CustomizedMetricSpecification.");
@@ -1226,6 +1253,7 @@ fn tracking_policy(
         name: PolicyName::new(name),
         query,
         configuration,
+        high_resolution,
     })
 }
 
@@ -1747,6 +1775,8 @@ pub(crate) struct AwsFiles<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AwsSettings<'a> {
     pub(crate) metric_delay_s: u64,
+    /// The scale-out alarm of target tracking on a high-resolution metric.
+    pub(crate) high_resolution_alarm: HighResolutionAlarm,
     /// Wall-clock time of t = 0, for scheduled actions.
     pub(crate) start: Option<DateTime<Utc>>,
     pub(crate) run_s: u64,
@@ -1803,7 +1833,13 @@ pub(crate) fn application_auto_scaling(
     for entry in &entries {
         match &entry.kind {
             PolicyKind::TargetTracking(policy) => {
-                scaling_policies.push(ScalingPolicy::TargetTracking(*policy));
+                let high_resolution = policy
+                    .high_resolution
+                    .map(|_| settings.high_resolution_alarm);
+                scaling_policies.push(ScalingPolicy::TargetTracking(TargetTrackingPolicy {
+                    high_resolution,
+                    ..*policy
+                }));
             }
             PolicyKind::Step(part) => {
                 let linked: Vec<_> = alarms
@@ -1973,6 +2009,7 @@ mod tests {
                 },
                 AwsSettings {
                     metric_delay_s: 60,
+                    high_resolution_alarm: HighResolutionAlarm::DEFAULT,
                     start,
                     run_s: 7 * 86_400,
                     scenario_path: Path::new("scenario.toml"),
@@ -2073,17 +2110,26 @@ mod tests {
                 Err(err) => panic!("{file}: {err}"),
             }
         }
-        // The high-resolution metric is AWS's, and said to be not supported yet.
+        // The guide's high-resolution example: concurrency per model, averaged, with the
+        // scale-out alarm on 10 s datapoints.
         let high_resolution = example(
             "target-tracking-config.sagemaker-variant-concurrent-requests-per-model-high-res.json",
         );
-        let err = load(&register, &high_resolution).unwrap_err();
-        assert!(
-            err.contains(
-                "SageMakerVariantConcurrentRequestsPerModelHighResolution\" is not supported yet"
-            ),
-            "{err}"
+        let Ok(AwsScaling::General(scaling)) = load(&register, &high_resolution) else {
+            panic!("the high-resolution example should load");
+        };
+        let [ScalingPolicy::TargetTracking(policy)] = scaling.policies() else {
+            panic!("one target-tracking policy expected");
+        };
+        assert_eq!(
+            (policy.query.metric, policy.query.statistic),
+            (
+                SageMakerMetric::ConcurrentRequestsPerModel,
+                MetricStatistic::Average
+            )
         );
+        assert_eq!(policy.configuration.target_value(), 5.0);
+        assert_eq!(policy.high_resolution, Some(HighResolutionAlarm::DEFAULT));
     }
 
     #[test]
@@ -2375,7 +2421,8 @@ mod tests {
         assert_eq!(
             texts.load().unwrap_err(),
             "alarms.json: MetricName: \"NoCapacityInvocationFailures\" is not a metric the \
-             simulation produces; it produces Invocations, InvocationsPerInstance, CPUUtilization"
+             simulation produces; it produces Invocations, InvocationsPerInstance, \
+             CPUUtilization, ConcurrentRequestsPerModel, ModelLatency"
         );
     }
 
@@ -2445,7 +2492,8 @@ mod tests {
         assert!(
             err.contains(
                 "\"SageMakerVariantInvocationsPerInstance\" is for endpoint variants; supported \
-                 here: \"SageMakerInferenceComponentInvocationsPerCopy\""
+                 here: [\"SageMakerInferenceComponentInvocationsPerCopy\", \
+                 \"SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution\"]"
             ),
             "{err}"
         );

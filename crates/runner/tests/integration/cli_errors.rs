@@ -126,8 +126,23 @@ fn unsupported_metric_and_policy_types_say_what_is_supported() {
             )
         },
         "PredefinedMetricType: \"SageMakerInferenceComponentInvocationsPerCopy\" is for \
-         inference components; supported here: \"SageMakerVariantInvocationsPerInstance\"",
+         inference components; supported here: [\"SageMakerVariantInvocationsPerInstance\", \
+         \"SageMakerVariantConcurrentRequestsPerModelHighResolution\"]",
     );
+    check(
+        |f| {
+            f.replace(
+                "aws/policy.json",
+                "SageMakerVariantInvocationsPerInstance",
+                "SageMakerVariantProvisionedConcurrencyUtilization",
+            )
+        },
+        "PredefinedMetricType: \"SageMakerVariantProvisionedConcurrencyUtilization\" is for \
+         serverless endpoints' provisioned concurrency, which scalesim does not simulate; \
+         supported here: [\"SageMakerVariantInvocationsPerInstance\", \
+         \"SageMakerVariantConcurrentRequestsPerModelHighResolution\"]",
+    );
+    // Concurrency needs a latency model: the fluid one without a service time has none.
     check(
         |f| {
             f.replace(
@@ -136,8 +151,8 @@ fn unsupported_metric_and_policy_types_say_what_is_supported() {
                 "SageMakerVariantConcurrentRequestsPerModelHighResolution",
             )
         },
-        "PredefinedMetricType: \"SageMakerVariantConcurrentRequestsPerModelHighResolution\" is \
-         not supported yet; supported here: \"SageMakerVariantInvocationsPerInstance\"",
+        "service.service_time_s: must be a latency model for ConcurrentRequestsPerModel: \
+         `model = \"requests\"`, or a fluid model with `service_time_s`, got none",
     );
     check(
         |f| {

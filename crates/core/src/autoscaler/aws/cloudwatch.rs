@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::autoscaler::Observation;
+
 /// Seconds in a minute, the period at which the variant publishes its metrics.
 pub(crate) const MINUTE_S: u64 = 60;
 /// CloudWatch's bound on EvaluationPeriods × Period for periods under an hour: one day.
@@ -41,16 +43,28 @@ pub enum SageMakerMetric {
     InvocationsPerCopy,
     /// Requests that found no copy of an inference component in service and failed.
     NoCapacityInvocationFailures,
+    /// Requests in flight on one instance, queued ones included, time-averaged: measured by
+    /// the request-level model, by Little's law in the fluid one. Published every 10 s.
+    ConcurrentRequestsPerModel,
+    /// An inference component's ConcurrentRequestsPerModel over its copies: missing in a
+    /// minute without a copy in service.
+    ConcurrentRequestsPerCopy,
+    /// Mean response time of the requests completed, in microseconds as SageMaker publishes
+    /// it: queueing in the container included. Missing in a minute that completed none.
+    ModelLatency,
 }
 
 impl SageMakerMetric {
     /// Every metric, for messages listing what the simulation produces.
-    pub const ALL: [SageMakerMetric; 5] = [
+    pub const ALL: [SageMakerMetric; 8] = [
         SageMakerMetric::Invocations,
         SageMakerMetric::InvocationsPerInstance,
         SageMakerMetric::CpuUtilization,
         SageMakerMetric::InvocationsPerCopy,
         SageMakerMetric::NoCapacityInvocationFailures,
+        SageMakerMetric::ConcurrentRequestsPerModel,
+        SageMakerMetric::ConcurrentRequestsPerCopy,
+        SageMakerMetric::ModelLatency,
     ];
 
     /// The metric's CloudWatch MetricName.
@@ -61,7 +75,21 @@ impl SageMakerMetric {
             SageMakerMetric::CpuUtilization => "CPUUtilization",
             SageMakerMetric::InvocationsPerCopy => "InvocationsPerCopy",
             SageMakerMetric::NoCapacityInvocationFailures => "NoCapacityInvocationFailures",
+            SageMakerMetric::ConcurrentRequestsPerModel => "ConcurrentRequestsPerModel",
+            SageMakerMetric::ConcurrentRequestsPerCopy => "ConcurrentRequestsPerCopy",
+            SageMakerMetric::ModelLatency => "ModelLatency",
         }
+    }
+
+    /// Whether the metric needs the requests' latency, which only the request-level model and
+    /// a fluid model with a service time give.
+    pub fn needs_latency(self) -> bool {
+        matches!(
+            self,
+            SageMakerMetric::ConcurrentRequestsPerModel
+                | SageMakerMetric::ConcurrentRequestsPerCopy
+                | SageMakerMetric::ModelLatency
+        )
     }
 
     /// Whether the metric is the invocations over the instances (or copies) in service, which
@@ -85,6 +113,9 @@ impl SageMakerMetric {
             SageMakerMetric::CpuUtilization => minute.cpu_utilization,
             SageMakerMetric::InvocationsPerCopy => minute.invocations_per_instance,
             SageMakerMetric::NoCapacityInvocationFailures => minute.no_capacity_failures,
+            SageMakerMetric::ConcurrentRequestsPerModel
+            | SageMakerMetric::ConcurrentRequestsPerCopy => minute.concurrency_per_instance,
+            SageMakerMetric::ModelLatency => minute.model_latency_us,
         }
     }
 }
@@ -341,6 +372,10 @@ pub(crate) struct MinuteRecord {
     pub(crate) cpu_utilization: f64,
     /// Requests that found no instance in service.
     pub(crate) no_capacity_failures: f64,
+    /// Σ over the minute's steps of (in flight / n) × step share: NaN without an instance.
+    pub(crate) concurrency_per_instance: f64,
+    /// Mean latency of the minute's completed requests, µs: NaN when none completed.
+    pub(crate) model_latency_us: f64,
     /// Instances in service at the minute's end: the capacity a proportional rule scales.
     pub(crate) in_service: u32,
 }
@@ -351,6 +386,13 @@ pub(crate) struct MinuteInProgress {
     invocations: f64,
     invocations_per_instance: f64,
     no_capacity_failures: f64,
+    /// Σ in flight / n × step_s over the steps with an instance in service.
+    concurrency_per_instance_s: f64,
+    /// Seconds of the steps with an instance in service.
+    served_s: u64,
+    /// Σ latency × completions, and the completions, over steps whose latency is known.
+    latency_sum_s: f64,
+    completions: f64,
     /// Steps with an instance in service.
     served_steps: u32,
     work: f64,
@@ -362,7 +404,9 @@ pub(crate) struct MinuteInProgress {
 }
 
 impl MinuteInProgress {
-    pub(crate) fn add(&mut self, invocations: f64, in_service: u32, work: f64, work_capacity: f64) {
+    pub(crate) fn add(&mut self, observation: &Observation<'_>) {
+        let invocations = observation.demand;
+        let in_service = observation.in_service;
         // Only an inference component can have no instance (copy) in service: its requests
         // then fail, and count as such, not as invocations.
         if in_service == 0 {
@@ -371,7 +415,19 @@ impl MinuteInProgress {
             self.invocations += invocations;
             self.invocations_per_instance += invocations / f64::from(in_service);
             self.served_steps += 1;
+            self.served_s += observation.step_s;
+            if let Some(in_flight) = observation.concurrency {
+                self.concurrency_per_instance_s +=
+                    in_flight / f64::from(in_service) * observation.step_s as f64;
+            }
         }
+        if let Some(latency_s) = observation.latency_s
+            && observation.served > 0.0
+        {
+            self.latency_sum_s += latency_s * observation.served;
+            self.completions += observation.served;
+        }
+        let (work, work_capacity) = (observation.work, observation.work_capacity);
         self.work += work;
         self.work_capacity += work_capacity;
         self.constant_in_service = match (self.steps, self.constant_in_service) {
@@ -395,6 +451,16 @@ impl MinuteInProgress {
                 None => minute.invocations_per_instance,
             },
             no_capacity_failures: minute.no_capacity_failures,
+            concurrency_per_instance: if minute.served_s > 0 {
+                minute.concurrency_per_instance_s / minute.served_s as f64
+            } else {
+                f64::NAN
+            },
+            model_latency_us: if minute.completions > 0.0 {
+                1e6 * minute.latency_sum_s / minute.completions
+            } else {
+                f64::NAN
+            },
             cpu_utilization: if minute.work_capacity > 0.0 {
                 100.0 * minute.work / minute.work_capacity
             } else {
@@ -446,5 +512,98 @@ impl History {
             MetricStatistic::Minimum => values.fold(f64::INFINITY, f64::min),
             MetricStatistic::Maximum => values.fold(f64::NEG_INFINITY, f64::max),
         }
+    }
+}
+
+/// One high-resolution datapoint: the metric over a period shorter than a minute.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct HighResolutionDatapoint {
+    /// ConcurrentRequestsPerModel (or PerCopy) over the period: NaN without an instance.
+    pub(crate) value: f64,
+    /// Instances in service at the period's end.
+    pub(crate) in_service: u32,
+}
+
+/// The newest high-resolution datapoints, slot s (seconds s × period_s to (s + 1) × period_s)
+/// at index s % len, sized once at build time, and the slot in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct HighResolutionHistory {
+    period_s: u64,
+    slots: Vec<HighResolutionDatapoint>,
+    concurrency_per_instance_s: f64,
+    served_s: u64,
+}
+
+impl HighResolutionHistory {
+    pub(crate) fn new(period_s: u64, slots: u64) -> Self {
+        Self {
+            period_s,
+            slots: vec![HighResolutionDatapoint::default(); slots.max(1) as usize],
+            concurrency_per_instance_s: 0.0,
+            served_s: 0,
+        }
+    }
+
+    pub(crate) fn period_s(&self) -> u64 {
+        self.period_s
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.slots.len() as u64
+    }
+
+    pub(crate) fn add(&mut self, observation: &Observation<'_>) {
+        if observation.in_service > 0
+            && let Some(in_flight) = observation.concurrency
+        {
+            self.concurrency_per_instance_s +=
+                in_flight / f64::from(observation.in_service) * observation.step_s as f64;
+            self.served_s += observation.step_s;
+        }
+    }
+
+    /// Closes slot `slot`, with `in_service` instances at its end.
+    pub(crate) fn finish(&mut self, slot: u64, in_service: u32) {
+        let value = if self.served_s > 0 {
+            self.concurrency_per_instance_s / self.served_s as f64
+        } else {
+            f64::NAN
+        };
+        let len = self.slots.len() as u64;
+        self.slots[(slot % len) as usize] = HighResolutionDatapoint { value, in_service };
+        self.concurrency_per_instance_s = 0.0;
+        self.served_s = 0;
+    }
+
+    pub(crate) fn slot(&self, slot: u64) -> &HighResolutionDatapoint {
+        &self.slots[(slot % self.slots.len() as u64) as usize]
+    }
+
+    /// Whether the `datapoints` slots ending with `newest` are all above `threshold` (a
+    /// missing one is not), and what they were.
+    pub(crate) fn above(
+        &self,
+        newest: u64,
+        datapoints: u64,
+        threshold: f64,
+    ) -> Option<AlarmBreach> {
+        let first = (newest + 1).checked_sub(datapoints)?;
+        let mut range = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut total = 0.0;
+        for slot in first..=newest {
+            let value = self.slot(slot).value;
+            // A missing (NaN) datapoint does not breach.
+            if value.is_nan() || value <= threshold {
+                return None;
+            }
+            range = (range.0.min(value), range.1.max(value));
+            total += value;
+        }
+        Some(AlarmBreach {
+            minutes: (first, newest),
+            datapoint_range: range,
+            datapoint_mean: total / datapoints as f64,
+            breaching: datapoints,
+        })
     }
 }

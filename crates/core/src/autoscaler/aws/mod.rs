@@ -194,6 +194,83 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 }
 
+/// The scale-out alarm target tracking creates for a high-resolution metric
+/// (ConcurrentRequestsPerModel, ConcurrentRequestsPerCopy): AWS does not publish it, so its
+/// shape is a parameter (`docs/semantics/aws-high-resolution.md`). Scale-in keeps the
+/// standard alarm on minute datapoints: "as traffic decreases, your policy scales in at the
+/// same rate as standard metrics".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HighResolutionAlarm {
+    period_s: u64,
+    datapoints: u64,
+    delay_s: u64,
+}
+
+impl HighResolutionAlarm {
+    /// 3 of 3 datapoints of 10 s above the target, each visible 10 s after its period ends:
+    /// the standard AlarmHigh's shape and delay, counted in the metric's own periods.
+    pub const DEFAULT: HighResolutionAlarm = HighResolutionAlarm {
+        period_s: 10,
+        datapoints: HIGH_DATAPOINTS,
+        delay_s: 10,
+    };
+
+    /// Periods of 10, 20, 30 or 60 s (CloudWatch's high-resolution periods that divide a
+    /// minute, from SageMaker's 10 s); 1 to 360 datapoints; a delay of whole periods up to
+    /// an hour.
+    pub fn new(period_s: u64, datapoints: u64, delay_s: u64) -> Result<Self, BuildError> {
+        if ![10, 20, 30, 60].contains(&period_s) {
+            return Err(BuildError::Field {
+                field: "autoscaler.high_resolution_alarm.period_s",
+                expected: "10, 20, 30 or 60 (the metric is published every 10 s)".into(),
+                got: period_s.to_string(),
+            });
+        }
+        if !(1..=360).contains(&datapoints) {
+            return Err(BuildError::Field {
+                field: "autoscaler.high_resolution_alarm.datapoints",
+                expected: "from 1 to 360".into(),
+                got: datapoints.to_string(),
+            });
+        }
+        if !delay_s.is_multiple_of(period_s) || delay_s > MAX_METRIC_DELAY_S {
+            return Err(BuildError::Field {
+                field: "autoscaler.high_resolution_alarm.delay_s",
+                expected: format!(
+                    "a multiple of period_s ({period_s}) from 0 to {MAX_METRIC_DELAY_S}"
+                ),
+                got: delay_s.to_string(),
+            });
+        }
+        Ok(Self {
+            period_s,
+            datapoints,
+            delay_s,
+        })
+    }
+
+    /// Seconds in a datapoint's period.
+    pub fn period_s(&self) -> u64 {
+        self.period_s
+    }
+
+    /// Datapoints, all above the target, that put the alarm in ALARM.
+    pub fn datapoints(&self) -> u64 {
+        self.datapoints
+    }
+
+    /// Seconds from a period's end until its datapoint is visible.
+    pub fn delay_s(&self) -> u64 {
+        self.delay_s
+    }
+}
+
+impl Default for HighResolutionAlarm {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Which target-tracking alarm acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alarm {
@@ -216,8 +293,11 @@ pub struct TargetTrackingReason {
     pub threshold: f64,
     /// Datapoints the alarm needed, all breaching.
     pub count: u64,
-    /// First and last minute of the datapoints the alarm evaluated.
+    /// First and last datapoint the alarm evaluated, counted in periods of `period_s` from
+    /// t = 0: minutes, unless the metric is high-resolution.
     pub minutes: (u64, u64),
+    /// Seconds in a datapoint's period.
+    pub period_s: u64,
     /// The smallest and largest of those datapoints.
     pub datapoint_range: (f64, f64),
     /// The metric times the instances in the newest visible minute, m_j × N_j: for
@@ -252,13 +332,22 @@ impl fmt::Display for TargetTrackingReason {
         }
         write!(
             f,
-            "{name} in ALARM: {} {operator} {} for {count} of {count} \
-             datapoints (minutes {first}-{last}, {} to {}); ",
+            "{name} in ALARM: {} {operator} {} for {count} of {count} ",
             self.metric.name(),
             Num(self.threshold),
-            Num(lowest),
-            Num(highest),
         )?;
+        if self.period_s == cloudwatch::MINUTE_S {
+            write!(f, "datapoints (minutes {first}-{last}")?;
+        } else {
+            write!(
+                f,
+                "{} s datapoints ({} s to {} s",
+                self.period_s,
+                first * self.period_s,
+                (last + 1) * self.period_s
+            )?;
+        }
+        write!(f, ", {} to {}); ", Num(lowest), Num(highest))?;
         if self.metric.is_per_instance() {
             write!(f, "ceil({} invocations", Num(self.invocations))?;
         } else {
@@ -316,6 +405,7 @@ impl TargetTracking {
                 MetricStatistic::Sum,
             ),
             configuration: policy,
+            high_resolution: None,
         };
         Ok(Self {
             policy,

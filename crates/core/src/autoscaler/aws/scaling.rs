@@ -13,12 +13,13 @@
 use std::fmt;
 
 use crate::autoscaler::aws::cloudwatch::{
-    AlarmBreach, ComparisonOperator, History, MINUTE_S, MetricAlarm, MetricQuery, MinuteInProgress,
-    TreatMissingData,
+    AlarmBreach, ComparisonOperator, HighResolutionHistory, History, MINUTE_S, MetricAlarm,
+    MetricQuery, MinuteInProgress, TreatMissingData,
 };
 use crate::autoscaler::aws::{
-    Alarm, HIGH_DATAPOINTS, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO, MAX_METRIC_DELAY_S,
-    ScalableTarget, TargetTrackingReason, TargetTrackingScalingPolicyConfiguration,
+    Alarm, HIGH_DATAPOINTS, HighResolutionAlarm, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO,
+    MAX_METRIC_DELAY_S, ScalableTarget, TargetTrackingReason,
+    TargetTrackingScalingPolicyConfiguration,
 };
 use crate::autoscaler::{Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome};
 use crate::capacity::CapacityBounds;
@@ -89,6 +90,9 @@ pub struct TargetTrackingPolicy {
     pub query: MetricQuery,
     /// TargetValue, cooldowns and DisableScaleIn.
     pub configuration: TargetTrackingScalingPolicyConfiguration,
+    /// For a high-resolution metric, the scale-out alarm on its sub-minute datapoints; the
+    /// scale-in alarm stays on `query`'s minute datapoints.
+    pub high_resolution: Option<HighResolutionAlarm>,
 }
 
 /// StepScalingPolicyConfiguration's AdjustmentType.
@@ -319,8 +323,9 @@ struct ScheduledRun {
 /// A policy's state besides its configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct PolicyState {
-    last_scale_out_minute: Option<u64>,
-    last_scale_in_minute: Option<u64>,
+    /// When the running scale-out and scale-in cooldowns started, seconds from t = 0.
+    last_scale_out_s: Option<u64>,
+    last_scale_in_s: Option<u64>,
     /// Step scaling: desired capacity before the scale-out that started the running cooldown.
     scale_out_base: u32,
 }
@@ -345,6 +350,8 @@ pub struct ApplicationAutoScaling {
     delay_minutes: u64,
     history: History,
     current: MinuteInProgress,
+    /// The sub-minute datapoints of the high-resolution policies' metric, if any has one.
+    high_resolution: Option<HighResolutionHistory>,
     /// Whether reasons name their policy: only when there are several.
     named: bool,
 }
@@ -426,6 +433,31 @@ impl ApplicationAutoScaling {
             }
         }
         scheduled.sort_by_key(|action| action.at_s);
+        let mut high_resolution: Option<HighResolutionHistory> = None;
+        for policy in &policies {
+            let ScalingPolicy::TargetTracking(TargetTrackingPolicy {
+                high_resolution: Some(alarm),
+                ..
+            }) = policy
+            else {
+                continue;
+            };
+            let slots = alarm.datapoints() + alarm.delay_s() / alarm.period_s();
+            high_resolution = match high_resolution {
+                Some(history) if history.period_s() != alarm.period_s() => {
+                    return Err(BuildError::Field {
+                        field: "autoscaler.high_resolution_alarm.period_s",
+                        expected: format!(
+                            "the same period for every high-resolution policy ({} s)",
+                            history.period_s()
+                        ),
+                        got: alarm.period_s().to_string(),
+                    });
+                }
+                Some(history) if history.len() >= slots => Some(history),
+                _ => Some(HighResolutionHistory::new(alarm.period_s(), slots)),
+            };
+        }
         let named = policies.len() > 1;
         Ok(Self {
             states: vec![PolicyState::default(); policies.len()],
@@ -437,6 +469,7 @@ impl ApplicationAutoScaling {
             delay_minutes,
             history: History::new(window + delay_minutes),
             current: MinuteInProgress::default(),
+            high_resolution,
             named,
         })
     }
@@ -495,121 +528,163 @@ impl ApplicationAutoScaling {
         run
     }
 
-    fn cooling(last_minute: Option<u64>, minute: u64, cooldown_s: u64) -> Option<u64> {
-        let elapsed_s = (minute - last_minute?) * MINUTE_S;
+    /// Seconds left at `now_s` of a cooldown of `cooldown_s` started at `started_s`.
+    fn cooling(started_s: Option<u64>, now_s: u64, cooldown_s: u64) -> Option<u64> {
+        let elapsed_s = now_s - started_s?;
         (elapsed_s < cooldown_s).then(|| cooldown_s - elapsed_s)
     }
 
-    /// A target-tracking policy's proposal at the end of `minute`, and whether it is ready
-    /// to scale in (its low alarm in ALARM, out of its scale-in cooldown, below D).
+    /// A target-tracking policy's proposal at `now_s`, and whether it is ready to scale in
+    /// (its low alarm in ALARM, out of its scale-in cooldown, below D). `newest` is the newest
+    /// visible minute when `now_s` ends a minute; a high-resolution policy also looks for a
+    /// scale-out at the end of each of its periods.
     fn tracking_candidate(
         &self,
         index: usize,
         policy: &TargetTrackingPolicy,
-        minute: u64,
-        newest: u64,
+        now_s: u64,
+        newest: Option<u64>,
         desired: u32,
     ) -> (Option<Candidate>, bool) {
         let state = &self.states[index];
         let configuration = policy.configuration;
         let target_value = configuration.target_value();
-        let record = self.history.minute(newest);
-        // Invocations per instance times the instances is the invocations, exactly: no
-        // rounding noise from dividing by n and multiplying back.
-        let scaled = match policy.query.metric {
-            metric if metric.is_per_instance() => record.invocations,
-            _ => self.history.value(policy.query, newest) * f64::from(record.in_service),
-        };
-        let unclamped = (scaled / target_value).ceil();
-        // Saturating float-to-int conversion: anything above u32::MAX clamps to MaxCapacity.
-        let capacity = self.bounds.clamp(unclamped as u32);
         let [high, low] = tracking_alarms(policy);
-        let reason = |alarm, breach: AlarmBreach, threshold, count, cooldown_s| {
-            ScalingReason::TargetTracking(TargetTrackingReason {
+        let reason = |alarm,
+                      breach: AlarmBreach,
+                      period_s,
+                      threshold,
+                      count,
+                      scaled: f64,
+                      in_service,
+                      cooldown_s| {
+            let unclamped = (scaled / target_value).ceil();
+            // Saturating float-to-int conversion: anything above u32::MAX clamps to MaxCapacity.
+            let capacity = self.bounds.clamp(unclamped as u32);
+            let reason = ScalingReason::TargetTracking(TargetTrackingReason {
                 policy: self.named.then_some(policy.name),
                 metric: policy.query.metric,
                 alarm,
                 threshold,
                 minutes: breach.minutes,
+                period_s,
                 datapoint_range: breach.datapoint_range,
                 invocations: scaled,
-                in_service: record.in_service,
+                in_service,
                 target_value,
                 unclamped,
                 capacity,
                 bounds: self.bounds,
                 cooldown_s,
                 count,
-            })
-        };
-        if let Some(breach) = high.evaluate(&self.history, newest) {
-            if capacity <= desired {
-                return (None, false);
+            });
+            Candidate {
+                policy: index,
+                capacity,
+                reason,
             }
-            let cooldown_left_s = Self::cooling(
-                state.last_scale_out_minute,
-                minute,
-                configuration.scale_out_cooldown_s(),
-            );
-            let reason = reason(
-                Alarm::High,
-                breach,
-                target_value,
-                HIGH_DATAPOINTS,
-                cooldown_left_s,
-            );
-            return (
-                Some(Candidate {
-                    policy: index,
-                    capacity,
-                    reason,
-                }),
-                false,
-            );
+        };
+        let scale_out_left_s = Self::cooling(
+            state.last_scale_out_s,
+            now_s,
+            configuration.scale_out_cooldown_s(),
+        );
+        let high_breach = match (policy.high_resolution, &self.high_resolution) {
+            (Some(alarm), Some(history)) => {
+                let visible = (now_s.is_multiple_of(alarm.period_s()))
+                    .then(|| {
+                        (now_s / alarm.period_s())
+                            .checked_sub(1 + alarm.delay_s() / alarm.period_s())
+                    })
+                    .flatten();
+                visible.and_then(|slot| {
+                    let breach = history.above(slot, alarm.datapoints(), target_value)?;
+                    let datapoint = history.slot(slot);
+                    let scaled = datapoint.value * f64::from(datapoint.in_service);
+                    Some(reason(
+                        Alarm::High,
+                        breach,
+                        alarm.period_s(),
+                        target_value,
+                        alarm.datapoints(),
+                        scaled,
+                        datapoint.in_service,
+                        scale_out_left_s,
+                    ))
+                })
+            }
+            _ => newest.and_then(|newest| {
+                let breach = high.evaluate(&self.history, newest)?;
+                let record = self.history.minute(newest);
+                Some(reason(
+                    Alarm::High,
+                    breach,
+                    MINUTE_S,
+                    target_value,
+                    HIGH_DATAPOINTS,
+                    self.scaled(policy, newest),
+                    record.in_service,
+                    scale_out_left_s,
+                ))
+            }),
+        };
+        if let Some(candidate) = high_breach {
+            return ((candidate.capacity > desired).then_some(candidate), false);
         }
+        let Some(newest) = newest else {
+            return (None, false);
+        };
         let Some(breach) = low.evaluate(&self.history, newest) else {
             return (None, false);
         };
         let cooling = Self::cooling(
-            state.last_scale_in_minute,
-            minute,
+            state.last_scale_in_s,
+            now_s,
             configuration.scale_in_cooldown_s(),
         )
         .is_some();
-        if cooling || capacity >= desired {
-            return (None, false);
-        }
-        let reason = reason(
+        let candidate = reason(
             Alarm::Low,
             breach,
+            MINUTE_S,
             low.threshold,
             LOW_DATAPOINTS,
+            self.scaled(policy, newest),
+            self.history.minute(newest).in_service,
             Some(configuration.scale_in_cooldown_s()),
         );
-        (
-            Some(Candidate {
-                policy: index,
-                capacity,
-                reason,
-            }),
-            true,
-        )
+        if cooling || candidate.capacity >= desired {
+            return (None, false);
+        }
+        (Some(candidate), true)
     }
 
-    /// A step policy's proposal at the end of `minute`: of its alarms' invocations, the largest
+    /// The tracked metric times the instances in service in minute `newest`: the load a
+    /// proportional rule divides by the target.
+    fn scaled(&self, policy: &TargetTrackingPolicy, newest: u64) -> f64 {
+        let record = self.history.minute(newest);
+        // Invocations per instance times the instances is the invocations, exactly: no
+        // rounding noise from dividing by n and multiplying back.
+        match policy.query.metric {
+            metric if metric.is_per_instance() => record.invocations,
+            _ => self.history.value(policy.query, newest) * f64::from(record.in_service),
+        }
+    }
+
+    /// A step policy's proposal at `now_s`: of its alarms' invocations, the largest
     /// capacity, the first alarm's on a tie.
     fn step_candidate(
         &self,
         index: usize,
         policy: &StepScalingPolicy,
-        minute: u64,
+        now_s: u64,
         newest: u64,
         desired: u32,
     ) -> Option<Candidate> {
         std::iter::once(&policy.alarm)
             .chain(&policy.also_invoked_by)
             .filter_map(|alarm| {
-                self.invocation_candidate(index, policy, alarm, minute, newest, desired)
+                self.invocation_candidate(index, policy, alarm, now_s, newest, desired)
             })
             .reduce(|best, next| {
                 if next.capacity > best.capacity {
@@ -620,13 +695,13 @@ impl ApplicationAutoScaling {
             })
     }
 
-    /// What step policy `policy` proposes when `alarm` invokes it at the end of `minute`.
+    /// What step policy `policy` proposes when `alarm` invokes it at `now_s`.
     fn invocation_candidate(
         &self,
         index: usize,
         policy: &StepScalingPolicy,
         alarm: &MetricAlarm,
-        minute: u64,
+        now_s: u64,
         newest: u64,
         desired: u32,
     ) -> Option<Candidate> {
@@ -643,8 +718,7 @@ impl ApplicationAutoScaling {
             .iter()
             .find(|step| step.contains(difference, above))?;
         let state = &self.states[index];
-        let out_cooling =
-            Self::cooling(state.last_scale_out_minute, minute, policy.cooldown_s).is_some();
+        let out_cooling = Self::cooling(state.last_scale_out_s, now_s, policy.cooldown_s).is_some();
         let grows = match policy.adjustment_type {
             AdjustmentType::ExactCapacity => step.scaling_adjustment > i64::from(desired),
             _ => step.scaling_adjustment > 0,
@@ -663,7 +737,7 @@ impl ApplicationAutoScaling {
             step.scaling_adjustment,
             policy.min_adjustment_magnitude,
         ));
-        let in_cooling = Self::cooling(state.last_scale_in_minute, minute, policy.cooldown_s);
+        let in_cooling = Self::cooling(state.last_scale_in_s, now_s, policy.cooldown_s);
         // A step that grows capacity never lowers it: counted from the base of a running
         // cooldown, it may fall short of a capacity that something else raised since.
         if capacity == desired
@@ -692,9 +766,13 @@ impl ApplicationAutoScaling {
         })
     }
 
-    /// The policies' decision at the end of `minute`, D being `desired`.
-    fn decide(&mut self, minute: u64, desired: u32) -> Option<Candidate> {
-        let newest = minute.checked_sub(self.delay_minutes)?;
+    /// The policies' decision at `now_s`, D being `desired`: at the end of a minute every
+    /// policy's, in between only the high-resolution policies' scale-outs.
+    fn decide(&mut self, now_s: u64, desired: u32) -> Option<Candidate> {
+        let minute_end = now_s.is_multiple_of(MINUTE_S);
+        let newest = (now_s / MINUTE_S)
+            .checked_sub(1 + self.delay_minutes)
+            .filter(|_| minute_end);
         let (in_suspended, out_suspended) = self.target.suspended();
         let mut scale_out: Option<Candidate> = None;
         let mut scale_in: Option<Candidate> = None;
@@ -704,7 +782,7 @@ impl ApplicationAutoScaling {
             let candidate = match policy {
                 ScalingPolicy::TargetTracking(policy) => {
                     let (candidate, ready) =
-                        self.tracking_candidate(index, policy, minute, newest, desired);
+                        self.tracking_candidate(index, policy, now_s, newest, desired);
                     if !policy.configuration.disable_scale_in() {
                         tracking_all_ready &= ready;
                         if ready {
@@ -714,7 +792,9 @@ impl ApplicationAutoScaling {
                     candidate.filter(|c| c.capacity > desired)
                 }
                 ScalingPolicy::StepScaling(policy) => {
-                    let candidate = self.step_candidate(index, policy, minute, newest, desired);
+                    let candidate = newest.and_then(|newest| {
+                        self.step_candidate(index, policy, now_s, newest, desired)
+                    });
                     if let Some(c) = candidate.filter(|c| c.capacity < desired) {
                         scale_in = larger(scale_in, Some(c));
                     }
@@ -725,25 +805,25 @@ impl ApplicationAutoScaling {
         }
         if let Some(winner) = scale_out.filter(|_| !out_suspended) {
             let policy = winner.policy;
-            let started = self.states[policy].last_scale_out_minute;
+            let started = self.states[policy].last_scale_out_s;
             let cooldown_s = match &self.policies[policy] {
                 ScalingPolicy::TargetTracking(p) => p.configuration.scale_out_cooldown_s(),
                 ScalingPolicy::StepScaling(p) => p.cooldown_s,
             };
             // A scale-out in a running step cooldown keeps the cooldown that was started.
-            if Self::cooling(started, minute, cooldown_s).is_none()
+            if Self::cooling(started, now_s, cooldown_s).is_none()
                 || matches!(self.policies[policy], ScalingPolicy::TargetTracking(_))
             {
-                self.states[policy].last_scale_out_minute = Some(minute);
+                self.states[policy].last_scale_out_s = Some(now_s);
                 self.states[policy].scale_out_base = desired;
             }
             // Any scale-out ends every scale-in cooldown.
             for state in &mut self.states {
-                state.last_scale_in_minute = None;
+                state.last_scale_in_s = None;
             }
             return Some(winner);
         }
-        if in_suspended {
+        if in_suspended || newest.is_none() {
             return None;
         }
         let tracking_in = tracking_in.filter(|_| tracking_all_ready);
@@ -757,11 +837,11 @@ impl ApplicationAutoScaling {
                 if let ScalingPolicy::TargetTracking(policy) = policy
                     && !policy.configuration.disable_scale_in()
                 {
-                    state.last_scale_in_minute = Some(minute);
+                    state.last_scale_in_s = Some(now_s);
                 }
             }
         } else {
-            self.states[winner.policy].last_scale_in_minute = Some(minute);
+            self.states[winner.policy].last_scale_in_s = Some(now_s);
         }
         Some(winner)
     }
@@ -853,16 +933,37 @@ impl Autoscaler for ApplicationAutoScaling {
                 step_s,
             });
         }
+        if let Some(history) = &self.high_resolution
+            && !history.period_s().is_multiple_of(step_s)
+        {
+            return Err(BuildError::StepDoesNotDivide {
+                what: "the period of a high-resolution metric",
+                period_s: history.period_s(),
+                step_s,
+            });
+        }
         Ok(())
     }
 
+    fn latency_needed_by(&self) -> Option<&'static str> {
+        self.policies.iter().find_map(|policy| {
+            let mut queries = match policy {
+                ScalingPolicy::TargetTracking(policy) => vec![policy.query],
+                ScalingPolicy::StepScaling(policy) => std::iter::once(&policy.alarm)
+                    .chain(&policy.also_invoked_by)
+                    .map(|alarm| alarm.query)
+                    .collect(),
+            };
+            queries.retain(|query| query.metric.needs_latency());
+            queries.first().map(|query| query.metric.name())
+        })
+    }
+
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
-        self.current.add(
-            observation.demand,
-            observation.in_service,
-            observation.work,
-            observation.work_capacity,
-        );
+        self.current.add(observation);
+        if let Some(history) = &mut self.high_resolution {
+            history.add(observation);
+        }
         let end_s = observation.end_s();
         let scheduled = if self.scheduled.is_empty() {
             ScheduledRun::default()
@@ -886,6 +987,30 @@ impl Autoscaler for ApplicationAutoScaling {
                 }),
             notice: scheduled.failed.map(ScalingReason::ScheduledAction),
         };
+        if let Some(history) = &mut self.high_resolution
+            && end_s.is_multiple_of(history.period_s())
+        {
+            history.finish(end_s / history.period_s() - 1, observation.in_service);
+            if !end_s.is_multiple_of(MINUTE_S) {
+                let candidate = match set_desired {
+                    Some(_) => None,
+                    None => self.decide(end_s, desired),
+                };
+                return match candidate {
+                    Some(candidate) => StepOutcome {
+                        metric: None,
+                        proposal: Some(Proposal {
+                            desired: candidate.capacity,
+                            bounds: self.bounds,
+                            removal: Removal::CancelPendingFirst,
+                            reason: candidate.reason,
+                        }),
+                        notice: None,
+                    },
+                    None => scheduled_outcome(None),
+                };
+            }
+        }
         if !end_s.is_multiple_of(MINUTE_S) {
             return scheduled_outcome(None);
         }
@@ -911,7 +1036,7 @@ impl Autoscaler for ApplicationAutoScaling {
         // until the next decision.
         let candidate = match set_desired {
             Some(_) => None,
-            None => self.decide(minute, desired),
+            None => self.decide(end_s, desired),
         };
         match candidate {
             Some(candidate) => StepOutcome {
