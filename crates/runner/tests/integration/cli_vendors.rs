@@ -414,3 +414,77 @@ fn a_queue_in_front_of_an_inference_component_that_scales_to_zero_is_refused() {
     );
     assert!(!fixture.out_dir().exists());
 }
+
+/// One instance of 60 requests a minute at 1 s each (one server), fed a steady 54 requests a
+/// minute (0.9/s) in 10 s steps, tracking 5 requests in flight per instance on SageMaker's
+/// high-resolution metric.
+fn concurrency_fixture() -> Fixture {
+    const SCENARIO: &str = r#"name = "concurrency"
+step_s = 10
+
+[load.synthetic]
+duration_s = 600
+
+[[load.synthetic.terms]]
+shape = "constant"
+per_min = 54.0
+
+[fleet]
+capacity_per_instance = 60.0
+initial_instances = 1
+provisioning_s = 0
+
+[service]
+service_time_s = 1.0
+
+[autoscaler]
+kind = "aws-target-tracking"
+register_scalable_target = "aws/register.json"
+put_scaling_policy = "aws/policy.json"
+"#;
+    const POLICY: &str = r#"{"TargetValue": 5.0, "PredefinedMetricSpecification":
+        {"PredefinedMetricType": "SageMakerVariantConcurrentRequestsPerModelHighResolution"}}"#;
+    let fixture = Fixture::new();
+    fixture.write("scenario.toml", SCENARIO);
+    fixture.write("aws/policy.json", POLICY);
+    fixture
+}
+
+#[test]
+fn concurrency_scales_out_on_the_high_resolution_alarm_the_scenario_shapes() {
+    // λ = 0.9/s on one M/M/1 server of 1 s: W = 1 / (1 − 0.9) = 10 s, L = λW = 9 > 5. With the
+    // default alarm (3 of 3 datapoints of 10 s, 10 s late) slots 0-2 are visible at 40 s; then
+    // ceil(9 × 1 / 5) = 2.
+    let fixture = concurrency_fixture();
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(
+        column(&events, "t_s").first().map(String::as_str),
+        Some("40")
+    );
+    assert_eq!(column(&events, "to").first().map(String::as_str), Some("2"));
+    assert!(
+        column(&events, "reason")[0].contains("for 3 of 3 10 s datapoints (0 s to 30 s, 9 to 9)"),
+        "{events}"
+    );
+    // One datapoint, visible as its period ends: slot 0 at 10 s.
+    fixture.write(
+        "scenario.toml",
+        &(std::fs::read_to_string(fixture.path("scenario.toml")).unwrap()
+            + "\n[autoscaler.high_resolution_alarm]\ndatapoints = 1\ndelay_s = 0\n"),
+    );
+    std::fs::remove_dir_all(fixture.out_dir()).unwrap();
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(
+        column(&events, "t_s").first().map(String::as_str),
+        Some("10")
+    );
+    // A period that is not CloudWatch's is refused by its key.
+    fixture.replace("scenario.toml", "datapoints = 1", "period_s = 15");
+    crate::common::refused_run(
+        &fixture,
+        "out2",
+        "scenario.toml: autoscaler.high_resolution_alarm.period_s: must be 10, 20, 30 or 60",
+    );
+}
