@@ -944,3 +944,449 @@ impl fmt::Display for MathOperator {
         write!(f, "{}", self.symbol())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const NONE: f64 = f64::NAN;
+
+    /// Evaluates `math` with metric i's datapoint `datapoints[i]`.
+    fn at(math: &MetricMath, datapoints: &[f64]) -> f64 {
+        math.evaluate(|i| datapoints.get(i).copied().unwrap_or(NONE))
+    }
+
+    /// Asserts a value, NaN meaning "no datapoint".
+    fn check(got: f64, expected: f64) {
+        if expected.is_nan() {
+            assert!(got.is_nan(), "expected no datapoint, got {got}");
+        } else {
+            assert_eq!(got, expected);
+        }
+    }
+
+    /// `m0 op m1` between two series.
+    fn series_op(operator: MathOperator) -> MetricMath {
+        let mut b = MetricMath::builder();
+        let (m0, m1) = (b.metric(0), b.metric(1));
+        let term = b.binary(operator, m0, m1).unwrap();
+        b.build(term).unwrap()
+    }
+
+    /// `m0 op number`.
+    fn series_number(operator: MathOperator, number: f64) -> MetricMath {
+        let mut b = MetricMath::builder();
+        let m0 = b.metric(0);
+        let n = b.number(number).unwrap();
+        let term = b.binary(operator, m0, n).unwrap();
+        b.build(term).unwrap()
+    }
+
+    /// `reducer([m0, m1, m2])`.
+    fn reduce(function: &str) -> MetricMath {
+        let mut b = MetricMath::builder();
+        let items = (0..3).map(|i| b.metric(i)).collect();
+        let array = b.array(items).unwrap();
+        let term = b.function(function, vec![array]).unwrap();
+        b.build(term).unwrap()
+    }
+
+    #[test]
+    fn the_queue_backlog_per_task_of_aws_example_divides_two_metrics() {
+        // Application Auto Scaling's metric math example: e1 = m1 / m2, the messages visible
+        // over the running tasks; 600 messages over 4 tasks = 150 per task.
+        check(at(&series_op(MathOperator::Divide), &[600.0, 4.0]), 150.0);
+    }
+
+    #[test]
+    fn between_two_series_a_missing_datapoint_counts_as_zero() {
+        // "Missing values in a time series are treated as 0": 5 + (missing = 0) = 5,
+        // (missing = 0) - 5 = -5, 5 * 0 = 0; with both missing there is no datapoint.
+        let add = series_op(MathOperator::Add);
+        check(at(&add, &[5.0, NONE]), 5.0);
+        check(at(&add, &[NONE, NONE]), NONE);
+        check(at(&series_op(MathOperator::Subtract), &[NONE, 5.0]), -5.0);
+        check(at(&series_op(MathOperator::Multiply), &[5.0, NONE]), 0.0);
+    }
+
+    #[test]
+    fn a_series_and_a_number_have_no_datapoint_where_the_series_has_none() {
+        // 3 * 2 = 6; a number adds no timestamp, so missing * 2 stays missing.
+        let double = series_number(MathOperator::Multiply, 2.0);
+        check(at(&double, &[3.0]), 6.0);
+        check(at(&double, &[NONE]), NONE);
+    }
+
+    #[test]
+    fn a_division_by_zero_drops_the_datapoint() {
+        // "If the value of a data point causes a function to attempt to divide by zero, the
+        // data point is dropped": 3 / 0, 0 / 0, and 3 / (missing = 0).
+        let divide = series_op(MathOperator::Divide);
+        check(at(&divide, &[3.0, 0.0]), NONE);
+        check(at(&divide, &[0.0, 0.0]), NONE);
+        check(at(&divide, &[3.0, NONE]), NONE);
+        // (missing = 0) / 4 = 0.
+        check(at(&divide, &[NONE, 4.0]), 0.0);
+        check(at(&series_number(MathOperator::Divide, 0.0), &[7.0]), NONE);
+    }
+
+    #[test]
+    fn powers_drop_what_is_not_a_finite_number() {
+        // 2^10 = 1024; 0^-1 divides by zero; (-8)^0.5 is no real number; 10^400 overflows.
+        check(
+            at(&series_number(MathOperator::Power, 10.0), &[2.0]),
+            1024.0,
+        );
+        check(at(&series_number(MathOperator::Power, -1.0), &[0.0]), NONE);
+        check(at(&series_number(MathOperator::Power, 0.5), &[-8.0]), NONE);
+        check(
+            at(&series_number(MathOperator::Power, 400.0), &[10.0]),
+            NONE,
+        );
+        // pow(NaN, 0) is 1 in IEEE arithmetic; a missing datapoint stays missing.
+        check(at(&series_number(MathOperator::Power, 0.0), &[NONE]), NONE);
+    }
+
+    #[test]
+    fn overflow_of_a_sum_drops_the_datapoint() {
+        // 1e308 + 1e308 is infinite.
+        check(at(&series_op(MathOperator::Add), &[1e308, 1e308]), NONE);
+    }
+
+    #[test]
+    fn pointwise_functions_keep_missing_datapoints_missing() {
+        let mut b = MetricMath::builder();
+        let (m0, m1) = (b.metric(0), b.metric(1));
+        let difference = b.binary(MathOperator::Subtract, m0, m1).unwrap();
+        let abs = b.function("ABS", vec![difference]).unwrap();
+        let abs = b.build(abs).unwrap();
+        // ABS(3 - 7.5) = 4.5; ABS(3 - (missing = 0)) = 3; both missing: none.
+        check(at(&abs, &[3.0, 7.5]), 4.5);
+        check(at(&abs, &[3.0, NONE]), 3.0);
+        check(at(&abs, &[NONE, NONE]), NONE);
+        for (function, expected) in [("CEIL", -2.0), ("FLOOR", -3.0)] {
+            let mut b = MetricMath::builder();
+            let m0 = b.metric(0);
+            let term = b.function(function, vec![m0]).unwrap();
+            let math = b.build(term).unwrap();
+            // CEIL(-2.5) = -2 (smallest integer >= -2.5), FLOOR(-2.5) = -3.
+            check(at(&math, &[-2.5]), expected);
+            check(at(&math, &[NONE]), NONE);
+        }
+        let mut b = MetricMath::builder();
+        let m0 = b.metric(0);
+        let minus = b.negate(m0).unwrap();
+        let minus = b.build(minus).unwrap();
+        check(at(&minus, &[4.0]), -4.0);
+        check(at(&minus, &[NONE]), NONE);
+    }
+
+    #[test]
+    fn fill_replaces_missing_datapoints_only() {
+        let mut b = MetricMath::builder();
+        let m0 = b.metric(0);
+        let ten = b.number(10.0).unwrap();
+        let filled = b.function("FILL", vec![m0, ten]).unwrap();
+        let fill = b.build(filled).unwrap();
+        // FILL(m1, 10): 4 stays 4, a missing datapoint becomes 10.
+        check(at(&fill, &[4.0]), 4.0);
+        check(at(&fill, &[NONE]), 10.0);
+    }
+
+    #[test]
+    fn fill_of_an_array_by_a_series_fills_each_series_at_the_timestamp() {
+        // SUM(FILL([m0, m1], m2)) with m0 missing, m1 = 2, m2 = 5: [5, 2], sum 7; with m2
+        // missing too, m0 stays missing and the sum is 2.
+        let mut b = MetricMath::builder();
+        let (m0, m1, m2) = (b.metric(0), b.metric(1), b.metric(2));
+        let array = b.array(vec![m0, m1]).unwrap();
+        let filled = b.function("FILL", vec![array, m2]).unwrap();
+        let sum = b.function("SUM", vec![filled]).unwrap();
+        let math = b.build(sum).unwrap();
+        check(at(&math, &[NONE, 2.0, 5.0]), 7.0);
+        check(at(&math, &[NONE, 2.0, NONE]), 2.0);
+    }
+
+    #[test]
+    fn reductions_of_an_array_combine_series_timestamp_by_timestamp() {
+        // [4, missing, 10]: SUM 4 + 10 = 14; AVG counts the missing one as 0: 14 / 3;
+        // MIN 4 and MAX 10 over the datapoints present.
+        let datapoints = [4.0, NONE, 10.0];
+        check(at(&reduce("SUM"), &datapoints), 14.0);
+        check(at(&reduce("AVG"), &datapoints), 14.0 / 3.0);
+        check(at(&reduce("MIN"), &datapoints), 4.0);
+        check(at(&reduce("MAX"), &datapoints), 10.0);
+        for function in ["SUM", "AVG", "MIN", "MAX"] {
+            check(at(&reduce(function), &[NONE, NONE, NONE]), NONE);
+        }
+    }
+
+    #[test]
+    fn arithmetic_on_an_array_applies_to_each_series() {
+        // CloudWatch's examples: SUM(100/[m1, m2]) with 4 and 5 is 25 + 20 = 45;
+        // AVG([m1,m2]/m3) with 6, 3 and 3 is (2 + 1) / 2 = 1.5.
+        let mut b = MetricMath::builder();
+        let hundred = b.number(100.0).unwrap();
+        let (m0, m1) = (b.metric(0), b.metric(1));
+        let array = b.array(vec![m0, m1]).unwrap();
+        let divided = b.binary(MathOperator::Divide, hundred, array).unwrap();
+        let sum = b.function("SUM", vec![divided]).unwrap();
+        check(at(&b.build(sum).unwrap(), &[4.0, 5.0]), 45.0);
+
+        let mut b = MetricMath::builder();
+        let (m0, m1, m2) = (b.metric(0), b.metric(1), b.metric(2));
+        let array = b.array(vec![m0, m1]).unwrap();
+        let divided = b.binary(MathOperator::Divide, array, m2).unwrap();
+        let avg = b.function("AVG", vec![divided]).unwrap();
+        check(at(&b.build(avg).unwrap(), &[6.0, 3.0, 3.0]), 1.5);
+    }
+
+    #[test]
+    fn arrays_in_an_array_are_spliced_in() {
+        // SUM([[m0, m1], m2]) with 1, 2, 4 is 7.
+        let mut b = MetricMath::builder();
+        let (m0, m1, m2) = (b.metric(0), b.metric(1), b.metric(2));
+        let inner = b.array(vec![m0, m1]).unwrap();
+        let outer = b.array(vec![inner, m2]).unwrap();
+        let sum = b.function("SUM", vec![outer]).unwrap();
+        check(at(&b.build(sum).unwrap(), &[1.0, 2.0, 4.0]), 7.0);
+    }
+
+    #[test]
+    fn a_leaf_that_is_not_finite_is_a_missing_datapoint() {
+        // m0 + m1 with m1 infinite: treated as missing, so 5 + 0 = 5.
+        check(
+            at(&series_op(MathOperator::Add), &[5.0, f64::INFINITY]),
+            5.0,
+        );
+    }
+
+    #[test]
+    fn a_function_of_one_series_over_the_whole_range_is_refused() {
+        for function in ["SUM", "AVG", "MIN", "MAX"] {
+            let mut b = MetricMath::builder();
+            let m0 = b.metric(0);
+            let err = b.function(function, vec![m0]).unwrap_err();
+            assert!(matches!(err, MetricMathError::WholeRange { function: f } if f == function));
+            assert!(
+                err.to_string()
+                    .contains("one number for the whole time range")
+            );
+        }
+    }
+
+    #[test]
+    fn functions_are_upper_case_as_cloudwatch_requires() {
+        let mut b = MetricMath::builder();
+        let m0 = b.metric(0);
+        let array = b.array(vec![m0]).unwrap();
+        let err = b.function("sum", vec![array]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sum is not a function: CloudWatch's metric math functions are written in upper \
+             case (SUM)"
+        );
+        let err = b.function("Diff", vec![]).unwrap_err();
+        assert!(matches!(
+            err,
+            MetricMathError::LowerCase { upper: "DIFF", .. }
+        ));
+    }
+
+    #[test]
+    fn other_functions_are_refused_with_their_reason() {
+        let mut b = MetricMath::builder();
+        let m0 = b.metric(0);
+        let err = b.function("RATE", vec![m0.clone()]).unwrap_err();
+        assert!(err.to_string().starts_with(
+            "RATE depends on the datapoint before, not on one timestamp alone; supported: "
+        ));
+        let err = b.function("FOO", vec![m0.clone()]).unwrap_err();
+        assert!(matches!(err, MetricMathError::UnknownFunction { .. }));
+        let repeat = b.keyword("REPEAT");
+        let err = b.function("FILL", vec![m0.clone(), repeat]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("FILL(series, REPEAT) fills a missing datapoint")
+        );
+        let other = b.metric(1);
+        let err = b.function("FILL", vec![m0, other]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "FILL takes a time series and a number, or an array of time series and a number or \
+             a time series, got 2 arguments (a time series, a time series)"
+        );
+    }
+
+    #[test]
+    fn forms_cloudwatch_does_not_list_are_refused() {
+        let mut b = MetricMath::builder();
+        let (m0, m1) = (b.metric(0), b.metric(1));
+        let five = b.number(5.0).unwrap();
+        let array = b.array(vec![m0.clone(), m1]).unwrap();
+        let err = b
+            .binary(MathOperator::Add, array.clone(), array)
+            .unwrap_err();
+        assert!(err.to_string().starts_with(
+            "+ cannot combine an array of 2 time series with an array of 2 time series"
+        ));
+        let err = b.array(vec![m0, five.clone()]).unwrap_err();
+        assert_eq!(err.to_string(), "an array holds time series, got a number");
+        let err = b.function("ABS", vec![five.clone()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ABS takes a time series or an array of time series, got a number"
+        );
+        assert!(matches!(b.array(vec![]), Err(MetricMathError::EmptyArray)));
+        assert!(matches!(
+            b.number(f64::INFINITY),
+            Err(MetricMathError::NotFinite { .. })
+        ));
+        assert!(b.check_expression(&five).is_err());
+        let err = b.build(five).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the expression gives a number; a policy or an alarm watches a single time series"
+        );
+    }
+
+    #[test]
+    fn an_array_is_a_valid_expression_but_not_what_an_alarm_watches() {
+        let mut b = MetricMath::builder();
+        let (m0, m1) = (b.metric(0), b.metric(1));
+        let array = b.array(vec![m0, m1]).unwrap();
+        assert_eq!(b.check_expression(&array), Ok(()));
+        assert!(b.build(array).is_err());
+    }
+
+    #[test]
+    fn expressions_used_twice_are_shared_and_counted_twice() {
+        // x0 = m0, x(k+1) = x(k) + x(k): x(k) visits 2^(k+1) - 1 nodes and is worth 2^k × m0.
+        // k = 15 visits 65,535 <= 100,000 and gives 2^15 = 32,768 with m0 = 1; k = 16 visits
+        // 131,071, past the bound.
+        let doubled = |times: u32| {
+            let mut b = MetricMath::builder();
+            let mut x = b.metric(0);
+            for _ in 0..times {
+                x = b.binary(MathOperator::Add, x.clone(), x).unwrap();
+            }
+            b.build(x)
+        };
+        let math = doubled(15).unwrap();
+        check(at(&math, &[1.0]), 32_768.0);
+        // Shared: one node per level after compaction, plus the metric.
+        assert_eq!(math.nodes.len(), 16);
+        assert!(matches!(
+            doubled(16),
+            Err(MetricMathError::TooLarge { max: 100_000, .. })
+        ));
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_bound_is_refused() {
+        // 999 minus signs over m0 nest 1,000 deep; 1,000 of them nest 1,001.
+        let negated = |times: u32| {
+            let mut b = MetricMath::builder();
+            let mut x = b.metric(0);
+            for _ in 0..times {
+                x = b.negate(x).unwrap();
+            }
+            b.build(x)
+        };
+        // An odd number of minus signs negates 2 to -2.
+        check(at(&negated(999).unwrap(), &[2.0]), -2.0);
+        assert!(matches!(
+            negated(1_000),
+            Err(MetricMathError::TooLarge { max: 1_000, .. })
+        ));
+    }
+
+    #[test]
+    fn building_keeps_only_what_the_result_uses() {
+        let build = |with_unused: bool| {
+            let mut b = MetricMath::builder();
+            if with_unused {
+                let unused = b.metric(7);
+                let _ = b.function("ABS", vec![unused]).unwrap();
+            }
+            let m0 = b.metric(0);
+            let two = b.number(2.0).unwrap();
+            let term = b.binary(MathOperator::Multiply, m0, two).unwrap();
+            b.build(term).unwrap()
+        };
+        assert_eq!(build(true), build(false));
+        assert_eq!(build(true).metric_count(), 1);
+    }
+
+    /// A random expression over metrics 0..4, as builder calls; refusals are skipped.
+    fn random_term(b: &mut MetricMathBuilder, choices: &[u8]) -> MetricMathTerm {
+        let mut stack: Vec<MetricMathTerm> = Vec::new();
+        for &choice in choices {
+            let next = match (choice % 12, stack.pop(), stack.pop()) {
+                (0, x, y) => {
+                    stack.extend(y);
+                    stack.extend(x);
+                    Ok(b.metric(usize::from(choice / 12) % 4))
+                }
+                (1, x, y) => {
+                    stack.extend(y);
+                    stack.extend(x);
+                    b.number(f64::from(choice) - 100.0)
+                }
+                (2..=6, Some(x), Some(y)) => {
+                    let operator = [
+                        MathOperator::Add,
+                        MathOperator::Subtract,
+                        MathOperator::Multiply,
+                        MathOperator::Divide,
+                        MathOperator::Power,
+                    ][usize::from(choice % 12 - 2)];
+                    b.binary(operator, y, x)
+                }
+                (7, Some(x), y) => {
+                    stack.extend(y);
+                    b.negate(x)
+                }
+                (8, Some(x), Some(y)) => b.array(vec![y, x]),
+                (9, Some(x), y) => {
+                    stack.extend(y);
+                    let name = ["ABS", "CEIL", "FLOOR", "SUM", "AVG", "MIN", "MAX"]
+                        [usize::from(choice / 12) % 7];
+                    b.function(name, vec![x])
+                }
+                (10, Some(x), Some(y)) => b.function("FILL", vec![y, x]),
+                (_, x, y) => {
+                    stack.extend(y);
+                    stack.extend(x);
+                    continue;
+                }
+            };
+            if let Ok(term) = next {
+                stack.push(term);
+            }
+        }
+        stack.pop().unwrap_or_else(|| b.metric(0))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn evaluation_gives_a_finite_value_or_none_for_any_expression_and_datapoints(
+            choices in proptest::collection::vec(any::<u8>(), 0..60),
+            datapoints in proptest::collection::vec(
+                prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(0.0), any::<f64>()],
+                4,
+            ),
+        ) {
+            let mut b = MetricMath::builder();
+            let term = random_term(&mut b, &choices);
+            if let Ok(math) = b.build(term) {
+                let value = at(&math, &datapoints);
+                prop_assert!(value.is_nan() || value.is_finite());
+            }
+        }
+    }
+}
