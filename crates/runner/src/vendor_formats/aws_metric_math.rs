@@ -1012,3 +1012,510 @@ impl Parser<'_> {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.";
+    const ALARM: &str = "[0].";
+    const NONE: f64 = f64::NAN;
+
+    /// The tests' resolver: a metric is its MetricName and Stat; `Bogus` is refused, naming the
+    /// field as a real resolver would.
+    fn resolve(prefix: &str, stat: &MetricStatBody) -> Result<String, ScenarioError> {
+        let name = stat.metric.metric_name.clone().unwrap_or_default();
+        if name == "Bogus" {
+            return Err(ScenarioError::Field {
+                path: "policy.json".into(),
+                field: format!("{prefix}Metric.MetricName"),
+                message: "is not simulated".to_owned(),
+            });
+        }
+        Ok(format!("{name}/{}", stat.stat))
+    }
+
+    fn build(of: MetricsOf, json: &str) -> Result<(Vec<String>, MetricMath), ScenarioError> {
+        let queries: Vec<Value> = serde_json::from_str(json).unwrap();
+        let prefix = match of {
+            MetricsOf::TargetTracking => POLICY,
+            MetricsOf::Alarm => ALARM,
+        };
+        metric_math(&queries, of, Path::new("policy.json"), prefix, resolve)
+    }
+
+    /// The error's `field: message`, without the file.
+    fn error(of: MetricsOf, json: &str) -> String {
+        match build(of, json) {
+            Err(ScenarioError::Field { field, message, .. }) => format!("{field}: {message}"),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    /// A target-tracking query with a MetricStat.
+    fn metric(id: &str, name: &str) -> String {
+        format!(
+            r#"{{ "Id": "{id}", "ReturnData": false, "MetricStat": {{ "Metric": {{
+                "MetricName": "{name}", "Namespace": "AWS/SageMaker" }}, "Stat": "Sum" }} }}"#
+        )
+    }
+
+    /// Metrics m1, m2, m3 and e1 = `expression`, returned.
+    fn with_expression(expression: &str) -> String {
+        format!(
+            r#"[{}, {}, {}, {{ "Id": "e1", "Expression": {expression:?} }}]"#,
+            metric("m1", "A"),
+            metric("m2", "B"),
+            metric("m3", "C")
+        )
+    }
+
+    /// The value of `expression` over m1, m2, m3 with these datapoints.
+    fn value(expression: &str, datapoints: [f64; 3]) -> f64 {
+        let (_, math) = build(MetricsOf::TargetTracking, &with_expression(expression)).unwrap();
+        math.evaluate(|i| datapoints[i])
+    }
+
+    /// The error of `expression` as e1 (Metrics[3]), without the field.
+    fn expression_error(expression: &str) -> String {
+        let full = error(MetricsOf::TargetTracking, &with_expression(expression));
+        let field = format!("{POLICY}Metrics[3].Expression: ");
+        full.strip_prefix(&field)
+            .unwrap_or_else(|| panic!("expected an error of {field}, got {full}"))
+            .to_owned()
+    }
+
+    fn check(got: f64, expected: f64) {
+        if expected.is_nan() {
+            assert!(got.is_nan(), "expected no datapoint, got {got}");
+        } else {
+            assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn worked_example_invocations_per_copy_filled_with_zero() {
+        // docs/semantics/aws-metric-math.md, example 1: InvocationsPerCopy has no datapoint in
+        // a minute without a copy; FILL(m1, 0) makes it 0 there. Minute with 40: 40; minute
+        // without a copy: 0.
+        let json = r#"[
+          { "Id": "m1", "ReturnData": false, "Label": "invocations per copy",
+            "MetricStat": { "Metric": { "MetricName": "InvocationsPerCopy",
+              "Namespace": "AWS/SageMaker",
+              "Dimensions": [{ "Name": "InferenceComponentName", "Value": "ic-1" }] },
+              "Stat": "Average", "Unit": "Count" } },
+          { "Id": "e1", "Expression": "FILL(m1, 0)", "Label": "filled", "ReturnData": true }
+        ]"#;
+        let (leaves, math) = build(MetricsOf::TargetTracking, json).unwrap();
+        assert_eq!(leaves, ["InvocationsPerCopy/Average"]);
+        check(math.evaluate(|_| 40.0), 40.0);
+        check(math.evaluate(|_| NONE), 0.0);
+    }
+
+    #[test]
+    fn worked_example_failure_share_alarm() {
+        // Example 2: an alarm on the share of requests that failed for want of a copy,
+        // e1 = 100 * m2 / (m1 + m2), m1 Invocations, m2 NoCapacityInvocationFailures.
+        // 300 and 100: 100 × 100 / 400 = 25. 0 and 50: 100 × 50 / 50 = 100.
+        // 0 and 0: 0 / 0 divides by zero, and the datapoint is dropped.
+        let json = r#"[
+          { "Id": "m1", "ReturnData": false, "AccountId": "123456789012",
+            "MetricStat": { "Metric": { "MetricName": "Invocations", "Namespace": "AWS/SageMaker" },
+              "Period": 60, "Stat": "Sum" } },
+          { "Id": "m2", "ReturnData": false,
+            "MetricStat": { "Metric": { "MetricName": "NoCapacityInvocationFailures",
+              "Namespace": "AWS/SageMaker" }, "Period": 60, "Stat": "Sum" } },
+          { "Id": "e1", "Expression": "100 * m2 / (m1 + m2)", "Label": "failure %",
+            "ReturnData": true }
+        ]"#;
+        let (leaves, math) = build(MetricsOf::Alarm, json).unwrap();
+        assert_eq!(
+            leaves,
+            ["Invocations/Sum", "NoCapacityInvocationFailures/Sum"]
+        );
+        check(math.evaluate(|i| [300.0, 100.0][i]), 25.0);
+        check(math.evaluate(|i| [0.0, 50.0][i]), 100.0);
+        check(math.evaluate(|_| 0.0), NONE);
+    }
+
+    #[test]
+    fn worked_example_an_expression_using_an_expression() {
+        // Example 3: e1 = AVG([m1, m2]) (not returned), e2 = CEIL(e1). AVG counts a missing
+        // datapoint as 0: m1 = 5, m2 missing gives 2.5, CEIL 3; 5 and 2 give 3.5, CEIL 4;
+        // both missing give none.
+        let json = format!(
+            r#"[{}, {}, {{ "Id": "e2", "Expression": "CEIL(e1)" }},
+                {{ "Id": "e1", "Expression": "AVG([m1, m2])", "ReturnData": false }}]"#,
+            metric("m1", "A"),
+            metric("m2", "B")
+        );
+        let (_, math) = build(MetricsOf::TargetTracking, &json).unwrap();
+        check(math.evaluate(|i| [5.0, NONE][i]), 3.0);
+        check(math.evaluate(|i| [5.0, 2.0][i]), 4.0);
+        check(math.evaluate(|_| NONE), NONE);
+    }
+
+    #[test]
+    fn operators_bind_as_in_written_mathematics() {
+        // m1 = 2, m2 = 10, m3 = 3.
+        let d = [2.0, 10.0, 3.0];
+        check(value("m1 + m2 * m3", d), 32.0); // 2 + 30
+        check(value("(m1 + m2) * m3", d), 36.0); // 12 × 3
+        check(value("m2 - m1 - m3", d), 5.0); // (10 - 2) - 3
+        check(value("m2 / m1 / 5", d), 1.0); // (10 / 2) / 5
+        check(value("-m1 ^ 2", d), -4.0); // -(2²)
+        check(value("m1 ^ m3 ^ 2", d), 512.0); // 2^(3²) = 2⁹
+        check(value("m1 ^ -1", d), 0.5);
+        check(value("- - m1", d), 2.0);
+        check(value("m3*1.5", d), 4.5);
+        check(value(" m1\n+\tm2 ", d), 12.0);
+    }
+
+    #[test]
+    fn metrics_gives_the_metrics_of_the_list_by_their_ids() {
+        // SUM(METRICS()) = 1 + 2 + 4; METRICS("2") holds m2 alone; the expression e1 is not a
+        // metric.
+        let d = [1.0, 2.0, 4.0];
+        check(value("SUM(METRICS())", d), 7.0);
+        check(value("MAX(METRICS(\"2\"))", d), 2.0);
+        check(value("SUM([METRICS(\"1\"), METRICS(\"3\")])", d), 5.0);
+        assert_eq!(
+            expression_error("SUM(METRICS(\"z\"))"),
+            "at character 5: METRICS(\"z\"): no metric's Id contains \"z\""
+        );
+        assert_eq!(
+            expression_error("SUM(METRICS(m1))"),
+            "at character 5: METRICS takes no argument or one string, as in METRICS(\"errors\")"
+        );
+    }
+
+    #[test]
+    fn every_metric_is_resolved_in_list_order_whether_used_or_not() {
+        // e1 reads only m2, the second metric; the three are resolved all the same, and the
+        // expression asks for index 1.
+        let json = with_expression("m2 * 2");
+        let (leaves, math) = build(MetricsOf::TargetTracking, &json).unwrap();
+        assert_eq!(leaves, ["A/Sum", "B/Sum", "C/Sum"]);
+        check(math.evaluate(|i| [NONE, 21.0, NONE][i]), 42.0);
+    }
+
+    #[test]
+    fn one_metric_alone_is_returned_by_default() {
+        // "If you are only retrieving metrics and not performing any math expressions, do not
+        // specify anything for ReturnData": the metric's own datapoint.
+        let json = r#"[{ "Id": "m1", "MetricStat": { "Metric": { "MetricName": "A" },
+            "Stat": "Average" } }]"#;
+        let (leaves, math) = build(MetricsOf::TargetTracking, json).unwrap();
+        assert_eq!(leaves, ["A/Average"]);
+        check(math.evaluate(|_| 7.0), 7.0);
+    }
+
+    #[test]
+    fn ids_follow_aws_pattern_and_are_unique() {
+        let json = format!("[{}]", metric("M1", "A"));
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!(
+                "{POLICY}Metrics[0].Id: \"M1\" is not a valid Id: the valid characters are \
+                 letters, numbers and underscores, and the first character must be a lowercase \
+                 letter"
+            )
+        );
+        let json = format!("[{}]", metric("m-1", "A"));
+        assert!(error(MetricsOf::TargetTracking, &json).contains("\"m-1\" is not a valid Id"));
+        let json = format!("[{}]", metric("", "A"));
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!("{POLICY}Metrics[0].Id: must be 1 to 255 characters long, got 0")
+        );
+        let json = format!("[{}]", metric(&"m".repeat(256), "A"));
+        assert!(error(MetricsOf::TargetTracking, &json).ends_with("got 256"));
+        let json = format!("[{}, {}]", metric("m_1", "A"), metric("m_1", "B"));
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!(
+                "{POLICY}Metrics[1].Id: \"m_1\" is already the Id of Metrics[0]: Ids must be \
+                 unique among the queries of one scaling policy"
+            )
+        );
+    }
+
+    #[test]
+    fn a_query_has_exactly_one_of_expression_and_metric_stat() {
+        let json = r#"[{ "Id": "e1", "Expression": "m1",
+            "MetricStat": { "Metric": { "MetricName": "A" }, "Stat": "Sum" } }]"#;
+        assert_eq!(
+            error(MetricsOf::TargetTracking, json),
+            format!(
+                "{POLICY}Metrics[0].Expression: exactly one of Expression and MetricStat is \
+                 required, got both"
+            )
+        );
+        assert!(error(MetricsOf::TargetTracking, r#"[{ "Id": "e1" }]"#).ends_with("got neither"));
+        assert_eq!(
+            expression_error(""),
+            "must be 1 to 2048 characters long, got 0"
+        );
+        assert_eq!(
+            expression_error(&format!("m1{}", " ".repeat(2_047))),
+            "must be 1 to 2048 characters long, got 2049"
+        );
+    }
+
+    #[test]
+    fn exactly_one_query_returns_data_and_it_is_the_final_expression() {
+        // Two metrics without ReturnData both default to true.
+        let plain = |id: &str| {
+            format!(
+                r#"{{ "Id": "{id}", "MetricStat": {{ "Metric": {{ "MetricName": "A" }},
+                "Stat": "Sum" }} }}"#
+            )
+        };
+        let json = format!("[{}, {}]", plain("m1"), plain("m2"));
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!(
+                "{POLICY}Metrics[1].ReturnData: only one query may have ReturnData true, and \
+                 Metrics[0] has it already (ReturnData is true when left out): set it to false \
+                 on every query but the final expression, whose result the policy tracks"
+            )
+        );
+        let json = format!(
+            r#"[{}, {{ "Id": "e1", "Expression": "m1 * 2", "ReturnData": false }}]"#,
+            metric("m1", "A")
+        );
+        assert_eq!(
+            error(
+                MetricsOf::Alarm,
+                &json.replace(r#""Stat""#, r#""Period": 60, "Stat""#)
+            ),
+            "[0].Metrics: no query has ReturnData true: set it on the final expression, whose \
+             result the alarm watches"
+        );
+        let json = format!(
+            r#"[{}, {{ "Id": "e1", "Expression": "m1 * 2", "ReturnData": false }}]"#,
+            plain("m1")
+        );
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!(
+                "{POLICY}Metrics[0].ReturnData: must be false on a metric when the list has \
+                 math expressions: ReturnData true goes on the final math expression"
+            )
+        );
+    }
+
+    #[test]
+    fn expressions_name_only_other_queries_of_the_list() {
+        assert_eq!(
+            expression_error("m1 + m4"),
+            "at character 6: m4 is not the Id of any query in Metrics"
+        );
+        assert_eq!(
+            expression_error("e1 + 1"),
+            "at character 1: e1 is this query's own Id: an expression cannot use its own result"
+        );
+    }
+
+    #[test]
+    fn expressions_that_use_each_other_in_a_circle_are_refused() {
+        let json = format!(
+            r#"[{}, {{ "Id": "e3", "Expression": "e1", "ReturnData": false }},
+                {{ "Id": "e1", "Expression": "e2 + m1", "ReturnData": false }},
+                {{ "Id": "e2", "Expression": "e1 * 2" }}]"#,
+            metric("m1", "A")
+        );
+        // e3 is first in the list but outside the circle; the circle starts at e1.
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!(
+                "{POLICY}Metrics[2].Expression: e1 uses e2, which uses e1: expressions cannot \
+                 use each other's results in a circle"
+            )
+        );
+        let json = r#"[{ "Id": "a", "Expression": "b", "ReturnData": false },
+            { "Id": "b", "Expression": "c", "ReturnData": false },
+            { "Id": "c", "Expression": "a" }]"#;
+        assert!(error(MetricsOf::TargetTracking, json).ends_with(
+            "Metrics[0].Expression: a uses b, which uses c, which uses a: expressions \
+                 cannot use each other's results in a circle"
+        ));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_character() {
+        assert_eq!(
+            expression_error("m1 + * m2"),
+            "at character 6: expected a number, an Id, a function, \"(\" or \"[\", got \"*\""
+        );
+        assert_eq!(
+            expression_error("(m1 + 2"),
+            "at character 8: expected \")\", got the end of the expression"
+        );
+        assert_eq!(
+            expression_error("m1 m2"),
+            "at character 4: expected an operator or the end of the expression, got m2"
+        );
+        assert_eq!(
+            expression_error("m1 % 2"),
+            "at character 4: unexpected character '%'"
+        );
+        assert_eq!(
+            expression_error("m1 * 1."),
+            "at character 7: a decimal point must be followed by digits"
+        );
+        assert_eq!(
+            expression_error("m1 + é"),
+            "at character 6: unexpected character 'é'"
+        );
+        assert!(expression_error("m1 > 5").starts_with(
+            "at character 4: comparison and logical operators (== != < <= > >= AND OR && ||) \
+             are not supported"
+        ));
+        assert!(expression_error("m1 AND m2").starts_with("at character 4: comparison"));
+        assert_eq!(
+            expression_error("m1 * Foo"),
+            "at character 6: Foo is neither an Id (an Id starts with a lowercase letter) nor a \
+             function call"
+        );
+        assert_eq!(
+            expression_error("SUM([m1, m2)"),
+            "at character 12: expected \",\" or \"]\", got \")\""
+        );
+        let deep = format!("{}m1{}", "(".repeat(101), ")".repeat(101));
+        assert_eq!(
+            expression_error(&deep),
+            "at character 101: parentheses, brackets, calls and minus signs nest more than 100 \
+             deep"
+        );
+        let fine = format!("{}m1{}", "(".repeat(100), ")".repeat(100));
+        check(value(&fine, [3.0, NONE, NONE]), 3.0);
+    }
+
+    #[test]
+    fn functions_and_forms_outside_the_per_timestamp_ones_are_refused_where_they_are() {
+        assert!(expression_error("m2 + RATE(m1)").starts_with(
+            "at character 6: RATE depends on the datapoint before, not on one timestamp alone; \
+             supported: "
+        ));
+        assert_eq!(
+            expression_error("sum([m1, m2])"),
+            "at character 1: sum is not a function: CloudWatch's metric math functions are \
+             written in upper case (SUM)"
+        );
+        assert!(
+            expression_error("m1 - SUM(m1)")
+                .starts_with("at character 6: SUM of one time series is one number")
+        );
+        assert!(
+            expression_error("FILL(m1, REPEAT)")
+                .starts_with("at character 1: FILL(series, REPEAT) fills a missing datapoint")
+        );
+        assert!(expression_error("[m1, m2] * [m3]").starts_with(
+            "at character 10: * cannot combine an array of 2 time series with an array of 1 \
+             time series"
+        ));
+        assert_eq!(
+            expression_error("2 * 3"),
+            "the expression gives a number; the result of a math expression must be a time \
+             series or an array of time series (CloudWatch's metric math syntax)"
+        );
+        assert_eq!(
+            expression_error("[m1, m2]"),
+            "the expression gives an array of 2 time series; a policy or an alarm watches a \
+             single time series"
+        );
+        assert_eq!(
+            expression_error("m1 * \"a\""),
+            "at character 6: a string is only an argument of METRICS, as in METRICS(\"errors\")"
+        );
+    }
+
+    #[test]
+    fn the_resolver_is_asked_with_each_metric_stats_field_path() {
+        let json = format!("[{}, {}]", metric("m1", "A"), metric("m2", "Bogus"));
+        let json = json.replacen(r#""ReturnData": false"#, r#""ReturnData": true"#, 1);
+        assert_eq!(
+            error(MetricsOf::TargetTracking, &json),
+            format!("{POLICY}Metrics[1].MetricStat.Metric.MetricName: is not simulated")
+        );
+    }
+
+    #[test]
+    fn each_api_has_its_own_fields() {
+        // Application Auto Scaling's TargetTrackingMetricStat has no Period; CloudWatch's
+        // MetricStat requires one.
+        let with_period = r#"[{ "Id": "m1", "MetricStat": { "Metric": { "MetricName": "A" },
+            "Stat": "Sum", "Period": 60 } }]"#;
+        assert!(
+            error(MetricsOf::TargetTracking, with_period).starts_with(&format!(
+                "{POLICY}Metrics[0].MetricStat: unknown field `Period`, expected one of \
+                 `Metric`, `Stat`, `Unit`"
+            ))
+        );
+        let (_, math) = build(MetricsOf::Alarm, with_period).unwrap();
+        check(math.evaluate(|_| 1.5), 1.5);
+        let without = r#"[{ "Id": "m1", "MetricStat": { "Metric": { "MetricName": "A" },
+            "Stat": "Sum" } }]"#;
+        assert!(
+            error(MetricsOf::Alarm, without)
+                .starts_with("[0].Metrics[0].MetricStat: missing field `Period`")
+        );
+        assert!(
+            error(
+                MetricsOf::TargetTracking,
+                r#"[{ "Id": "m1", "Expresion": "m2" }]"#
+            )
+            .starts_with(&format!("{POLICY}Metrics[0]: unknown field `Expresion`"))
+        );
+        let query_period = r#"[{ "Id": "e1", "Expression": "m1", "Period": 300 }]"#;
+        assert_eq!(
+            error(MetricsOf::Alarm, query_period),
+            "[0].Metrics[0].Period: a query's own Period is not supported (got 300); the \
+             metrics' MetricStat.Period sets the period of their datapoints"
+        );
+        assert_eq!(
+            error(MetricsOf::Alarm, "[]"),
+            "[0].Metrics: must hold at least one query"
+        );
+    }
+
+    #[test]
+    fn an_alarm_takes_at_most_ten_metrics_and_ten_expressions() {
+        let alarm_metric = |i: usize| {
+            format!(
+                r#"{{ "Id": "m{i}", "ReturnData": false, "MetricStat": {{ "Metric": {{
+                "MetricName": "A" }}, "Period": 60, "Stat": "Sum" }} }}"#
+            )
+        };
+        let metrics: Vec<String> = (0..11).map(alarm_metric).collect();
+        let json = format!(
+            r#"[{}, {{ "Id": "e1", "Expression": "SUM(METRICS())" }}]"#,
+            metrics.join(", ")
+        );
+        assert_eq!(
+            error(MetricsOf::Alarm, &json),
+            "[0].Metrics: an alarm takes at most 10 queries with MetricStat and 10 with \
+             Expression (PutMetricAlarm), got 11 and 1"
+        );
+        // Ten metrics of value 1 each: SUM(METRICS()) = 10. Target tracking has no such bound.
+        let json = format!(
+            r#"[{}, {{ "Id": "e1", "Expression": "SUM(METRICS())" }}]"#,
+            metrics[..10].join(", ")
+        );
+        let (_, math) = build(MetricsOf::Alarm, &json).unwrap();
+        check(math.evaluate(|_| 1.0), 10.0);
+        let many: Vec<String> = (0..21).map(alarm_metric).collect();
+        assert_eq!(
+            error(MetricsOf::Alarm, &format!("[{}]", many.join(", "))),
+            "[0].Metrics: an alarm takes at most 20 queries (PutMetricAlarm), got 21"
+        );
+        let tracked: Vec<String> = (0..11).map(|i| metric(&format!("m{i}"), "A")).collect();
+        let json = format!(
+            r#"[{}, {{ "Id": "e1", "Expression": "SUM(METRICS())" }}]"#,
+            tracked.join(", ")
+        );
+        let (_, math) = build(MetricsOf::TargetTracking, &json).unwrap();
+        check(math.evaluate(|_| 1.0), 11.0);
+    }
+}
