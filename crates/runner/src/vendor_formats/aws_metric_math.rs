@@ -765,8 +765,8 @@ impl Parser<'_> {
             return Err(ExpressionError::at(
                 at,
                 format!(
-                    "parentheses, brackets, calls and minus signs nest more than {MAX_NESTING} \
-                     deep"
+                    "parentheses, brackets, calls, minus signs and powers nest more than \
+                     {MAX_NESTING} deep"
                 ),
             ));
         }
@@ -1385,8 +1385,8 @@ mod tests {
         let deep = format!("{}m1{}", "(".repeat(101), ")".repeat(101));
         assert_eq!(
             expression_error(&deep),
-            "at character 101: parentheses, brackets, calls and minus signs nest more than 100 \
-             deep"
+            "at character 101: parentheses, brackets, calls, minus signs and powers nest more \
+             than 100 deep"
         );
         let fine = format!("{}m1{}", "(".repeat(100), ")".repeat(100));
         check(value(&fine, [3.0, NONE, NONE]), 3.0);
