@@ -61,6 +61,10 @@ pub use crate::{
             MAX_LONG_ALARM_WINDOW_S, MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
             TreatMissingData, max_alarm_window_s,
         },
+        metric_math::{
+            MAX_METRIC_MATH_DEPTH, MAX_METRIC_MATH_STEPS, MathOperator, MetricMath,
+            MetricMathBuilder, MetricMathError, MetricMathTerm,
+        },
         scaling::{
             AdjustmentType, ApplicationAutoScaling, MetricAggregationType, PolicyName,
             ScalingPolicy, ScheduledAction, ScheduledActionReason, StepAdjustment,

@@ -162,11 +162,12 @@ struct CustomizedMetricSpecification {
     metrics: Option<Vec<Value>>,
 }
 
+/// A CloudWatch dimension (`Dimension`, `MetricDimension`, `TargetTrackingMetricDimension`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct MetricDimension {
-    name: String,
-    value: String,
+pub(crate) struct MetricDimension {
+    pub(crate) name: String,
+    pub(crate) value: String,
 }
 
 #[derive(Debug, Deserialize)]

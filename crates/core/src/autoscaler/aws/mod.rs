@@ -30,6 +30,7 @@
 //! and scale-ins, `ScheduledScalingSuspended` the scheduled actions, as AWS documents.
 
 pub(crate) mod cloudwatch;
+pub(crate) mod metric_math;
 pub(crate) mod scaling;
 
 use std::fmt;
