@@ -58,8 +58,8 @@ pub use crate::{
         TargetTrackingScalingPolicyConfiguration,
         cloudwatch::{
             AlarmBreach, ComparisonOperator as AwsComparisonOperator, MAX_ALARM_WINDOW_S,
-            MAX_LONG_ALARM_WINDOW_S, MetricAlarm, MetricQuery, MetricStatistic, SageMakerMetric,
-            TreatMissingData, max_alarm_window_s,
+            MAX_LONG_ALARM_WINDOW_S, MetricAlarm, MetricMathQuery, MetricQuery, MetricSource,
+            MetricStatistic, SageMakerMetric, TreatMissingData, max_alarm_window_s,
         },
         metric_math::{
             MAX_METRIC_MATH_DEPTH, MAX_METRIC_MATH_STEPS, MathOperator, MetricMath,

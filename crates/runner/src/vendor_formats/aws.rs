@@ -12,16 +12,17 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use scalesim_core::{
     AdjustmentType, ApplicationAutoScaling, AwsComparisonOperator, BuildError, HighResolutionAlarm,
-    MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic, PolicyName, SageMakerMetric,
-    ScalableTarget, ScalingPolicy, ScheduledAction, StepAdjustment, StepScalingPolicy,
-    TargetTracking, TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration,
-    TreatMissingData,
+    MetricAggregationType, MetricAlarm, MetricMathQuery, MetricQuery, MetricSource,
+    MetricStatistic, PolicyName, SageMakerMetric, ScalableTarget, ScalingPolicy, ScheduledAction,
+    StepAdjustment, StepScalingPolicy, TargetTracking, TargetTrackingPolicy,
+    TargetTrackingScalingPolicyConfiguration, TreatMissingData,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ScenarioError;
+use crate::vendor_formats::aws_metric_math::{MetricMathList, MetricsOf, metric_math};
 use crate::vendor_formats::aws_schedule::{ScheduleExpression, occurrences, parse_timestamp};
 use crate::vendor_formats::parse_json;
 
@@ -208,7 +209,6 @@ struct PutMetricAlarm {
     extended_statistic: Option<String>,
     dimensions: Option<Vec<MetricDimension>>,
     period: Option<u64>,
-    #[allow(dead_code, reason = "units do not change the values simulated")]
     unit: Option<String>,
     evaluation_periods: u64,
     datapoints_to_alarm: Option<u64>,
@@ -850,6 +850,7 @@ fn policies(
     text: &str,
     path: &Path,
     registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
 ) -> Result<Vec<PolicyEntry>, ScenarioError> {
     let shape = PolicyFileShape::of(text);
     let bodies = match shape {
@@ -863,7 +864,7 @@ fn policies(
         }
         PolicyFileShape::ConfigurationOnly => {
             let configuration: TargetTrackingConfigurationBody = parse_json(text, path)?;
-            let policy = tracking_policy("", configuration, "", path, registered)?;
+            let policy = tracking_policy("", configuration, "", path, registered, maths)?;
             return Ok(vec![PolicyEntry {
                 prefix: String::new(),
                 name: String::new(),
@@ -903,7 +904,7 @@ fn policies(
             &body.scalable_dimension,
             &body.resource_id,
         )?;
-        entries.push(policy_entry(body, prefix, path, registered)?);
+        entries.push(policy_entry(body, prefix, path, registered, maths)?);
     }
     // A variant of an endpoint may have its target and no policy, as AWS allows.
     if entries.is_empty() && registered.endpoint.is_none() {
@@ -930,6 +931,7 @@ fn policy_entry(
     prefix: String,
     path: &Path,
     registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
 ) -> Result<PolicyEntry, ScenarioError> {
     let policy_type = body.policy_type.as_deref().ok_or_else(|| {
         field_error(
@@ -969,6 +971,7 @@ fn policy_entry(
                 &format!("{prefix}{CONFIGURATION}."),
                 path,
                 registered,
+                maths,
             )?;
             (CONFIGURATION, PolicyKind::TargetTracking(policy))
         }
@@ -1041,7 +1044,7 @@ fn simulated_metric(
         field_error(
             path,
             format!("{prefix}MetricName"),
-            "is required (metric math over `Metrics` is not supported yet)",
+            "is required (or give Metrics)",
         )
     })?;
     let produced_here: &[SageMakerMetric] = match registered.component() {
@@ -1147,6 +1150,7 @@ fn tracking_policy(
     prefix: &str,
     path: &Path,
     registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
 ) -> Result<TargetTrackingPolicy, ScenarioError> {
     // The scenario's alarm shape replaces the default once the target is known.
     let mut high_resolution = None;
@@ -1208,13 +1212,22 @@ fn tracking_policy(
         }
         (None, Some(custom)) => {
             let custom_prefix = format!("{prefix}CustomizedMetricSpecification.");
-            if custom.metrics.is_some() {
-                return Err(field_error(
-                    path,
-                    format!("{custom_prefix}Metrics"),
-                    "metric math is not supported yet; name one metric with MetricName, \
-                     Namespace, Dimensions and Statistic",
-                ));
+            if let Some(queries) = &custom.metrics {
+                return tracking_math(queries, custom, &custom_prefix, path, registered, maths)
+                    .and_then(|source| {
+                        tracking_policy_of(
+                            name,
+                            MetricQuery {
+                                source,
+                                statistic: MetricStatistic::Average,
+                                period_minutes: 1,
+                            },
+                            &configuration,
+                            None,
+                            prefix,
+                            path,
+                        )
+                    });
             }
             let metric = simulated_metric(
                 path,
@@ -1239,6 +1252,19 @@ fn tracking_policy(
             ));
         }
     };
+    tracking_policy_of(name, query, &configuration, high_resolution, prefix, path)
+}
+
+/// A target-tracking policy on `query`, with the body's TargetValue, cooldowns (SageMaker's
+/// defaults when left out) and DisableScaleIn.
+fn tracking_policy_of(
+    name: &str,
+    query: MetricQuery,
+    configuration: &TargetTrackingConfigurationBody,
+    high_resolution: Option<HighResolutionAlarm>,
+    prefix: &str,
+    path: &Path,
+) -> Result<TargetTrackingPolicy, ScenarioError> {
     let configuration = TargetTrackingScalingPolicyConfiguration::new(
         configuration.target_value,
         configuration
@@ -1256,6 +1282,53 @@ fn tracking_policy(
         configuration,
         high_resolution,
     })
+}
+
+/// A CustomizedMetricSpecification's metric math `Metrics`, joined to the target's `maths`.
+fn tracking_math(
+    queries: &[Value],
+    custom: &CustomizedMetricSpecification,
+    prefix: &str,
+    path: &Path,
+    registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
+) -> Result<MetricSource, ScenarioError> {
+    // Model choice (docs/semantics/aws-metric-math.md): AWS's pages do not say what a
+    // specification naming a metric both ways does, so it is refused.
+    for (field, given) in [
+        ("MetricName", custom.metric_name.is_some()),
+        ("Namespace", custom.namespace.is_some()),
+        ("Dimensions", custom.dimensions.is_some()),
+        ("Statistic", custom.statistic.is_some()),
+    ] {
+        if given {
+            return Err(field_error(
+                path,
+                format!("{prefix}{field}"),
+                "cannot be given with Metrics: name the metric either by MetricName, \
+                 Namespace, Dimensions and Statistic, or by Metrics",
+            ));
+        }
+    }
+    let list = metric_math(
+        queries,
+        MetricsOf::TargetTracking,
+        path,
+        prefix,
+        |at, stat| {
+            let metric = simulated_metric(
+                path,
+                &format!("{at}Metric."),
+                stat.metric.metric_name.as_deref(),
+                stat.metric.namespace.as_deref(),
+                stat.metric.dimensions.as_deref(),
+                registered,
+            )?;
+            let statistic = statistic(path, format!("{at}Stat"), &stat.stat)?;
+            Ok((metric, statistic))
+        },
+    )?;
+    push_math(list, maths, path, prefix)
 }
 
 /// Checks StepAdjustments as AWS does (API_StepAdjustment): no interval with both bounds
@@ -1493,20 +1566,13 @@ fn invokes(action: &str, entry: &PolicyEntry) -> bool {
     name == entry.name && same_resource
 }
 
-fn metric_alarm(
+/// An alarm's one metric (MetricName, Namespace, Dimensions, Statistic, Period).
+fn alarm_metric(
     alarm: &PutMetricAlarm,
     prefix: &str,
     path: &Path,
     registered: &Registered,
-) -> Result<MetricAlarm, ScenarioError> {
-    if alarm.metrics.is_some() || alarm.threshold_metric_id.is_some() {
-        return Err(field_error(
-            path,
-            format!("{prefix}Metrics"),
-            "metric math and anomaly-detection alarms are not supported yet; name one metric \
-             with MetricName, Namespace, Dimensions and Statistic",
-        ));
-    }
+) -> Result<(SageMakerMetric, MetricStatistic, u64), ScenarioError> {
     if let Some(extended) = &alarm.extended_statistic {
         return Err(field_error(
             path,
@@ -1536,17 +1602,132 @@ fn metric_alarm(
     let period = alarm
         .period
         .ok_or_else(|| field_error(path, format!("{prefix}Period"), "is required"))?;
+    check_alarm_period(path, format!("{prefix}Period"), period, metric.name())?;
+    Ok((metric, statistic, period))
+}
+
+/// An alarm period must be whole minutes: SageMaker publishes its metrics once a minute.
+fn check_alarm_period(
+    path: &Path,
+    field: String,
+    period: u64,
+    what: &str,
+) -> Result<(), ScenarioError> {
     if period == 0 || !period.is_multiple_of(60) {
         return Err(field_error(
             path,
-            format!("{prefix}Period"),
+            field,
             format!(
-                "must be a multiple of 60 seconds: SageMaker publishes {} once a minute; got \
-                 {period}",
-                metric.name()
+                "must be a multiple of 60 seconds: SageMaker publishes {what} once a minute; got \
+                 {period}"
             ),
         ));
     }
+    Ok(())
+}
+
+/// An alarm's metric math `Metrics`: the expression joins the target's list `maths`, and the
+/// alarm evaluates it on its metrics' one Period.
+fn alarm_math(
+    alarm: &PutMetricAlarm,
+    queries: &[Value],
+    prefix: &str,
+    path: &Path,
+    registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
+) -> Result<(MetricSource, MetricStatistic, u64), ScenarioError> {
+    // PutMetricAlarm: "If you use the Metrics parameter, you cannot include the Namespace,
+    // MetricName, Dimensions, Period, Unit, Statistic, or ExtendedStatistic parameters".
+    for (field, given) in [
+        ("MetricName", alarm.metric_name.is_some()),
+        ("Namespace", alarm.namespace.is_some()),
+        ("Dimensions", alarm.dimensions.is_some()),
+        ("Period", alarm.period.is_some()),
+        ("Unit", alarm.unit.is_some()),
+        ("Statistic", alarm.statistic.is_some()),
+        ("ExtendedStatistic", alarm.extended_statistic.is_some()),
+    ] {
+        if given {
+            return Err(field_error(
+                path,
+                format!("{prefix}{field}"),
+                "cannot be given with Metrics: with Metrics, each MetricStat names its metric, \
+                 statistic and period",
+            ));
+        }
+    }
+    let mut periods: Vec<(String, u64)> = Vec::new();
+    let list = metric_math(queries, MetricsOf::Alarm, path, prefix, |at, stat| {
+        let metric = simulated_metric(
+            path,
+            &format!("{at}Metric."),
+            stat.metric.metric_name.as_deref(),
+            stat.metric.namespace.as_deref(),
+            stat.metric.dimensions.as_deref(),
+            registered,
+        )?;
+        let statistic = statistic(path, format!("{at}Stat"), &stat.stat)?;
+        let period = stat.period.unwrap_or(60);
+        check_alarm_period(path, format!("{at}Period"), period, metric.name())?;
+        periods.push((format!("{at}Period"), period));
+        Ok((metric, statistic))
+    })?;
+    let period = periods.first().map_or(60, |&(_, period)| period);
+    // Model choice (docs/semantics/aws-metric-math.md): AWS does not say which period an
+    // alarm over metrics of different periods evaluates.
+    if let Some((field, other)) = periods.iter().find(|(_, other)| *other != period) {
+        return Err(field_error(
+            path,
+            field.clone(),
+            format!(
+                "must be the same for every metric of the alarm ({period} s, as the first): \
+                 scalesim evaluates an alarm on one period; got {other}"
+            ),
+        ));
+    }
+    let source = push_math(list, maths, path, prefix)?;
+    Ok((source, MetricStatistic::Sum, period))
+}
+
+/// Adds a read `Metrics` list to the target's `maths`, and names it as a query's source.
+fn push_math(
+    list: MetricMathList<(SageMakerMetric, MetricStatistic)>,
+    maths: &mut Vec<MetricMathQuery>,
+    path: &Path,
+    prefix: &str,
+) -> Result<MetricSource, ScenarioError> {
+    let label = PolicyName::new(&list.label);
+    let query = MetricMathQuery::new(list.expression, list.metrics)
+        .map_err(|err| core_error(path, prefix, err))?;
+    maths.push(query);
+    Ok(MetricSource::Math {
+        index: maths.len() - 1,
+        label,
+    })
+}
+
+fn metric_alarm(
+    alarm: &PutMetricAlarm,
+    prefix: &str,
+    path: &Path,
+    registered: &Registered,
+    maths: &mut Vec<MetricMathQuery>,
+) -> Result<MetricAlarm, ScenarioError> {
+    if alarm.threshold_metric_id.is_some() {
+        return Err(field_error(
+            path,
+            format!("{prefix}ThresholdMetricId"),
+            "anomaly-detection alarms are not supported: the simulation has no anomaly \
+             detection model; give a Threshold",
+        ));
+    }
+    let (source, statistic, period) = match &alarm.metrics {
+        Some(queries) => alarm_math(alarm, queries, prefix, path, registered, maths)?,
+        None => {
+            let (metric, statistic, period) = alarm_metric(alarm, prefix, path, registered)?;
+            (MetricSource::Metric(metric), statistic, period)
+        }
+    };
     let comparison = AwsComparisonOperator::ALL
         .into_iter()
         .find(|operator| operator.name() == alarm.comparison_operator)
@@ -1620,7 +1801,7 @@ fn metric_alarm(
     }
     Ok(MetricAlarm {
         query: MetricQuery {
-            metric,
+            source,
             statistic,
             period_minutes: period / 60,
         },
@@ -1822,7 +2003,14 @@ pub(crate) fn application_auto_scaling(
         )?,
         None => registered(files.register_text, files.register_path)?,
     };
-    let entries = policies(files.policy_text, files.policy_path, &registered)?;
+    // The metric math expressions of the target's policies and alarms, in the order read.
+    let mut maths = Vec::new();
+    let entries = policies(
+        files.policy_text,
+        files.policy_path,
+        &registered,
+        &mut maths,
+    )?;
     let alarms = match files.alarms {
         Some((path, text)) => alarm_bodies(text, path)?
             .into_iter()
@@ -1871,7 +2059,8 @@ pub(crate) fn application_auto_scaling(
                 // the policy, and a policy no alarm invokes can do nothing.
                 let mut invoking = Vec::with_capacity(linked.len());
                 for (alarm_path, prefix, alarm) in linked {
-                    let metric_alarm = metric_alarm(alarm, prefix, alarm_path, &registered)?;
+                    let metric_alarm =
+                        metric_alarm(alarm, prefix, alarm_path, &registered, &mut maths)?;
                     if alarm.actions_enabled != Some(false) {
                         invoking.push(metric_alarm);
                     }
@@ -1910,7 +2099,7 @@ pub(crate) fn application_auto_scaling(
     let scenario_error = |err| core_error(settings.scenario_path, "autoscaler.", err);
     if let ([ScalingPolicy::TargetTracking(policy)], true) =
         (scaling_policies.as_slice(), scheduled.is_empty())
-        && policy.query.metric == SageMakerMetric::InvocationsPerInstance
+        && policy.query.source == MetricSource::Metric(SageMakerMetric::InvocationsPerInstance)
     {
         return TargetTracking::new(
             registered.target,
@@ -1920,11 +2109,12 @@ pub(crate) fn application_auto_scaling(
         .map(AwsScaling::TargetTracking)
         .map_err(scenario_error);
     }
-    ApplicationAutoScaling::new(
+    ApplicationAutoScaling::with_metric_math(
         registered.target,
         scaling_policies,
         scheduled,
         settings.metric_delay_s,
+        maths,
     )
     .map(AwsScaling::General)
     .map_err(scenario_error)
@@ -2103,8 +2293,8 @@ mod tests {
                         panic!("{file}: one target-tracking policy expected");
                     };
                     assert_eq!(
-                        (policy.query.metric, policy.query.statistic),
-                        (metric, statistic)
+                        (policy.query.source, policy.query.statistic),
+                        (MetricSource::Metric(metric), statistic)
                     );
                     assert_eq!(policy.configuration.target_value(), 50.0);
                 }
@@ -2123,9 +2313,9 @@ mod tests {
             panic!("one target-tracking policy expected");
         };
         assert_eq!(
-            (policy.query.metric, policy.query.statistic),
+            (policy.query.source, policy.query.statistic),
             (
-                SageMakerMetric::ConcurrentRequestsPerModel,
+                MetricSource::Metric(SageMakerMetric::ConcurrentRequestsPerModel),
                 MetricStatistic::Average
             )
         );
@@ -2479,10 +2669,13 @@ mod tests {
         else {
             panic!("a target-tracking and a step policy expected");
         };
-        assert_eq!(tracking.query.metric, SageMakerMetric::InvocationsPerCopy);
         assert_eq!(
-            step.alarm.query.metric,
-            SageMakerMetric::NoCapacityInvocationFailures
+            tracking.query.source,
+            MetricSource::Metric(SageMakerMetric::InvocationsPerCopy)
+        );
+        assert_eq!(
+            step.alarm.query.source,
+            MetricSource::Metric(SageMakerMetric::NoCapacityInvocationFailures)
         );
         assert_eq!((step.alarm.threshold, step.cooldown_s), (1.0, 60));
         // A variant's metric on a component says whose it is.

@@ -6,10 +6,6 @@
 //! [`metric_math`] is generic over how a metric is resolved: it hands every query's `MetricStat`
 //! to the caller, in list order, and numbers the metrics the expression reads by that order.
 
-// Wired into aws.rs (CustomizedMetricSpecification.Metrics, PutMetricAlarm.Metrics) by the
-// change that maps MetricStat to the simulated metrics; until then only the tests call it.
-#![allow(dead_code, reason = "the caller in aws.rs comes with the resolver")]
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -56,6 +52,7 @@ pub(crate) struct MetricStatBody {
     /// `Stat`: a statistic or extended statistic name, as written.
     pub(crate) stat: String,
     /// `Unit`, as written.
+    #[allow(dead_code, reason = "units do not change the values simulated")]
     pub(crate) unit: Option<String>,
     /// `Period` in seconds: required in an alarm's MetricStat; Application Auto Scaling's
     /// TargetTrackingMetricStat has none, so it is `None` there.
@@ -68,7 +65,6 @@ pub(crate) struct MetricStatBody {
 struct TargetTrackingMetricDataQuery {
     id: String,
     expression: Option<String>,
-    #[allow(dead_code, reason = "names the result for people")]
     label: Option<String>,
     metric_stat: Option<TargetTrackingMetricStat>,
     return_data: Option<bool>,
@@ -90,7 +86,6 @@ struct MetricDataQuery {
     id: String,
     metric_stat: Option<MetricStat>,
     expression: Option<String>,
-    #[allow(dead_code, reason = "names the result for people")]
     label: Option<String>,
     return_data: Option<bool>,
     period: Option<u64>,
@@ -112,6 +107,8 @@ struct MetricStat {
 #[derive(Debug)]
 struct Query {
     id: String,
+    /// Label, else the Id: how the result is named for people.
+    label: Option<String>,
     expression: Option<String>,
     metric_stat: Option<MetricStatBody>,
     /// ReturnData, true when left out.
@@ -135,6 +132,17 @@ const MAX_ALARM_EXPRESSIONS: usize = 10;
 /// recurses once per level (scalesim's bound; AWS names none).
 const MAX_NESTING: usize = 100;
 
+/// A `Metrics` list, read.
+#[derive(Debug)]
+pub(crate) struct MetricMathList<T> {
+    /// The metrics, resolved, in list order: the expression's metric i is the i-th.
+    pub(crate) metrics: Vec<T>,
+    /// The returned query's expression.
+    pub(crate) expression: MetricMath,
+    /// The returned query's Label, else its Id.
+    pub(crate) label: String,
+}
+
 /// Reads a `Metrics` list into the metrics it names and the expression whose result is
 /// returned.
 ///
@@ -157,7 +165,7 @@ pub(crate) fn metric_math<T>(
     path: &Path,
     prefix: &str,
     mut resolve: impl FnMut(&str, &MetricStatBody) -> Result<T, ScenarioError>,
-) -> Result<(Vec<T>, MetricMath), ScenarioError> {
+) -> Result<MetricMathList<T>, ScenarioError> {
     let error = |field: String, message: String| ScenarioError::Field {
         path: path.to_owned(),
         field,
@@ -367,10 +375,18 @@ pub(crate) fn metric_math<T>(
     let Some(Some(result)) = terms.get(returned).cloned() else {
         return Err(error(result_field, "has no value".to_owned()));
     };
-    let math = builder
+    let expression = builder
         .build(result)
         .map_err(|e| error(result_field, e.to_string()))?;
-    Ok((leaves, math))
+    let label = queries
+        .get(returned)
+        .map(|query| query.label.clone().unwrap_or_else(|| query.id.clone()))
+        .unwrap_or_default();
+    Ok(MetricMathList {
+        metrics: leaves,
+        expression,
+        label,
+    })
 }
 
 /// Reads one query of the list by its API's shape into the common form.
@@ -380,6 +396,7 @@ fn query(value: &Value, of: MetricsOf, path: &Path, field: &str) -> Result<Query
             let q: TargetTrackingMetricDataQuery = parse_value(value, path, field)?;
             Query {
                 id: q.id,
+                label: q.label,
                 expression: q.expression,
                 metric_stat: q.metric_stat.map(|stat| MetricStatBody {
                     metric: stat.metric,
@@ -395,6 +412,7 @@ fn query(value: &Value, of: MetricsOf, path: &Path, field: &str) -> Result<Query
             let q: MetricDataQuery = parse_value(value, path, field)?;
             Query {
                 id: q.id,
+                label: q.label,
                 expression: q.expression,
                 metric_stat: q.metric_stat.map(|stat| MetricStatBody {
                     metric: stat.metric,
@@ -1042,6 +1060,7 @@ mod tests {
             MetricsOf::Alarm => ALARM,
         };
         metric_math(&queries, of, Path::new("policy.json"), prefix, resolve)
+            .map(|list| (list.metrics, list.expression))
     }
 
     /// The error's `field: message`, without the file.

@@ -488,3 +488,94 @@ fn concurrency_scales_out_on_the_high_resolution_alarm_the_scenario_shapes() {
         "scenario.toml: autoscaler.high_resolution_alarm.period_s: must be 10, 20, 30 or 60",
     );
 }
+
+const DIMENSIONS: &str = r#"[{ "Name": "EndpointName", "Value": "MyEndpoint" },
+                             { "Name": "VariantName", "Value": "MyVariant" }]"#;
+
+#[test]
+fn target_tracking_on_metric_math_scales_on_the_expression() {
+    // The spec's fixture (700 a minute for minutes 0-9, then 100; no delay; 1 to 8 instances)
+    // tracking e1 = m1 / 7 at 10, m1 the variant's InvocationsPerInstance. Minutes 0-2 give
+    // 700 / 7 = 100 > 10: at 180 s, ceil(100 × 1 / 10) = 10, clamped to 8. From minute 10, 8
+    // instances see 100 / 8 = 12.5 a minute, e1 = 1.786 < 9 for minutes 10-24: at 1500 s,
+    // ceil(1.786 × 8 / 10) = ceil(1.43) = 2.
+    let fixture = Fixture::new();
+    let policy = format!(
+        r#"{{ "TargetValue": 10.0, "ScaleOutCooldown": 300, "ScaleInCooldown": 300,
+        "CustomizedMetricSpecification": {{ "Metrics": [
+          {{ "Id": "m1", "ReturnData": false, "MetricStat": {{ "Stat": "Sum",
+             "Metric": {{ "MetricName": "InvocationsPerInstance", "Namespace": "AWS/SageMaker",
+                         "Dimensions": {DIMENSIONS} }} }} }},
+          {{ "Id": "e1", "Expression": "m1 / 7", "Label": "sevenths" }} ] }} }}"#
+    );
+    fixture.write("aws/policy.json", &policy);
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "t_s"), ["180", "1500"]);
+    assert_eq!(column(&events, "to"), ["8", "2"]);
+    assert!(
+        column(&events, "reason")[0].starts_with("AlarmHigh in ALARM: sevenths > 10"),
+        "{events}"
+    );
+    // Naming the metric both ways is refused.
+    fixture.replace(
+        "aws/policy.json",
+        r#""Metrics": ["#,
+        r#""MetricName": "Invocations", "Metrics": ["#,
+    );
+    crate::common::refused_run(
+        &fixture,
+        "out2",
+        "policy.json: CustomizedMetricSpecification.MetricName: cannot be given with Metrics",
+    );
+}
+
+#[test]
+fn a_step_policy_alarm_on_metric_math_steps_on_the_expression() {
+    // The step fixture's alarm (Invocations > 500, +2) as e1 = m1 * 2 > 1000: minute 0's 700
+    // invocations give 1400 > 1000, 1400 − 1000 is in [0, +inf): at 60 s, 1 + 2 = 3.
+    let fixture = step_and_schedule();
+    let alarm = format!(
+        r#"[{{ "AlarmName": "spike", "ActionsEnabled": true,
+      "AlarmActions": ["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:resource/sagemaker/endpoint/MyEndpoint/variant/MyVariant:policyName/spike"],
+      "Metrics": [
+        {{ "Id": "m1", "ReturnData": false, "MetricStat": {{ "Period": 60, "Stat": "Sum",
+           "Metric": {{ "MetricName": "Invocations", "Namespace": "AWS/SageMaker",
+                       "Dimensions": {DIMENSIONS} }} }} }},
+        {{ "Id": "e1", "Expression": "m1 * 2" }} ],
+      "EvaluationPeriods": 1, "Threshold": 1000,
+      "ComparisonOperator": "GreaterThanThreshold" }}]"#
+    );
+    fixture.write("aws/alarms.json", &alarm);
+    fixture.run().success();
+    let events = fixture.read_out("events.csv");
+    assert_eq!(
+        column(&events, "t_s").first().map(String::as_str),
+        Some("60")
+    );
+    assert_eq!(column(&events, "to").first().map(String::as_str), Some("3"));
+    assert!(
+        column(&events, "reason")[0].contains("e1 > 1000"),
+        "{events}"
+    );
+    // A metric the variant does not publish is named by its path in the list.
+    fixture.replace("aws/alarms.json", "\"Invocations\"", "\"DiskUtilization\"");
+    crate::common::refused_run(
+        &fixture,
+        "out2",
+        "alarms.json: [0].Metrics[0].MetricStat.Metric.MetricName: \"DiskUtilization\" is not a \
+         metric the simulation produces",
+    );
+    // With Metrics, PutMetricAlarm takes no Period of its own.
+    fixture.replace("aws/alarms.json", "\"DiskUtilization\"", "\"Invocations\"");
+    fixture.replace(
+        "aws/alarms.json",
+        "\"EvaluationPeriods\"",
+        "\"Period\": 60, \"EvaluationPeriods\"",
+    );
+    crate::common::refused_run(
+        &fixture,
+        "out3",
+        "alarms.json: [0].Period: cannot be given with Metrics",
+    );
+}

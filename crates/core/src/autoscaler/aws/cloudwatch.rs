@@ -10,6 +10,9 @@
 use std::fmt;
 
 use crate::autoscaler::Observation;
+use crate::autoscaler::aws::metric_math::MetricMath;
+use crate::autoscaler::aws::scaling::PolicyName;
+use crate::error::BuildError;
 
 /// Seconds in a minute, the period at which the variant publishes its metrics.
 pub(crate) const MINUTE_S: u64 = 60;
@@ -157,12 +160,79 @@ impl MetricStatistic {
     }
 }
 
-/// One metric, one statistic, one period: a CloudWatch datapoint series.
+/// What a datapoint series is of: one metric, or a metric math expression over several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricSource {
+    /// One metric the variant publishes.
+    Metric(SageMakerMetric),
+    /// The target's metric math query at `index` (given to
+    /// `ApplicationAutoScaling::with_metric_math`), named for people by `label`.
+    Math {
+        /// Index into the target's metric math queries.
+        index: usize,
+        /// The returned query's Label, or its Id.
+        label: PolicyName,
+    },
+}
+
+impl MetricSource {
+    /// The metric's name, or the expression's label.
+    pub fn name(&self) -> &str {
+        match self {
+            MetricSource::Metric(metric) => metric.name(),
+            MetricSource::Math { label, .. } => label.as_str(),
+        }
+    }
+
+    /// Whether the datapoints are invocations per instance (or copy), which target tracking
+    /// scales from the invocations themselves.
+    pub fn is_per_instance(&self) -> bool {
+        matches!(self, MetricSource::Metric(metric) if metric.is_per_instance())
+    }
+}
+
+/// A metric math expression and the metrics it reads, the i-th with its statistic, each
+/// taken over the period of the query that uses the expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricMathQuery {
+    expression: MetricMath,
+    metrics: Vec<(SageMakerMetric, MetricStatistic)>,
+}
+
+impl MetricMathQuery {
+    /// `expression` over `metrics`, one for each metric it numbers.
+    pub fn new(
+        expression: MetricMath,
+        metrics: Vec<(SageMakerMetric, MetricStatistic)>,
+    ) -> Result<Self, BuildError> {
+        if metrics.len() != expression.metric_count() {
+            return Err(BuildError::Field {
+                field: "Metrics",
+                expected: format!(
+                    "{} metrics, one for each the expression reads",
+                    expression.metric_count()
+                ),
+                got: metrics.len().to_string(),
+            });
+        }
+        Ok(Self {
+            expression,
+            metrics,
+        })
+    }
+
+    /// The metrics it reads, with their statistics.
+    pub fn metrics(&self) -> &[(SageMakerMetric, MetricStatistic)] {
+        &self.metrics
+    }
+}
+
+/// One source, one statistic, one period: a CloudWatch datapoint series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MetricQuery {
-    /// The metric.
-    pub metric: SageMakerMetric,
-    /// The statistic over each period.
+    /// The metric, or the metric math expression.
+    pub source: MetricSource,
+    /// The statistic over each period (a metric math expression's metrics carry their own).
     pub statistic: MetricStatistic,
     /// Minutes in a period (Period / 60).
     pub period_minutes: u64,
@@ -172,7 +242,7 @@ impl MetricQuery {
     /// `metric` with `statistic` over one-minute periods.
     pub fn per_minute(metric: SageMakerMetric, statistic: MetricStatistic) -> Self {
         Self {
-            metric,
+            source: MetricSource::Metric(metric),
             statistic,
             period_minutes: 1,
         }
@@ -181,7 +251,13 @@ impl MetricQuery {
 
 impl fmt::Display for MetricQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.metric.name())?;
+        f.write_str(self.source.name())?;
+        if let MetricSource::Math { .. } = self.source {
+            if self.period_minutes > 1 {
+                write!(f, " (over {} s)", self.period_minutes * MINUTE_S)?;
+            }
+            return Ok(());
+        }
         if self.period_minutes > 1 || self.statistic != MetricStatistic::Sum {
             write!(
                 f,
@@ -471,17 +547,25 @@ impl MinuteInProgress {
     }
 }
 
-/// The newest minutes' records, minute m at index m % len, sized once at build time.
+/// The newest minutes' records, minute m at index m % len, sized once at build time, and the
+/// metric math expressions queries may read.
 #[derive(Debug, Clone)]
 pub(crate) struct History {
     minutes: Vec<MinuteRecord>,
+    maths: Vec<MetricMathQuery>,
 }
 
 impl History {
-    pub(crate) fn new(minutes: u64) -> Self {
+    pub(crate) fn new(minutes: u64, maths: Vec<MetricMathQuery>) -> Self {
         Self {
             minutes: vec![MinuteRecord::default(); minutes.max(1) as usize],
+            maths,
         }
+    }
+
+    /// The metric math query at `index`, if there is one.
+    pub(crate) fn math(&self, index: usize) -> Option<&MetricMathQuery> {
+        self.maths.get(index)
     }
 
     pub(crate) fn record(&mut self, minute: u64, record: MinuteRecord) {
@@ -495,18 +579,43 @@ impl History {
 
     /// The datapoint of `query`'s period that starts at minute `first`.
     pub(crate) fn value(&self, query: MetricQuery, first: u64) -> f64 {
-        if query.period_minutes == 1 {
-            return query.metric.of(self.minute(first));
+        match query.source {
+            MetricSource::Metric(metric) => {
+                self.metric_value(metric, query.statistic, query.period_minutes, first)
+            }
+            // An expression's metrics are each taken over the query's period, then combined.
+            MetricSource::Math { index, .. } => self.math(index).map_or(f64::NAN, |math| {
+                math.expression.evaluate(|leaf| {
+                    math.metrics
+                        .get(leaf)
+                        .map_or(f64::NAN, |&(metric, statistic)| {
+                            self.metric_value(metric, statistic, query.period_minutes, first)
+                        })
+                })
+            }),
+        }
+    }
+
+    /// `statistic` of `metric` over the `period_minutes` minutes from minute `first`.
+    fn metric_value(
+        &self,
+        metric: SageMakerMetric,
+        statistic: MetricStatistic,
+        period_minutes: u64,
+        first: u64,
+    ) -> f64 {
+        if period_minutes == 1 {
+            return metric.of(self.minute(first));
         }
         // Over the minutes with data; none gives a missing datapoint (NaN).
-        let values = (first..first + query.period_minutes)
-            .map(|m| query.metric.of(self.minute(m)))
+        let values = (first..first + period_minutes)
+            .map(|m| metric.of(self.minute(m)))
             .filter(|value| !value.is_nan());
         let (count, sum) = values.clone().fold((0u64, 0.0), |(n, s), v| (n + 1, s + v));
         if count == 0 {
             return f64::NAN;
         }
-        match query.statistic {
+        match statistic {
             MetricStatistic::Sum => sum,
             MetricStatistic::Average => sum / count as f64,
             MetricStatistic::Minimum => values.fold(f64::INFINITY, f64::min),

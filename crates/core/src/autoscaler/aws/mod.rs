@@ -35,7 +35,9 @@ pub(crate) mod scaling;
 
 use std::fmt;
 
-use crate::autoscaler::aws::cloudwatch::{MetricQuery, MetricStatistic, SageMakerMetric};
+use crate::autoscaler::aws::cloudwatch::{
+    MetricQuery, MetricSource, MetricStatistic, SageMakerMetric,
+};
 use crate::autoscaler::aws::scaling::{
     ApplicationAutoScaling, PolicyName, ScalingPolicy, TargetTrackingPolicy,
 };
@@ -287,7 +289,7 @@ pub struct TargetTrackingReason {
     /// The policy, named when the target has several.
     pub policy: Option<PolicyName>,
     /// The metric tracked.
-    pub metric: SageMakerMetric,
+    pub metric: MetricSource,
     /// The alarm in ALARM.
     pub alarm: Alarm,
     /// The alarm's threshold on the metric.

@@ -14,7 +14,7 @@ use std::fmt;
 
 use crate::autoscaler::aws::cloudwatch::{
     AlarmBreach, ComparisonOperator, HighResolutionHistory, History, MINUTE_S, MetricAlarm,
-    MetricQuery, MinuteInProgress, TreatMissingData,
+    MetricMathQuery, MetricQuery, MetricSource, MinuteInProgress, TreatMissingData,
 };
 use crate::autoscaler::aws::{
     Alarm, HIGH_DATAPOINTS, HighResolutionAlarm, LOW_DATAPOINTS, LOW_THRESHOLD_RATIO,
@@ -363,8 +363,20 @@ impl ApplicationAutoScaling {
     pub fn new(
         target: ScalableTarget,
         policies: Vec<ScalingPolicy>,
+        scheduled: Vec<ScheduledAction>,
+        metric_delay_s: u64,
+    ) -> Result<Self, BuildError> {
+        Self::with_metric_math(target, policies, scheduled, metric_delay_s, Vec::new())
+    }
+
+    /// As [`ApplicationAutoScaling::new`], with the metric math queries that policies' and
+    /// alarms' [`MetricSource::Math`] sources name by index.
+    pub fn with_metric_math(
+        target: ScalableTarget,
+        policies: Vec<ScalingPolicy>,
         mut scheduled: Vec<ScheduledAction>,
         metric_delay_s: u64,
+        maths: Vec<MetricMathQuery>,
     ) -> Result<Self, BuildError> {
         if !metric_delay_s.is_multiple_of(MINUTE_S) || metric_delay_s > MAX_METRIC_DELAY_S {
             return Err(BuildError::Field {
@@ -388,6 +400,15 @@ impl ApplicationAutoScaling {
                 ScalingPolicy::StepScaling(policy) => &policy.also_invoked_by[..],
             };
             for alarm in alarms.into_iter().chain(also.iter().copied()) {
+                if let MetricSource::Math { index, .. } = alarm.query.source
+                    && index >= maths.len()
+                {
+                    return Err(BuildError::Field {
+                        field: "Metrics",
+                        expected: format!("one of the {} metric math queries given", maths.len()),
+                        got: format!("query {index}"),
+                    });
+                }
                 if alarm.evaluation_periods == 0
                     || alarm.datapoints_to_alarm == 0
                     || alarm.datapoints_to_alarm > alarm.evaluation_periods
@@ -467,7 +488,7 @@ impl ApplicationAutoScaling {
             scheduled,
             next_scheduled: 0,
             delay_minutes,
-            history: History::new(window + delay_minutes),
+            history: History::new(window + delay_minutes, maths),
             current: MinuteInProgress::default(),
             high_resolution,
             named,
@@ -563,7 +584,7 @@ impl ApplicationAutoScaling {
             let capacity = self.bounds.clamp(unclamped as u32);
             let reason = ScalingReason::TargetTracking(TargetTrackingReason {
                 policy: self.named.then_some(policy.name),
-                metric: policy.query.metric,
+                metric: policy.query.source,
                 alarm,
                 threshold,
                 minutes: breach.minutes,
@@ -665,8 +686,8 @@ impl ApplicationAutoScaling {
         let record = self.history.minute(newest);
         // Invocations per instance times the instances is the invocations, exactly: no
         // rounding noise from dividing by n and multiplying back.
-        match policy.query.metric {
-            metric if metric.is_per_instance() => record.invocations,
+        match policy.query.source {
+            source if source.is_per_instance() => record.invocations,
             _ => self.history.value(policy.query, newest) * f64::from(record.in_service),
         }
     }
@@ -947,15 +968,23 @@ impl Autoscaler for ApplicationAutoScaling {
 
     fn latency_needed_by(&self) -> Option<&'static str> {
         self.policies.iter().find_map(|policy| {
-            let mut queries = match policy {
+            let queries = match policy {
                 ScalingPolicy::TargetTracking(policy) => vec![policy.query],
                 ScalingPolicy::StepScaling(policy) => std::iter::once(&policy.alarm)
                     .chain(&policy.also_invoked_by)
                     .map(|alarm| alarm.query)
                     .collect(),
             };
-            queries.retain(|query| query.metric.needs_latency());
-            queries.first().map(|query| query.metric.name())
+            queries.into_iter().find_map(|query| match query.source {
+                MetricSource::Metric(metric) => metric.needs_latency().then(|| metric.name()),
+                MetricSource::Math { index, .. } => self
+                    .history
+                    .math(index)?
+                    .metrics()
+                    .iter()
+                    .find(|(metric, _)| metric.needs_latency())
+                    .map(|(metric, _)| metric.name()),
+            })
         })
     }
 
