@@ -86,6 +86,7 @@ pub use crate::{
         HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,
         WorkspaceScalingPolicy,
     },
+    autoscaler::knative::{KpaMetric, KpaSpec, KpaStart, WindowAlgorithm},
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, ServerView, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},

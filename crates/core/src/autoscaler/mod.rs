@@ -10,6 +10,7 @@ pub(crate) mod aws;
 pub(crate) mod azure;
 pub(crate) mod hpa;
 pub(crate) mod huawei;
+pub(crate) mod knative;
 
 use std::fmt;
 
