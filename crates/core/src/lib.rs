@@ -86,7 +86,11 @@ pub use crate::{
         HuaweiReason, ResourceThresholds, SessionWeights, Trigger, WorkspaceScaling,
         WorkspaceScalingPolicy,
     },
-    autoscaler::knative::{KpaMetric, KpaSpec, KpaStart, WindowAlgorithm},
+    autoscaler::knative::{
+        KpaMetric, KpaSpec, KpaStart, WindowAlgorithm,
+        buckets::{Buckets as KpaBuckets, smoothing_coefficient},
+        decider::{Decider as KpaDecider, DeciderSpec, DeciderTrace, ScaleResult},
+    },
     autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, ServerView, StepOutcome},
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},

@@ -8,6 +8,7 @@ mod azure;
 mod common;
 mod hpa;
 mod huawei;
+mod knative;
 mod properties;
 mod requests;
 mod target_tracking;

@@ -1,6 +1,9 @@
 //! The Knative Pod Autoscaler (KPA), as KServe's InferenceService and Knative Services use it
 //! (semantics: `docs/semantics/knative-kpa.md`, each rule with its knative/serving source).
 
+pub(crate) mod buckets;
+pub(crate) mod decider;
+
 use crate::error::BuildError;
 
 /// The metric the decider scales on (annotation `autoscaling.knative.dev/metric`).
