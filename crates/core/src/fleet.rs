@@ -165,6 +165,15 @@ impl Fleet {
         }
     }
 
+    /// Launches due by the start of step `step_idx`, not yet in service.
+    pub(crate) fn due_by(&self, step_idx: u64) -> u32 {
+        self.launches
+            .iter()
+            .take_while(|launch| launch.due_step <= step_idx)
+            .map(|launch| launch.count)
+            .sum()
+    }
+
     /// Step 2: what this step serves. Requests: what in-service capacity allows, the backlog
     /// first in queue mode. Sessions: sessions due end, then the step's starts are placed one by
     /// one; a start with no free slot is rejected.

@@ -87,7 +87,8 @@ pub use crate::{
         WorkspaceScalingPolicy,
     },
     autoscaler::knative::{
-        KpaMetric, KpaSpec, KpaStart, WindowAlgorithm,
+        KnativePodAutoscaler, KpaMetric, KpaReason, KpaRule, KpaSpec, MAX_KPA_PODS, PaState,
+        WindowAlgorithm,
         buckets::{Buckets as KpaBuckets, smoothing_coefficient},
         decider::{Decider as KpaDecider, DeciderSpec, DeciderTrace, ScaleResult},
     },

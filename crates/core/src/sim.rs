@@ -49,6 +49,8 @@ pub struct StepRecord {
     pub capacity: f64,
     /// The metric the autoscaler observed, where it completed one this step.
     pub metric: Option<f64>,
+    /// Whether the autoscaler is in panic mode after the step, for one that has one (KPA).
+    pub panic: Option<bool>,
     /// For session workloads: sessions in progress right after the step's placements.
     pub active_sessions: Option<u32>,
     /// For request-level runs: what the requests did in the step.
@@ -290,6 +292,10 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 )?;
                 fleet_config.capacity_per_instance_per_min =
                     f64::from(config.concurrency_per_instance) * 60.0 / mean_service_s;
+                let mut engine = engine;
+                if self.autoscaler.buffers_without_instance() {
+                    engine.buffer_without_instance();
+                }
                 Some(engine)
             }
         };
@@ -519,6 +525,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
             concurrency,
             latency_s,
             in_service,
+            ready_at_end: in_service + self.fleet.due_by(step_idx + 1),
             pending: self.fleet.pending(),
             desired: self.fleet.desired(),
             servers: match (&self.requests, self.fleet.server_group()) {
@@ -576,6 +583,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
             pending: self.fleet.pending(),
             capacity,
             metric: outcome.metric,
+            panic: self.autoscaler.panicking(),
             active_sessions: self
                 .fleet
                 .server_group()

@@ -66,6 +66,9 @@ pub struct Observation<'a> {
     pub latency_s: Option<f64>,
     /// Instances serving during the step.
     pub in_service: u32,
+    /// Instances in service at the step's end, launches due then included: the Ready pods a
+    /// decision at the step's end sees (the KPA's N(t)).
+    pub ready_at_end: u32,
     /// Launches not yet in service.
     pub pending: u32,
     /// Desired capacity before this step's decision (in service plus pending).
@@ -124,6 +127,17 @@ pub trait Autoscaler {
     /// The metric that needs the requests' latency (and in-flight count), if the autoscaler
     /// reads one: the run must then have a latency model.
     fn latency_needed_by(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether requests that find no instance in service wait for one (Knative's activator
+    /// holds them) instead of failing.
+    fn buffers_without_instance(&self) -> bool {
+        false
+    }
+
+    /// Whether the autoscaler is in a panic mode, for autoscalers that have one (the KPA).
+    fn panicking(&self) -> Option<bool> {
         None
     }
 
@@ -189,6 +203,8 @@ pub enum ScalingReason {
     Huawei(huawei::HuaweiReason),
     /// The Kubernetes HorizontalPodAutoscaler changed the replica count.
     Hpa(hpa::HpaReason),
+    /// The Knative Pod Autoscaler changed the replicas, or moved the activator.
+    Knative(knative::KpaReason),
 }
 
 impl fmt::Display for ScalingReason {
@@ -200,6 +216,7 @@ impl fmt::Display for ScalingReason {
             ScalingReason::Azure(reason) => reason.fmt(f),
             ScalingReason::Huawei(reason) => reason.fmt(f),
             ScalingReason::Hpa(reason) => reason.fmt(f),
+            ScalingReason::Knative(reason) => reason.fmt(f),
         }
     }
 }

@@ -379,6 +379,9 @@ pub(crate) struct RequestEngine<'d> {
     running: BinaryHeap<Reverse<Running>>,
     timeout_ns: Option<u64>,
     max_queue: u64,
+    /// Whether requests that find no instance in service wait in the queue (Knative's
+    /// activator) instead of failing.
+    buffer_without_instance: bool,
     /// Time up to which the areas are integrated.
     now_ns: u64,
     in_flight: u64,
@@ -477,6 +480,7 @@ impl<'d> RequestEngine<'d> {
             running: BinaryHeap::with_capacity(slots.min(1 << 16) as usize),
             timeout_ns,
             max_queue: config.max_queue.unwrap_or(MAX_QUEUE),
+            buffer_without_instance: false,
             now_ns: 0,
             in_flight: 0,
             in_flight_area: 0,
@@ -633,7 +637,7 @@ impl<'d> RequestEngine<'d> {
         self.next_index += 1;
         self.step.arrivals += 1;
         self.run.arrivals += 1;
-        if self.instances.in_service() == 0 {
+        if self.instances.in_service() == 0 && !self.buffer_without_instance {
             self.fail(request, arrival.t_ns, Outcome::NoInstance, sink);
         } else if self.queue.is_empty() && self.dispatch(request, arrival.t_ns) {
             self.in_flight += 1;
@@ -643,6 +647,12 @@ impl<'d> RequestEngine<'d> {
             self.queue.push_back(request);
             self.in_flight += 1;
         }
+    }
+
+    /// Makes requests that find no instance in service wait for one (Knative's activator),
+    /// with the queue's limit and timeout, instead of failing.
+    pub(crate) fn buffer_without_instance(&mut self) {
+        self.buffer_without_instance = true;
     }
 
     /// Runs the step [t0, t0 + step_s) with `in_service` instances, as the fleet has them.
@@ -666,7 +676,7 @@ impl<'d> RequestEngine<'d> {
         while self.instances.in_service() > in_service {
             self.instances.leave();
         }
-        if self.instances.in_service() == 0 {
+        if self.instances.in_service() == 0 && !self.buffer_without_instance {
             while let Some(request) = self.queue.pop_front() {
                 self.in_flight -= 1;
                 self.fail(request, t0_ns, Outcome::NoInstance, sink);

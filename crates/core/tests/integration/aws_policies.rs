@@ -713,6 +713,7 @@ fn concurrency_proposals(
             concurrency: Some(concurrency),
             latency_s: Some(1.0),
             in_service,
+            ready_at_end: in_service,
             pending: 0,
             desired: in_service,
             servers: None,

@@ -1,7 +1,10 @@
 //! The Knative Pod Autoscaler against knative/serving's own unit tests, transcribed in
 //! `tests/data/kpa_autoscaler_vectors.json` (docs/semantics/knative-kpa.md, section 9).
 
-use scalesim_core::{DeciderSpec, KpaBuckets, KpaDecider, smoothing_coefficient};
+use scalesim_core::{
+    Autoscaler, DeciderSpec, KnativePodAutoscaler, KpaBuckets, KpaDecider, KpaReason, KpaSpec,
+    Observation, PaState, ScalingReason, smoothing_coefficient,
+};
 use serde_json::Value;
 
 fn vectors() -> Value {
@@ -131,4 +134,134 @@ fn buckets_average_as_upstreams_bucketing_tests_assert() {
             "{case}: {alpha}"
         );
     }
+}
+
+/// Drives `kpa` with 1 s steps whose in-flight average is `in_flight(t)` over [t, t + 1), on
+/// a fleet whose launches are Ready `provisioning_s` after the decision and whose scale-downs
+/// cancel launches first, then remove Ready pods at once. Returns (t, from, to) of every
+/// change of replicas, and the panic state after each step.
+fn drive(
+    kpa: &mut KnativePodAutoscaler,
+    ready_at_start: u32,
+    provisioning_s: u64,
+    until_s: u64,
+    in_flight: impl Fn(u64) -> f64,
+) -> (Vec<(u64, u32, u32)>, Vec<bool>, Vec<(u64, KpaReason)>) {
+    let mut ready = ready_at_start;
+    let mut pending: Vec<(u64, u32)> = Vec::new();
+    let mut changes = Vec::new();
+    let mut panics = Vec::new();
+    let mut notices = Vec::new();
+    for t in 0..until_s {
+        ready += pending
+            .iter()
+            .filter(|&&(due, _)| due == t)
+            .map(|&(_, count)| count)
+            .sum::<u32>();
+        pending.retain(|&(due, _)| due > t);
+        let waiting: u32 = pending.iter().map(|&(_, count)| count).sum();
+        let due_at_end: u32 = pending
+            .iter()
+            .filter(|&&(due, _)| due == t + 1)
+            .map(|&(_, count)| count)
+            .sum();
+        let desired = ready + waiting;
+        let concurrency = in_flight(t);
+        let observation = Observation {
+            step_idx: t,
+            t_s: t,
+            step_s: 1,
+            demand: concurrency,
+            served: concurrency,
+            capacity: 100.0,
+            work: 0.0,
+            work_capacity: 1.0,
+            in_flight: None,
+            concurrency: Some(concurrency),
+            latency_s: Some(1.0),
+            in_service: ready,
+            ready_at_end: ready + due_at_end,
+            pending: waiting,
+            desired,
+            servers: None,
+        };
+        let outcome = kpa.on_step(&observation);
+        if let Some(proposal) = outcome.proposal {
+            let to = proposal.desired;
+            changes.push((t + 1, desired, to));
+            if to > desired {
+                pending.push((t + 1 + provisioning_s, to - desired));
+            } else {
+                let mut cut = desired - to;
+                while cut > 0 {
+                    if let Some(last) = pending.last_mut() {
+                        let taken = last.1.min(cut);
+                        last.1 -= taken;
+                        cut -= taken;
+                        if last.1 == 0 {
+                            pending.pop();
+                        }
+                    } else {
+                        ready -= cut;
+                        cut = 0;
+                    }
+                }
+            }
+        }
+        if let Some(ScalingReason::Knative(reason)) = outcome.notice {
+            notices.push((t + 1, reason));
+        }
+        panics.push(kpa.panicking().unwrap());
+    }
+    (changes, panics, notices)
+}
+
+#[test]
+fn a_burst_panics_doubles_and_holds_as_the_semantics_example_derives() {
+    // docs/semantics/knative-kpa.md section 5, "Panic on a burst": defaults (T_v 70, T_t 100,
+    // TBC 211, W 60, P 6), two pods, 140 in flight then 700 from t = 100, pods Ready 30 s
+    // after the decision.
+    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT, 2).unwrap();
+    let (changes, panics, notices) =
+        drive(
+            &mut kpa,
+            2,
+            30,
+            200,
+            |t| if t < 100 { 140.0 } else { 700.0 },
+        );
+    // Two Ready pods at creation start the decider in panic; it ends at t = 62 (0 + 60 < 62).
+    assert!(panics[60], "still in panic at t = 61");
+    assert!(!panics[61], "panic left at the tick of t = 62");
+    // t = 102: Q = (4 × 140 + 2 × 700) / 6 = 326.67, ceil(326.67 / 70) = 5, 5 / 2 ≥ 2: panic,
+    // 5 pods; t = 104: Q = 513.33, 8; t = 106: Q = 700, 10.
+    assert_eq!(changes, vec![(102, 2, 5), (104, 5, 8), (106, 8, 10)]);
+    assert!(panics[101]);
+    // Extended at t = 132 (N = 5, 10 / 5 ≥ 2); left at the first tick after 192: 194.
+    assert!(panics[192], "in panic at t = 193");
+    assert!(!panics[193], "panic left at t = 194");
+    // t = 136: N = 10, EBC = floor(1000 − 211 − 700) = 89 ≥ 0: the activator leaves the path.
+    let (t, reason) = notices[0];
+    assert_eq!(
+        (t, reason.activator_in_path, reason.excess_burst_capacity),
+        (136, false, 89)
+    );
+}
+
+#[test]
+fn scale_to_zero_and_back_through_the_activator_as_the_semantics_example_derives() {
+    // Section 5, "Scale to zero and back": one pod, min-scale 0, a request in flight until
+    // 200, then nothing; at 400.3 a request arrives and waits in the activator.
+    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT, 1).unwrap();
+    let (changes, _, _) = drive(&mut kpa, 1, 60, 420, |t| match t {
+        0..200 => 1.0,
+        400 => 0.7,
+        401.. => 1.0,
+        _ => 0.0,
+    });
+    // At 260 the stable window is all zeros: D = 0, the PA turns Inactive, the pod stays; at
+    // 262 the activator has been in the path for the grace period: to zero. The request
+    // recorded at 401 (0.7, bumped to 1) pokes the decider: ceil(1 / 70) = 1 pod at 401.
+    assert_eq!(changes, vec![(262, 1, 0), (401, 0, 1)]);
+    assert_eq!(kpa.state(), PaState::Activating);
 }

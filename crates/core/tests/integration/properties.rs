@@ -164,6 +164,7 @@ proptest! {
                     concurrency: None,
                     latency_s: None,
                     in_service: desired,
+                    ready_at_end: desired,
                     pending: 0,
                     desired,
                     servers: None,

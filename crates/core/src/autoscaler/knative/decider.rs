@@ -93,10 +93,10 @@ impl DelayWindow {
             self.maxima.pop_back();
         }
         // A smaller value in a slot that already holds a larger one adds nothing.
-        if !self
+        if self
             .maxima
             .back()
-            .is_some_and(|&(recorded, _)| recorded == slot)
+            .is_none_or(|&(recorded, _)| recorded != slot)
         {
             self.maxima.push_back((slot, value));
         }
