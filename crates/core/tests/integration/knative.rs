@@ -136,6 +136,10 @@ fn buckets_average_as_upstreams_bucketing_tests_assert() {
     }
 }
 
+/// What a driven run did: (t, from, to) of each change of replicas, the panic state after
+/// each step, and (t, reason) of each notice.
+type Driven = (Vec<(u64, u32, u32)>, Vec<bool>, Vec<(u64, KpaReason)>);
+
 /// Drives `kpa` with 1 s steps whose in-flight average is `in_flight(t)` over [t, t + 1), on
 /// a fleet whose launches are Ready `provisioning_s` after the decision and whose scale-downs
 /// cancel launches first, then remove Ready pods at once. Returns (t, from, to) of every
@@ -146,7 +150,7 @@ fn drive(
     provisioning_s: u64,
     until_s: u64,
     in_flight: impl Fn(u64) -> f64,
-) -> (Vec<(u64, u32, u32)>, Vec<bool>, Vec<(u64, KpaReason)>) {
+) -> Driven {
     let mut ready = ready_at_start;
     let mut pending: Vec<(u64, u32)> = Vec::new();
     let mut changes = Vec::new();
