@@ -225,7 +225,7 @@ fn a_burst_panics_doubles_and_holds_as_the_semantics_example_derives() {
     // docs/semantics/knative-kpa.md section 5, "Panic on a burst": defaults (T_v 70, T_t 100,
     // TBC 211, W 60, P 6), two pods, 140 in flight then 700 from t = 100, pods Ready 30 s
     // after the decision.
-    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT, 2).unwrap();
+    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT).unwrap();
     let (changes, panics, notices) =
         drive(
             &mut kpa,
@@ -256,7 +256,7 @@ fn a_burst_panics_doubles_and_holds_as_the_semantics_example_derives() {
 fn scale_to_zero_and_back_through_the_activator_as_the_semantics_example_derives() {
     // Section 5, "Scale to zero and back": one pod, min-scale 0, a request in flight until
     // 200, then nothing; at 400.3 a request arrives and waits in the activator.
-    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT, 1).unwrap();
+    let mut kpa = KnativePodAutoscaler::new(KpaSpec::DEFAULT).unwrap();
     let (changes, _, _) = drive(&mut kpa, 1, 60, 420, |t| match t {
         0..200 => 1.0,
         400 => 0.7,

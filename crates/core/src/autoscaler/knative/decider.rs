@@ -125,6 +125,11 @@ impl Decider {
         }
     }
 
+    /// The spec.
+    pub fn spec(&self) -> DeciderSpec {
+        self.spec
+    }
+
     /// Replaces the spec (upstream's `Update`); a new delay makes a new delay window.
     pub fn update(&mut self, spec: DeciderSpec) {
         if spec.scale_down_delay_s != self.spec.scale_down_delay_s {

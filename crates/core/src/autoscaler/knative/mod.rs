@@ -305,11 +305,14 @@ pub struct KnativePodAutoscaler {
     bounds: CapacityBounds,
     /// min-scale to the largest count: the initial pods' clamp.
     initial_bounds: CapacityBounds,
+    /// Whether the first step set the state at t = 0.
+    started: bool,
 }
 
 impl KnativePodAutoscaler {
-    /// The KPA of a revision whose `ready` pods have long been Ready (semantics rule 29).
-    pub fn new(spec: KpaSpec, ready: u32) -> Result<Self, BuildError> {
+    /// The KPA of a revision whose pods at t = 0 (the fleet's initial instances) have long been
+    /// Ready (semantics rule 29).
+    pub fn new(spec: KpaSpec) -> Result<Self, BuildError> {
         spec.check()?;
         let largest = match spec.max_scale {
             0 => MAX_KPA_PODS,
@@ -324,7 +327,6 @@ impl KnativePodAutoscaler {
         }
         let bounds = CapacityBounds::new(0, largest)?;
         let initial_bounds = CapacityBounds::new(spec.min_scale, largest)?;
-        let ready = initial_bounds.clamp(ready);
         let weighted = spec.algorithm == WindowAlgorithm::WeightedExponential;
         let decider_spec = DeciderSpec {
             target_value: spec.target_value,
@@ -338,7 +340,6 @@ impl KnativePodAutoscaler {
             reachable: true,
             activation_scale: i32::try_from(spec.activation_scale).unwrap_or(i32::MAX),
         };
-        let ready_i32 = i32::try_from(ready).unwrap_or(i32::MAX);
         let tbc = spec.target_burst_capacity;
         let excess_burst_capacity = if tbc == 0.0 || tbc == -1.0 {
             tbc as i32
@@ -346,27 +347,44 @@ impl KnativePodAutoscaler {
             (f64::from(spec.initial_scale) * spec.total_value - tbc) as i32
         };
         Ok(Self {
-            decider: Decider::new(decider_spec, ready_i32, 0.0),
+            decider: Decider::new(decider_spec, 0, 0.0),
             stable: Buckets::new(spec.stable_window_s, weighted),
             panic: Buckets::new(spec.panic_window_s, weighted),
             desired_scale: -1,
             excess_burst_capacity,
-            state: if ready > 0 {
-                PaState::Active
-            } else {
-                PaState::Inactive
-            },
+            state: PaState::Inactive,
             state_since_s: f64::NEG_INFINITY,
             timed_out: false,
             initialized: true,
-            activator_in_path: ready == 0 || excess_burst_capacity < 0,
+            activator_in_path: true,
             in_path_since_s: f64::NEG_INFINITY,
             activator_last: 0.0,
             last_stable: None,
             bounds,
             initial_bounds,
+            started: false,
             spec,
         })
+    }
+
+    /// The state at t = 0 with the fleet's `ready` pods, Ready for ever (rule 29).
+    fn start(&mut self, ready: u32) {
+        let ready_i32 = i32::try_from(ready).unwrap_or(i32::MAX);
+        let spec = self.decider.spec();
+        self.decider = Decider::new(spec, ready_i32, 0.0);
+        self.state = if ready > 0 {
+            PaState::Active
+        } else {
+            PaState::Inactive
+        };
+        self.activator_in_path = ready == 0 || self.excess_burst_capacity < 0;
+        self.started = true;
+    }
+
+    /// The pods a revision starts with when the scenario does not say: `initial-scale`, within
+    /// `min-scale` and `max-scale`, as Knative creates a revision.
+    pub fn default_initial_pods(&self) -> u32 {
+        self.initial_bounds.clamp(self.spec.initial_scale)
     }
 
     /// The PodAutoscaler's condition.
@@ -573,6 +591,9 @@ impl Autoscaler for KnativePodAutoscaler {
     }
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
+        if !self.started {
+            self.start(observation.in_service);
+        }
         let in_flight = observation.concurrency.unwrap_or(0.0);
         let per_second = observation.demand / observation.step_s as f64;
         let mut poke = false;
