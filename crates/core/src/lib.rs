@@ -66,8 +66,8 @@ pub use crate::{
             MetricMathBuilder, MetricMathError, MetricMathTerm,
         },
         scaling::{
-            AdjustmentType, ApplicationAutoScaling, MetricAggregationType, PolicyName,
-            ScalingPolicy, ScheduledAction, ScheduledActionReason, StepAdjustment,
+            AdjustmentType, ApplicationAutoScaling, MAX_ALARM_MATH_WORK, MetricAggregationType,
+            PolicyName, ScalingPolicy, ScheduledAction, ScheduledActionReason, StepAdjustment,
             StepScalingPolicy, StepScalingReason, TargetTrackingPolicy, adjusted,
         },
     },
@@ -92,7 +92,9 @@ pub use crate::{
         buckets::{Buckets as KpaBuckets, smoothing_coefficient},
         decider::{Decider as KpaDecider, DeciderSpec, DeciderTrace, ScaleResult},
     },
-    autoscaler::{Autoscaler, Observation, Proposal, ScalingReason, ServerView, StepOutcome},
+    autoscaler::{
+        Autoscaler, LatencyNeed, Observation, Proposal, ScalingReason, ServerView, StepOutcome,
+    },
     capacity::CapacityBounds,
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},

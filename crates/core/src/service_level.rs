@@ -53,6 +53,23 @@ impl FluidLatency {
         }
     }
 
+    /// The mean response time the step's served requests saw, seconds, finite: W (and the
+    /// backlog's wait) while the queue is stable; once overloaded (λS ≥ c), the servers serve
+    /// at their rate and a request takes S plus the backlog's wait (the excess is dropped by
+    /// the throttle model, or waits in the queue model's backlog).
+    pub fn observed_s(&self, in_service: u32, demand: f64, step_s: f64, backlog: f64) -> f64 {
+        let response_s = self.response_s(in_service, demand, step_s, backlog);
+        if response_s.is_finite() {
+            return response_s;
+        }
+        let drain_rate_per_s = f64::from(in_service) * self.capacity_per_instance_per_min / 60.0;
+        if backlog > 0.0 && drain_rate_per_s > 0.0 {
+            self.service_time_s + backlog / drain_rate_per_s
+        } else {
+            self.service_time_s
+        }
+    }
+
     /// Requests in flight over the step, queued ones included: Little's law, L = λ × W, for a
     /// stable queue with no backlog; when overloaded (λS ≥ c) or backlogged, every server is
     /// busy and the backlog waits: c + backlog.

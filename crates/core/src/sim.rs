@@ -7,7 +7,7 @@
 //! 4. the fleet applies the proposal, clamped, at the end of the step;
 //! 5. the sink is handed the step's record (and the scaling event, if any) by reference.
 
-use crate::autoscaler::{Autoscaler, Observation, ScalingReason, ServerView};
+use crate::autoscaler::{Autoscaler, LatencyNeed, Observation, ScalingReason, ServerView};
 use crate::demand::Demand;
 use crate::error::BuildError;
 use crate::fleet::{Fleet, FleetConfig, Removal, Service, ServiceModel};
@@ -352,18 +352,8 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 service_time_s,
                 capacity_per_instance_per_min: capacity,
             });
-        if let Some(metric) = self.autoscaler.latency_needed_by()
-            && fluid_latency.is_none()
-            && self.requests.is_none()
-        {
-            return Err(BuildError::Field {
-                field: "service.service_time_s",
-                expected: format!(
-                    "a latency model for {metric}: `model = \"requests\"`, or a fluid model \
-                     with `service_time_s`"
-                ),
-                got: "none".into(),
-            });
+        if let Some(need) = self.autoscaler.latency_needed_by() {
+            check_latency_model(need, fluid_latency, self.requests.is_some(), self.service)?;
         }
         self.autoscaler.check_step(step_s)?;
         let bounds = self.autoscaler.initial_bounds();
@@ -436,6 +426,57 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
     }
 }
 
+/// Checks that a run whose autoscaler reads `need` can give it: the request-level model
+/// measures it; the fluid one estimates it from its service time, an instance holding at least
+/// one request at a time, and requests in flight only if those beyond capacity wait.
+fn check_latency_model(
+    need: LatencyNeed,
+    fluid: Option<FluidLatency>,
+    per_request: bool,
+    service: ServiceModel,
+) -> Result<(), BuildError> {
+    let metric = need.metric;
+    if per_request {
+        return Ok(());
+    }
+    let Some(fluid) = fluid else {
+        return Err(BuildError::Field {
+            field: "service.service_time_s",
+            expected: format!(
+                "a latency model for {metric}: `model = \"requests\"`, or a fluid model with \
+                 `service_time_s`"
+            ),
+            got: "none".into(),
+        });
+    };
+    let held = fluid.capacity_per_instance_per_min * fluid.service_time_s / 60.0;
+    if held < 1.0 {
+        return Err(BuildError::Field {
+            field: "service.service_time_s",
+            expected: format!(
+                "at least {} s for the fluid estimate of {metric}: an instance serving {} \
+                 requests a minute must hold at least one at a time (capacity × service time \
+                 / 60 >= 1)",
+                60.0 / fluid.capacity_per_instance_per_min,
+                fluid.capacity_per_instance_per_min
+            ),
+            got: fluid.service_time_s.to_string(),
+        });
+    }
+    if need.in_flight && service == ServiceModel::Throttle {
+        return Err(BuildError::Field {
+            field: "service.model",
+            expected: format!(
+                "\"queue\" (or \"requests\") for {metric}, which counts the requests waiting: \
+                 \"throttle\" drops those beyond capacity, so the count could never pass what \
+                 the instances hold"
+            ),
+            got: "\"throttle\"".into(),
+        });
+    }
+    Ok(())
+}
+
 /// A built run: it only steps.
 #[derive(Debug)]
 pub struct Simulation<'d, A> {
@@ -506,7 +547,7 @@ impl<A: Autoscaler> Simulation<'_, A> {
             (Some(step), _) => (Some(step.in_flight.step), step.latency_mean_s),
             (None, Some(model)) => {
                 let step_s = self.step_s as f64;
-                let latency_s = model.response_s(in_service, demand, step_s, service.backlog);
+                let latency_s = model.observed_s(in_service, demand, step_s, service.backlog);
                 let in_flight = model.in_flight(in_service, demand, step_s, service.backlog);
                 (Some(in_flight), Some(latency_s))
             }

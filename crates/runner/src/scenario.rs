@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
     ApplicationAutoScaling, Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError,
     CapacityBounds, Demand, Distribution, FleetConfig, HighResolutionAlarm,
-    HorizontalPodAutoscaler, MAX_STEP_S, PolicyName, RequestConfig, ScheduledAction,
+    HorizontalPodAutoscaler, LatencyNeed, MAX_STEP_S, PolicyName, RequestConfig, ScheduledAction,
     ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig, SessionLength,
     SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking, WorkspaceScaling,
 };
@@ -401,6 +401,17 @@ impl AutoscalerConfig {
         }
     }
 
+    /// The metric that needs a latency model, if the autoscaler reads one.
+    pub fn latency_needed_by(&self) -> Option<LatencyNeed> {
+        match self {
+            AutoscalerConfig::AwsTargetTracking(policy) => policy.latency_needed_by(),
+            AutoscalerConfig::AwsApplicationAutoScaling(scaling) => scaling.latency_needed_by(),
+            AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.latency_needed_by(),
+            AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.latency_needed_by(),
+            AutoscalerConfig::KubernetesHpa(hpa) => hpa.latency_needed_by(),
+        }
+    }
+
     /// Whether demand is session starts, simulated as sessions, rather than requests.
     pub fn serves_sessions(&self) -> bool {
         matches!(self, AutoscalerConfig::HuaweiWorkspace(_, Some(_)))
@@ -490,7 +501,8 @@ enum Recipe {
         metric_delay_s: u64,
         start: Option<DateTime<Utc>>,
         run_s: u64,
-        high_resolution_alarm: HighResolutionAlarm,
+        /// `[autoscaler.high_resolution_alarm]`, if written.
+        high_resolution_alarm: Option<HighResolutionAlarm>,
     },
     Azure {
         start: Option<DateTime<Utc>>,
@@ -1196,10 +1208,10 @@ fn request_settings(
 fn checked_high_resolution_alarm(
     spec: Option<&HighResolutionAlarmSpec>,
     path: &Path,
-) -> Result<HighResolutionAlarm, ScenarioError> {
+) -> Result<Option<HighResolutionAlarm>, ScenarioError> {
     let default = HighResolutionAlarm::DEFAULT;
     let Some(spec) = spec else {
-        return Ok(default);
+        return Ok(None);
     };
     let period_s = spec.period_s.unwrap_or(default.period_s());
     HighResolutionAlarm::new(
@@ -1207,6 +1219,7 @@ fn checked_high_resolution_alarm(
         spec.datapoints.unwrap_or(default.datapoints()),
         spec.delay_s.unwrap_or(period_s),
     )
+    .map(Some)
     .map_err(|err| match err {
         BuildError::Field {
             field,
@@ -1772,6 +1785,18 @@ impl Scenario {
         let path = self.path.as_path();
         let mut production_variants = Vec::new();
         for (variant, autoscaler) in planned {
+            if let Some(need) = autoscaler.latency_needed_by() {
+                return Err(field_error(
+                    path,
+                    "autoscaler.put_scaling_policy",
+                    format!(
+                        "variant {:?}: {} needs a latency model, which an endpoint with several \
+                         variants (endpoint_config) does not have yet; scale its variants on \
+                         InvocationsPerInstance or CPUUtilization",
+                        variant.name, need.metric
+                    ),
+                ));
+            }
             // Built field by field: a clone of the endpoint would copy every variant's demand.
             let child = Scenario {
                 name: format!("{}/{}", self.name, variant.name),

@@ -85,6 +85,17 @@ impl Observation<'_> {
     }
 }
 
+/// A metric that needs a latency model (semantics: `docs/semantics/aws-high-resolution.md`,
+/// rule 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatencyNeed {
+    /// The metric, as people name it.
+    pub metric: &'static str,
+    /// Whether it counts the requests in flight, queued ones included, rather than their
+    /// latency: the fluid estimate of those needs requests beyond capacity to wait.
+    pub in_flight: bool,
+}
+
 /// A new desired capacity and why.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Proposal {
@@ -124,9 +135,9 @@ pub trait Autoscaler {
     /// Checks that the autoscaler's periods fit steps of `step_s` seconds.
     fn check_step(&self, step_s: u64) -> Result<(), BuildError>;
 
-    /// The metric that needs the requests' latency (and in-flight count), if the autoscaler
-    /// reads one: the run must then have a latency model.
-    fn latency_needed_by(&self) -> Option<&'static str> {
+    /// The metric that needs the requests' latency or their count in flight, if the
+    /// autoscaler reads one: the run must then have a latency model.
+    fn latency_needed_by(&self) -> Option<LatencyNeed> {
         None
     }
 

@@ -5,8 +5,8 @@ use scalesim_core::{
     AdjustmentType, ApplicationAutoScaling, Autoscaler, AwsComparisonOperator, Demand, FleetConfig,
     HighResolutionAlarm, MetricAggregationType, MetricAlarm, MetricQuery, MetricStatistic,
     Observation, PolicyName, SageMakerMetric, ScalableTarget, ScalingPolicy, ScalingReason,
-    ScheduledAction, Simulation, StepAdjustment, StepScalingPolicy, TargetTrackingPolicy,
-    TargetTrackingScalingPolicyConfiguration, TreatMissingData,
+    ScheduledAction, ServiceModel, Simulation, StepAdjustment, StepScalingPolicy,
+    TargetTrackingPolicy, TargetTrackingScalingPolicyConfiguration, TreatMissingData,
 };
 
 use crate::common::{Recorder, piecewise};
@@ -767,6 +767,7 @@ fn a_fluid_model_with_a_service_time_gives_concurrency_by_littles_law() {
         Simulation::builder(fleet)
             .autoscaler(concurrency_tracking(1, 10))
             .demand(&demand)
+            .service_model(ServiceModel::Queue)
             .fluid_service_time_s(1.0),
     );
     let first = recorder.events.first().expect("a scale-out");
@@ -798,10 +799,34 @@ fn concurrency_without_a_latency_model_or_at_a_coarse_step_is_refused() {
         err.to_string().contains("ConcurrentRequestsPerModel"),
         "{err}"
     );
+    // The throttle model drops what the count would need to pass capacity.
+    let err = Simulation::builder(fleet)
+        .autoscaler(concurrency_tracking(1, 10))
+        .demand(&demand)
+        .fluid_service_time_s(1.0)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("\"throttle\" drops those beyond"),
+        "{err}"
+    );
+    // 60 requests a minute at 0.5 s each: an instance holds half a request at a time.
+    let err = Simulation::builder(fleet)
+        .autoscaler(concurrency_tracking(1, 10))
+        .demand(&demand)
+        .service_model(ServiceModel::Queue)
+        .fluid_service_time_s(0.5)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("must hold at least one at a time"),
+        "{err}"
+    );
     let minutes = Demand::per_step(60, vec![9.0; 12]).unwrap();
     let err = Simulation::builder(fleet)
         .autoscaler(concurrency_tracking(1, 10))
         .demand(&minutes)
+        .service_model(ServiceModel::Queue)
         .fluid_service_time_s(1.0)
         .build()
         .unwrap_err();

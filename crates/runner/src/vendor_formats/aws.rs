@@ -1606,7 +1606,7 @@ fn alarm_metric(
     Ok((metric, statistic, period))
 }
 
-/// An alarm period must be whole minutes: SageMaker publishes its metrics once a minute.
+/// An alarm period must be whole minutes: scalesim evaluates alarms on minute datapoints.
 fn check_alarm_period(
     path: &Path,
     field: String,
@@ -1618,8 +1618,8 @@ fn check_alarm_period(
             path,
             field,
             format!(
-                "must be a multiple of 60 seconds: SageMaker publishes {what} once a minute; got \
-                 {period}"
+                "must be a multiple of 60 seconds: alarms evaluate {what} on minute datapoints; \
+                 got {period}"
             ),
         ));
     }
@@ -1958,7 +1958,7 @@ pub(crate) struct AwsFiles<'a> {
 pub(crate) struct AwsSettings<'a> {
     pub(crate) metric_delay_s: u64,
     /// The scale-out alarm of target tracking on a high-resolution metric.
-    pub(crate) high_resolution_alarm: HighResolutionAlarm,
+    pub(crate) high_resolution_alarm: Option<HighResolutionAlarm>,
     /// Wall-clock time of t = 0, for scheduled actions.
     pub(crate) start: Option<DateTime<Utc>>,
     pub(crate) run_s: u64,
@@ -2024,7 +2024,7 @@ pub(crate) fn application_auto_scaling(
             PolicyKind::TargetTracking(policy) => {
                 let high_resolution = policy
                     .high_resolution
-                    .map(|_| settings.high_resolution_alarm);
+                    .map(|default| settings.high_resolution_alarm.unwrap_or(default));
                 scaling_policies.push(ScalingPolicy::TargetTracking(TargetTrackingPolicy {
                     high_resolution,
                     ..*policy
@@ -2097,6 +2097,28 @@ pub(crate) fn application_auto_scaling(
         scheduled.extend_from_slice(variant.updates);
     }
     let scenario_error = |err| core_error(settings.scenario_path, "autoscaler.", err);
+    let high_resolution = scaling_policies.iter().any(|policy| {
+        matches!(
+            policy,
+            ScalingPolicy::TargetTracking(TargetTrackingPolicy {
+                high_resolution: Some(_),
+                ..
+            })
+        )
+    });
+    // An endpoint's variants share the scenario's table: one variant may have no such policy.
+    if settings.high_resolution_alarm.is_some() && !high_resolution && settings.variant.is_none() {
+        return Err(field_error(
+            settings.scenario_path,
+            "autoscaler.high_resolution_alarm",
+            format!(
+                "is read only by target tracking on a high-resolution metric \
+                 ({CONCURRENCY_METRIC:?} or {COPY_CONCURRENCY_METRIC:?}), and no policy of {} has \
+                 one: remove it",
+                files.policy_path.display()
+            ),
+        ));
+    }
     if let ([ScalingPolicy::TargetTracking(policy)], true) =
         (scaling_policies.as_slice(), scheduled.is_empty())
         && policy.query.source == MetricSource::Metric(SageMakerMetric::InvocationsPerInstance)
@@ -2200,7 +2222,7 @@ mod tests {
                 },
                 AwsSettings {
                     metric_delay_s: 60,
-                    high_resolution_alarm: HighResolutionAlarm::DEFAULT,
+                    high_resolution_alarm: None,
                     start,
                     run_s: 7 * 86_400,
                     scenario_path: Path::new("scenario.toml"),

@@ -435,6 +435,7 @@ initial_instances = 1
 provisioning_s = 0
 
 [service]
+model = "queue"
 service_time_s = 1.0
 
 [autoscaler]

@@ -221,6 +221,11 @@ impl MetricMathQuery {
         })
     }
 
+    /// The operations one evaluation of the expression visits.
+    pub fn steps(&self) -> u64 {
+        self.expression.steps()
+    }
+
     /// The metrics it reads, with their statistics.
     pub fn metrics(&self) -> &[(SageMakerMetric, MetricStatistic)] {
         &self.metrics

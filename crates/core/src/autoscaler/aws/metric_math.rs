@@ -683,7 +683,9 @@ impl MetricMathBuilder {
                 max: MAX_METRIC_MATH_STEPS,
             });
         }
-        Ok(self.compact(root))
+        let mut math = self.compact(root);
+        math.steps = size.steps;
+        Ok(math)
     }
 
     /// Keeps only the nodes `root` reaches, children first, each once.
@@ -692,6 +694,7 @@ impl MetricMathBuilder {
             nodes: Vec::new(),
             args: Vec::new(),
             root: 0,
+            steps: 0,
         };
         let mut new_index = vec![None; self.nodes.len()];
         math.root = self.copy(root, &mut new_index, &mut math);
@@ -832,6 +835,8 @@ pub struct MetricMath {
     nodes: Vec<Node>,
     args: Vec<u32>,
     root: u32,
+    /// The operations one evaluation visits.
+    steps: u64,
 }
 
 impl MetricMath {
@@ -845,6 +850,11 @@ impl MetricMath {
     /// those listed on [`MetricMath`]. Allocates nothing.
     pub fn evaluate(&self, leaf: impl Fn(usize) -> f64) -> f64 {
         self.value(self.root, &leaf)
+    }
+
+    /// The operations one evaluation visits, an expression used twice counted twice.
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     /// How many metrics the expression reads: one more than the largest index it hands to

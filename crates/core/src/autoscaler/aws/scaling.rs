@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use crate::autoscaler::aws::cloudwatch::SageMakerMetric;
 use crate::autoscaler::aws::cloudwatch::{
     AlarmBreach, ComparisonOperator, HighResolutionHistory, History, MINUTE_S, MetricAlarm,
     MetricMathQuery, MetricQuery, MetricSource, MinuteInProgress, TreatMissingData,
@@ -21,7 +22,9 @@ use crate::autoscaler::aws::{
     MAX_METRIC_DELAY_S, ScalableTarget, TargetTrackingReason,
     TargetTrackingScalingPolicyConfiguration,
 };
-use crate::autoscaler::{Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::autoscaler::{
+    Autoscaler, LatencyNeed, Num, Observation, Proposal, ScalingReason, StepOutcome,
+};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
@@ -309,6 +312,10 @@ impl fmt::Display for ScheduledActionReason {
     }
 }
 
+/// The most work an alarm's metric math may take each simulated minute: operations of the
+/// expression times the minutes the alarm reads (docs/semantics/limits-and-numerics.md).
+pub const MAX_ALARM_MATH_WORK: u64 = 200_000;
+
 /// What the scheduled actions due in one step did.
 #[derive(Debug, Clone, Copy, Default)]
 struct ScheduledRun {
@@ -400,14 +407,35 @@ impl ApplicationAutoScaling {
                 ScalingPolicy::StepScaling(policy) => &policy.also_invoked_by[..],
             };
             for alarm in alarms.into_iter().chain(also.iter().copied()) {
-                if let MetricSource::Math { index, .. } = alarm.query.source
-                    && index >= maths.len()
-                {
-                    return Err(BuildError::Field {
-                        field: "Metrics",
-                        expected: format!("one of the {} metric math queries given", maths.len()),
-                        got: format!("query {index}"),
-                    });
+                if let MetricSource::Math { index, .. } = alarm.query.source {
+                    let Some(math) = maths.get(index) else {
+                        return Err(BuildError::Field {
+                            field: "Metrics",
+                            expected: format!(
+                                "one of the {} metric math queries given",
+                                maths.len()
+                            ),
+                            got: format!("query {index}"),
+                        });
+                    };
+                    // Each minute an alarm evaluates its datapoints anew, each metric of the
+                    // expression over every minute of the period: bound that work.
+                    let work = math.steps().saturating_mul(alarm.window_minutes());
+                    if work > MAX_ALARM_MATH_WORK {
+                        return Err(BuildError::Field {
+                            field: "Metrics",
+                            expected: format!(
+                                "an expression whose operations × EvaluationPeriods × Period \
+                                 minutes stay within {MAX_ALARM_MATH_WORK}, the work of each \
+                                 simulated minute"
+                            ),
+                            got: format!(
+                                "{} operations × {} minutes",
+                                math.steps(),
+                                alarm.window_minutes()
+                            ),
+                        });
+                    }
                 }
                 if alarm.evaluation_periods == 0
                     || alarm.datapoints_to_alarm == 0
@@ -957,16 +985,22 @@ impl Autoscaler for ApplicationAutoScaling {
         if let Some(history) = &self.high_resolution
             && !history.period_s().is_multiple_of(step_s)
         {
-            return Err(BuildError::StepDoesNotDivide {
-                what: "the period of a high-resolution metric",
-                period_s: history.period_s(),
-                step_s,
+            return Err(BuildError::Field {
+                field: "step_s",
+                expected: format!(
+                    "a divisor of the high-resolution alarm's period ({} s): set step_s to {}, or \
+                     [autoscaler.high_resolution_alarm] period_s to a multiple of step_s (10, 20, \
+                     30 or 60)",
+                    history.period_s(),
+                    history.period_s()
+                ),
+                got: format!("{step_s} s"),
             });
         }
         Ok(())
     }
 
-    fn latency_needed_by(&self) -> Option<&'static str> {
+    fn latency_needed_by(&self) -> Option<LatencyNeed> {
         self.policies.iter().find_map(|policy| {
             let queries = match policy {
                 ScalingPolicy::TargetTracking(policy) => vec![policy.query],
@@ -975,15 +1009,20 @@ impl Autoscaler for ApplicationAutoScaling {
                     .map(|alarm| alarm.query)
                     .collect(),
             };
+            let need = |metric: SageMakerMetric| {
+                metric.needs_latency().then(|| LatencyNeed {
+                    metric: metric.name(),
+                    in_flight: metric != SageMakerMetric::ModelLatency,
+                })
+            };
             queries.into_iter().find_map(|query| match query.source {
-                MetricSource::Metric(metric) => metric.needs_latency().then(|| metric.name()),
+                MetricSource::Metric(metric) => need(metric),
                 MetricSource::Math { index, .. } => self
                     .history
                     .math(index)?
                     .metrics()
                     .iter()
-                    .find(|(metric, _)| metric.needs_latency())
-                    .map(|(metric, _)| metric.name()),
+                    .find_map(|&(metric, _)| need(metric)),
             })
         })
     }

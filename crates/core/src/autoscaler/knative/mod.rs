@@ -8,7 +8,9 @@ use std::fmt;
 
 use crate::autoscaler::knative::buckets::Buckets;
 use crate::autoscaler::knative::decider::{Decider, DeciderSpec, DeciderTrace};
-use crate::autoscaler::{Autoscaler, Num, Observation, Proposal, ScalingReason, StepOutcome};
+use crate::autoscaler::{
+    Autoscaler, LatencyNeed, Num, Observation, Proposal, ScalingReason, StepOutcome,
+};
 use crate::capacity::CapacityBounds;
 use crate::error::BuildError;
 use crate::fleet::Removal;
@@ -578,8 +580,11 @@ impl Autoscaler for KnativePodAutoscaler {
         Ok(())
     }
 
-    fn latency_needed_by(&self) -> Option<&'static str> {
-        (self.spec.metric == KpaMetric::Concurrency).then_some("knative-kpa concurrency")
+    fn latency_needed_by(&self) -> Option<LatencyNeed> {
+        (self.spec.metric == KpaMetric::Concurrency).then_some(LatencyNeed {
+            metric: "knative-kpa concurrency",
+            in_flight: true,
+        })
     }
 
     fn buffers_without_instance(&self) -> bool {
