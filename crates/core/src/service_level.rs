@@ -257,6 +257,12 @@ mod tests {
         assert!((model.response_s(2, 60.0, 60.0, 0.0) - 50.0 / 23.0).abs() < 1e-12);
         // λ = 3/s makes a = 6 ≥ 4: all 4 servers busy, and a backlog of 30 waits.
         assert_eq!(model.in_flight(2, 180.0, 60.0, 30.0), 34.0);
+        // What the served requests saw stays finite: S plus the backlog's wait at the drain
+        // rate of 2 × 60 / 60 = 2 a second, 2 + 30 / 2 = 17 s; without a backlog, S.
+        assert_eq!(model.response_s(2, 180.0, 60.0, 30.0), f64::INFINITY);
+        assert_eq!(model.observed_s(2, 180.0, 60.0, 30.0), 17.0);
+        assert_eq!(model.observed_s(2, 180.0, 60.0, 0.0), 2.0);
+        assert!((model.observed_s(2, 60.0, 60.0, 0.0) - 50.0 / 23.0).abs() < 1e-12);
     }
 
     /// One policy held at `instances` (MinCapacity = MaxCapacity), run over `demand`.
