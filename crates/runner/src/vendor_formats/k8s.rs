@@ -370,6 +370,15 @@ pub(crate) fn yaml_document(
     text: &str,
     path: &Path,
 ) -> Result<(usize, serde_norway::Value), ScenarioError> {
+    yaml_document_of(text, path, KIND)
+}
+
+/// [`yaml_document`] for a file that holds one `what` object (`ConfigMap`), named so in errors.
+pub(crate) fn yaml_document_of(
+    text: &str,
+    path: &Path,
+    what: &str,
+) -> Result<(usize, serde_norway::Value), ScenarioError> {
     let mut objects = Vec::new();
     for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
         // The iterator yields a syntax error again and again, so the first one ends the loop.
@@ -383,11 +392,11 @@ pub(crate) fn yaml_document(
         1 => Ok(objects.remove(0)),
         0 => Err(file_error(
             path,
-            format!("expected one {KIND} object, found an empty document"),
+            format!("expected one {what} object, found an empty document"),
         )),
         more => Err(file_error(
             path,
-            format!("expected exactly one {KIND} object, found {more} YAML documents"),
+            format!("expected exactly one {what} object, found {more} YAML documents"),
         )),
     }
 }
@@ -450,7 +459,7 @@ fn yaml_field_error(path: &Path, mut field: String, message: String) -> Scenario
 }
 
 /// What a YAML value is, for an error.
-fn describe_yaml(value: &serde_norway::Value) -> &'static str {
+pub(crate) fn describe_yaml(value: &serde_norway::Value) -> &'static str {
     match value {
         serde_norway::Value::Null => "null",
         serde_norway::Value::Bool(_) => "a boolean",

@@ -9,6 +9,7 @@ pub(crate) mod azure;
 pub(crate) mod document;
 pub(crate) mod huawei;
 pub(crate) mod k8s;
+pub(crate) mod knative;
 
 use std::path::Path;
 
