@@ -1853,3 +1853,2385 @@ fn resolve(
         .map_err(|err| reader.error("spec", format!("{err} (after resolution)")))?;
     Ok(spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Knative's defaults as this module resolves them: [`KpaSpec::DEFAULT`] with the unbounded
+    /// maximum taken as 150,000 pods (semantics 7).
+    const BASE: KpaSpec = KpaSpec {
+        max_scale: 150_000,
+        ..KpaSpec::DEFAULT
+    };
+
+    /// Resolves a manifest (YAML, `svc.yaml`) and an optional `config.yaml`; errors as printed.
+    fn resolve_files(service: &str, config: Option<&str>) -> Result<KpaSpec, String> {
+        kpa_spec(
+            Path::new("svc.yaml"),
+            service,
+            config.map(|text| (Path::new("config.yaml"), text)),
+        )
+        .map_err(|err| err.to_string())
+    }
+
+    /// A Knative Service whose revision template has `annotations` and the revision-spec lines
+    /// `spec_lines` (indented six spaces).
+    fn service_with(annotations: &[(&str, &str)], spec_lines: &str) -> String {
+        let mut text = String::from(
+            "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: hello\n\
+             spec:\n  template:\n    metadata:\n      annotations:",
+        );
+        if annotations.is_empty() {
+            text.push_str(" {}\n");
+        } else {
+            text.push('\n');
+            for (key, value) in annotations {
+                // A JSON string is a YAML double-quoted scalar.
+                text.push_str(&format!("        {key}: {}\n", serde_json::json!(value)));
+            }
+        }
+        text.push_str("    spec:\n");
+        text.push_str(spec_lines);
+        text.push_str("      containers:\n        - image: ghcr.io/knative/helloworld-go:latest\n");
+        text
+    }
+
+    /// A Knative Service with annotations only.
+    fn service(annotations: &[(&str, &str)]) -> String {
+        service_with(annotations, "")
+    }
+
+    /// A `config-autoscaler` file with only `data`.
+    fn config(pairs: &[(&str, &str)]) -> String {
+        if pairs.is_empty() {
+            return "data: {}\n".to_owned();
+        }
+        let mut text = String::from("data:\n");
+        for (key, value) in pairs {
+            text.push_str(&format!("  {key}: {}\n", serde_json::json!(value)));
+        }
+        text
+    }
+
+    /// The error Knative's webhook gives for an annotation of a Service's template.
+    fn at_annotation(key: &str, message: &str) -> Result<KpaSpec, String> {
+        Err(format!(
+            "svc.yaml: spec.template.metadata.annotations.autoscaling.knative.dev/{key}: {message}"
+        ))
+    }
+
+    /// An error about `config.yaml`'s `data.KEY`.
+    fn at_config(key: &str, message: &str) -> Result<KpaSpec, String> {
+        Err(format!("config.yaml: data.{key}: {message}"))
+    }
+
+    /// Each case: the Service's annotations and the config's data, then the spec or the error.
+    fn check_cases(cases: &[(&[(&str, &str)], &[(&str, &str)], Result<KpaSpec, String>)]) {
+        for (annotations, data, expected) in cases {
+            let got = resolve_files(&service(annotations), Some(&config(data)));
+            assert_eq!(&got, expected, "annotations {annotations:?}, data {data:?}");
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 2.1 config-autoscaler
+
+    /// No config file, an empty `data`, and Knative's own ConfigMap: all defaults (semantics
+    /// 2.1's default column; 3.1: T_v = 100 × 0.7 = 70, T_t = 100, W = 60, P = round(6) = 6).
+    #[test]
+    fn defaults_without_keys() {
+        assert_eq!(resolve_files(&service(&[]), None), Ok(BASE));
+        assert_eq!(resolve_files(&service(&[]), Some("data: {}\n")), Ok(BASE));
+        assert_eq!(resolve_files(&service(&[]), Some("data:\n")), Ok(BASE));
+        let shipped = include_str!("../../tests/data/knative-examples/config-autoscaler.yaml");
+        assert_eq!(resolve_files(&service(&[]), Some(shipped)), Ok(BASE));
+    }
+
+    /// Knative's `_example` block, every key at the value it documents as the default, read as
+    /// `data`: the same defaults (70 as a percentage is the fraction 0.7).
+    #[test]
+    fn knative_documented_defaults_are_the_defaults() {
+        let shipped = include_str!("../../tests/data/knative-examples/config-autoscaler.yaml");
+        let object: Value = serde_norway::from_str(shipped).unwrap();
+        let example = object["data"]["_example"].as_str().unwrap();
+        let data: Value = serde_norway::from_str(example).unwrap();
+        let keys = data.as_mapping().unwrap().len();
+        assert_eq!(
+            keys, 21,
+            "every key of 2.1 but max-scale, plus scale-down-delay"
+        );
+        let text = serde_norway::to_string(&serde_norway::Mapping::from_iter([(
+            Value::from("data"),
+            data,
+        )]))
+        .unwrap();
+        assert_eq!(resolve_files(&service(&[]), Some(&text)), Ok(BASE));
+    }
+
+    /// A value that does not parse fails the whole map with Go's parser error; keys are
+    /// parsed in Knative's order, not the file's or the alphabet's.
+    #[test]
+    fn config_parse_errors_in_knative_order() {
+        let parse = |key: &str, error: &str| {
+            at_config(
+                key,
+                &format!("failed to parse data: failed to parse \"{key}\": {error}"),
+            )
+        };
+        check_cases(&[
+            (
+                &[],
+                &[("max-scale-up-rate", "x")],
+                parse(
+                    "max-scale-up-rate",
+                    "strconv.ParseFloat: parsing \"x\": invalid syntax",
+                ),
+            ),
+            (
+                &[],
+                &[("enable-scale-to-zero", "yes")],
+                parse(
+                    "enable-scale-to-zero",
+                    "strconv.ParseBool: parsing \"yes\": invalid syntax",
+                ),
+            ),
+            (
+                &[],
+                &[("min-scale", "2147483648")],
+                parse(
+                    "min-scale",
+                    "strconv.ParseInt: parsing \"2147483648\": value out of range",
+                ),
+            ),
+            (
+                &[],
+                &[("initial-scale", "1.0")],
+                parse(
+                    "initial-scale",
+                    "strconv.ParseInt: parsing \"1.0\": invalid syntax",
+                ),
+            ),
+            (
+                &[],
+                &[("stable-window", "60")],
+                parse("stable-window", "time: missing unit in duration \"60\""),
+            ),
+            (
+                &[],
+                &[("scale-to-zero-grace-period", "soon")],
+                parse(
+                    "scale-to-zero-grace-period",
+                    "time: invalid duration \"soon\"",
+                ),
+            ),
+            (
+                &[],
+                &[("target-burst-capacity", "1e400")],
+                parse(
+                    "target-burst-capacity",
+                    "strconv.ParseFloat: parsing \"1e400\": value out of range",
+                ),
+            ),
+            // enable-scale-to-zero is parsed before allow-zero-initial-scale.
+            (
+                &[],
+                &[
+                    ("allow-zero-initial-scale", "x"),
+                    ("enable-scale-to-zero", "y"),
+                ],
+                parse(
+                    "enable-scale-to-zero",
+                    "strconv.ParseBool: parsing \"y\": invalid syntax",
+                ),
+            ),
+            // stable-window after every number.
+            (
+                &[],
+                &[("stable-window", "x"), ("min-scale", "y")],
+                parse(
+                    "min-scale",
+                    "strconv.ParseInt: parsing \"y\": invalid syntax",
+                ),
+            ),
+            // Go's syntax, not Rust's: `1_000` and hexadecimal floats are numbers, `+5` an
+            // int32, `1h30m` a duration, `T` a boolean.
+            (
+                &[],
+                &[
+                    ("activator-capacity", "1_000"),
+                    ("max-scale-up-rate", "0x1p4"),
+                    ("min-scale", "+5"),
+                    ("stable-window", "1h30m"),
+                    ("enable-scale-to-zero", "F"),
+                ],
+                at_config(
+                    "stable-window",
+                    "stable-window = 1h30m0s, must be in [6s; 1h0m0s] range",
+                ),
+            ),
+            (
+                &[],
+                &[
+                    ("activator-capacity", "1_000"),
+                    ("max-scale-up-rate", "0x1p4"),
+                    ("min-scale", "+5"),
+                    ("stable-window", "1m30s"),
+                    ("enable-scale-to-zero", "F"),
+                ],
+                // W = 90 s, P = round(90 × 10 / 100) = 9 s.
+                Ok(KpaSpec {
+                    activator_capacity: 1000.0,
+                    max_scale_up_rate: 16.0,
+                    min_scale: 5,
+                    stable_window_s: 90,
+                    panic_window_s: 9,
+                    enable_scale_to_zero: false,
+                    ..BASE
+                }),
+            ),
+            // Keys Knative does not read are ignored.
+            (
+                &[],
+                &[("_example", "anything"), ("tick-interval", "2s")],
+                Ok(BASE),
+            ),
+        ]);
+    }
+
+    /// `validate`, each check accepting and refusing, with Knative's wording.
+    #[test]
+    fn config_checks() {
+        check_cases(&[
+            // scale-to-zero-grace-period > 0; truncated to whole seconds (model choice).
+            (
+                &[],
+                &[("scale-to-zero-grace-period", "0s")],
+                at_config(
+                    "scale-to-zero-grace-period",
+                    "scale-to-zero-grace-period must be positive, was: 0s",
+                ),
+            ),
+            (
+                &[],
+                &[("scale-to-zero-grace-period", "-1m")],
+                at_config(
+                    "scale-to-zero-grace-period",
+                    "scale-to-zero-grace-period must be positive, was: -1m0s",
+                ),
+            ),
+            (
+                &[],
+                &[("scale-to-zero-grace-period", "45.5s")],
+                Ok(KpaSpec {
+                    scale_to_zero_grace_period_s: 45,
+                    ..BASE
+                }),
+            ),
+            // scale-down-delay ≥ 0, whole seconds.
+            (
+                &[],
+                &[("scale-down-delay", "-1s")],
+                at_config(
+                    "scale-down-delay",
+                    "scale-down-delay cannot be negative, was: -1s",
+                ),
+            ),
+            (
+                &[],
+                &[("scale-down-delay", "1.5s")],
+                at_config(
+                    "scale-down-delay",
+                    "scale-down-delay = 1.5s, must be specified with at most second precision",
+                ),
+            ),
+            (
+                &[],
+                &[("scale-down-delay", "15m")],
+                Ok(KpaSpec {
+                    scale_down_delay_s: 900,
+                    ..BASE
+                }),
+            ),
+            // scale-to-zero-pod-retention-period ≥ 0; fractions truncated (model choice).
+            (
+                &[],
+                &[("scale-to-zero-pod-retention-period", "-2s")],
+                at_config(
+                    "scale-to-zero-pod-retention-period",
+                    "scale-to-zero-pod-retention-period cannot be negative, was: -2s",
+                ),
+            ),
+            (
+                &[],
+                &[("scale-to-zero-pod-retention-period", "1m30.9s")],
+                Ok(KpaSpec {
+                    pod_retention_s: 90,
+                    ..BASE
+                }),
+            ),
+            // target-burst-capacity ≥ 0 or −1 (%f: six decimals).
+            (
+                &[],
+                &[("target-burst-capacity", "-2")],
+                at_config(
+                    "target-burst-capacity",
+                    "target-burst-capacity must be either non-negative or -1 (for unlimited), \
+                     was: -2.000000",
+                ),
+            ),
+            (
+                &[],
+                &[("target-burst-capacity", "-1")],
+                Ok(KpaSpec {
+                    target_burst_capacity: -1.0,
+                    ..BASE
+                }),
+            ),
+            // container-concurrency-target-percentage: > 1 is a percentage, then (0, 1].
+            (
+                &[],
+                &[("container-concurrency-target-percentage", "0")],
+                at_config(
+                    "container-concurrency-target-percentage",
+                    "container-concurrency-target-percentage = 0.000000 is outside of valid \
+                     range of (0, 100]",
+                ),
+            ),
+            (
+                &[],
+                &[("container-concurrency-target-percentage", "101")],
+                at_config(
+                    "container-concurrency-target-percentage",
+                    "container-concurrency-target-percentage = 1.010000 is outside of valid \
+                     range of (0, 100]",
+                ),
+            ),
+            // 0.7 is 70 %: T_v = 100 × 0.7 = 70, as the default.
+            (
+                &[],
+                &[("container-concurrency-target-percentage", "0.7")],
+                Ok(BASE),
+            ),
+            // 1.5 is 1.5 %: T_v = 100 × 0.015.
+            (
+                &[],
+                &[("container-concurrency-target-percentage", "1.5")],
+                Ok(KpaSpec {
+                    target_value: 100.0 * (1.5 / 100.0),
+                    ..BASE
+                }),
+            ),
+            // container-concurrency-target-default: fraction × default ≥ 0.01.
+            (
+                &[],
+                &[
+                    ("container-concurrency-target-percentage", "0.5"),
+                    ("container-concurrency-target-default", "0.01"),
+                ],
+                at_config(
+                    "container-concurrency-target-default",
+                    "container-concurrency-target-percentage and \
+                     container-concurrency-target-default yield target concurrency of 0.005, \
+                     can't be less than 0.01",
+                ),
+            ),
+            // T_t = 10, T_v = 10 × 0.7 = 7.
+            (
+                &[],
+                &[("container-concurrency-target-default", "10")],
+                Ok(KpaSpec {
+                    target_value: 10.0 * 0.7,
+                    total_value: 10.0,
+                    ..BASE
+                }),
+            ),
+            // requests-per-second-target-default ≥ 0.01.
+            (
+                &[],
+                &[("requests-per-second-target-default", "0.001")],
+                at_config(
+                    "requests-per-second-target-default",
+                    "requests-per-second-target-default must be at least 0.01, was: 0.001",
+                ),
+            ),
+            // rps: T_t = 100, T_v = 100 × 0.7 = 70.
+            (
+                &[("autoscaling.knative.dev/metric", "rps")],
+                &[("requests-per-second-target-default", "100")],
+                Ok(KpaSpec {
+                    metric: KpaMetric::Rps,
+                    target_value: 100.0 * 0.7,
+                    total_value: 100.0,
+                    ..BASE
+                }),
+            ),
+            // activator-capacity ≥ 1.
+            (
+                &[],
+                &[("activator-capacity", "0.5")],
+                at_config(
+                    "activator-capacity",
+                    "activator-capacity = 0.5, must be at least 1",
+                ),
+            ),
+            (
+                &[],
+                &[("activator-capacity", "1")],
+                Ok(KpaSpec {
+                    activator_capacity: 1.0,
+                    ..BASE
+                }),
+            ),
+            // max-scale-up-rate > 1.
+            (
+                &[],
+                &[("max-scale-up-rate", "1")],
+                at_config(
+                    "max-scale-up-rate",
+                    "max-scale-up-rate = 1, must be greater than 1.0",
+                ),
+            ),
+            (
+                &[],
+                &[("max-scale-up-rate", "1.5")],
+                Ok(KpaSpec {
+                    max_scale_up_rate: 1.5,
+                    ..BASE
+                }),
+            ),
+            // max-scale-down-rate > 1 (Knative's documented example: 4.0).
+            (
+                &[],
+                &[("max-scale-down-rate", "1.0")],
+                at_config(
+                    "max-scale-down-rate",
+                    "max-scale-down-rate = 1, must be greater than 1.0",
+                ),
+            ),
+            (
+                &[],
+                &[("max-scale-down-rate", "4.0")],
+                Ok(KpaSpec {
+                    max_scale_down_rate: 4.0,
+                    ..BASE
+                }),
+            ),
+            // stable-window in [6 s, 1 h], whole seconds.
+            (
+                &[],
+                &[("stable-window", "5s")],
+                at_config(
+                    "stable-window",
+                    "stable-window = 5s, must be in [6s; 1h0m0s] range",
+                ),
+            ),
+            (
+                &[],
+                &[("stable-window", "6.5s")],
+                at_config(
+                    "stable-window",
+                    "stable-window = 6.5s, must be specified with at most second precision",
+                ),
+            ),
+            // W = 1 h: P = round(3600 × 10 / 100) = 360.
+            (
+                &[],
+                &[("stable-window", "1h")],
+                Ok(KpaSpec {
+                    stable_window_s: 3600,
+                    panic_window_s: 360,
+                    ..BASE
+                }),
+            ),
+            // panic-window-percentage in [1, 100].
+            (
+                &[],
+                &[("panic-window-percentage", "0.5")],
+                at_config(
+                    "panic-window-percentage",
+                    "panic-window-percentage = 0.5, must be in [1, 100] interval",
+                ),
+            ),
+            (
+                &[],
+                &[("panic-window-percentage", "100.5")],
+                at_config(
+                    "panic-window-percentage",
+                    "panic-window-percentage = 100.5, must be in [1, 100] interval",
+                ),
+            ),
+            // W = 60, 100 %: P = 60.
+            (
+                &[],
+                &[("panic-window-percentage", "100")],
+                Ok(KpaSpec {
+                    panic_window_s: 60,
+                    ..BASE
+                }),
+            ),
+            // initial-scale ≥ 1, or ≥ 0 with allow-zero-initial-scale.
+            (
+                &[],
+                &[("initial-scale", "0")],
+                at_config(
+                    "initial-scale",
+                    "initial-scale = 0, must be at least 0 (or at least 1 when \
+                     allow-zero-initial-scale is false)",
+                ),
+            ),
+            (
+                &[],
+                &[
+                    ("initial-scale", "-1"),
+                    ("allow-zero-initial-scale", "true"),
+                ],
+                at_config(
+                    "initial-scale",
+                    "initial-scale = -1, must be at least 0 (or at least 1 when \
+                     allow-zero-initial-scale is false)",
+                ),
+            ),
+            (
+                &[],
+                &[("initial-scale", "0"), ("allow-zero-initial-scale", "true")],
+                Ok(KpaSpec {
+                    initial_scale: 0,
+                    ..BASE
+                }),
+            ),
+            // min-scale ≥ 0.
+            (
+                &[],
+                &[("min-scale", "-1")],
+                at_config("min-scale", "min-scale = -1, must be at least 0"),
+            ),
+            (
+                &[],
+                &[("min-scale", "3")],
+                Ok(KpaSpec {
+                    min_scale: 3,
+                    ..BASE
+                }),
+            ),
+            // max-scale in [1 if L > 0 else 0, L].
+            (
+                &[],
+                &[("max-scale", "-1")],
+                at_config(
+                    "max-scale",
+                    "max-scale = -1, must be in [0, max-scale-limit(0)] range",
+                ),
+            ),
+            (
+                &[],
+                &[("max-scale-limit", "10")],
+                at_config(
+                    "max-scale",
+                    "max-scale = 0, must be in [1, max-scale-limit(10)] range",
+                ),
+            ),
+            (
+                &[],
+                &[("max-scale", "11"), ("max-scale-limit", "10")],
+                at_config(
+                    "max-scale",
+                    "max-scale = 11, must be in [1, max-scale-limit(10)] range",
+                ),
+            ),
+            // Knative's documented example: max-scale 3, max-scale-limit 100.
+            (
+                &[],
+                &[("max-scale", "3"), ("max-scale-limit", "100")],
+                Ok(KpaSpec {
+                    max_scale: 3,
+                    ..BASE
+                }),
+            ),
+            // max-scale-limit ≥ 0.
+            (
+                &[],
+                &[("max-scale-limit", "-1")],
+                at_config(
+                    "max-scale-limit",
+                    "max-scale-limit = -1, must be at least 0",
+                ),
+            ),
+            // min-scale ≤ max-scale when max-scale > 0.
+            (
+                &[],
+                &[("min-scale", "5"), ("max-scale", "3")],
+                at_config("min-scale", "min-scale (5) must be less than max-scale (3)"),
+            ),
+            (
+                &[],
+                &[("min-scale", "3"), ("max-scale", "3")],
+                Ok(KpaSpec {
+                    min_scale: 3,
+                    max_scale: 3,
+                    ..BASE
+                }),
+            ),
+            // panic-threshold-percentage is not checked: 105 % is θ = 1.05; scalesim refuses
+            // only what leaves no threshold (model choice).
+            (
+                &[],
+                &[("panic-threshold-percentage", "105")],
+                Ok(KpaSpec {
+                    panic_threshold: 105.0 / 100.0,
+                    ..BASE
+                }),
+            ),
+            (
+                &[],
+                &[("panic-threshold-percentage", "0")],
+                at_config(
+                    "panic-threshold-percentage",
+                    "must be greater than 0 (scalesim's bound; Knative does not check this \
+                     key), got 0",
+                ),
+            ),
+            // enable-scale-to-zero.
+            (
+                &[],
+                &[("enable-scale-to-zero", "false")],
+                Ok(KpaSpec {
+                    enable_scale_to_zero: false,
+                    ..BASE
+                }),
+            ),
+            // The checks run in Knative's order: the grace period before activator-capacity.
+            (
+                &[],
+                &[
+                    ("activator-capacity", "0"),
+                    ("scale-to-zero-grace-period", "0s"),
+                ],
+                at_config(
+                    "scale-to-zero-grace-period",
+                    "scale-to-zero-grace-period must be positive, was: 0s",
+                ),
+            ),
+            // A number Knative lets through but no simulation can use (model choice).
+            (
+                &[],
+                &[("max-scale-up-rate", "Inf")],
+                at_config(
+                    "max-scale-up-rate",
+                    "must be a finite number (scalesim's bound), got +Inf",
+                ),
+            ),
+            (
+                &[],
+                &[("container-concurrency-target-percentage", "NaN")],
+                at_config(
+                    "container-concurrency-target-percentage",
+                    "must be a finite number (scalesim's bound), got NaN",
+                ),
+            ),
+        ]);
+    }
+
+    /// `pod-autoscaler-class`: only the KPA is modelled, unless the revision names the KPA.
+    #[test]
+    fn config_class() {
+        let class = "autoscaling.knative.dev/class";
+        check_cases(&[
+            (
+                &[],
+                &[("pod-autoscaler-class", HPA)],
+                at_config("pod-autoscaler-class", ONLY_KPA),
+            ),
+            (&[(class, KPA)], &[("pod-autoscaler-class", HPA)], Ok(BASE)),
+            // AsString trims spaces.
+            (
+                &[],
+                &[("pod-autoscaler-class", " kpa.autoscaling.knative.dev\n")],
+                Ok(BASE),
+            ),
+        ]);
+    }
+
+    /// The file: a whole ConfigMap, or only `data`; strings only; one object.
+    #[test]
+    fn config_file_forms() {
+        let svc = service(&[]);
+        let check = |text: &str, expected: Result<KpaSpec, String>| {
+            assert_eq!(resolve_files(&svc, Some(text)), expected, "{text}");
+        };
+        // Knative's documented ConfigMap (kpa-specific.md, "Global (ConfigMap)"), with its
+        // one-space indentation: W = 40, P = round(4) = 4.
+        check(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n name: config-autoscaler\n namespace: \
+             knative-serving\ndata:\n stable-window: \"40s\"\n",
+            Ok(KpaSpec {
+                stable_window_s: 40,
+                panic_window_s: 4,
+                ..BASE
+            }),
+        );
+        check(
+            "kind: Deployment\ndata: {}\n",
+            Err(
+                "config.yaml: kind: Unsupported value: \"Deployment\": supported values: \
+                 \"ConfigMap\" (the config-autoscaler ConfigMap of namespace knative-serving)"
+                    .to_owned(),
+            ),
+        );
+        check(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-defaults\ndata: {}\n",
+            Err(
+                "config.yaml: metadata.name: expected the ConfigMap config-autoscaler \
+                 (namespace knative-serving), found \"config-defaults\""
+                    .to_owned(),
+            ),
+        );
+        check(
+            "stable-window: \"40s\"\n",
+            Err(
+                "config.yaml: stable-window: unknown field: a config-autoscaler file is a \
+                 ConfigMap (`kind: ConfigMap`) or a mapping with only `data`; the keys go under \
+                 `data`"
+                    .to_owned(),
+            ),
+        );
+        check(
+            "data:\n  min-scale: 3\n",
+            Err(
+                "config.yaml: data.min-scale: expected a string, found a number (ConfigMap \
+                 data values are strings: write \"3\")"
+                    .to_owned(),
+            ),
+        );
+        check(
+            "data:\n  enable-scale-to-zero: false\n",
+            Err(
+                "config.yaml: data.enable-scale-to-zero: expected a string, found a boolean \
+                 (ConfigMap data values are strings: write \"false\")"
+                    .to_owned(),
+            ),
+        );
+        check(
+            "data: {}\n---\ndata: {}\n",
+            Err(
+                "config.yaml: expected exactly one ConfigMap object, found 2 YAML documents"
+                    .to_owned(),
+            ),
+        );
+        check(
+            "- data\n",
+            Err("config.yaml: expected a ConfigMap object, found a sequence".to_owned()),
+        );
+        // JSON, as `kubectl get -o json` prints it.
+        let json = kpa_spec(
+            Path::new("svc.yaml"),
+            &svc,
+            Some((
+                Path::new("config.json"),
+                r#"{"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "config-autoscaler", "namespace": "knative-serving"},
+                    "data": {"min-scale": "2"}}"#,
+            )),
+        );
+        assert_eq!(
+            json.map_err(|err| err.to_string()),
+            Ok(KpaSpec {
+                min_scale: 2,
+                ..BASE
+            })
+        );
+        let broken = kpa_spec(
+            Path::new("svc.yaml"),
+            &svc,
+            Some((Path::new("config.json"), "{\"data\": ")),
+        );
+        assert_eq!(
+            broken.map_err(|err| err.to_string()),
+            Err("config.json: EOF while parsing a value at line 1 column 9".to_owned())
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 2.2 annotations
+
+    /// Each annotation of `ValidateAnnotations`, accepting and refusing, with the wording
+    /// `annotation_validation_test.go` asserts, and the legacy aliases.
+    #[test]
+    fn annotation_checks() {
+        let key = |name: &str| format!("autoscaling.knative.dev/{name}");
+        let class = key("class");
+        let metric = key("metric");
+        let target = key("target");
+        let utilization = key("target-utilization-percentage");
+        let utilization_alias = key("targetUtilizationPercentage");
+        let window = key("window");
+        let panic_window = key("panic-window-percentage");
+        let panic_window_alias = key("panicWindowPercentage");
+        let threshold = key("panic-threshold-percentage");
+        let threshold_alias = key("panicThresholdPercentage");
+        let burst = key("target-burst-capacity");
+        let burst_alias = key("targetBurstCapacity");
+        let min = key("min-scale");
+        let min_alias = key("minScale");
+        let max = key("max-scale");
+        let max_alias = key("maxScale");
+        let activation = key("activation-scale");
+        let initial = key("initial-scale");
+        let initial_alias = key("initialScale");
+        let delay = key("scale-down-delay");
+        let delay_alias = key("scaleDownDelay");
+        let retention = key("scale-to-zero-pod-retention-period");
+        let retention_alias = key("scaleToZeroPodRetentionPeriod");
+        let algorithm = key("metric-aggregation-algorithm");
+        let algorithm_alias = key("metricAggregationAlgorithm");
+        check_cases(&[
+            // class: a *.knative.dev class other than KPA and HPA is invalid; HPA is valid for
+            // Knative but not modelled (model choice).
+            (
+                &[(&class, "foo.knative.dev")],
+                &[],
+                at_annotation("class", "invalid value: foo.knative.dev"),
+            ),
+            (&[(&class, HPA)], &[], at_annotation("class", ONLY_KPA)),
+            (
+                &[(&class, "custom.example.com")],
+                &[],
+                at_annotation("class", ONLY_KPA),
+            ),
+            (&[(&class, KPA)], &[], Ok(BASE)),
+            // metric: concurrency or rps for the KPA (rps: T_t = 200, T_v = 200 × 0.7 = 140).
+            (
+                &[(&metric, "cpu")],
+                &[],
+                at_annotation("metric", "invalid value: cpu"),
+            ),
+            (
+                &[(&metric, "rps")],
+                &[],
+                Ok(KpaSpec {
+                    metric: KpaMetric::Rps,
+                    target_value: 200.0 * 0.7,
+                    total_value: 200.0,
+                    ..BASE
+                }),
+            ),
+            (&[(&metric, "concurrency")], &[], Ok(BASE)),
+            // target: a float ≥ 0.01 (T_t = 10, T_v = 10 × 0.7).
+            (
+                &[(&target, "ten")],
+                &[],
+                at_annotation("target", "invalid value: ten"),
+            ),
+            (
+                &[(&target, "0.001")],
+                &[],
+                at_annotation("target", "target 0.001 should be at least 0.01"),
+            ),
+            (
+                &[(&target, "10")],
+                &[],
+                Ok(KpaSpec {
+                    target_value: 10.0 * 0.7,
+                    total_value: 10.0,
+                    ..BASE
+                }),
+            ),
+            // T_v has a floor of 0.01: T_t = 0.01, T_v = max(0.01, 0.007) = 0.01.
+            (
+                &[(&target, "0.01")],
+                &[],
+                Ok(KpaSpec {
+                    target_value: 0.01,
+                    total_value: 0.01,
+                    ..BASE
+                }),
+            ),
+            // target-utilization-percentage in [1, 100] (T_v = 100 × 0.5 = 50).
+            (
+                &[(&utilization, "0.5")],
+                &[],
+                at_annotation("target-utilization-percentage", "expected 1 <= 0.5 <= 100"),
+            ),
+            (
+                &[(&utilization_alias, "x")],
+                &[],
+                at_annotation("targetUtilizationPercentage", "invalid value: x"),
+            ),
+            (
+                &[(&utilization_alias, "50")],
+                &[],
+                Ok(KpaSpec {
+                    target_value: 100.0 * (50.0 / 100.0),
+                    ..BASE
+                }),
+            ),
+            // The canonical key wins over its alias.
+            (
+                &[(&utilization, "50"), (&utilization_alias, "x")],
+                &[],
+                Ok(KpaSpec {
+                    target_value: 100.0 * (50.0 / 100.0),
+                    ..BASE
+                }),
+            ),
+            // window: a duration in [6 s, 1 h], whole seconds (W = 25, P = round(2.5) = 3).
+            (
+                &[(&window, "5s")],
+                &[],
+                at_annotation("window", "expected 6s <= 5s <= 1h0m0s"),
+            ),
+            (
+                &[(&window, "61m")],
+                &[],
+                at_annotation("window", "expected 6s <= 61m <= 1h0m0s"),
+            ),
+            (
+                &[(&window, "6500ms")],
+                &[],
+                at_annotation("window", "must be specified with at most second precision"),
+            ),
+            (
+                &[(&window, "1 minute")],
+                &[],
+                at_annotation("window", "invalid value: 1 minute"),
+            ),
+            (
+                &[(&window, "25s")],
+                &[],
+                Ok(KpaSpec {
+                    stable_window_s: 25,
+                    panic_window_s: 3,
+                    ..BASE
+                }),
+            ),
+            // panic-window-percentage in [1, 100] (W = 60, 12.5 %: P = round(7.5) = 8).
+            (
+                &[(&panic_window, "0.5")],
+                &[],
+                at_annotation("panic-window-percentage", "expected 1 <= 0.5 <= 100"),
+            ),
+            (
+                &[(&panic_window_alias, "many")],
+                &[],
+                at_annotation("panicWindowPercentage", "invalid value: many"),
+            ),
+            (
+                &[(&panic_window_alias, "12.5")],
+                &[],
+                Ok(KpaSpec {
+                    panic_window_s: 8,
+                    ..BASE
+                }),
+            ),
+            // W = 6, 1 %: 0.06 s rounds to 0, and P is at least 1 s.
+            (
+                &[(&window, "6s"), (&panic_window, "1")],
+                &[],
+                Ok(KpaSpec {
+                    stable_window_s: 6,
+                    panic_window_s: 1,
+                    ..BASE
+                }),
+            ),
+            // panic-threshold-percentage in [110, 1000] (θ = 1.1).
+            (
+                &[(&threshold, "105")],
+                &[],
+                at_annotation("panic-threshold-percentage", "expected 110 <= 105 <= 1000"),
+            ),
+            (
+                &[(&threshold_alias, "1001")],
+                &[],
+                at_annotation("panicThresholdPercentage", "expected 110 <= 1001 <= 1000"),
+            ),
+            (
+                &[(&threshold_alias, "110")],
+                &[],
+                Ok(KpaSpec {
+                    panic_threshold: 110.0 / 100.0,
+                    ..BASE
+                }),
+            ),
+            // target-burst-capacity ≥ 0 or −1.
+            (
+                &[(&burst, "-2")],
+                &[],
+                at_annotation("target-burst-capacity", "invalid value: -2"),
+            ),
+            (
+                &[(&burst_alias, "lots")],
+                &[],
+                at_annotation("targetBurstCapacity", "invalid value: lots"),
+            ),
+            (
+                &[(&burst, "-1")],
+                &[],
+                Ok(KpaSpec {
+                    target_burst_capacity: -1.0,
+                    ..BASE
+                }),
+            ),
+            (
+                &[(&burst_alias, "0")],
+                &[],
+                Ok(KpaSpec {
+                    target_burst_capacity: 0.0,
+                    ..BASE
+                }),
+            ),
+            // min-scale: int32 ≥ 0.
+            (
+                &[(&min, "-1")],
+                &[],
+                at_annotation("min-scale", "expected 0 <= -1 <= 2147483647"),
+            ),
+            (
+                &[(&min_alias, "2147483648")],
+                &[],
+                at_annotation("minScale", "expected 0 <= 2147483648 <= 2147483647"),
+            ),
+            (
+                &[(&min, "one")],
+                &[],
+                at_annotation("min-scale", "invalid value: one"),
+            ),
+            (
+                &[(&min_alias, "2")],
+                &[],
+                Ok(KpaSpec {
+                    min_scale: 2,
+                    ..BASE
+                }),
+            ),
+            // max-scale: as min-scale, not below it, within max-scale-limit.
+            (
+                &[(&max, "-3")],
+                &[],
+                at_annotation("max-scale", "expected 0 <= -3 <= 2147483647"),
+            ),
+            (
+                &[(&min, "3"), (&max, "2")],
+                &[],
+                Err(
+                    "svc.yaml: spec.template.metadata.annotations.autoscaling.knative.dev/\
+                     max-scale, spec.template.metadata.annotations.autoscaling.knative.dev/\
+                     min-scale: max-scale=2 is less than min-scale=3"
+                        .to_owned(),
+                ),
+            ),
+            (
+                &[(&max, "20")],
+                &[("max-scale", "5"), ("max-scale-limit", "10")],
+                at_annotation("max-scale", "expected 1 <= 20 <= 10"),
+            ),
+            (
+                &[(&max_alias, "0")],
+                &[("max-scale", "5"), ("max-scale-limit", "10")],
+                at_annotation("maxScale", "max-scale=0 (unlimited), must be less than 10"),
+            ),
+            (
+                &[(&max_alias, "10")],
+                &[("max-scale", "5"), ("max-scale-limit", "10")],
+                Ok(KpaSpec {
+                    max_scale: 10,
+                    ..BASE
+                }),
+            ),
+            (
+                &[(&min, "3"), (&max, "3")],
+                &[],
+                Ok(KpaSpec {
+                    min_scale: 3,
+                    max_scale: 3,
+                    ..BASE
+                }),
+            ),
+            // activation-scale: an int32 ≥ 2, within [min-scale, max-scale].
+            (
+                &[(&activation, "x")],
+                &[],
+                at_annotation("activation-scale", "invalid value: x"),
+            ),
+            (
+                &[(&min, "3"), (&activation, "2")],
+                &[],
+                at_annotation(
+                    "activation-scale",
+                    "min-scale=3 is greater than activation-scale=2",
+                ),
+            ),
+            (
+                &[(&max, "4"), (&activation, "5")],
+                &[],
+                at_annotation(
+                    "activation-scale",
+                    "max-scale=4 is less than activation-scale=5",
+                ),
+            ),
+            (
+                &[(&activation, "1")],
+                &[],
+                at_annotation(
+                    "activation-scale",
+                    "activation-scale=1 must be greater than 1",
+                ),
+            ),
+            (
+                &[(&activation, "5")],
+                &[],
+                Ok(KpaSpec {
+                    activation_scale: 5,
+                    ..BASE
+                }),
+            ),
+            // initial-scale: an integer ≥ 0; 0 only when the cluster allows it.
+            (
+                &[(&initial, "x")],
+                &[],
+                at_annotation("initial-scale", "invalid value: x"),
+            ),
+            (
+                &[(&initial, "-1")],
+                &[],
+                at_annotation(
+                    "initial-scale",
+                    "invalid value: -1: autoscaling.knative.dev/initial-scale must be greater \
+                     than 0",
+                ),
+            ),
+            (
+                &[(&initial_alias, "0")],
+                &[],
+                at_annotation(
+                    "initialScale",
+                    "invalid value: 0: autoscaling.knative.dev/initialScale=0 not allowed by \
+                     cluster",
+                ),
+            ),
+            (
+                &[(&initial, "0")],
+                &[("allow-zero-initial-scale", "true")],
+                Ok(KpaSpec {
+                    initial_scale: 0,
+                    ..BASE
+                }),
+            ),
+            (
+                &[(&initial_alias, "3")],
+                &[],
+                Ok(KpaSpec {
+                    initial_scale: 3,
+                    ..BASE
+                }),
+            ),
+            // `Atoi` takes 3000000000, `annotationInt32` does not: the config's initial scale.
+            (
+                &[(&initial, "3000000000")],
+                &[("initial-scale", "2")],
+                Ok(KpaSpec {
+                    initial_scale: 2,
+                    ..BASE
+                }),
+            ),
+            // scale-down-delay: a duration in [0, 1 h], whole seconds (Knative's example, 15m).
+            (
+                &[(&delay, "-1s")],
+                &[],
+                at_annotation("scale-down-delay", "expected 0s <= -1s <= 1h0m0s"),
+            ),
+            (
+                &[(&delay_alias, "1.5s")],
+                &[],
+                at_annotation(
+                    "scaleDownDelay",
+                    "must be specified with at most second precision",
+                ),
+            ),
+            (
+                &[(&delay, "later")],
+                &[],
+                at_annotation("scale-down-delay", "invalid value: later"),
+            ),
+            (
+                &[(&delay_alias, "15m")],
+                &[],
+                Ok(KpaSpec {
+                    scale_down_delay_s: 900,
+                    ..BASE
+                }),
+            ),
+            // scale-to-zero-pod-retention-period: a duration in [0, 1 h]; fractions truncated.
+            (
+                &[(&retention, "2h")],
+                &[],
+                at_annotation(
+                    "scale-to-zero-pod-retention-period",
+                    "expected 0s <= 2h <= 1h0m0s",
+                ),
+            ),
+            (
+                &[(&retention_alias, "x")],
+                &[],
+                at_annotation("scaleToZeroPodRetentionPeriod", "invalid value: x"),
+            ),
+            (
+                &[(&retention_alias, "1m30.5s")],
+                &[],
+                Ok(KpaSpec {
+                    pod_retention_s: 90,
+                    ..BASE
+                }),
+            ),
+            // metric-aggregation-algorithm: checked only when the class annotation is KPA;
+            // otherwise an unknown value is the linear average.
+            (
+                &[(&class, KPA), (&algorithm, "median")],
+                &[],
+                at_annotation("metric-aggregation-algorithm", "invalid value: median"),
+            ),
+            (&[(&algorithm, "median")], &[], Ok(BASE)),
+            (
+                &[(&class, KPA), (&algorithm_alias, "weightedExponential")],
+                &[],
+                Ok(KpaSpec {
+                    algorithm: WindowAlgorithm::WeightedExponential,
+                    ..BASE
+                }),
+            ),
+            (
+                &[(&algorithm, "weighted-exponential")],
+                &[],
+                Ok(KpaSpec {
+                    algorithm: WindowAlgorithm::WeightedExponential,
+                    ..BASE
+                }),
+            ),
+            (&[(&class, KPA), (&algorithm, "linear")], &[], Ok(BASE)),
+            // Unknown autoscaling annotations are ignored, as Knative ignores them.
+            (
+                &[(&key("min-scal"), "x"), (&key("foo"), "bar")],
+                &[],
+                Ok(BASE),
+            ),
+            // Numbers Knative lets through that no simulation can use (model choice).
+            (
+                &[(&target, "NaN")],
+                &[],
+                at_annotation(
+                    "target",
+                    "must be a finite number (scalesim's bound), got NaN",
+                ),
+            ),
+            (
+                &[(&burst, "+Inf")],
+                &[],
+                at_annotation(
+                    "target-burst-capacity",
+                    "must be a finite number (scalesim's bound), got +Inf",
+                ),
+            ),
+        ]);
+    }
+
+    /// Several errors: all of them, sorted by message, those with the same message merged.
+    #[test]
+    fn several_annotation_errors() {
+        let annotations = service(&[
+            ("autoscaling.knative.dev/window", "x"),
+            ("autoscaling.knative.dev/target-burst-capacity", "x"),
+            ("autoscaling.knative.dev/min-scale", "-1"),
+        ]);
+        assert_eq!(
+            resolve_files(&annotations, None),
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.autoscaling.knative.dev/min-scale: \
+                 expected 0 <= -1 <= 2147483647\n\
+                 spec.template.metadata.annotations.autoscaling.knative.dev/\
+                 target-burst-capacity, \
+                 spec.template.metadata.annotations.autoscaling.knative.dev/window: \
+                 invalid value: x"
+                    .to_owned()
+            )
+        );
+    }
+
+    /// The progress deadline (activation timeout = it + 30 s) and the revision's fields.
+    #[test]
+    fn revision_fields() {
+        let deadline = "serving.knative.dev/progress-deadline";
+        let check = |annotations: &[(&str, &str)], lines: &str, expected: Result<KpaSpec, &str>| {
+            assert_eq!(
+                resolve_files(&service_with(annotations, lines), None),
+                expected.map_err(str::to_owned),
+                "{annotations:?} {lines}"
+            );
+        };
+        check(
+            &[(deadline, "x")],
+            "",
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.serving.knative.dev/\
+                 progress-deadline: invalid value: x",
+            ),
+        );
+        check(
+            &[(deadline, "1.5s")],
+            "",
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.serving.knative.dev/\
+                 progress-deadline: progress-deadline=1.5s is not at second precision",
+            ),
+        );
+        check(
+            &[(deadline, "-1s")],
+            "",
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.serving.knative.dev/\
+                 progress-deadline: progress-deadline=-1s must be positive",
+            ),
+        );
+        // 2 min + 30 s.
+        check(
+            &[(deadline, "2m")],
+            "",
+            Ok(KpaSpec {
+                activation_timeout_s: 150,
+                ..BASE
+            }),
+        );
+        // containerConcurrency in [0, 1000]; cc = 10: T_t = 10, T_v = 10 × 0.7.
+        check(
+            &[],
+            "      containerConcurrency: 1001\n",
+            Err("svc.yaml: spec.template.spec.containerConcurrency: expected 0 <= 1001 <= 1000"),
+        );
+        check(
+            &[],
+            "      containerConcurrency: -1\n",
+            Err("svc.yaml: spec.template.spec.containerConcurrency: expected 0 <= -1 <= 1000"),
+        );
+        check(
+            &[],
+            "      containerConcurrency: 10\n",
+            Ok(KpaSpec {
+                container_concurrency: 10,
+                target_value: 10.0 * 0.7,
+                total_value: 10.0,
+                ..BASE
+            }),
+        );
+        // A target above containerConcurrency is cut to it: T_t = min(20, 5), T_v = 5 × 0.7.
+        check(
+            &[("autoscaling.knative.dev/target", "20")],
+            "      containerConcurrency: 5\n",
+            Ok(KpaSpec {
+                container_concurrency: 5,
+                target_value: 5.0 * 0.7,
+                total_value: 5.0,
+                ..BASE
+            }),
+        );
+        // With rps, containerConcurrency does not cap the target: T_t = 20, T_v = 14.
+        check(
+            &[
+                ("autoscaling.knative.dev/metric", "rps"),
+                ("autoscaling.knative.dev/target", "20"),
+            ],
+            "      containerConcurrency: 5\n",
+            Ok(KpaSpec {
+                metric: KpaMetric::Rps,
+                container_concurrency: 5,
+                target_value: 20.0 * 0.7,
+                total_value: 20.0,
+                ..BASE
+            }),
+        );
+        // timeoutSeconds in [0, 600]; 0 is the default 300.
+        check(
+            &[],
+            "      timeoutSeconds: 601\n",
+            Err("svc.yaml: spec.template.spec.timeoutSeconds: expected 0 <= 601 <= 600"),
+        );
+        check(
+            &[],
+            "      timeoutSeconds: 120\n",
+            Ok(KpaSpec {
+                timeout_s: 120,
+                ..BASE
+            }),
+        );
+        check(&[], "      timeoutSeconds: 0\n", Ok(BASE));
+        check(
+            &[],
+            "      containerConcurrency: \"10\"\n",
+            Err(
+                "svc.yaml: spec.template.spec.containerConcurrency: expected an integer, found \
+                 a string",
+            ),
+        );
+        check(
+            &[],
+            "      containerConcurrency: 2.5\n",
+            Err(
+                "svc.yaml: spec.template.spec.containerConcurrency: expected an integer, found \
+                 2.5",
+            ),
+        );
+        check(
+            &[],
+            "      containerConcurrency: 10.0\n",
+            Ok(KpaSpec {
+                container_concurrency: 10,
+                target_value: 10.0 * 0.7,
+                total_value: 10.0,
+                ..BASE
+            }),
+        );
+    }
+
+    /// Annotation values are strings; autoscaling annotations on the Service itself are
+    /// refused (`ValidateHasNoAutoscalingAnnotation`).
+    #[test]
+    fn annotation_placement_and_types() {
+        let unquoted = service(&[]).replace(
+            "annotations: {}",
+            "annotations:\n        autoscaling.knative.dev/min-scale: 3",
+        );
+        assert_eq!(
+            resolve_files(&unquoted, None),
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.autoscaling.knative.dev/min-scale: \
+                 expected a string, found a number (annotation values are strings: write \"3\")"
+                    .to_owned()
+            )
+        );
+        let on_service = service(&[]).replace(
+            "  name: hello\n",
+            "  name: hello\n  annotations:\n    autoscaling.knative.dev/minScale: \"3\"\n",
+        );
+        assert_eq!(
+            resolve_files(&on_service, None),
+            Err("svc.yaml: metadata.annotations: invalid key name \
+                 \"autoscaling.knative.dev/minScale\": autoscaling annotations must be put under \
+                 \"spec.template.metadata.annotations\" to work"
+                .to_owned())
+        );
+    }
+
+    /// Semantics 7: at most 150,000 pods; an unbounded maximum is 150,000.
+    #[test]
+    fn pod_limit() {
+        let max = "autoscaling.knative.dev/max-scale";
+        let min = "autoscaling.knative.dev/min-scale";
+        let initial = "autoscaling.knative.dev/initial-scale";
+        check_cases(&[
+            (
+                &[(max, "150001")],
+                &[],
+                at_annotation("max-scale", TOO_MANY_PODS),
+            ),
+            (
+                &[(max, "150000")],
+                &[],
+                Ok(KpaSpec {
+                    max_scale: 150_000,
+                    ..BASE
+                }),
+            ),
+            (
+                &[],
+                &[("max-scale", "200000")],
+                at_config("max-scale", TOO_MANY_PODS),
+            ),
+            (
+                &[(min, "150001")],
+                &[],
+                at_annotation("min-scale", TOO_MANY_PODS),
+            ),
+            (
+                &[(initial, "150001")],
+                &[],
+                at_annotation("initial-scale", TOO_MANY_PODS),
+            ),
+            // Knative checks min against max only between annotations (model choice).
+            (
+                &[(min, "5")],
+                &[("max-scale", "3")],
+                at_annotation(
+                    "min-scale",
+                    "max-scale=3 is less than min-scale=5 (max-scale: config-autoscaler's \
+                     data.max-scale)",
+                ),
+            ),
+            (
+                &[(max, "3")],
+                &[("min-scale", "5")],
+                at_annotation(
+                    "max-scale",
+                    "max-scale=3 is less than min-scale=5 (min-scale: config-autoscaler's \
+                     data.min-scale)",
+                ),
+            ),
+        ]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Samples from knative.dev
+
+    /// knative/docs `docs/versioned/serving/autoscaling/kpa-specific.md` and `scale-bounds.md`
+    /// (commit 6c891cdade22569aee033d02c3aac6bea9a70874), the "Per Revision" examples,
+    /// verbatim but for the four spaces of indentation the page's tabs add.
+    #[test]
+    fn knative_documentation_samples() {
+        let sample = |annotation: &str| {
+            format!(
+                "apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: helloworld-go
+  namespace: default
+spec:
+  template:
+    metadata:
+      annotations:
+        {annotation}
+    spec:
+      containers:
+        - image: ghcr.io/knative/helloworld-go:latest
+"
+            )
+        };
+        let check = |annotation: &str, config: Option<&str>, expected: Result<KpaSpec, &str>| {
+            assert_eq!(
+                resolve_files(&sample(annotation), config),
+                expected.map_err(str::to_owned),
+                "{annotation}"
+            );
+        };
+        // Stable window 40 s: W = 40, P = round(40 × 10 / 100) = 4; the rest the defaults
+        // (T_v = 100 × 0.7 = 70, T_t = 100, θ = 2, TBC 211, grace 30 s, timeout 300 s,
+        // activation timeout 600 + 30 s, min 0, max unbounded = 150,000).
+        check(
+            "autoscaling.knative.dev/window: \"40s\"",
+            None,
+            Ok(KpaSpec {
+                stable_window_s: 40,
+                panic_window_s: 4,
+                ..BASE
+            }),
+        );
+        // Panic window 20 %: P = round(60 × 20 / 100) = 12.
+        check(
+            "autoscaling.knative.dev/panic-window-percentage: \"20.0\"",
+            None,
+            Ok(KpaSpec {
+                panic_window_s: 12,
+                ..BASE
+            }),
+        );
+        // Panic threshold 150 %: θ = 1.5.
+        check(
+            "autoscaling.knative.dev/panic-threshold-percentage: \"150.0\"",
+            None,
+            Ok(KpaSpec {
+                panic_threshold: 1.5,
+                ..BASE
+            }),
+        );
+        // Lower bound 3, upper bound 3, activation scale 5, scale-down delay 15 min = 900 s.
+        check(
+            "autoscaling.knative.dev/min-scale: \"3\"",
+            None,
+            Ok(KpaSpec {
+                min_scale: 3,
+                ..BASE
+            }),
+        );
+        check(
+            "autoscaling.knative.dev/max-scale: \"3\"",
+            None,
+            Ok(KpaSpec {
+                max_scale: 3,
+                ..BASE
+            }),
+        );
+        check(
+            "autoscaling.knative.dev/activation-scale: \"5\"",
+            None,
+            Ok(KpaSpec {
+                activation_scale: 5,
+                ..BASE
+            }),
+        );
+        check(
+            "autoscaling.knative.dev/scale-down-delay: \"15m\"",
+            None,
+            Ok(KpaSpec {
+                scale_down_delay_s: 900,
+                ..BASE
+            }),
+        );
+        // Initial scale 0 is refused by a cluster that does not allow it, and taken by one
+        // that does (the page's "Global (ConfigMap)" example, verbatim).
+        check(
+            "autoscaling.knative.dev/initial-scale: \"0\"",
+            None,
+            Err(
+                "svc.yaml: spec.template.metadata.annotations.autoscaling.knative.dev/\
+                 initial-scale: invalid value: 0: autoscaling.knative.dev/initial-scale=0 not \
+                 allowed by cluster",
+            ),
+        );
+        check(
+            "autoscaling.knative.dev/initial-scale: \"0\"",
+            Some(
+                "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: config-autoscaler
+  namespace: knative-serving
+data:
+  initial-scale: \"0\"
+  allow-zero-initial-scale: \"true\"
+",
+            ),
+            Ok(KpaSpec {
+                initial_scale: 0,
+                ..BASE
+            }),
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // 2.3 KServe
+
+    /// kserve/website `docs/model-serving/predictive-inference/autoscaling/kpa-autoscaler.md`
+    /// (commit cbe8102e1bce917013557b21fbcdfc541e09ad0c), "Autoscaling with Target
+    /// Concurrency", verbatim.
+    const FLOWERS_SAMPLE: &str = r#"apiVersion: "serving.kserve.io/v1beta1"
+kind: "InferenceService"
+metadata:
+  name: "flowers-sample"
+spec:
+  predictor:
+    scaleTarget: 1
+    scaleMetric: concurrency
+    model:
+      modelFormat:
+        name: tensorflow
+      storageUri: "gs://kfserving-examples/models/tensorflow/flowers"
+"#;
+
+    /// The same page, "Autoscaling with Target QPS", verbatim: `qps` is not a value the
+    /// InferenceService CRD takes.
+    const FLOWERS_QPS_SAMPLE: &str = r#"apiVersion: "serving.kserve.io/v1beta1"
+kind: "InferenceService"
+metadata:
+  name: "flowers-sample"
+spec:
+  predictor:
+    scaleTarget: 1
+    scaleMetric: qps
+    model:
+      modelFormat:
+        name: tensorflow
+      storageUri: "gs://kfserving-examples/models/tensorflow/flowers"
+"#;
+
+    /// The same page, "Autoscaling Transformer and Predictor Components", verbatim.
+    const TRANSFORMER_SAMPLE: &str = r#"apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: torch-transformer  
+spec:
+  predictor:
+    scaleTarget: 2
+    scaleMetric: concurrency
+    model:
+      modelFormat:
+        name: pytorch
+      storageUri: gs://kfserving-examples/models/torchserve/image_classifier
+  transformer:
+    scaleTarget: 8
+    scaleMetric: rps
+    containers:
+      - image: kserve/image-transformer:latest
+        name: kserve-container
+        command:
+          - "python"
+          - "-m"
+          - "model"
+        args:
+          - --model_name
+          - mnist
+"#;
+
+    /// The same page, "Container Concurrency" and "Enable Scale To Zero", verbatim.
+    const CONTAINER_CONCURRENCY_SAMPLE: &str = r#"apiVersion: "serving.kserve.io/v1beta1"
+kind: "InferenceService"
+metadata:
+  name: "flowers-sample"
+spec:
+  predictor:
+    containerConcurrency: 10
+    model:
+      modelFormat:
+        name: tensorflow
+      storageUri: "gs://kfserving-examples/models/tensorflow/flowers"
+"#;
+
+    /// See [`CONTAINER_CONCURRENCY_SAMPLE`].
+    const SCALE_TO_ZERO_SAMPLE: &str = r#"apiVersion: "serving.kserve.io/v1beta1"
+kind: "InferenceService"
+metadata:
+  name: "flowers-sample"
+spec:
+  predictor:
+    minReplicas: 0
+    model:
+      modelFormat:
+        name: tensorflow
+      storageUri: "gs://kfserving-examples/models/tensorflow/flowers"
+"#;
+
+    /// KServe's samples, resolved by hand.
+    #[test]
+    fn kserve_documentation_samples() {
+        // scaleTarget 1 → target "1": T_t = 1 (containerConcurrency 0), T_v = max(0.01,
+        // 1 × 0.7) = 0.7; minReplicas absent → min-scale "1"; maxReplicas absent → no
+        // max-scale, the config's 0 = unbounded = 150,000; W = 60, P = 6, θ = 2, TBC 211.
+        assert_eq!(
+            resolve_files(FLOWERS_SAMPLE, None),
+            Ok(KpaSpec {
+                target_value: 0.7,
+                total_value: 1.0,
+                min_scale: 1,
+                ..BASE
+            })
+        );
+        assert_eq!(
+            resolve_files(FLOWERS_QPS_SAMPLE, None),
+            Err(
+                "svc.yaml: spec.predictor.scaleMetric: Unsupported value: \"qps\": supported \
+                 values: \"cpu\", \"memory\", \"concurrency\", \"rps\""
+                    .to_owned()
+            )
+        );
+        // Only the predictor: T_t = 2, T_v = 2 × 0.7 = 1.4, min 1.
+        assert_eq!(
+            resolve_files(TRANSFORMER_SAMPLE, None),
+            Ok(KpaSpec {
+                target_value: 2.0 * 0.7,
+                total_value: 2.0,
+                min_scale: 1,
+                ..BASE
+            })
+        );
+        // cc = 10: T_t = 10, T_v = 7, min 1.
+        assert_eq!(
+            resolve_files(CONTAINER_CONCURRENCY_SAMPLE, None),
+            Ok(KpaSpec {
+                container_concurrency: 10,
+                target_value: 10.0 * 0.7,
+                total_value: 10.0,
+                min_scale: 1,
+                ..BASE
+            })
+        );
+        // minReplicas 0: min-scale "0", the defaults otherwise.
+        assert_eq!(resolve_files(SCALE_TO_ZERO_SAMPLE, None), Ok(BASE));
+    }
+
+    /// An InferenceService with `predictor_lines` (indented four spaces) and
+    /// `annotation_lines` under its `metadata.annotations` (indented four spaces).
+    fn inference_service_with(annotation_lines: &str, predictor_lines: &str) -> String {
+        let annotations = if annotation_lines.is_empty() {
+            String::new()
+        } else {
+            format!("  annotations:\n{annotation_lines}")
+        };
+        format!(
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: \
+             m\n{annotations}spec:\n  predictor:\n{predictor_lines}    model:\n      \
+             modelFormat:\n        name: sklearn\n      storageUri: gs://bucket/model\n"
+        )
+    }
+
+    /// KServe's checks (`validateReplicas`, `validateContainerConcurrency`,
+    /// `validateScalingKPACompExtension`) and the annotations KServe writes.
+    #[test]
+    fn kserve_checks_and_mapping() {
+        let isvc = |annotation_lines: &str, predictor_lines: &str, data: &[(&str, &str)]| {
+            resolve_files(
+                &inference_service_with(annotation_lines, predictor_lines),
+                Some(&config(data)),
+            )
+        };
+        let error = |field: &str, message: &str| Err(format!("svc.yaml: {field}: {message}"));
+        let min1 = KpaSpec {
+            min_scale: 1,
+            ..BASE
+        };
+        // minReplicas absent is 1; present, as given; never negative.
+        assert_eq!(isvc("", "", &[]), Ok(min1));
+        assert_eq!(
+            isvc("", "    minReplicas: -1\n", &[]),
+            error(
+                "spec.predictor.minReplicas",
+                "'MinReplicas' cannot be less than 0"
+            )
+        );
+        assert_eq!(
+            isvc("", "    maxReplicas: -1\n", &[]),
+            error(
+                "spec.predictor.maxReplicas",
+                "'MaxReplicas' cannot be less than 0"
+            )
+        );
+        assert_eq!(
+            isvc("", "    minReplicas: 5\n    maxReplicas: 3\n", &[]),
+            error(
+                "spec.predictor.maxReplicas, spec.predictor.minReplicas",
+                "'MinReplicas' cannot be greater than MaxReplicas"
+            )
+        );
+        // maxReplicas 0 is no max-scale annotation: the config's max-scale applies.
+        assert_eq!(
+            isvc(
+                "",
+                "    minReplicas: 2\n    maxReplicas: 0\n",
+                &[("max-scale", "7")]
+            ),
+            Ok(KpaSpec {
+                min_scale: 2,
+                max_scale: 7,
+                ..BASE
+            })
+        );
+        assert_eq!(
+            isvc("", "    minReplicas: 2\n    maxReplicas: 4\n", &[]),
+            Ok(KpaSpec {
+                min_scale: 2,
+                max_scale: 4,
+                ..BASE
+            })
+        );
+        // maxReplicas above max-scale-limit: Knative's check, at KServe's field.
+        assert_eq!(
+            isvc(
+                "",
+                "    maxReplicas: 20\n",
+                &[("max-scale", "5"), ("max-scale-limit", "10")]
+            ),
+            error("spec.predictor.maxReplicas", "expected 1 <= 20 <= 10")
+        );
+        // containerConcurrency: KServe refuses < 0, Knative > 1000.
+        assert_eq!(
+            isvc("", "    containerConcurrency: -1\n", &[]),
+            error(
+                "spec.predictor.containerConcurrency",
+                "parallelism cannot be less than 0"
+            )
+        );
+        assert_eq!(
+            isvc("", "    containerConcurrency: 1001\n", &[]),
+            error(
+                "spec.predictor.containerConcurrency",
+                "expected 0 <= 1001 <= 1000"
+            )
+        );
+        // scaleMetric: concurrency or rps in Knative mode.
+        assert_eq!(
+            isvc("", "    scaleMetric: cpu\n", &[]),
+            error(
+                "spec.predictor.scaleMetric",
+                "[cpu] is not a supported metric"
+            )
+        );
+        assert_eq!(
+            isvc("", "    scaleMetric: memory\n    scaleTarget: 80\n", &[]),
+            error(
+                "spec.predictor.scaleMetric",
+                "[memory] is not a supported metric"
+            )
+        );
+        // rps needs a target of at least 1.
+        assert_eq!(
+            isvc("", "    scaleMetric: rps\n    scaleTarget: 0\n", &[]),
+            error(
+                "spec.predictor.scaleTarget",
+                "the target for rps should be greater than 1"
+            )
+        );
+        // Semantics 2.3's example: scaleTarget 10, rps: T_t = 10, T_v = 10 × 0.7 = 7 per pod.
+        assert_eq!(
+            isvc("", "    scaleMetric: rps\n    scaleTarget: 10\n", &[]),
+            Ok(KpaSpec {
+                metric: KpaMetric::Rps,
+                target_value: 10.0 * 0.7,
+                total_value: 10.0,
+                ..min1
+            })
+        );
+        // A concurrency target of 0 passes KServe and fails Knative, at KServe's field.
+        assert_eq!(
+            isvc("", "    scaleTarget: 0\n", &[]),
+            error(
+                "spec.predictor.scaleTarget",
+                "target 0 should be at least 0.01"
+            )
+        );
+        // scaleTarget replaces a target annotation.
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/target: \"50\"\n",
+                "    scaleTarget: 4\n",
+                &[]
+            ),
+            Ok(KpaSpec {
+                target_value: 4.0 * 0.7,
+                total_value: 4.0,
+                ..min1
+            })
+        );
+        // timeout: the revision's timeoutSeconds, checked by Knative.
+        assert_eq!(
+            isvc("", "    timeout: 120\n", &[]),
+            Ok(KpaSpec {
+                timeout_s: 120,
+                ..min1
+            })
+        );
+        assert_eq!(
+            isvc("", "    timeout: 700\n", &[]),
+            error("spec.predictor.timeout", "expected 0 <= 700 <= 600")
+        );
+    }
+
+    /// What KServe copies, drops and defaults among the annotations.
+    #[test]
+    fn kserve_annotations() {
+        let isvc = |annotation_lines: &str, predictor_lines: &str, data: &[(&str, &str)]| {
+            resolve_files(
+                &inference_service_with(annotation_lines, predictor_lines),
+                Some(&config(data)),
+            )
+        };
+        let min1 = KpaSpec {
+            min_scale: 1,
+            ..BASE
+        };
+        // min-scale and max-scale on the InferenceService are not copied (KServe writes them).
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/min-scale: \"5\"\n    autoscaling.knative.dev/max-scale: \"9\"\n",
+                "",
+                &[]
+            ),
+            Ok(min1)
+        );
+        // Their aliases are copied; the canonical key KServe writes wins, and an alias fills
+        // in where KServe writes nothing (maxReplicas 0).
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/minScale: \"5\"\n    autoscaling.knative.dev/maxScale: \"9\"\n",
+                "",
+                &[]
+            ),
+            Ok(KpaSpec {
+                max_scale: 9,
+                ..min1
+            })
+        );
+        // Other annotations are copied, and checked by Knative at the InferenceService's path.
+        assert_eq!(
+            isvc("    autoscaling.knative.dev/window: \"5s\"\n", "", &[]),
+            Err(
+                "svc.yaml: metadata.annotations.autoscaling.knative.dev/window: expected 6s <= \
+                 5s <= 1h0m0s"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            isvc("    autoscaling.knative.dev/window: \"30s\"\n", "", &[]),
+            Ok(KpaSpec {
+                stable_window_s: 30,
+                panic_window_s: 3,
+                ..min1
+            })
+        );
+        // The predictor's annotations are copied too, and win.
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/window: \"30s\"\n",
+                "    annotations:\n      autoscaling.knative.dev/window: \"20s\"\n",
+                &[]
+            ),
+            Ok(KpaSpec {
+                stable_window_s: 20,
+                panic_window_s: 2,
+                ..min1
+            })
+        );
+        // `ValidateInitialScaleAnnotation` drops a non-integer, or 0 on a cluster that forbids
+        // it, on the InferenceService (then the config's initial scale applies) ...
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/initial-scale: \"x\"\n",
+                "",
+                &[]
+            ),
+            Ok(min1)
+        );
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/initial-scale: \"0\"\n",
+                "",
+                &[]
+            ),
+            Ok(min1)
+        );
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/initial-scale: \"0\"\n",
+                "",
+                &[("allow-zero-initial-scale", "true")]
+            ),
+            Ok(KpaSpec {
+                initial_scale: 0,
+                ..min1
+            })
+        );
+        // ... but not a negative one, which Knative refuses,
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/initial-scale: \"-1\"\n",
+                "",
+                &[]
+            ),
+            Err(
+                "svc.yaml: metadata.annotations.autoscaling.knative.dev/initial-scale: invalid \
+                 value: -1: autoscaling.knative.dev/initial-scale must be greater than 0"
+                    .to_owned()
+            )
+        );
+        // ... nor one on the predictor.
+        assert_eq!(
+            isvc(
+                "",
+                "    annotations:\n      autoscaling.knative.dev/initial-scale: \"x\"\n",
+                &[]
+            ),
+            Err(
+                "svc.yaml: spec.predictor.annotations.autoscaling.knative.dev/initial-scale: \
+                 invalid value: x"
+                    .to_owned()
+            )
+        );
+        // The class defaults to KPA whatever the config's class; the HPA class is refused.
+        assert_eq!(isvc("", "", &[("pod-autoscaler-class", HPA)]), Ok(min1));
+        assert_eq!(
+            isvc(
+                "    autoscaling.knative.dev/class: hpa.autoscaling.knative.dev\n",
+                "",
+                &[]
+            ),
+            Err(format!(
+                "svc.yaml: metadata.annotations.autoscaling.knative.dev/class: {ONLY_KPA}"
+            ))
+        );
+        // The deployment mode: Knative (or its old name, Serverless) only.
+        assert_eq!(
+            isvc(
+                "    serving.kserve.io/deploymentMode: Serverless\n",
+                "",
+                &[]
+            ),
+            Ok(min1)
+        );
+        assert_eq!(
+            isvc(
+                "    serving.kserve.io/deploymentMode: RawDeployment\n",
+                "",
+                &[]
+            ),
+            Err(
+                "svc.yaml: metadata.annotations.serving.kserve.io/deploymentMode: Unsupported \
+                 value: \"RawDeployment\": supported values: \"Knative\", \"Serverless\" (the \
+                 Knative Pod Autoscaler scales an InferenceService only in Knative mode)"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            isvc("", "    deploymentStrategy:\n      type: Recreate\n", &[]),
+            Err(
+                "svc.yaml: spec.predictor.deploymentStrategy: customizing deploymentStrategy is \
+                 only supported for raw deployment mode"
+                    .to_owned()
+            )
+        );
+        // The progress deadline, on the InferenceService: 300 s + 30 s.
+        assert_eq!(
+            isvc(
+                "    serving.knative.dev/progress-deadline: \"5m\"\n",
+                "",
+                &[]
+            ),
+            Ok(KpaSpec {
+                activation_timeout_s: 330,
+                ..min1
+            })
+        );
+        assert_eq!(
+            isvc("", "    minReplicas: 3000000000\n", &[]),
+            Err(
+                "svc.yaml: spec.predictor.minReplicas: expected an int32, found 3000000000: out \
+                 of range"
+                    .to_owned()
+            )
+        );
+    }
+
+    /// The manifest's kind and API version; the file's form.
+    #[test]
+    fn manifest_kinds_and_forms() {
+        let check = |text: &str, expected: &str| {
+            assert_eq!(
+                resolve_files(text, None),
+                Err(expected.to_owned()),
+                "{text}"
+            );
+        };
+        check(
+            "apiVersion: apps/v1\nkind: Deployment\n",
+            "svc.yaml: kind: Unsupported value: \"Deployment\": supported values: \"Service\" \
+             (serving.knative.dev/v1, a Knative Service), \"InferenceService\" \
+             (serving.kserve.io/v1beta1, a KServe InferenceService)",
+        );
+        check(
+            "metadata:\n  name: x\n",
+            "svc.yaml: kind: Required value: supported values: \"Service\" \
+             (serving.knative.dev/v1, a Knative Service), \"InferenceService\" \
+             (serving.kserve.io/v1beta1, a KServe InferenceService)",
+        );
+        check(
+            "apiVersion: v1\nkind: Service\nspec:\n  ports: []\n",
+            "svc.yaml: apiVersion: Unsupported value: \"v1\": supported values: \
+             \"serving.knative.dev/v1\" (apiVersion v1 is a Kubernetes core Service, which does \
+             not autoscale)",
+        );
+        check(
+            "apiVersion: serving.kubeflow.org/v1beta1\nkind: InferenceService\n",
+            "svc.yaml: apiVersion: Unsupported value: \"serving.kubeflow.org/v1beta1\": \
+             supported values: \"serving.kserve.io/v1beta1\" (KFServing's group, renamed \
+             serving.kserve.io in KServe 0.7)",
+        );
+        check("kind: Service\n", "svc.yaml: apiVersion: Required value");
+        check(
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nspec: {}\n",
+            "svc.yaml: spec.predictor: Required value",
+        );
+        check(
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n",
+            "svc.yaml: spec: Required value",
+        );
+        check(
+            "",
+            "svc.yaml: expected one Service or InferenceService object, found an empty document",
+        );
+        check(
+            "[1, 2]",
+            "svc.yaml: expected a Service or InferenceService object, found a sequence",
+        );
+        check(
+            "kind: [Service]\n",
+            "svc.yaml: kind: expected a string, found a sequence",
+        );
+        // A Service with no template is all defaults (the simulation needs no container).
+        assert_eq!(
+            resolve_files("apiVersion: serving.knative.dev/v1\nkind: Service\n", None),
+            Ok(BASE)
+        );
+        // JSON, by the file's extension.
+        let json = kpa_spec(
+            Path::new("svc.json"),
+            r#"{"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                "metadata": {"name": "hello"},
+                "spec": {"template": {
+                    "metadata": {"annotations": {"autoscaling.knative.dev/window": "40s"}},
+                    "spec": {"containerConcurrency": 10, "containers": [{"image": "x"}]}}}}"#,
+            None,
+        );
+        assert_eq!(
+            json.map_err(|err| err.to_string()),
+            Ok(KpaSpec {
+                stable_window_s: 40,
+                panic_window_s: 4,
+                container_concurrency: 10,
+                target_value: 10.0 * 0.7,
+                total_value: 10.0,
+                ..BASE
+            })
+        );
+    }
+
+    mod no_panic {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Every annotation key read, canonical and alias.
+        const KEYS: &[&str] = &[
+            "autoscaling.knative.dev/class",
+            "autoscaling.knative.dev/metric",
+            "autoscaling.knative.dev/target",
+            "autoscaling.knative.dev/targetUtilizationPercentage",
+            "autoscaling.knative.dev/window",
+            "autoscaling.knative.dev/panic-window-percentage",
+            "autoscaling.knative.dev/panicThresholdPercentage",
+            "autoscaling.knative.dev/target-burst-capacity",
+            "autoscaling.knative.dev/min-scale",
+            "autoscaling.knative.dev/maxScale",
+            "autoscaling.knative.dev/activation-scale",
+            "autoscaling.knative.dev/initial-scale",
+            "autoscaling.knative.dev/scaleDownDelay",
+            "autoscaling.knative.dev/scale-to-zero-pod-retention-period",
+            "autoscaling.knative.dev/metric-aggregation-algorithm",
+            "serving.knative.dev/progress-deadline",
+        ];
+
+        /// Every config key.
+        const CONFIG_KEYS: &[&str] = &[
+            "pod-autoscaler-class",
+            "enable-scale-to-zero",
+            "allow-zero-initial-scale",
+            "max-scale-up-rate",
+            "max-scale-down-rate",
+            "container-concurrency-target-percentage",
+            "container-concurrency-target-default",
+            "requests-per-second-target-default",
+            "target-burst-capacity",
+            "panic-window-percentage",
+            "activator-capacity",
+            "panic-threshold-percentage",
+            "initial-scale",
+            "min-scale",
+            "max-scale",
+            "max-scale-limit",
+            "stable-window",
+            "scale-down-delay",
+            "scale-to-zero-grace-period",
+            "scale-to-zero-pod-retention-period",
+        ];
+
+        /// Values near the edges of Go's grammars.
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[-+0-9._eEpPxXa-fhmsnuµ]{0,12}",
+                "\\PC{0,8}",
+                prop::sample::select(vec![
+                    "0",
+                    "-0",
+                    "1",
+                    "-1",
+                    "NaN",
+                    "Inf",
+                    "-Inf",
+                    "1e400",
+                    "2147483648",
+                    "-2147483649",
+                    "9223372036854775808",
+                    "0x1p-1080",
+                    "1h",
+                    "-1h",
+                    "6s",
+                    "3600s",
+                    "3601s",
+                    "0.5s",
+                    "2562047h47m16.854775808s",
+                    "100",
+                    "110",
+                    "1000",
+                ])
+                .prop_map(str::to_owned),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Any annotations and config values: an answer, never a panic; an accepted spec
+            /// passes the core's checks.
+            #[test]
+            fn any_values(
+                annotations in prop::collection::vec((prop::sample::select(KEYS), value()), 0..5),
+                data in prop::collection::vec((prop::sample::select(CONFIG_KEYS), value()), 0..5),
+            ) {
+                let annotations: Vec<(&str, &str)> =
+                    annotations.iter().map(|(key, text)| (*key, text.as_str())).collect();
+                let data: Vec<(&str, &str)> =
+                    data.iter().map(|(key, text)| (*key, text.as_str())).collect();
+                let text = service(&annotations);
+                if let Ok(spec) = resolve_files(&text, Some(&config(&data))) {
+                    prop_assert!(spec.check().is_ok());
+                    prop_assert!(spec.max_scale as i64 <= MAX_PODS);
+                    prop_assert!(spec.min_scale <= spec.max_scale);
+                }
+            }
+
+            /// Any InferenceService fields.
+            #[test]
+            fn any_inference_service(
+                min in prop::option::of(any::<i64>()),
+                max in prop::option::of(any::<i64>()),
+                target in prop::option::of(-2i64..200),
+                metric in prop::option::of(prop::sample::select(vec!["rps", "concurrency", "cpu", "x"])),
+                concurrency in prop::option::of(-2i64..1100),
+            ) {
+                let mut lines = String::new();
+                for (name, number) in [("minReplicas", min), ("maxReplicas", max), ("scaleTarget", target), ("containerConcurrency", concurrency)] {
+                    if let Some(number) = number {
+                        lines.push_str(&format!("    {name}: {number}\n"));
+                    }
+                }
+                if let Some(metric) = metric {
+                    lines.push_str(&format!("    scaleMetric: {metric}\n"));
+                }
+                if let Ok(spec) = resolve_files(&inference_service_with("", &lines), None) {
+                    prop_assert!(spec.check().is_ok());
+                }
+            }
+
+            /// Any text as the manifest or the config.
+            #[test]
+            fn any_text(text in "\\PC{0,200}", json in any::<bool>()) {
+                let service_path = if json { "svc.json" } else { "svc.yaml" };
+                let _ = kpa_spec(Path::new(service_path), &text, None);
+                let _ = kpa_spec(Path::new("svc.yaml"), &service(&[]), Some((Path::new(service_path), &text)));
+            }
+
+            /// Go's parsers on any text.
+            #[test]
+            fn go_parsers(text in "[-+0-9._eEpPxXa-fhmsnuµ ]{0,30}") {
+                let _ = go::parse_float(&text);
+                let _ = go::parse_int32(&text);
+                let _ = go::atoi(&text);
+                let _ = go::parse_bool(&text);
+                if let Ok(duration) = Duration::parse(&text) {
+                    let _ = duration.round(SECOND_NS).to_string();
+                }
+                let _ = go::format_v(text.len() as f64 / 7.0);
+            }
+
+            /// A decimal number: Go's grammar takes it, and gives the value Rust's does.
+            #[test]
+            fn decimal_floats_agree(text in "[-+]?[0-9]{1,25}(\\.[0-9]{0,25})?([eE][-+]?[0-9]{1,3})?") {
+                let expected: f64 = text.parse().unwrap();
+                match go::parse_float(&text) {
+                    Ok(value) => prop_assert_eq!(value.to_bits(), expected.to_bits()),
+                    Err(message) => prop_assert!(expected.is_infinite(), "{message}"),
+                }
+            }
+        }
+    }
+}
