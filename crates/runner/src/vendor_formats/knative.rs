@@ -1926,8 +1926,15 @@ mod tests {
         Err(format!("config.yaml: data.{key}: {message}"))
     }
 
+    /// A case: the Service's annotations, the config's data, then the spec or the error.
+    type Case<'a> = (
+        &'a [(&'a str, &'a str)],
+        &'a [(&'a str, &'a str)],
+        Result<KpaSpec, String>,
+    );
+
     /// Each case: the Service's annotations and the config's data, then the spec or the error.
-    fn check_cases(cases: &[(&[(&str, &str)], &[(&str, &str)], Result<KpaSpec, String>)]) {
+    fn check_cases(cases: &[Case<'_>]) {
         for (annotations, data, expected) in cases {
             let got = resolve_files(&service(annotations), Some(&config(data)));
             assert_eq!(&got, expected, "annotations {annotations:?}, data {data:?}");

@@ -292,7 +292,7 @@ fn time_quote_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
     for &byte in bytes {
-        if byte >= 0x80 || byte < b' ' {
+        if !(b' '..0x80).contains(&byte) {
             out.push_str(&format!("\\x{byte:02x}"));
         } else {
             if byte == b'"' || byte == b'\\' {
@@ -556,7 +556,7 @@ fn underscores_ok(mut s: &[u8]) -> bool {
     if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = s[1].to_ascii_lowercase() == b'x';
+        hex = s[1].eq_ignore_ascii_case(&b'x');
     }
     while let Some(&c) = s.get(i) {
         i += 1;
@@ -775,7 +775,7 @@ pub(super) fn format_v(value: f64) -> String {
     let count = digits.len() as i64;
     let point = exponent + 1;
     let mut out = String::from(sign);
-    if exponent < -4 || exponent >= 6 {
+    if !(-4..6).contains(&exponent) {
         out.push(char::from(digits.first().copied().unwrap_or(b'0')));
         if digits.len() > 1 {
             out.push('.');
@@ -827,7 +827,9 @@ mod tests {
     /// `Truncate(time.Second)` of the result (printed by a Go program).
     #[test]
     fn durations_parse_and_print_as_go() {
-        let cases: &[(&str, Result<(i64, &str, &str, &str), &str>)] = &[
+        /// Nanoseconds, `%v`, rounded and truncated to the second.
+        type Parsed = (i64, &'static str, &'static str, &'static str);
+        let cases: &[(&str, Result<Parsed, &str>)] = &[
             ("60s", Ok((60_000_000_000, "1m0s", "1m0s", "1m0s"))),
             ("1m30s", Ok((90_000_000_000, "1m30s", "1m30s", "1m30s"))),
             ("0", Ok((0, "0s", "0s", "0s"))),
