@@ -67,13 +67,14 @@ pub struct KpaSpec {
     pub initial_scale: u32,
     /// `min-scale`.
     pub min_scale: u32,
-    /// `max-scale`; 0 is none.
+    /// `max-scale`; 0 is none. The runner reads an unbounded maximum as 150,000 pods, the
+    /// most it simulates (semantics 7), so a spec read from manifests always has a bound.
     pub max_scale: u32,
     /// `enable-scale-to-zero`.
     pub enable_scale_to_zero: bool,
-    /// `scale-to-zero-grace-period`.
+    /// `scale-to-zero-grace-period`, truncated to whole seconds (semantics 7).
     pub scale_to_zero_grace_period_s: u64,
-    /// `scale-to-zero-pod-retention-period`.
+    /// `scale-to-zero-pod-retention-period`, truncated to whole seconds (semantics 7).
     pub pod_retention_s: u64,
     /// `metric-aggregation-algorithm`.
     pub algorithm: WindowAlgorithm,

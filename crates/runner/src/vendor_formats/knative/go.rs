@@ -99,7 +99,8 @@ impl Duration {
                     return Err(invalid());
                 }
             }
-            total += value;
+            // Go's uint64 addition wraps: two components of 2^63 ns add up to 0.
+            total = total.wrapping_add(value);
             if total > 1u64 << 63 {
                 return Err(invalid());
             }
@@ -890,6 +891,23 @@ mod tests {
             ("", Err("time: invalid duration \"\"")),
             ("-", Err("time: invalid duration \"-\"")),
             ("1.5", Err("time: missing unit in duration \"1.5\"")),
+            (
+                "9223372036854775808ns",
+                Err("time: invalid duration \"9223372036854775808ns\""),
+            ),
+            (
+                "9223372036854775808ns9223372036854775808ns",
+                Ok((0, "0s", "0s", "0s")),
+            ),
+            (
+                "-9223372036854775808ns",
+                Ok((
+                    i64::MIN,
+                    "-2562047h47m16.854775808s",
+                    "-2562047h47m16.854775808s",
+                    "-2562047h47m16s",
+                )),
+            ),
             (
                 "1ms\u{1}",
                 Err("time: unknown unit \"ms\\x01\" in duration \"1ms\\x01\""),
