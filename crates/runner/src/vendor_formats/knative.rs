@@ -33,7 +33,7 @@ mod go;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use scalesim_core::{KpaMetric, KpaSpec, KpaStart, WindowAlgorithm};
+use scalesim_core::{KpaMetric, KpaSpec, MAX_KPA_PODS, WindowAlgorithm};
 use serde_norway::{Mapping, Value};
 
 use crate::error::ScenarioError;
@@ -58,10 +58,8 @@ const GROUP_NAME: &str = "autoscaling.knative.dev";
 /// **Model choice** (semantics 2.1): the one class simulated.
 const ONLY_KPA: &str = "only kpa.autoscaling.knative.dev is modelled";
 
-/// **Model choice** (semantics 7): the most pods simulated, the largest cluster Kubernetes
-/// supports; an unbounded maximum is taken as this.
-const MAX_PODS: i64 = 150_000;
-/// **Model choice** (semantics 7): the refusal of a larger bound.
+/// **Model choice** (semantics 7): the refusal of a bound above [`MAX_KPA_PODS`], the most pods
+/// simulated (the core takes an unbounded maximum as that many).
 const TOO_MANY_PODS: &str = "at most 150000 pods are simulated";
 
 /// `autoscaling.TargetMin`.
@@ -171,8 +169,7 @@ const ALIASED: &[Keys] = &[
 ];
 
 /// Reads the revision's manifest and the optional `config-autoscaler` ConfigMap into the
-/// decider's parameters (semantics 2 and 3.1). `start` is [`KpaStart::Warm`]; the scenario
-/// sets it.
+/// decider's parameters (semantics 2 and 3.1).
 #[allow(dead_code, reason = "wired by the knative-kpa scenario kind")]
 pub(crate) fn kpa_spec(
     service_path: &Path,
@@ -1763,7 +1760,7 @@ fn resolve(
         (c.max_scale, Origin::Config("max-scale")),
         |(key, scale)| (scale, Origin::Annotation(key)),
     );
-    if i64::from(max_scale) > MAX_PODS {
+    if i64::from(max_scale) > i64::from(MAX_KPA_PODS) {
         return Err(error_at(max_origin, TOO_MANY_PODS.to_owned()));
     }
     if max_scale != 0 && max_scale < min_scale {
@@ -1785,18 +1782,12 @@ fn resolve(
         };
         return Err(error_at(origin, format!("{message}{note}")));
     }
-    if i64::from(min_scale) > MAX_PODS {
+    if i64::from(min_scale) > i64::from(MAX_KPA_PODS) {
         return Err(error_at(min_origin, TOO_MANY_PODS.to_owned()));
     }
-    if i64::from(initial_scale) > MAX_PODS {
+    if i64::from(initial_scale) > i64::from(MAX_KPA_PODS) {
         return Err(error_at(initial_origin, TOO_MANY_PODS.to_owned()));
     }
-    let max_scale = if max_scale == 0 {
-        MAX_PODS
-    } else {
-        i64::from(max_scale)
-    };
-
     let retention = annotations
         .duration(POD_RETENTION)
         .map_or(c.scale_to_zero_pod_retention_period, |(_, retention)| {
@@ -1836,7 +1827,7 @@ fn resolve(
         activation_scale: count(i64::from(activation_scale)),
         initial_scale: count(i64::from(initial_scale)),
         min_scale: count(i64::from(min_scale)),
-        max_scale: count(max_scale),
+        max_scale: count(i64::from(max_scale)),
         enable_scale_to_zero: c.enable_scale_to_zero,
         // **Model choice** (semantics 7): truncated to whole seconds.
         scale_to_zero_grace_period_s: seconds(c.scale_to_zero_grace_period.whole_seconds()),
@@ -1846,7 +1837,6 @@ fn resolve(
         activation_timeout_s: seconds(
             progress_deadline_s.saturating_add(ACTIVATION_TIMEOUT_BUFFER_S),
         ),
-        start: KpaStart::Warm,
     };
     // Every rule above implies the core's checks; this only guards against a gap.
     spec.check()
@@ -1858,12 +1848,8 @@ fn resolve(
 mod tests {
     use super::*;
 
-    /// Knative's defaults as this module resolves them: [`KpaSpec::DEFAULT`] with the unbounded
-    /// maximum taken as 150,000 pods (semantics 7).
-    const BASE: KpaSpec = KpaSpec {
-        max_scale: 150_000,
-        ..KpaSpec::DEFAULT
-    };
+    /// Knative's defaults.
+    const BASE: KpaSpec = KpaSpec::DEFAULT;
 
     /// Resolves a manifest (YAML, `svc.yaml`) and an optional `config.yaml`; errors as printed.
     fn resolve_files(service: &str, config: Option<&str>) -> Result<KpaSpec, String> {
@@ -3322,7 +3308,8 @@ mod tests {
         );
     }
 
-    /// Semantics 7: at most 150,000 pods; an unbounded maximum is 150,000.
+    /// Semantics 7: at most 150,000 pods (an unbounded maximum stays 0, which the core takes as
+    /// 150,000).
     #[test]
     fn pod_limit() {
         let max = "autoscaling.knative.dev/max-scale";
@@ -3414,7 +3401,7 @@ spec:
         };
         // Stable window 40 s: W = 40, P = round(40 × 10 / 100) = 4; the rest the defaults
         // (T_v = 100 × 0.7 = 70, T_t = 100, θ = 2, TBC 211, grace 30 s, timeout 300 s,
-        // activation timeout 600 + 30 s, min 0, max unbounded = 150,000).
+        // activation timeout 600 + 30 s, min 0, max 0 = unbounded).
         check(
             "autoscaling.knative.dev/window: \"40s\"",
             None,
@@ -3603,7 +3590,7 @@ spec:
     fn kserve_documentation_samples() {
         // scaleTarget 1 → target "1": T_t = 1 (containerConcurrency 0), T_v = max(0.01,
         // 1 × 0.7) = 0.7; minReplicas absent → min-scale "1"; maxReplicas absent → no
-        // max-scale, the config's 0 = unbounded = 150,000; W = 60, P = 6, θ = 2, TBC 211.
+        // max-scale, the config's 0 = unbounded; W = 60, P = 6, θ = 2, TBC 211.
         assert_eq!(
             resolve_files(FLOWERS_SAMPLE, None),
             Ok(KpaSpec {
@@ -4165,7 +4152,7 @@ spec:
             #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
             /// Any annotations and config values: an answer, never a panic; an accepted spec
-            /// passes the core's checks.
+            /// builds the core's autoscaler.
             #[test]
             fn any_values(
                 annotations in prop::collection::vec((prop::sample::select(KEYS), value()), 0..5),
@@ -4177,9 +4164,10 @@ spec:
                     data.iter().map(|(key, text)| (*key, text.as_str())).collect();
                 let text = service(&annotations);
                 if let Ok(spec) = resolve_files(&text, Some(&config(&data))) {
-                    prop_assert!(spec.check().is_ok());
-                    prop_assert!(spec.max_scale as i64 <= MAX_PODS);
-                    prop_assert!(spec.min_scale <= spec.max_scale);
+                    prop_assert!(scalesim_core::KnativePodAutoscaler::new(spec).is_ok());
+                    prop_assert!(spec.max_scale <= MAX_KPA_PODS);
+                    prop_assert!(spec.max_scale == 0 || spec.min_scale <= spec.max_scale);
+                    prop_assert!(spec.min_scale <= MAX_KPA_PODS);
                 }
             }
 
@@ -4202,7 +4190,7 @@ spec:
                     lines.push_str(&format!("    scaleMetric: {metric}\n"));
                 }
                 if let Ok(spec) = resolve_files(&inference_service_with("", &lines), None) {
-                    prop_assert!(spec.check().is_ok());
+                    prop_assert!(scalesim_core::KnativePodAutoscaler::new(spec).is_ok());
                 }
             }
 

@@ -67,8 +67,7 @@ pub struct KpaSpec {
     pub initial_scale: u32,
     /// `min-scale`.
     pub min_scale: u32,
-    /// `max-scale`; 0 is none. The runner reads an unbounded maximum as 150,000 pods, the
-    /// most it simulates (semantics 7), so a spec read from manifests always has a bound.
+    /// `max-scale`; 0 is none (simulated as [`MAX_KPA_PODS`], semantics 7).
     pub max_scale: u32,
     /// `enable-scale-to-zero`.
     pub enable_scale_to_zero: bool,
