@@ -22,7 +22,7 @@ use crate::plot::{
 };
 use crate::replicas::{Spread, replica_spreads};
 use crate::requests::RequestsCsv;
-use crate::scenario::{NoSink, Scenario};
+use crate::scenario::{AutoscalerConfig, NoSink, Scenario};
 use crate::staging::Staged;
 
 /// Header of `timeseries.csv`: one row per step.
@@ -375,6 +375,11 @@ impl Sink for CsvSink {
                 requests.draining,
             );
         }
+        if result.is_ok()
+            && let Some(panic) = record.panic
+        {
+            result = write!(file, ",{}", u8::from(panic));
+        }
         if result.is_ok() {
             result = file.write_all(b"\n");
         }
@@ -540,10 +545,15 @@ pub(crate) fn write_run_files(
         events: Pending::create(out_dir, RUN_FILES[1])?,
         error: None,
     };
-    let header = match scenario.requests {
-        Some(_) => format!("{TIMESERIES_HEADER},{REQUEST_TIMESERIES_COLUMNS}\n"),
-        None => format!("{TIMESERIES_HEADER}\n"),
+    let mut header = match scenario.requests {
+        Some(_) => format!("{TIMESERIES_HEADER},{REQUEST_TIMESERIES_COLUMNS}"),
+        None => TIMESERIES_HEADER.to_owned(),
     };
+    // Autoscalers with a panic mode (the KPA) say each step whether they are in it.
+    if matches!(scenario.autoscaler, AutoscalerConfig::KnativeKpa(_)) {
+        header.push_str(",panic");
+    }
+    header.push('\n');
     csv.timeseries.write_all(header.as_bytes())?;
     csv.events
         .write_all(format!("{EVENTS_HEADER}\n").as_bytes())?;

@@ -11,9 +11,10 @@ use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
     ApplicationAutoScaling, Arrivals, Autoscaler, AzureAutoscale, BucketWindow, BuildError,
     CapacityBounds, Demand, Distribution, FleetConfig, HighResolutionAlarm,
-    HorizontalPodAutoscaler, LatencyNeed, MAX_STEP_S, PolicyName, RequestConfig, ScheduledAction,
-    ServiceLevelObjective, ServiceLevelSink, ServiceModel, SessionConfig, SessionLength,
-    SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking, WorkspaceScaling,
+    HorizontalPodAutoscaler, KnativePodAutoscaler, LatencyNeed, MAX_STEP_S, PolicyName,
+    RequestConfig, ScheduledAction, ServiceLevelObjective, ServiceLevelSink, ServiceModel,
+    SessionConfig, SessionLength, SessionWeights, Simulation, Sink, SyntheticLoad, TargetTracking,
+    WorkspaceScaling,
 };
 use serde::Deserialize;
 
@@ -35,6 +36,7 @@ use crate::vendor_formats::azure::autoscale_setting;
 use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
 use crate::vendor_formats::huawei::scaling_policy;
 use crate::vendor_formats::k8s::{horizontal_pod_autoscaler, is_json_manifest};
+use crate::vendor_formats::knative::kpa_spec;
 
 const DEFAULT_STEP_S: u64 = 60;
 const DEFAULT_SEED: u64 = 0;
@@ -46,6 +48,10 @@ const DEFAULT_METRIC_DELAY_S: u64 = 60;
 const DEFAULT_EVALUATION_PERIOD_S: u64 = 60;
 /// The HPA controller's defaults: a sync every 15 s, tolerance 0.1 (kubernetes-hpa.md).
 const DEFAULT_SYNC_PERIOD_S: u64 = 15;
+/// The requests Knative's activator holds at once (`breakerQueueDepth`).
+const ACTIVATOR_QUEUE: u64 = 10_000;
+/// The role of the `config_autoscaler` file of a `knative-kpa` scenario.
+const CONFIG_AUTOSCALER: &str = "config_autoscaler";
 const DEFAULT_TOLERANCE: f64 = 0.1;
 /// kubernetes-hpa.md: `cpu_request_m` default 1000.
 const DEFAULT_CPU_REQUEST_M: i64 = 1000;
@@ -318,6 +324,14 @@ pub enum AutoscalerSpec {
         /// CPU request of a pod, millicores; default 1000.
         cpu_request_m: Option<i64>,
     },
+    /// The Knative Pod Autoscaler, as KServe and Knative Services use it.
+    #[serde(rename = "knative-kpa")]
+    KnativeKpa {
+        /// A KServe InferenceService or a Knative Service manifest, YAML or JSON.
+        service: PathBuf,
+        /// The cluster's `config-autoscaler` ConfigMap; Knative's defaults without it.
+        config_autoscaler: Option<PathBuf>,
+    },
     /// Huawei Cloud Workspace server-group scaling policy.
     #[serde(rename = "huawei-workspace")]
     HuaweiWorkspace {
@@ -365,6 +379,8 @@ pub enum AutoscalerConfig {
     HuaweiWorkspace(WorkspaceScaling, Option<SessionConfig>),
     /// The Kubernetes HorizontalPodAutoscaler.
     KubernetesHpa(HorizontalPodAutoscaler),
+    /// The Knative Pod Autoscaler.
+    KnativeKpa(KnativePodAutoscaler),
 }
 
 impl AutoscalerConfig {
@@ -376,6 +392,7 @@ impl AutoscalerConfig {
             AutoscalerConfig::AzureAutoscale(_) => "azure-autoscale",
             AutoscalerConfig::HuaweiWorkspace(..) => "huawei-workspace",
             AutoscalerConfig::KubernetesHpa(_) => "kubernetes-hpa",
+            AutoscalerConfig::KnativeKpa(_) => "knative-kpa",
         }
     }
 
@@ -387,6 +404,7 @@ impl AutoscalerConfig {
             AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.initial_bounds(),
             AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.initial_bounds(),
             AutoscalerConfig::KubernetesHpa(hpa) => hpa.initial_bounds(),
+            AutoscalerConfig::KnativeKpa(kpa) => kpa.initial_bounds(),
         }
     }
 
@@ -398,6 +416,16 @@ impl AutoscalerConfig {
             AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.largest_capacity(),
             AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.largest_capacity(),
             AutoscalerConfig::KubernetesHpa(hpa) => hpa.largest_capacity(),
+            AutoscalerConfig::KnativeKpa(kpa) => kpa.largest_capacity(),
+        }
+    }
+
+    /// The instances a run starts with when the scenario does not say: MinCapacity, or a
+    /// Knative revision's initial scale.
+    pub fn default_initial_instances(&self) -> u32 {
+        match self {
+            AutoscalerConfig::KnativeKpa(kpa) => kpa.default_initial_pods(),
+            other => other.bounds().min(),
         }
     }
 
@@ -409,6 +437,7 @@ impl AutoscalerConfig {
             AutoscalerConfig::AzureAutoscale(autoscale) => autoscale.latency_needed_by(),
             AutoscalerConfig::HuaweiWorkspace(scaling, _) => scaling.latency_needed_by(),
             AutoscalerConfig::KubernetesHpa(hpa) => hpa.latency_needed_by(),
+            AutoscalerConfig::KnativeKpa(kpa) => kpa.latency_needed_by(),
         }
     }
 
@@ -510,6 +539,7 @@ enum Recipe {
         evaluation_period_s: u64,
         metric_delay_s: u64,
     },
+    Knative,
     Hpa {
         sync_period_s: u64,
         tolerance: f64,
@@ -603,7 +633,7 @@ impl Recipe {
                 field(0, "spec.behavior.scaleUp.stabilizationWindowSeconds"),
                 field(0, "spec.behavior.scaleDown.stabilizationWindowSeconds"),
             ],
-            Self::Azure { .. } | Self::Huawei { .. } => Vec::new(),
+            Self::Azure { .. } | Self::Huawei { .. } | Self::Knative => Vec::new(),
         }
     }
 }
@@ -614,6 +644,7 @@ impl VendorFiles {
         // What the vendor's parser skips or only passes through: labels, template plumbing.
         let ignored: &[&str] = match self.recipe {
             Recipe::Hpa { .. } => &["metadata", "status"],
+            Recipe::Knative => &["status"],
             Recipe::Azure { .. } => &[
                 "parameters",
                 "variables",
@@ -632,7 +663,7 @@ impl VendorFiles {
         match self.recipe {
             Recipe::Aws { .. } | Recipe::Azure { .. } => &[METRIC_DELAY_S],
             Recipe::Hpa { .. } => &[TOLERANCE],
-            Recipe::Huawei { .. } => &[],
+            Recipe::Huawei { .. } | Recipe::Knative => &[],
         }
     }
 
@@ -801,6 +832,18 @@ impl VendorFiles {
                     HorizontalPodAutoscaler::new(spec, *sync_period_s, *tolerance, *cpu_request_m)
                         .map_err(|err| build_error(path, err))?;
                 AutoscalerConfig::KubernetesHpa(hpa)
+            }
+            Recipe::Knative => {
+                let (service_path, service_text) = file(0)?;
+                let config = self
+                    .documents
+                    .iter()
+                    .position(|document| document.role == CONFIG_AUTOSCALER)
+                    .map(file)
+                    .transpose()?;
+                let spec = kpa_spec(service_path, service_text, config)?;
+                let kpa = KnativePodAutoscaler::new(spec).map_err(|err| build_error(path, err))?;
+                AutoscalerConfig::KnativeKpa(kpa)
             }
             Recipe::Huawei {
                 weights,
@@ -1342,6 +1385,8 @@ impl Scenario {
             AutoscalerSpec::KubernetesHpa { sync_period_s, .. } => {
                 sync_period_s.unwrap_or(DEFAULT_SYNC_PERIOD_S)
             }
+            // Every second gets its own record, as the KPA's collector keeps them.
+            AutoscalerSpec::KnativeKpa { .. } => 1,
             _ => DEFAULT_STEP_S,
         };
         let step_s = spec.step_s.unwrap_or(default_step_s);
@@ -1519,6 +1564,25 @@ impl Scenario {
                     vec![(manifest_path, "horizontal_pod_autoscaler", format)],
                 )
             }
+            AutoscalerSpec::KnativeKpa {
+                service,
+                config_autoscaler,
+            } => {
+                let manifest = |file: &PathBuf, role| {
+                    let file_path = base.join(file);
+                    let format = if is_json_manifest(&file_path) {
+                        Format::Json
+                    } else {
+                        Format::Yaml
+                    };
+                    (file_path, role, format)
+                };
+                let mut files = vec![manifest(service, "service")];
+                if let Some(config) = config_autoscaler {
+                    files.push(manifest(config, CONFIG_AUTOSCALER));
+                }
+                (Recipe::Knative, files)
+            }
             AutoscalerSpec::HuaweiWorkspace {
                 scaling_policy: policy_file,
                 evaluation_period_s,
@@ -1672,12 +1736,19 @@ impl Scenario {
         let initial_instances = spec
             .fleet
             .initial_instances
-            .unwrap_or_else(|| autoscaler.bounds().min());
+            .unwrap_or_else(|| autoscaler.default_initial_instances());
         let requests = match request_spec {
             None => None,
             Some((mut config, time)) => {
                 config.service_time = service_time(&time, path)?;
                 config.seed = seed;
+                // Knative's activator holds a request for the revision's timeout, at most
+                // 10,000 at once (docs/semantics/knative-kpa.md, rule 28).
+                if let AutoscalerConfig::KnativeKpa(kpa) = &autoscaler {
+                    config.queue_timeout_s =
+                        config.queue_timeout_s.or(Some(kpa.spec().timeout_s as f64));
+                    config.max_queue = config.max_queue.or(Some(ACTIVATOR_QUEUE));
+                }
                 Some(RequestModel {
                     config,
                     // Synthetic load draws its counts per replica: they are the demand's.
@@ -1966,6 +2037,7 @@ fn run_config<S: Sink>(
             run.go(scaling.clone(), *sessions, sink)
         }
         AutoscalerConfig::KubernetesHpa(hpa) => run.go(hpa.clone(), None, sink),
+        AutoscalerConfig::KnativeKpa(kpa) => run.go(kpa.clone(), None, sink),
     }
 }
 

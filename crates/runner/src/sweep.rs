@@ -1035,7 +1035,7 @@ fn variant(
         base.autoscaler.clone()
     };
     if !base.initial_instances_given {
-        fleet.initial_instances = autoscaler.bounds().min();
+        fleet.initial_instances = autoscaler.default_initial_instances();
     }
     Ok((fleet, autoscaler))
 }

@@ -170,7 +170,6 @@ const ALIASED: &[Keys] = &[
 
 /// Reads the revision's manifest and the optional `config-autoscaler` ConfigMap into the
 /// decider's parameters (semantics 2 and 3.1).
-#[allow(dead_code, reason = "wired by the knative-kpa scenario kind")]
 pub(crate) fn kpa_spec(
     service_path: &Path,
     service_text: &str,

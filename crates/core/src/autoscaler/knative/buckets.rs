@@ -105,7 +105,8 @@ impl Buckets {
                 .sum();
             (self.total - stale) / written.min(len - since) as f64
         };
-        round_to_6_digits(average)
+        // A total that cancels out to −0 reads 0.
+        round_to_6_digits(average) + 0.0
     }
 }
 

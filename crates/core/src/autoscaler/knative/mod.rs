@@ -389,6 +389,11 @@ impl KnativePodAutoscaler {
         self.initial_bounds.clamp(self.spec.initial_scale)
     }
 
+    /// The revision's parameters.
+    pub fn spec(&self) -> &KpaSpec {
+        &self.spec
+    }
+
     /// The PodAutoscaler's condition.
     pub fn state(&self) -> PaState {
         self.state
