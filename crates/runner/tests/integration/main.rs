@@ -6,6 +6,7 @@
 mod cli_compare;
 mod cli_endpoint;
 mod cli_errors;
+mod cli_knative;
 mod cli_merge;
 mod cli_requests;
 mod cli_run;
