@@ -33,7 +33,9 @@ use crate::vendor_formats::aws::{
 };
 use crate::vendor_formats::aws_endpoint::{endpoint_update, endpoint_variants};
 use crate::vendor_formats::azure::autoscale_setting;
-use crate::vendor_formats::document::{self, Document, Field, Format, OptionalField};
+use crate::vendor_formats::document::{
+    self, Document, Field, Format, OptionalAnnotation, OptionalField,
+};
 use crate::vendor_formats::huawei::scaling_policy;
 use crate::vendor_formats::k8s::{horizontal_pod_autoscaler, is_json_manifest};
 use crate::vendor_formats::knative::kpa_spec;
@@ -565,6 +567,7 @@ fn aws_optional_fields(text: &str) -> Vec<OptionalField> {
                 .map(|path| OptionalField {
                     document: 1,
                     path: Cow::Borrowed(path),
+                    annotation: None,
                 })
                 .collect();
         }
@@ -590,6 +593,7 @@ fn aws_optional_fields(text: &str) -> Vec<OptionalField> {
         fields.extend(cooldowns.iter().map(|path| OptionalField {
             document: 1,
             path: Cow::Owned(format!("{prefix}{path}")),
+            annotation: None,
         }));
     }
     fields
@@ -622,6 +626,7 @@ impl Recipe {
         let field = |document, path: &'static str| OptionalField {
             document,
             path: Cow::Borrowed(path),
+            annotation: None,
         };
         match self {
             Self::Aws { .. } => texts
@@ -633,9 +638,57 @@ impl Recipe {
                 field(0, "spec.behavior.scaleUp.stabilizationWindowSeconds"),
                 field(0, "spec.behavior.scaleDown.stabilizationWindowSeconds"),
             ],
-            Self::Azure { .. } | Self::Huawei { .. } | Self::Knative => Vec::new(),
+            Self::Knative => texts
+                .first()
+                .map(|text| knative_optional_fields(text))
+                .unwrap_or_default(),
+            Self::Azure { .. } | Self::Huawei { .. } => Vec::new(),
         }
     }
+}
+
+/// The KPA's annotations a sweep may set where the manifest has none, on the revision template
+/// of a Knative Service or on the InferenceService, which KServe copies there (min-scale and
+/// max-scale excepted: KServe sets them from minReplicas and maxReplicas).
+fn knative_optional_fields(text: &str) -> Vec<OptionalField> {
+    /// Each annotation, and whether it is a duration.
+    const ANNOTATIONS: [(&str, bool); 12] = [
+        ("autoscaling.knative.dev/target", false),
+        (
+            "autoscaling.knative.dev/target-utilization-percentage",
+            false,
+        ),
+        ("autoscaling.knative.dev/window", true),
+        ("autoscaling.knative.dev/panic-window-percentage", false),
+        ("autoscaling.knative.dev/panic-threshold-percentage", false),
+        ("autoscaling.knative.dev/target-burst-capacity", false),
+        ("autoscaling.knative.dev/scale-down-delay", true),
+        (
+            "autoscaling.knative.dev/scale-to-zero-pod-retention-period",
+            true,
+        ),
+        ("autoscaling.knative.dev/initial-scale", false),
+        ("autoscaling.knative.dev/activation-scale", false),
+        ("autoscaling.knative.dev/min-scale", false),
+        ("autoscaling.knative.dev/max-scale", false),
+    ];
+    let inference_service = text.contains("InferenceService");
+    let path = if inference_service {
+        "metadata.annotations"
+    } else {
+        "spec.template.metadata.annotations"
+    };
+    ANNOTATIONS
+        .into_iter()
+        .filter(|(key, _)| {
+            !(inference_service && (key.ends_with("/min-scale") || key.ends_with("/max-scale")))
+        })
+        .map(|(key, duration)| OptionalField {
+            document: 0,
+            path: Cow::Borrowed(path),
+            annotation: Some(OptionalAnnotation { key, duration }),
+        })
+        .collect()
 }
 
 impl VendorFiles {

@@ -943,8 +943,10 @@ fn check_fields_are_read(
             return Err(field(
                 path,
                 &format!("sweep.{name:?}"),
-                "changes nothing the run reads: it is in an item the run skips (a policy of \
-                 another resource in a describe listing) or a field scalesim does not simulate"
+                "changes nothing the run reads: every value builds the same autoscaler as the \
+                 file's own (a field scalesim does not simulate, one another field overrides, \
+                 such as a Knative target above containerConcurrency, or an item the run skips, \
+                 such as another resource's policy in a describe listing)"
                     .into(),
             ));
         }

@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use crate::error::ScenarioError;
 use crate::vendor_formats::azure::is_iso_duration;
 use crate::vendor_formats::k8s::yaml_document;
+use crate::vendor_formats::knative::is_go_duration;
 
 /// How a document is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,7 +284,12 @@ enum Encoding {
     NumberText,
     /// An ISO 8601 duration, set in seconds.
     Duration,
+    /// A Go duration (`60s`), as Knative writes windows and delays, set in whole seconds.
+    GoDuration,
 }
+
+/// The key under which Kubernetes objects keep annotations.
+const ANNOTATIONS: &str = "annotations";
 
 /// A field a vendor defaults when the file leaves it out: the sweep may set it all the same.
 #[derive(Debug, Clone)]
@@ -292,6 +298,17 @@ pub(crate) struct OptionalField {
     pub(crate) document: usize,
     /// Its path, `a.b.c`.
     pub(crate) path: Cow<'static, str>,
+    /// An annotation in the map at `path`, named by its whole key and written as text.
+    pub(crate) annotation: Option<OptionalAnnotation>,
+}
+
+/// An annotation a sweep may set where the manifest has none.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OptionalAnnotation {
+    /// Its key, `autoscaling.knative.dev/window`.
+    pub(crate) key: &'static str,
+    /// Whether it is a duration (`60s`) rather than a number (`"10"`).
+    pub(crate) duration: bool,
 }
 
 /// A number a sweep can set in a scenario's documents.
@@ -336,6 +353,17 @@ pub(crate) fn fields(
         if let Some(key) = doc.list_key {
             path.0.insert(0, Step::Key(key.to_owned()));
         }
+        let encoding = match field.annotation {
+            Some(annotation) => {
+                path.0.push(Step::Key(annotation.key.to_owned()));
+                if annotation.duration {
+                    Encoding::GoDuration
+                } else {
+                    Encoding::NumberText
+                }
+            }
+            None => Encoding::Number,
+        };
         let present = fields
             .iter()
             .any(|known| known.document == field.document && known.path == path);
@@ -343,7 +371,7 @@ pub(crate) fn fields(
             fields.push(Field {
                 document: field.document,
                 path,
-                encoding: Encoding::Number,
+                encoding,
                 listed: doc.list_key.is_some(),
             });
         }
@@ -369,9 +397,16 @@ impl Walk<'_> {
                 Some(Encoding::NumberText)
             }
             Value::String(text) if is_iso_duration(text) => Some(Encoding::Duration),
+            Value::String(text) if is_go_duration(text) => Some(Encoding::GoDuration),
             Value::Object(map) => {
+                // An annotation's key has dots (`autoscaling.knative.dev/window`): it is named
+                // whole.
+                let annotations =
+                    matches!(self.at.last(), Some(Step::Key(key)) if key == ANNOTATIONS);
                 for (key, item) in map {
-                    let nameable = !key.contains(['.', '[', ']']) && !key.is_empty();
+                    let nameable = !key.contains(['[', ']'])
+                        && !key.is_empty()
+                        && (annotations || !key.contains('.'));
                     let ignored = self.ignored.iter().any(|i| i.eq_ignore_ascii_case(key));
                     if nameable && !ignored {
                         self.at.push(Step::Key(key.clone()));
@@ -411,8 +446,22 @@ pub(crate) enum Unresolved {
     Ambiguous(Vec<String>),
 }
 
-/// The field of `fields` whose whole path is `name`, else the one whose path ends in it.
+/// The field of `fields` whose whole path is `name`, else the one whose path ends in it, else
+/// the annotation whose key is `name`.
 pub(crate) fn resolve<'a>(fields: &'a [Field], name: &str) -> Result<&'a Field, Unresolved> {
+    let annotation: Vec<&Field> = fields
+        .iter()
+        .filter(|field| matches!(field.path.0.last(), Some(Step::Key(key)) if key == name && key.contains('.')))
+        .collect();
+    match annotation.as_slice() {
+        [one] => return Ok(one),
+        [] => {}
+        many => {
+            return Err(Unresolved::Ambiguous(
+                many.iter().map(|field| field.path.to_string()).collect(),
+            ));
+        }
+    }
     let end = FieldPath::parse(name).ok_or(Unresolved::Unknown)?;
     if let Some(exact) = fields.iter().find(|field| field.path == end) {
         return Ok(exact);
@@ -476,6 +525,7 @@ pub(crate) fn set(bodies: &mut [Value], field: &Field, value: f64) -> Result<(),
         Encoding::Float => Value::from(value),
         Encoding::NumberText => Value::String(number(value).to_string()),
         Encoding::Duration => Value::String(iso_duration(value)),
+        Encoding::GoDuration => Value::String(format!("{}s", number(value))),
     };
     Ok(())
 }
@@ -527,10 +577,12 @@ mod tests {
         OptionalField {
             document: 0,
             path: Cow::Borrowed("spec.behavior.scaleUp.stabilizationWindowSeconds"),
+            annotation: None,
         },
         OptionalField {
             document: 0,
             path: Cow::Borrowed("spec.behavior.scaleDown.stabilizationWindowSeconds"),
+            annotation: None,
         },
     ];
 
@@ -577,6 +629,7 @@ mod tests {
         let optional = [OptionalField {
             document: 1,
             path: Cow::Borrowed("spec.behavior.scaleDown.stabilizationWindowSeconds"),
+            annotation: None,
         }];
         let fields = fields(&documents, &optional, &["tags"]);
         let mut bodies: Vec<Value> = documents.iter().map(|d| d.body.clone()).collect();

@@ -53,6 +53,12 @@ const INFERENCE_SERVICE_KIND: &str = "InferenceService";
 const KPA: &str = "kpa.autoscaling.knative.dev";
 /// The HPA class, which Knative accepts and scalesim does not model.
 const HPA: &str = "hpa.autoscaling.knative.dev";
+/// Whether `text` is a Go duration (`60s`, `1m30s`) that is not a plain number: how Knative
+/// writes windows and delays, which a sweep sets in seconds.
+pub(crate) fn is_go_duration(text: &str) -> bool {
+    text.trim().parse::<f64>().is_err() && go::Duration::parse(text).is_ok()
+}
+
 /// The annotations' group (`GroupName`).
 const GROUP_NAME: &str = "autoscaling.knative.dev";
 /// **Model choice** (semantics 2.1): the one class simulated.

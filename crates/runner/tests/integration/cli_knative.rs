@@ -105,3 +105,36 @@ fn manifests_knative_refuses_are_refused_with_its_wording_and_nothing_written() 
         "step_s: must be 1 or 2 for knative-kpa (the autoscaler ticks every 2 s), got 5",
     );
 }
+
+#[test]
+fn a_sweep_sets_annotations_by_name_and_writes_the_recommendation_back_as_the_manifest() {
+    // The first request's pods stay until the stable window holds nothing but zeros: from
+    // its last record at 17, a 30 s window empties at 47 and a 60 s one only at 77, so the
+    // 30 s window costs less and is recommended, written back in Knative's duration form.
+    let fixture = first_request();
+    fixture.write(
+        "scenario.toml",
+        &(SCENARIO.to_owned() + "\n[sweep]\n\"autoscaling.knative.dev/window\" = [60, 30]\n"),
+    );
+    crate::common::sweep(&fixture, "out", None).success();
+    let recommended =
+        std::fs::read_to_string(fixture.path("out/recommended-service.yaml")).unwrap();
+    assert!(
+        recommended.contains("autoscaling.knative.dev/window: \"30s\""),
+        "{recommended}"
+    );
+    assert!(
+        recommended.contains("containerConcurrency: 1"),
+        "{recommended}"
+    );
+    // A target above containerConcurrency is capped by it: no value changes the run.
+    fixture.write(
+        "scenario.toml",
+        &(SCENARIO.to_owned() + "\n[sweep]\n\"autoscaling.knative.dev/target\" = [2, 3]\n"),
+    );
+    crate::common::sweep(&fixture, "out2", None)
+        .failure()
+        .stderr(predicates::str::contains(
+            "sweep.\"autoscaling.knative.dev/target\": changes nothing the run reads",
+        ));
+}
