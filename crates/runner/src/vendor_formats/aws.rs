@@ -1295,21 +1295,18 @@ fn tracking_math(
 ) -> Result<MetricSource, ScenarioError> {
     // Model choice (docs/semantics/aws-metric-math.md): AWS's pages do not say what a
     // specification naming a metric both ways does, so it is refused.
-    for (field, given) in [
-        ("MetricName", custom.metric_name.is_some()),
-        ("Namespace", custom.namespace.is_some()),
-        ("Dimensions", custom.dimensions.is_some()),
-        ("Statistic", custom.statistic.is_some()),
-    ] {
-        if given {
-            return Err(field_error(
-                path,
-                format!("{prefix}{field}"),
-                "cannot be given with Metrics: name the metric either by MetricName, \
-                 Namespace, Dimensions and Statistic, or by Metrics",
-            ));
-        }
-    }
+    refuse_given(
+        path,
+        prefix,
+        &[
+            ("MetricName", custom.metric_name.is_some()),
+            ("Namespace", custom.namespace.is_some()),
+            ("Dimensions", custom.dimensions.is_some()),
+            ("Statistic", custom.statistic.is_some()),
+        ],
+        "name the metric either by MetricName, Namespace, Dimensions and Statistic, or by \
+         Metrics",
+    )?;
     let list = metric_math(
         queries,
         MetricsOf::TargetTracking,
@@ -1626,6 +1623,23 @@ fn check_alarm_period(
     Ok(())
 }
 
+/// Refuses the first of `fields` (name, whether given) that is given beside `Metrics`.
+fn refuse_given(
+    path: &Path,
+    prefix: &str,
+    fields: &[(&str, bool)],
+    why: &str,
+) -> Result<(), ScenarioError> {
+    match fields.iter().find(|(_, given)| *given) {
+        Some((field, _)) => Err(field_error(
+            path,
+            format!("{prefix}{field}"),
+            format!("cannot be given with Metrics: {why}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// An alarm's metric math `Metrics`: the expression joins the target's list `maths`, and the
 /// alarm evaluates it on its metrics' one Period.
 fn alarm_math(
@@ -1638,24 +1652,20 @@ fn alarm_math(
 ) -> Result<(MetricSource, MetricStatistic, u64), ScenarioError> {
     // PutMetricAlarm: "If you use the Metrics parameter, you cannot include the Namespace,
     // MetricName, Dimensions, Period, Unit, Statistic, or ExtendedStatistic parameters".
-    for (field, given) in [
-        ("MetricName", alarm.metric_name.is_some()),
-        ("Namespace", alarm.namespace.is_some()),
-        ("Dimensions", alarm.dimensions.is_some()),
-        ("Period", alarm.period.is_some()),
-        ("Unit", alarm.unit.is_some()),
-        ("Statistic", alarm.statistic.is_some()),
-        ("ExtendedStatistic", alarm.extended_statistic.is_some()),
-    ] {
-        if given {
-            return Err(field_error(
-                path,
-                format!("{prefix}{field}"),
-                "cannot be given with Metrics: with Metrics, each MetricStat names its metric, \
-                 statistic and period",
-            ));
-        }
-    }
+    refuse_given(
+        path,
+        prefix,
+        &[
+            ("MetricName", alarm.metric_name.is_some()),
+            ("Namespace", alarm.namespace.is_some()),
+            ("Dimensions", alarm.dimensions.is_some()),
+            ("Period", alarm.period.is_some()),
+            ("Unit", alarm.unit.is_some()),
+            ("Statistic", alarm.statistic.is_some()),
+            ("ExtendedStatistic", alarm.extended_statistic.is_some()),
+        ],
+        "with Metrics, each MetricStat names its metric, statistic and period",
+    )?;
     let mut periods: Vec<(String, u64)> = Vec::new();
     let list = metric_math(queries, MetricsOf::Alarm, path, prefix, |at, stat| {
         let metric = simulated_metric(
