@@ -239,7 +239,7 @@ impl<'d, A> SimulationBuilder<'d, A> {
     }
 
     /// Gives the fluid model a mean service time, so that the autoscaler sees each step's
-    /// latency (the M/M/c estimate of [`crate::service_level`]) and requests in flight (by
+    /// latency (the M/M/c estimate of [`crate::FluidLatency`]) and requests in flight (by
     /// Little's law). Request-level runs measure both and ignore it.
     pub fn fluid_service_time_s(mut self, service_time_s: f64) -> Self {
         self.fluid_service_time_s = Some(service_time_s);
@@ -283,6 +283,11 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                 }
                 let bounds = self.autoscaler.initial_bounds();
                 let base = bounds.clamp(fleet_config.initial_instances);
+                let mut config = config.clone();
+                if let Some(slots) = self.autoscaler.slots_per_instance() {
+                    config.concurrency_per_instance = slots;
+                }
+                let config = &config;
                 let (engine, mean_service_s) = RequestEngine::new(
                     config,
                     *arrivals,

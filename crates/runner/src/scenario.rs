@@ -50,6 +50,49 @@ const DEFAULT_METRIC_DELAY_S: u64 = 60;
 const DEFAULT_EVALUATION_PERIOD_S: u64 = 60;
 /// The HPA controller's defaults: a sync every 15 s, tolerance 0.1 (kubernetes-hpa.md).
 const DEFAULT_SYNC_PERIOD_S: u64 = 15;
+/// A pod's slots under the KPA are its `containerConcurrency` when the manifest sets one
+/// (docs/semantics/knative-kpa.md, rule 28): a different `concurrency_per_instance` is refused,
+/// and a revision without `max-scale` must fit the slots simulated at 150,000 pods.
+fn check_kpa_slots(
+    spec: &scalesim_core::KpaSpec,
+    config: &RequestConfig,
+    concurrency_given: bool,
+    path: &Path,
+) -> Result<(), ScenarioError> {
+    let cc = spec.container_concurrency;
+    if cc > 0 && concurrency_given && config.concurrency_per_instance != cc {
+        return Err(field_error(
+            path,
+            "service.concurrency_per_instance",
+            format!(
+                "is the manifest's containerConcurrency ({cc}) under knative-kpa: remove it, or \
+                 write {cc}; got {}",
+                config.concurrency_per_instance
+            ),
+        ));
+    }
+    let slots = if cc > 0 {
+        cc
+    } else {
+        config.concurrency_per_instance
+    };
+    if spec.max_scale == 0
+        && u64::from(slots) * u64::from(scalesim_core::MAX_KPA_PODS) > scalesim_core::MAX_SLOTS
+    {
+        return Err(field_error(
+            path,
+            "autoscaler.service",
+            format!(
+                "has no max-scale, so the KPA may ask for {} pods, whose {slots} slots each pass \
+                 the {} simulated: set autoscaling.knative.dev/max-scale (KServe: maxReplicas)",
+                scalesim_core::MAX_KPA_PODS,
+                scalesim_core::MAX_SLOTS
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The requests Knative's activator holds at once (`breakerQueueDepth`).
 const ACTIVATOR_QUEUE: u64 = 10_000;
 /// The role of the `config_autoscaler` file of a `knative-kpa` scenario.
@@ -1790,6 +1833,10 @@ impl Scenario {
             .fleet
             .initial_instances
             .unwrap_or_else(|| autoscaler.default_initial_instances());
+        let spec_concurrency_given = spec
+            .service
+            .as_ref()
+            .is_some_and(|service| service.concurrency_per_instance.is_some());
         let requests = match request_spec {
             None => None,
             Some((mut config, time)) => {
@@ -1798,9 +1845,10 @@ impl Scenario {
                 // Knative's activator holds a request for the revision's timeout, at most
                 // 10,000 at once (docs/semantics/knative-kpa.md, rule 28).
                 if let AutoscalerConfig::KnativeKpa(kpa) = &autoscaler {
-                    config.queue_timeout_s =
-                        config.queue_timeout_s.or(Some(kpa.spec().timeout_s as f64));
+                    let spec = kpa.spec();
+                    config.queue_timeout_s = config.queue_timeout_s.or(Some(spec.timeout_s as f64));
                     config.max_queue = config.max_queue.or(Some(ACTIVATOR_QUEUE));
+                    check_kpa_slots(spec, &config, spec_concurrency_given, path)?;
                 }
                 Some(RequestModel {
                     config,

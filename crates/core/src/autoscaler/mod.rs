@@ -147,6 +147,12 @@ pub trait Autoscaler {
         false
     }
 
+    /// Requests an instance serves at once, when the autoscaler's configuration says (a
+    /// Knative revision's `containerConcurrency`): the request-level model then uses it.
+    fn slots_per_instance(&self) -> Option<u32> {
+        None
+    }
+
     /// Whether the autoscaler is in a panic mode, for autoscalers that have one (the KPA).
     fn panicking(&self) -> Option<bool> {
         None

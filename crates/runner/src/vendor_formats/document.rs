@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScenarioError;
 use crate::vendor_formats::azure::is_iso_duration;
-use crate::vendor_formats::k8s::yaml_document;
+use crate::vendor_formats::k8s::yaml_document_of;
 use crate::vendor_formats::knative::is_go_duration;
 
 /// How a document is written.
@@ -69,8 +69,16 @@ impl Document {
         };
         let body = match format {
             Format::Json => serde_json::from_str(text).map_err(|err| invalid(err.to_string()))?,
-            Format::Yaml => serde_json::to_value(yaml_document(text, path)?.1)
-                .map_err(|err| invalid(err.to_string()))?,
+            Format::Yaml => {
+                // Messages name the object the role's file holds.
+                let object = match role {
+                    "service" => "Service or InferenceService",
+                    "config_autoscaler" => "ConfigMap",
+                    _ => "HorizontalPodAutoscaler",
+                };
+                serde_json::to_value(yaml_document_of(text, path, object)?.1)
+                    .map_err(|err| invalid(err.to_string()))?
+            }
         };
         Ok(Self {
             path: path.to_owned(),

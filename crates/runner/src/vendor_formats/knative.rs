@@ -1361,6 +1361,14 @@ fn knative_service(
     let annotations = Annotations::written_at("spec.template.metadata.annotations.", values, false);
 
     let mut errors = FieldErrors::default();
+    // A revision runs containers: Knative's PodSpec validation wants them (apis.ErrMissingField).
+    let containers = field("containers").and_then(|value| value.as_sequence());
+    if containers.is_none_or(|containers| containers.is_empty()) {
+        errors.add(
+            "missing field(s)",
+            vec!["spec.template.spec.containers".to_owned()],
+        );
+    }
     // ValidateHasNoAutoscalingAnnotation on the Service's own metadata.
     for key in own_annotations.keys() {
         if key.starts_with(GROUP_NAME) {
@@ -4043,10 +4051,10 @@ spec:
             "kind: [Service]\n",
             "svc.yaml: kind: expected a string, found a sequence",
         );
-        // A Service with no template is all defaults (the simulation needs no container).
+        // A Service with no template runs nothing: Knative wants its containers.
         assert_eq!(
             resolve_files("apiVersion: serving.knative.dev/v1\nkind: Service\n", None),
-            Ok(BASE)
+            Err("svc.yaml: spec.template.spec.containers: missing field(s)".to_owned())
         );
         // JSON, by the file's extension.
         let json = kpa_spec(

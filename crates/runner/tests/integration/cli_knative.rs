@@ -138,3 +138,46 @@ fn a_sweep_sets_annotations_by_name_and_writes_the_recommendation_back_as_the_ma
             "sweep.\"autoscaling.knative.dev/target\": changes nothing the run reads",
         ));
 }
+
+#[test]
+fn a_pod_serves_its_container_concurrency_at_once() {
+    // containerConcurrency 2 at 100 % utilization, no concurrency_per_instance: two requests
+    // at 10.5 s wait in the activator, 2 × 0.5 = 1 in flight over second 11 (no bump: already
+    // 1) and 2 over second 12; at the tick of 12, S = 1.5, T_v = 2 × 1.0, ceil(1.5 / 2) = 1
+    // pod, Ready at 17, which runs both at once: 17 to 18.
+    let fixture = first_request();
+    fixture.replace("scenario.toml", "concurrency_per_instance = 1\n", "");
+    fixture.replace(
+        "k8s/service.yaml",
+        "containerConcurrency: 1",
+        "containerConcurrency: 2",
+    );
+    fixture.replace(
+        "k8s/service.yaml",
+        "autoscaling.knative.dev/window: \"60s\"",
+        "autoscaling.knative.dev/target-utilization-percentage: \"100\"",
+    );
+    fixture.write("requests.csv", "arrival_s\n10.5\n10.5\n60.0\n");
+    crate::common::scalesim()
+        .args(["run", "scenario.toml", "--out", "out", "--requests"])
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success();
+    let requests = fixture.read_out("requests.csv");
+    assert_eq!(column(&requests, "start_s")[..2], ["17", "17"]);
+    assert_eq!(column(&requests, "instance")[..2], ["0", "0"]);
+    let events = fixture.read_out("events.csv");
+    assert_eq!(column(&events, "to").first().map(String::as_str), Some("1"));
+    // A concurrency_per_instance other than the manifest's is refused.
+    fixture.replace(
+        "scenario.toml",
+        "[service]\n",
+        "[service]\nconcurrency_per_instance = 4\n",
+    );
+    refused_run(
+        &fixture,
+        "out2",
+        "service.concurrency_per_instance: is the manifest's containerConcurrency (2) under \
+         knative-kpa",
+    );
+}

@@ -242,12 +242,12 @@ impl fmt::Display for KpaReason {
             } else if trace.panicking {
                 f.write_str(", in panic (no scale-down)")?;
             }
-            write!(
-                f,
-                "; rate limits [{}, {}]",
-                Num(trace.limits.0),
-                Num(trace.limits.1)
-            )?;
+            write!(f, "; rate limits [{}, ", Num(trace.limits.0))?;
+            if trace.limits.1.is_finite() {
+                write!(f, "{}]", Num(trace.limits.1))?;
+            } else {
+                f.write_str("unbounded]")?;
+            }
             if let Some(undelayed) = trace.undelayed {
                 write!(f, "; {undelayed} held up by scale-down-delay")?;
             }
@@ -537,8 +537,9 @@ impl KnativePodAutoscaler {
         if result.valid {
             self.desired_scale = result.desired;
             self.excess_burst_capacity = result.excess_burst_capacity;
-            self.last_stable = metrics.map(|(stable, _)| stable);
         }
+        // The metric column is empty while the decider has no data.
+        self.last_stable = metrics.filter(|_| result.valid).map(|(stable, _)| stable);
         let (want, apply, rule) = self.wanted(t);
         let set = (apply && want >= 0)
             .then(|| want.unsigned_abs().min(self.largest()))
@@ -594,6 +595,10 @@ impl Autoscaler for KnativePodAutoscaler {
 
     fn buffers_without_instance(&self) -> bool {
         true
+    }
+
+    fn slots_per_instance(&self) -> Option<u32> {
+        (self.spec.container_concurrency > 0).then_some(self.spec.container_concurrency)
     }
 
     fn panicking(&self) -> Option<bool> {
