@@ -22,6 +22,16 @@ use scalesim_runner::{
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print the results as JSON on standard output, for scripts: a run's summary.json, a
+    /// sweep's recommendation.json, a comparison's rows.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true, conflicts_with = "json")]
+    quiet: bool,
+    /// Threads for runs in parallel (compare, sweep, replicas); default: one per core.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,7 +100,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
+    if let Some(threads) = cli.threads
+        && let Err(err) = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(threads))
+            .build_global()
+    {
+        eprintln!("error: --threads {threads}: {err}");
+        return ExitCode::FAILURE;
+    }
+    match run(cli) {
+        Ok(_) if quiet => ExitCode::SUCCESS,
         Ok(report) => {
             // A reader that stops early (`| head`) is not an error of ours.
             match io::stdout().lock().write_all(report.as_bytes()) {
@@ -108,9 +129,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Does what the command line asks and returns the report for standard output.
+/// Does what the command line asks and returns the report for standard output: for people,
+/// or with `--json` for scripts.
 fn run(cli: Cli) -> anyhow::Result<String> {
     let mut report = String::new();
+    let json = cli.json;
+    // With --json, the JSON file of the results written, printed as it is.
+    let json_file = |out_dir: &std::path::Path, name: &str| -> anyhow::Result<String> {
+        let path = out_dir.join(name);
+        std::fs::read_to_string(&path)
+            .map_err(|err| anyhow::anyhow!("{}: cannot read: {err}", path.display()))
+    };
     match cli.command {
         Command::Run {
             scenario,
@@ -131,6 +160,9 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 requests_csv: requests,
             };
             let output = write_run_with(&scenario, &out_dir, options)?;
+            if json {
+                return json_file(&out_dir, "summary.json");
+            }
             let elapsed = started.elapsed();
             write_summary(&mut report, &scenario, &output.summary, &output.variants)?;
             if !output.replicas.is_empty() {
@@ -175,6 +207,19 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 return Ok(report);
             }
             let bounds = scenario.autoscaler.bounds();
+            if json {
+                let value = serde_json::json!({
+                    "scenario": scenario.name,
+                    "path": path.display().to_string(),
+                    "ok": true,
+                    "autoscaler": scenario.autoscaler.kind(),
+                    "steps": scenario.demand.steps(),
+                    "step_s": scenario.demand.step_s(),
+                    "min_capacity": bounds.min(),
+                    "max_capacity": bounds.max(),
+                });
+                return Ok(format!("{value:#}\n"));
+            }
             writeln!(
                 report,
                 "{}: ok: {} ({}), {} steps of {} s from {}, capacity {}..={} instances{}{}",
@@ -239,12 +284,15 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
             // Refused now rather than after the runs: the results replace the folder whole.
             check_output_folder(&out_dir)?;
-            let bar = progress_bar(runs);
+            let bar = progress_bar(runs, json || cli.quiet);
             let started = Instant::now();
             let rows = sweep.run(part, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let elapsed = started.elapsed();
             let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
+            if json && shard.is_none() {
+                return json_file(&out_dir, "recommendation.json");
+            }
             let rate = if sweep.bases[0].requests.is_some() {
                 // Every run replays every request of its trace: the figure is requests.
                 let per_trace: Vec<f64> = sweep
@@ -284,6 +332,9 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let rows = merge_shards(&sweep, &shards)?;
             let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
             let files = write_sweep(&sweep, &rows, None, &out_dir)?;
+            if json {
+                return json_file(&out_dir, "recommendation.json");
+            }
             writeln!(
                 report,
                 "merged {} shards: {} runs",
@@ -309,6 +360,9 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             let out_dir = out.unwrap_or_else(|| PathBuf::from("out").join("comparison"));
             check_output_folder(&out_dir)?;
             let output = compare(&scenarios, &out_dir)?;
+            if json {
+                return comparison_json(&out_dir.join("comparison.csv"));
+            }
             write_comparison(&mut report, &output)?;
             write!(report, "wrote ")?;
             write_files(&mut report, &out_dir, &output.files)?;
@@ -317,9 +371,37 @@ fn run(cli: Cli) -> anyhow::Result<String> {
     Ok(report)
 }
 
-/// A progress bar with ETA on a terminal, nothing otherwise.
-fn progress_bar(runs: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+/// comparison.csv as a JSON array of objects, one per scenario, numbers as numbers.
+fn comparison_json(path: &std::path::Path) -> anyhow::Result<String> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|err| anyhow::anyhow!("{}: cannot read: {err}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        let row: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(key, text)| {
+                let value = match text.parse::<f64>() {
+                    Ok(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
+                        serde_json::json!(number as i64)
+                    }
+                    Ok(number) if number.is_finite() => serde_json::json!(number),
+                    _ if text.is_empty() => serde_json::Value::Null,
+                    _ => serde_json::Value::String(text.to_owned()),
+                };
+                (key.to_owned(), value)
+            })
+            .collect();
+        rows.push(serde_json::Value::Object(row));
+    }
+    Ok(format!("{:#}\n", serde_json::Value::Array(rows)))
+}
+
+/// A progress bar with ETA on a terminal, nothing otherwise (nor with `hidden`).
+fn progress_bar(runs: u64, hidden: bool) -> ProgressBar {
+    if hidden || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(runs);

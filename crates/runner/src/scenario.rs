@@ -1277,6 +1277,26 @@ fn read_vendor_file(path: &Path) -> Result<String, ScenarioError> {
 
 /// Reads a scenario or sweep file.
 pub(crate) fn read_scenario_file(path: &Path) -> Result<String, ScenarioError> {
+    // A trace or a vendor document given where the scenario goes: say what a scenario is.
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase);
+    let what = match extension.as_deref() {
+        Some("csv") => Some("a trace"),
+        Some("json" | "yaml" | "yml") => Some("a vendor document"),
+        _ => None,
+    };
+    if let Some(what) = what {
+        return Err(ScenarioError::Json {
+            path: path.to_owned(),
+            message: format!(
+                "is {what}, not a scenario: a scenario is a TOML file that names its trace \
+                 (`[load] trace = \"…\"`) and its autoscaler's files (`[autoscaler]`); see \
+                 scenarios/*.toml"
+            ),
+        });
+    }
     read_text_bounded(path, MAX_SCENARIO_BYTES, "a scenario file")
 }
 

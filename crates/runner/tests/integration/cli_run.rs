@@ -232,3 +232,45 @@ fn business_hours_start_at_eight_in_new_york_on_weekdays_only() {
         assert!(day < 5 && hour == 8 * 3600, "weekday-morning at {t_s} s");
     }
 }
+
+#[test]
+fn json_prints_the_summary_for_scripts_and_quiet_prints_nothing() {
+    let fixture = Fixture::new();
+    let out = scalesim()
+        .args(["run", "scenario.toml", "--out", "out", "--json"])
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(summary["scenario"], "spec-check");
+    // The spec's fixture: 30 minutes, one a step.
+    assert_eq!(summary["steps"], 30);
+    let out = scalesim()
+        .args(["run", "scenario.toml", "--out", "out2", "--quiet"])
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success();
+    assert!(out.get_output().stdout.is_empty());
+    assert!(fixture.path("out2/summary.json").is_file());
+}
+
+#[test]
+fn a_trace_given_as_the_scenario_and_a_mistyped_command_say_what_to_do() {
+    let fixture = Fixture::new();
+    scalesim()
+        .args(["run", "trace.csv"])
+        .current_dir(fixture.dir.path())
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "trace.csv: is a trace, not a scenario: a scenario is a TOML file",
+        ));
+    scalesim()
+        .args(["swep", "scenario.toml"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "a similar subcommand exists: 'sweep'",
+        ));
+}
