@@ -323,6 +323,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             )?;
             if shard.is_none() {
                 write_recommendation_line(&mut report, &sweep, &rows)?;
+                write_saving(&mut report, &out_dir)?;
             }
             write!(report, "wrote ")?;
             write_files(&mut report, &out_dir, &files)?;
@@ -342,6 +343,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 count(rows.len() as u64)
             )?;
             write_recommendation_line(&mut report, &sweep, &rows)?;
+            write_saving(&mut report, &out_dir)?;
             write!(report, "wrote ")?;
             write_files(&mut report, &out_dir, &files)?;
         }
@@ -369,6 +371,47 @@ fn run(cli: Cli) -> anyhow::Result<String> {
         }
     }
     Ok(report)
+}
+
+/// The scenario's own policy against the recommendation, and the warnings, from
+/// recommendation.json.
+fn write_saving(report: &mut String, out_dir: &std::path::Path) -> anyhow::Result<()> {
+    let path = out_dir.join("recommendation.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| anyhow::anyhow!("{}: cannot read: {err}", path.display()))?;
+    let body: serde_json::Value = serde_json::from_str(&text)?;
+    let name = body["objective"]["minimize"].as_str().unwrap_or("cost");
+    let own = &body["baseline"];
+    if let (Some(expense), Some(unserved)) = (own[name].as_f64(), own["unserved_fraction"].as_f64())
+    {
+        write!(
+            report,
+            "{:<12} the scenario's own policy: {} {}, unserved {:.4} %",
+            "baseline",
+            name.replace('_', "-"),
+            figure(expense),
+            unserved * 100.0
+        )?;
+        if let (Some(saving), Some(fraction)) = (
+            body["saving"][name].as_f64(),
+            body["saving"]["fraction"].as_f64(),
+        ) {
+            write!(
+                report,
+                "; the recommendation {} {} ({:.1} %)",
+                if saving >= 0.0 { "saves" } else { "adds" },
+                figure(saving.abs()),
+                fraction.abs() * 100.0
+            )?;
+        }
+        writeln!(report)?;
+    }
+    for warning in body["warnings"].as_array().into_iter().flatten() {
+        if let Some(warning) = warning.as_str() {
+            writeln!(report, "warning: {warning}")?;
+        }
+    }
+    Ok(())
 }
 
 /// comparison.csv as a JSON array of objects, one per scenario, numbers as numbers.

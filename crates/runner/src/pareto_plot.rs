@@ -21,12 +21,14 @@ pub(crate) struct ParetoPoint {
 const RUN: RGBColor = RGBColor(150, 150, 150);
 const FRONTIER: RGBColor = RGBColor(0, 114, 178);
 const CHOSEN: RGBColor = RGBColor(213, 94, 0);
+const BASELINE: RGBColor = RGBColor(0, 0, 0);
 
 /// Renders the sweep plot as PNG bytes.
 pub(crate) fn render_pareto_png(
     title: &str,
     points: &[ParetoPoint],
     chosen: Option<(f64, f64)>,
+    baseline: Option<(f64, f64)>,
     x_label: &str,
     y_label: &str,
 ) -> Result<Vec<u8>, PlotError> {
@@ -36,10 +38,14 @@ pub(crate) fn render_pareto_png(
     }
     let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
     let (mut x_min, mut x_max, mut y_max) = (f64::INFINITY, f64::NEG_INFINITY, 0.0_f64);
-    for point in points {
-        x_min = x_min.min(finite(point.expense));
-        x_max = x_max.max(finite(point.expense));
-        y_max = y_max.max(finite(point.loss));
+    for (x, y) in points
+        .iter()
+        .map(|point| (point.expense, point.loss))
+        .chain(baseline)
+    {
+        x_min = x_min.min(finite(x));
+        x_max = x_max.max(finite(x));
+        y_max = y_max.max(finite(y));
     }
     let x_pad = ((x_max - x_min) * 0.05).max(x_max.abs() * 0.01).max(1e-9);
     let y_top = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
@@ -103,6 +109,17 @@ pub(crate) fn render_pareto_png(
                     .map(|&p| Circle::new(p, 5, FRONTIER.filled())),
             )
             .map_err(draw_err)?;
+        if let Some((x, y)) = baseline {
+            chart
+                .draw_series(std::iter::once(Cross::new(
+                    (x, y),
+                    9,
+                    BASELINE.stroke_width(3),
+                )))
+                .map_err(draw_err)?
+                .label("the scenario's own policy")
+                .legend(|(x, y)| Cross::new((x + 10, y), 6, BASELINE.stroke_width(3)));
+        }
         if let Some((x, y)) = chosen {
             chart
                 .draw_series(std::iter::once(TriangleMarker::new(

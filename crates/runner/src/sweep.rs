@@ -108,6 +108,21 @@ pub struct Sweep {
     inputs: Vec<Input>,
 }
 
+/// The scenario's own policy's figures, combined over the traces.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Baseline {
+    /// Cost or instance-hours, as the objective says.
+    pub expense: f64,
+    /// The unserved fraction.
+    pub unserved_fraction: f64,
+    /// Seconds breaking the SLO, if measured.
+    pub slo_violation_s: Option<f64>,
+    /// p99 latency, request-level runs.
+    pub latency_p99_s: Option<f64>,
+    /// What the frontier weighs against the cost.
+    pub loss: f64,
+}
+
 /// One run's result row.
 #[derive(Debug, Clone)]
 pub struct SweepRow {
@@ -662,6 +677,115 @@ impl Sweep {
             slo_violation_s,
             latency_p99_s,
             loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
+        }
+    }
+
+    /// The scenario's own policy, unchanged, on every trace: what a recommendation saves
+    /// against. Its figures combine over traces as [`Sweep::judged`] combines a combination's:
+    /// cost summed, losses the worst.
+    pub fn baseline(&self) -> Result<Baseline, OutputError> {
+        let build = |reason| OutputError::Build {
+            path: self.path.clone(),
+            reason,
+        };
+        let mut baseline = Baseline::default();
+        for base in &self.bases {
+            let (summary, cost, level) = if base.production_variants.is_empty() {
+                let mut summary = SummarySink::new();
+                let mut extra =
+                    ExtraSinks::for_variant(base, base.fleet.capacity_per_instance_per_min);
+                base.simulate_variant(
+                    base.fleet,
+                    &base.autoscaler,
+                    &mut (&mut summary, &mut extra),
+                )
+                .map_err(build)?;
+                let summary = summary
+                    .summary()
+                    .ok_or(scalesim_core::BuildError::EmptyDemand)
+                    .map_err(build)?;
+                let cost = base.cost(&summary);
+                let level = extra
+                    .service_level
+                    .as_ref()
+                    .map(|sink| sink.service_level());
+                (summary, cost, level)
+            } else {
+                let (summary, cost) =
+                    endpoint_summary(&base.production_variants, &mut NoSink).map_err(build)?;
+                (summary, cost, None)
+            };
+            baseline.expense += match self.minimize {
+                Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
+                Minimize::InstanceHours => summary.instance_hours(),
+            };
+            baseline.unserved_fraction =
+                baseline.unserved_fraction.max(summary.unserved_fraction());
+            let slo = level.map(|l| l.slo_violation_s as f64);
+            baseline.slo_violation_s = match (baseline.slo_violation_s, slo) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            let p99 = summary.requests.and_then(|r| r.latency_p99_s);
+            baseline.latency_p99_s = match (baseline.latency_p99_s, p99) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        baseline.loss = self.loss_of(
+            baseline.unserved_fraction,
+            baseline.slo_violation_s,
+            baseline.latency_p99_s,
+        );
+        Ok(baseline)
+    }
+
+    /// The parameters whose recommended value is the smallest or largest of three or more
+    /// swept: the best may lie beyond the range.
+    pub fn at_range_edge(&self, row: &SweepRow) -> Vec<(String, f64, &'static str)> {
+        let combination = self.combination(row.run);
+        self.parameters
+            .iter()
+            .enumerate()
+            .filter_map(|(index, name)| {
+                let value = *combination.get(index)?;
+                let swept = self
+                    .combinations
+                    .iter()
+                    .filter_map(|c| c.get(index).copied());
+                let (low, high) = swept.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+                let distinct = {
+                    let mut values: Vec<f64> = self
+                        .combinations
+                        .iter()
+                        .filter_map(|c| c.get(index).copied())
+                        .collect();
+                    values.sort_by(f64::total_cmp);
+                    values.dedup();
+                    values.len()
+                };
+                if distinct < 3 {
+                    return None;
+                }
+                // Zero is as small as cooldowns, counts and delays go.
+                if value == low && value > 0.0 {
+                    Some((name.clone(), value, "smallest"))
+                } else if value == high {
+                    Some((name.clone(), value, "largest"))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// The name of the figure the objective minimises, as results.csv names it.
+    pub fn expense_name(&self) -> &'static str {
+        match self.minimize {
+            Minimize::Cost => "cost",
+            Minimize::InstanceHours => "instance_hours",
         }
     }
 
@@ -1309,10 +1433,17 @@ pub fn write_sweep(
             rows.len()
         );
         let chosen = recommended.map(|row| (row.expense, Sweep::loss(row)));
+        let baseline = sweep.baseline()?;
+        let own = Some((baseline.expense, baseline.loss)).filter(|(_, loss)| loss.is_finite());
         files.push(plot_file(out_dir, SWEEP_FILES[2], || {
-            render_pareto_png(&title, &points, chosen, x_label, y_label)
+            render_pareto_png(&title, &points, chosen, own, x_label, y_label)
         })?);
-        files.push(write_recommendation(sweep, recommended, out_dir)?);
+        files.push(write_recommendation(
+            sweep,
+            recommended,
+            &baseline,
+            out_dir,
+        )?);
         if let Some(row) = recommended {
             files.extend(write_recommended_files(sweep, row, out_dir)?);
         }
@@ -1323,8 +1454,16 @@ pub fn write_sweep(
 fn write_recommendation(
     sweep: &Sweep,
     row: Option<&SweepRow>,
+    baseline: &Baseline,
     out_dir: &Path,
 ) -> Result<Pending, OutputError> {
+    let expense = sweep.expense_name();
+    let own = serde_json::json!({
+        expense: baseline.expense,
+        "unserved_fraction": baseline.unserved_fraction,
+        "slo_violation_s": baseline.slo_violation_s,
+        "latency_p99_s": baseline.latency_p99_s,
+    });
     let objective = serde_json::json!({
         "minimize": match sweep.minimize { Minimize::Cost => "cost", Minimize::InstanceHours => "instance_hours" },
         "max_unserved_fraction": sweep.max_unserved_fraction,
@@ -1336,6 +1475,7 @@ fn write_recommendation(
             "objective": objective,
             "recommended": null,
             "reason": "no run meets the objective: loosen it or widen the sweep",
+            "baseline": own,
         }),
         Some(row) => {
             let parameters: serde_json::Map<String, serde_json::Value> = sweep
@@ -1344,15 +1484,33 @@ fn write_recommendation(
                 .zip(sweep.combination(row.run))
                 .map(|(name, &value)| (name.clone(), document::number(value)))
                 .collect();
+            let saving = baseline.expense - row.expense;
+            let warnings: Vec<String> = sweep
+                .at_range_edge(row)
+                .into_iter()
+                .map(|(name, value, edge)| {
+                    format!(
+                        "{name} = {value} is the {edge} value swept: the best may lie beyond \
+                         the range"
+                    )
+                })
+                .collect();
             serde_json::json!({
                 "objective": objective,
                 "recommended": {
                     "run": row.run,
                     "parameters": parameters,
-                    "expense": row.expense,
+                    expense: row.expense,
                     "unserved_fraction": row.unserved_fraction,
                     "slo_violation_s": row.slo_violation_s,
+                    "latency_p99_s": row.latency_p99_s,
                 },
+                "baseline": own,
+                "saving": {
+                    expense: saving,
+                    "fraction": if baseline.expense > 0.0 { saving / baseline.expense } else { 0.0 },
+                },
+                "warnings": warnings,
             })
         }
     };

@@ -54,6 +54,19 @@ fn a_grid_sweep_runs_every_combination_in_order_with_the_figures_of_single_runs(
     let recommendation: serde_json::Value =
         serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     assert_eq!(recommendation["recommended"]["run"], 2);
+    // No price: the objective is instance-hours. The scenario's own policy is run 0's, 189
+    // instance-minutes; run 2 takes 30: it saves 159 minutes, 159 / 189 of the baseline.
+    assert_eq!(recommendation["objective"]["minimize"], "instance_hours");
+    let own = recommendation["baseline"]["instance_hours"]
+        .as_f64()
+        .unwrap();
+    assert!((own - 189.0 / 60.0).abs() < 1e-9, "{own}");
+    let saving = recommendation["saving"]["instance_hours"].as_f64().unwrap();
+    assert!((saving - 159.0 / 60.0).abs() < 1e-9, "{saving}");
+    let fraction = recommendation["saving"]["fraction"].as_f64().unwrap();
+    assert!((fraction - 159.0 / 189.0).abs() < 1e-12, "{fraction}");
+    // Two values a parameter are no range to sit on the edge of.
+    assert_eq!(recommendation["warnings"], serde_json::json!([]));
     let policy: serde_json::Value =
         serde_json::from_str(&fixture.read_out("recommended-put-scaling-policy.json")).unwrap();
     assert_eq!(
@@ -536,4 +549,28 @@ fn a_sweep_over_a_step_bound_moves_where_the_step_starts() {
     let results = std::fs::read_to_string(fixture.path("out/results.csv")).unwrap();
     assert_eq!(column(&results, "MetricIntervalLowerBound"), ["0", "300"]);
     assert_eq!(column(&results, "instance_seconds"), ["6480", "4200"]);
+}
+
+#[test]
+fn a_recommendation_at_the_edge_of_a_swept_range_is_flagged() {
+    // Target 700 never alarms (700 a minute on one instance is not > 700): the cheapest, and
+    // the largest of the three values swept.
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[sweep]\nTargetValue = [70, 300, 700]\n",
+    );
+    let out = sweep(&fixture, "out", None).success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains(
+            "warning: TargetValue = 700 is the largest value swept: the best may lie beyond the \
+             range"
+        ),
+        "{stdout}"
+    );
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
+    assert_eq!(recommendation["warnings"].as_array().map(Vec::len), Some(1));
 }
