@@ -36,8 +36,38 @@ pub(crate) fn render_pareto_png(
     if points.is_empty() {
         return Err(PlotError::Empty);
     }
+    // Losses spanning two decades or more are drawn on a log scale: the runs that lose little
+    // would otherwise all sit on the axis. Zero sits at the floor, half the least loss.
+    let least = points
+        .iter()
+        .map(|point| point.loss)
+        .chain(baseline.map(|(_, loss)| loss))
+        .filter(|loss| loss.is_finite() && *loss > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let most = points
+        .iter()
+        .map(|point| point.loss)
+        .filter(|loss| loss.is_finite())
+        .fold(0.0_f64, f64::max);
+    let log = least.is_finite() && most / least >= 100.0;
+    let floor = least / 2.0;
+    let y_of = |loss: f64| {
+        if log { loss.max(floor).log10() } else { loss }
+    };
+    let points: Vec<ParetoPoint> = points
+        .iter()
+        .map(|point| ParetoPoint {
+            loss: y_of(point.loss),
+            ..*point
+        })
+        .collect();
+    let points = points.as_slice();
+    let chosen = chosen.map(|(x, loss)| (x, y_of(loss)));
+    let baseline = baseline.map(|(x, loss)| (x, y_of(loss)));
+    let percent = y_label.contains('%') || y_label.contains("fraction");
     let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
-    let (mut x_min, mut x_max, mut y_max) = (f64::INFINITY, f64::NEG_INFINITY, 0.0_f64);
+    let (mut x_min, mut x_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut y_max = if log { f64::NEG_INFINITY } else { 0.0_f64 };
     for (x, y) in points
         .iter()
         .map(|point| (point.expense, point.loss))
@@ -48,7 +78,17 @@ pub(crate) fn render_pareto_png(
         y_max = y_max.max(finite(y));
     }
     let x_pad = ((x_max - x_min) * 0.05).max(x_max.abs() * 0.01).max(1e-9);
-    let y_top = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+    let (y_bottom, y_top) = if log {
+        let low = points
+            .iter()
+            .map(|point| point.loss)
+            .fold(f64::INFINITY, f64::min);
+        (low - 0.1, y_max + 0.1)
+    } else if y_max > 0.0 {
+        (0.0, y_max * 1.08)
+    } else {
+        (0.0, 1.0)
+    };
     let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
@@ -58,19 +98,28 @@ pub(crate) fn render_pareto_png(
             .margin(30)
             .x_label_area_size(70)
             .y_label_area_size(110)
-            .build_cartesian_2d((x_min - x_pad)..(x_max + x_pad), 0.0..y_top)
+            .build_cartesian_2d((x_min - x_pad)..(x_max + x_pad), y_bottom..y_top)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .x_desc(x_label)
-            .y_desc(y_label)
+            .y_desc(if log {
+                format!("{y_label}, log scale (none lost: at the bottom)")
+            } else {
+                y_label.to_owned()
+            })
             .x_label_formatter(&|v| fmt_short(*v))
             .y_label_formatter(&|v| {
-                if y_top < 1.0 {
-                    format!("{:.2} %", v * 100.0)
+                let value = if log { 10f64.powf(*v) } else { *v };
+                let shown = if percent { value * 100.0 } else { value };
+                // Small values keep their first significant digit: 0.001, not 0.
+                let text = if shown > 0.0 && shown < 1.0 {
+                    let decimals = (-shown.log10().floor()).max(0.0) as usize;
+                    format!("{shown:.decimals$}")
                 } else {
-                    fmt_short(*v)
-                }
+                    fmt_short(shown)
+                };
+                if percent { format!("{text} %") } else { text }
             })
             .label_style((FONT, 18))
             .axis_desc_style((FONT, 20))

@@ -1414,15 +1414,15 @@ pub fn write_sweep(
             .collect();
         let recommended = sweep.recommend(rows);
         let x_label = match sweep.minimize {
-            Minimize::Cost => "cost",
-            Minimize::InstanceHours => "instance-hours",
+            Minimize::Cost => "cost (instance-hours × price_per_hour)",
+            Minimize::InstanceHours => "instance-hours (h)",
         };
         let y_label = if sweep.max_latency_p99_s.is_some() {
             "p99 latency (s)"
         } else if rows.iter().any(|r| r.slo_violation_s.is_some()) {
-            "seconds breaking the SLO"
+            "time breaking the SLO (s)"
         } else {
-            "unserved fraction"
+            "unserved fraction (% of requests)"
         };
         let title = format!(
             "{}: {} runs",
