@@ -1,7 +1,7 @@
 //! What a run writes: `timeseries.csv`, `events.csv`, `summary.json`, `instances.png`,
-//! `instances.svg` and `report.html`, into a staging folder swapped in for the output folder only when every file
-//! is complete (`staging.rs`), so a failed or killed run leaves the old result or the new one,
-//! whole.
+//! `instances.svg` and `report.html`, into a staging folder swapped in for the output folder only
+//! when every file is complete (`staging.rs`), so a failed or killed run leaves the old result or
+//! the new one, whole.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

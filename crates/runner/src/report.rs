@@ -45,19 +45,7 @@ const SCRIPT: &str = include_str!("report/report.js");
 /// The page's style sheet.
 const STYLE: &str = include_str!("report/report.css");
 /// Runs first: counts script errors on the root element, for people and the browser test.
-const ERROR_HOOK: &str = "(function () {\n\
-  var root = document.documentElement, errors = 0;\n\
-  function count(message) {\n\
-    errors += 1;\n\
-    root.setAttribute('data-errors', String(errors));\n\
-    root.setAttribute('data-error-log', (root.getAttribute('data-error-log') || '') + String(message) + '\\n');\n\
-  }\n\
-  root.setAttribute('data-errors', '0');\n\
-  window.addEventListener('error', function (e) { count(e.message || 'error'); });\n\
-  window.addEventListener('unhandledrejection', function (e) { count(e.reason || 'rejection'); });\n\
-  var original = console.error;\n\
-  console.error = function () { count(Array.prototype.join.call(arguments, ' ')); return original.apply(console, arguments); };\n\
-})();\n";
+const ERROR_HOOK: &str = include_str!("report/errors.js");
 
 /// `text` with the five characters HTML gives meaning to written as entities.
 pub(crate) fn escape_html(text: &str) -> String {
@@ -666,7 +654,7 @@ impl Sink for RunReport {
         let Some(bin) = self.bin(record.step_idx) else {
             return;
         };
-        if record.step_idx % self.bin_steps == 0 {
+        if record.step_idx.is_multiple_of(self.bin_steps) {
             self.bin_t_s[bin] = record.t_s;
         }
         let demand = match record.active_sessions {
@@ -840,22 +828,22 @@ pub(crate) struct SweepReport<'a> {
 
 /// Splits a CSV line, honouring quoted fields.
 fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut field = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                fields.last_mut().map(|f| f.push('"'));
+                field.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => {
-                fields.last_mut().map(|f| f.push(c));
-            }
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
         }
     }
+    fields.push(field);
     fields
 }
 
@@ -878,7 +866,7 @@ fn thin_points(points: Vec<SweepPoint>, recommended: Option<u64>) -> Vec<SweepPo
                 return true;
             }
             other_index += 1;
-            (other_index - 1) % stride == 0
+            (other_index - 1).is_multiple_of(stride)
         })
         .collect()
 }

@@ -243,8 +243,8 @@
           var top_ = finiteMax(shown.map(function (s) { return s.max; }), i0, i1);
           var scale = panel.series[0].scale || 1;
           var yMax = top_ > 0 ? top_ * scale * 1.06 : 1;
-          var yTicks = ticks(0, yMax, Math.max(2, Math.floor(height / 45)));
-          if (panel.integer) yTicks = ticks(0, yMax, Math.max(2, Math.floor(height / 45)), true);
+          var yTicks = ticks(0, yMax, Math.max(2, Math.floor(height / 38)));
+          if (panel.integer) yTicks = ticks(0, yMax, Math.max(2, Math.floor(height / 38)), true);
           yMax = Math.max(yMax, yTicks[yTicks.length - 1]);
           yOf = function (v) { return top + height - v / yMax * height; };
           yTicks.forEach(function (v) {
@@ -258,7 +258,11 @@
           g.appendChild(clipped);
           shown.forEach(function (s) { drawSeries(clipped, s, i0, i1, xOf, yOf); });
         }
-        if (panel.markers) drawMarkers(g, panel, i0, i1, xOf, top, height);
+        if (panel.markers) {
+          var strip = svg('g', { 'clip-path': 'url(#' + clipId + ')' });
+          drawMarkers(g, strip, panel, i0, i1, xOf, top, height);
+          g.appendChild(strip);
+        }
         g.appendChild(svg('rect', { class: 'frame', x: L, y: top, width: plotW, height: height }));
         panels.push({ top: top, height: height, yOf: yOf });
         y = top + height + 10;
@@ -332,7 +336,7 @@
     }
     function pt(p) { return p[0].toFixed(1) + ',' + p[1].toFixed(1); }
 
-    function drawMarkers(g, panel, i0, i1, xOf, top, height) {
+    function drawMarkers(g, clipped, panel, i0, i1, xOf, top, height) {
       var rows = panel.markers;
       rows.forEach(function (row, r) {
         if (hidden[row.id]) return;
@@ -351,7 +355,7 @@
           else d += 'M' + (x - 3).toFixed(1) + ',' + cy.toFixed(1) + 'a3,3 0 1,0 6,0a3,3 0 1,0 -6,0z';
         }
         g.appendChild(svg('text', { class: 'tick', x: L - 8, y: cy + 4, 'text-anchor': 'end', text: row.label }));
-        if (d) g.appendChild(svg('path', { class: 'markers', 'data-series': row.id, 'data-events': count, d: d, fill: row.color }));
+        if (d) clipped.appendChild(svg('path', { class: 'markers', 'data-series': row.id, 'data-events': count, d: d, fill: row.color }));
       });
     }
 
@@ -443,7 +447,7 @@
       return out;
     }
     var demand = s('demand', requests ? 'demand' : 'sessions in progress', '#1f77b4', { scale: perMin });
-    var capacity = s('capacity', requests ? 'serving capacity' : 'session slots', '#232323', { scale: perMin, step: true, width: 1.4, bandOpacity: 0.12 });
+    var capacity = s('capacity', requests ? 'serving capacity' : 'session slots', '#232323', { scale: perMin, step: true, width: 1.4, bandOpacity: 0.08 });
     var unserved = s('unserved', requests ? 'unserved (lost)' : 'rejected starts', '#d62728', { scale: perMin });
     var inService = s('in_service', 'instances in service', '#232323', { step: true, width: 1.8, bandOpacity: 0.15 });
     var desired = s('desired', 'desired', '#9467bd', { step: true, dash: '5 3', bandOpacity: 0.1 });
