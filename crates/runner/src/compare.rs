@@ -1,5 +1,6 @@
 //! `scalesim compare`: several scenarios on the same trace, run in parallel, summarised side by
-//! side in `comparison.csv` and overlaid in `comparison.png` / `comparison.svg`.
+//! side in `comparison.csv`, overlaid in `comparison.png` / `comparison.svg`, and both in
+//! `report.html`.
 //!
 //! Runs go through rayon in input order (`into_par_iter().map().collect()` keeps it), and each
 //! run keeps only its summary and its instance curve binned on at most [`MAX_BINS`] time bins,
@@ -16,6 +17,7 @@ use crate::compare_plot::{
 use crate::endpoint::endpoint_summary;
 use crate::error::{CompareError, OutputError};
 use crate::output::{Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
+use crate::report::{REPORT_FILE, compare_html};
 use crate::scenario::Scenario;
 use crate::staging::Staged;
 
@@ -23,7 +25,12 @@ use crate::staging::Staged;
 pub(crate) const MAX_BINS: u64 = 1600;
 
 /// The files `compare` writes.
-pub const COMPARE_FILES: [&str; 3] = ["comparison.csv", "comparison.png", "comparison.svg"];
+pub const COMPARE_FILES: [&str; 4] = [
+    "comparison.csv",
+    "comparison.png",
+    "comparison.svg",
+    REPORT_FILE,
+];
 
 /// One scenario's outcome in a comparison.
 #[derive(Debug, Clone)]
@@ -249,11 +256,11 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
         render_comparison_svg(&plot).map(String::into_bytes)
     })?;
-    let files = staged.finish([csv, png, svg])?;
-    Ok(ComparisonOutput {
-        rows: results.into_iter().map(|r| r.row).collect(),
-        files,
-    })
+    let rows: Vec<ComparisonRow> = results.into_iter().map(|r| r.row).collect();
+    let mut report = Pending::create(out_dir, COMPARE_FILES[3])?;
+    report.write_all(compare_html(&plot, &rows).as_bytes())?;
+    let files = staged.finish([csv, png, svg, report])?;
+    Ok(ComparisonOutput { rows, files })
 }
 
 /// The overlay of `runs`' instance curves, each `(label, curve)`, under the demand binned in

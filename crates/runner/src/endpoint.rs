@@ -6,7 +6,8 @@
 //! `metric` is empty: the variants' metrics do not add up); `events.csv` lists every variant's
 //! events in time order with a `variant` column; `summary.json` has a run's figures for the
 //! endpoint, its cost summed over the variants' instance types, and `variants`, each variant's
-//! own summary; `instances.png` / `.svg` draw one strip per variant under the endpoint's demand.
+//! own summary; `instances.png` / `.svg` draw one strip per variant under the endpoint's demand;
+//! `report.html` shows the endpoint's sums, each event's reason prefixed with its variant.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::output::{
     CsvSink, EVENTS_HEADER, Pending, RUN_FILES, RunOptions, RunOutput, TIMESERIES_HEADER,
     event_fields, first_null, plot_file, summary_value, write_run_files,
 };
+use crate::report::RunReport;
 use crate::scenario::{ProductionVariantRun, Scenario};
 use crate::staging::Staged;
 
@@ -188,6 +190,24 @@ pub(crate) fn write_endpoint_run(
     summary_file.write_all(text.as_bytes())?;
     summary_file.write_all(b"\n")?;
 
+    // The report draws the endpoint's summed steps; each event's reason names its variant.
+    let mut report = RunReport::new(steps.len() as u64);
+    for step in &steps {
+        report.on_step(step);
+    }
+    for (variant, event) in &events {
+        report.add_event(event.step_idx, event.t_s, event.from, event.to, || {
+            let name = variants.get(*variant).map_or("", |v| v.name.as_str());
+            format!("{name}: {}", event.reason)
+        });
+    }
+    let mut report_file = Pending::create(out, RUN_FILES[5])?;
+    report_file.write_all(
+        report
+            .html(&scenario.name, scenario.autoscaler.kind(), &json)
+            .as_bytes(),
+    )?;
+
     let plot = overlay_plot(
         format!("{}: {} production variants", scenario.name, variants.len()),
         ("variant", "the endpoint's traffic, split by weight"),
@@ -210,7 +230,14 @@ pub(crate) fn write_endpoint_run(
     let svg = plot_file(out, RUN_FILES[4], || {
         render_comparison_svg(&plot).map(String::into_bytes)
     })?;
-    let mut endpoint_files = staged.finish([csv.timeseries, csv.events, summary_file, png, svg])?;
+    let mut endpoint_files = staged.finish([
+        csv.timeseries,
+        csv.events,
+        summary_file,
+        png,
+        svg,
+        report_file,
+    ])?;
     endpoint_files.extend(files);
     Ok(RunOutput {
         summary: endpoint_summary,

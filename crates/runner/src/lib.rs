@@ -5,7 +5,7 @@
 //!   request bodies) and checks them into core types; every error names the file and the line or
 //!   field.
 //! - [`write_run`] runs a scenario and writes `timeseries.csv`, `events.csv`, `summary.json`,
-//!   `instances.png` and `instances.svg`, each complete or not at all.
+//!   `instances.png`, `instances.svg` and `report.html`, each complete or not at all.
 //! - [`read_trace`] turns a trace CSV into per-step demand.
 //!
 //! ```no_run
@@ -29,6 +29,7 @@ mod output;
 mod pareto_plot;
 mod plot;
 pub(crate) mod replicas;
+mod report;
 mod requests;
 mod scenario;
 mod staging;
@@ -47,6 +48,7 @@ pub use crate::{
         RunOutput, TIMESERIES_HEADER, default_out_dir, write_run, write_run_with, write_trace,
     },
     replicas::Spread,
+    report::REPORT_FILE,
     requests::{REQUESTS_HEADER, RequestModel, ServiceTimeSpec},
     scenario::{
         AutoscalerConfig, AutoscalerSpec, EndpointUpdateSpec, FleetSpec, InstanceTypeSpec,

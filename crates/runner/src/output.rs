@@ -1,7 +1,7 @@
-//! What a run writes: `timeseries.csv`, `events.csv`, `summary.json`, `instances.png` and
-//! `instances.svg`, into a staging folder swapped in for the output folder only when every file
-//! is complete (`staging.rs`), so a failed or killed run leaves the old result or the new one,
-//! whole.
+//! What a run writes: `timeseries.csv`, `events.csv`, `summary.json`, `instances.png`,
+//! `instances.svg` and `report.html`, into a staging folder swapped in for the output folder only
+//! when every file is complete (`staging.rs`), so a failed or killed run leaves the old result or
+//! the new one, whole.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ use crate::plot::{
     render_latency_cdf_svg, render_png, render_svg,
 };
 use crate::replicas::{Spread, replica_spreads};
+use crate::report::{REPORT_FILE, RunReport};
 use crate::requests::RequestsCsv;
 use crate::scenario::{AutoscalerConfig, NoSink, Scenario};
 use crate::staging::Staged;
@@ -32,12 +33,13 @@ pub const TIMESERIES_HEADER: &str =
 pub const EVENTS_HEADER: &str = "t_s,direction,from,to,reason";
 
 /// The files a run writes, in the order they are written.
-pub const RUN_FILES: [&str; 5] = [
+pub const RUN_FILES: [&str; 6] = [
     "timeseries.csv",
     "events.csv",
     "summary.json",
     "instances.png",
     "instances.svg",
+    REPORT_FILE,
 ];
 
 /// Columns `timeseries.csv` adds for request-level runs (docs/semantics/requests.md, 9).
@@ -568,11 +570,12 @@ pub(crate) fn write_run_files(
     let mut summary = SummarySink::new();
     let mut timeline = TimelineSink::default();
     let mut extra = ExtraSinks::for_scenario(scenario);
+    let mut report = RunReport::new(scenario.demand.steps() as u64);
     scenario
         .simulate(&mut (
             &mut csv,
             (&mut summary, &mut requests_csv),
-            (&mut timeline, (&mut extra, also)),
+            (&mut timeline, (&mut extra, (&mut report, also))),
         ))
         .map_err(|reason| OutputError::Build {
             path: scenario.path.clone(),
@@ -621,6 +624,12 @@ pub(crate) fn write_run_files(
             figure,
         });
     }
+    let mut report_file = Pending::create(out_dir, REPORT_FILE)?;
+    report_file.write_all(
+        report
+            .html(&scenario.name, scenario.autoscaler.kind(), &json)
+            .as_bytes(),
+    )?;
     let json = serde_json::to_string_pretty(&json).map_err(|err| OutputError::Write {
         path: summary_file.path.clone(),
         error: err.into(),
@@ -635,7 +644,14 @@ pub(crate) fn write_run_files(
         render_svg(&timeline.timeline, &scenario.name).map(String::into_bytes)
     })?;
 
-    let mut files = vec![csv.timeseries, csv.events, summary_file, png, svg];
+    let mut files = vec![
+        csv.timeseries,
+        csv.events,
+        summary_file,
+        png,
+        svg,
+        report_file,
+    ];
     if let Some(requests) = &summary.requests {
         files.push(plot_file(out_dir, REQUEST_RUN_FILES[0], || {
             render_latency_cdf_png(requests, &scenario.name)

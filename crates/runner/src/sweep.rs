@@ -45,6 +45,7 @@ use crate::limits::{
 };
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
+use crate::report::{REPORT_FILE, SweepPoint, SweepReport, sweep_html};
 use crate::scenario::{
     AutoscalerConfig, EndpointInputs, NoSink, ProductionVariantRun, Scenario, ScenarioSpec,
     VendorFiles, read_scenario_file, round_to_step, whole,
@@ -61,12 +62,13 @@ const REQUEST_RESULT_COLUMNS: &str = ",latency_p50_s,latency_p99_s,requests_fail
 /// The unserved fraction an objective accepts when it names none.
 const DEFAULT_MAX_UNSERVED_FRACTION: f64 = 0.001;
 
-/// The files a whole sweep writes.
-pub const SWEEP_FILES: [&str; 4] = [
+/// The files a whole sweep writes (and the recommended vendor files).
+pub const SWEEP_FILES: [&str; 5] = [
     "results.csv",
     "pareto.csv",
     "pareto.png",
     "recommendation.json",
+    REPORT_FILE,
 ];
 
 /// The manifest a shard writes beside its `results.csv`.
@@ -1438,25 +1440,118 @@ pub fn write_sweep(
         files.push(plot_file(out_dir, SWEEP_FILES[2], || {
             render_pareto_png(&title, &points, chosen, own, x_label, y_label)
         })?);
-        files.push(write_recommendation(
-            sweep,
-            recommended,
-            &baseline,
-            out_dir,
-        )?);
+        let (recommendation, recommendation_json) =
+            write_recommendation(sweep, recommended, &baseline, out_dir)?;
+        files.push(recommendation);
+        let mut recommended_texts = Vec::new();
         if let Some(row) = recommended {
-            files.extend(write_recommended_files(sweep, row, out_dir)?);
+            for (file, text) in write_recommended_files(sweep, row, out_dir)? {
+                let name = file
+                    .path()
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                recommended_texts.push((name, text));
+                files.push(file);
+            }
         }
+        let report = sweep_report(
+            sweep,
+            rows,
+            &frontier,
+            recommended,
+            (title, x_label, y_label),
+            recommendation_json,
+            recommended_texts,
+        );
+        let mut report_file = Pending::create(out_dir, SWEEP_FILES[4])?;
+        report_file.write_all(sweep_html(report).as_bytes())?;
+        files.push(report_file);
     }
     Ok(staged.finish(files)?)
 }
 
+/// What `report.html` shows of a whole sweep: `rows` are the judged rows, `labels` the plot's
+/// title and axes.
+fn sweep_report<'a>(
+    sweep: &'a Sweep,
+    rows: &[SweepRow],
+    frontier: &[&SweepRow],
+    recommended: Option<&SweepRow>,
+    (title, x_label, y_label): (String, &'a str, &'a str),
+    recommendation_json: String,
+    files: Vec<(String, String)>,
+) -> SweepReport<'a> {
+    let points = rows
+        .iter()
+        .filter(|row| Sweep::loss(row).is_finite())
+        .map(|row| SweepPoint {
+            run: row.run,
+            expense: row.expense,
+            loss: Sweep::loss(row),
+            on_frontier: frontier.iter().any(|f| f.run == row.run),
+            parameters: sweep.combination(row.run).to_vec(),
+        })
+        .collect();
+    let slo_measured = rows.iter().any(|r| r.slo_violation_s.is_some());
+    let limit = match sweep.max_latency_p99_s {
+        Some(limit) => Some(limit),
+        None if slo_measured => sweep.max_slo_violation_s,
+        None => Some(sweep.max_unserved_fraction),
+    };
+    let minimize = match sweep.minimize {
+        Minimize::Cost => "cost",
+        Minimize::InstanceHours => "instance-hours",
+    };
+    let mut objective = format!(
+        "The recommended run is the one with the least {} whose unserved share of demand is at          most {}",
+        minimize,
+        crate::report::human_number(sweep.max_unserved_fraction)
+    );
+    if let Some(limit) = sweep.max_slo_violation_s {
+        objective.push_str(&format!(
+            ", breaking the SLO for at most {} s",
+            crate::report::human_number(limit)
+        ));
+    }
+    if let Some(limit) = sweep.max_latency_p99_s {
+        objective.push_str(&format!(
+            ", with a p99 latency of at most {} s",
+            crate::report::human_number(limit)
+        ));
+    }
+    objective.push_str(if sweep.bases.len() > 1 {
+        ", on every trace (costs summed, losses the worst of any trace)."
+    } else {
+        "."
+    });
+    SweepReport {
+        title,
+        runs: rows.len(),
+        traces: sweep.bases.len(),
+        parameters: &sweep.parameters,
+        points,
+        x_label: match sweep.minimize {
+            Minimize::Cost => "cost (instance-hours × price)",
+            Minimize::InstanceHours => x_label,
+        },
+        y_label,
+        limit,
+        objective,
+        recommended: recommended.map(|row| row.run),
+        recommended_row: recommended.map(|row| (sweep.judged_header(), row.line.clone())),
+        recommendation_json,
+        files,
+    }
+}
+
+/// `recommendation.json`, pending, and its text.
 fn write_recommendation(
     sweep: &Sweep,
     row: Option<&SweepRow>,
     baseline: &Baseline,
     out_dir: &Path,
-) -> Result<Pending, OutputError> {
+) -> Result<(Pending, String), OutputError> {
     let expense = sweep.expense_name();
     let own = serde_json::json!({
         expense: baseline.expense,
@@ -1515,10 +1610,10 @@ fn write_recommendation(
         }
     };
     let mut file = Pending::create(out_dir, SWEEP_FILES[3])?;
-    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    text.push('\n');
     file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    Ok(file)
+    Ok((file, text))
 }
 
 /// The bodies of `vendor`'s files with the field `targets` set to their `values`.
@@ -1542,15 +1637,16 @@ fn write_recommended_files(
     sweep: &Sweep,
     row: &SweepRow,
     out_dir: &Path,
-) -> Result<Vec<Pending>, OutputError> {
+) -> Result<Vec<(Pending, String)>, OutputError> {
     let vendor = &sweep.bases[0].vendor;
     let bodies = edited_bodies(vendor, &sweep.targets, sweep.combination(row.run))
         .map_err(|message| sweep.invalid_values(message))?;
     let mut files = Vec::new();
     for (document, body) in vendor.documents.iter().zip(&bodies) {
         let mut file = Pending::create(out_dir, &document.recommended_name())?;
-        file.write_all(document.recommended_text(body).as_bytes())?;
-        files.push(file);
+        let text = document.recommended_text(body);
+        file.write_all(text.as_bytes())?;
+        files.push((file, text));
     }
     Ok(files)
 }

@@ -231,6 +231,7 @@ fn a_run_replaces_an_earlier_result_of_another_kind_whole() {
             "events.csv",
             "instances.png",
             "instances.svg",
+            "report.html",
             "summary.json",
             "timeseries.csv"
         ]
