@@ -1091,4 +1091,122 @@ mod tests {
             Err("t.csv: line 3: expected 2 fields like the header, found 1".to_owned())
         );
     }
+
+    fn load_with(text: &str, options: &TraceOptions) -> Result<(Vec<f64>, Option<String>), String> {
+        load_bytes(
+            text.as_bytes(),
+            Path::new("t.csv"),
+            BucketWindow::ALL,
+            60,
+            options,
+            None,
+        )
+        .map(|trace| {
+            (
+                trace.demand.as_slice().to_vec(),
+                trace.start.map(|start| start.to_rfc3339()),
+            )
+        })
+        .map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn timestamp_columns_read_rfc3339_with_offsets_and_unix_times() {
+        // 09:00 at +01:00 is 08:00 UTC: the rows are a minute apart.
+        let iso = "timestamp,requests\n2025-03-03T09:00:00+01:00,60\n2025-03-03T08:01:00Z,120\n";
+        assert_eq!(
+            load_with(iso, &TraceOptions::PLAIN),
+            Ok((
+                vec![60.0, 120.0],
+                Some("2025-03-03T08:00:00+00:00".to_owned())
+            ))
+        );
+        let seconds = "Time,invocations\n1740988800,1\n1740988860,2\n";
+        assert_eq!(
+            load_with(seconds, &TraceOptions::PLAIN),
+            Ok((vec![1.0, 2.0], Some("2025-03-03T08:00:00+00:00".to_owned())))
+        );
+        let millis = "time,requests\n1740988800000,1\n1740988830000,2\n";
+        assert_eq!(
+            load_with(millis, &TraceOptions::PLAIN).map(|r| r.0),
+            Ok(vec![3.0])
+        );
+    }
+
+    #[test]
+    fn timestamp_columns_refuse_mixed_units_no_offset_and_going_back() {
+        assert_eq!(
+            load_with(
+                "timestamp,requests\n1740988800,1\n1740988860000,2\n",
+                &TraceOptions::PLAIN
+            ),
+            Err(
+                "t.csv: line 3: timestamp: mixed units: milliseconds since 1970 here, seconds \
+                 since 1970 on line 2: one column holds one kind of time"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            load_with(
+                "timestamp,requests\n2025-03-03T08:00:00,1\n",
+                &TraceOptions::PLAIN
+            ),
+            Err(
+                "t.csv: line 2: timestamp: \"2025-03-03T08:00:00\" has no offset: write Z or \
+                 +hh:mm after the time, so that the instant is not a guess"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            load_with(
+                "timestamp,requests\n2025-03-03T08:01:00Z,1\n2025-03-03T08:00:00Z,1\n",
+                &TraceOptions::PLAIN
+            ),
+            Err(
+                "t.csv: line 3: timestamp: 2025-03-03T08:00:00Z comes before line 2's \
+                 2025-03-03T08:01:00Z: timestamps must increase"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            load_with("minute,timestamp,requests\n0,1,1\n", &TraceOptions::PLAIN),
+            Err("t.csv: line 1: two bucket columns, `minute` and `timestamp`: keep one".to_owned())
+        );
+        let mut series = TraceOptions::PLAIN;
+        series.series.insert("pod".to_owned(), "a".to_owned());
+        assert_eq!(
+            load_with("minute,requests\n0,1\n", &series),
+            Err(
+                "t.csv: [load] series: chooses among the series of an export; a CSV trace \
+                 holds one"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn bucket_indices_take_value_and_gaps_too() {
+        let mut rate = TraceOptions::PLAIN;
+        rate.value = ValueMeaning::RatePerSecond;
+        assert_eq!(
+            load_with("minute,requests\n0,1\n1,0.5\n", &rate),
+            Ok((vec![60.0, 30.0], None))
+        );
+        // The spec's rule by default: a gap between indices is zero arrivals.
+        assert_eq!(
+            load_with("minute,requests\n0,1\n3,1\n", &TraceOptions::PLAIN).map(|r| r.0),
+            Ok(vec![1.0, 0.0, 0.0, 1.0])
+        );
+        let mut gaps = TraceOptions::PLAIN;
+        gaps.gaps = Some(GapPolicy::Error);
+        assert_eq!(
+            load_with("minute,requests\n0,1\n3,1\n", &gaps),
+            Err(
+                "t.csv: 2 buckets missing, the first is bucket 1 (after line 2): [load] gaps = \
+                 \"error\" refuses a gap; leave it out or write \"zero\" to count it as zero \
+                 arrivals"
+                    .to_owned()
+            )
+        );
+    }
 }
