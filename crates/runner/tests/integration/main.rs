@@ -17,3 +17,4 @@ mod determinism;
 mod hostile_input;
 mod kill;
 mod load_models;
+mod traces;
