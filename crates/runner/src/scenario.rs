@@ -26,7 +26,7 @@ use crate::limits::{
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
-use crate::trace::{TraceOptions, load_trace};
+use crate::trace::{TraceForm, TraceOptions, load_trace};
 use crate::vendor_formats::aws::{
     AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, VariantSettings, application_auto_scaling,
     request_bodies,
@@ -527,6 +527,8 @@ pub struct Scenario {
     pub start: Option<DateTime<Utc>>,
     /// The trace file it replays, if any.
     pub trace_path: Option<PathBuf>,
+    /// What the trace file was recognised as.
+    pub trace_form: Option<TraceForm>,
     /// Its synthetic load, which draws each replica's demand.
     pub synthetic: Option<SyntheticLoad>,
     /// Replicas to run.
@@ -1515,6 +1517,7 @@ impl Scenario {
         let trace_options = TraceOptions::from_load(&spec.load, path)?;
         let mut trace_arrivals = None;
         let mut trace_start = None;
+        let mut trace_form = None;
         let trace_demand = match (&trace_path, &request_spec) {
             (Some(trace_path), Some((_, time))) => {
                 let columns = columns(time);
@@ -1522,11 +1525,13 @@ impl Scenario {
                 let trace = load_trace(trace_path, window, step_s, &trace_options, Some(&columns))?;
                 trace_arrivals = trace.arrivals;
                 trace_start = trace.start;
+                trace_form = Some(trace.form);
                 Some(trace.demand)
             }
             (Some(trace_path), None) => {
                 let trace = load_trace(trace_path, window, step_s, &trace_options, None)?;
                 trace_start = trace.start;
+                trace_form = Some(trace.form);
                 Some(trace.demand)
             }
             (None, _) => None,
@@ -1891,6 +1896,7 @@ impl Scenario {
             path: path.to_owned(),
             start,
             trace_path,
+            trace_form,
             trace_window: window,
             synthetic,
             runs,
@@ -2000,6 +2006,7 @@ impl Scenario {
                 path: self.path.clone(),
                 start: self.start,
                 trace_path: self.trace_path.clone(),
+                trace_form: self.trace_form,
                 synthetic: self.synthetic.clone(),
                 runs: self.runs,
                 provisioning: self.provisioning,

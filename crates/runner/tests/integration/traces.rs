@@ -264,6 +264,15 @@ fn the_cloudwatch_week_replays_the_nasa_week_exactly() {
             .unwrap();
     assert_eq!(summary["steps"], 10_080);
     assert_eq!(summary["demand_total"], 567_785.0);
+    crate::common::scalesim()
+        .arg("validate")
+        .arg(repo_root().join("scenarios/sagemaker-cloudwatch-week.toml"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "nasa_week_get_metric_data.json (aws cloudwatch get-metric-data output, t = 0 at \
+             1995-07-01T04:00:00Z)",
+        ));
     // Monday 3 July, 08:00 in New York (12:00Z) is 2 days and 8 hours in: 201,600 s.
     let events = std::fs::read_to_string(shipped.join("events.csv")).unwrap();
     assert!(
