@@ -1209,4 +1209,138 @@ mod tests {
             )
         );
     }
+
+    /// The shipped examples, by name and text.
+    const EXAMPLES: [(&str, &str); 8] = [
+        (
+            "cloudwatch-get-metric-data.json",
+            include_str!("../../../scenarios/traces/examples/cloudwatch-get-metric-data.json"),
+        ),
+        (
+            "cloudwatch-get-metric-data-pages.json",
+            include_str!(
+                "../../../scenarios/traces/examples/cloudwatch-get-metric-data-pages.json"
+            ),
+        ),
+        (
+            "cloudwatch-get-metric-statistics.json",
+            include_str!(
+                "../../../scenarios/traces/examples/cloudwatch-get-metric-statistics.json"
+            ),
+        ),
+        (
+            "prometheus-query-range.json",
+            include_str!("../../../scenarios/traces/examples/prometheus-query-range.json"),
+        ),
+        (
+            "azure-monitor-metrics.json",
+            include_str!("../../../scenarios/traces/examples/azure-monitor-metrics.json"),
+        ),
+        (
+            "datadog-query.json",
+            include_str!("../../../scenarios/traces/examples/datadog-query.json"),
+        ),
+        (
+            "timestamps.csv",
+            include_str!("../../../scenarios/traces/examples/timestamps.csv"),
+        ),
+        (
+            "timestamps-unix.csv",
+            include_str!("../../../scenarios/traces/examples/timestamps-unix.csv"),
+        ),
+    ];
+
+    #[test]
+    fn every_example_is_recognised_as_its_form() {
+        let forms: Vec<TraceForm> = EXAMPLES
+            .iter()
+            .map(|(name, text)| {
+                load_bytes(
+                    text.as_bytes(),
+                    Path::new(name),
+                    BucketWindow::ALL,
+                    60,
+                    &TraceOptions::PLAIN,
+                    None,
+                )
+                .unwrap_or_else(|err| panic!("{err}"))
+                .form
+            })
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                TraceForm::CloudWatchGetMetricData,
+                TraceForm::CloudWatchGetMetricData,
+                TraceForm::CloudWatchGetMetricStatistics,
+                TraceForm::PrometheusQueryRange,
+                TraceForm::AzureMonitorMetrics,
+                TraceForm::DatadogQuery,
+                TraceForm::TimestampCsv,
+                TraceForm::TimestampCsv,
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_past_their_bound_are_refused_while_read() {
+        let mut text = "{\"status\":\"ok\",\"series\":[".to_owned();
+        text.push_str(&vec!["{}"; 100_001].join(","));
+        text.push_str("]}");
+        let err = load_with(&text, &TraceOptions::PLAIN).unwrap_err();
+        assert!(
+            err.starts_with("t.csv: series (line 1): more than 100000 items"),
+            "{err}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any example with bytes changed, cut or repeated: an answer, never a panic; accepted
+        /// demand is finite and non-negative.
+        #[test]
+        fn changed_examples_never_panic(
+            example in 0..EXAMPLES.len(),
+            edits in proptest::collection::vec(
+                (0.0..1.0f64, proptest::sample::select(
+                    b"{}[],:\"0123456789.-+eEZT nul\n".to_vec()
+                )),
+                1..6,
+            ),
+            cut in 0.0..1.0f64,
+            pages in 1..3usize,
+        ) {
+            let (_, text) = EXAMPLES[example];
+            let mut bytes = text.as_bytes().to_vec();
+            for (at, byte) in edits {
+                let index = ((bytes.len() as f64 * at) as usize).min(bytes.len() - 1);
+                bytes[index] = byte;
+            }
+            if cut < 0.2 {
+                bytes.truncate((bytes.len() as f64 * cut * 5.0) as usize);
+            }
+            let bytes = bytes.repeat(pages);
+            let mut options = TraceOptions::PLAIN;
+            options.gaps = Some(GapPolicy::Zero);
+            if let Ok(trace) = load_bytes(
+                &bytes,
+                Path::new("t"),
+                BucketWindow::ALL,
+                60,
+                &options,
+                None,
+            ) {
+                proptest::prop_assert!(trace
+                    .demand
+                    .as_slice()
+                    .iter()
+                    .all(|count| count.is_finite() && *count >= 0.0));
+            }
+        }
+    }
 }

@@ -11,9 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, Visitor};
 
 use super::timeline::{Locate, Point, Refusal, ValueMeaning, instant};
 use super::{TraceForm, TraceOptions};
@@ -169,42 +170,110 @@ fn without_position(err: &serde_json::Error) -> String {
     }
 }
 
+/// The top-level keys of a document, as far as recognising it needs: which of [`KNOWN_KEYS`]
+/// it has, how many keys in all, and the first few for a message. Reading them keeps no more,
+/// however many keys the document has.
+#[derive(Debug, Default)]
+struct Keys {
+    known: BTreeSet<&'static str>,
+    count: usize,
+    shown: Vec<String>,
+}
+
+/// The keys that tell the exports apart.
+const KNOWN_KEYS: [&str; 11] = [
+    "MetricDataResults",
+    "Datapoints",
+    "status",
+    "data",
+    "errorType",
+    "series",
+    "res_type",
+    "from_date",
+    "errors",
+    "error",
+    "value",
+];
+
+struct KeysVisitor;
+
+impl<'de> Visitor<'de> for KeysVisitor {
+    type Value = Keys;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<IgnoredAny>()?;
+            keys.count += 1;
+            if let Some(known) = KNOWN_KEYS.iter().find(|known| **known == key) {
+                keys.known.insert(known);
+            }
+            if keys.shown.len() < 12 {
+                keys.shown.push(key);
+            }
+        }
+        Ok(keys)
+    }
+}
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(KeysVisitor)
+    }
+}
+
+/// The keys of an array's first item; the other items are skipped.
+struct FirstKeys(Option<Keys>);
+
+impl<'de> Deserialize<'de> for FirstKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FirstVisitor;
+        impl<'de> Visitor<'de> for FirstVisitor {
+            type Value = FirstKeys;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an array of JSON objects")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<FirstKeys, A::Error> {
+                let first = seq.next_element::<Keys>()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(FirstKeys(first))
+            }
+        }
+        deserializer.deserialize_seq(FirstVisitor)
+    }
+}
+
 /// Which export a document is, from its keys, and whether it is an array of pages.
 fn recognise(slice: &[u8], label: &str, line: u64) -> Result<(TraceForm, bool), Refusal> {
     let first = slice.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let place = || {
-        if label.is_empty() {
-            format!("line {line}")
-        } else {
-            format!("{}line {line}", label)
-        }
-    };
-    let (keys, is_array): (BTreeSet<String>, bool) = match first {
+    let place = || format!("{label}line {line}");
+    let (keys, is_array) = match first {
         Some(b'{') => (
-            serde_json::from_slice::<BTreeMap<String, IgnoredAny>>(slice)
-                .map_err(|err| Refusal::at(place(), without_position(&err)))?
-                .into_keys()
-                .collect(),
+            serde_json::from_slice::<Keys>(slice)
+                .map_err(|err| Refusal::at(place(), without_position(&err)))?,
             false,
         ),
         Some(b'[') => {
-            let pages = serde_json::from_slice::<Vec<BTreeMap<String, IgnoredAny>>>(slice)
-                .map_err(|err| {
-                    Refusal::at(
-                        place(),
-                        format!(
-                            "a JSON array is read as pages of one export, each a JSON object: {}",
-                            without_position(&err)
-                        ),
-                    )
-                })?;
-            let Some(first) = pages.into_iter().next() else {
+            let first = serde_json::from_slice::<FirstKeys>(slice).map_err(|err| {
+                Refusal::at(
+                    place(),
+                    format!(
+                        "a JSON array is read as pages of one export, each a JSON object: {}",
+                        without_position(&err)
+                    ),
+                )
+            })?;
+            let Some(keys) = first.0 else {
                 return Err(Refusal::at(
                     place(),
                     "an empty JSON array: no page, no data points".to_owned(),
                 ));
             };
-            (first.into_keys().collect(), true)
+            (keys, true)
         }
         _ => {
             return Err(Refusal::at(
@@ -213,7 +282,7 @@ fn recognise(slice: &[u8], label: &str, line: u64) -> Result<(TraceForm, bool), 
             ));
         }
     };
-    let has = |key: &str| keys.contains(key);
+    let has = |key: &str| keys.known.contains(key);
     let form = if has("MetricDataResults") {
         TraceForm::CloudWatchGetMetricData
     } else if has("Datapoints") {
@@ -227,10 +296,9 @@ fn recognise(slice: &[u8], label: &str, line: u64) -> Result<(TraceForm, bool), 
         TraceForm::DatadogQuery
     } else if has("value") {
         TraceForm::AzureMonitorMetrics
-    } else if keys.len() == 1 && has("error") {
+    } else if keys.count == 1 && has("error") {
         TraceForm::AzureMonitorError
     } else {
-        let found: Vec<&str> = keys.iter().map(String::as_str).take(12).collect();
         return Err(Refusal::at(
             place(),
             format!(
@@ -238,10 +306,18 @@ fn recognise(slice: &[u8], label: &str, line: u64) -> Result<(TraceForm, bool), 
                  get-metric-data (MetricDataResults) or get-metric-statistics (Datapoints), a \
                  Prometheus query_range response (status, data), an Azure Monitor Metrics - List \
                  response (value) or a Datadog /api/v1/query response (series); found {}",
-                if found.is_empty() {
+                if keys.shown.is_empty() {
                     "an empty object".to_owned()
                 } else {
-                    format!("the keys {}", found.join(", "))
+                    format!(
+                        "the keys {}{}",
+                        keys.shown.join(", "),
+                        if keys.count > keys.shown.len() {
+                            ", …"
+                        } else {
+                            ""
+                        }
+                    )
                 }
             ),
         ));
@@ -262,35 +338,186 @@ trait Page: DeserializeOwned {
     fn collect(self, prefix: &str, collector: &mut Collector<'_>) -> Result<(), Problem>;
 }
 
-/// Reads the document `slice` as one page or as an array of pages, and collects them.
+/// Reads the document `slice` as one page or as an array of pages, and collects each page as
+/// soon as it is read, so that only one page's structs are held at a time.
 fn pages<P: Page>(
     slice: &[u8],
     is_array: bool,
     base: Base<'_>,
     collector: &mut Collector<'_>,
 ) -> Result<(), Problem> {
-    let located = |err: serde_path_to_error::Error<serde_json::Error>| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let line = base.line + inner.line().saturating_sub(1) as u64;
-        Refusal::at(
-            format!("{}{} (line {line})", base.label, path),
-            without_position(&inner),
-        )
-    };
-    if is_array {
-        let deserializer = &mut serde_json::Deserializer::from_slice(slice);
-        let pages: Vec<P> = serde_path_to_error::deserialize(deserializer).map_err(located)?;
-        for (index, page) in pages.into_iter().enumerate() {
-            page.collect(&format!("{}[{index}].", base.label), collector)?;
-        }
+    let mut track = serde_path_to_error::Track::new();
+    let json = &mut serde_json::Deserializer::from_slice(slice);
+    let deserializer = serde_path_to_error::Deserializer::new(json, &mut track);
+    let result = if is_array {
+        deserializer.deserialize_seq(PagesVisitor::<P> {
+            label: base.label,
+            collector: &mut *collector,
+            page: PhantomData,
+        })
     } else {
-        let deserializer = &mut serde_json::Deserializer::from_slice(slice);
-        let page: P = serde_path_to_error::deserialize(deserializer).map_err(located)?;
-        page.collect(base.label, collector)?;
+        PageSeed::<P> {
+            prefix: base.label.to_owned(),
+            collector: &mut *collector,
+            page: PhantomData,
+        }
+        .deserialize(deserializer)
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            // A page that was read but refused left its problem here.
+            if let Some(problem) = collector.pending.take() {
+                return Err(problem);
+            }
+            let path = track.path().to_string();
+            let line = base.line + err.line().saturating_sub(1) as u64;
+            Err(Refusal::at(
+                format!("{}{} (line {line})", base.label, path),
+                without_position(&err),
+            )
+            .into())
+        }
     }
-    Ok(())
 }
+
+/// Reads one page and collects it; a refusal is kept in the collector, and serde is given an
+/// error only to stop.
+struct PageSeed<'c, 'o, P> {
+    prefix: String,
+    collector: &'c mut Collector<'o>,
+    page: PhantomData<P>,
+}
+
+impl<'de, P: Page> DeserializeSeed<'de> for PageSeed<'_, '_, P> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let page = P::deserialize(deserializer)?;
+        page.collect(&self.prefix, self.collector)
+            .map_err(|problem| {
+                self.collector.pending = Some(problem);
+                de::Error::custom("refused")
+            })
+    }
+}
+
+/// Reads an array of pages, each collected as it is read.
+struct PagesVisitor<'c, 'o, 'l, P> {
+    label: &'l str,
+    collector: &'c mut Collector<'o>,
+    page: PhantomData<P>,
+}
+
+impl<'de, P: Page> Visitor<'de> for PagesVisitor<'_, '_, '_, P> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("an array of pages")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        while seq
+            .next_element_seed(PageSeed::<P> {
+                prefix: format!("{}[{index}].", self.label),
+                collector: &mut *self.collector,
+                page: PhantomData,
+            })?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+/// A JSON array of at most `N` items: more is refused while reading, before memory goes to
+/// them.
+#[derive(Debug)]
+struct Bounded<T, const N: usize>(Vec<T>);
+
+impl<T, const N: usize> Default for Bounded<T, N> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for Bounded<T, N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BoundedVisitor<T, const N: usize>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for BoundedVisitor<T, N> {
+            type Value = Vec<T>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                write!(formatter, "an array of at most {N} items")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    if items.len() >= N {
+                        return Err(de::Error::custom(format!(
+                            "more than {N} items, more than scalesim reads here"
+                        )));
+                    }
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        deserializer
+            .deserialize_seq(BoundedVisitor::<T, N>(PhantomData))
+            .map(Bounded)
+    }
+}
+
+/// A JSON object of at most `N` entries, for labels and such.
+#[derive(Debug)]
+struct BoundedMap<V, const N: usize>(BTreeMap<String, V>);
+
+impl<V, const N: usize> Default for BoundedMap<V, N> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>, const N: usize> Deserialize<'de> for BoundedMap<V, N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V, const N: usize>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>, const N: usize> Visitor<'de> for MapVisitor<V, N> {
+            type Value = BTreeMap<String, V>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                write!(formatter, "an object of at most {N} entries")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BTreeMap<String, V>, A::Error> {
+                let mut entries = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    if entries.len() >= N {
+                        return Err(de::Error::custom(format!(
+                            "more than {N} entries, more than scalesim reads here"
+                        )));
+                    }
+                    entries.insert(key, value);
+                }
+                Ok(entries)
+            }
+        }
+        deserializer
+            .deserialize_map(MapVisitor::<V, N>(PhantomData))
+            .map(BoundedMap)
+    }
+}
+
+/// Most series (or results, metrics, time series) one page lists.
+const MAX_PAGE_SERIES: usize = 100_000;
+/// Most datapoint objects one list holds (get-metric-statistics, Azure): a million.
+const MAX_DATAPOINTS: usize = 1_000_000;
+/// Most labels, tags, messages or warnings one item lists.
+const MAX_LABELS: usize = 1_000;
+/// Most segments (a series' run of points on one page) in one export.
+const MAX_SEGMENTS: usize = 1_000_000;
 
 /// How a segment (one run of points in the file) lays out its timestamps and values.
 #[derive(Debug, Clone)]
@@ -390,6 +617,8 @@ struct Collector<'o> {
     statistic_found: bool,
     /// Where the statistic was looked for, for the message when no datapoint has it.
     statistic_place: Option<String>,
+    /// A page's refusal, kept while serde unwinds.
+    pending: Option<Problem>,
 }
 
 impl<'o> Collector<'o> {
@@ -405,6 +634,7 @@ impl<'o> Collector<'o> {
             present: BTreeSet::new(),
             statistic_found: false,
             statistic_place: None,
+            pending: None,
         }
     }
 
@@ -416,7 +646,17 @@ impl<'o> Collector<'o> {
         labels: impl FnOnce() -> Vec<(String, String)>,
         prefix: String,
         shape: Shape,
-    ) -> (usize, usize) {
+    ) -> Result<(usize, usize), Problem> {
+        if self.locate.segments.len() >= MAX_SEGMENTS {
+            return Err(Refusal::at(
+                prefix,
+                format!(
+                    "more than {MAX_SEGMENTS} series or pages of series, more than an export \
+                     may have"
+                ),
+            )
+            .into());
+        }
         let series = *self.by_key.entry(key).or_insert_with(|| {
             self.series.push(Series {
                 labels: labels(),
@@ -425,7 +665,7 @@ impl<'o> Collector<'o> {
             self.series.len() - 1
         });
         self.locate.segments.push(Segment { prefix, shape });
-        (series, self.locate.segments.len() - 1)
+        Ok((series, self.locate.segments.len() - 1))
     }
 
     /// Adds point `index` of `segment` to `series`, checking the count and, for ordered forms,
@@ -768,9 +1008,9 @@ impl<'de> Deserialize<'de> for SampleValue {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct GetMetricData {
-    metric_data_results: Vec<MetricDataResult>,
+    metric_data_results: Bounded<MetricDataResult, MAX_PAGE_SERIES>,
     #[serde(default)]
-    messages: Vec<MessageData>,
+    messages: Bounded<MessageData, MAX_LABELS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -784,7 +1024,7 @@ struct MetricDataResult {
     values: Vec<f64>,
     status_code: Option<String>,
     #[serde(default)]
-    messages: Vec<MessageData>,
+    messages: Bounded<MessageData, MAX_LABELS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -820,7 +1060,7 @@ impl Page for GetMetricData {
         }
         // CloudWatch returns newest first by default (ScanBy TimestampDescending): sorted later.
         collector.ordered = false;
-        for (r, result) in self.metric_data_results.into_iter().enumerate() {
+        for (r, result) in self.metric_data_results.0.into_iter().enumerate() {
             let place = format!("{prefix}MetricDataResults[{r}]");
             if result.timestamps.len() != result.values.len() {
                 return Err(Refusal::at(
@@ -852,10 +1092,10 @@ impl Page for GetMetricData {
                     times: "Timestamps",
                     values: "Values",
                 },
-            );
+            )?;
             if let Some(entry) = collector.series.get_mut(series) {
-                let mut messages = result.messages;
-                messages.extend(self.messages.iter().map(|m| MessageData {
+                let mut messages = result.messages.0;
+                messages.extend(self.messages.0.iter().map(|m| MessageData {
                     code: m.code.clone(),
                     value: m.value.clone(),
                 }));
@@ -892,7 +1132,7 @@ fn statistic_not_read(why: &str) -> Problem {
 #[serde(rename_all = "PascalCase")]
 struct GetMetricStatistics {
     label: Option<String>,
-    datapoints: Vec<Datapoint>,
+    datapoints: Bounded<Datapoint, MAX_DATAPOINTS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -905,7 +1145,7 @@ struct Datapoint {
     minimum: Option<f64>,
     maximum: Option<f64>,
     #[serde(default)]
-    extended_statistics: BTreeMap<String, f64>,
+    extended_statistics: BoundedMap<f64, MAX_LABELS>,
     unit: Option<String>,
 }
 
@@ -920,7 +1160,7 @@ impl Datapoint {
             "Sum" => self.sum,
             "Minimum" => self.minimum,
             "Maximum" => self.maximum,
-            other => self.extended_statistics.get(other).copied(),
+            other => self.extended_statistics.0.get(other).copied(),
         }
     }
 }
@@ -953,8 +1193,8 @@ impl Page for GetMetricStatistics {
                 time: "Timestamp",
                 value: value_field,
             },
-        );
-        for (index, datapoint) in self.datapoints.iter().enumerate() {
+        )?;
+        for (index, datapoint) in self.datapoints.0.iter().enumerate() {
             for name in CLOUDWATCH_STATISTICS {
                 if datapoint.statistic(name).is_some() {
                     collector.present.insert(name.to_owned());
@@ -962,7 +1202,7 @@ impl Page for GetMetricStatistics {
             }
             collector
                 .present
-                .extend(datapoint.extended_statistics.keys().cloned());
+                .extend(datapoint.extended_statistics.0.keys().cloned());
             let value = datapoint.statistic(&statistic);
             collector.statistic_found |= value.is_some();
             if let Some(unit) = &datapoint.unit {
@@ -985,7 +1225,7 @@ struct PrometheusEnvelope {
     error_type: Option<String>,
     error: Option<String>,
     #[serde(default)]
-    warnings: Vec<String>,
+    warnings: Bounded<String, MAX_LABELS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1015,13 +1255,13 @@ impl Page for PrometheusEnvelope {
             )
             .into());
         }
-        if !self.warnings.is_empty() {
+        if !self.warnings.0.is_empty() {
             return Err(Refusal::at(
                 format!("{prefix}warnings"),
                 format!(
                     "Prometheus answered with warnings, so its data may be incomplete: {}; if \
                      you have checked the data, remove the warnings field",
-                    self.warnings.join("; ")
+                    self.warnings.0.join("; ")
                 ),
             )
             .into());
@@ -1053,13 +1293,13 @@ struct PrometheusMatrix {
 
 #[derive(Debug, Deserialize)]
 struct PrometheusResult {
-    result: Vec<PrometheusSeries>,
+    result: Bounded<PrometheusSeries, MAX_PAGE_SERIES>,
 }
 
 #[derive(Debug, Deserialize)]
 struct PrometheusSeries {
     #[serde(default)]
-    metric: BTreeMap<String, String>,
+    metric: BoundedMap<String, MAX_LABELS>,
     #[serde(default)]
     values: Vec<(Seconds, SampleValue)>,
     histograms: Option<IgnoredAny>,
@@ -1067,7 +1307,7 @@ struct PrometheusSeries {
 
 impl Page for PrometheusMatrix {
     fn collect(self, prefix: &str, collector: &mut Collector<'_>) -> Result<(), Problem> {
-        for (s, series) in self.data.result.into_iter().enumerate() {
+        for (s, series) in self.data.result.0.into_iter().enumerate() {
             let place = format!("{prefix}data.result[{s}]");
             if series.histograms.is_some() {
                 return Err(Refusal::at(
@@ -1078,10 +1318,10 @@ impl Page for PrometheusMatrix {
                 )
                 .into());
             }
-            let labels: Vec<(String, String)> = series.metric.into_iter().collect();
+            let labels: Vec<(String, String)> = series.metric.0.into_iter().collect();
             let key = key_of(&labels);
             let (id, segment) =
-                collector.segment(key, || labels, format!("{place}.values"), Shape::Pairs);
+                collector.segment(key, || labels, format!("{place}.values"), Shape::Pairs)?;
             for (index, (time, value)) in series.values.iter().enumerate() {
                 collector.push(id, segment, index, time.0, Some(value.0))?;
             }
@@ -1095,7 +1335,7 @@ impl Page for PrometheusMatrix {
 /// An Azure Monitor `Metrics - List` response (`az monitor metrics list` prints the same).
 #[derive(Debug, Deserialize)]
 struct AzureMetrics {
-    value: Vec<AzureMetric>,
+    value: Bounded<AzureMetric, MAX_PAGE_SERIES>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1104,7 +1344,7 @@ struct AzureMetric {
     name: Option<AzureName>,
     unit: Option<String>,
     #[serde(default)]
-    timeseries: Vec<AzureSeries>,
+    timeseries: Bounded<AzureSeries, MAX_PAGE_SERIES>,
     error_code: Option<String>,
     error_message: Option<String>,
 }
@@ -1117,9 +1357,9 @@ struct AzureName {
 #[derive(Debug, Deserialize)]
 struct AzureSeries {
     #[serde(default)]
-    metadatavalues: Vec<AzureMetadataValue>,
+    metadatavalues: Bounded<AzureMetadataValue, MAX_LABELS>,
     #[serde(default)]
-    data: Vec<AzureValue>,
+    data: Bounded<AzureValue, MAX_DATAPOINTS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1168,7 +1408,7 @@ impl Page for AzureMetrics {
                 ),
             });
         }
-        for (m, metric) in self.value.into_iter().enumerate() {
+        for (m, metric) in self.value.0.into_iter().enumerate() {
             let place = format!("{prefix}value[{m}]");
             if let Some(code) = &metric.error_code
                 && code != "Success"
@@ -1186,9 +1426,9 @@ impl Page for AzureMetrics {
                 .into());
             }
             let name = metric.name.and_then(|name| name.value).unwrap_or_default();
-            for (s, series) in metric.timeseries.into_iter().enumerate() {
+            for (s, series) in metric.timeseries.0.into_iter().enumerate() {
                 let mut labels = vec![("name".to_owned(), name.clone())];
-                labels.extend(series.metadatavalues.into_iter().map(|dimension| {
+                labels.extend(series.metadatavalues.0.into_iter().map(|dimension| {
                     (
                         dimension
                             .name
@@ -1210,11 +1450,11 @@ impl Page for AzureMetrics {
                         time: "timeStamp",
                         value: statistic.clone(),
                     },
-                );
+                )?;
                 if let Some(unit) = &metric.unit {
                     collector.unit(id, unit, format!("{place}.unit"))?;
                 }
-                for (index, value) in series.data.iter().enumerate() {
+                for (index, value) in series.data.0.iter().enumerate() {
                     for name in AZURE_STATISTICS {
                         if value.statistic(name).is_some() {
                             collector.present.insert(name.to_owned());
@@ -1264,9 +1504,9 @@ struct DatadogQuery {
     status: Option<String>,
     error: Option<String>,
     #[serde(default)]
-    errors: Vec<String>,
+    errors: Bounded<String, MAX_LABELS>,
     #[serde(default)]
-    series: Vec<DatadogSeries>,
+    series: Bounded<DatadogSeries, MAX_PAGE_SERIES>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1276,11 +1516,11 @@ struct DatadogSeries {
     expression: Option<String>,
     display_name: Option<String>,
     #[serde(default)]
-    tag_set: Vec<String>,
+    tag_set: Bounded<String, MAX_LABELS>,
     #[serde(default)]
     pointlist: Vec<(Millis, Option<f64>)>,
     #[serde(default)]
-    unit: Vec<Option<DatadogUnit>>,
+    unit: Bounded<Option<DatadogUnit>, MAX_LABELS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1295,10 +1535,10 @@ impl Page for DatadogQuery {
                 "a Datadog response, whose points are the query's values",
             ));
         }
-        if !self.errors.is_empty() {
+        if !self.errors.0.is_empty() {
             return Err(Refusal::at(
                 format!("{prefix}errors"),
-                format!("Datadog refused the query: {}", self.errors.join("; ")),
+                format!("Datadog refused the query: {}", self.errors.0.join("; ")),
             )
             .into());
         }
@@ -1314,7 +1554,7 @@ impl Page for DatadogQuery {
             )
             .into());
         }
-        for (s, series) in self.series.into_iter().enumerate() {
+        for (s, series) in self.series.0.into_iter().enumerate() {
             let place = format!("{prefix}series[{s}]");
             let mut labels = Vec::new();
             for (name, value) in [
@@ -1327,15 +1567,16 @@ impl Page for DatadogQuery {
                     labels.push((name.to_owned(), value.clone()));
                 }
             }
-            for tag in &series.tag_set {
+            for tag in &series.tag_set.0 {
                 let (name, value) = tag.split_once(':').unwrap_or((tag, ""));
                 labels.push((name.to_owned(), value.to_owned()));
             }
             let key = key_of(&labels);
             let (id, segment) =
-                collector.segment(key, || labels, format!("{place}.pointlist"), Shape::Pairs);
+                collector.segment(key, || labels, format!("{place}.pointlist"), Shape::Pairs)?;
             let names: Vec<&str> = series
                 .unit
+                .0
                 .iter()
                 .map(|unit| {
                     unit.as_ref()
