@@ -172,6 +172,27 @@ pub enum TraceError {
         /// The trace file.
         path: PathBuf,
     },
+    /// A trace with timestamps or a monitoring export that cannot be replayed as it is.
+    #[error("{}: {location}{message}", path.display())]
+    Export {
+        /// The trace file.
+        path: PathBuf,
+        /// Where: `line N: timestamp: `, `MetricDataResults[0].Values[3]: `, or empty when the
+        /// whole trace is at fault.
+        location: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+    /// A `[load]` key that does not fit the trace.
+    #[error("{}: [load] {key}: {message}", path.display())]
+    Key {
+        /// The trace file.
+        path: PathBuf,
+        /// The key: `value`, `gaps`, `series` or `statistic`.
+        key: &'static str,
+        /// Why it does not fit.
+        message: String,
+    },
     /// Buckets or a window the engine cannot turn into demand.
     #[error("{}: {location}{reason}", path.display())]
     Demand {

@@ -6,7 +6,8 @@
 //!   field.
 //! - [`write_run`] runs a scenario and writes `timeseries.csv`, `events.csv`, `summary.json`,
 //!   `instances.png`, `instances.svg` and `report.html`, each complete or not at all.
-//! - [`read_trace`] turns a trace CSV into per-step demand.
+//! - [`read_trace`] turns a trace (a CSV, or a CloudWatch, Prometheus, Azure Monitor or Datadog
+//!   export) into per-step demand; [`load_trace`] also says its form and wall-clock start.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -58,5 +59,8 @@ pub use crate::{
     sweep::{
         Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep,
     },
-    trace::{ARRIVAL_COLUMN, TraceArrivals, parse_trace, read_trace, read_trace_arrivals},
+    trace::{
+        ARRIVAL_COLUMN, GapPolicy, LoadedTrace, TraceArrivals, TraceForm, TraceOptions,
+        ValueMeaning, load_bytes, load_trace, parse_trace, read_trace, read_trace_arrivals,
+    },
 };

@@ -18,6 +18,10 @@ pub(crate) const MAX_VENDOR_BYTES: u64 = 4 << 20;
 /// Largest trace file: 1 GiB, about 80 million rows of `minute,requests`.
 pub(crate) const MAX_TRACE_BYTES: u64 = 1 << 30;
 
+/// Largest monitoring export (JSON): 128 MiB, several million points (a month of seconds);
+/// its points are read into typed arrays, a few tens of bytes each.
+pub(crate) const MAX_EXPORT_BYTES: u64 = 128 << 20;
+
 /// Most rows of a trace: 50 million (578 days of seconds), about 1.2 GB while it is read.
 pub(crate) const MAX_TRACE_ROWS: u64 = 50_000_000;
 

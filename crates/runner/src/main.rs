@@ -230,7 +230,20 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 scenario.demand.step_s(),
                 scenario.trace_path.as_ref().map_or_else(
                     || "synthetic load".to_owned(),
-                    |path| path.display().to_string()
+                    |path| {
+                        let mut from = path.display().to_string();
+                        if let Some(form) = scenario.trace_form {
+                            from.push_str(&format!(" ({form}"));
+                            if let Some(start) = scenario.start {
+                                from.push_str(&format!(
+                                    ", t = 0 at {}",
+                                    start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                                ));
+                            }
+                            from.push(')');
+                        }
+                        from
+                    }
                 ),
                 bounds.min(),
                 bounds.max(),

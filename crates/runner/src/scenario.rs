@@ -26,7 +26,7 @@ use crate::limits::{
 };
 use crate::load::{DistributionSpec, SyntheticSpec};
 use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_time};
-use crate::trace::{read_trace, read_trace_arrivals};
+use crate::trace::{TraceForm, TraceOptions, load_trace};
 use crate::vendor_formats::aws::{
     AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, VariantSettings, application_auto_scaling,
     request_bodies,
@@ -239,12 +239,22 @@ pub struct SessionsSpec {
     pub gpu_mem_pct_per_session: Option<f64>,
 }
 
-/// `[load]`: a trace and the window of it to replay.
+/// `[load]`: a trace, how to read it, and the window of it to replay.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoadSpec {
-    /// The trace CSV, relative to the scenario file.
+    /// The trace, relative to the scenario file: a CSV or a monitoring export, recognised by
+    /// its content (docs/semantics/traces.md).
     pub trace: Option<PathBuf>,
+    /// What a data point means: `"sum"` (default), `"rate_per_s"` or `"rate_per_min"`.
+    pub value: Option<String>,
+    /// What a gap in the timestamps does: `"error"` (default with timestamps) or `"zero"`.
+    pub gaps: Option<String>,
+    /// Labels the series replayed must have (`{ Id = "m1" }`); default every series, summed.
+    pub series: Option<BTreeMap<String, String>>,
+    /// The statistic read from get-metric-statistics output (default `Sum`) or an Azure
+    /// Monitor response (default `total`).
+    pub statistic: Option<String>,
     /// Synthetic load, built from terms (a replay term replays `trace`).
     pub synthetic: Option<SyntheticSpec>,
     /// First bucket replayed; default 0.
@@ -512,8 +522,13 @@ pub struct Scenario {
     pub name: String,
     /// The scenario file it came from.
     pub path: PathBuf,
+    /// The wall-clock time of t = 0: the scenario's `start`, else the timestamp of the first
+    /// bucket replayed when the trace has timestamps.
+    pub start: Option<DateTime<Utc>>,
     /// The trace file it replays, if any.
     pub trace_path: Option<PathBuf>,
+    /// What the trace file was recognised as.
+    pub trace_form: Option<TraceForm>,
     /// Its synthetic load, which draws each replica's demand.
     pub synthetic: Option<SyntheticLoad>,
     /// Replicas to run.
@@ -1037,11 +1052,13 @@ impl PlannedVariant {
     }
 }
 
-/// Checks the endpoint settings of `spec` and reads its updates (semantics:
+/// Checks the endpoint settings of `spec` and reads its updates, `at` ones from `start`, the
+/// wall-clock time of t = 0 (semantics:
 /// docs/semantics/aws-endpoint-variants.md).
 fn endpoint_inputs(
     spec: &ScenarioSpec,
     path: &Path,
+    start: Option<DateTime<Utc>>,
     update_specs: &[EndpointUpdateSpec],
 ) -> Result<EndpointInputs, ScenarioError> {
     if spec.fleet.initial_instances.is_some() {
@@ -1100,7 +1117,6 @@ fn endpoint_inputs(
                 .into(),
         ));
     }
-    let start = scenario_start(spec, path)?;
     let mut updates = Vec::with_capacity(update_specs.len());
     for (index, update) in update_specs.iter().enumerate() {
         let field = format!("autoscaler.endpoint_updates[{index}]");
@@ -1518,18 +1534,31 @@ impl Scenario {
             buckets: spec.load.buckets,
         };
         let trace_path = spec.load.trace.as_ref().map(|trace| base.join(trace));
+        let trace_options = TraceOptions::from_load(&spec.load, path)?;
         let mut trace_arrivals = None;
+        let mut trace_start = None;
+        let mut trace_form = None;
         let trace_demand = match (&trace_path, &request_spec) {
             (Some(trace_path), Some((_, time))) => {
                 let columns = columns(time);
                 let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-                let (demand, arrivals) = read_trace_arrivals(trace_path, window, step_s, &columns)?;
-                trace_arrivals = Some(arrivals);
-                Some(demand)
+                let trace = load_trace(trace_path, window, step_s, &trace_options, Some(&columns))?;
+                trace_arrivals = trace.arrivals;
+                trace_start = trace.start;
+                trace_form = Some(trace.form);
+                Some(trace.demand)
             }
-            (Some(trace_path), None) => Some(read_trace(trace_path, window, step_s)?),
+            (Some(trace_path), None) => {
+                let trace = load_trace(trace_path, window, step_s, &trace_options, None)?;
+                trace_start = trace.start;
+                trace_form = Some(trace.form);
+                Some(trace.demand)
+            }
             (None, _) => None,
         };
+        // docs/semantics/traces.md: a trace with timestamps gives `start` when the scenario
+        // does not.
+        let start = scenario_start(&spec, path)?.or(trace_start);
         let seed = spec.seed.unwrap_or(DEFAULT_SEED);
         let runs = spec.runs.unwrap_or(1);
         if !(1..=MAX_RUNS).contains(&runs) {
@@ -1624,7 +1653,7 @@ impl Scenario {
                 (
                     Recipe::Aws {
                         metric_delay_s: metric_delay_s.unwrap_or(DEFAULT_METRIC_DELAY_S),
-                        start: scenario_start(&spec, path)?,
+                        start,
                         run_s: demand.steps() as u64 * step_s,
                         high_resolution_alarm: checked_high_resolution_alarm(
                             high_resolution_alarm.as_ref(),
@@ -1648,7 +1677,6 @@ impl Scenario {
                         "must be at least 1, got 0".into(),
                     ));
                 }
-                let start = scenario_start(&spec, path)?;
                 (
                     Recipe::Azure {
                         start,
@@ -1793,6 +1821,7 @@ impl Scenario {
             } => Some(endpoint_inputs(
                 &spec,
                 path,
+                start,
                 endpoint_updates.as_deref().unwrap_or_default(),
             )?),
             AutoscalerSpec::AwsTargetTracking {
@@ -1885,7 +1914,9 @@ impl Scenario {
         let scenario = Scenario {
             name: spec.name,
             path: path.to_owned(),
+            start,
             trace_path,
+            trace_form,
             trace_window: window,
             synthetic,
             runs,
@@ -1993,7 +2024,9 @@ impl Scenario {
             let child = Scenario {
                 name: format!("{}/{}", self.name, variant.name),
                 path: self.path.clone(),
+                start: self.start,
                 trace_path: self.trace_path.clone(),
+                trace_form: self.trace_form,
                 synthetic: self.synthetic.clone(),
                 runs: self.runs,
                 provisioning: self.provisioning,

@@ -1902,8 +1902,8 @@ fn scheduled_actions(
                 "start",
                 format!(
                     "is required with scheduled actions: they fire at wall-clock times, and \
-                     `start` says when t = 0 is (for example start = 2025-03-03T00:00:00Z); \
-                     {} has {:?}",
+                     `start` says when t = 0 is (for example start = 2025-03-03T00:00:00Z; a \
+                     trace with timestamps gives it); {} has {:?}",
                     path.display(),
                     body.scheduled_action_name
                 ),

@@ -18,3 +18,4 @@ mod hostile_input;
 mod kill;
 mod load_models;
 mod report;
+mod traces;
