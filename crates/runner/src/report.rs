@@ -478,9 +478,18 @@ pub(crate) struct RunReport {
     event_counts: Vec<[u32; 3]>,
     events: Vec<KeptEvent>,
     events_total: u64,
+    /// Wall-clock time of t = 0 (the scenario's `start`, or its trace's first timestamp), Unix
+    /// seconds: the page then reads times on the wall clock too.
+    start_unix_s: Option<i64>,
 }
 
 impl RunReport {
+    /// Reads times on the wall clock, t = 0 being `start_unix_s` (Unix seconds, UTC).
+    pub(crate) fn with_start(mut self, start_unix_s: Option<i64>) -> Self {
+        self.start_unix_s = start_unix_s;
+        self
+    }
+
     /// A report of a run of `expected_steps` steps (more are binned as well, in more bins).
     pub(crate) fn new(expected_steps: u64) -> Self {
         Self {
@@ -494,6 +503,7 @@ impl RunReport {
             event_counts: Vec::new(),
             events: Vec::new(),
             events_total: 0,
+            start_unix_s: None,
         }
     }
 
@@ -583,6 +593,7 @@ impl RunReport {
                 e.step_idx, e.t_s, e.from, e.to, e.reason
             ])).collect()),
             "events_total": self.events_total,
+            "start_unix_s": self.start_unix_s,
         })
     }
 

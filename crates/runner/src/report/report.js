@@ -77,6 +77,12 @@
     if (rest % 60) text += ':' + pad(rest % 60);
     return (days ? days + ' d ' : '') + text;
   }
+  // The wall-clock time of run time t, when the run has one: "2026-03-02 08:29 UTC".
+  function wall(data, t) {
+    if (data.start_unix_s === null || data.start_unix_s === undefined) return '';
+    var iso = new Date((data.start_unix_s + t) * 1000).toISOString();
+    return ' · ' + iso.slice(0, 10) + ' ' + iso.slice(11, 19).replace(/:00$/, '') + ' UTC';
+  }
   function duration(s) {
     if (s < 60) return trim(s.toFixed(1)) + ' s';
     if (s <= 3 * 3600) return trim((s / 60).toFixed(1)) + ' min';
@@ -507,7 +513,7 @@
       });
       var content = [
         h('div', { class: 'tt-head', text: head }),
-        h('div', { class: 'tt-time', text: 't = ' + clock(data.t_s[i]) + ' – ' + clock(binEnd) + ' since the start' + (first === last ? '' : ' (min – max over the bin)') }),
+        h('div', { class: 'tt-time', text: 't = ' + clock(data.t_s[i]) + ' – ' + clock(binEnd) + ' since the start' + wall(data, data.t_s[i]) + (first === last ? '' : ' (min – max over the bin)') }),
         valueTable(rows)
       ];
       var listed = byBin[i] || [];

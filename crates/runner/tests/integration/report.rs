@@ -102,6 +102,20 @@ fn a_run_writes_a_report_with_every_step_every_event_and_every_figure() {
 }
 
 #[test]
+fn a_run_with_a_start_reads_its_times_on_the_wall_clock_too() {
+    // The step fixture starts at 2026-03-02T08:00:00Z: Unix second 1,772,438,400.
+    let fixture = crate::common::step_and_schedule();
+    fixture.run().success();
+    let (_, data) = read_report(&fixture.out_dir());
+    assert_eq!(data["start_unix_s"], 1_772_438_400_i64);
+    // Without a start, there is no wall clock to read.
+    let plain = Fixture::new();
+    plain.run().success();
+    let (_, data) = read_report(&plain.out_dir());
+    assert!(data["start_unix_s"].is_null());
+}
+
+#[test]
 fn a_long_run_is_binned_keeping_each_bins_min_and_max() {
     let fixture = Fixture::new();
     // 10,001 minutes of 100 requests, one of 50,000: 2,001 bins of 5 steps.
