@@ -240,9 +240,19 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     }
     csv.write_all(text.as_bytes())?;
 
+    let same_trace = check_same_trace(scenarios).is_ok();
+    let title = if same_trace {
+        format!("comparison: {}", load_name(first).display())
+    } else {
+        "comparison of runs on different traces".to_owned()
+    };
     let plot = overlay_plot(
-        format!("comparison: {}", load_name(first).display()),
-        ("run", "the same trace replayed for every run"),
+        title,
+        if same_trace {
+            ("run", "the same trace replayed for every run")
+        } else {
+            ("run", "each run replays its own trace")
+        },
         bin_s,
         &results[0].binned,
         results.iter().map(|result| {
@@ -251,6 +261,7 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
                 &result.binned,
             )
         }),
+        !same_trace,
     );
     let png = plot_file(out_dir, COMPARE_FILES[1], || render_comparison_png(&plot))?;
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
@@ -271,6 +282,7 @@ pub(crate) fn overlay_plot<'a>(
     bin_s: u64,
     demand: &BinnedSink,
     runs: impl IntoIterator<Item = (String, &'a BinnedSink)>,
+    own_demand: bool,
 ) -> ComparisonPlot {
     let per_covered = |total: &[f64], covered: &[u64], scale: f64| -> Vec<f64> {
         total
@@ -293,6 +305,16 @@ pub(crate) fn overlay_plot<'a>(
         runs: runs
             .into_iter()
             .map(|(label, binned)| ComparisonSeries {
+                own_demand_per_min: own_demand
+                    .then(|| per_covered(&binned.demand, &binned.covered_s, 60.0)),
+                mean_in_service: {
+                    let covered: u64 = binned.covered_s.iter().sum();
+                    if covered == 0 {
+                        0.0
+                    } else {
+                        binned.instance_seconds.iter().sum::<f64>() / covered as f64
+                    }
+                },
                 label,
                 in_service_max: binned.in_service_max.clone(),
                 in_service_mean: per_covered(&binned.instance_seconds, &binned.covered_s, 1.0),

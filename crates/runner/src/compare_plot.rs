@@ -35,6 +35,12 @@ pub(crate) struct ComparisonSeries {
     pub(crate) in_service_max: Vec<f64>,
     /// Per bin: time-weighted mean instances in service.
     pub(crate) in_service_mean: Vec<f64>,
+    /// Per bin: the run's own mean demand, requests per minute, when the runs replay
+    /// different traces.
+    pub(crate) own_demand_per_min: Option<Vec<f64>>,
+    /// Mean instances in service over the seconds the run covers (its own length, when the
+    /// runs replay different traces).
+    pub(crate) mean_in_service: f64,
 }
 
 /// Everything the overlay shows.
@@ -154,12 +160,14 @@ struct Run<'a> {
     mean: Vec<f64>,
     /// Most instances per bin, never below the mean.
     max: Vec<f64>,
-    /// Mean instances over the whole comparison (bins weighted equally).
+    /// Mean instances over the seconds the run covers.
     avg: f64,
     /// Most instances at any time.
     peak: f64,
     /// Colour of the run.
     color: RGBColor,
+    /// Its own mean demand per bin, requests per minute, when the runs replay different traces.
+    own_demand: Option<Vec<f64>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -210,7 +218,7 @@ impl<'a> Prepared<'a> {
             .enumerate()
             .map(|(k, run)| {
                 let (mean, max) = mean_and_max(&run.in_service_mean, &run.in_service_max);
-                let avg = clean(mean.iter().sum::<f64>() / n as f64);
+                let avg = clean(run.mean_in_service);
                 let peak = max.iter().copied().fold(0.0, f64::max);
                 Run {
                     label: &run.label,
@@ -219,6 +227,10 @@ impl<'a> Prepared<'a> {
                     avg,
                     peak,
                     color: RUN_COLORS[k % RUN_COLORS.len()],
+                    own_demand: run
+                        .own_demand_per_min
+                        .as_ref()
+                        .map(|demand| demand.iter().map(|&v| clean(v)).collect()),
                 }
             })
             .collect();
@@ -268,7 +280,13 @@ impl<'a> Prepared<'a> {
 
     /// Highest demand rate, for the demand axis.
     fn demand_peak(&self) -> f64 {
-        self.demand_max.iter().copied().fold(0.0, f64::max)
+        self.runs
+            .iter()
+            .filter_map(|run| run.own_demand.as_ref())
+            .flatten()
+            .chain(&self.demand_max)
+            .copied()
+            .fold(0.0, f64::max)
     }
 
     /// Most instances any run had, for the shared instance axis.
@@ -436,8 +454,29 @@ fn draw_demand<DB: DrawingBackend>(
         .y_desc("requests / min")
         .draw()
         .map_err(draw_err)?;
-    let band = Prepared::has_band(&data.demand_mean, &data.demand_max);
     let width = line_width(data, area.dim_in_pixel().0);
+    // Runs on different traces: each run's own demand, in its colour, and nothing shared.
+    if data.runs.iter().any(|run| run.own_demand.is_some()) {
+        let mut entries = Vec::new();
+        for run in &data.runs {
+            let Some(demand) = &run.own_demand else {
+                continue;
+            };
+            chart
+                .draw_series(LineSeries::new(
+                    data.step_path(demand),
+                    run.color.stroke_width(width),
+                ))
+                .map_err(draw_err)?;
+            entries.push((
+                Swatch::Line(run.color, 2),
+                format!("demand of {} (mean per bin)", run.label),
+            ));
+        }
+        draw_legend(&legend, &entries, Some(data.demand_note))?;
+        return Ok(());
+    }
+    let band = Prepared::has_band(&data.demand_mean, &data.demand_max);
     chart
         .draw_series(AreaSeries::new(
             data.step_path(&data.demand_mean),
@@ -688,6 +727,8 @@ mod tests {
                         .map(|d| (d / (40.0 + 5.0 * k as f64)).ceil())
                         .collect();
                     ComparisonSeries {
+                        own_demand_per_min: None,
+                        mean_in_service: 0.0,
                         label: format!("run {k} (autoscaler-{k})"),
                         in_service_max: mean.iter().map(|m| m + 1.0).collect(),
                         in_service_mean: mean,
@@ -764,6 +805,8 @@ mod tests {
             demand_mean_per_min: vec![0.0; 4],
             demand_max_per_min: vec![0.0; 4],
             runs: vec![ComparisonSeries {
+                own_demand_per_min: None,
+                mean_in_service: 0.0,
                 label: String::new(),
                 in_service_max: vec![0.0; 4],
                 in_service_mean: vec![0.0; 4],

@@ -225,6 +225,7 @@ pub(crate) fn write_endpoint_run(
                 curve,
             )
         }),
+        false,
     );
     debug_assert!(variants.len() <= MAX_RUNS);
     let png = plot_file(out, RUN_FILES[3], || render_comparison_png(&plot))?;

@@ -81,4 +81,20 @@ fn different_traces_are_refused_unless_asked_for() {
     assert!(!out.path().join("cmp").exists());
     command(true).assert().success();
     assert!(out.path().join("cmp/comparison.csv").is_file());
+    // Each run's own demand is drawn, and each strip's mean is over the run's own length: the
+    // quickstart hour's mean in service is summary.json's, 5.58 instances, not that hour
+    // spread over the 58 NASA days.
+    let svg = std::fs::read_to_string(out.path().join("cmp/comparison.svg")).unwrap();
+    assert!(
+        svg.contains("demand of sagemaker-nasa"),
+        "no NASA demand line"
+    );
+    assert!(
+        svg.contains("demand of sagemaker-quickstart"),
+        "no quickstart demand line"
+    );
+    assert!(
+        svg.contains("mean 5.58"),
+        "the quickstart strip's mean is its own"
+    );
 }
