@@ -634,7 +634,14 @@ impl Autoscaler for KnativePodAutoscaler {
                 reason,
                 removal: Removal::CancelPendingFirst,
             }),
-            notice: path_changed.then_some(reason),
+            // A tick that changes something without changing the replicas is logged too: the
+            // activator entering or leaving the path, panic entered or left.
+            notice: match reason {
+                ScalingReason::Knative(KpaReason {
+                    trace: Some(trace), ..
+                }) if trace.panic_entered || trace.panic_left => Some(reason),
+                _ => path_changed.then_some(reason),
+            },
         }
     }
 }
