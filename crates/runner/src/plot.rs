@@ -44,6 +44,9 @@ pub(crate) struct Timeline {
     pub(crate) arrivals_total: f64,
     /// Request-level runs: per step, the latency percentiles of the requests completed in it.
     pub(crate) latency: Option<LatencySeries>,
+    /// The wall-clock time of t = 0, as the time axis names it (`1995-07-03 04:00 UTC`), when
+    /// the run has one.
+    pub(crate) start: Option<String>,
 }
 
 /// Per-step latency percentiles, seconds; NaN for a step that completed no request.
@@ -1258,7 +1261,10 @@ fn draw<DB: DrawingBackend>(
         .y_label_area_size(Y_LABEL_W)
         .build_cartesian_2d(x_range.clone(), -0.5..1.5)
         .map_err(draw_err)?;
-    let x_desc = format!("time since start ({})", data.unit.name());
+    let x_desc = match &data.tl.start {
+        Some(start) => format!("time since start ({}), t = 0 at {start}", data.unit.name()),
+        None => format!("time since start ({})", data.unit.name()),
+    };
     // Rows are labelled by hand: plotters would put tick labels at arbitrary
     // values and glue them to the axis once the tick marks are hidden.
     let no_label = |_: &f64| String::new();
@@ -1878,6 +1884,7 @@ mod tests {
             units: DemandUnits::Sessions,
             arrivals_total: 0.0,
             latency: None,
+            start: None,
         };
         let mut huge = small(60);
         huge.demand[3] = 1e300;
@@ -2005,6 +2012,21 @@ mod tests {
             wait_mean_s: (n > 0).then_some(0.0),
             latency_cdf_s,
         }
+    }
+
+    #[test]
+    fn a_run_with_a_start_names_its_wall_clock_on_the_time_axis() {
+        let plain = render_svg(&small(60), "run").unwrap();
+        assert!(!plain.contains("t = 0 at"));
+        let dated = Timeline {
+            start: Some("1995-07-03 04:00 UTC".to_owned()),
+            ..small(60)
+        };
+        let svg = render_svg(&dated, "run").unwrap();
+        assert!(
+            svg.contains("t = 0 at 1995-07-03 04:00 UTC"),
+            "no wall clock"
+        );
     }
 
     #[test]
