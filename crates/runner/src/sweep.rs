@@ -602,31 +602,47 @@ impl Sweep {
         fast: Option<Summary>,
     ) -> Result<SweepRow, OutputError> {
         let base = self.base_of(run);
+        let (summary, level) = match fast {
+            // The kernel measures no service level: it runs only where there is none.
+            Some(summary) => (summary, None),
+            None => self.figures(base, fleet, autoscaler)?,
+        };
+        Ok(self.row_of(run, &summary, base.cost(&summary), level))
+    }
+
+    /// The summary and service level of `autoscaler` on `fleet` over `base`'s demand, through
+    /// the general engine.
+    fn figures(
+        &self,
+        base: &Scenario,
+        fleet: FleetConfig,
+        autoscaler: &AutoscalerConfig,
+    ) -> Result<(Summary, Option<ServiceLevel>), OutputError> {
         let build = |reason| OutputError::Build {
             path: self.path.clone(),
             reason,
         };
         let mut extra = ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min);
-        let summary = match fast {
-            Some(summary) => summary,
-            None => {
-                let mut summary = SummarySink::new();
-                base.simulate_variant(fleet, autoscaler, &mut (&mut summary, &mut extra))
-                    .map_err(build)?;
-                summary
-                    .summary()
-                    .ok_or(scalesim_core::BuildError::EmptyDemand)
-                    .map_err(build)?
-            }
-        };
-        let cost = base
-            .price_per_hour
-            .map(|price| summary.instance_hours() * price);
+        let mut summary = SummarySink::new();
+        base.simulate_variant(fleet, autoscaler, &mut (&mut summary, &mut extra))
+            .map_err(build)?;
+        let summary = summary
+            .summary()
+            .ok_or(scalesim_core::BuildError::EmptyDemand)
+            .map_err(build)?;
         let level = extra
             .service_level
             .as_ref()
             .map(|sink| sink.service_level());
-        Ok(self.row_of(run, &summary, cost, level))
+        Ok((summary, level))
+    }
+
+    /// The figure the objective minimises: cost where there is a price, else instance-hours.
+    fn expense_of(&self, summary: &Summary, cost: Option<f64>) -> f64 {
+        match self.minimize {
+            Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
+            Minimize::InstanceHours => summary.instance_hours(),
+        }
     }
 
     /// The row of run `run`, whose figures are `summary`, `cost` and `level`.
@@ -671,10 +687,7 @@ impl Sweep {
         SweepRow {
             run,
             line,
-            expense: match self.minimize {
-                Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
-                Minimize::InstanceHours => summary.instance_hours(),
-            },
+            expense: self.expense_of(summary, cost),
             unserved_fraction,
             slo_violation_s,
             latency_p99_s,
@@ -693,34 +706,15 @@ impl Sweep {
         let mut baseline = Baseline::default();
         for base in &self.bases {
             let (summary, cost, level) = if base.production_variants.is_empty() {
-                let mut summary = SummarySink::new();
-                let mut extra =
-                    ExtraSinks::for_variant(base, base.fleet.capacity_per_instance_per_min);
-                base.simulate_variant(
-                    base.fleet,
-                    &base.autoscaler,
-                    &mut (&mut summary, &mut extra),
-                )
-                .map_err(build)?;
-                let summary = summary
-                    .summary()
-                    .ok_or(scalesim_core::BuildError::EmptyDemand)
-                    .map_err(build)?;
+                let (summary, level) = self.figures(base, base.fleet, &base.autoscaler)?;
                 let cost = base.cost(&summary);
-                let level = extra
-                    .service_level
-                    .as_ref()
-                    .map(|sink| sink.service_level());
                 (summary, cost, level)
             } else {
                 let (summary, cost) =
                     endpoint_summary(&base.production_variants, &mut NoSink).map_err(build)?;
                 (summary, cost, None)
             };
-            baseline.expense += match self.minimize {
-                Minimize::Cost => cost.unwrap_or(summary.instance_hours()),
-                Minimize::InstanceHours => summary.instance_hours(),
-            };
+            baseline.expense += self.expense_of(&summary, cost);
             baseline.unserved_fraction =
                 baseline.unserved_fraction.max(summary.unserved_fraction());
             let slo = level.map(|l| l.slo_violation_s as f64);
@@ -751,30 +745,20 @@ impl Sweep {
             .enumerate()
             .filter_map(|(index, name)| {
                 let value = *combination.get(index)?;
-                let swept = self
+                let mut swept: Vec<f64> = self
                     .combinations
                     .iter()
-                    .filter_map(|c| c.get(index).copied());
-                let (low, high) = swept.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(v), hi.max(v))
-                });
-                let distinct = {
-                    let mut values: Vec<f64> = self
-                        .combinations
-                        .iter()
-                        .filter_map(|c| c.get(index).copied())
-                        .collect();
-                    values.sort_by(f64::total_cmp);
-                    values.dedup();
-                    values.len()
-                };
-                if distinct < 3 {
+                    .filter_map(|c| c.get(index).copied())
+                    .collect();
+                swept.sort_by(f64::total_cmp);
+                swept.dedup();
+                if swept.len() < 3 {
                     return None;
                 }
                 // Zero is as small as cooldowns, counts and delays go.
-                if value == low && value > 0.0 {
+                if Some(&value) == swept.first() && value > 0.0 {
                     Some((name.clone(), value, "smallest"))
-                } else if value == high {
+                } else if Some(&value) == swept.last() {
                     Some((name.clone(), value, "largest"))
                 } else {
                     None
@@ -1560,7 +1544,7 @@ fn write_recommendation(
         "latency_p99_s": baseline.latency_p99_s,
     });
     let objective = serde_json::json!({
-        "minimize": match sweep.minimize { Minimize::Cost => "cost", Minimize::InstanceHours => "instance_hours" },
+        "minimize": sweep.expense_name(),
         "max_unserved_fraction": sweep.max_unserved_fraction,
         "max_slo_violation_s": sweep.max_slo_violation_s,
         "max_latency_p99_s": sweep.max_latency_p99_s,

@@ -22,7 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ScenarioError;
-use crate::vendor_formats::aws_metric_math::{MetricMathList, MetricsOf, metric_math};
+use crate::vendor_formats::aws_metric_math::{
+    MetricMathList, MetricStatBody, MetricsOf, metric_math,
+};
 use crate::vendor_formats::aws_schedule::{ScheduleExpression, occurrences, parse_timestamp};
 use crate::vendor_formats::parse_json;
 
@@ -1312,20 +1314,28 @@ fn tracking_math(
         MetricsOf::TargetTracking,
         path,
         prefix,
-        |at, stat| {
-            let metric = simulated_metric(
-                path,
-                &format!("{at}Metric."),
-                stat.metric.metric_name.as_deref(),
-                stat.metric.namespace.as_deref(),
-                stat.metric.dimensions.as_deref(),
-                registered,
-            )?;
-            let statistic = statistic(path, format!("{at}Stat"), &stat.stat)?;
-            Ok((metric, statistic))
-        },
+        |at, stat| metric_stat(path, at, stat, registered),
     )?;
     push_math(list, maths, path, prefix)
+}
+
+/// The simulated metric and statistic a `Metrics` list's MetricStat at `at` names.
+fn metric_stat(
+    path: &Path,
+    at: &str,
+    stat: &MetricStatBody,
+    registered: &Registered,
+) -> Result<(SageMakerMetric, MetricStatistic), ScenarioError> {
+    let metric = simulated_metric(
+        path,
+        &format!("{at}Metric."),
+        stat.metric.metric_name.as_deref(),
+        stat.metric.namespace.as_deref(),
+        stat.metric.dimensions.as_deref(),
+        registered,
+    )?;
+    let statistic = statistic(path, format!("{at}Stat"), &stat.stat)?;
+    Ok((metric, statistic))
 }
 
 /// Checks StepAdjustments as AWS does (API_StepAdjustment): no interval with both bounds
@@ -1668,15 +1678,7 @@ fn alarm_math(
     )?;
     let mut periods: Vec<(String, u64)> = Vec::new();
     let list = metric_math(queries, MetricsOf::Alarm, path, prefix, |at, stat| {
-        let metric = simulated_metric(
-            path,
-            &format!("{at}Metric."),
-            stat.metric.metric_name.as_deref(),
-            stat.metric.namespace.as_deref(),
-            stat.metric.dimensions.as_deref(),
-            registered,
-        )?;
-        let statistic = statistic(path, format!("{at}Stat"), &stat.stat)?;
+        let (metric, statistic) = metric_stat(path, at, stat, registered)?;
         let period = stat.period.unwrap_or(60);
         check_alarm_period(path, format!("{at}Period"), period, metric.name())?;
         periods.push((format!("{at}Period"), period));

@@ -1055,51 +1055,40 @@ impl Autoscaler for ApplicationAutoScaling {
                 }),
             notice: scheduled.failed.map(ScalingReason::ScheduledAction),
         };
-        if let Some(history) = &mut self.high_resolution
-            && end_s.is_multiple_of(history.period_s())
-        {
-            history.finish(end_s / history.period_s() - 1, observation.in_service);
-            if !end_s.is_multiple_of(MINUTE_S) {
-                let candidate = match set_desired {
-                    Some(_) => None,
-                    None => self.decide(end_s, desired),
-                };
-                return match candidate {
-                    Some(candidate) => StepOutcome {
-                        metric: None,
-                        proposal: Some(Proposal {
-                            desired: candidate.capacity,
-                            bounds: self.bounds,
-                            removal: Removal::CancelPendingFirst,
-                            reason: candidate.reason,
-                        }),
-                        notice: None,
-                    },
-                    None => scheduled_outcome(None),
-                };
+        // A high-resolution period's end decides too (scale-outs only, unless it ends a
+        // minute).
+        let period_end = match &mut self.high_resolution {
+            Some(history) if end_s.is_multiple_of(history.period_s()) => {
+                history.finish(end_s / history.period_s() - 1, observation.in_service);
+                true
             }
-        }
-        if !end_s.is_multiple_of(MINUTE_S) {
+            _ => false,
+        };
+        let minute_end = end_s.is_multiple_of(MINUTE_S);
+        if !(minute_end || period_end) {
             return scheduled_outcome(None);
         }
-        let minute = end_s / MINUTE_S - 1;
-        let record = self.current.finish();
-        self.history.record(minute, record);
-        // A missing datapoint (no copy in service) is no metric.
-        let metric = self
-            .policies
-            .first()
-            .map(|policy| {
-                let query = match policy {
-                    ScalingPolicy::TargetTracking(policy) => policy.query,
-                    ScalingPolicy::StepScaling(policy) => MetricQuery {
-                        period_minutes: 1,
-                        ..policy.alarm.query
-                    },
-                };
-                self.history.value(query, minute)
-            })
-            .filter(|value| !value.is_nan());
+        let metric = if minute_end {
+            let minute = end_s / MINUTE_S - 1;
+            let record = self.current.finish();
+            self.history.record(minute, record);
+            // A missing datapoint (no copy in service) is no metric.
+            self.policies
+                .first()
+                .map(|policy| {
+                    let query = match policy {
+                        ScalingPolicy::TargetTracking(policy) => policy.query,
+                        ScalingPolicy::StepScaling(policy) => MetricQuery {
+                            period_minutes: 1,
+                            ..policy.alarm.query
+                        },
+                    };
+                    self.history.value(query, minute)
+                })
+                .filter(|value| !value.is_nan())
+        } else {
+            None
+        };
         // The endpoint is Updating while an outside update applies: no policy acts on it
         // until the next decision.
         let candidate = match set_desired {
