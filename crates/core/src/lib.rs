@@ -41,8 +41,8 @@ mod capacity;
 mod demand;
 mod elasticity;
 mod error;
-mod fast;
 mod fleet;
+mod kernel;
 mod limits;
 mod metrics;
 mod queueing;
@@ -99,7 +99,7 @@ pub use crate::{
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
-    fast::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
+    kernel::aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     limits::{
         MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_SLOTS,
