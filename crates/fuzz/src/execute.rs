@@ -253,7 +253,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
         Ok(files) => files,
         Err(err) => return refused("write_sweep", &err, &[&out]),
     };
-    check_files("write_sweep", &files)?;
+    check_files("write_sweep", &files.files)?;
     let whole = check_results_csv(&out.join("results.csv"), sweep.runs())?;
     let Some(shards) = shards else {
         return Ok(Verdict::Accepted);
@@ -269,7 +269,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
             Err(err) => return refused("Sweep::run (shard)", &err, &[&shard_dir]),
         };
         match write_sweep(&sweep, &rows, Some(shard), &shard_dir) {
-            Ok(files) => check_files("write_sweep (shard)", &files)?,
+            Ok(written) => check_files("write_sweep (shard)", &written.files)?,
             Err(err) => return refused("write_sweep (shard)", &err, &[&shard_dir]),
         }
         shard_dirs.push(shard_dir);
@@ -285,7 +285,7 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
         Ok(files) => files,
         Err(err) => return refused("write_sweep (merged)", &err, &[&merged_dir]),
     };
-    check_files("write_sweep (merged)", &files)?;
+    check_files("write_sweep (merged)", &files.files)?;
     let merged_text = read_text(&merged_dir.join("results.csv"))?;
     if merged_text != whole {
         return Err(Failure::new(

@@ -57,7 +57,8 @@ pub use crate::{
     },
     staging::check_output_folder,
     sweep::{
-        Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, merge_shards, pareto_frontier, write_sweep,
+        Minimize, SWEEP_FILES, Shard, Sweep, SweepRow, SweepWritten, merge_shards, run_sweep,
+        write_sweep,
     },
     trace::{
         ARRIVAL_COLUMN, GapPolicy, LoadedTrace, TraceArrivals, TraceForm, TraceOptions,

@@ -166,19 +166,11 @@ pub(crate) fn check_nesting(path: &Path, text: &str) -> Result<(), ScenarioError
 /// vectors that may have doubled) and the sinks. Measured at about 70; rounded up.
 const RUN_BYTES_PER_STEP: u64 = 96;
 
-/// Bytes a sweep holds per run until its files are written: the result row, its judged copy.
-const SWEEP_BYTES_PER_RUN: u64 = 1_024;
-
 /// What a run of `steps` steps, `parallel` replicas at a time, needs in memory, about.
 pub(crate) fn run_bytes(steps: u64, parallel: u64) -> u64 {
     steps
         .saturating_mul(RUN_BYTES_PER_STEP)
         .saturating_mul(parallel.max(1))
-}
-
-/// What a sweep of `runs` runs needs beyond its traces, about.
-pub(crate) fn sweep_bytes(runs: u64) -> u64 {
-    runs.saturating_mul(SWEEP_BYTES_PER_RUN)
 }
 
 /// Refuses, before it starts, what would need more memory than the machine has available

@@ -11,9 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalesim_core::Summary;
 use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
-    ComparisonOutput, Minimize, RunOptions, Scenario, Shard, Sweep, SweepRow, check_output_folder,
-    check_same_trace, compare, default_out_dir, merge_shards, write_run_with, write_sweep,
-    write_trace,
+    ComparisonOutput, Minimize, RunOptions, Scenario, Shard, Sweep, SweepWritten,
+    check_output_folder, check_same_trace, compare, default_out_dir, merge_shards, run_sweep,
+    write_run_with, write_sweep, write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -299,10 +299,9 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             check_output_folder(&out_dir)?;
             let bar = progress_bar(runs, json || cli.quiet);
             let started = Instant::now();
-            let rows = sweep.run(part, &|| bar.inc(1))?;
+            let written = run_sweep(&sweep, shard, &out_dir, &|| bar.inc(1))?;
             bar.finish_and_clear();
             let elapsed = started.elapsed();
-            let files = write_sweep(&sweep, &rows, shard, &out_dir)?;
             if json && shard.is_none() {
                 return json_file(&out_dir, "recommendation.json");
             }
@@ -315,7 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                     .collect();
                 let requests: f64 = part
                     .runs(sweep.runs())
-                    .map(|run| per_trace[(run / sweep.combinations.len() as u64) as usize])
+                    .map(|run| per_trace[sweep.trace_of(run)])
                     .sum();
                 format!(
                     "{:.1} million requests a second",
@@ -335,17 +334,17 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 elapsed.as_secs_f64(),
             )?;
             if shard.is_none() {
-                write_recommendation_line(&mut report, &sweep, &rows)?;
+                write_recommendation_line(&mut report, &sweep, &written)?;
                 write_saving(&mut report, &out_dir)?;
             }
             write!(report, "wrote ")?;
-            write_files(&mut report, &out_dir, &files)?;
+            write_files(&mut report, &out_dir, &written.files)?;
         }
         Command::Merge { sweep, shards, out } => {
             let sweep = Sweep::load(&sweep)?;
             let rows = merge_shards(&sweep, &shards)?;
             let out_dir = out.unwrap_or_else(|| default_sweep_dir(&sweep));
-            let files = write_sweep(&sweep, &rows, None, &out_dir)?;
+            let written = write_sweep(&sweep, &rows, None, &out_dir)?;
             if json {
                 return json_file(&out_dir, "recommendation.json");
             }
@@ -355,10 +354,10 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 shards.len(),
                 count(rows.len() as u64)
             )?;
-            write_recommendation_line(&mut report, &sweep, &rows)?;
+            write_recommendation_line(&mut report, &sweep, &written)?;
             write_saving(&mut report, &out_dir)?;
             write!(report, "wrote ")?;
-            write_files(&mut report, &out_dir, &files)?;
+            write_files(&mut report, &out_dir, &written.files)?;
         }
         Command::Compare {
             scenarios,
@@ -479,9 +478,16 @@ fn policy_minutes(sweep: &Sweep, runs: u64) -> f64 {
 fn write_recommendation_line(
     out: &mut String,
     sweep: &Sweep,
-    rows: &[SweepRow],
+    written: &SweepWritten,
 ) -> std::fmt::Result {
-    match sweep.recommend(&sweep.judged(rows)) {
+    for name in &written.without_effect {
+        writeln!(
+            out,
+            "{name} changed no run: every value swept gave the same figures, whatever the other \
+             parameters"
+        )?;
+    }
+    match &written.recommended {
         None => writeln!(
             out,
             "no run meets the objective (unserved fraction <= {}{})",

@@ -41,7 +41,7 @@ use crate::endpoint::endpoint_summary;
 use crate::error::{OutputError, ScenarioError, ShardFolder, ShardProblem, SweepError};
 use crate::limits::{
     MAX_SCENARIO_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_TRACES, MAX_SWEEP_VALUES, MAX_TRACE_BYTES,
-    check_memory, check_provisioning_s, read_bounded, read_text_bounded, sweep_bytes,
+    check_memory, check_provisioning_s, read_bounded, read_text_bounded,
 };
 use crate::output::{ExtraSinks, Pending, SUMMARY_CSV_HEADER, plot_file, summary_csv_values};
 use crate::pareto_plot::{ParetoPoint, render_pareto_png};
@@ -54,6 +54,14 @@ use crate::staging::Staged;
 use crate::vendor_formats::document::{self, Document, Field, Unresolved};
 
 /// Parameters every sweep can vary, whatever the autoscaler.
+mod tally;
+
+use tally::Tally;
+
+/// Groups of runs computed in parallel before their rows are written: enough for the threads to
+/// share, few enough that the rows held stay small.
+const GROUPS_PER_CHUNK: usize = 512;
+
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
 /// Keys of `[sweep]` that are options, not parameters.
 const OPTIONS: [&str; 2] = ["samples", "traces"];
@@ -95,7 +103,7 @@ pub struct Sweep {
     /// What each parameter sets.
     targets: Vec<Target>,
     /// The values of each run, by parameter, per trace (the same for every trace).
-    pub combinations: Vec<Vec<f64>>,
+    combinations: Combinations,
     /// What the recommendation minimises.
     pub minimize: Minimize,
     /// The largest unserved fraction a recommended run may have.
@@ -321,21 +329,33 @@ impl Sweep {
                 ),
             ));
         };
-        check_memory(path, "the sweep", sweep_bytes(runs))?;
+        let held_per_run = match samples {
+            Some(_) => (values.len() * size_of::<u32>()) as u64,
+            None => 0,
+        } + if traces.is_empty() {
+            0
+        } else {
+            size_of::<tally::Partial>() as u64
+        };
+        check_memory(path, "the sweep", runs.saturating_mul(held_per_run))?;
         let combinations = match samples {
-            None => grid(&values),
+            None => Combinations::Grid(values),
             Some(count) => {
                 // A stream no replica uses, so that sampling never shifts a run's draws.
                 let mut rng = ChaCha8Rng::seed_from_u64(base.seed);
                 rng.set_stream(u64::MAX);
-                (0..count)
-                    .map(|_| {
+                let picks = (0..count)
+                    .flat_map(|_| {
                         values
                             .iter()
-                            .map(|v| v[rng.random_range(0..v.len())])
-                            .collect()
+                            .map(|v| rng.random_range(0..v.len()) as u32)
+                            .collect::<Vec<_>>()
                     })
-                    .collect()
+                    .collect();
+                Combinations::Samples {
+                    lists: values,
+                    picks,
+                }
             }
         };
         let mut bases = vec![base];
@@ -350,33 +370,26 @@ impl Sweep {
         // Every combination must make a valid scenario on every trace (an Azure schedule depends
         // on the trace's length): check them all before running any, in parallel as they are
         // many, reporting the first in order that fails.
-        // A combination given twice (a repeated value, or a sample drawn again) is checked once.
-        let mut seen = std::collections::HashSet::new();
-        let distinct: Vec<&Vec<f64>> = combinations
-            .iter()
-            .filter(|combination| {
-                seen.insert(combination.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+        // Nothing is kept per combination, so that a sweep of a million holds its lists only.
+        let first_refused = (0..combinations.len())
+            .into_par_iter()
+            .map(|index| {
+                let combination = combinations.get(index);
+                bases
+                    .iter()
+                    .try_for_each(|base| match &base.endpoint {
+                        Some(inputs) => {
+                            endpoint_variants(base, inputs, &targets, &combination).map(drop)
+                        }
+                        None => variant(base, &targets, &combination).map(drop),
+                    })
+                    .map_err(|message| (combination, message))
             })
-            .collect();
-        let checks: Vec<Result<(), String>> = distinct
-            .par_iter()
-            .map(|combination| {
-                bases.iter().try_for_each(|base| match &base.endpoint {
-                    Some(inputs) => {
-                        endpoint_variants(base, inputs, &targets, combination).map(drop)
-                    }
-                    None => variant(base, &targets, combination).map(drop),
-                })
-            })
-            .collect();
-        if let Some((combination, Err(message))) = distinct
-            .into_iter()
-            .zip(checks)
-            .find(|(_, check)| check.is_err())
-        {
+            .find_first(Result::is_err);
+        if let Some(Err((combination, message))) = first_refused {
             let values: Vec<String> = parameters
                 .iter()
-                .zip(combination)
+                .zip(&combination)
                 .map(|(name, value)| format!("{name} = {value}"))
                 .collect();
             return Err(field(
@@ -462,7 +475,7 @@ impl Sweep {
 
     /// Runs in all.
     pub fn runs(&self) -> u64 {
-        (self.bases.len() * self.combinations.len()) as u64
+        self.bases.len() as u64 * self.combinations.len()
     }
 
     /// The header of `results.csv`.
@@ -498,7 +511,30 @@ impl Sweep {
         shard: Shard,
         progress: &(dyn Fn() + Sync),
     ) -> Result<Vec<SweepRow>, OutputError> {
-        let runs: Vec<u64> = shard.runs(self.runs()).collect();
+        let mut rows = Vec::new();
+        self.stream(shard, progress, &mut |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .map_err(|error| match error {
+            SweepError::Output(error) => error,
+            other => OutputError::Folder {
+                path: self.path.clone(),
+                message: other.to_string(),
+            },
+        })?;
+        Ok(rows)
+    }
+
+    /// Runs the runs of `shard` as [`Sweep::run`] does, handing each row to `each` in run order
+    /// as soon as the rows before it are done, so that no more than a chunk of rows is held.
+    pub(crate) fn stream(
+        &self,
+        shard: Shard,
+        progress: &(dyn Fn() + Sync),
+        each: &mut dyn FnMut(SweepRow) -> Result<(), SweepError>,
+    ) -> Result<(), SweepError> {
+        let mut runs = shard.runs(self.runs()).peekable();
         // Groups of consecutive runs go through the kernel together, sharing each pass over the
         // demand, and no more than it steps at once, so that uneven runs balance across threads;
         // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
@@ -506,21 +542,29 @@ impl Sweep {
             AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
             _ => 1,
         };
-        let groups = runs
-            .par_chunks(group_size)
-            .map(|group| {
-                let rows = self.run_group(group);
-                for _ in group {
-                    progress();
-                }
-                rows
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(groups.into_iter().flatten().collect())
+        let mut chunk = Vec::with_capacity(group_size * GROUPS_PER_CHUNK);
+        while runs.peek().is_some() {
+            chunk.clear();
+            chunk.extend(runs.by_ref().take(group_size * GROUPS_PER_CHUNK));
+            let groups = chunk
+                .par_chunks(group_size)
+                .map(|group| {
+                    let rows = self.run_group(group);
+                    for _ in group {
+                        progress();
+                    }
+                    rows
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for row in groups.into_iter().flatten() {
+                each(row)?;
+            }
+        }
+        Ok(())
     }
 
     fn base_of(&self, run: u64) -> &Scenario {
-        &self.bases[(run / self.combinations.len() as u64) as usize]
+        &self.bases[self.trace_of(run)]
     }
 
     /// The error of values that, once set, the scenario refuses; loading the sweep checks every
@@ -546,7 +590,7 @@ impl Sweep {
                         self.base_of(run),
                         inputs,
                         &self.targets,
-                        self.combination(run),
+                        &self.combination(run),
                     )
                     .map_err(|message| self.invalid_values(message))?;
                     let (summary, cost) =
@@ -563,7 +607,7 @@ impl Sweep {
         let mut prepared = Vec::with_capacity(group.len());
         for &run in group {
             let (fleet, autoscaler) =
-                variant(self.base_of(run), &self.targets, self.combination(run))
+                variant(self.base_of(run), &self.targets, &self.combination(run))
                     .map_err(|message| self.invalid_values(message))?;
             prepared.push((run, fleet, autoscaler));
         }
@@ -745,11 +789,7 @@ impl Sweep {
             .enumerate()
             .filter_map(|(index, name)| {
                 let value = *combination.get(index)?;
-                let mut swept: Vec<f64> = self
-                    .combinations
-                    .iter()
-                    .filter_map(|c| c.get(index).copied())
-                    .collect();
+                let mut swept = self.combinations.lists().get(index)?.clone();
                 swept.sort_by(f64::total_cmp);
                 swept.dedup();
                 if swept.len() < 3 {
@@ -775,92 +815,53 @@ impl Sweep {
         }
     }
 
-    /// The losses a row is judged on.
-    fn loss(row: &SweepRow) -> f64 {
-        row.loss
+    /// Whether `row` meets the objective.
+    fn meets_objective(&self, row: &SweepRow) -> bool {
+        row.unserved_fraction <= self.max_unserved_fraction
+            && match (self.max_slo_violation_s, row.slo_violation_s) {
+                (Some(limit), Some(seconds)) => seconds <= limit,
+                _ => true,
+            }
+            && self
+                .max_latency_p99_s
+                .is_none_or(|limit| row.latency_p99_s.is_some_and(|p99| p99 <= limit))
     }
 
-    /// The cheapest row meeting the objective, first by run number on ties.
-    pub fn recommend<'r>(&self, rows: &'r [SweepRow]) -> Option<&'r SweepRow> {
-        rows.iter()
-            .filter(|row| row.unserved_fraction <= self.max_unserved_fraction)
-            .filter(
-                |row| match (self.max_slo_violation_s, row.slo_violation_s) {
-                    (Some(limit), Some(seconds)) => seconds <= limit,
-                    _ => true,
-                },
-            )
-            .filter(|row| {
-                self.max_latency_p99_s
-                    .is_none_or(|limit| row.latency_p99_s.is_some_and(|p99| p99 <= limit))
-            })
-            .min_by(|a, b| a.expense.total_cmp(&b.expense).then(a.run.cmp(&b.run)))
-    }
-
-    /// The rows the frontier and the recommendation judge. With one trace, the runs. With
-    /// several, one row per combination of parameters, on all traces at once: its expense
-    /// summed, its losses the worst of any trace, numbered as its run on the first trace, so
-    /// that a recommended policy meets the objective on every trace.
-    pub fn judged(&self, rows: &[SweepRow]) -> Vec<SweepRow> {
-        if self.bases.len() == 1 {
-            return rows.to_vec();
+    /// The judged row of `combination` on all traces at once, whose figures are `partial`:
+    /// numbered as its run on the first trace, so that a recommended policy meets the objective
+    /// on every trace.
+    fn judged_row(&self, combination: u64, partial: tally::Partial) -> SweepRow {
+        let tally::Partial {
+            expense,
+            unserved_fraction,
+            slo_violation_s,
+            latency_p99_s,
+        } = partial;
+        let mut line = combination.to_string();
+        for value in self.combination(combination) {
+            let _ = write!(line, ",{value}");
         }
-        let per_trace = self.combinations.len() as u64;
-        let traces = self.bases.len() as u64;
-        (0..per_trace)
-            .filter_map(|combination| {
-                let runs: Vec<&SweepRow> = (0..traces)
-                    .filter_map(|trace| {
-                        let run = combination + trace * per_trace;
-                        // Rows come in run order.
-                        rows.binary_search_by_key(&run, |row| row.run)
-                            .ok()
-                            .map(|idx| &rows[idx])
-                    })
-                    .collect();
-                if runs.len() as u64 != traces {
-                    return None;
-                }
-                let expense: f64 = runs.iter().map(|row| row.expense).sum();
-                let unserved_fraction = runs
-                    .iter()
-                    .map(|row| row.unserved_fraction)
-                    .fold(0.0, f64::max);
-                let slo_violation_s = runs
-                    .iter()
-                    .map(|row| row.slo_violation_s)
-                    .try_fold(0.0_f64, |worst, s| s.map(|s| worst.max(s)));
-                let latency_p99_s = runs
-                    .iter()
-                    .map(|row| row.latency_p99_s)
-                    .try_fold(0.0_f64, |worst, s| s.map(|s| worst.max(s)));
-                let mut line = combination.to_string();
-                for value in self.combination(combination) {
-                    let _ = write!(line, ",{value}");
-                }
-                let _ = write!(
-                    line,
-                    ",{expense},{unserved_fraction},{}",
-                    slo_violation_s.map(|s| s.to_string()).unwrap_or_default()
-                );
-                if self.bases[0].requests.is_some() {
-                    let _ = write!(
-                        line,
-                        ",{}",
-                        latency_p99_s.map(|s| s.to_string()).unwrap_or_default()
-                    );
-                }
-                Some(SweepRow {
-                    run: combination,
-                    line,
-                    expense,
-                    unserved_fraction,
-                    slo_violation_s,
-                    latency_p99_s,
-                    loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
-                })
-            })
-            .collect()
+        let _ = write!(
+            line,
+            ",{expense},{unserved_fraction},{}",
+            slo_violation_s.map(|s| s.to_string()).unwrap_or_default()
+        );
+        if self.bases[0].requests.is_some() {
+            let _ = write!(
+                line,
+                ",{}",
+                latency_p99_s.map(|s| s.to_string()).unwrap_or_default()
+            );
+        }
+        SweepRow {
+            run: combination,
+            line,
+            expense,
+            unserved_fraction,
+            slo_violation_s,
+            latency_p99_s,
+            loss: self.loss_of(unserved_fraction, slo_violation_s, latency_p99_s),
+        }
     }
 
     /// The header of `pareto.csv`: the runs' with one trace, the combinations' with several.
@@ -884,50 +885,78 @@ impl Sweep {
     }
 
     /// The parameter values of run `run`.
-    pub fn combination(&self, run: u64) -> &[f64] {
-        &self.combinations[(run % self.combinations.len() as u64) as usize]
+    pub fn combination(&self, run: u64) -> Vec<f64> {
+        self.combinations.get(run % self.combinations.len())
+    }
+
+    /// The position of run `run`'s trace among the sweep's, the sweep file's own first.
+    pub fn trace_of(&self, run: u64) -> usize {
+        (run / self.combinations.len()) as usize
+    }
+
+    /// Combinations of parameter values in all: runs on each trace.
+    pub fn combination_count(&self) -> u64 {
+        self.combinations.len()
     }
 }
 
-/// Rows not beaten on both expense and loss by another row, cheapest first.
-pub fn pareto_frontier(rows: &[SweepRow]) -> Vec<&SweepRow> {
-    let mut sorted: Vec<&SweepRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.expense
-            .total_cmp(&b.expense)
-            .then(Sweep::loss(a).total_cmp(&Sweep::loss(b)))
-            .then(a.run.cmp(&b.run))
-    });
-    let mut frontier: Vec<&SweepRow> = Vec::new();
-    // A run with no measure of its loss (no request completed) is on no frontier.
-    for row in sorted
-        .into_iter()
-        .filter(|row| Sweep::loss(row).is_finite())
-    {
-        if frontier
-            .last()
-            .is_none_or(|best| Sweep::loss(row) < Sweep::loss(best))
-        {
-            frontier.push(row);
+/// The combinations of values a sweep runs, each computed from its number when needed, so that
+/// a grid of a million holds only its lists.
+#[derive(Debug)]
+enum Combinations {
+    /// Every combination of the lists, the last varying fastest.
+    Grid(Vec<Vec<f64>>),
+    /// Seeded random picks: for each sample in turn, its position in each list.
+    Samples {
+        lists: Vec<Vec<f64>>,
+        picks: Vec<u32>,
+    },
+}
+
+impl Combinations {
+    fn lists(&self) -> &[Vec<f64>] {
+        match self {
+            Self::Grid(lists) | Self::Samples { lists, .. } => lists,
         }
     }
-    frontier
-}
 
-/// The grid of `values`: their product, the last list varying fastest.
-fn grid(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    values.iter().fold(vec![Vec::new()], |prefixes, list| {
-        prefixes
-            .iter()
-            .flat_map(|prefix| {
-                list.iter().map(move |&value| {
-                    let mut next = prefix.clone();
-                    next.push(value);
-                    next
-                })
-            })
+    fn len(&self) -> u64 {
+        match self {
+            Self::Grid(lists) => lists.iter().map(|list| list.len() as u64).product(),
+            Self::Samples { lists, picks } => (picks.len() / lists.len()) as u64,
+        }
+    }
+
+    /// The position in each list of combination `index`.
+    fn positions(&self, index: u64) -> Vec<usize> {
+        match self {
+            Self::Grid(lists) => {
+                let mut rest = index;
+                let mut positions = vec![0; lists.len()];
+                for (position, list) in positions.iter_mut().zip(lists).rev() {
+                    let len = list.len() as u64;
+                    *position = (rest % len) as usize;
+                    rest /= len;
+                }
+                positions
+            }
+            Self::Samples { lists, picks } => {
+                let start = index as usize * lists.len();
+                picks[start..start + lists.len()]
+                    .iter()
+                    .map(|&pick| pick as usize)
+                    .collect()
+            }
+        }
+    }
+
+    fn get(&self, index: u64) -> Vec<f64> {
+        self.positions(index)
+            .into_iter()
+            .zip(self.lists())
+            .map(|(position, list)| list[position])
             .collect()
-    })
+    }
 }
 
 /// What a sweep parameter sets.
@@ -1346,66 +1375,164 @@ impl ResultsPrint {
     }
 }
 
-/// Writes a sweep's (or a shard's) files into `out_dir`; a whole sweep also gets the Pareto
-/// frontier, its plot and the recommendation.
+/// What writing a sweep gave: its files, and what the terminal shows of it.
+#[derive(Debug)]
+pub struct SweepWritten {
+    /// The files written, as they are now.
+    pub files: Vec<PathBuf>,
+    /// The recommended row, judged on all traces (whole sweeps only).
+    pub recommended: Option<SweepRow>,
+    /// The parameters whose values changed no run's figures (whole grids only).
+    pub without_effect: Vec<String>,
+    /// The rows written to `results.csv`.
+    pub rows: u64,
+}
+
+/// Runs the runs of `shard` (`None`: all) and writes the sweep's files into `out_dir` as
+/// [`write_sweep`] does, each row streaming into `results.csv` as soon as the rows before it
+/// are done: memory does not grow with the runs.
+pub fn run_sweep(
+    sweep: &Sweep,
+    shard: Option<Shard>,
+    out_dir: &Path,
+    progress: &(dyn Fn() + Sync),
+) -> Result<SweepWritten, SweepError> {
+    let mut files = SweepFiles::begin(sweep, shard, out_dir)?;
+    sweep.stream(shard.unwrap_or(Shard::WHOLE), progress, &mut |row| {
+        files.push(&row)
+    })?;
+    files.finish()
+}
+
+/// Writes a sweep's (or a shard's) `rows`, in run order, into `out_dir`; a whole sweep also gets
+/// the Pareto frontier, its plot, the recommendation and the report.
 pub fn write_sweep(
     sweep: &Sweep,
     rows: &[SweepRow],
     shard: Option<Shard>,
     out_dir: &Path,
-) -> Result<Vec<PathBuf>, SweepError> {
-    let staged = Staged::begin(out_dir)?;
-    let out_dir = staged.dir();
-    let mut files = Vec::new();
-    let table = |header: String, rows: &mut dyn Iterator<Item = &SweepRow>| {
-        let mut text = header;
-        text.push('\n');
-        for row in rows {
-            text.push_str(&row.line);
-            text.push('\n');
+) -> Result<SweepWritten, SweepError> {
+    let mut files = SweepFiles::begin(sweep, shard, out_dir)?;
+    for row in rows {
+        files.push(row)?;
+    }
+    files.finish()
+}
+
+/// A sweep's files being written: `results.csv` row by row, and the tally of what the other
+/// files need.
+struct SweepFiles<'s> {
+    sweep: &'s Sweep,
+    shard: Option<Shard>,
+    staged: Staged,
+    results: Pending,
+    /// The SHA-256 of `results.csv` so far, for a shard's manifest.
+    print: Sha256,
+    rows: u64,
+    tally: Tally<'s>,
+}
+
+impl<'s> SweepFiles<'s> {
+    fn begin(sweep: &'s Sweep, shard: Option<Shard>, out_dir: &Path) -> Result<Self, SweepError> {
+        let staged = Staged::begin(out_dir)?;
+        let mut results = Pending::create(staged.dir(), SWEEP_FILES[0])?;
+        let mut print = Sha256::new();
+        let header = format!("{}\n", sweep.header());
+        results.write_all(header.as_bytes())?;
+        print.update(header.as_bytes());
+        Ok(Self {
+            sweep,
+            shard,
+            staged,
+            results,
+            print,
+            rows: 0,
+            tally: Tally::new(sweep),
+        })
+    }
+
+    fn push(&mut self, row: &SweepRow) -> Result<(), SweepError> {
+        let mut line = String::with_capacity(row.line.len() + 1);
+        line.push_str(&row.line);
+        line.push('\n');
+        self.results.write_all(line.as_bytes())?;
+        self.rows += 1;
+        if self.shard.is_some() {
+            self.print.update(line.as_bytes());
+        } else {
+            self.tally.push(row);
         }
-        text
-    };
-    let mut results = Pending::create(out_dir, SWEEP_FILES[0])?;
-    results.write_all(table(sweep.header(), &mut rows.iter()).as_bytes())?;
-    files.push(results);
-    if let Some(shard) = shard {
-        let manifest = Manifest {
-            format: MANIFEST_FORMAT,
-            shard: shard.number,
-            shards: shard.count,
-            inputs: sweep.inputs.clone(),
-            results: ResultsPrint::of(&table(sweep.header(), &mut rows.iter())),
-            runs: sweep.runs(),
+        Ok(())
+    }
+
+    fn finish(self) -> Result<SweepWritten, SweepError> {
+        let Self {
+            sweep,
+            shard,
+            staged,
+            results,
+            print,
+            rows,
+            tally,
+        } = self;
+        let out_dir = staged.dir();
+        let mut files = vec![results];
+        let table = |header: String, rows: &mut dyn Iterator<Item = &SweepRow>| {
+            let mut text = header;
+            text.push('\n');
+            for row in rows {
+                text.push_str(&row.line);
+                text.push('\n');
+            }
+            text
         };
-        let mut file = Pending::create(out_dir, SHARD_MANIFEST)?;
-        let json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-        file.write_all(json.as_bytes())?;
-        files.push(file);
-    } else {
-        let judged = sweep.judged(rows);
-        let rows = judged.as_slice();
-        let frontier = pareto_frontier(rows);
+        if let Some(shard) = shard {
+            let manifest = Manifest {
+                format: MANIFEST_FORMAT,
+                shard: shard.number,
+                shards: shard.count,
+                inputs: sweep.inputs.clone(),
+                results: ResultsPrint {
+                    rows,
+                    sha256: format!("{:x}", print.finalize()),
+                },
+                runs: sweep.runs(),
+            };
+            let mut file = Pending::create(out_dir, SHARD_MANIFEST)?;
+            let json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+            file.write_all(json.as_bytes())?;
+            files.push(file);
+            return Ok(SweepWritten {
+                files: staged.finish(files)?,
+                recommended: None,
+                without_effect: Vec::new(),
+                rows,
+            });
+        }
+        let frontier = tally.frontier();
         let mut pareto = Pending::create(out_dir, SWEEP_FILES[1])?;
-        pareto.write_all(table(sweep.judged_header(), &mut frontier.iter().copied()).as_bytes())?;
+        pareto.write_all(table(sweep.judged_header(), &mut frontier.iter()).as_bytes())?;
         files.push(pareto);
-        let points: Vec<ParetoPoint> = rows
+        let mut frontier_runs: Vec<u64> = frontier.iter().map(|row| row.run).collect();
+        frontier_runs.sort_unstable();
+        let on_frontier = |run: u64| frontier_runs.binary_search(&run).is_ok();
+        let sampled = tally.points();
+        let points: Vec<ParetoPoint> = sampled
             .iter()
-            .filter(|row| Sweep::loss(row).is_finite())
-            .map(|row| ParetoPoint {
-                expense: row.expense,
-                loss: Sweep::loss(row),
-                on_frontier: frontier.iter().any(|f| f.run == row.run),
+            .map(|point| ParetoPoint {
+                expense: point.expense,
+                loss: point.loss,
+                on_frontier: on_frontier(point.run),
             })
             .collect();
-        let recommended = sweep.recommend(rows);
+        let recommended = tally.recommended();
         let x_label = match sweep.minimize {
             Minimize::Cost => "cost (instance-hours × price_per_hour)",
             Minimize::InstanceHours => "instance-hours (h)",
         };
         let y_label = if sweep.max_latency_p99_s.is_some() {
             "p99 latency (s)"
-        } else if rows.iter().any(|r| r.slo_violation_s.is_some()) {
+        } else if tally.slo_measured() {
             "time breaking the SLO (s)"
         } else {
             "unserved fraction (% of requests)"
@@ -1416,16 +1543,17 @@ pub fn write_sweep(
                 .path
                 .file_stem()
                 .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-            rows.len()
+            tally.judged()
         );
-        let chosen = recommended.map(|row| (row.expense, Sweep::loss(row)));
+        let chosen = recommended.map(|row| (row.expense, row.loss));
         let baseline = sweep.baseline()?;
         let own = Some((baseline.expense, baseline.loss)).filter(|(_, loss)| loss.is_finite());
         files.push(plot_file(out_dir, SWEEP_FILES[2], || {
             render_pareto_png(&title, &points, chosen, own, x_label, y_label)
         })?);
+        let without_effect = tally.without_effect();
         let (recommendation, recommendation_json) =
-            write_recommendation(sweep, recommended, &baseline, out_dir)?;
+            write_recommendation(sweep, recommended, &baseline, &without_effect, out_dir)?;
         files.push(recommendation);
         let mut recommended_texts = Vec::new();
         if let Some(row) = recommended {
@@ -1439,10 +1567,21 @@ pub fn write_sweep(
                 files.push(file);
             }
         }
+        let points = sampled
+            .iter()
+            .map(|point| SweepPoint {
+                run: point.run,
+                expense: point.expense,
+                loss: point.loss,
+                on_frontier: on_frontier(point.run),
+                parameters: sweep.combination(point.run),
+            })
+            .collect();
         let report = sweep_report(
             sweep,
-            rows,
-            &frontier,
+            tally.judged(),
+            points,
+            tally.slo_measured(),
             recommended,
             (title, x_label, y_label),
             recommendation_json,
@@ -1451,33 +1590,31 @@ pub fn write_sweep(
         let mut report_file = Pending::create(out_dir, SWEEP_FILES[4])?;
         report_file.write_all(sweep_html(report).as_bytes())?;
         files.push(report_file);
+        Ok(SweepWritten {
+            files: staged.finish(files)?,
+            recommended: recommended.cloned(),
+            without_effect: without_effect
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
+            rows,
+        })
     }
-    Ok(staged.finish(files)?)
 }
 
-/// What `report.html` shows of a whole sweep: `rows` are the judged rows, `labels` the plot's
-/// title and axes.
+/// What `report.html` shows of a whole sweep: `runs` judged rows, of which `points` are
+/// plotted; `labels` the plot's title and axes.
+#[allow(clippy::too_many_arguments)]
 fn sweep_report<'a>(
     sweep: &'a Sweep,
-    rows: &[SweepRow],
-    frontier: &[&SweepRow],
+    runs: u64,
+    points: Vec<SweepPoint>,
+    slo_measured: bool,
     recommended: Option<&SweepRow>,
     (title, x_label, y_label): (String, &'a str, &'a str),
     recommendation_json: String,
     files: Vec<(String, String)>,
 ) -> SweepReport<'a> {
-    let points = rows
-        .iter()
-        .filter(|row| Sweep::loss(row).is_finite())
-        .map(|row| SweepPoint {
-            run: row.run,
-            expense: row.expense,
-            loss: Sweep::loss(row),
-            on_frontier: frontier.iter().any(|f| f.run == row.run),
-            parameters: sweep.combination(row.run).to_vec(),
-        })
-        .collect();
-    let slo_measured = rows.iter().any(|r| r.slo_violation_s.is_some());
     let limit = match sweep.max_latency_p99_s {
         Some(limit) => Some(limit),
         None if slo_measured => sweep.max_slo_violation_s,
@@ -1511,7 +1648,7 @@ fn sweep_report<'a>(
     });
     SweepReport {
         title,
-        runs: rows.len(),
+        runs: runs as usize,
         traces: sweep.bases.len(),
         parameters: &sweep.parameters,
         points,
@@ -1534,6 +1671,7 @@ fn write_recommendation(
     sweep: &Sweep,
     row: Option<&SweepRow>,
     baseline: &Baseline,
+    without_effect: &[&str],
     out_dir: &Path,
 ) -> Result<(Pending, String), OutputError> {
     let expense = sweep.expense_name();
@@ -1549,7 +1687,7 @@ fn write_recommendation(
         "max_slo_violation_s": sweep.max_slo_violation_s,
         "max_latency_p99_s": sweep.max_latency_p99_s,
     });
-    let body = match row {
+    let mut body = match row {
         None => serde_json::json!({
             "objective": objective,
             "recommended": null,
@@ -1561,7 +1699,7 @@ fn write_recommendation(
                 .parameters
                 .iter()
                 .zip(sweep.combination(row.run))
-                .map(|(name, &value)| (name.clone(), document::number(value)))
+                .map(|(name, value)| (name.clone(), document::number(value)))
                 .collect();
             let saving = baseline.expense - row.expense;
             let warnings: Vec<String> = sweep
@@ -1593,6 +1731,7 @@ fn write_recommendation(
             })
         }
     };
+    body["parameters_without_effect"] = serde_json::json!(without_effect);
     let mut file = Pending::create(out_dir, SWEEP_FILES[3])?;
     let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
     text.push('\n');
@@ -1623,7 +1762,7 @@ fn write_recommended_files(
     out_dir: &Path,
 ) -> Result<Vec<(Pending, String)>, OutputError> {
     let vendor = &sweep.bases[0].vendor;
-    let bodies = edited_bodies(vendor, &sweep.targets, sweep.combination(row.run))
+    let bodies = edited_bodies(vendor, &sweep.targets, &sweep.combination(row.run))
         .map_err(|message| sweep.invalid_values(message))?;
     let mut files = Vec::new();
     for (document, body) in vendor.documents.iter().zip(&bodies) {
@@ -1976,13 +2115,17 @@ pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, Sw
 
 #[cfg(test)]
 mod tests {
+    use super::tally::Frontier;
     use super::*;
 
     #[test]
     fn the_grid_varies_the_last_key_fastest() {
-        let grid = grid(&[vec![1.0, 2.0], vec![10.0, 20.0, 30.0]]);
+        let grid = Combinations::Grid(vec![vec![1.0, 2.0], vec![10.0, 20.0, 30.0]]);
+        assert_eq!(grid.len(), 6);
         assert_eq!(
-            grid,
+            (0..grid.len())
+                .map(|index| grid.get(index))
+                .collect::<Vec<_>>(),
             vec![
                 vec![1.0, 10.0],
                 vec![1.0, 20.0],
@@ -2017,7 +2160,11 @@ mod tests {
             row(4, 20.0, 0.0),
             row(5, 25.0, 0.0),
         ];
-        let frontier: Vec<u64> = pareto_frontier(&rows).iter().map(|r| r.run).collect();
+        let mut frontier = Frontier::default();
+        for row in rows {
+            frontier.admit(row);
+        }
+        let frontier: Vec<u64> = frontier.rows().iter().map(|r| r.run).collect();
         assert_eq!(frontier, [1, 2, 4]);
     }
 

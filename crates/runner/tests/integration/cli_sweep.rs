@@ -1,5 +1,6 @@
 //! `scalesim sweep` and `scalesim merge` on the spec's checks by hand.
 
+use predicates::prelude::PredicateBooleanExt as _;
 use scalesim_runner::{Shard, Sweep};
 
 use crate::common::{Fixture, column, repo_root, scalesim, step_and_schedule, sweep};
@@ -573,4 +574,39 @@ fn a_recommendation_at_the_edge_of_a_swept_range_is_flagged() {
     let recommendation: serde_json::Value =
         serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     assert_eq!(recommendation["warnings"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_parameter_that_changes_no_run_is_named() {
+    // In the spec's checks by hand the fleet scales out once (1 to 8 instances at minute 3) and
+    // AWS lets a scale-out through a scale-out cooldown whenever it asks for more than the
+    // current capacity, which every scale-out does: ScaleOutCooldown changes nothing. The
+    // target does (run 0 and run 2 of the grid sweep above differ), and so does MinCapacity
+    // at target 700 (30 against 60 instance-minutes).
+    let fixture = Fixture::new();
+    fixture.replace(
+        "scenario.toml",
+        "metric_delay_s = 0",
+        "metric_delay_s = 0\n\n[sweep]\nTargetValue = [70, 700]\nScaleOutCooldown = [0, 600, 1800]\nMinCapacity = [1, 2]\n",
+    );
+    sweep(&fixture, "out", None)
+        .success()
+        .stdout(predicates::str::contains(
+            "ScaleOutCooldown changed no run: every value swept gave the same figures",
+        ))
+        .stdout(predicates::str::contains("TargetValue changed").not())
+        .stdout(predicates::str::contains("MinCapacity changed").not());
+    let recommendation: serde_json::Value =
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
+    assert_eq!(
+        recommendation["parameters_without_effect"],
+        serde_json::json!(["ScaleOutCooldown"])
+    );
+    let results = fixture.read_out("results.csv");
+    let seconds = column(&results, "instance_seconds");
+    assert_eq!(seconds.len(), 12);
+    // Runs 0, 2 and 4 differ only in ScaleOutCooldown; so do 1, 3 and 5.
+    assert_eq!(seconds[0], (189 * 60).to_string());
+    assert!(seconds[0] == seconds[2] && seconds[2] == seconds[4]);
+    assert!(seconds[1] == seconds[3] && seconds[3] == seconds[5]);
 }
