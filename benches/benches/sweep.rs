@@ -14,8 +14,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use scalesim_benches::{MINUTES, nasa_30_days};
 use scalesim_core::{
-    FleetConfig, SWEEP_LANES, ScalableTarget, Simulation, SummarySink, TargetTracking,
-    TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
+    FleetConfig, KernelService, SWEEP_LANES, ScalableTarget, Simulation, SummarySink,
+    TargetTracking, TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
 };
 
 const POLICIES: usize = 1_000;
@@ -81,9 +81,9 @@ fn sweep(c: &mut Criterion) {
             let hours: Vec<u64> = runs
                 .par_chunks(SWEEP_LANES)
                 .flat_map_iter(|lanes| {
-                    target_tracking_summaries(black_box(&demand), lanes)
+                    target_tracking_summaries(black_box(&demand), KernelService::THROTTLE, lanes)
                         .into_iter()
-                        .map(|summary| summary.map_or(0, |s| s.instance_seconds))
+                        .map(|figures| figures.map_or(0, |f| f.summary.instance_seconds))
                 })
                 .collect();
             black_box(hours)

@@ -32,8 +32,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
-    FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceLevel, ServiceModel, Summary, SummarySink,
-    TargetTracking, target_tracking_summaries,
+    FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures, ServiceLevel, Summary,
+    SummarySink, TargetTracking, target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -612,15 +612,13 @@ impl Sweep {
             prepared.push((run, fleet, autoscaler));
         }
         let first_base = self.base_of(group[0]);
-        // Target tracking with nothing but the summary to measure goes through the sweep
-        // kernel, which gives the general engine's summary bit for bit, many times faster.
+        // Fluid runs of target tracking go through the sweep kernel, which gives the general
+        // engine's summary and service level bit for bit, many times faster.
         let kernel_runs: Option<Vec<(FleetConfig, &TargetTracking)>> = prepared
             .iter()
             .map(|(run, fleet, autoscaler)| match autoscaler {
                 AutoscalerConfig::AwsTargetTracking(policy)
                     if std::ptr::eq(self.base_of(*run), first_base)
-                        && first_base.service_time_s.is_none()
-                        && first_base.service == ServiceModel::Throttle
                         && first_base.requests.is_none() =>
                 {
                     Some((*fleet, policy))
@@ -628,8 +626,14 @@ impl Sweep {
                 _ => None,
             })
             .collect();
+        let service = KernelService {
+            model: first_base.service,
+            service_level: first_base
+                .service_time_s
+                .map(|service_time_s| (service_time_s, first_base.slo)),
+        };
         let fast = kernel_runs
-            .map(|runs| target_tracking_summaries(&first_base.demand, &runs))
+            .map(|runs| target_tracking_summaries(&first_base.demand, service, &runs))
             .unwrap_or_else(|| vec![None; prepared.len()]);
         prepared
             .iter()
@@ -643,12 +647,11 @@ impl Sweep {
         run: u64,
         fleet: FleetConfig,
         autoscaler: &AutoscalerConfig,
-        fast: Option<Summary>,
+        fast: Option<RunFigures>,
     ) -> Result<SweepRow, OutputError> {
         let base = self.base_of(run);
         let (summary, level) = match fast {
-            // The kernel measures no service level: it runs only where there is none.
-            Some(summary) => (summary, None),
+            Some(figures) => (figures.summary, figures.service_level),
             None => self.figures(base, fleet, autoscaler)?,
         };
         Ok(self.row_of(run, &summary, base.cost(&summary), level))

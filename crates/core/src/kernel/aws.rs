@@ -20,6 +20,11 @@
 //!   path only to scale, to bring launches into service or when a cooldown ends; that path
 //!   holds everything else (desired capacity, launches in due order, instance time
 //!   counted only when the instance count changes).
+//!
+//! The fleet throttles or queues (a const parameter, so the throttle's loop carries no queue).
+//! Given a service time, each lane's minute is also handed, as a [`StepRecord`], to the general
+//! engine's own [`ServiceLevelSink`]: its latency estimate costs more than the rest of the
+//! minute, and computing it any other way would risk the bits.
 
 use std::collections::VecDeque;
 use std::ops::{BitAnd, BitOr, Shl};
@@ -27,8 +32,11 @@ use std::ops::{BitAnd, BitOr, Shl};
 use crate::autoscaler::aws::TargetTracking;
 use crate::capacity::CapacityBounds;
 use crate::demand::Demand;
-use crate::fleet::FleetConfig;
+use crate::fleet::{FleetConfig, ServiceModel};
+use crate::kernel::{KernelService, RunFigures};
 use crate::metrics::Summary;
+use crate::service_level::ServiceLevelSink;
+use crate::sim::{Sink, StepRecord};
 
 const MINUTE_S: u64 = 60;
 const HIGH_DATAPOINTS: u32 = 3;
@@ -39,25 +47,28 @@ const LOW_THRESHOLD_RATIO: f64 = 0.9;
 /// this, and every lane does useful work.
 pub const LANES: usize = 8;
 
-/// The summary of `policy` driving a fleet of `fleet` over `demand`, as the general engine would
-/// give it; `None` when the kernel does not apply (steps other than 60 s, provisioning not in
-/// whole minutes), so that the caller runs the general engine instead.
+/// The figures of `policy` driving a fleet of `fleet` that serves as `service` says over
+/// `demand`, as the general engine would give them; `None` when the kernel does not apply
+/// (steps other than 60 s, provisioning not in whole minutes), so that the caller runs the
+/// general engine instead.
 pub fn target_tracking_summary(
     demand: &Demand,
+    service: KernelService,
     fleet: FleetConfig,
     policy: &TargetTracking,
-) -> Option<Summary> {
-    target_tracking_summaries(demand, &[(fleet, policy)])
+) -> Option<RunFigures> {
+    target_tracking_summaries(demand, service, &[(fleet, policy)])
         .pop()
         .flatten()
 }
 
-/// The summaries of several (fleet, policy) runs over the same `demand`, in the order given,
-/// each as [`target_tracking_summary`] gives it.
+/// The figures of several (fleet, policy) runs over the same `demand`, in the order given,
+/// each as [`target_tracking_summary`] gives them.
 pub fn target_tracking_summaries(
     demand: &Demand,
+    service: KernelService,
     runs: &[(FleetConfig, &TargetTracking)],
-) -> Vec<Option<Summary>> {
+) -> Vec<Option<RunFigures>> {
     let mut summaries = vec![None; runs.len()];
     if demand.step_s() != MINUTE_S || demand.as_slice().is_empty() {
         return summaries;
@@ -75,14 +86,16 @@ pub fn target_tracking_summaries(
         let needs_wide_history = group
             .iter()
             .any(|(_, run)| run.delay + LOW_DATAPOINTS as usize > u64::BITS as usize);
-        let finished = if needs_wide_history {
-            step_lanes::<u128>(demand.as_slice(), lanes)
-        } else {
-            step_lanes::<u64>(demand.as_slice(), lanes)
+        let demand = demand.as_slice();
+        let finished = match (needs_wide_history, service.model) {
+            (true, ServiceModel::Throttle) => step_lanes::<u128, false>(demand, service, lanes),
+            (true, ServiceModel::Queue) => step_lanes::<u128, true>(demand, service, lanes),
+            (false, ServiceModel::Throttle) => step_lanes::<u64, false>(demand, service, lanes),
+            (false, ServiceModel::Queue) => step_lanes::<u64, true>(demand, service, lanes),
         };
-        for ((index, _), mut summary) in group.iter().zip(finished) {
-            summary.demand_total = demand_total;
-            summaries[*index] = Some(summary);
+        for ((index, _), mut figures) in group.iter().zip(finished) {
+            figures.summary.demand_total = demand_total;
+            summaries[*index] = Some(figures);
         }
     }
     summaries
@@ -340,11 +353,17 @@ impl History for u128 {
 /// would change its desired capacity, when launches come into service, or when a scale-in
 /// cooldown ends: the decisions that change nothing are filtered out here by thresholds on the
 /// visible invocations.
-struct Lanes<H> {
+struct Lanes<H, const QUEUE: bool> {
     serving: [f64; LANES],
     served_total: [f64; LANES],
     unserved_total: [f64; LANES],
     underprovisioned_minutes: [u64; LANES],
+    /// Requests waiting at the end of the minute (the queue model).
+    backlog: [f64; LANES],
+    /// Σ backlog × 60 s (the queue model).
+    queued_request_seconds: [f64; LANES],
+    /// What the last minute served.
+    served: [f64; LANES],
     /// Invocations from which this minute's datapoint is above the target.
     above_from: [f64; LANES],
     /// Invocations up to which this minute's datapoint is below 0.9 × target.
@@ -361,13 +380,16 @@ struct Lanes<H> {
     wake_at: [u64; LANES],
 }
 
-impl<H: History> Lanes<H> {
+impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
     fn new(runs: &[Run; LANES]) -> Self {
         let mut lanes = Self {
             serving: [0.0; LANES],
             served_total: [0.0; LANES],
             unserved_total: [0.0; LANES],
             underprovisioned_minutes: [0; LANES],
+            backlog: [0.0; LANES],
+            queued_request_seconds: [0.0; LANES],
+            served: [0.0; LANES],
             above_from: [0.0; LANES],
             below_to: [0.0; LANES],
             above: [H::NONE; LANES],
@@ -419,11 +441,24 @@ impl<H: History> Lanes<H> {
     fn step(&mut self, minute: u64, invocations: f64, visible: [f64; LANES]) -> u32 {
         let mut attention = 0;
         for lane in 0..LANES {
-            let served = invocations.min(self.serving[lane]);
-            self.served_total[lane] += served;
-            let unserved = invocations - served;
-            self.unserved_total[lane] += unserved;
-            self.underprovisioned_minutes[lane] += u64::from(unserved > 0.0);
+            if QUEUE {
+                // As the fleet's queue: the backlog first, nothing dropped (and the summary's
+                // sum of the dropped, 0.0 + 0.0, stays 0.0).
+                let waiting = self.backlog[lane] + invocations;
+                let served = waiting.min(self.serving[lane]);
+                self.served[lane] = served;
+                self.served_total[lane] += served;
+                self.backlog[lane] = waiting - served;
+                self.underprovisioned_minutes[lane] += u64::from(self.backlog[lane] > 0.0);
+                self.queued_request_seconds[lane] += self.backlog[lane] * MINUTE_S as f64;
+            } else {
+                let served = invocations.min(self.serving[lane]);
+                self.served[lane] = served;
+                self.served_total[lane] += served;
+                let unserved = invocations - served;
+                self.unserved_total[lane] += unserved;
+                self.underprovisioned_minutes[lane] += u64::from(unserved > 0.0);
+            }
             self.above[lane] =
                 self.above[lane] << 1 | H::from(invocations >= self.above_from[lane]);
             self.below[lane] = self.below[lane] << 1 | H::from(invocations <= self.below_to[lane]);
@@ -464,9 +499,21 @@ impl<H: History> Lanes<H> {
     }
 }
 
-/// Steps [`LANES`] runs through `demand` together: their summaries, all but the demand total.
-fn step_lanes<H: History>(demand: &[f64], mut runs: [Run; LANES]) -> [Summary; LANES] {
-    let mut lanes = Lanes::<H>::new(&runs);
+/// Steps [`LANES`] runs through `demand` together, their fleets queueing what they cannot serve
+/// (`QUEUE`) or dropping it: their figures, all but the demand total.
+fn step_lanes<H: History, const QUEUE: bool>(
+    demand: &[f64],
+    service: KernelService,
+    mut runs: [Run; LANES],
+) -> [RunFigures; LANES] {
+    let mut lanes = Lanes::<H, QUEUE>::new(&runs);
+    // The general engine's own sink, fed the records it would be fed: the latency estimate per
+    // minute costs more than all the rest, so the kernel does not recompute it its own way.
+    let mut levels: Option<[Option<ServiceLevelSink>; LANES]> =
+        service.service_level.map(|(service_time_s, slo)| {
+            runs.each_ref()
+                .map(|run| ServiceLevelSink::new(service_time_s, run.capacity_per_min, slo).ok())
+        });
     let minutes = demand.len() as u64;
     let delays = runs.each_ref().map(|run| run.delay);
     // Before a lane's delay has passed no datapoint is visible and its alarms stay OK: what it
@@ -475,7 +522,31 @@ fn step_lanes<H: History>(demand: &[f64], mut runs: [Run; LANES]) -> [Summary; L
     let mut each_minute = |minute: usize, visible: [f64; LANES]| {
         let minute_index = minute;
         let minute = minute as u64;
-        let mut attention = lanes.step(minute, demand[minute_index], visible);
+        let invocations = demand[minute_index];
+        let mut attention = lanes.step(minute, invocations, visible);
+        if let Some(levels) = &mut levels {
+            for (lane, level) in levels.iter_mut().enumerate() {
+                let Some(level) = level else { continue };
+                let served = lanes.served[lane];
+                level.on_step(&StepRecord {
+                    step_idx: minute,
+                    t_s: minute * MINUTE_S,
+                    step_s: MINUTE_S,
+                    demand: invocations,
+                    served,
+                    unserved: if QUEUE { 0.0 } else { invocations - served },
+                    backlog: if QUEUE { lanes.backlog[lane] } else { 0.0 },
+                    in_service: runs[lane].in_service,
+                    desired: runs[lane].desired,
+                    pending: 0,
+                    capacity: lanes.serving[lane],
+                    metric: None,
+                    panic: None,
+                    active_sessions: None,
+                    requests: None,
+                });
+            }
+        }
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
@@ -494,7 +565,7 @@ fn step_lanes<H: History>(demand: &[f64], mut runs: [Run; LANES]) -> [Summary; L
     std::array::from_fn(|lane| {
         let run = &mut runs[lane];
         run.count_to(minutes, run.in_service, false);
-        Summary {
+        let summary = Summary {
             steps: minutes,
             duration_s: minutes * MINUTE_S,
             instance_seconds: run.instance_minutes * MINUTE_S,
@@ -503,9 +574,18 @@ fn step_lanes<H: History>(demand: &[f64], mut runs: [Run; LANES]) -> [Summary; L
             served_total: lanes.served_total[lane],
             unserved_total: lanes.unserved_total[lane],
             underprovisioned_steps: lanes.underprovisioned_minutes[lane],
+            backlog_end: lanes.backlog[lane],
+            queued_request_seconds: lanes.queued_request_seconds[lane],
             scale_out_events: run.scale_out_events,
             scale_in_events: run.scale_in_events,
             ..Summary::start(run.in_service)
+        };
+        RunFigures {
+            summary,
+            service_level: levels
+                .as_ref()
+                .and_then(|levels| levels[lane].as_ref())
+                .map(ServiceLevelSink::service_level),
         }
     })
 }

@@ -207,6 +207,34 @@ fn any_minute_aws() -> impl Strategy<Value = Aws> {
         )
 }
 
+/// A service model, and sometimes a service time and an SLO to measure the service level by:
+/// service times from 0.1 s to a minute, latency limits around them, loss limits around the
+/// fractions that a throttled fleet loses.
+fn any_kernel_service() -> impl Strategy<Value = scalesim_core::KernelService> {
+    let model = prop_oneof![
+        Just(scalesim_core::ServiceModel::Throttle),
+        Just(scalesim_core::ServiceModel::Queue),
+    ];
+    let slo = (
+        prop::option::of(prop_oneof![0.0f64..120.0, (1u32..60).prop_map(f64::from)]),
+        prop::option::of(prop_oneof![Just(0.0), 0.0f64..0.5]),
+    )
+        .prop_map(
+            |(latency_s, max_unserved_fraction)| scalesim_core::ServiceLevelObjective {
+                latency_s,
+                max_unserved_fraction,
+            },
+        );
+    let level = prop::option::of((
+        prop_oneof![0.1f64..60.0, (1u32..30).prop_map(f64::from)],
+        slo,
+    ));
+    (model, level).prop_map(|(model, service_level)| scalesim_core::KernelService {
+        model,
+        service_level,
+    })
+}
+
 /// Per-minute demands in level stretches, long enough for AlarmLow's 15 datapoints, some in
 /// tens so that they tie with targets in tens.
 fn any_minute_demand() -> impl Strategy<Value = Vec<f64>> {
@@ -231,25 +259,33 @@ proptest! {
     fn the_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
         aws in any_minute_aws(),
         demand in any_minute_demand(),
+        service in any_kernel_service(),
     ) {
-        let general = {
-            let run = aws.run(&demand);
-            let mut sink = scalesim_core::SummarySink::new();
-            for record in &run.records {
-                scalesim_core::Sink::on_step(&mut sink, record);
-            }
-            for event in &run.events {
-                scalesim_core::Sink::on_scaling(&mut sink, event);
-            }
-            sink.summary()
-        };
         let fleet = scalesim_core::FleetConfig {
             capacity_per_instance_per_min: aws.capacity_per_instance,
             initial_instances: aws.initial_instances,
             provisioning_s: aws.provisioning_s,
         };
         let per_step = scalesim_core::Demand::per_step(60, demand.clone()).unwrap();
-        let fast = scalesim_core::target_tracking_summary(&per_step, fleet, &aws.policy());
+        let general = {
+            let mut simulation = scalesim_core::Simulation::builder(fleet)
+                .autoscaler(aws.policy())
+                .demand(&per_step)
+                .service_model(service.model)
+                .build()
+                .unwrap();
+            let mut summary = scalesim_core::SummarySink::new();
+            let mut level = service.service_level.map(|(service_time_s, slo)| {
+                scalesim_core::ServiceLevelSink::new(service_time_s, fleet.capacity_per_instance_per_min, slo)
+                    .unwrap()
+            });
+            simulation.run(&mut (&mut summary, &mut level));
+            summary.summary().map(|summary| scalesim_core::RunFigures {
+                summary,
+                service_level: level.as_ref().map(scalesim_core::ServiceLevelSink::service_level),
+            })
+        };
+        let fast = scalesim_core::target_tracking_summary(&per_step, service, fleet, &aws.policy());
         prop_assert_eq!(fast, general);
     }
 }
@@ -261,6 +297,7 @@ proptest! {
     fn policies_stepped_together_give_what_each_gives_alone(
         configs in prop::collection::vec(any_minute_aws(), 1..20),
         demand in any_minute_demand(),
+        service in any_kernel_service(),
     ) {
         let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
         let runs: Vec<(scalesim_core::FleetConfig, scalesim_core::TargetTracking)> = configs
@@ -275,10 +312,12 @@ proptest! {
             })
             .collect();
         let borrowed: Vec<_> = runs.iter().map(|(fleet, policy)| (*fleet, policy)).collect();
-        let together = scalesim_core::target_tracking_summaries(&per_step, &borrowed);
+        let together = scalesim_core::target_tracking_summaries(&per_step, service, &borrowed);
         let alone: Vec<_> = runs
             .iter()
-            .map(|(fleet, policy)| scalesim_core::target_tracking_summary(&per_step, *fleet, policy))
+            .map(|(fleet, policy)| {
+                scalesim_core::target_tracking_summary(&per_step, service, *fleet, policy)
+            })
             .collect();
         prop_assert_eq!(together, alone);
     }
