@@ -42,6 +42,8 @@ impl BucketWindow {
 pub struct Demand {
     step_s: u64,
     per_step: Vec<f64>,
+    /// Σ per_step from the first step on, as a run's summary adds it up.
+    total: f64,
 }
 
 impl Demand {
@@ -64,7 +66,7 @@ impl Demand {
         for (entry, &value) in per_step.iter().enumerate() {
             check_count(entry, entry as u64, value)?;
         }
-        Ok(Self { step_s, per_step })
+        Ok(Self::new(step_s, per_step))
     }
 
     /// Demand from a trace's buckets of `bucket_s` seconds, cut to `window` and re-bucketed into
@@ -115,7 +117,22 @@ impl Demand {
             let start_s = (bucket.index - window.from_bucket) * bucket_s;
             spread(&mut per_step, bucket.count, start_s, bucket_s, step_s);
         }
-        Ok(Self { step_s, per_step })
+        Ok(Self::new(step_s, per_step))
+    }
+
+    fn new(step_s: u64, per_step: Vec<f64>) -> Self {
+        let total = per_step.iter().fold(0.0, |total, &d| total + d);
+        Self {
+            step_s,
+            per_step,
+            total,
+        }
+    }
+
+    /// The arrivals of all steps, summed from the first step on as a run's summary sums them
+    /// (so that a sweep kernel need not sum them again for every group of runs).
+    pub fn total(&self) -> f64 {
+        self.total
     }
 
     /// Length of one step, in seconds.

@@ -78,7 +78,7 @@ pub fn target_tracking_summaries(
         .enumerate()
         .filter_map(|(index, (fleet, policy))| Some((index, Run::new(*fleet, policy)?)))
         .collect();
-    let demand_total = demand.as_slice().iter().fold(0.0, |total, &d| total + d);
+    let demand_total = demand.total();
     for group in applicable.chunks(LANES) {
         // A short last group repeats its first run in the spare lanes.
         let lanes: [Run; LANES] =
@@ -176,7 +176,17 @@ struct Run {
     min_in_service: u32,
     scale_out_events: u64,
     scale_in_events: u64,
+    /// Per instance count n in service, the datapoint thresholds (above the target, below
+    /// 0.9 × target) of n instances, found the first time n is in service; NaN before.
+    fleet_thresholds: Vec<(f64, f64)>,
+    /// Per count k, the least invocations whose ceil(v / target) passes k; NaN before found.
+    count_thresholds: Vec<f64>,
 }
+
+/// Counts up to this have their thresholds kept once found (larger ones, rare, are found each
+/// time): a run's fleet moves among a few counts, and the searches cost more than the rest of
+/// a change of count.
+const KEPT_THRESHOLDS: u32 = 1 << 12;
 
 impl Run {
     fn new(fleet: FleetConfig, policy: &TargetTracking) -> Option<Self> {
@@ -211,7 +221,46 @@ impl Run {
             min_in_service: in_service,
             scale_out_events: 0,
             scale_in_events: 0,
+            fleet_thresholds: vec![
+                (f64::NAN, f64::NAN);
+                bounds.max().min(KEPT_THRESHOLDS) as usize + 1
+            ],
+            count_thresholds: vec![f64::NAN; bounds.max().min(KEPT_THRESHOLDS) as usize + 1],
         })
+    }
+
+    /// The datapoint thresholds of `instances` in service: invocations from which the
+    /// datapoint is above the target, and up to which it is below 0.9 × target.
+    fn fleet_thresholds(&mut self, instances: u32) -> (f64, f64) {
+        let find = |run: &Self| {
+            let divisor = f64::from(instances);
+            (
+                least_above(run.target, divisor),
+                greatest_below(run.low_threshold, divisor),
+            )
+        };
+        match self.fleet_thresholds.get(instances as usize) {
+            Some(&(above, _)) if !above.is_nan() => self.fleet_thresholds[instances as usize],
+            Some(_) => {
+                let found = find(self);
+                self.fleet_thresholds[instances as usize] = found;
+                found
+            }
+            None => find(self),
+        }
+    }
+
+    /// The least invocations whose ceil(v / target) passes `count`.
+    fn count_threshold(&mut self, count: u32) -> f64 {
+        match self.count_thresholds.get(count as usize) {
+            Some(&found) if !found.is_nan() => found,
+            Some(_) => {
+                let found = least_above(f64::from(count), self.target);
+                self.count_thresholds[count as usize] = found;
+                found
+            }
+            None => least_above(f64::from(count), self.target),
+        }
     }
 
     /// What the in-service instances serve in a minute, by the fleet's own expression.
@@ -304,22 +353,22 @@ impl Run {
 
     /// The least visible invocations at which AlarmHigh's decision scales out: above
     /// `desired` once divided by the target (ceil(v / target) > desired), or never.
-    fn scale_out_from(&self) -> f64 {
+    fn scale_out_from(&mut self) -> f64 {
         if self.scaling_out_suspended || self.desired >= self.bounds.max() {
             f64::INFINITY
         } else {
-            least_above(f64::from(self.desired), self.target)
+            self.count_threshold(self.desired)
         }
     }
 
     /// The visible invocations below which AlarmLow's decision at `minute` scales in (ceil(v /
     /// target) < desired), or never (−∞).
-    fn scale_in_below(&self, minute: u64) -> f64 {
+    fn scale_in_below(&mut self, minute: u64) -> f64 {
         if !self.scale_in_allowed || self.desired <= self.bounds.min() || minute < self.cooled_at()
         {
             f64::NEG_INFINITY
         } else {
-            least_above(f64::from(self.desired - 1), self.target)
+            self.count_threshold(self.desired - 1)
         }
     }
 }
@@ -381,7 +430,7 @@ struct Lanes<H, const QUEUE: bool> {
 }
 
 impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
-    fn new(runs: &[Run; LANES]) -> Self {
+    fn new(runs: &mut [Run; LANES]) -> Self {
         let mut lanes = Self {
             serving: [0.0; LANES],
             served_total: [0.0; LANES],
@@ -404,22 +453,20 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
             scale_in_below: [0.0; LANES],
             wake_at: [u64::MAX; LANES],
         };
-        for (lane, run) in runs.iter().enumerate() {
+        for (lane, run) in runs.iter_mut().enumerate() {
             lanes.on_fleet_change(lane, run);
             lanes.on_policy_change(lane, run, 0);
         }
         lanes
     }
 
-    fn on_fleet_change(&mut self, lane: usize, run: &Run) {
-        let instances = f64::from(run.in_service.max(1));
+    fn on_fleet_change(&mut self, lane: usize, run: &mut Run) {
         self.serving[lane] = run.serving();
-        self.above_from[lane] = least_above(run.target, instances);
-        self.below_to[lane] = greatest_below(run.low_threshold, instances);
+        (self.above_from[lane], self.below_to[lane]) = run.fleet_thresholds(run.in_service.max(1));
     }
 
     /// Refreshes what the next decision, at `minute`, compares against.
-    fn on_policy_change(&mut self, lane: usize, run: &Run, minute: u64) {
+    fn on_policy_change(&mut self, lane: usize, run: &mut Run, minute: u64) {
         self.scale_out_from[lane] = run.scale_out_from();
         self.scale_in_below[lane] = run.scale_in_below(minute);
     }
@@ -506,7 +553,7 @@ fn step_lanes<H: History, const QUEUE: bool>(
     service: KernelService,
     mut runs: [Run; LANES],
 ) -> [RunFigures; LANES] {
-    let mut lanes = Lanes::<H, QUEUE>::new(&runs);
+    let mut lanes = Lanes::<H, QUEUE>::new(&mut runs);
     // The general engine's own sink, fed the records it would be fed: the latency estimate per
     // minute costs more than all the rest, so the kernel does not recompute it its own way.
     let mut levels: Option<[Option<ServiceLevelSink>; LANES]> =
