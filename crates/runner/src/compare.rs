@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 use scalesim_core::{Sink, StepRecord, Summary, SummarySink};
 
@@ -262,6 +263,7 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
             )
         }),
         !same_trace,
+        common_start(scenarios),
     );
     let png = plot_file(out_dir, COMPARE_FILES[1], || render_comparison_png(&plot))?;
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
@@ -274,6 +276,20 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     Ok(ComparisonOutput { rows, files })
 }
 
+/// The wall-clock time of t = 0 when every scenario has the same one, in the same offset: the
+/// one time axis of the overlay can read only one clock.
+fn common_start(scenarios: &[Scenario]) -> Option<DateTime<FixedOffset>> {
+    let first = scenarios.first()?.start?;
+    scenarios
+        .iter()
+        .all(|scenario| {
+            scenario
+                .start
+                .is_some_and(|start| start == first && start.offset() == first.offset())
+        })
+        .then_some(first)
+}
+
 /// The overlay of `runs`' instance curves, each `(label, curve)`, under the demand binned in
 /// `demand`; every curve on the same bins of `bin_s` seconds.
 pub(crate) fn overlay_plot<'a>(
@@ -283,6 +299,7 @@ pub(crate) fn overlay_plot<'a>(
     demand: &BinnedSink,
     runs: impl IntoIterator<Item = (String, &'a BinnedSink)>,
     own_demand: bool,
+    start: Option<DateTime<FixedOffset>>,
 ) -> ComparisonPlot {
     let per_covered = |total: &[f64], covered: &[u64], scale: f64| -> Vec<f64> {
         total
@@ -322,6 +339,7 @@ pub(crate) fn overlay_plot<'a>(
             .collect(),
         strip_noun,
         demand_note,
+        start,
     }
 }
 
