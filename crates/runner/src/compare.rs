@@ -322,8 +322,19 @@ pub(crate) fn overlay_plot<'a>(
         runs: runs
             .into_iter()
             .map(|(label, binned)| ComparisonSeries {
-                own_demand_per_min: own_demand
-                    .then(|| per_covered(&binned.demand, &binned.covered_s, 60.0)),
+                // Up to the run's last bin: past it the run has no demand, not a demand of 0.
+                own_demand_per_min: own_demand.then(|| {
+                    let covered = binned
+                        .covered_s
+                        .iter()
+                        .rposition(|&s| s > 0)
+                        .map_or(0, |i| i + 1);
+                    per_covered(
+                        &binned.demand[..covered],
+                        &binned.covered_s[..covered],
+                        60.0,
+                    )
+                }),
                 mean_in_service: {
                     let covered: u64 = binned.covered_s.iter().sum();
                     if covered == 0 {

@@ -37,8 +37,8 @@ pub(crate) struct ComparisonSeries {
     pub(crate) in_service_max: Vec<f64>,
     /// Per bin: time-weighted mean instances in service.
     pub(crate) in_service_mean: Vec<f64>,
-    /// Per bin: the run's own mean demand, requests per minute, when the runs replay
-    /// different traces.
+    /// Per bin up to the run's last: the run's own mean demand, requests per minute, when the
+    /// runs replay different traces.
     pub(crate) own_demand_per_min: Option<Vec<f64>>,
     /// Mean instances in service over the seconds the run covers (its own length, when the
     /// runs replay different traces).
