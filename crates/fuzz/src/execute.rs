@@ -13,7 +13,7 @@ use scalesim_runner::{
     Scenario, Shard, Sweep, merge_shards, read_trace, write_run, write_sweep, write_trace,
 };
 
-use crate::generate::{Action, Case};
+use crate::generate::{Action, Case, KnownTrace};
 
 /// What went wrong with a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -159,7 +159,8 @@ pub fn run_case(case: &Case, dir: &Path) -> Result<Verdict, Failure> {
             file,
             window,
             step_s,
-        } => read_trace_alone(&dir.join(file), *window, *step_s),
+            drawn,
+        } => read_trace_alone(&dir.join(file), *window, *step_s, drawn.as_ref()),
     };
     // Messages name files relative to the case's folder, as in the saved case, so that the
     // same failure reads the same in every case.
@@ -300,8 +301,14 @@ fn run_sweep(path: &Path, dir: &Path, shards: Option<u64>) -> Result<Verdict, Fa
 }
 
 /// `read_trace` on its own: an error says something; demand is non-empty, finite, and adds up
-/// to the trace's counts in the window.
-fn read_trace_alone(path: &Path, window: BucketWindow, step_s: u64) -> Result<Verdict, Failure> {
+/// to the trace's counts in the window: those `drawn` (a valid export's), else those the
+/// harness reads in the file.
+fn read_trace_alone(
+    path: &Path,
+    window: BucketWindow,
+    step_s: u64,
+    drawn: Option<&KnownTrace>,
+) -> Result<Verdict, Failure> {
     let demand = match read_trace(path, window, step_s) {
         Ok(demand) => demand,
         Err(err) => return refused("read_trace", &err, &[]),
@@ -324,14 +331,17 @@ fn read_trace_alone(path: &Path, window: BucketWindow, step_s: u64) -> Result<Ve
         ));
     }
     let total: f64 = per_step.iter().sum();
-    compare_with_trace(
-        path,
-        window,
-        step_s,
-        per_step.len() as u64,
-        total,
-        "read_trace",
-    )?;
+    let known = drawn.cloned().or_else(|| plain_trace(path));
+    if let Some(known) = known {
+        compare_with_trace(
+            &known,
+            window,
+            step_s,
+            per_step.len() as u64,
+            total,
+            "read_trace",
+        )?;
+    }
     Ok(Verdict::Accepted)
 }
 
@@ -505,8 +515,11 @@ fn check_against_trace(scenario: &Scenario, summary: &Summary) -> Result<(), Fai
     if scenario.synthetic.is_some() || scenario.requests.is_some() {
         return Ok(());
     }
+    let Some(known) = plain_trace(trace_path) else {
+        return Ok(());
+    };
     compare_with_trace(
-        trace_path,
+        &known,
         scenario.trace_window,
         scenario.demand.step_s(),
         summary.steps,
@@ -515,19 +528,15 @@ fn check_against_trace(scenario: &Scenario, summary: &Summary) -> Result<(), Fai
     )
 }
 
-/// The trace at `path` read by the harness's own plain parser; skipped when the file is
-/// anything but plain (quotes, odd rows), which the real reader judges alone.
+/// `steps` of `step_s` and a demand `total` read from `trace`'s `window` agree with its buckets.
 fn compare_with_trace(
-    path: &Path,
+    trace: &KnownTrace,
     window: BucketWindow,
     step_s: u64,
     steps: u64,
     total: f64,
     call: &str,
 ) -> Result<(), Failure> {
-    let Some(trace) = PlainTrace::read(path) else {
-        return Ok(());
-    };
     let Some(last) = trace.rows.last().map(|(index, _)| *index) else {
         return Ok(());
     };
@@ -567,48 +576,40 @@ fn compare_with_trace(
     Ok(())
 }
 
-/// A trace as the harness reads it: a header naming a bucket and a count column, then rows of
-/// plain numbers.
-struct PlainTrace {
-    bucket_s: u64,
-    rows: Vec<(u64, f64)>,
-}
-
-impl PlainTrace {
-    fn read(path: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(path).ok()?;
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next()?.split(',').map(str::trim).collect();
-        let bucket_columns = [("minute", 60), ("second", 1), ("t_s", 1)];
-        let buckets: Vec<(usize, u64)> = bucket_columns
-            .iter()
-            .filter_map(|(name, seconds)| {
-                header.iter().position(|h| h == name).map(|c| (c, *seconds))
-            })
-            .collect();
-        let counts: Vec<usize> = ["requests", "invocations", "sessions"]
-            .iter()
-            .filter_map(|name| header.iter().position(|h| h == name))
-            .collect();
-        let ([(bucket_column, bucket_s)], [count_column]) = (buckets.as_slice(), counts.as_slice())
-        else {
+/// The trace CSV at `path` as the harness reads it: a header naming a bucket and a count
+/// column, then rows of plain numbers; `None` for anything else (quotes, odd rows, an export),
+/// which the real reader judges alone.
+fn plain_trace(path: &Path) -> Option<KnownTrace> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next()?.split(',').map(str::trim).collect();
+    let bucket_columns = [("minute", 60), ("second", 1), ("t_s", 1)];
+    let buckets: Vec<(usize, u64)> = bucket_columns
+        .iter()
+        .filter_map(|(name, seconds)| header.iter().position(|h| h == name).map(|c| (c, *seconds)))
+        .collect();
+    let counts: Vec<usize> = ["requests", "invocations", "sessions"]
+        .iter()
+        .filter_map(|name| header.iter().position(|h| h == name))
+        .collect();
+    let ([(bucket_column, bucket_s)], [count_column]) = (buckets.as_slice(), counts.as_slice())
+    else {
+        return None;
+    };
+    let mut rows = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != header.len() || line.contains('"') {
             return None;
-        };
-        let mut rows = Vec::new();
-        for line in lines {
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cells.len() != header.len() || line.contains('"') {
-                return None;
-            }
-            let index: u64 = cells.get(*bucket_column)?.parse().ok()?;
-            let count: f64 = cells.get(*count_column)?.parse().ok()?;
-            rows.push((index, count));
         }
-        Some(Self {
-            bucket_s: *bucket_s,
-            rows,
-        })
+        let index: u64 = cells.get(*bucket_column)?.parse().ok()?;
+        let count: f64 = cells.get(*count_column)?.parse().ok()?;
+        rows.push((index, count));
     }
+    Some(KnownTrace {
+        bucket_s: *bucket_s,
+        rows,
+    })
 }
 
 /// The trace `scalesim trace` wrote reads back, as the README promises, as the run's demand.
@@ -716,9 +717,11 @@ mod tests {
     #[test]
     fn demand_must_cover_the_window_and_add_up_to_its_counts() {
         let dir = tempfile::TempDir::new().unwrap();
-        let trace = dir.path().join("trace.csv");
+        let path = dir.path().join("trace.csv");
         // Minutes 0, 1 and 3 in 30 s steps: 4 minutes are 8 steps holding 10 + 20 + 5.
-        std::fs::write(&trace, "minute,requests\n0,10\n1,20\n3,5\n").unwrap();
+        std::fs::write(&path, "minute,requests\n0,10\n1,20\n3,5\n").unwrap();
+        let trace = plain_trace(&path).unwrap();
+        assert_eq!(trace.rows, [(0, 10.0), (1, 20.0), (3, 5.0)]);
         let all = BucketWindow::ALL;
         assert_eq!(compare_with_trace(&trace, all, 30, 8, 35.0, "t"), Ok(()));
         let steps = compare_with_trace(&trace, all, 30, 1, 35.0, "t").unwrap_err();
@@ -731,7 +734,10 @@ mod tests {
         };
         assert_eq!(compare_with_trace(&trace, window, 60, 2, 20.0, "t"), Ok(()));
         // Quoted fields are the real reader's to judge: no verdict from the plain one.
-        std::fs::write(&trace, "minute,requests\n0,\"10\"\n").unwrap();
-        assert_eq!(compare_with_trace(&trace, all, 60, 99, 0.0, "t"), Ok(()));
+        std::fs::write(&path, "minute,requests\n0,\"10\"\n").unwrap();
+        assert_eq!(plain_trace(&path), None);
+        // Nor from an export, whose buckets the generator gives.
+        std::fs::write(&path, "{\"Label\": \"x\", \"Datapoints\": []}").unwrap();
+        assert_eq!(plain_trace(&path), None);
     }
 }

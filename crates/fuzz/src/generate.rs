@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::BucketWindow;
 
+use crate::exports::draw_export;
 use crate::mutate::{deep_node, hostile_number, mutate_bytes, mutate_tree};
 use crate::templates::{AutoscalerKind, SCENARIOS, SWEEPS, Template, sweep_parameters};
 use crate::tree::{DeepStyle, Format, Node, Number};
@@ -29,6 +30,8 @@ pub enum InputKind {
     Sweep(AutoscalerKind),
     /// A trace CSV read on its own.
     Trace,
+    /// A monitoring export (CloudWatch, Prometheus, Azure Monitor, Datadog) read as a trace.
+    Export,
 }
 
 impl InputKind {
@@ -38,6 +41,7 @@ impl InputKind {
             InputKind::Scenario(kind) => format!("scenario:{}", kind.name()),
             InputKind::Sweep(kind) => format!("sweep:{}", kind.name()),
             InputKind::Trace => "trace".to_owned(),
+            InputKind::Export => "export".to_owned(),
         }
     }
 }
@@ -76,7 +80,19 @@ pub enum Action {
         window: BucketWindow,
         /// The step the demand is cut into.
         step_s: u64,
+        /// The buckets a valid export was drawn with; a CSV's are read from the file.
+        drawn: Option<KnownTrace>,
     },
+}
+
+/// A trace's buckets as the harness knows them, to hold the demand read to: bucket `index`
+/// (in widths of `bucket_s` from the first) holds `count` arrivals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownTrace {
+    /// Seconds a bucket lasts.
+    pub bucket_s: u64,
+    /// (index, count), in index order.
+    pub rows: Vec<(u64, f64)>,
 }
 
 /// A whole input set and what to do with it.
@@ -101,7 +117,8 @@ pub fn generate_case(seed: u64, number: u64) -> Case {
     match rng.random_range(0..100) {
         0..60 => scenario_case(&mut rng, number),
         60..85 => sweep_case(&mut rng, number),
-        _ => trace_case(&mut rng, number),
+        85..93 => trace_case(&mut rng, number),
+        _ => export_case(&mut rng, number),
     }
 }
 
@@ -261,9 +278,22 @@ fn prepare_scenario(draft: &mut Draft, rng: &mut ChaCha8Rng) {
             load.set("trace", Node::text("trace.csv"));
         }
     }
+    let export = !synthetic_only && rng.random_bool(0.2);
+    if export && let Some(load) = draft.scenario.lookup_mut("load") {
+        load.set("trace", Node::text("trace.json"));
+    }
     if !synthetic_only {
-        let (bytes, rows) = draw_trace(rng, step_s, sessions, &mut draft.notes);
-        draft.traces.push(("trace.csv".to_owned(), bytes));
+        let (bytes, rows) = if export {
+            let (bytes, known) = draw_export(rng, step_s, MAX_VALID_STEPS, &mut draft.notes);
+            let rows = known.map_or(0, |known| known.rows.len() as u64);
+            draft.traces.push(("trace.json".to_owned(), bytes));
+            (Vec::new(), rows)
+        } else {
+            draw_trace(rng, step_s, sessions, &mut draft.notes)
+        };
+        if !export {
+            draft.traces.push(("trace.csv".to_owned(), bytes));
+        }
         if rng.random_bool(0.15) && rows > 2 {
             let from = rng.random_range(0..rows / 2);
             let buckets = rng.random_range(1..=rows - from);
@@ -893,7 +923,60 @@ fn trace_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
             mutate_bytes(&mut bytes, rng)
         ));
     }
-    let (window, step_s) = match rng.random_range(0..10) {
+    let (window, step_s) = draw_window(rng, rows, step_s);
+    notes.push(format!("window {window:?}, step_s {step_s}"));
+    Case {
+        number,
+        kind: InputKind::Trace,
+        files: vec![CaseFile {
+            path: PathBuf::from("trace.csv"),
+            bytes,
+        }],
+        action: Action::ReadTrace {
+            file: PathBuf::from("trace.csv"),
+            window,
+            step_s,
+            drawn: None,
+        },
+        notes,
+    }
+}
+
+fn export_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
+    let step_s = *[60u64, 60, 300, 10, 1, 3600, 7].choose(rng).unwrap_or(&60);
+    let mut notes = Vec::new();
+    let (mut bytes, mut drawn) = draw_export(rng, step_s, MAX_VALID_STEPS, &mut notes);
+    if rng.random_bool(0.1) {
+        notes.push(format!(
+            "bytes of trace.json: {}",
+            mutate_bytes(&mut bytes, rng)
+        ));
+        drawn = None;
+    }
+    let rows = drawn.as_ref().map_or(2, |drawn| drawn.rows.len() as u64);
+    let (window, step_s) = draw_window(rng, rows, step_s);
+    notes.push(format!("window {window:?}, step_s {step_s}"));
+    Case {
+        number,
+        kind: InputKind::Export,
+        files: vec![CaseFile {
+            path: PathBuf::from("trace.json"),
+            bytes,
+        }],
+        action: Action::ReadTrace {
+            file: PathBuf::from("trace.json"),
+            window,
+            step_s,
+            drawn,
+        },
+        notes,
+    }
+}
+
+/// The window and step a trace of `rows` buckets is read with: mostly all of it at `step_s`,
+/// sometimes a part, sometimes windows and steps at the ends of their types.
+fn draw_window(rng: &mut ChaCha8Rng, rows: u64, step_s: u64) -> (BucketWindow, u64) {
+    match rng.random_range(0..10) {
         0..6 => (BucketWindow::ALL, step_s),
         6..8 => {
             let from = rng.random_range(0..rows.max(1));
@@ -925,21 +1008,6 @@ fn trace_case(rng: &mut ChaCha8Rng, number: u64) -> Case {
             BucketWindow::ALL,
             *[0, u64::MAX, 1 << 40].choose(rng).unwrap_or(&0),
         ),
-    };
-    notes.push(format!("window {window:?}, step_s {step_s}"));
-    Case {
-        number,
-        kind: InputKind::Trace,
-        files: vec![CaseFile {
-            path: PathBuf::from("trace.csv"),
-            bytes,
-        }],
-        action: Action::ReadTrace {
-            file: PathBuf::from("trace.csv"),
-            window,
-            step_s,
-        },
-        notes,
     }
 }
 
@@ -1130,6 +1198,6 @@ mod tests {
         let kinds: std::collections::BTreeSet<InputKind> = (0..400)
             .map(|number| generate_case(1, number).kind)
             .collect();
-        assert_eq!(kinds.len(), 9, "{kinds:?}");
+        assert_eq!(kinds.len(), 10, "{kinds:?}");
     }
 }

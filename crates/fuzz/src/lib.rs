@@ -1,7 +1,8 @@
 //! Structure-aware fuzzing of scalesim's inputs (issue #11), on the stable toolchain.
 //!
 //! - [`generate_case`] draws a whole input set from a seed and a case number: a scenario TOML
-//!   with its vendor JSON or YAML and trace CSV, a sweep file, or a trace alone. It starts from
+//!   with its vendor JSON or YAML and trace (a CSV, or a CloudWatch, Prometheus, Azure Monitor
+//!   or Datadog export), a sweep file, or a trace alone. It starts from
 //!   the shipped, valid files and mutates them structurally (hostile numbers, dropped and
 //!   duplicated keys, deep nesting, huge arrays, long and non-ASCII strings) and byte by byte.
 //! - [`run_case`] writes a case to a folder and drives the library calls the `scalesim`
@@ -34,6 +35,7 @@
 //! ```
 
 mod execute;
+mod exports;
 mod generate;
 mod limit_alloc;
 mod mutate;
@@ -43,7 +45,7 @@ mod tree;
 
 pub use crate::{
     execute::{Failure, FailureClass, Verdict, run_case},
-    generate::{Action, Case, CaseFile, InputKind, generate_case},
+    generate::{Action, Case, CaseFile, InputKind, KnownTrace, generate_case},
     limit_alloc::{ALLOCATION_LIMIT_MESSAGE, LimitedAllocator},
     supervise::{
         CaseOutcome, FuzzConfig, FuzzReport, Injection, KindCounts, WORKER_ERROR, run_worker,

@@ -676,6 +676,7 @@ fn reason_text(config: &FuzzConfig, case: &Case, failure: &Failure) -> String {
             file,
             window,
             step_s,
+            ..
         } => {
             text.push_str(&format!(
                 "  scalesim_runner::read_trace(\"{}\", BucketWindow {{ from_bucket: {}, buckets: {:?} }}, {step_s})\n",

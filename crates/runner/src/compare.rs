@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 use scalesim_core::{Sink, StepRecord, Summary, SummarySink};
 
@@ -262,6 +263,7 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
             )
         }),
         !same_trace,
+        common_start(scenarios),
     );
     let png = plot_file(out_dir, COMPARE_FILES[1], || render_comparison_png(&plot))?;
     let svg = plot_file(out_dir, COMPARE_FILES[2], || {
@@ -274,6 +276,20 @@ pub fn compare(scenarios: &[Scenario], out_dir: &Path) -> Result<ComparisonOutpu
     Ok(ComparisonOutput { rows, files })
 }
 
+/// The wall-clock time of t = 0 when every scenario has the same one, in the same offset: the
+/// one time axis of the overlay can read only one clock.
+fn common_start(scenarios: &[Scenario]) -> Option<DateTime<FixedOffset>> {
+    let first = scenarios.first()?.start?;
+    scenarios
+        .iter()
+        .all(|scenario| {
+            scenario
+                .start
+                .is_some_and(|start| start == first && start.offset() == first.offset())
+        })
+        .then_some(first)
+}
+
 /// The overlay of `runs`' instance curves, each `(label, curve)`, under the demand binned in
 /// `demand`; every curve on the same bins of `bin_s` seconds.
 pub(crate) fn overlay_plot<'a>(
@@ -283,6 +299,7 @@ pub(crate) fn overlay_plot<'a>(
     demand: &BinnedSink,
     runs: impl IntoIterator<Item = (String, &'a BinnedSink)>,
     own_demand: bool,
+    start: Option<DateTime<FixedOffset>>,
 ) -> ComparisonPlot {
     let per_covered = |total: &[f64], covered: &[u64], scale: f64| -> Vec<f64> {
         total
@@ -305,8 +322,19 @@ pub(crate) fn overlay_plot<'a>(
         runs: runs
             .into_iter()
             .map(|(label, binned)| ComparisonSeries {
-                own_demand_per_min: own_demand
-                    .then(|| per_covered(&binned.demand, &binned.covered_s, 60.0)),
+                // Up to the run's last bin: past it the run has no demand, not a demand of 0.
+                own_demand_per_min: own_demand.then(|| {
+                    let covered = binned
+                        .covered_s
+                        .iter()
+                        .rposition(|&s| s > 0)
+                        .map_or(0, |i| i + 1);
+                    per_covered(
+                        &binned.demand[..covered],
+                        &binned.covered_s[..covered],
+                        60.0,
+                    )
+                }),
                 mean_in_service: {
                     let covered: u64 = binned.covered_s.iter().sum();
                     if covered == 0 {
@@ -322,6 +350,7 @@ pub(crate) fn overlay_plot<'a>(
             .collect(),
         strip_noun,
         demand_note,
+        start,
     }
 }
 

@@ -13,6 +13,7 @@
 //! equal values hide each other, whereas a strip never hides its run and
 //! reads the same in greyscale, since its name sits above it.
 
+use chrono::{DateTime, FixedOffset};
 use plotters::backend::RGBPixel;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -22,9 +23,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::human::{duration, trim_zeros};
 use crate::plot::{
     Chart, FONT, GRID, HEADER_H, HEIGHT, LEGEND_H, MARGIN_L, MARGIN_R, MUTED, PlotError, Swatch,
-    TimeUnit, WIDTH, X_LABEL_H, X_TICKS, Y_LABEL_W, axis_top, clean, draw_err, draw_legend,
-    embed_font, encode_rgb_png, ensure_font, fit_text, fmt_short, plural,
+    WIDTH, X_LABEL_H, X_TICKS, Y_LABEL_W, axis_top, clean, draw_err, draw_legend, embed_font,
+    encode_rgb_png, ensure_font, fit_text, fmt_short, plural,
 };
+use crate::time_axis::TimeAxis;
 
 /// One run's instance curve, already binned on the comparison's time bins.
 #[derive(Debug, Clone)]
@@ -35,8 +37,8 @@ pub(crate) struct ComparisonSeries {
     pub(crate) in_service_max: Vec<f64>,
     /// Per bin: time-weighted mean instances in service.
     pub(crate) in_service_mean: Vec<f64>,
-    /// Per bin: the run's own mean demand, requests per minute, when the runs replay
-    /// different traces.
+    /// Per bin up to the run's last: the run's own mean demand, requests per minute, when the
+    /// runs replay different traces.
     pub(crate) own_demand_per_min: Option<Vec<f64>>,
     /// Mean instances in service over the seconds the run covers (its own length, when the
     /// runs replay different traces).
@@ -60,6 +62,8 @@ pub(crate) struct ComparisonPlot {
     pub(crate) strip_noun: &'static str,
     /// What the demand panel says of its demand.
     pub(crate) demand_note: &'static str,
+    /// The wall-clock time of t = 0 when every run has the same one.
+    pub(crate) start: Option<DateTime<FixedOffset>>,
 }
 
 /// Most runs one comparison plot shows.
@@ -133,10 +137,8 @@ struct Prepared<'a> {
     n: usize,
     /// Seconds per bin.
     bin_s: f64,
-    /// Unit of the time axis.
-    unit: TimeUnit,
-    /// Length of the comparison in axis units.
-    span: f64,
+    /// The time axis.
+    axis: TimeAxis,
     /// Start and end of each bin in axis units.
     bounds: Vec<(f64, f64)>,
     /// Mean demand per bin, requests per minute, cleaned.
@@ -204,9 +206,9 @@ impl<'a> Prepared<'a> {
         if !span_s.is_finite() {
             return Err(PlotError::Draw("the time span is beyond range".to_string()));
         }
-        let unit = TimeUnit::for_span(span_s);
-        let bin = plot.bin_s / unit.seconds();
-        let span = span_s / unit.seconds();
+        let axis = TimeAxis::new(span_s, plot.start);
+        let bin = plot.bin_s / axis.unit().seconds();
+        let span = axis.span();
         let bounds = (0..n)
             .map(|i| (i as f64 * bin, ((i + 1) as f64 * bin).min(span)))
             .collect();
@@ -238,8 +240,7 @@ impl<'a> Prepared<'a> {
             title: &plot.title,
             n,
             bin_s: plot.bin_s,
-            unit,
-            span,
+            axis,
             bounds,
             demand_mean,
             demand_max,
@@ -326,11 +327,6 @@ fn run_stats(run: &Run<'_>) -> String {
         trim_zeros(format!("{:.2}", run.avg)),
         plural(run.peak.round() as u64, "instance"),
     )
-}
-
-/// Axis label for a time in axis units.
-fn fmt_time(v: &f64) -> String {
-    trim_zeros(format!("{v:.2}"))
 }
 
 /// Axis label for an instance count: whole numbers only, so no tick reads
@@ -437,14 +433,15 @@ fn draw_demand<DB: DrawingBackend>(
         .margin_bottom(8)
         .x_label_area_size(0)
         .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(0.0..data.span, 0.0..axis_top(data.demand_peak(), 1.08))
+        .build_cartesian_2d(data.axis.coord(), 0.0..axis_top(data.demand_peak(), 1.08))
         .map_err(draw_err)?;
     let y_fmt = |v: &f64| fmt_short(*v);
+    let x_fmt = |v: &f64| data.axis.label(*v);
     chart
         .configure_mesh()
         .x_labels(X_TICKS)
         .y_labels(4)
-        .x_label_formatter(&fmt_time)
+        .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
@@ -539,6 +536,7 @@ fn draw_strips<DB: DrawingBackend>(
     // Wide bins get bold lines, as the single-run plot does when it need
     // not downsample; narrow ones thin lines so detail is not smeared.
     let width = line_width(data, area.dim_in_pixel().0);
+    let x_fmt = |v: &f64| data.axis.label(*v);
     let mut rest = area.clone();
     for (k, run) in data.runs.iter().enumerate() {
         let last = k + 1 == data.runs.len();
@@ -557,12 +555,12 @@ fn draw_strips<DB: DrawingBackend>(
             .margin_bottom(if last { 0 } else { 4 })
             .x_label_area_size(if last { X_LABEL_H } else { 0 })
             .y_label_area_size(Y_LABEL_W)
-            .build_cartesian_2d(0.0..data.span, 0.0..inst_top)
+            .build_cartesian_2d(data.axis.coord(), 0.0..inst_top)
             .map_err(draw_err)?;
         let mut mesh = chart.configure_mesh();
         mesh.x_labels(X_TICKS)
             .y_labels(inst_ticks)
-            .x_label_formatter(&fmt_time)
+            .x_label_formatter(&x_fmt)
             .y_label_formatter(&fmt_instances)
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
@@ -570,7 +568,7 @@ fn draw_strips<DB: DrawingBackend>(
             .label_style(label_font.clone())
             .axis_desc_style(desc_font.clone());
         if last {
-            mesh.x_desc(format!("time since start ({})", data.unit.name()));
+            mesh.x_desc(data.axis.description());
         }
         mesh.draw().map_err(draw_err)?;
 
@@ -736,6 +734,7 @@ mod tests {
                 })
                 .collect(),
             strip_noun: "run",
+            start: None,
             demand_note: "the same trace replayed for every run",
         }
     }
@@ -751,6 +750,32 @@ mod tests {
         let bytes = render_comparison_png(&sample(600, 3, 60.0)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(png_size(&bytes), (WIDTH, HEIGHT));
+    }
+
+    #[test]
+    fn a_comparison_with_a_start_reads_its_ticks_on_the_wall_clock() {
+        // 3 days of hours from Saturday 1 July 1995 at midnight in New York: every 12 h, under
+        // the last strip only.
+        let mut plot = sample(72, 3, 3600.0);
+        plot.start = Some(DateTime::parse_from_rfc3339("1995-07-01T00:00:00-04:00").unwrap());
+        let svg = render_comparison_svg(&plot).unwrap();
+        assert_eq!(
+            crate::plot::tests::clock_ticks(&svg),
+            [
+                "Jul 1 00:00",
+                "Jul 1 12:00",
+                "Jul 2 00:00",
+                "Jul 2 12:00",
+                "Jul 3 00:00",
+                "Jul 3 12:00",
+                "Jul 4 00:00"
+            ]
+        );
+        assert!(svg.contains("time (UTC−04:00), t = 0 at Sat 1995-07-01 00:00"));
+        plot.start = None;
+        let svg = render_comparison_svg(&plot).unwrap();
+        assert!(crate::plot::tests::clock_ticks(&svg).is_empty());
+        assert!(svg.contains("time since start (hours)"));
     }
 
     #[test]
@@ -812,6 +837,7 @@ mod tests {
                 in_service_mean: vec![0.0; 4],
             }],
             strip_noun: "run",
+            start: None,
             demand_note: "",
         };
         render_comparison_png(&zeros).unwrap();

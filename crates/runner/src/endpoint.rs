@@ -226,6 +226,7 @@ pub(crate) fn write_endpoint_run(
             )
         }),
         false,
+        scenario.start,
     );
     debug_assert!(variants.len() <= MAX_RUNS);
     let png = plot_file(out, RUN_FILES[3], || render_comparison_png(&plot))?;

@@ -35,6 +35,7 @@ mod requests;
 mod scenario;
 mod staging;
 mod sweep;
+mod time_axis;
 mod trace;
 mod vendor_formats;
 

@@ -638,9 +638,7 @@ pub(crate) fn write_run_files(
     summary_file.write_all(json.as_bytes())?;
     summary_file.write_all(b"\n")?;
 
-    timeline.timeline.start = scenario
-        .start
-        .map(|start| start.format("%Y-%m-%d %H:%M UTC").to_string());
+    timeline.timeline.start = scenario.start;
     let png = plot_file(out_dir, RUN_FILES[3], || {
         render_png(&timeline.timeline, &scenario.name)
     })?;

@@ -9,10 +9,12 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::human::{count, duration, trim_zeros};
+use crate::time_axis::{TimeAxis, TimeCoord};
 
 use scalesim_core::{LATENCY_CDF_QUANTILES, RequestSummary};
 
 use base64::Engine as _;
+use chrono::{DateTime, FixedOffset};
 use plotters::backend::RGBPixel;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
@@ -44,9 +46,8 @@ pub(crate) struct Timeline {
     pub(crate) arrivals_total: f64,
     /// Request-level runs: per step, the latency percentiles of the requests completed in it.
     pub(crate) latency: Option<LatencySeries>,
-    /// The wall-clock time of t = 0, as the time axis names it (`1995-07-03 04:00 UTC`), when
-    /// the run has one.
-    pub(crate) start: Option<String>,
+    /// The wall-clock time of t = 0, in the offset its ticks read in, when the run has one.
+    pub(crate) start: Option<DateTime<FixedOffset>>,
 }
 
 /// Per-step latency percentiles, seconds; NaN for a step that completed no request.
@@ -357,48 +358,6 @@ pub(crate) fn embed_font(svg: &str) -> String {
     }
 }
 
-/// Unit of the time axis, chosen by the span of the run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum TimeUnit {
-    /// Runs up to 3 hours.
-    Minutes,
-    /// Runs up to 3 days.
-    Hours,
-    /// Longer runs.
-    Days,
-}
-
-impl TimeUnit {
-    /// The unit that keeps tick labels small for a run of `span_s` seconds.
-    pub(crate) fn for_span(span_s: f64) -> Self {
-        if span_s <= 3.0 * 3600.0 {
-            Self::Minutes
-        } else if span_s <= 3.0 * 86_400.0 {
-            Self::Hours
-        } else {
-            Self::Days
-        }
-    }
-
-    /// Seconds in one unit.
-    pub(crate) fn seconds(self) -> f64 {
-        match self {
-            Self::Minutes => 60.0,
-            Self::Hours => 3600.0,
-            Self::Days => 86_400.0,
-        }
-    }
-
-    /// Plural name for axis descriptions.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Minutes => "minutes",
-            Self::Hours => "hours",
-            Self::Days => "days",
-        }
-    }
-}
-
 /// A validated timeline with the derived values every panel needs.
 #[derive(Debug)]
 struct Prepared<'a> {
@@ -408,8 +367,8 @@ struct Prepared<'a> {
     n: usize,
     /// Converts a per-step count to a per-minute rate.
     per_min: f64,
-    /// Unit of the time axis.
-    unit: TimeUnit,
+    /// The time axis.
+    axis: TimeAxis,
     /// Length of the run in axis units.
     span: f64,
     /// Scale-out actions within the run, as (time in axis units, to).
@@ -454,7 +413,8 @@ impl<'a> Prepared<'a> {
         }
         let step_s = tl.step_s as f64;
         let span_s = n as f64 * step_s;
-        let unit = TimeUnit::for_span(span_s);
+        let axis = TimeAxis::new(span_s, tl.start);
+        let unit = axis.unit();
         let mut outs = Vec::new();
         let mut ins = Vec::new();
         for e in &tl.events {
@@ -473,8 +433,8 @@ impl<'a> Prepared<'a> {
             tl,
             n,
             per_min: tl.units.scale(step_s),
-            unit,
-            span: span_s / unit.seconds(),
+            span: axis.span(),
+            axis,
             outs,
             ins,
         })
@@ -482,12 +442,12 @@ impl<'a> Prepared<'a> {
 
     /// Seconds the run covers.
     fn span_s(&self) -> f64 {
-        self.span * self.unit.seconds()
+        self.span * self.axis.unit().seconds()
     }
 
     /// Time of the start of step `i` in axis units.
     fn t(&self, i: usize) -> f64 {
-        i as f64 * self.tl.step_s as f64 / self.unit.seconds()
+        i as f64 * self.tl.step_s as f64 / self.axis.unit().seconds()
     }
 }
 
@@ -1142,8 +1102,7 @@ fn draw<DB: DrawingBackend>(
     let rest_h = bottom_rest.dim_in_pixel().1;
     let (bottom_plot, rug) = bottom_rest.split_vertically(rest_h.saturating_sub(rug_h));
 
-    let x_range = 0.0..data.span;
-    let x_fmt = |v: &f64| trim_zeros(format!("{v:.2}"));
+    let x_fmt = |v: &f64| data.axis.label(*v);
     let label_font = (FONT, 15).into_font().color(&MUTED);
     let desc_font = (FONT, 17).into_font().color(&BLACK);
 
@@ -1161,7 +1120,7 @@ fn draw<DB: DrawingBackend>(
         .margin_bottom(6)
         .x_label_area_size(0)
         .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(x_range.clone(), 0.0..axis_top(rate_max, 1.08))
+        .build_cartesian_2d(data.axis.coord(), 0.0..axis_top(rate_max, 1.08))
         .map_err(draw_err)?;
     let columns = Columns::new(data, top_chart.plotting_area().dim_in_pixel().0 as usize);
     let y_fmt = |v: &f64| fmt_short(*v);
@@ -1225,7 +1184,7 @@ fn draw<DB: DrawingBackend>(
         .margin_top(4)
         .x_label_area_size(0)
         .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(x_range.clone(), 0.0..inst_top)
+        .build_cartesian_2d(data.axis.coord(), 0.0..inst_top)
         .map_err(draw_err)?;
     let inst_fmt = |v: &f64| {
         if v.fract().abs() > 1e-9 {
@@ -1259,12 +1218,9 @@ fn draw<DB: DrawingBackend>(
         .margin_bottom(6)
         .x_label_area_size(if time_labels { X_LABEL_H } else { 0 })
         .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(x_range.clone(), -0.5..1.5)
+        .build_cartesian_2d(data.axis.coord(), -0.5..1.5)
         .map_err(draw_err)?;
-    let x_desc = match &data.tl.start {
-        Some(start) => format!("time since start ({}), t = 0 at {start}", data.unit.name()),
-        None => format!("time since start ({})", data.unit.name()),
-    };
+    let x_desc = data.axis.description();
     // Rows are labelled by hand: plotters would put tick labels at arbitrary
     // values and glue them to the axis once the tick marks are hidden.
     let no_label = |_: &f64| String::new();
@@ -1337,7 +1293,7 @@ fn draw<DB: DrawingBackend>(
             .margin_top(4)
             .x_label_area_size(X_LABEL_H)
             .y_label_area_size(Y_LABEL_W)
-            .build_cartesian_2d(x_range, axis.coord())
+            .build_cartesian_2d(data.axis.coord(), axis.coord())
             .map_err(draw_err)?;
         let y_fmt = |v: &f64| axis.label(*v);
         chart
@@ -1594,7 +1550,7 @@ fn draw_cdf<DB: DrawingBackend>(
 }
 
 /// Chart with time on x and a value on y, as every panel uses.
-pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TimeCoord, RangedCoordf64>>;
 
 /// Draws demand, capacity and unserved demand, plus a thin bar along the
 /// top wherever any demand went unserved, since small shortfalls vanish in
@@ -1704,7 +1660,7 @@ fn draw_instance_panel<DB: DrawingBackend>(
 }
 
 /// Chart with time on x and latency (on a [`LatencyAxis`]) on y.
-type LatencyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, FixedTicks>>;
+type LatencyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TimeCoord, FixedTicks>>;
 
 /// Which columns of the latency panel have no value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1801,7 +1757,7 @@ fn draw_rug<DB: DrawingBackend>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A small run with a few actions in each direction.
@@ -2014,19 +1970,77 @@ mod tests {
         }
     }
 
+    /// The text of every `<text>` element of an SVG, in document order.
+    pub(crate) fn svg_texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|element| {
+                let body = &element[element.find('>')? + 1..];
+                Some(body[..body.find("</text>")?].trim().to_string())
+            })
+            .collect()
+    }
+
+    /// The texts that end in a time of day (`08:30`, `Jul 1 12:00`), in document order, but the
+    /// axis description (`… t = 0 at … 08:10`): the tick labels of a wall-clock time axis.
+    pub(crate) fn clock_ticks(svg: &str) -> Vec<String> {
+        svg_texts(svg)
+            .into_iter()
+            .filter(|text| {
+                let tail: Vec<char> = text.chars().rev().take(6).collect();
+                matches!(tail[..], [m, n, ':', h, k, ..] if [m, n, h, k].iter().all(char::is_ascii_digit))
+                    && tail.get(5).is_none_or(|c| *c == ' ')
+                    && !text.contains("t = 0")
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_run_with_a_start_names_its_wall_clock_on_the_time_axis() {
-        let plain = render_svg(&small(60), "run").unwrap();
-        assert!(!plain.contains("t = 0 at"));
-        let dated = Timeline {
-            start: Some("1995-07-03 04:00 UTC".to_owned()),
-            ..small(60)
+    fn a_run_with_a_start_reads_its_ticks_on_the_wall_clock() {
+        let at = |text: &str| Some(DateTime::parse_from_rfc3339(text).unwrap());
+        // 6 h of minutes from 08:10 at −05:00: ticks every 30 min from 08:30 to 14:00 (15 min
+        // would give 24, more than fit), under the lowest panel only.
+        let six_hours = Timeline {
+            start: at("2025-03-03T08:10:00-05:00"),
+            ..small(360)
         };
-        let svg = render_svg(&dated, "run").unwrap();
-        assert!(
-            svg.contains("t = 0 at 1995-07-03 04:00 UTC"),
-            "no wall clock"
+        let half_hours: Vec<String> = (0..12)
+            .map(|k| format!("{:02}:{:02}", 8 + (k + 1) / 2, 30 * ((k + 1) % 2)))
+            .collect();
+        assert_eq!(half_hours[0], "08:30");
+        assert_eq!(half_hours[11], "14:00");
+        for timeline in [six_hours.clone(), with_latency(six_hours)] {
+            let svg = render_svg(&timeline, "run").unwrap();
+            assert_eq!(clock_ticks(&svg), half_hours);
+            assert!(svg.contains("time (UTC−05:00), t = 0 at Mon 2025-03-03 08:10"));
+            assert!(!svg.contains("time since start"));
+        }
+        // 3 days from Saturday 1 July 1995 at midnight in New York: every 12 h, with the date.
+        let three_days = Timeline {
+            start: at("1995-07-01T00:00:00-04:00"),
+            ..small(3 * 1440)
+        };
+        let svg = render_svg(&three_days, "run").unwrap();
+        assert_eq!(
+            clock_ticks(&svg),
+            [
+                "Jul 1 00:00",
+                "Jul 1 12:00",
+                "Jul 2 00:00",
+                "Jul 2 12:00",
+                "Jul 3 00:00",
+                "Jul 3 12:00",
+                "Jul 4 00:00"
+            ]
         );
+        // Without a start: minutes since the start, as plotters places them.
+        let plain = render_svg(&small(60), "run").unwrap();
+        assert!(plain.contains("time since start (minutes)"));
+        assert!(clock_ticks(&plain).is_empty());
+        let texts = svg_texts(&plain);
+        for minute in ["0", "10", "20", "30", "40", "50", "60"] {
+            assert!(texts.iter().any(|text| text == minute), "no tick {minute}");
+        }
     }
 
     #[test]
@@ -2196,8 +2210,5 @@ mod tests {
         assert_eq!(fmt_short(950.0), "950");
         assert_eq!(fmt_short(1500.0), "1.5k");
         assert_eq!(fmt_short(3_200_000.0), "3.2M");
-        assert_eq!(TimeUnit::for_span(3.0 * 3600.0), TimeUnit::Minutes);
-        assert_eq!(TimeUnit::for_span(2.0 * 86_400.0), TimeUnit::Hours);
-        assert_eq!(TimeUnit::for_span(10.0 * 86_400.0), TimeUnit::Days);
     }
 }

@@ -756,19 +756,29 @@ pub(crate) fn compare_html(plot: &ComparisonPlot, rows: &[ComparisonRow]) -> Str
     }
     table.push_str("</tbody></table>");
     let bins = plot.demand_mean_per_min.len();
+    // Runs on different traces: each carries its own demand, and there is no shared one.
+    let own_demand = plot.runs.iter().any(|run| run.own_demand_per_min.is_some());
+    let runs = plot.runs.iter().map(|run| {
+        let mut fields = json!({
+            "label": run.label,
+            "mean": nums(run.in_service_mean.iter().copied()),
+            "max": nums(run.in_service_max.iter().copied()),
+        });
+        if let Some(demand) = &run.own_demand_per_min {
+            fields["demand"] = nums(demand.iter().copied());
+        }
+        fields
+    });
     let data = json!({
         "kind": "compare",
         "title": plot.title,
         "bin_s": num(plot.bin_s),
         "bins": bins,
         "t_s": nums((0..bins).map(|i| i as f64 * plot.bin_s)),
-        "demand": { "mean": nums(plot.demand_mean_per_min.iter().copied()),
-                    "max": nums(plot.demand_max_per_min.iter().copied()) },
-        "runs": Value::Array(plot.runs.iter().map(|run| json!({
-            "label": run.label,
-            "mean": nums(run.in_service_mean.iter().copied()),
-            "max": nums(run.in_service_max.iter().copied()),
-        })).collect()),
+        "demand": if own_demand { Value::Null } else { json!({
+            "mean": nums(plot.demand_mean_per_min.iter().copied()),
+            "max": nums(plot.demand_max_per_min.iter().copied()) }) },
+        "runs": Value::Array(runs.collect()),
     });
     let span_s = plot.bin_s * bins as f64;
     let subtitle = format!(
@@ -781,12 +791,17 @@ pub(crate) fn compare_html(plot: &ComparisonPlot, rows: &[ComparisonRow]) -> Str
         "<section id=\"comparison\"><h2>Comparison</h2><p class=\"note\">One row of \
          <code>comparison.csv</code> per run, in the order given.</p>{table}</section>\n\
          <section id=\"plots\"><h2>Over time</h2><p class=\"note\" id=\"bin-note\">Every run on \
-         the same time axis, in {bins} bins of {bin}: demand is the bin's mean and its busiest \
-         step (requests / min); instances are each run's most in service during the bin \
-         (hover for the mean). Drag across a plot or turn the wheel to zoom, double-click to \
-         see it all.</p><div class=\"chart\" id=\"chart\"></div></section>",
+         the same time axis, in {bins} bins of {bin}: {demand}; instances are each run's most \
+         in service during the bin (hover for the mean). Drag across a plot or turn the wheel \
+         to zoom, double-click to see it all.</p><div class=\"chart\" id=\"chart\"></div>\
+         </section>",
         bins = count(bins as u64),
         bin = escape_html(&duration(plot.bin_s)),
+        demand = if own_demand {
+            "each run's own demand is its bin's mean (requests / min), up to the run's end"
+        } else {
+            "demand is the bin's mean and its busiest step (requests / min)"
+        },
     );
     page(&plot.title, &subtitle, &sections, &data)
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scalesim_core::{
@@ -194,14 +194,15 @@ pub enum StartSpec {
 }
 
 impl StartSpec {
-    /// The instant, taking a time without offset as UTC and a date alone as its midnight.
-    fn to_utc(&self) -> Option<DateTime<Utc>> {
+    /// The instant in the offset written, taking a time without offset as UTC and a date alone
+    /// as its midnight.
+    fn to_instant(&self) -> Option<DateTime<FixedOffset>> {
         let text = match self {
             StartSpec::Datetime(datetime) => datetime.to_string(),
             StartSpec::Text(text) => text.clone(),
         };
         if let Ok(with_offset) = DateTime::parse_from_rfc3339(&text) {
-            return Some(with_offset.with_timezone(&Utc));
+            return Some(with_offset);
         }
         for format in [
             "%Y-%m-%dT%H:%M:%S%.f",
@@ -210,13 +211,13 @@ impl StartSpec {
             "%Y-%m-%d %H:%M",
         ] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(&text, format) {
-                return Some(naive.and_utc());
+                return Some(naive.and_utc().fixed_offset());
             }
         }
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .ok()
             .and_then(|date| date.and_hms_opt(0, 0, 0))
-            .map(|naive| naive.and_utc())
+            .map(|naive| naive.and_utc().fixed_offset())
     }
 }
 
@@ -523,8 +524,9 @@ pub struct Scenario {
     /// The scenario file it came from.
     pub path: PathBuf,
     /// The wall-clock time of t = 0: the scenario's `start`, else the timestamp of the first
-    /// bucket replayed when the trace has timestamps.
-    pub start: Option<DateTime<Utc>>,
+    /// bucket replayed when the trace has timestamps; in the offset the scenario wrote, which
+    /// plots read their time axis in (UTC for a trace's).
+    pub start: Option<DateTime<FixedOffset>>,
     /// The trace file it replays, if any.
     pub trace_path: Option<PathBuf>,
     /// What the trace file was recognised as.
@@ -977,11 +979,11 @@ impl VendorFiles {
 fn scenario_start(
     spec: &ScenarioSpec,
     path: &Path,
-) -> Result<Option<DateTime<Utc>>, ScenarioError> {
+) -> Result<Option<DateTime<FixedOffset>>, ScenarioError> {
     spec.start
         .as_ref()
         .map(|start| {
-            start.to_utc().ok_or_else(|| {
+            start.to_instant().ok_or_else(|| {
                 field_error(
                     path,
                     "start",
@@ -1129,7 +1131,7 @@ fn endpoint_inputs(
                         "needs the scenario's start, the wall-clock time of t = 0".into(),
                     )
                 })?;
-                let at = at.to_utc().ok_or_else(|| {
+                let at = at.to_instant().map(|at| at.to_utc()).ok_or_else(|| {
                     field_error(
                         path,
                         &format!("{field}.at"),
@@ -1558,7 +1560,9 @@ impl Scenario {
         };
         // docs/semantics/traces.md: a trace with timestamps gives `start` when the scenario
         // does not.
-        let start = scenario_start(&spec, path)?.or(trace_start);
+        let wall_start =
+            scenario_start(&spec, path)?.or(trace_start.map(|t: DateTime<Utc>| t.fixed_offset()));
+        let start = wall_start.map(|start| start.to_utc());
         let seed = spec.seed.unwrap_or(DEFAULT_SEED);
         let runs = spec.runs.unwrap_or(1);
         if !(1..=MAX_RUNS).contains(&runs) {
@@ -1914,7 +1918,7 @@ impl Scenario {
         let scenario = Scenario {
             name: spec.name,
             path: path.to_owned(),
-            start,
+            start: wall_start,
             trace_path,
             trace_form,
             trace_window: window,

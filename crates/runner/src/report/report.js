@@ -609,24 +609,29 @@
   // ---- a comparison -----------------------------------------------------------------------
   function compareReport() {
     var bins = data.t_s.length;
-    var demandMean = { id: 'demand_mean', label: 'demand, mean over the bin', color: '#1f77b4', max: data.demand.mean, width: 1.6 };
-    var demandMax = { id: 'demand_max', label: 'demand, busiest step', color: '#9ecae1', max: data.demand.max, width: 1.2 };
     var runs = data.runs.map(function (run, index) {
       return { id: 'run-' + index, label: run.label, color: RUN_COLORS[index % RUN_COLORS.length], max: run.max, mean: run.mean, step: true, width: 1.8 };
     });
-    var legend = [
-      { id: 'demand_max', label: demandMax.label, color: demandMax.color },
-      { id: 'demand_mean', label: demandMean.label, color: demandMean.color }
-    ].concat(runs.map(function (r) { return { id: r.id, label: r.label, color: r.color }; }));
+    // Runs on different traces (data.demand is null): each run's own demand, in its colour,
+    // as long as the run; otherwise the one trace's mean and busiest step.
+    var demand = data.demand === null
+      ? data.runs.map(function (run, index) {
+        return { id: 'demand-' + index, label: 'demand of ' + run.label, short: 'demand', color: runs[index].color, max: run.demand, width: 1.6 };
+      })
+      : [
+        { id: 'demand_max', label: 'demand, busiest step', short: 'demand, busiest step', color: '#9ecae1', max: data.demand.max, width: 1.2 },
+        { id: 'demand_mean', label: 'demand, mean over the bin', short: 'demand, mean', color: '#1f77b4', max: data.demand.mean, width: 1.6 }
+      ];
+    var legend = demand.concat(runs).map(function (s) { return { id: s.id, label: s.label, color: s.color }; });
     var panels = [
-      { id: 'demand', title: 'Demand (the same trace for every run)', unit: 'requests / min', height: 200, series: [demandMax, demandMean] },
+      { id: 'demand', title: data.demand === null ? 'Demand (each run\'s own trace, mean over the bin)' : 'Demand (the same trace for every run)', unit: 'requests / min', height: 200, series: demand },
       { id: 'instances', title: 'Instances in service (most during the bin)', unit: 'instances', height: 280, integer: true, series: runs }
     ];
     function tooltip(i) {
-      var rows = [
-        { label: 'demand, mean', color: demandMean.color, value: fmt(data.demand.mean[i]) + ' req/min' },
-        { label: 'demand, busiest step', color: demandMax.color, value: fmt(data.demand.max[i]) + ' req/min' }
-      ].concat(runs.map(function (r) {
+      var rows = demand.map(function (s) {
+        var v = s.max[i];
+        return { label: data.demand === null ? s.label : s.short, color: s.color, value: v === undefined ? 'past the run\'s end' : fmt(v) + ' req/min' };
+      }).concat(runs.map(function (r) {
         return { label: r.label, color: r.color, value: fmt(r.mean[i]) + ' mean, ' + fmt(r.max[i]) + ' most' };
       }));
       return {

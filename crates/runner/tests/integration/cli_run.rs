@@ -208,7 +208,7 @@ fn a_queue_keeps_excess_requests_waiting_instead_of_losing_them() {
 
 #[test]
 fn business_hours_start_at_eight_in_new_york_on_weekdays_only() {
-    // start is Monday 3 July 1995 04:00 UTC, midnight in New York (EDT, UTC-4). The weekday
+    // start is Monday 3 July 1995 00:00 at UTC-4, midnight in New York (EDT). The weekday
     // action `cron(0 8 ? * MON-FRI *)` fires at 08:00 New York, t = 8 h + d days for Monday to
     // Friday, d = 0..4; the evening one at 18:00. Nothing on Saturday and Sunday.
     let out = tempfile::TempDir::new().unwrap();

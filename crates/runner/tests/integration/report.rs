@@ -217,6 +217,32 @@ fn run_compare(fixture: &Fixture) -> PathBuf {
     out
 }
 
+/// The spec-check scenario (30 minutes: 700 a minute for 10, then 100) compared with one on a
+/// trace of its own, 12 minutes of 300 a minute.
+fn run_compare_different_traces() -> (Fixture, PathBuf) {
+    let fixture = Fixture::new();
+    let text = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    fixture.write(
+        "short.toml",
+        &text
+            .replace("name = \"spec-check\"", "name = \"short\"")
+            .replace("trace.csv", "short.csv"),
+    );
+    let minutes: String = (0..12).map(|minute| format!("{minute},300\n")).collect();
+    fixture.write("short.csv", &format!("minute,requests\n{minutes}"));
+    let out = fixture.path("comparison");
+    scalesim()
+        .arg("compare")
+        .arg(fixture.path("scenario.toml"))
+        .arg(fixture.path("short.toml"))
+        .arg("--allow-different-traces")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    (fixture, out)
+}
+
 #[test]
 fn a_comparison_writes_each_runs_instances_on_one_axis_and_the_table() {
     let fixture = compare_fixture();
@@ -229,11 +255,14 @@ fn a_comparison_writes_each_runs_instances_on_one_axis_and_the_table() {
     assert_eq!(data["bin_s"], 60);
     assert_eq!(array_len(&data["t_s"]), 30);
     assert_eq!(array_len(&data["demand"]["mean"]), 30);
+    assert_eq!(array_len(&data["demand"]["max"]), 30);
     let runs = data["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
     for run in runs {
         assert_eq!(array_len(&run["max"]), 30);
         assert_eq!(array_len(&run["mean"]), 30);
+        // One trace: its demand is shared, not repeated per run.
+        assert!(run.get("demand").is_none());
     }
     // The first run scales out to 8 at minute 3 (the spec's check); the second never does.
     assert_eq!(runs[0]["max"][5], 8);
@@ -249,6 +278,24 @@ fn a_comparison_writes_each_runs_instances_on_one_axis_and_the_table() {
         let shown = format!("<td class=\"num\">{}</td>", trim_number(hours));
         assert!(html.contains(&shown), "{shown}");
     }
+}
+
+#[test]
+fn a_comparison_of_different_traces_carries_each_runs_own_demand_up_to_its_end() {
+    let (_fixture, out) = run_compare_different_traces();
+    let (html, data) = read_report(&out);
+    assert_self_contained(&html);
+    // Bins of a minute over the longer run's 30 minutes; no shared demand.
+    assert_eq!(data["bins"], 30);
+    assert!(data["demand"].is_null());
+    let runs = data["runs"].as_array().unwrap();
+    let spec: Vec<Value> = (0..30)
+        .map(|minute| Value::from(if minute < 10 { 700 } else { 100 }))
+        .collect();
+    assert_eq!(runs[0]["demand"], Value::Array(spec));
+    // The short run's demand stops with its 12 minutes rather than reading 0 after them.
+    assert_eq!(runs[1]["demand"], Value::Array(vec![Value::from(300); 12]));
+    assert!(html.contains("each run's own demand is its bin's mean"));
 }
 
 /// `v` as the page writes an instance-hours figure under 1,000: three decimals at most.
@@ -592,6 +639,31 @@ fn comparison_and_sweep_reports_draw_in_chromium() {
     let tooltip = start_tag(&dom, "<div class=\"tooltip\"").unwrap();
     assert_eq!(attribute(tooltip, "data-bin"), Some("5".to_owned()));
     assert!(!dom.contains("<img"));
+
+    // Different traces: one demand line per run, a point per bin it covers (30 and 12), in the
+    // run's colour, and no shared demand; hovering past the short run's end says so.
+    let (_fixture, out) = run_compare_different_traces();
+    let dom = rendered_dom(&browser, &out.join("report.html"), "#hover=20");
+    assert_eq!(points_drawn(&dom, "demand-0"), 30);
+    assert_eq!(points_drawn(&dom, "demand-1"), 12);
+    for (series, run) in [("demand-0", "run-0"), ("demand-1", "run-1")] {
+        let color = |id: &str| {
+            let tags = start_tags(&dom, "<polyline", &format!("data-series=\"{id}\""));
+            attribute(tags[0], "stroke").unwrap()
+        };
+        assert_eq!(color(series), color(run));
+    }
+    assert!(start_tags(&dom, "<polyline", "data-series=\"demand_mean\"").is_empty());
+    assert!(start_tags(&dom, "<polyline", "data-series=\"demand_max\"").is_empty());
+    let tip = &dom[dom.find("<div class=\"tooltip\"").unwrap()..];
+    for text in [
+        "demand of spec-check",
+        "100 req/min",
+        "demand of short",
+        "past the run's end",
+    ] {
+        assert!(tip.contains(text), "the tooltip has no {text:?}");
+    }
 
     let fixture = sweep_fixture();
     sweep(&fixture, "out", None).success();
