@@ -631,6 +631,64 @@ impl AzureAutoscale {
         })
     }
 
+    /// Adds a step's arrivals, work and work capacity to the minute in progress.
+    fn observe(&mut self, demand: f64, work: f64, work_capacity: f64) {
+        self.current.arrivals += demand;
+        self.current.work += work;
+        self.current.work_capacity += work_capacity;
+    }
+
+    /// Ends the minute in progress: its samples join the history.
+    fn close_minute(&mut self) -> MinuteSample {
+        let minute = std::mem::take(&mut self.current);
+        let cpu = if minute.work_capacity > 0.0 {
+            ((100.0 * minute.work) / minute.work_capacity).min(100.0)
+        } else {
+            0.0
+        };
+        let sample = MinuteSample {
+            cpu_utilization_percentage: cpu,
+            requests_per_minute: minute.arrivals,
+        };
+        self.history.push(sample);
+        sample
+    }
+
+    /// Records a minute that one step observed whole, as [`Autoscaler::on_step`] does for a
+    /// step of 60 s: for the sweep kernel, which has no [`Observation`] to build.
+    pub(crate) fn record_minute(&mut self, demand: f64, work: f64, work_capacity: f64) {
+        self.observe(demand, work, work_capacity);
+        self.close_minute();
+    }
+
+    /// Whether an evaluation runs at the end of a step ending at `end_s`.
+    pub(crate) fn evaluates_at(&self, end_s: u64) -> bool {
+        self.setting.enabled && end_s.is_multiple_of(self.evaluation_period_s)
+    }
+
+    /// The time before which every evaluation changes nothing and says nothing, so that the
+    /// sweep kernel need not call [`AzureAutoscale::evaluate`]: the end of the running
+    /// cooldown, when one profile is in force throughout and every grain is a minute. Then the
+    /// count never leaves the profile's capacity (every proposal is clamped to it) and no rule
+    /// lacks data once one has acted (a one-minute grain is complete as soon as its minute is
+    /// visible), so each evaluation stops at the cooldown. Otherwise 0.
+    pub(crate) fn quiet_until_s(&self) -> u64 {
+        let one_profile = self.schedule.changes.len() == 1;
+        let minute_grains = || {
+            self.setting
+                .profiles
+                .iter()
+                .flat_map(|p| &p.rules)
+                .all(|r| r.trigger.time_grain_min == 1)
+        };
+        match self.cooldown {
+            Some((t_action_s, cooldown_s)) if one_profile && minute_grains() => {
+                t_action_s.saturating_add(cooldown_s)
+            }
+            _ => 0,
+        }
+    }
+
     /// The rule's aggregated value over the window ending at minute `newest`, divided per
     /// instance if asked; `None` when no complete grain lies in the window. Samples are added in
     /// minute order and grains in grain order, as the spec's reading of the window does.
@@ -647,15 +705,16 @@ impl AzureAutoscale {
             Statistic::Sum => samples.iter().copied().sum(),
             Statistic::Count => grain as f64,
         };
-        let mut grains = samples.chunks_exact(grain as usize).map(grain_value);
         let grain_count = (end_grain - first_grain) as f64;
-        let value = match trigger.time_aggregation {
-            TimeAggregation::Average => grains.sum::<f64>() / grain_count,
-            TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
-            TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
-            TimeAggregation::Total => grains.sum(),
-            TimeAggregation::Count => grain_count,
-            TimeAggregation::Last => grains.next_back().unwrap_or(f64::NAN),
+        let aggregation = trigger.time_aggregation;
+        let value = if grain == 1 && trigger.statistic != Statistic::Count {
+            // A one-minute grain's value is its one sample, exactly: x / 1.0 = x, min(∞, x) =
+            // x, and no sample is −0.0 (a minute's sums start at +0.0), which alone a sum
+            // starting at −0.0 would change. So no division per grain.
+            aggregate(aggregation, samples.iter().copied(), grain_count)
+        } else {
+            let grains = samples.chunks_exact(grain as usize).map(grain_value);
+            aggregate(aggregation, grains, grain_count)
         };
         Some(if trigger.divide_per_instance {
             value / f64::from(count)
@@ -665,7 +724,11 @@ impl AzureAutoscale {
     }
 
     /// The evaluation at `t_s` with current count `count` (spec "The step", 4).
-    fn evaluate(&mut self, t_s: u64, count: u32) -> (Option<Proposal>, Option<ScalingReason>) {
+    pub(crate) fn evaluate(
+        &mut self,
+        t_s: u64,
+        count: u32,
+    ) -> (Option<Proposal>, Option<ScalingReason>) {
         let profile_idx = self.schedule.profile_at(t_s);
         let profile = &self.setting.profiles[profile_idx];
         let bounds = profile.capacity.bounds();
@@ -846,6 +909,22 @@ impl AzureAutoscale {
     }
 }
 
+/// The grain values of a window, oldest first, combined by `aggregation`, in order.
+fn aggregate(
+    aggregation: TimeAggregation,
+    mut grains: impl DoubleEndedIterator<Item = f64>,
+    grain_count: f64,
+) -> f64 {
+    match aggregation {
+        TimeAggregation::Average => grains.sum::<f64>() / grain_count,
+        TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
+        TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
+        TimeAggregation::Total => grains.sum(),
+        TimeAggregation::Count => grain_count,
+        TimeAggregation::Last => grains.next_back().unwrap_or(f64::NAN),
+    }
+}
+
 /// The complete grains of `trigger` inside its window ending at minute `newest`, as grain
 /// indices `[first, end)`; `None` when there is none ("no data").
 fn complete_grains(trigger: &MetricTrigger, newest: u64) -> Option<(u64, u64)> {
@@ -913,31 +992,22 @@ impl Autoscaler for AzureAutoscale {
     }
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
-        self.current.arrivals += observation.demand;
-        self.current.work += observation.work;
-        self.current.work_capacity += observation.work_capacity;
+        self.observe(
+            observation.demand,
+            observation.work,
+            observation.work_capacity,
+        );
         let end_s = observation.end_s();
         let mut metric = None;
         if end_s.is_multiple_of(MINUTE_S) {
-            let minute = std::mem::take(&mut self.current);
-            let cpu = if minute.work_capacity > 0.0 {
-                ((100.0 * minute.work) / minute.work_capacity).min(100.0)
-            } else {
-                0.0
-            };
-            let sample = MinuteSample {
-                cpu_utilization_percentage: cpu,
-                requests_per_minute: minute.arrivals,
-            };
-            self.history.push(sample);
+            let sample = self.close_minute();
             metric = self.column_metric.map(|m| sample.value(m));
         }
-        let (proposal, notice) =
-            if self.setting.enabled && end_s.is_multiple_of(self.evaluation_period_s) {
-                self.evaluate(end_s, observation.desired)
-            } else {
-                (None, None)
-            };
+        let (proposal, notice) = if self.evaluates_at(end_s) {
+            self.evaluate(end_s, observation.desired)
+        } else {
+            (None, None)
+        };
         StepOutcome {
             metric,
             proposal,
@@ -945,7 +1015,6 @@ impl Autoscaler for AzureAutoscale {
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
