@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use scalesim_core::{AzureAutoscale, azure_autoscale_summaries};
 use scalesim_core::{
     FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceLevel, ServiceModel, Summary, SummarySink,
     TargetTracking, target_tracking_summaries,
@@ -584,9 +585,26 @@ impl Sweep {
                 _ => None,
             })
             .collect();
-        let fast = kernel_runs
-            .map(|runs| target_tracking_summaries(&first_base.demand, &runs))
-            .unwrap_or_else(|| vec![None; prepared.len()]);
+        // Azure autoscale likewise, through its own kernel, under the same conditions.
+        let azure_kernel_runs: Option<Vec<(FleetConfig, &AzureAutoscale)>> = prepared
+            .iter()
+            .map(|(run, fleet, autoscaler)| match autoscaler {
+                AutoscalerConfig::AzureAutoscale(autoscale)
+                    if std::ptr::eq(self.base_of(*run), first_base)
+                        && first_base.service_time_s.is_none()
+                        && first_base.service == ServiceModel::Throttle
+                        && first_base.requests.is_none() =>
+                {
+                    Some((*fleet, autoscale))
+                }
+                _ => None,
+            })
+            .collect();
+        let fast = match (kernel_runs, azure_kernel_runs) {
+            (Some(runs), _) => target_tracking_summaries(&first_base.demand, &runs),
+            (None, Some(runs)) => azure_autoscale_summaries(&first_base.demand, &runs),
+            (None, None) => vec![None; prepared.len()],
+        };
         prepared
             .iter()
             .zip(fast)

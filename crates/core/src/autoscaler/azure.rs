@@ -786,17 +786,17 @@ impl AzureAutoscale {
         // A fixed array, since evaluations run every minute and allocate nothing.
         let mut values = [f64::NAN; MAX_RULES];
         let mut increase_fired = false;
-        for rule in 0..profile.rules.len() {
+        for (rule, value) in values.iter_mut().enumerate().take(profile.rules.len()) {
             if direction_of(rule) == ScaleDirection::Increase {
-                values[rule] = value_of(rule);
-                increase_fired |= fires(rule, values[rule]);
+                *value = value_of(rule);
+                increase_fired |= fires(rule, *value);
             }
         }
         if !increase_fired {
-            for rule in 0..profile.rules.len() {
+            for (rule, value) in values.iter_mut().enumerate().take(profile.rules.len()) {
                 if direction_of(rule) == ScaleDirection::Decrease {
-                    values[rule] = value_of(rule);
-                    if !fires(rule, values[rule]) {
+                    *value = value_of(rule);
+                    if !fires(rule, *value) {
                         break;
                     }
                 }
