@@ -31,9 +31,11 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+
 use scalesim_core::{
-    FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures, ServiceLevel, Summary,
-    SummarySink, TargetTracking, target_tracking_summaries,
+    AzureAutoscale, FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures, ServiceLevel,
+    ServiceModel, Summary, SummarySink, TargetTracking, azure_autoscale_summaries,
+    target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -626,15 +628,41 @@ impl Sweep {
                 _ => None,
             })
             .collect();
+        // Azure autoscale likewise, through its own kernel, under the same conditions.
+        let azure_kernel_runs: Option<Vec<(FleetConfig, &AzureAutoscale)>> = prepared
+            .iter()
+            .map(|(run, fleet, autoscaler)| match autoscaler {
+                AutoscalerConfig::AzureAutoscale(autoscale)
+                    if std::ptr::eq(self.base_of(*run), first_base)
+                        && first_base.service_time_s.is_none()
+                        && first_base.service == ServiceModel::Throttle
+                        && first_base.requests.is_none() =>
+                {
+                    Some((*fleet, autoscale))
+                }
+                _ => None,
+            })
+            .collect();
         let service = KernelService {
             model: first_base.service,
             service_level: first_base
                 .service_time_s
                 .map(|service_time_s| (service_time_s, first_base.slo)),
         };
-        let fast = kernel_runs
-            .map(|runs| target_tracking_summaries(&first_base.demand, service, &runs))
-            .unwrap_or_else(|| vec![None; prepared.len()]);
+        let fast = match (kernel_runs, azure_kernel_runs) {
+            (Some(runs), _) => target_tracking_summaries(&first_base.demand, service, &runs),
+            (None, Some(runs)) => azure_autoscale_summaries(&first_base.demand, &runs)
+                .into_iter()
+                .map(|summary| {
+                    summary.map(|summary| RunFigures {
+                        summary,
+                        service_level: None,
+                    })
+                })
+                .collect(),
+            (None, None) => vec![None; prepared.len()],
+        };
+
         prepared
             .iter()
             .zip(fast)

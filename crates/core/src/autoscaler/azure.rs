@@ -485,6 +485,58 @@ impl MinuteSample {
     }
 }
 
+/// The samples of the last `len` minutes, one series per metric. Each sample is written twice,
+/// at its slot and `len` further on, so that any run of up to `len` consecutive minutes is one
+/// contiguous slice: a window is read in order without a modulo per sample.
+#[derive(Debug, Clone)]
+struct History {
+    cpu: Vec<f64>,
+    requests: Vec<f64>,
+    len: usize,
+    /// The slot of the next minute to be recorded: `recorded % len`, kept without dividing.
+    next_slot: usize,
+    /// Minutes recorded so far; the newest is `recorded − 1`.
+    recorded: u64,
+}
+
+impl History {
+    fn new(len: usize) -> Self {
+        Self {
+            cpu: vec![0.0; 2 * len],
+            requests: vec![0.0; 2 * len],
+            len,
+            next_slot: 0,
+            recorded: 0,
+        }
+    }
+
+    fn push(&mut self, sample: MinuteSample) {
+        let (slot, len) = (self.next_slot, self.len);
+        self.cpu[slot] = sample.cpu_utilization_percentage;
+        self.cpu[slot + len] = sample.cpu_utilization_percentage;
+        self.requests[slot] = sample.requests_per_minute;
+        self.requests[slot + len] = sample.requests_per_minute;
+        self.next_slot = if slot + 1 == len { 0 } else { slot + 1 };
+        self.recorded += 1;
+    }
+
+    /// The samples of `metric` for minutes `from..to`, oldest first; the minutes must be
+    /// recorded and the newest `len` ones.
+    fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
+        let back = (self.recorded - from) as usize;
+        let start = if self.next_slot >= back {
+            self.next_slot - back
+        } else {
+            self.next_slot + self.len - back
+        };
+        let series = match metric {
+            AzureMetric::CpuUtilizationPercentage => &self.cpu,
+            AzureMetric::RequestsPerMinute => &self.requests,
+        };
+        &series[start..start + (to - from) as usize]
+    }
+}
+
 /// The minute in progress.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct MinuteInProgress {
@@ -507,10 +559,8 @@ pub struct AzureAutoscale {
     schedule: ProfileSchedule,
     delay_minutes: u64,
     evaluation_period_s: u64,
-    /// Samples of the last `history.len()` minutes, minute m at m % len.
-    history: Vec<MinuteSample>,
-    /// Minutes recorded so far; the newest is `recorded − 1`.
-    recorded: u64,
+    /// Samples of the minutes a window can reach.
+    history: History,
     current: MinuteInProgress,
     /// `(t_action_s, cooldown_s)` of the last rule that acted.
     cooldown: Option<(u64, u64)>,
@@ -570,54 +620,101 @@ impl AzureAutoscale {
         let delay_minutes = metric_delay_s / MINUTE_S;
         let column_metric = rules().next().map(|r| r.trigger.metric);
         Ok(Self {
-            history: vec![MinuteSample::default(); (longest_window + delay_minutes + 1) as usize],
+            history: History::new((longest_window + delay_minutes + 1) as usize),
             setting,
             schedule,
             delay_minutes,
             evaluation_period_s,
-            recorded: 0,
             current: MinuteInProgress::default(),
             cooldown: None,
             column_metric,
         })
     }
 
-    fn sample(&self, minute: u64) -> MinuteSample {
-        self.history[(minute % self.history.len() as u64) as usize]
+    /// Adds a step's arrivals, work and work capacity to the minute in progress.
+    fn observe(&mut self, demand: f64, work: f64, work_capacity: f64) {
+        self.current.arrivals += demand;
+        self.current.work += work;
+        self.current.work_capacity += work_capacity;
+    }
+
+    /// Ends the minute in progress: its samples join the history.
+    fn close_minute(&mut self) -> MinuteSample {
+        let minute = std::mem::take(&mut self.current);
+        let cpu = if minute.work_capacity > 0.0 {
+            ((100.0 * minute.work) / minute.work_capacity).min(100.0)
+        } else {
+            0.0
+        };
+        let sample = MinuteSample {
+            cpu_utilization_percentage: cpu,
+            requests_per_minute: minute.arrivals,
+        };
+        self.history.push(sample);
+        sample
+    }
+
+    /// Records a minute that one step observed whole, as [`Autoscaler::on_step`] does for a
+    /// step of 60 s: for the sweep kernel, which has no [`Observation`] to build.
+    pub(crate) fn record_minute(&mut self, demand: f64, work: f64, work_capacity: f64) {
+        self.observe(demand, work, work_capacity);
+        self.close_minute();
+    }
+
+    /// Whether an evaluation runs at the end of a step ending at `end_s`.
+    pub(crate) fn evaluates_at(&self, end_s: u64) -> bool {
+        self.setting.enabled && end_s.is_multiple_of(self.evaluation_period_s)
+    }
+
+    /// The time before which every evaluation changes nothing and says nothing, so that the
+    /// sweep kernel need not call [`AzureAutoscale::evaluate`]: the end of the running
+    /// cooldown, when one profile is in force throughout and every grain is a minute. Then the
+    /// count never leaves the profile's capacity (every proposal is clamped to it) and no rule
+    /// lacks data once one has acted (a one-minute grain is complete as soon as its minute is
+    /// visible), so each evaluation stops at the cooldown. Otherwise 0.
+    pub(crate) fn quiet_until_s(&self) -> u64 {
+        let one_profile = self.schedule.changes.len() == 1;
+        let minute_grains = || {
+            self.setting
+                .profiles
+                .iter()
+                .flat_map(|p| &p.rules)
+                .all(|r| r.trigger.time_grain_min == 1)
+        };
+        match self.cooldown {
+            Some((t_action_s, cooldown_s)) if one_profile && minute_grains() => {
+                t_action_s.saturating_add(cooldown_s)
+            }
+            _ => 0,
+        }
     }
 
     /// The rule's aggregated value over the window ending at minute `newest`, divided per
-    /// instance if asked; `None` when no complete grain lies in the window.
+    /// instance if asked; `None` when no complete grain lies in the window. Samples are added in
+    /// minute order and grains in grain order, as the spec's reading of the window does.
     fn rule_value(&self, trigger: &MetricTrigger, newest: Option<u64>, count: u32) -> Option<f64> {
-        let newest = newest?;
+        let (first_grain, end_grain) = complete_grains(trigger, newest?)?;
         let grain = u64::from(trigger.time_grain_min);
-        let window = u64::from(trigger.time_window_min);
-        let first_minute = (newest + 1).saturating_sub(window);
-        let first_grain = first_minute.div_ceil(grain);
-        let end_grain = (newest + 1) / grain; // exclusive
-        if end_grain <= first_grain {
-            return None;
-        }
-        let grain_value = |g: u64| {
-            let samples =
-                (g * grain..(g + 1) * grain).map(|m| self.sample(m).value(trigger.metric));
-            match trigger.statistic {
-                Statistic::Average => samples.sum::<f64>() / grain as f64,
-                Statistic::Min => samples.fold(f64::INFINITY, f64::min),
-                Statistic::Max => samples.fold(f64::NEG_INFINITY, f64::max),
-                Statistic::Sum => samples.sum(),
-                Statistic::Count => grain as f64,
-            }
+        let samples = self
+            .history
+            .minutes(trigger.metric, first_grain * grain, end_grain * grain);
+        let grain_value = |samples: &[f64]| match trigger.statistic {
+            Statistic::Average => samples.iter().copied().sum::<f64>() / grain as f64,
+            Statistic::Min => samples.iter().copied().fold(f64::INFINITY, f64::min),
+            Statistic::Max => samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Statistic::Sum => samples.iter().copied().sum(),
+            Statistic::Count => grain as f64,
         };
-        let grains = (first_grain..end_grain).map(grain_value);
         let grain_count = (end_grain - first_grain) as f64;
-        let value = match trigger.time_aggregation {
-            TimeAggregation::Average => grains.sum::<f64>() / grain_count,
-            TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
-            TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
-            TimeAggregation::Total => grains.sum(),
-            TimeAggregation::Count => grain_count,
-            TimeAggregation::Last => grain_value(end_grain - 1),
+        let aggregation = trigger.time_aggregation;
+        let value = if grain == 1 && trigger.statistic != Statistic::Count {
+            // A one-minute grain's value is its one sample, exactly: x / 1.0 = x, min(∞, x) =
+            // x, and no sample is −0.0 (a minute's sums start at +0.0), which alone a sum
+            // starting at −0.0 would change. So no division per grain.
+            aggregate(aggregation, samples.iter().copied(), grain_count)
+        } else {
+            let grains = samples.chunks_exact(grain as usize).map(grain_value);
+            aggregate(aggregation, grains, grain_count)
         };
         Some(if trigger.divide_per_instance {
             value / f64::from(count)
@@ -627,7 +724,11 @@ impl AzureAutoscale {
     }
 
     /// The evaluation at `t_s` with current count `count` (spec "The step", 4).
-    fn evaluate(&mut self, t_s: u64, count: u32) -> (Option<Proposal>, Option<ScalingReason>) {
+    pub(crate) fn evaluate(
+        &mut self,
+        t_s: u64,
+        count: u32,
+    ) -> (Option<Proposal>, Option<ScalingReason>) {
         let profile_idx = self.schedule.profile_at(t_s);
         let profile = &self.setting.profiles[profile_idx];
         let bounds = profile.capacity.bounds();
@@ -649,16 +750,11 @@ impl AzureAutoscale {
         // The newest minute j with (j + 1) · 60 + delay ≤ t, among those recorded.
         let newest = (t_s / MINUTE_S)
             .checked_sub(self.delay_minutes + 1)
-            .filter(|&j| j < self.recorded);
-        // A fixed array, since evaluations run every minute and allocate nothing.
-        let mut values = [None; MAX_RULES];
-        for (slot, rule) in values.iter_mut().zip(&profile.rules) {
-            *slot = self.rule_value(&rule.trigger, newest, count);
-        }
-        if let Some(rule) = values[..profile.rules.len()]
-            .iter()
-            .position(Option::is_none)
-        {
+            .filter(|&j| j < self.history.recorded);
+        let has_data = |rule: &ScaleRule| {
+            newest.is_some_and(|newest| complete_grains(&rule.trigger, newest).is_some())
+        };
+        if let Some(rule) = profile.rules.iter().position(|rule| !has_data(rule)) {
             let default = profile.capacity.default();
             if count < default {
                 let reason = AzureReason::NoData {
@@ -675,14 +771,41 @@ impl AzureAutoscale {
         {
             return (None, None);
         }
-        let outcome = |rule: usize| RuleOutcome {
-            rule,
-            trigger: profile.rules[rule].trigger,
-            value: values[rule].unwrap_or(f64::NAN),
-        };
         let fires = |rule: usize, value: f64| {
             let trigger = &profile.rules[rule].trigger;
             trigger.operator.holds(value, trigger.threshold)
+        };
+        // Windows are aggregated only here, with a decision to take, and only those it reads:
+        // every Increase rule's, then the Decrease rules' while all of them fire. Every rule
+        // has data, so no value stays NaN once read.
+        let value_of = |rule: usize| {
+            self.rule_value(&profile.rules[rule].trigger, newest, count)
+                .unwrap_or(f64::NAN)
+        };
+        let direction_of = |rule: usize| profile.rules[rule].action.direction;
+        // A fixed array, since evaluations run every minute and allocate nothing.
+        let mut values = [f64::NAN; MAX_RULES];
+        let mut increase_fired = false;
+        for (rule, value) in values.iter_mut().enumerate().take(profile.rules.len()) {
+            if direction_of(rule) == ScaleDirection::Increase {
+                *value = value_of(rule);
+                increase_fired |= fires(rule, *value);
+            }
+        }
+        if !increase_fired {
+            for (rule, value) in values.iter_mut().enumerate().take(profile.rules.len()) {
+                if direction_of(rule) == ScaleDirection::Decrease {
+                    *value = value_of(rule);
+                    if !fires(rule, *value) {
+                        break;
+                    }
+                }
+            }
+        }
+        let outcome = |rule: usize| RuleOutcome {
+            rule,
+            trigger: profile.rules[rule].trigger,
+            value: values[rule],
         };
         let rules_in = |direction: ScaleDirection| {
             profile
@@ -696,11 +819,9 @@ impl AzureAutoscale {
             |rule: usize| bounds.clamp(rule_proposal(&profile.rules[rule].action, count));
 
         // Scale out if any Increase rule fires, to the highest proposal (first on ties).
-        let mut increase_fired = false;
         let mut best_out: Option<(u32, usize)> = None;
         for rule in rules_in(ScaleDirection::Increase) {
             if fires(rule, outcome(rule).value) {
-                increase_fired = true;
                 let proposed = proposal_of(rule);
                 if best_out.is_none_or(|(best, _)| proposed > best) {
                     best_out = Some((proposed, rule));
@@ -788,6 +909,37 @@ impl AzureAutoscale {
     }
 }
 
+/// The grain values of a window, oldest first, combined by `aggregation`, in order.
+fn aggregate(
+    aggregation: TimeAggregation,
+    mut grains: impl DoubleEndedIterator<Item = f64>,
+    grain_count: f64,
+) -> f64 {
+    match aggregation {
+        TimeAggregation::Average => grains.sum::<f64>() / grain_count,
+        TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
+        TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
+        TimeAggregation::Total => grains.sum(),
+        TimeAggregation::Count => grain_count,
+        TimeAggregation::Last => grains.next_back().unwrap_or(f64::NAN),
+    }
+}
+
+/// The complete grains of `trigger` inside its window ending at minute `newest`, as grain
+/// indices `[first, end)`; `None` when there is none ("no data").
+fn complete_grains(trigger: &MetricTrigger, newest: u64) -> Option<(u64, u64)> {
+    let grain = u64::from(trigger.time_grain_min);
+    let window = u64::from(trigger.time_window_min);
+    let first_minute = (newest + 1).saturating_sub(window);
+    // One-minute grains, the common case, need no division.
+    let (first_grain, end_grain) = if grain == 1 {
+        (first_minute, newest + 1)
+    } else {
+        (first_minute.div_ceil(grain), (newest + 1) / grain)
+    };
+    (end_grain > first_grain).then_some((first_grain, end_grain))
+}
+
 /// A rule's proposal from the current count, before the clamp (spec "Rules").
 fn rule_proposal(action: &ScaleAction, count: u32) -> u32 {
     let amount = match action.scale_type {
@@ -840,33 +992,22 @@ impl Autoscaler for AzureAutoscale {
     }
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
-        self.current.arrivals += observation.demand;
-        self.current.work += observation.work;
-        self.current.work_capacity += observation.work_capacity;
+        self.observe(
+            observation.demand,
+            observation.work,
+            observation.work_capacity,
+        );
         let end_s = observation.end_s();
         let mut metric = None;
         if end_s.is_multiple_of(MINUTE_S) {
-            let minute = std::mem::take(&mut self.current);
-            let cpu = if minute.work_capacity > 0.0 {
-                ((100.0 * minute.work) / minute.work_capacity).min(100.0)
-            } else {
-                0.0
-            };
-            let sample = MinuteSample {
-                cpu_utilization_percentage: cpu,
-                requests_per_minute: minute.arrivals,
-            };
-            let slot = (self.recorded % self.history.len() as u64) as usize;
-            self.history[slot] = sample;
-            self.recorded += 1;
+            let sample = self.close_minute();
             metric = self.column_metric.map(|m| sample.value(m));
         }
-        let (proposal, notice) =
-            if self.setting.enabled && end_s.is_multiple_of(self.evaluation_period_s) {
-                self.evaluate(end_s, observation.desired)
-            } else {
-                (None, None)
-            };
+        let (proposal, notice) = if self.evaluates_at(end_s) {
+            self.evaluate(end_s, observation.desired)
+        } else {
+            (None, None)
+        };
         StepOutcome {
             metric,
             proposal,
@@ -874,7 +1015,6 @@ impl Autoscaler for AzureAutoscale {
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -914,6 +1054,132 @@ mod tests {
         assert_eq!(rule_proposal(&action(Decrease, ExactCount, 4), 7), 4);
     }
 
+    /// The spec's window read literally, minute by minute, from every sample of the run: how
+    /// `rule_value` read before its samples were kept as contiguous series.
+    fn literal_rule_value(
+        samples: &[f64],
+        trigger: &MetricTrigger,
+        newest: u64,
+        count: u32,
+    ) -> Option<f64> {
+        let grain = u64::from(trigger.time_grain_min);
+        let window = u64::from(trigger.time_window_min);
+        let first_minute = (newest + 1).saturating_sub(window);
+        let first_grain = first_minute.div_ceil(grain);
+        let end_grain = (newest + 1) / grain;
+        if end_grain <= first_grain {
+            return None;
+        }
+        let grain_value = |g: u64| {
+            let samples = (g * grain..(g + 1) * grain).map(|m| samples[m as usize]);
+            match trigger.statistic {
+                Statistic::Average => samples.sum::<f64>() / grain as f64,
+                Statistic::Min => samples.fold(f64::INFINITY, f64::min),
+                Statistic::Max => samples.fold(f64::NEG_INFINITY, f64::max),
+                Statistic::Sum => samples.sum(),
+                Statistic::Count => grain as f64,
+            }
+        };
+        let grains = (first_grain..end_grain).map(grain_value);
+        let grain_count = (end_grain - first_grain) as f64;
+        let value = match trigger.time_aggregation {
+            TimeAggregation::Average => grains.sum::<f64>() / grain_count,
+            TimeAggregation::Minimum => grains.fold(f64::INFINITY, f64::min),
+            TimeAggregation::Maximum => grains.fold(f64::NEG_INFINITY, f64::max),
+            TimeAggregation::Total => grains.sum(),
+            TimeAggregation::Count => grain_count,
+            TimeAggregation::Last => grain_value(end_grain - 1),
+        };
+        Some(if trigger.divide_per_instance {
+            value / f64::from(count)
+        } else {
+            value
+        })
+    }
+
+    const STATISTICS: [Statistic; 5] = [
+        Statistic::Average,
+        Statistic::Min,
+        Statistic::Max,
+        Statistic::Sum,
+        Statistic::Count,
+    ];
+    const AGGREGATIONS: [TimeAggregation; 6] = [
+        TimeAggregation::Average,
+        TimeAggregation::Minimum,
+        TimeAggregation::Maximum,
+        TimeAggregation::Total,
+        TimeAggregation::Count,
+        TimeAggregation::Last,
+    ];
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Fractional samples make a running sum inexact; the contiguous series must give the
+        /// literal reading's value bit for bit, at every minute, the ring wrapping many times.
+        #[test]
+        fn windows_read_from_the_ring_equal_the_literal_reading(
+            samples in proptest::collection::vec(
+                prop_oneof![0.0..100.0f64, (0u32..5000).prop_map(f64::from)],
+                1..300,
+            ),
+            grain in 1u32..=13,
+            extra in 0u32..30,
+            delay in 0u64..4,
+            statistic in 0..STATISTICS.len(),
+            aggregation in 0..AGGREGATIONS.len(),
+            cpu in proptest::bool::ANY,
+            divide_per_instance in proptest::bool::ANY,
+            count in 1u32..20,
+        ) {
+            let trigger = MetricTrigger {
+                metric: if cpu {
+                    AzureMetric::CpuUtilizationPercentage
+                } else {
+                    AzureMetric::RequestsPerMinute
+                },
+                time_grain_min: grain,
+                statistic: STATISTICS[statistic],
+                time_window_min: grain + extra,
+                time_aggregation: AGGREGATIONS[aggregation],
+                operator: ComparisonOperator::GreaterThan,
+                threshold: 0.0,
+                divide_per_instance,
+            };
+            let rule = ScaleRule {
+                trigger,
+                action: action(ScaleDirection::Increase, ScaleType::ChangeCount, 1),
+            };
+            let setting = AutoscaleSetting {
+                enabled: true,
+                profiles: vec![AutoscaleProfile {
+                    name: "p".into(),
+                    capacity: ScaleCapacity::new(1, 5, 1).unwrap(),
+                    rules: vec![rule],
+                }],
+            };
+            let mut autoscale =
+                AzureAutoscale::new(setting, ProfileSchedule::constant(0), delay * 60, 60)
+                    .unwrap();
+            for (minute, &value) in samples.iter().enumerate() {
+                // The other metric holds other values, so reading the wrong one shows.
+                let (cpu_value, requests) = if cpu { (value, value + 1.5) } else { (value + 1.5, value) };
+                autoscale.history.push(MinuteSample {
+                    cpu_utilization_percentage: cpu_value,
+                    requests_per_minute: requests,
+                });
+                let Some(newest) = (minute as u64).checked_sub(delay) else {
+                    continue;
+                };
+                let ring = autoscale.rule_value(&trigger, Some(newest), count);
+                let literal = literal_rule_value(&samples, &trigger, newest, count);
+                prop_assert_eq!(ring.map(f64::to_bits), literal.map(f64::to_bits));
+            }
+        }
+    }
+
     #[test]
     fn grains_are_aligned_on_t_zero_and_only_complete_ones_count() {
         // Grains of 2 minutes, window 5 minutes, newest minute 6: minutes (1, 6] hold the
@@ -928,11 +1194,13 @@ mod tests {
         };
         let mut autoscale =
             AzureAutoscale::new(setting, ProfileSchedule::constant(0), 0, 60).unwrap();
-        autoscale.history = vec![MinuteSample::default(); 16];
+        autoscale.history = History::new(16);
         for minute in 0..7u64 {
-            autoscale.history[minute as usize].requests_per_minute = (minute * 10) as f64;
+            autoscale.history.push(MinuteSample {
+                cpu_utilization_percentage: 0.0,
+                requests_per_minute: (minute * 10) as f64,
+            });
         }
-        autoscale.recorded = 7;
         let trigger = |statistic, time_aggregation| MetricTrigger {
             metric: AzureMetric::RequestsPerMinute,
             time_grain_min: 2,

@@ -8,6 +8,7 @@
 //! kernel to that on random policies and traces.
 
 pub(crate) mod aws;
+pub(crate) mod azure;
 
 use crate::fleet::ServiceModel;
 use crate::metrics::Summary;

@@ -322,3 +322,188 @@ proptest! {
         prop_assert_eq!(together, alone);
     }
 }
+
+/// Azure rules of every metric, statistic, aggregation, operator, direction and type, with
+/// thresholds in tens (so that they tie with samples) or anywhere.
+fn any_azure_rule() -> impl Strategy<Value = scalesim_core::ScaleRule> {
+    use scalesim_core::{
+        AzureMetric, ComparisonOperator, MetricTrigger, ScaleAction, ScaleDirection, ScaleRule,
+        ScaleType, Statistic, TimeAggregation,
+    };
+    let metric = prop_oneof![
+        Just(AzureMetric::CpuUtilizationPercentage),
+        Just(AzureMetric::RequestsPerMinute)
+    ];
+    let statistic = prop_oneof![
+        Just(Statistic::Average),
+        Just(Statistic::Min),
+        Just(Statistic::Max),
+        Just(Statistic::Sum),
+        Just(Statistic::Count)
+    ];
+    let aggregation = prop_oneof![
+        Just(TimeAggregation::Average),
+        Just(TimeAggregation::Minimum),
+        Just(TimeAggregation::Maximum),
+        Just(TimeAggregation::Total),
+        Just(TimeAggregation::Count),
+        Just(TimeAggregation::Last)
+    ];
+    let operator = prop_oneof![
+        Just(ComparisonOperator::Equals),
+        Just(ComparisonOperator::NotEquals),
+        Just(ComparisonOperator::GreaterThan),
+        Just(ComparisonOperator::GreaterThanOrEqual),
+        Just(ComparisonOperator::LessThan),
+        Just(ComparisonOperator::LessThanOrEqual)
+    ];
+    let direction = prop_oneof![
+        4 => Just(ScaleDirection::Increase),
+        4 => Just(ScaleDirection::Decrease),
+        1 => Just(ScaleDirection::None)
+    ];
+    let scale_type = prop_oneof![
+        Just(ScaleType::ChangeCount),
+        Just(ScaleType::PercentChangeCount),
+        Just(ScaleType::ExactCount)
+    ];
+    let threshold = prop_oneof![
+        (0u32..30).prop_map(|tens| f64::from(tens) * 10.0),
+        0.0f64..120.0,
+        0.0f64..3000.0,
+    ];
+    let grain = prop_oneof![3 => Just(1u32), 1 => 2u32..7];
+    (
+        (metric, grain, statistic, 0u32..12, aggregation),
+        (operator, threshold, any::<bool>()),
+        (direction, scale_type, 1u32..6, 1u64..1500),
+    )
+        .prop_map(
+            |(
+                (metric, time_grain_min, statistic, extra, time_aggregation),
+                (operator, threshold, divide_per_instance),
+                (direction, scale_type, value, cooldown_s),
+            )| ScaleRule {
+                trigger: MetricTrigger {
+                    metric,
+                    time_grain_min,
+                    statistic,
+                    time_window_min: time_grain_min + extra,
+                    time_aggregation,
+                    operator,
+                    threshold,
+                    divide_per_instance,
+                },
+                action: ScaleAction {
+                    direction,
+                    scale_type,
+                    value,
+                    cooldown_s,
+                },
+            },
+        )
+}
+
+/// An Azure autoscale setting of one to three profiles, switched at random minutes (or never),
+/// with its metric delay, evaluation period and whether it is enabled.
+fn any_azure_autoscale() -> impl Strategy<Value = scalesim_core::AzureAutoscale> {
+    use scalesim_core::{
+        AutoscaleProfile, AutoscaleSetting, AzureAutoscale, ProfileSchedule, ScaleCapacity,
+    };
+    let profile = (
+        1u32..4,
+        0u32..8,
+        0u32..8,
+        prop::collection::vec(any_azure_rule(), 0..4),
+    )
+        .prop_map(|(minimum, span, above, rules)| AutoscaleProfile {
+            name: "p".into(),
+            capacity: ScaleCapacity::new(minimum, minimum + span, minimum + above.min(span))
+                .unwrap(),
+            rules,
+        });
+    (
+        prop::collection::vec(profile, 1..4),
+        prop::collection::vec((1u64..400, 0usize..3), 0..4),
+        0u64..4,
+        1u64..4,
+        prop_oneof![8 => Just(true), 1 => Just(false)],
+    )
+        .prop_map(|(profiles, switches, delay_min, period_min, enabled)| {
+            let mut changes = vec![(0, 0)];
+            let mut minutes: Vec<(u64, usize)> = switches
+                .into_iter()
+                .map(|(minute, profile)| (minute * 60, profile % profiles.len()))
+                .collect();
+            minutes.sort_unstable();
+            minutes.dedup_by_key(|(t_s, _)| *t_s);
+            changes.extend(minutes);
+            let setting = AutoscaleSetting { enabled, profiles };
+            AzureAutoscale::new(
+                setting,
+                ProfileSchedule::from_changes(changes).unwrap(),
+                delay_min * 60,
+                period_min * 60,
+            )
+            .unwrap()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_azure_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
+        autoscale in any_azure_autoscale(),
+        demand in any_minute_demand(),
+        capacity_per_instance_per_min in prop_oneof![1.0f64..200.0, (1u32..20).prop_map(|c| f64::from(c) * 10.0)],
+        initial_instances in 0u32..15,
+        provisioning_min in 0u64..8,
+    ) {
+        let fleet = scalesim_core::FleetConfig {
+            capacity_per_instance_per_min,
+            initial_instances,
+            provisioning_s: provisioning_min * 60,
+        };
+        let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
+        let general = {
+            let mut simulation = scalesim_core::Simulation::builder(fleet)
+                .autoscaler(autoscale.clone())
+                .demand(&per_step)
+                .build()
+                .unwrap();
+            let mut sink = scalesim_core::SummarySink::new();
+            simulation.run(&mut sink);
+            sink.summary()
+        };
+        let fast = scalesim_core::azure_autoscale_summary(&per_step, fleet, &autoscale);
+        prop_assert_eq!(fast, general);
+    }
+}
+
+#[test]
+fn the_azure_sweep_kernel_declines_steps_other_than_a_minute() {
+    use scalesim_core::{AutoscaleProfile, AutoscaleSetting, ProfileSchedule, ScaleCapacity};
+    let setting = AutoscaleSetting {
+        enabled: true,
+        profiles: vec![AutoscaleProfile {
+            name: "p".into(),
+            capacity: ScaleCapacity::new(1, 3, 1).unwrap(),
+            rules: vec![],
+        }],
+    };
+    let autoscale =
+        scalesim_core::AzureAutoscale::new(setting, ProfileSchedule::constant(0), 0, 60).unwrap();
+    let fleet = scalesim_core::FleetConfig {
+        capacity_per_instance_per_min: 60.0,
+        initial_instances: 1,
+        provisioning_s: 0,
+    };
+    let per_minute = scalesim_core::Demand::per_step(60, vec![10.0; 4]).unwrap();
+    let per_half_minute = scalesim_core::Demand::per_step(30, vec![10.0; 8]).unwrap();
+    assert!(scalesim_core::azure_autoscale_summary(&per_minute, fleet, &autoscale).is_some());
+    assert_eq!(
+        scalesim_core::azure_autoscale_summary(&per_half_minute, fleet, &autoscale),
+        None
+    );
+}
