@@ -44,7 +44,7 @@ pub fn azure_autoscale_summaries(
     if demand.step_s() != MINUTE_S || demand.as_slice().is_empty() {
         return vec![None; runs.len()];
     }
-    let demand_total = demand.as_slice().iter().fold(0.0, |total, &d| total + d);
+    let demand_total = demand.total();
     runs.iter()
         .map(|&(fleet, autoscale)| {
             let mut summary = run(demand, fleet, autoscale)?;
