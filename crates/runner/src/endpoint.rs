@@ -191,8 +191,7 @@ pub(crate) fn write_endpoint_run(
     summary_file.write_all(b"\n")?;
 
     // The report draws the endpoint's summed steps; each event's reason names its variant.
-    let mut report = RunReport::new(steps.len() as u64)
-        .with_start(scenario.start.map(|start| start.timestamp()));
+    let mut report = RunReport::new(steps.len() as u64).with_start(scenario.start);
     for step in &steps {
         report.on_step(step);
     }

@@ -570,8 +570,7 @@ pub(crate) fn write_run_files(
     let mut summary = SummarySink::new();
     let mut timeline = TimelineSink::default();
     let mut extra = ExtraSinks::for_scenario(scenario);
-    let mut report = RunReport::new(scenario.demand.steps() as u64)
-        .with_start(scenario.start.map(|start| start.timestamp()));
+    let mut report = RunReport::new(scenario.demand.steps() as u64).with_start(scenario.start);
     scenario
         .simulate(&mut (
             &mut csv,

@@ -22,6 +22,7 @@
 use std::fmt::Write as _;
 
 use base64::Engine as _;
+use chrono::{DateTime, FixedOffset};
 use scalesim_core::{ScalingEvent, Sink, StepRecord};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
@@ -481,12 +482,15 @@ pub(crate) struct RunReport {
     /// Wall-clock time of t = 0 (the scenario's `start`, or its trace's first timestamp), Unix
     /// seconds: the page then reads times on the wall clock too.
     start_unix_s: Option<i64>,
+    /// The start's UTC offset, seconds east: the page's time axis reads the clock there.
+    start_offset_s: Option<i32>,
 }
 
 impl RunReport {
-    /// Reads times on the wall clock, t = 0 being `start_unix_s` (Unix seconds, UTC).
-    pub(crate) fn with_start(mut self, start_unix_s: Option<i64>) -> Self {
-        self.start_unix_s = start_unix_s;
+    /// Reads times on the wall clock, t = 0 being `start`, in its own UTC offset.
+    pub(crate) fn with_start(mut self, start: Option<DateTime<FixedOffset>>) -> Self {
+        self.start_unix_s = start.map(|start| start.timestamp());
+        self.start_offset_s = start.map(|start| start.offset().local_minus_utc());
         self
     }
 
@@ -504,6 +508,7 @@ impl RunReport {
             events: Vec::new(),
             events_total: 0,
             start_unix_s: None,
+            start_offset_s: None,
         }
     }
 
@@ -594,6 +599,7 @@ impl RunReport {
             ])).collect()),
             "events_total": self.events_total,
             "start_unix_s": self.start_unix_s,
+            "start_offset_s": self.start_offset_s,
         })
     }
 

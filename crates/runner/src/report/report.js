@@ -77,11 +77,13 @@
     if (rest % 60) text += ':' + pad(rest % 60);
     return (days ? days + ' d ' : '') + text;
   }
-  // The wall-clock time of run time t, when the run has one: "2026-03-02 08:29 UTC".
+  // The wall-clock time of run time t in the start's offset, when the run has a start:
+  // "2026-03-02 08:29 UTC", "1995-07-03 09:00 UTC−04:00".
   function wall(data, t) {
-    if (data.start_unix_s === null || data.start_unix_s === undefined) return '';
-    var iso = new Date((data.start_unix_s + t) * 1000).toISOString();
-    return ' · ' + iso.slice(0, 10) + ' ' + iso.slice(11, 19).replace(/:00$/, '') + ' UTC';
+    if (!hasClock(data)) return '';
+    var shift = data.start_offset_s || 0;
+    var iso = new Date((data.start_unix_s + shift + t) * 1000).toISOString();
+    return ' · ' + iso.slice(0, 10) + ' ' + iso.slice(11, 19).replace(/:00$/, '') + ' ' + offsetName(shift);
   }
   function duration(s) {
     if (s < 60) return trim(s.toFixed(1)) + ' s';
@@ -104,6 +106,77 @@
       if (out.length > 50) break;
     }
     return out;
+  }
+  // Wall-clock ticks between run times lo and hi (s) in the start's own UTC offset, chosen as
+  // the PNG plots choose theirs (time_axis.rs): the shortest interval of the ladder whose labels
+  // fit side by side in widthPx, ticks on round local times, labels that say what the interval
+  // needs. null when the run has no start.
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  var LADDER = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200]
+    .map(function (s) { return { kind: 's', n: s, nominal: s }; })
+    .concat([{ kind: 'd', n: 1, nominal: 86400 }, { kind: 'd', n: 2, nominal: 2 * 86400 },
+      { kind: 'w', n: 1, nominal: 7 * 86400 }, { kind: 'm', n: 1, nominal: 30.44 * 86400 },
+      { kind: 'm', n: 3, nominal: 91.3 * 86400 }, { kind: 'm', n: 6, nominal: 182.6 * 86400 }])
+    .concat([1, 2, 5, 10, 20, 50, 100].map(function (y) { return { kind: 'y', n: y, nominal: y * 365.25 * 86400 }; }));
+  function hasClock(data) {
+    return data.start_unix_s !== null && data.start_unix_s !== undefined;
+  }
+  function offsetName(shift) {
+    if (!shift) return 'UTC';
+    var m = Math.abs(shift) / 60;
+    return 'UTC' + (shift < 0 ? '\u2212' : '+') + pad(Math.floor(m / 60)) + ':' + pad(m % 60);
+  }
+  function wallTicks(data, lo, hi, widthPx) {
+    if (!hasClock(data)) return null;
+    var shift = data.start_offset_s || 0;
+    var base = data.start_unix_s + shift;
+    var local = function (t) { return new Date((base + t) * 1000); };
+    var sameDay = local(lo).toISOString().slice(0, 10) === local(Math.max(lo, hi - 0.001)).toISOString().slice(0, 10);
+    for (var k = 0; k < LADDER.length; k++) {
+      var step = LADDER[k];
+      if ((hi - lo) / step.nominal > 40) continue;
+      var label;
+      if (step.kind === 's') {
+        label = step.n < 60 ? function (d) { return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()); }
+          : sameDay ? function (d) { return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()); }
+          : function (d) { return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate() + ' ' + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()); };
+      } else if (step.kind === 'd' && step.n === 1) {
+        label = function (d) { return DAYS[d.getUTCDay()] + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate(); };
+      } else if (step.kind === 'd' || step.kind === 'w') {
+        label = function (d) { return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate(); };
+      } else if (step.kind === 'm') {
+        label = function (d) { return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear(); };
+      } else {
+        label = function (d) { return String(d.getUTCFullYear()); };
+      }
+      var out = [];
+      var add = function (localS) {
+        var t = localS - base;
+        if (t >= lo - 1e-6 && t <= hi + 1e-6) out.push({ t: t, label: label(new Date(localS * 1000)) });
+      };
+      var from = base + lo, to = base + hi;
+      if (step.kind === 's') {
+        for (var x = Math.ceil(from / step.n - 1e-9) * step.n; x <= to + 1e-6 && out.length <= 60; x += step.n) add(x);
+      } else if (step.kind === 'd' || step.kind === 'w') {
+        for (var day = Math.floor(from / 86400) * 86400; day <= to + 1e-6 && out.length <= 60; day += 86400) {
+          var date = new Date(day * 1000);
+          if (step.kind === 'w' ? date.getUTCDay() === 1 : (date.getUTCDate() - 1) % step.n === 0) add(day);
+        }
+      } else {
+        var first = new Date(from * 1000);
+        var year = first.getUTCFullYear(), month = step.kind === 'm' ? first.getUTCMonth() : 0;
+        for (var guard = 0; guard < 2000 && out.length <= 60; guard++) {
+          var at = Date.UTC(year, month, 1) / 1000;
+          if (at > to + 1e-6) break;
+          if (step.kind === 'm' ? month % step.n === 0 : year % step.n === 0) add(at);
+          if (step.kind === 'm') { month++; if (month === 12) { month = 0; year++; } } else { year++; }
+        }
+      }
+      var widest = out.reduce(function (w, tick) { return Math.max(w, tick.label.length); }, 0);
+      if (out.length > 0 && out.length * (widest * 7 + 18) <= widthPx) return { ticks: out, title: 'time (' + offsetName(shift) + ')' };
+    }
+    return null;
   }
   function timeUnit(span) {
     if (span <= 3 * 3600) return { s: 60, name: 'minutes' };
@@ -168,7 +241,7 @@
   // ---- the time chart: stacked panels on one time axis ------------------------------------
   // cfg: t (bin starts, s), binS, panels [{title, unit, height, series [{id, label, color,
   // min, max, step, dash, scale}], markers}], tooltip(i) -> nodes, legend [{id, label, color,
-  // kind}], noun ("run")
+  // kind}], noun ("run"), clock (start_unix_s and start_offset_s, for wall-clock ticks)
   function TimeChart(container, cfg) {
     var t = cfg.t, n = t.length, binS = cfg.binS;
     var full = [t[0], t[n - 1] + binS];
@@ -227,7 +300,9 @@
       var i1 = Math.min(n - 1, binAt(t, view[1] - 1e-9));
       var y = TOP;
       var unit = timeUnit(view[1] - view[0]);
-      var xTicks = ticks(view[0] / unit.s, view[1] / unit.s, Math.max(4, Math.floor(plotW / 110)));
+      var clockTicks = wallTicks(cfg.clock || {}, view[0], view[1], plotW);
+      var xTicks = clockTicks ? clockTicks.ticks : ticks(view[0] / unit.s, view[1] / unit.s, Math.max(4, Math.floor(plotW / 110)))
+        .map(function (v) { return { t: v * unit.s, label: fmt(Math.round(v * 1e6) / 1e6) }; });
       var defs = svg('defs');
       plot.appendChild(defs);
       var panels = [];
@@ -239,8 +314,8 @@
         g.appendChild(svg('text', { class: 'panel-title', x: L, y: top - 7, text: panel.title }));
         var clipId = 'clip-' + index;
         defs.appendChild(svg('clipPath', { id: clipId }, svg('rect', { x: L, y: top - 1, width: plotW, height: height + 2 })));
-        xTicks.forEach(function (v) {
-          var x = xOf(v * unit.s);
+        xTicks.forEach(function (tick) {
+          var x = xOf(tick.t);
           g.appendChild(svg('line', { class: 'grid', x1: x, x2: x, y1: top, y2: top + height }));
         });
         var yOf = null;
@@ -274,12 +349,12 @@
         y = top + height + 10;
       });
       var axisY = y - 10;
-      xTicks.forEach(function (v) {
-        var x = xOf(v * unit.s);
+      xTicks.forEach(function (tick) {
+        var x = xOf(tick.t);
         if (x < L - 1 || x > L + plotW + 1) return;
-        plot.appendChild(svg('text', { class: 'tick', x: x, y: axisY + 17, 'text-anchor': 'middle', text: fmt(Math.round(v * 1e6) / 1e6) }));
+        plot.appendChild(svg('text', { class: 'tick x-tick', x: x, y: axisY + 17, 'text-anchor': 'middle', text: tick.label }));
       });
-      plot.appendChild(svg('text', { class: 'axis-title', x: L + plotW / 2, y: axisY + 38, 'text-anchor': 'middle', text: 'time since the start (' + unit.name + ')' }));
+      plot.appendChild(svg('text', { class: 'axis-title', x: L + plotW / 2, y: axisY + 38, 'text-anchor': 'middle', text: clockTicks ? clockTicks.title : 'time since the start (' + unit.name + ')' }));
       var H = axisY + 48;
       plot.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
       plot.setAttribute('width', W);
@@ -531,7 +606,7 @@
       return { content: content, attrs: { 'data-bin': i, 'data-step': first } };
     }
     var chart = TimeChart(document.getElementById('chart'), {
-      t: data.t_s, binS: data.bin_s, panels: panels, legend: legend, tooltip: tooltip, noun: 'run',
+      t: data.t_s, binS: data.bin_s, panels: panels, legend: legend, tooltip: tooltip, noun: 'run', clock: data,
       label: 'demand, capacity and instances over time'
     });
     eventsTable(document.getElementById('events-table'), events, direction, function (e) {

@@ -115,6 +115,71 @@ fn a_run_with_a_start_reads_its_times_on_the_wall_clock_too() {
     assert!(data["start_unix_s"].is_null());
 }
 
+/// The texts of the page's time-axis tick labels, left to right.
+fn x_tick_labels(dom: &str) -> Vec<&str> {
+    let tag = "class=\"tick x-tick\"";
+    let mut labels = Vec::new();
+    let mut at = 0;
+    while let Some(found) = dom[at..].find(tag) {
+        let start = at + found;
+        let text_start = start + dom[start..].find('>').unwrap() + 1;
+        let text_end = text_start + dom[text_start..].find('<').unwrap();
+        labels.push(&dom[text_start..text_end]);
+        at = text_end;
+    }
+    labels
+}
+
+#[test]
+fn a_runs_report_labels_its_time_axis_on_the_starts_own_clock_in_chromium() {
+    let Some(browser) = browser_or_skip("a_runs_report_labels_its_time_axis_on_the_clock") else {
+        return;
+    };
+    // The step fixture's 30 minutes from 08:00 UTC, written at UTC+05:45: 13:45 to 14:15 there.
+    let fixture = step_and_schedule();
+    fixture.replace(
+        "scenario.toml",
+        "start = 2026-03-02T08:00:00Z",
+        "start = 2026-03-02T13:45:00+05:45",
+    );
+    fixture.run().success();
+    let (_, data) = read_report(&fixture.out_dir());
+    assert_eq!(data["start_unix_s"], 1_772_438_400_i64);
+    assert_eq!(data["start_offset_s"], 5 * 3600 + 45 * 60);
+    let dom = rendered_dom(&browser, &fixture.out_dir().join("report.html"), "");
+    let labels = x_tick_labels(&dom);
+    // Whatever interval fits the window, ticks fall on the local clock's multiples of it
+    // between 13:45 (minute 825 of the day) and 14:15 (minute 855), all of them.
+    assert!(labels.len() >= 3, "{labels:?}");
+    let minutes: Vec<u32> = labels
+        .iter()
+        .map(|label| {
+            let (hours, minutes) = label.split_once(':').unwrap();
+            hours.parse::<u32>().unwrap() * 60 + minutes.parse::<u32>().unwrap()
+        })
+        .collect();
+    let interval = minutes[1] - minutes[0];
+    assert!([1, 2, 5, 10, 15].contains(&interval), "{labels:?}");
+    assert!(minutes.windows(2).all(|pair| pair[1] - pair[0] == interval));
+    assert_eq!(
+        minutes[0],
+        825_u32.div_ceil(interval) * interval,
+        "{labels:?}"
+    );
+    assert_eq!(
+        minutes[minutes.len() - 1],
+        855 / interval * interval,
+        "{labels:?}"
+    );
+    assert!(dom.contains(">time (UTC+05:45)<"));
+    // Without a start, the axis counts minutes since it.
+    let plain = Fixture::new();
+    plain.run().success();
+    let dom = rendered_dom(&browser, &plain.out_dir().join("report.html"), "");
+    assert_eq!(x_tick_labels(&dom).first(), Some(&"0"));
+    assert!(dom.contains(">time since the start (minutes)<"));
+}
+
 #[test]
 fn a_long_run_is_binned_keeping_each_bins_min_and_max() {
     let fixture = Fixture::new();
