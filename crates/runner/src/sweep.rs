@@ -516,26 +516,19 @@ impl Sweep {
         let mut rows = Vec::new();
         self.stream(shard, progress, &mut |row| {
             rows.push(row);
-            Ok(())
-        })
-        .map_err(|error| match error {
-            SweepError::Output(error) => error,
-            other => OutputError::Folder {
-                path: self.path.clone(),
-                message: other.to_string(),
-            },
+            Ok::<(), OutputError>(())
         })?;
         Ok(rows)
     }
 
     /// Runs the runs of `shard` as [`Sweep::run`] does, handing each row to `each` in run order
     /// as soon as the rows before it are done, so that no more than a chunk of rows is held.
-    pub(crate) fn stream(
+    pub(crate) fn stream<E: From<OutputError>>(
         &self,
         shard: Shard,
         progress: &(dyn Fn() + Sync),
-        each: &mut dyn FnMut(SweepRow) -> Result<(), SweepError>,
-    ) -> Result<(), SweepError> {
+        each: &mut dyn FnMut(SweepRow) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut runs = shard.runs(self.runs()).peekable();
         // Groups of consecutive runs go through the kernel together, sharing each pass over the
         // demand, and no more than it steps at once, so that uneven runs balance across threads;
