@@ -263,6 +263,12 @@ impl WorkspaceScaling {
         })
     }
 
+    /// Whether a step ending at `end_s` ends with an evaluation; at other steps
+    /// [`Autoscaler::on_step`] proposes nothing.
+    pub(crate) fn evaluates_at(&self, end_s: u64) -> bool {
+        self.policy.enable && end_s.is_multiple_of(self.evaluation_period_s)
+    }
+
     fn evaluate(&self, observation: &Observation<'_>, usage: f64) -> Option<Proposal> {
         let group = observation.servers?;
         let in_service = f64::from(observation.in_service.max(1));
@@ -350,8 +356,7 @@ impl Autoscaler for WorkspaceScaling {
                 0.0
             }
         });
-        let evaluates =
-            self.policy.enable && observation.end_s().is_multiple_of(self.evaluation_period_s);
+        let evaluates = self.evaluates_at(observation.end_s());
         StepOutcome {
             metric: usage,
             proposal: if evaluates {
