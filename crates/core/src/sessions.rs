@@ -181,6 +181,9 @@ impl crate::autoscaler::ServerView for ServerGroup {
     }
 
     fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32 {
+        if self.scaled_out == 0 {
+            return 0;
+        }
         self.servers
             .iter()
             .filter(|server| server.is_releasable(t_s, min_idle_s))

@@ -278,26 +278,22 @@ impl WorkspaceScaling {
             (active * weight.unwrap_or(default_weight) / in_service).min(100.0)
         };
         let thresholds = self.policy.resource_thresholds;
+        // A usage is computed only if it has a threshold: evaluations run every minute.
         let candidates = [
-            (
-                Trigger::Session,
-                usage,
-                Some(self.policy.session_usage_threshold),
-            ),
-            (Trigger::Cpu, resource(self.weights.cpu_pct), thresholds.cpu),
-            (Trigger::Mem, resource(self.weights.mem_pct), thresholds.mem),
-            (
-                Trigger::Gpu,
-                resource(self.weights.gpu_mem_pct),
-                thresholds.gpu,
-            ),
+            (Trigger::Session, None, Some(self.policy.session_usage_threshold)),
+            (Trigger::Cpu, self.weights.cpu_pct, thresholds.cpu),
+            (Trigger::Mem, self.weights.mem_pct, thresholds.mem),
+            (Trigger::Gpu, self.weights.gpu_mem_pct, thresholds.gpu),
         ];
         let fired = candidates
             .into_iter()
-            .find_map(|(trigger, value, threshold)| {
-                threshold
-                    .filter(|&threshold| value >= f64::from(threshold))
-                    .map(|threshold| (trigger, value, threshold))
+            .find_map(|(trigger, weight, threshold)| {
+                let threshold = threshold?;
+                let value = match trigger {
+                    Trigger::Session => usage,
+                    _ => resource(weight),
+                };
+                (value >= f64::from(threshold)).then_some((trigger, value, threshold))
             });
         let end_s = observation.end_s();
         if let Some((trigger, value, threshold)) = fired {
