@@ -313,7 +313,6 @@ impl ServerGroup {
         true
     }
 
-
     /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.
     pub(crate) fn release_idle(&mut self, t_s: u64, min_idle_s: u64) -> u32 {
         let before = self.servers.len();

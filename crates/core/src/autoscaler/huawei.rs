@@ -280,7 +280,11 @@ impl WorkspaceScaling {
         let thresholds = self.policy.resource_thresholds;
         // A usage is computed only if it has a threshold: evaluations run every minute.
         let candidates = [
-            (Trigger::Session, None, Some(self.policy.session_usage_threshold)),
+            (
+                Trigger::Session,
+                None,
+                Some(self.policy.session_usage_threshold),
+            ),
             (Trigger::Cpu, self.weights.cpu_pct, thresholds.cpu),
             (Trigger::Mem, self.weights.mem_pct, thresholds.mem),
             (Trigger::Gpu, self.weights.gpu_mem_pct, thresholds.gpu),
