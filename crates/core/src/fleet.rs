@@ -211,6 +211,21 @@ impl Fleet {
         }
     }
 
+    /// Step 2 of a session workload whose starts' lengths were drawn already, in arrival order
+    /// (sweep kernels draw each step's once for all their runs): the sessions placed, as
+    /// [`Fleet::serve`] serves them.
+    pub(crate) fn serve_drawn_sessions(&mut self, t_s: u64, lengths: &[u64]) -> u32 {
+        let Some(group) = &mut self.sessions else {
+            return 0;
+        };
+        group.end_sessions(t_s);
+        let mut placed = 0;
+        for &length_s in lengths {
+            placed += u32::from(group.place_one(length_s, t_s));
+        }
+        placed
+    }
+
     /// What the in-service instances can take in a step: requests, or session slots.
     pub fn capacity(&self) -> f64 {
         match &self.sessions {

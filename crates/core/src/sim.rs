@@ -521,6 +521,12 @@ impl<A: Autoscaler> Simulation<'_, A> {
         &self.autoscaler
     }
 
+    /// The fleet and autoscaler as built, for a sweep kernel to step itself: it then starts
+    /// from exactly what the general engine would.
+    pub(crate) fn into_parts(self) -> (Fleet, A) {
+        (self.fleet, self.autoscaler)
+    }
+
     /// Runs one step and hands its record to `sink`; returns false once the demand is used up.
     pub fn step<S: Sink>(&mut self, sink: &mut S) -> bool {
         let Some(&fluid_demand) = self.demand.get(self.next_step) else {

@@ -263,6 +263,12 @@ impl WorkspaceScaling {
         })
     }
 
+    /// Whether a step ending at `end_s` ends with an evaluation; at other steps
+    /// [`Autoscaler::on_step`] proposes nothing.
+    pub(crate) fn evaluates_at(&self, end_s: u64) -> bool {
+        self.policy.enable && end_s.is_multiple_of(self.evaluation_period_s)
+    }
+
     fn evaluate(&self, observation: &Observation<'_>, usage: f64) -> Option<Proposal> {
         let group = observation.servers?;
         let in_service = f64::from(observation.in_service.max(1));
@@ -272,26 +278,26 @@ impl WorkspaceScaling {
             (active * weight.unwrap_or(default_weight) / in_service).min(100.0)
         };
         let thresholds = self.policy.resource_thresholds;
+        // A usage is computed only if it has a threshold: evaluations run every minute.
         let candidates = [
             (
                 Trigger::Session,
-                usage,
+                None,
                 Some(self.policy.session_usage_threshold),
             ),
-            (Trigger::Cpu, resource(self.weights.cpu_pct), thresholds.cpu),
-            (Trigger::Mem, resource(self.weights.mem_pct), thresholds.mem),
-            (
-                Trigger::Gpu,
-                resource(self.weights.gpu_mem_pct),
-                thresholds.gpu,
-            ),
+            (Trigger::Cpu, self.weights.cpu_pct, thresholds.cpu),
+            (Trigger::Mem, self.weights.mem_pct, thresholds.mem),
+            (Trigger::Gpu, self.weights.gpu_mem_pct, thresholds.gpu),
         ];
         let fired = candidates
             .into_iter()
-            .find_map(|(trigger, value, threshold)| {
-                threshold
-                    .filter(|&threshold| value >= f64::from(threshold))
-                    .map(|threshold| (trigger, value, threshold))
+            .find_map(|(trigger, weight, threshold)| {
+                let threshold = threshold?;
+                let value = match trigger {
+                    Trigger::Session => usage,
+                    _ => resource(weight),
+                };
+                (value >= f64::from(threshold)).then_some((trigger, value, threshold))
             });
         let end_s = observation.end_s();
         if let Some((trigger, value, threshold)) = fired {
@@ -350,8 +356,7 @@ impl Autoscaler for WorkspaceScaling {
                 0.0
             }
         });
-        let evaluates =
-            self.policy.enable && observation.end_s().is_multiple_of(self.evaluation_period_s);
+        let evaluates = self.evaluates_at(observation.end_s());
         StepOutcome {
             metric: usage,
             proposal: if evaluates {

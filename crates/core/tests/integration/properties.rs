@@ -507,3 +507,113 @@ fn the_azure_sweep_kernel_declines_steps_other_than_a_minute() {
         None
     );
 }
+
+fn any_huawei_scaling() -> impl Strategy<Value = scalesim_core::WorkspaceScaling> {
+    let threshold = || prop_oneof![Just(None), (1u32..=100).prop_map(Some)];
+    let weight = || prop_oneof![Just(None), (0.0f64..40.0).prop_map(Some), Just(Some(12.5))];
+    (
+        (
+            prop_oneof![9 => Just(true), 1 => Just(false)],
+            1u32..12,
+            1u32..4,
+            prop_oneof![1u32..=100, Just(50), Just(75), Just(100)],
+            5u32..20,
+        ),
+        (threshold(), threshold(), threshold()),
+        (weight(), weight(), weight()),
+        1u32..4,
+        prop_oneof![Just(60u64), Just(120), Just(300)],
+    )
+        .prop_map(
+            |((enable, max, single, session, idle), (cpu, mem, gpu), weights, base, period_s)| {
+                let policy = scalesim_core::WorkspaceScalingPolicy::new(
+                    enable,
+                    max,
+                    single,
+                    session,
+                    idle,
+                    scalesim_core::ResourceThresholds { cpu, mem, gpu },
+                )
+                .unwrap();
+                let weights = scalesim_core::SessionWeights {
+                    cpu_pct: weights.0,
+                    mem_pct: weights.1,
+                    gpu_mem_pct: weights.2,
+                };
+                scalesim_core::WorkspaceScaling::new(policy, weights, base, period_s).unwrap()
+            },
+        )
+}
+
+fn any_session_config() -> impl Strategy<Value = scalesim_core::SessionConfig> {
+    use scalesim_core::SessionLength;
+    (
+        prop_oneof![
+            (1.0f64..2000.0).prop_map(|mean| SessionLength::fixed(mean).unwrap()),
+            (10.0f64..3000.0).prop_map(|mean| SessionLength::exponential(mean).unwrap()),
+            (10.0f64..3000.0, 0.1f64..2.0)
+                .prop_map(|(mean, sigma)| SessionLength::lognormal(mean, sigma).unwrap()),
+        ],
+        any::<u64>(),
+    )
+        .prop_map(|(length, seed)| scalesim_core::SessionConfig { length, seed })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_huawei_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
+        runs in prop::collection::vec(
+            (
+                any_huawei_scaling(),
+                prop_oneof![4 => (1u32..6).prop_map(f64::from), 1 => Just(2.5)],
+                0u32..5,
+                0u64..6,
+            ),
+            1..5,
+        ),
+        sessions in any_session_config(),
+        step_s in prop_oneof![Just(60u64), Just(30)],
+        starts in prop::collection::vec(
+            prop_oneof![3 => 0u32..3, 2 => 0u32..12, 1 => Just(0u32)].prop_map(f64::from),
+            1..300,
+        ),
+    ) {
+        let demand = scalesim_core::Demand::per_step(step_s, starts).unwrap();
+        let runs: Vec<(scalesim_core::FleetConfig, scalesim_core::WorkspaceScaling)> = runs
+            .into_iter()
+            .map(|(scaling, capacity_per_instance_per_min, initial_instances, provisioning)| {
+                let fleet = scalesim_core::FleetConfig {
+                    capacity_per_instance_per_min,
+                    initial_instances,
+                    provisioning_s: provisioning * step_s,
+                };
+                (fleet, scaling)
+            })
+            .collect();
+        let general: Vec<Option<scalesim_core::Summary>> = runs
+            .iter()
+            .map(|(fleet, scaling)| {
+                let mut simulation = scalesim_core::Simulation::builder(*fleet)
+                    .autoscaler(scaling.clone())
+                    .demand(&demand)
+                    .sessions(sessions)
+                    .build()
+                    .ok()?;
+                let mut sink = scalesim_core::SummarySink::new();
+                simulation.run(&mut sink);
+                sink.summary()
+            })
+            .collect();
+        let together: Vec<(scalesim_core::FleetConfig, &scalesim_core::WorkspaceScaling)> =
+            runs.iter().map(|(fleet, scaling)| (*fleet, scaling)).collect();
+        let fast = scalesim_core::huawei_workspace_summaries(&demand, sessions, &together);
+        prop_assert_eq!(&fast, &general);
+        let (fleet, scaling) = &runs[0];
+        prop_assert_eq!(
+            scalesim_core::huawei_workspace_summary(&demand, sessions, *fleet, scaling),
+            general[0]
+        );
+    }
+}

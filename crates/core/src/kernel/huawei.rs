@@ -1,0 +1,160 @@
+//! A dedicated kernel for sweeps of Huawei Workspace server-group scaling: the same semantics
+//! as [`WorkspaceScaling`] driving a session workload through [`crate::Simulation`], without
+//! what a sweep does not read (records, sinks, the `metric` column, reasons).
+//!
+//! **Invariant:** the summary is the general engine's bit for bit (property tests hold it to
+//! that). It runs the engine's own pieces, as the engine builds them
+//! ([`crate::SimulationBuilder::build`]): the [`Fleet`] with its [`crate::ServerGroup`]
+//! (launches, session ends, packing, idle clocks, release of idle servers) and the autoscaler's
+//! own step, called at the steps where it evaluates (it proposes nothing at the others). What
+//! it saves is the sessions' lengths: each arrival draws one from the ChaCha8 generator seeded
+//! with the run's seed, whatever the policy and whether it is placed, so the runs step together
+//! and each step's lengths are drawn once for all of them, in arrival order. Served and unserved
+//! counts are whole numbers, so their sums are exact whatever the order. Runs the general engine
+//! would refuse to build are declined (`None`).
+
+use crate::autoscaler::huawei::WorkspaceScaling;
+use crate::autoscaler::{Autoscaler, Observation, ServerView};
+use crate::demand::Demand;
+use crate::fleet::{Fleet, FleetConfig};
+use crate::metrics::Summary;
+use crate::sessions::{SessionConfig, SessionDraws};
+use crate::sim::Simulation;
+
+/// The summary of `scaling` driving a server group of `fleet` serving the sessions of
+/// `sessions` over `demand` (session starts per step), as the general engine gives it; `None`
+/// when the engine would refuse the run, so that the caller runs it to report why.
+pub fn huawei_workspace_summary(
+    demand: &Demand,
+    sessions: SessionConfig,
+    fleet: FleetConfig,
+    scaling: &WorkspaceScaling,
+) -> Option<Summary> {
+    huawei_workspace_summaries(demand, sessions, &[(fleet, scaling)])
+        .pop()
+        .flatten()
+}
+
+/// A run stepping with the others.
+struct Run {
+    fleet: Fleet,
+    scaling: WorkspaceScaling,
+    summary: Summary,
+    in_service_steps: u64,
+}
+
+/// The summaries of several (fleet, scaling) runs over the same `demand` and `sessions`, in the
+/// order given, each as [`huawei_workspace_summary`] gives it.
+pub fn huawei_workspace_summaries(
+    demand: &Demand,
+    sessions: SessionConfig,
+    runs: &[(FleetConfig, &WorkspaceScaling)],
+) -> Vec<Option<Summary>> {
+    let starts = demand.as_slice();
+    let step_s = demand.step_s();
+    let mut states: Vec<Option<Run>> = runs
+        .iter()
+        .map(|&(fleet, scaling)| {
+            // The engine's own checks decide what runs, and its build what the run starts from.
+            let simulation = Simulation::builder(fleet)
+                .autoscaler(scaling.clone())
+                .demand(demand)
+                .sessions(sessions)
+                .build()
+                .ok()?;
+            let (fleet, scaling) = simulation.into_parts();
+            Some(Run {
+                summary: Summary::start(fleet.in_service()),
+                fleet,
+                scaling,
+                in_service_steps: 0,
+            })
+        })
+        .collect();
+    if states.iter().all(Option::is_none) {
+        return vec![None; runs.len()];
+    }
+    // Whole numbers of at most MAX_SESSION_STARTS each, checked by the build.
+    let most_starts = starts.iter().fold(0.0f64, |most, &s| most.max(s)) as usize;
+    let mut lengths = vec![0u64; most_starts];
+    let mut draws = SessionDraws::new(sessions);
+    for (step_idx, &arrivals) in (0u64..).zip(starts) {
+        let t_s = step_idx * step_s;
+        let end_s = t_s + step_s;
+        let lengths = &mut lengths[..arrivals as usize];
+        for length_s in lengths.iter_mut() {
+            *length_s = draws.next_length();
+        }
+        for run in states.iter_mut().flatten() {
+            step(run, step_idx, t_s, end_s, arrivals, lengths);
+        }
+    }
+    let steps = starts.len() as u64;
+    states
+        .into_iter()
+        .map(|run| {
+            let run = run?;
+            let mut summary = run.summary;
+            summary.steps = steps;
+            summary.duration_s = steps * step_s;
+            summary.instance_seconds = run.in_service_steps * step_s;
+            Some(summary)
+        })
+        .collect()
+}
+
+/// One step of one run, as [`Simulation::step`] takes it.
+fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengths: &[u64]) {
+    let fleet = &mut run.fleet;
+    fleet.admit_due_launches(step_idx, t_s);
+    let in_service = fleet.in_service();
+    run.in_service_steps += u64::from(in_service);
+    let summary = &mut run.summary;
+    summary.peak_in_service = summary.peak_in_service.max(in_service);
+    summary.min_in_service = summary.min_in_service.min(in_service);
+    let served = f64::from(fleet.serve_drawn_sessions(t_s, lengths));
+    // The sums in the engine's order, so that they round as the engine's do.
+    let unserved = arrivals - served;
+    summary.demand_total += arrivals;
+    summary.served_total += served;
+    summary.unserved_total += unserved;
+    summary.underprovisioned_steps += u64::from(unserved > 0.0);
+    if !run.scaling.evaluates_at(end_s) {
+        return;
+    }
+    let Some(group) = fleet.server_group() else {
+        return;
+    };
+    let capacity = fleet.capacity();
+    let observation = Observation {
+        step_idx,
+        t_s,
+        step_s: end_s - t_s,
+        demand: arrivals,
+        served,
+        capacity,
+        work: served,
+        work_capacity: capacity,
+        in_flight: None,
+        concurrency: None,
+        latency_s: None,
+        in_service,
+        ready_at_end: in_service + fleet.due_by(step_idx + 1),
+        pending: fleet.pending(),
+        desired: fleet.desired(),
+        servers: Some(group as &dyn ServerView),
+    };
+    // The autoscaler keeps no state between steps: skipping those without an evaluation
+    // changes nothing.
+    let Some(proposal) = run.scaling.on_step(&observation).proposal else {
+        return;
+    };
+    let desired = proposal.bounds.clamp(proposal.desired);
+    if let Some(change) = fleet.set_desired(desired, step_idx, proposal.removal, end_s) {
+        if change.to > change.from {
+            summary.scale_out_events += 1;
+        } else {
+            summary.scale_in_events += 1;
+        }
+    }
+}
