@@ -100,6 +100,7 @@ pub use crate::{
     elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
     kernel::aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
+    kernel::hpa::{hpa_summaries, hpa_summary},
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     limits::{
         MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_SLOTS,

@@ -510,6 +510,14 @@ impl Simulation<'_, ()> {
     }
 }
 
+impl<'d, A> Simulation<'d, A> {
+    /// The built run's fleet, autoscaler, demand and step length, for a sweep kernel that
+    /// steps them itself: what the builder checked stays checked in one place.
+    pub(crate) fn into_parts(self) -> (Fleet, A, &'d [f64], u64) {
+        (self.fleet, self.autoscaler, self.demand, self.step_s)
+    }
+}
+
 impl<A: Autoscaler> Simulation<'_, A> {
     /// The fleet as it stands between steps.
     pub fn fleet(&self) -> &Fleet {

@@ -8,3 +8,4 @@
 //! kernel to that on random policies and traces.
 
 pub(crate) mod aws;
+pub(crate) mod hpa;
