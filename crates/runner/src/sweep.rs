@@ -33,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use scalesim_core::{
     FleetConfig, MAX_COUNT, MIN_CAPACITY, ServiceLevel, ServiceModel, Summary, SummarySink,
-    TargetTracking, target_tracking_summaries,
+    TargetTracking, hpa_summary, target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -568,25 +568,35 @@ impl Sweep {
             prepared.push((run, fleet, autoscaler));
         }
         let first_base = self.base_of(group[0]);
-        // Target tracking with nothing but the summary to measure goes through the sweep
-        // kernel, which gives the general engine's summary bit for bit, many times faster.
+        // Runs with nothing but the summary to measure go through a sweep kernel, which gives
+        // the general engine's summary bit for bit, many times faster.
+        let summary_only = |run: u64| {
+            std::ptr::eq(self.base_of(run), first_base)
+                && first_base.service_time_s.is_none()
+                && first_base.service == ServiceModel::Throttle
+                && first_base.requests.is_none()
+        };
         let kernel_runs: Option<Vec<(FleetConfig, &TargetTracking)>> = prepared
             .iter()
             .map(|(run, fleet, autoscaler)| match autoscaler {
-                AutoscalerConfig::AwsTargetTracking(policy)
-                    if std::ptr::eq(self.base_of(*run), first_base)
-                        && first_base.service_time_s.is_none()
-                        && first_base.service == ServiceModel::Throttle
-                        && first_base.requests.is_none() =>
-                {
+                AutoscalerConfig::AwsTargetTracking(policy) if summary_only(*run) => {
                     Some((*fleet, policy))
                 }
                 _ => None,
             })
             .collect();
-        let fast = kernel_runs
-            .map(|runs| target_tracking_summaries(&first_base.demand, &runs))
-            .unwrap_or_else(|| vec![None; prepared.len()]);
+        let fast = match kernel_runs {
+            Some(runs) => target_tracking_summaries(&first_base.demand, &runs),
+            None => prepared
+                .iter()
+                .map(|(run, fleet, autoscaler)| match autoscaler {
+                    AutoscalerConfig::KubernetesHpa(hpa) if summary_only(*run) => {
+                        hpa_summary(&first_base.demand, *fleet, hpa)
+                    }
+                    _ => None,
+                })
+                .collect(),
+        };
         prepared
             .iter()
             .zip(fast)
