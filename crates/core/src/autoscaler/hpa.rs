@@ -194,38 +194,43 @@ pub struct ReplicaCount {
 
 fn ceil_count(value: f64) -> u32 {
     // `value.ceil() as u32`, whose saturating conversion makes a runaway ratio propose
-    // u32::MAX (which the clamp then caps at maxReplicas). In range, truncation and one
-    // comparison give the same integer without libm's `ceil`, a call on x86-64 without SSE4.1,
-    // and this runs at every sync of every run of a sweep.
-    if value > -1.0 && value <= f64::from(u32::MAX) {
+    // u32::MAX (which the clamp then caps at maxReplicas). In range, truncation plus one when
+    // the value had a fraction gives the same integer without libm's `ceil`, a call on x86-64
+    // without SSE4.1, at every sync of every run of a sweep. The fraction is tested on the
+    // bits: LLVM turns a float comparison of this shape back into that very call.
+    if value > 0.0 && value <= f64::from(u32::MAX) {
         let truncated = value as u32;
-        if f64::from(truncated) < value {
-            truncated + 1
-        } else {
-            truncated
-        }
+        let whole = f64::from(truncated).to_bits() == value.to_bits();
+        truncated + u32::from(!whole)
     } else {
-        value.ceil() as u32
+        ceil_out_of_range(value)
     }
 }
 
+// Out of line: LLVM would otherwise compute both arms and select, calling libm every time.
+#[cold]
+#[inline(never)]
+fn ceil_out_of_range(value: f64) -> u32 {
+    value.ceil() as u32
+}
+
 /// `value.round() as i64` (half away from zero), without libm's `round` for the same reason as
-/// [`ceil_count`]: below 2^52 the fraction `value − trunc(value)` is exact.
+/// [`ceil_count`]: below 2^62, 2 × value is exact and round(v) = (t + sign(t)) / 2 with t =
+/// trunc(2v), in integers.
 fn round_m(value: f64) -> i64 {
-    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
+    const EXACT: f64 = 4_611_686_018_427_387_904.0; // 2^62
     if value.abs() < EXACT {
-        let truncated = value as i64;
-        let fraction = value - truncated as f64;
-        if fraction >= 0.5 {
-            truncated + 1
-        } else if fraction <= -0.5 {
-            truncated - 1
-        } else {
-            truncated
-        }
+        let doubled = (value * 2.0) as i64;
+        (doubled + doubled.signum()) / 2
     } else {
-        value.round() as i64
+        round_out_of_range(value)
     }
+}
+
+#[cold]
+#[inline(never)]
+fn round_out_of_range(value: f64) -> i64 {
+    value.round() as i64
 }
 
 /// Sums of pods' values are taken in i128, where the upstream controller's int64 could wrap
@@ -782,6 +787,16 @@ impl WindowExtreme {
 /// when it changes.
 pub(crate) type SyncOutcome = (Option<i64>, Option<(u32, HpaReason)>);
 
+/// What steps 3a and 3b of a sync give.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Recommendation {
+    /// The first metric's value shown.
+    pub(crate) first_shown: Option<i64>,
+    /// The largest valid proposal and its metric's position; `None` when step 3b ends the
+    /// sync.
+    pub(crate) best: Option<(usize, ReplicaCount)>,
+}
+
 /// The HorizontalPodAutoscaler controller of one scale target.
 #[derive(Debug, Clone)]
 pub struct HorizontalPodAutoscaler {
@@ -895,6 +910,7 @@ impl HorizontalPodAutoscaler {
     /// One sync at `t_s` (spec "The sync", step 3), given the fleet as the step left it:
     /// `current` = D, `ready` = N, the step's `demand`, and its CPU as `work` of
     /// `work_capacity`.
+    #[allow(clippy::too_many_arguments)] // the numbers of one step, as the engine observes it
     pub(crate) fn sync_fleet(
         &mut self,
         t_s: u64,
@@ -905,6 +921,21 @@ impl HorizontalPodAutoscaler {
         work_capacity: f64,
         step_s: u64,
     ) -> SyncOutcome {
+        let recommendation = self.recommend(current, ready, demand, work, work_capacity, step_s);
+        self.decide(t_s, current, recommendation)
+    }
+
+    /// Steps 3a and 3b: the metrics' largest proposal, or none when 3b ends the sync. A pure
+    /// function of its arguments, so a caller seeing the same ones again may reuse it.
+    pub(crate) fn recommend(
+        &self,
+        current: u32,
+        ready: u32,
+        demand: f64,
+        work: f64,
+        work_capacity: f64,
+        step_s: u64,
+    ) -> Recommendation {
         let pending = current.saturating_sub(ready);
         let step_s = step_s as f64;
         let tolerance = Tolerance {
@@ -960,12 +991,21 @@ impl HorizontalPodAutoscaler {
             }
         }
         // 3b. All invalid, or any invalid while the largest valid is below D: no change.
+        let best = best.filter(|(_, count)| !(any_invalid && count.replicas < current));
+        Recommendation { first_shown, best }
+    }
+
+    /// Steps 3c to 3e at `t_s`, on `recommendation`.
+    pub(crate) fn decide(
+        &mut self,
+        t_s: u64,
+        current: u32,
+        recommendation: Recommendation,
+    ) -> SyncOutcome {
+        let Recommendation { first_shown, best } = recommendation;
         let Some((metric, count)) = best else {
             return (first_shown, None);
         };
-        if any_invalid && count.replicas < current {
-            return (first_shown, None);
-        }
         let desired = count.replicas;
         // 3c. Stabilize over the windows (as `stabilize`), then record the recommendation.
         let up = self.up_window.extreme(t_s, desired);
@@ -979,7 +1019,10 @@ impl HorizontalPodAutoscaler {
         };
         self.up_window.record(t_s, desired);
         self.down_window.record(t_s, desired);
-        if stabilized == current {
+        // No policy moves a count already at the bound it would pass: 3d gives `current`.
+        let at_bound = (stabilized > current && current == self.spec.replicas.max())
+            || (stabilized < current && current == self.spec.replicas.min());
+        if stabilized == current || at_bound {
             return (first_shown, None);
         }
         // 3d. Rate limits, over the events younger than each policy's period.
@@ -1211,7 +1254,11 @@ mod tests {
                 (-40i64..40).prop_map(|halves| halves as f64 / 2.0),
                 any::<f64>(),
                 Just(4_294_967_295.5),
-                Just(4_503_599_627_370_495.5),
+                Just(4_294_967_294.5),
+                Just(0.5f64.next_down()),
+                Just(-0.5),
+                Just(4_611_686_018_427_387_903.0),
+                Just(-4_611_686_018_427_387_904.0),
                 Just(-0.0),
                 Just(f64::NAN),
                 Just(f64::INFINITY),

@@ -10,8 +10,12 @@
 //! and each sync is the controller's own [`HorizontalPodAutoscaler::sync_fleet`], fed the
 //! numbers the engine's [`crate::Observation`] would carry. What it drops is the engine's
 //! generality: no observation or record is built, no sink is called, the in-service capacity
-//! is computed (by the fleet) only when the instance count changes, and the summary's sums are
-//! kept in locals, added in step order as [`crate::SummarySink`] adds them.
+//! is computed (by the fleet) only when the instance count changes, the summary's sums are
+//! kept in locals, added in step order as [`crate::SummarySink`] adds them, and a sync whose
+//! inputs (arrivals, desired and Ready counts) are those of the last one reuses its
+//! recommendation (steps 3a and 3b are a pure function of them): a per-minute trace replayed
+//! in 15 s steps repeats each minute's arrivals four times. Stabilization and rate limits
+//! (steps 3c to 3e) run at every sync, as they remember.
 //!
 //! It declines (`None`) what the engine must run: a run the builder refuses, or an empty
 //! demand. The caller gives it only fluid Throttle runs without a latency model.
@@ -51,6 +55,7 @@ pub fn hpa_summary(
     let (mut underprovisioned_steps, mut instance_seconds) = (0u64, 0u64);
     let (mut peak, mut least) = (in_service, in_service);
     let mut until_sync = steps_per_sync;
+    let mut last = None;
     for (step_idx, &arrivals) in (0u64..).zip(demand) {
         if step_idx >= next_due {
             fleet.admit_due_launches(step_idx, step_idx * step_s);
@@ -75,9 +80,19 @@ pub fn hpa_summary(
         until_sync = steps_per_sync;
         let end_s = (step_idx + 1) * step_s;
         let current = fleet.desired();
-        let (_, change) = hpa.sync_fleet(
-            end_s, current, in_service, arrivals, served, capacity, step_s,
-        );
+        // Capacity and so what is served follow from the Ready count: the arrivals and the
+        // two counts are all the recommendation depends on.
+        let key = (arrivals.to_bits(), current, in_service);
+        let recommendation = match last {
+            Some((seen, recommendation)) if seen == key => recommendation,
+            _ => {
+                let recommendation =
+                    hpa.recommend(current, in_service, arrivals, served, capacity, step_s);
+                last = Some((key, recommendation));
+                recommendation
+            }
+        };
+        let (_, change) = hpa.decide(end_s, current, recommendation);
         let Some((next, _)) = change else {
             continue;
         };
