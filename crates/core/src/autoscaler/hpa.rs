@@ -949,9 +949,8 @@ impl HorizontalPodAutoscaler {
         for (idx, metric) in self.spec.metrics.iter().enumerate() {
             let count = match *metric {
                 HpaMetric::ResourceCpu(target) => {
-                    let per_pod_m = (work_capacity > 0.0).then(|| {
-                        round_m((self.cpu_request_m as f64 * work) / work_capacity)
-                    });
+                    let per_pod_m = (work_capacity > 0.0)
+                        .then(|| round_m((self.cpu_request_m as f64 * work) / work_capacity));
                     let request_m = self.cpu_request_m;
                     uniform_pod_replica_count(
                         target, per_pod_m, ready, pending, request_m, current, tolerance,
@@ -995,7 +994,9 @@ impl HorizontalPodAutoscaler {
         Recommendation { first_shown, best }
     }
 
-    /// Steps 3c to 3e at `t_s`, on `recommendation`.
+    /// Steps 3c to 3e at `t_s`, on `recommendation`. Inlined where called: most syncs end at
+    /// stabilization, and a sweep runs this at every one.
+    #[inline]
     pub(crate) fn decide(
         &mut self,
         t_s: u64,
@@ -1025,6 +1026,21 @@ impl HorizontalPodAutoscaler {
         if stabilized == current || at_bound {
             return (first_shown, None);
         }
+        let change = self.limit(t_s, current, metric, count, stabilized);
+        (first_shown, change)
+    }
+
+    /// Steps 3d and 3e: the rate limits on a move from `current` to `stabilized`, and the
+    /// event of the change, if any.
+    #[inline(never)]
+    fn limit(
+        &mut self,
+        t_s: u64,
+        current: u32,
+        metric: usize,
+        count: ReplicaCount,
+        stabilized: u32,
+    ) -> Option<(u32, HpaReason)> {
         // 3d. Rate limits, over the events younger than each policy's period.
         let events = &self.events;
         let changed_within = |period_s: u32| {
@@ -1045,7 +1061,7 @@ impl HorizontalPodAutoscaler {
         );
         // 3e. Record the change.
         if next == current {
-            return (first_shown, None);
+            return None;
         }
         while self
             .events
@@ -1062,11 +1078,11 @@ impl HorizontalPodAutoscaler {
             metric,
             shown: count.shown,
             target: self.spec.metrics[metric],
-            proposed: desired,
+            proposed: count.replicas,
             stabilized,
             condition,
         };
-        (first_shown, Some((next, reason)))
+        Some((next, reason))
     }
 
     /// One sync at `t_s`, as the step loop observed the step.
@@ -1149,7 +1165,12 @@ mod tests {
 
     /// The pods `sync` once listed: `ready` Running Ready ones with `metric_m`, then `pending`
     /// Pending ones without a metric.
-    fn fleet_pods(metric_m: Option<i64>, ready: u32, pending: u32, request_m: i64) -> Vec<PodSample> {
+    fn fleet_pods(
+        metric_m: Option<i64>,
+        ready: u32,
+        pending: u32,
+        request_m: i64,
+    ) -> Vec<PodSample> {
         let pod = |phase, ready, metric_m| PodSample {
             phase,
             ready,
