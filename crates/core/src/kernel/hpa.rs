@@ -7,8 +7,9 @@
 //! bit for bit (`crates/core/tests/integration/properties.rs` holds it to that on random specs,
 //! fleets and traces). It shares with the engine everything that decides: the run is built and
 //! checked by [`crate::SimulationBuilder::build`], the fleet is the engine's [`crate::Fleet`]
-//! and each sync is the controller's own [`HorizontalPodAutoscaler::sync_fleet`], fed the
-//! numbers the engine's [`crate::Observation`] would carry. What it drops is the engine's
+//! and each sync is the controller's own two halves, `recommend` (steps 3a and 3b) and
+//! `decide` (3c to 3e), which its `sync_fleet` chains for the engine, fed the numbers the
+//! engine's [`crate::Observation`] would carry. What it drops is the engine's
 //! generality: no observation or record is built, no sink is called, the in-service capacity
 //! is computed (by the fleet) only when the instance count changes, the summary's sums are
 //! kept in locals, added in step order as [`crate::SummarySink`] adds them, and a sync whose
