@@ -99,9 +99,9 @@ pub use crate::{
     demand::{Bucket, BucketWindow, Demand},
     elasticity::{Elasticity, ElasticitySink},
     error::BuildError,
+    fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     kernel::aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
     kernel::hpa::{hpa_summaries, hpa_summary},
-    fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     limits::{
         MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_SLOTS,
         MAX_SESSION_STARTS, MAX_STEP_S, MAX_STEPS, MIN_CAPACITY,

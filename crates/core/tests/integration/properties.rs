@@ -379,7 +379,12 @@ fn any_hpa_run() -> impl Strategy<Value = HpaRun> {
             any_hpa_rules(),
             any_hpa_rules(),
         ),
-        prop_oneof![Just((15u64, 1u64)), Just((15, 2)), Just((5, 3)), Just((30, 1))],
+        prop_oneof![
+            Just((15u64, 1u64)),
+            Just((15, 2)),
+            Just((5, 3)),
+            Just((30, 1))
+        ],
         prop_oneof![Just(0.1), Just(0.0), 0.0f64..0.4],
         prop_oneof![Just(1000i64), 1i64..3000],
         prop_oneof![Just(600.0), 5.0f64..1000.0, (1u32..200).prop_map(f64::from)],
