@@ -24,6 +24,18 @@ pub fn nasa_30_days() -> Demand {
     scalesim_runner::read_trace(&path, window, 60).expect("the shipped NASA trace loads")
 }
 
+/// The first 30 days of the shipped NASA trace in steps of `step_s` (each minute spread evenly
+/// over the steps it covers): 172,800 steps of 15 s, the HPA's sync period.
+pub fn nasa_30_days_in_steps_of(step_s: u64) -> Demand {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/traces/nasa_http_1995_per_minute.csv");
+    let window = BucketWindow {
+        from_bucket: 0,
+        buckets: Some(MINUTES),
+    };
+    scalesim_runner::read_trace(&path, window, step_s).expect("the shipped NASA trace loads")
+}
+
 /// The whole shipped NASA trace (58 days, 3,461,610 requests), per minute.
 pub fn nasa_all() -> Demand {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

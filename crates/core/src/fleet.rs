@@ -165,6 +165,13 @@ impl Fleet {
         }
     }
 
+    /// The step at whose start the oldest pending launch is due, `u64::MAX` if none is.
+    pub(crate) fn next_due_step(&self) -> u64 {
+        self.launches
+            .front()
+            .map_or(u64::MAX, |launch| launch.due_step)
+    }
+
     /// Launches due by the start of step `step_idx`, not yet in service.
     pub(crate) fn due_by(&self, step_idx: u64) -> u32 {
         self.launches

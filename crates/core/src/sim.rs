@@ -510,6 +510,14 @@ impl Simulation<'_, ()> {
     }
 }
 
+impl<'d, A> Simulation<'d, A> {
+    /// The built run's fleet, autoscaler, demand and step length, for a sweep kernel that
+    /// steps them itself: what the builder checked stays checked in one place.
+    pub(crate) fn into_parts(self) -> (Fleet, A, &'d [f64], u64) {
+        (self.fleet, self.autoscaler, self.demand, self.step_s)
+    }
+}
+
 impl<A: Autoscaler> Simulation<'_, A> {
     /// The fleet as it stands between steps.
     pub fn fleet(&self) -> &Fleet {
@@ -519,12 +527,6 @@ impl<A: Autoscaler> Simulation<'_, A> {
     /// The autoscaler as it stands between steps.
     pub fn autoscaler(&self) -> &A {
         &self.autoscaler
-    }
-
-    /// The fleet and autoscaler as built, for a sweep kernel to step itself: it then starts
-    /// from exactly what the general engine would.
-    pub(crate) fn into_parts(self) -> (Fleet, A) {
-        (self.fleet, self.autoscaler)
     }
 
     /// Runs one step and hands its record to `sink`; returns false once the demand is used up.

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use scalesim_core::{
     AzureAutoscale, FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures, ServiceLevel,
     ServiceModel, SessionConfig, Summary, SummarySink, TargetTracking, WorkspaceScaling,
-    azure_autoscale_summaries, huawei_workspace_summaries, target_tracking_summaries,
+    azure_autoscale_summaries, hpa_summary, huawei_workspace_summaries, target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -632,16 +632,18 @@ impl Sweep {
                 _ => None,
             })
             .collect();
-        // Azure autoscale likewise, through its own kernel, under the same conditions.
+        // Azure autoscale and the HPA likewise, through their own kernels, where nothing but
+        // the summary is measured.
+        let summary_only = |run: u64| {
+            std::ptr::eq(self.base_of(run), first_base)
+                && first_base.service_time_s.is_none()
+                && first_base.service == ServiceModel::Throttle
+                && first_base.requests.is_none()
+        };
         let azure_kernel_runs: Option<Vec<(FleetConfig, &AzureAutoscale)>> = prepared
             .iter()
             .map(|(run, fleet, autoscaler)| match autoscaler {
-                AutoscalerConfig::AzureAutoscale(autoscale)
-                    if std::ptr::eq(self.base_of(*run), first_base)
-                        && first_base.service_time_s.is_none()
-                        && first_base.service == ServiceModel::Throttle
-                        && first_base.requests.is_none() =>
-                {
+                AutoscalerConfig::AzureAutoscale(autoscale) if summary_only(*run) => {
                     Some((*fleet, autoscale))
                 }
                 _ => None,
@@ -653,20 +655,28 @@ impl Sweep {
                 .service_time_s
                 .map(|service_time_s| (service_time_s, first_base.slo)),
         };
+        let summary_figures = |summary: Option<Summary>| {
+            summary.map(|summary| RunFigures {
+                summary,
+                service_level: None,
+            })
+        };
         let fast = match (kernel_runs, azure_kernel_runs) {
             (Some(runs), _) => target_tracking_summaries(&first_base.demand, service, &runs),
             (None, Some(runs)) => azure_autoscale_summaries(&first_base.demand, &runs)
                 .into_iter()
-                .map(|summary| {
-                    summary.map(|summary| RunFigures {
-                        summary,
-                        service_level: None,
-                    })
+                .map(summary_figures)
+                .collect(),
+            (None, None) => prepared
+                .iter()
+                .map(|(run, fleet, autoscaler)| match autoscaler {
+                    AutoscalerConfig::KubernetesHpa(hpa) if summary_only(*run) => {
+                        summary_figures(hpa_summary(&first_base.demand, *fleet, hpa))
+                    }
+                    _ => None,
                 })
                 .collect(),
-            (None, None) => vec![None; prepared.len()],
         };
-
         prepared
             .iter()
             .zip(fast)

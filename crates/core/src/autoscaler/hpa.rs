@@ -193,9 +193,44 @@ pub struct ReplicaCount {
 }
 
 fn ceil_count(value: f64) -> u32 {
-    // Saturating float-to-int conversion: a runaway ratio proposes u32::MAX, which the clamp
-    // then caps at maxReplicas.
+    // `value.ceil() as u32`, whose saturating conversion makes a runaway ratio propose
+    // u32::MAX (which the clamp then caps at maxReplicas). In range, truncation plus one when
+    // the value had a fraction gives the same integer without libm's `ceil`, a call on x86-64
+    // without SSE4.1, at every sync of every run of a sweep. The fraction is tested on the
+    // bits: LLVM turns a float comparison of this shape back into that very call.
+    if value > 0.0 && value <= f64::from(u32::MAX) {
+        let truncated = value as u32;
+        let whole = f64::from(truncated).to_bits() == value.to_bits();
+        truncated + u32::from(!whole)
+    } else {
+        ceil_out_of_range(value)
+    }
+}
+
+// Out of line: LLVM would otherwise compute both arms and select, calling libm every time.
+#[cold]
+#[inline(never)]
+fn ceil_out_of_range(value: f64) -> u32 {
     value.ceil() as u32
+}
+
+/// `value.round() as i64` (half away from zero), without libm's `round` for the same reason as
+/// [`ceil_count`]: below 2^62, 2 × value is exact and round(v) = (t + sign(t)) / 2 with t =
+/// trunc(2v), in integers.
+fn round_m(value: f64) -> i64 {
+    const EXACT: f64 = 4_611_686_018_427_387_904.0; // 2^62
+    if value.abs() < EXACT {
+        let doubled = (value * 2.0) as i64;
+        (doubled + doubled.signum()) / 2
+    } else {
+        round_out_of_range(value)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn round_out_of_range(value: f64) -> i64 {
+    value.round() as i64
 }
 
 /// Sums of pods' values are taken in i128, where the upstream controller's int64 could wrap
@@ -316,6 +351,82 @@ pub fn pod_replica_count(
     })
 }
 
+/// [`pod_replica_count`] for the pods a fleet has (spec "Fleet mapping"): `ready` Running,
+/// Ready pods each with `metric_m` (`None`: no metric) and `pending` Pending ones, all
+/// requesting `request_m`, in O(1) instead of a pass over a pod list. Identical pods make each
+/// sum a product, and a quotient of products by the same count is the quotient of the factors
+/// (the ratio is the same rational, truncated the same way), so the result is the same.
+pub(crate) fn uniform_pod_replica_count(
+    target: MetricTarget,
+    metric_m: Option<i64>,
+    ready: u32,
+    pending: u32,
+    request_m: i64,
+    current: u32,
+    tolerance: Tolerance,
+) -> Option<ReplicaCount> {
+    // Ready pods without a metric are "missing" and pending ones "unready": none is left to
+    // compute a ratio from.
+    let metric = metric_m.filter(|_| ready > 0)?;
+    // Σ usage × 100 / Σ requests, truncated, in i128 as the calculator sums.
+    let utilization = |usage_per_pod: i128, pods: i128, request_pods: i128| -> Option<i64> {
+        let requests = request_pods * i128::from(request_m);
+        if requests <= 0 {
+            return None;
+        }
+        Some(saturate(usage_per_pod * pods * 100 / requests))
+    };
+    let (ratio, shown) = match target {
+        MetricTarget::Utilization(target_pct) => {
+            if request_m <= 0 {
+                return None;
+            }
+            let shown = match metric.checked_mul(100) {
+                Some(scaled) => scaled / request_m,
+                None => utilization(i128::from(metric), 1, 1)?,
+            };
+            (shown as f64 / target_pct as f64, shown)
+        }
+        MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
+            (metric as f64 / target_m as f64, metric)
+        }
+    };
+    // Step 3: no missing pods; pending ones matter only when scaling up.
+    if !(pending > 0 && ratio > 1.0) {
+        let replicas = if tolerance.within(ratio) {
+            current
+        } else {
+            ceil_count(ratio * f64::from(ready))
+        };
+        return Some(ReplicaCount { replicas, shown });
+    }
+    // Step 4: pending pods count as 0 (with their requests).
+    let counted = u64::from(ready) + u64::from(pending);
+    let total = i128::from(metric) * i128::from(ready);
+    let new_ratio = match target {
+        MetricTarget::Utilization(target_pct) => {
+            utilization(i128::from(metric), i128::from(ready), i128::from(counted))? as f64
+                / target_pct as f64
+        }
+        MetricTarget::AverageValue(target_m) | MetricTarget::Value(target_m) => {
+            saturate(total / i128::from(counted)) as f64 / target_m as f64
+        }
+    };
+    // r > 1 here, so "crossed" means r′ < 1.
+    if tolerance.within(new_ratio) || new_ratio < 1.0 {
+        return Some(ReplicaCount {
+            replicas: current,
+            shown,
+        });
+    }
+    let replicas = ceil_count(new_ratio * counted as f64);
+    let wrong_way = new_ratio > 1.0 && replicas < current;
+    Some(ReplicaCount {
+        replicas: if wrong_way { current } else { replicas },
+        shown,
+    })
+}
+
 /// The replica calculator for Object and External metrics: one `value_m` for the whole
 /// series. Value: r = value / target, ceil(r × Running Ready pods) (ceil(r) at 0 replicas).
 /// AverageValue: r = value / (target × statusReplicas), ceil(value / target).
@@ -323,6 +434,31 @@ pub fn object_replica_count(
     target: MetricTarget,
     value_m: i64,
     pods: &[PodSample],
+    current: u32,
+    status_replicas: u32,
+    tolerance: Tolerance,
+) -> Option<ReplicaCount> {
+    let running_ready = || {
+        pods.iter()
+            .filter(|p| p.phase == PodPhase::Running && p.ready && !p.terminating)
+            .count() as u64
+    };
+    object_replica_count_with(
+        target,
+        value_m,
+        running_ready,
+        current,
+        status_replicas,
+        tolerance,
+    )
+}
+
+/// [`object_replica_count`] given the count of Running, Ready pods rather than the pods, so
+/// that a fleet's sync need not list them.
+pub(crate) fn object_replica_count_with(
+    target: MetricTarget,
+    value_m: i64,
+    running_ready: impl FnOnce() -> u64,
     current: u32,
     status_replicas: u32,
     tolerance: Tolerance,
@@ -335,11 +471,7 @@ pub fn object_replica_count(
             } else if tolerance.within(ratio) {
                 current
             } else {
-                let running_ready = pods
-                    .iter()
-                    .filter(|p| p.phase == PodPhase::Running && p.ready && !p.terminating)
-                    .count();
-                ceil_count(ratio * running_ready as f64)
+                ceil_count(ratio * running_ready() as f64)
             };
             Some(ReplicaCount {
                 replicas,
@@ -425,15 +557,35 @@ pub fn rate_limited(
     events: &[ScaleEvent],
     t_s: u64,
 ) -> (u32, LimitCondition) {
-    // The count at the start of a policy's period: current − added + removed since then.
-    let start_of = |period_s: u32| {
-        let changed: i64 = events
+    let changed_within = |period_s: u32| {
+        events
             .iter()
             .filter(|e| e.t_s + u64::from(period_s) > t_s)
             .map(|e| e.change)
-            .sum();
-        i64::from(current) - changed
+            .sum()
     };
+    rate_limited_by(
+        current,
+        stabilized,
+        replicas,
+        scale_up,
+        scale_down,
+        changed_within,
+    )
+}
+
+/// [`rate_limited`] with `changed_within(period_s)` the net change of the events younger than
+/// `period_s`, so that the controller can sum its own history in place.
+fn rate_limited_by(
+    current: u32,
+    stabilized: u32,
+    replicas: CapacityBounds,
+    scale_up: &HpaScalingRules,
+    scale_down: &HpaScalingRules,
+    changed_within: impl Fn(u32) -> i64,
+) -> (u32, LimitCondition) {
+    // The count at the start of a policy's period: current − added + removed since then.
+    let start_of = |period_s: u32| i64::from(current) - changed_within(period_s);
     if stabilized > current {
         let limits = scale_up.policies.iter().map(|policy| {
             let start = start_of(policy.period_s);
@@ -567,8 +719,83 @@ fn target_text(target: MetricTarget) -> String {
     }
 }
 
-/// The longest window or period the controller must remember, seconds.
-const MAX_MEMORY_S: u64 = 3600;
+/// The longest `stabilizationWindowSeconds` the API accepts.
+const MAX_STABILIZATION_WINDOW_S: u32 = 3600;
+/// The longest `periodSeconds` of a scaling policy the API accepts.
+const MAX_POLICY_PERIOD_S: u32 = 1800;
+
+/// The recommendations younger than a stabilization window, reduced to those that can still
+/// be its extreme: a monotone deque. A recommendation followed by a later one at least as
+/// extreme can never be the extreme again (the later one leaves the window after it), so the
+/// deque holds times increasing and values strictly decreasing (`largest`) or increasing from
+/// front to back, and the extreme of the window is its front once the expired are dropped.
+/// Sync times only grow, so a recommendation out of the window stays out.
+#[derive(Debug, Clone)]
+struct WindowExtreme {
+    window_s: u64,
+    largest: bool,
+    entries: VecDeque<(u64, u32)>,
+}
+
+impl WindowExtreme {
+    /// At most one recommendation a sync, and only those younger than the window are kept.
+    fn new(window_s: u32, sync_period_s: u64, largest: bool) -> Self {
+        let window_s = u64::from(window_s);
+        Self {
+            window_s,
+            largest,
+            entries: VecDeque::with_capacity((window_s / sync_period_s + 2) as usize),
+        }
+    }
+
+    /// The extreme of `desired` and the recommendations with t_r + window > `t_s`.
+    fn extreme(&mut self, t_s: u64, desired: u32) -> u32 {
+        while self
+            .entries
+            .front()
+            .is_some_and(|&(t_r, _)| t_r + self.window_s <= t_s)
+        {
+            self.entries.pop_front();
+        }
+        match self.entries.front() {
+            None => desired,
+            Some(&(_, r)) if self.largest => r.max(desired),
+            Some(&(_, r)) => r.min(desired),
+        }
+    }
+
+    fn record(&mut self, t_s: u64, recommendation: u32) {
+        if self.window_s == 0 {
+            // t_r + 0 > t_s never holds for a later sync.
+            return;
+        }
+        let largest = self.largest;
+        while self.entries.back().is_some_and(|&(_, r)| {
+            if largest {
+                r <= recommendation
+            } else {
+                r >= recommendation
+            }
+        }) {
+            self.entries.pop_back();
+        }
+        self.entries.push_back((t_s, recommendation));
+    }
+}
+
+/// What one sync decided: the first metric's value shown, and the new count with its reason
+/// when it changes.
+pub(crate) type SyncOutcome = (Option<i64>, Option<(u32, HpaReason)>);
+
+/// What steps 3a and 3b of a sync give.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Recommendation {
+    /// The first metric's value shown.
+    pub(crate) first_shown: Option<i64>,
+    /// The largest valid proposal and its metric's position; `None` when step 3b ends the
+    /// sync.
+    pub(crate) best: Option<(usize, ReplicaCount)>,
+}
 
 /// The HorizontalPodAutoscaler controller of one scale target.
 #[derive(Debug, Clone)]
@@ -578,13 +805,13 @@ pub struct HorizontalPodAutoscaler {
     tolerance_up: f64,
     tolerance_down: f64,
     cpu_request_m: i64,
-    /// `(t_s, recommendation)` younger than the longest window.
-    recommendations: VecDeque<(u64, u32)>,
-    /// Scaling events younger than the longest policy period.
+    /// Step 3c's up = the least recommendation of the up window.
+    up_window: WindowExtreme,
+    /// Step 3c's down = the largest recommendation of the down window.
+    down_window: WindowExtreme,
+    /// Scaling events younger than the longest policy period, oldest first.
     events: VecDeque<ScaleEvent>,
-    /// Reused per sync so that syncs allocate nothing.
-    pods: Vec<PodSample>,
-    events_buffer: Vec<ScaleEvent>,
+    longest_period_s: u64,
 }
 
 impl HorizontalPodAutoscaler {
@@ -618,27 +845,99 @@ impl HorizontalPodAutoscaler {
                 got: "none".into(),
             });
         }
-        let syncs_remembered = (MAX_MEMORY_S / sync_period_s + 2) as usize;
-        let max_pods = spec.replicas.max() as usize;
+        // The API's bounds (spec "Validation"). The controller remembers recommendations and
+        // events exactly as long as the rules look back, so a longer window would cost memory
+        // growing with it; the manifest reader refuses these first, in the API's words.
+        for rules in [&spec.scale_up, &spec.scale_down] {
+            if rules.stabilization_window_s > MAX_STABILIZATION_WINDOW_S {
+                return Err(BuildError::Field {
+                    field: "stabilizationWindowSeconds",
+                    expected: format!("at most {MAX_STABILIZATION_WINDOW_S}"),
+                    got: rules.stabilization_window_s.to_string(),
+                });
+            }
+            if let Some(policy) = rules
+                .policies
+                .iter()
+                .find(|policy| !(1..=MAX_POLICY_PERIOD_S).contains(&policy.period_s))
+            {
+                return Err(BuildError::Field {
+                    field: "policies.periodSeconds",
+                    expected: format!("1 to {MAX_POLICY_PERIOD_S}"),
+                    got: policy.period_s.to_string(),
+                });
+            }
+        }
+        let longest_period_s = spec
+            .scale_up
+            .policies
+            .iter()
+            .chain(&spec.scale_down.policies)
+            .map(|policy| u64::from(policy.period_s))
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             tolerance_up: spec.scale_up.tolerance.unwrap_or(tolerance),
             tolerance_down: spec.scale_down.tolerance.unwrap_or(tolerance),
+            up_window: WindowExtreme::new(
+                spec.scale_up.stabilization_window_s,
+                sync_period_s,
+                false,
+            ),
+            down_window: WindowExtreme::new(
+                spec.scale_down.stabilization_window_s,
+                sync_period_s,
+                true,
+            ),
+            events: VecDeque::with_capacity((longest_period_s / sync_period_s + 2) as usize),
+            longest_period_s,
             spec,
             sync_period_s,
             cpu_request_m,
-            recommendations: VecDeque::with_capacity(syncs_remembered),
-            events: VecDeque::with_capacity(syncs_remembered),
-            pods: Vec::with_capacity(max_pods.min(1 << 16)),
-            events_buffer: Vec::with_capacity(syncs_remembered),
         })
     }
 
-    /// One sync at `t_s` (spec "The sync", step 3).
-    fn sync(&mut self, observation: &Observation<'_>, t_s: u64) -> (Option<i64>, Option<Proposal>) {
-        let current = observation.desired;
-        let ready = observation.in_service;
+    /// Seconds between syncs.
+    pub(crate) fn sync_period_s(&self) -> u64 {
+        self.sync_period_s
+    }
+
+    /// `minReplicas` and `maxReplicas`.
+    pub(crate) fn replicas(&self) -> CapacityBounds {
+        self.spec.replicas
+    }
+
+    /// One sync at `t_s` (spec "The sync", step 3), given the fleet as the step left it:
+    /// `current` = D, `ready` = N, the step's `demand`, and its CPU as `work` of
+    /// `work_capacity`.
+    #[allow(clippy::too_many_arguments)] // the numbers of one step, as the engine observes it
+    pub(crate) fn sync_fleet(
+        &mut self,
+        t_s: u64,
+        current: u32,
+        ready: u32,
+        demand: f64,
+        work: f64,
+        work_capacity: f64,
+        step_s: u64,
+    ) -> SyncOutcome {
+        let recommendation = self.recommend(current, ready, demand, work, work_capacity, step_s);
+        self.decide(t_s, current, recommendation)
+    }
+
+    /// Steps 3a and 3b: the metrics' largest proposal, or none when 3b ends the sync. A pure
+    /// function of its arguments, so a caller seeing the same ones again may reuse it.
+    pub(crate) fn recommend(
+        &self,
+        current: u32,
+        ready: u32,
+        demand: f64,
+        work: f64,
+        work_capacity: f64,
+        step_s: u64,
+    ) -> Recommendation {
         let pending = current.saturating_sub(ready);
-        let step_s = observation.step_s as f64;
+        let step_s = step_s as f64;
         let tolerance = Tolerance {
             up: self.tolerance_up,
             down: self.tolerance_down,
@@ -648,41 +947,34 @@ impl HorizontalPodAutoscaler {
         let mut any_invalid = false;
         let mut first_shown = None;
         for (idx, metric) in self.spec.metrics.iter().enumerate() {
-            let per_pod_m = match metric {
-                HpaMetric::ResourceCpu(_) => (observation.work_capacity > 0.0).then(|| {
-                    ((self.cpu_request_m as f64 * observation.work) / observation.work_capacity)
-                        .round() as i64
-                }),
-                HpaMetric::Pods(_) => (ready > 0).then(|| {
-                    ((1000.0 * observation.demand) / (f64::from(ready) * step_s)).round() as i64
-                }),
-                HpaMetric::Object(_) | HpaMetric::External(_) => None,
-            };
-            self.pods.clear();
-            self.pods.extend((0..ready).map(|_| PodSample {
-                phase: PodPhase::Running,
-                ready: true,
-                terminating: false,
-                request_m: self.cpu_request_m,
-                metric_m: per_pod_m,
-            }));
-            self.pods.extend((0..pending).map(|_| PodSample {
-                phase: PodPhase::Pending,
-                ready: false,
-                terminating: false,
-                request_m: self.cpu_request_m,
-                metric_m: None,
-            }));
             let count = match *metric {
                 HpaMetric::ResourceCpu(target) => {
-                    pod_replica_count(target, &self.pods, current, tolerance, true)
+                    let per_pod_m = (work_capacity > 0.0)
+                        .then(|| round_m((self.cpu_request_m as f64 * work) / work_capacity));
+                    let request_m = self.cpu_request_m;
+                    uniform_pod_replica_count(
+                        target, per_pod_m, ready, pending, request_m, current, tolerance,
+                    )
                 }
                 HpaMetric::Pods(target) => {
-                    pod_replica_count(target, &self.pods, current, tolerance, false)
+                    let per_pod_m = (ready > 0)
+                        .then(|| round_m((1000.0 * demand) / (f64::from(ready) * step_s)));
+                    let request_m = self.cpu_request_m;
+                    uniform_pod_replica_count(
+                        target, per_pod_m, ready, pending, request_m, current, tolerance,
+                    )
                 }
                 HpaMetric::Object(target) | HpaMetric::External(target) => {
-                    let rate_m = ((1000.0 * observation.demand) / step_s).round() as i64;
-                    object_replica_count(target, rate_m, &self.pods, current, current, tolerance)
+                    let rate_m = round_m((1000.0 * demand) / step_s);
+                    let running_ready = || u64::from(ready);
+                    object_replica_count_with(
+                        target,
+                        rate_m,
+                        running_ready,
+                        current,
+                        current,
+                        tolerance,
+                    )
                 }
             };
             match count {
@@ -698,52 +990,85 @@ impl HorizontalPodAutoscaler {
             }
         }
         // 3b. All invalid, or any invalid while the largest valid is below D: no change.
+        let best = best.filter(|(_, count)| !(any_invalid && count.replicas < current));
+        Recommendation { first_shown, best }
+    }
+
+    /// Steps 3c to 3e at `t_s`, on `recommendation`. Inlined where called: most syncs end at
+    /// stabilization, and a sweep runs this at every one.
+    #[inline]
+    pub(crate) fn decide(
+        &mut self,
+        t_s: u64,
+        current: u32,
+        recommendation: Recommendation,
+    ) -> SyncOutcome {
+        let Recommendation { first_shown, best } = recommendation;
         let Some((metric, count)) = best else {
             return (first_shown, None);
         };
-        if any_invalid && count.replicas < current {
+        let desired = count.replicas;
+        // 3c. Stabilize over the windows (as `stabilize`), then record the recommendation.
+        let up = self.up_window.extreme(t_s, desired);
+        let down = self.down_window.extreme(t_s, desired);
+        let stabilized = if current < up {
+            up
+        } else if current > down {
+            down
+        } else {
+            current
+        };
+        self.up_window.record(t_s, desired);
+        self.down_window.record(t_s, desired);
+        // No policy moves a count already at the bound it would pass: 3d gives `current`.
+        let at_bound = (stabilized > current && current == self.spec.replicas.max())
+            || (stabilized < current && current == self.spec.replicas.min());
+        if stabilized == current || at_bound {
             return (first_shown, None);
         }
-        let desired = count.replicas;
-        // 3c. Stabilize over the windows, then record the recommendation.
-        let stabilized = stabilize(
-            current,
-            desired,
-            self.recommendations.iter().copied(),
-            t_s,
-            self.spec.scale_up.stabilization_window_s,
-            self.spec.scale_down.stabilization_window_s,
-        );
-        while self
-            .recommendations
-            .front()
-            .is_some_and(|&(t_r, _)| t_r + MAX_MEMORY_S <= t_s)
-        {
-            self.recommendations.pop_front();
-        }
-        self.recommendations.push_back((t_s, desired));
-        // 3d. Rate limits.
-        while self
-            .events
-            .front()
-            .is_some_and(|e| e.t_s + MAX_MEMORY_S <= t_s)
-        {
-            self.events.pop_front();
-        }
-        self.events_buffer.clear();
-        self.events_buffer.extend(self.events.iter().copied());
-        let (next, condition) = rate_limited(
+        let change = self.limit(t_s, current, metric, count, stabilized);
+        (first_shown, change)
+    }
+
+    /// Steps 3d and 3e: the rate limits on a move from `current` to `stabilized`, and the
+    /// event of the change, if any.
+    #[inline(never)]
+    fn limit(
+        &mut self,
+        t_s: u64,
+        current: u32,
+        metric: usize,
+        count: ReplicaCount,
+        stabilized: u32,
+    ) -> Option<(u32, HpaReason)> {
+        // 3d. Rate limits, over the events younger than each policy's period.
+        let events = &self.events;
+        let changed_within = |period_s: u32| {
+            events
+                .iter()
+                .rev()
+                .take_while(|e| e.t_s + u64::from(period_s) > t_s)
+                .map(|e| e.change)
+                .sum()
+        };
+        let (next, condition) = rate_limited_by(
             current,
             stabilized,
             self.spec.replicas,
             &self.spec.scale_up,
             &self.spec.scale_down,
-            &self.events_buffer,
-            t_s,
+            changed_within,
         );
         // 3e. Record the change.
         if next == current {
-            return (first_shown, None);
+            return None;
+        }
+        while self
+            .events
+            .front()
+            .is_some_and(|e| e.t_s + self.longest_period_s <= t_s)
+        {
+            self.events.pop_front();
         }
         self.events.push_back(ScaleEvent {
             t_s,
@@ -753,19 +1078,31 @@ impl HorizontalPodAutoscaler {
             metric,
             shown: count.shown,
             target: self.spec.metrics[metric],
-            proposed: desired,
+            proposed: count.replicas,
             stabilized,
             condition,
         };
-        (
-            first_shown,
-            Some(Proposal {
-                desired: next,
-                bounds: self.spec.replicas,
-                reason: ScalingReason::Hpa(reason),
-                removal: Removal::CancelPendingFirst,
-            }),
-        )
+        Some((next, reason))
+    }
+
+    /// One sync at `t_s`, as the step loop observed the step.
+    fn sync(&mut self, observation: &Observation<'_>, t_s: u64) -> (Option<i64>, Option<Proposal>) {
+        let (shown, change) = self.sync_fleet(
+            t_s,
+            observation.desired,
+            observation.in_service,
+            observation.demand,
+            observation.work,
+            observation.work_capacity,
+            observation.step_s,
+        );
+        let proposal = change.map(|(next, reason)| Proposal {
+            desired: next,
+            bounds: self.spec.replicas,
+            reason: ScalingReason::Hpa(reason),
+            removal: Removal::CancelPendingFirst,
+        });
+        (shown, proposal)
     }
 }
 
@@ -792,6 +1129,166 @@ impl Autoscaler for HorizontalPodAutoscaler {
             metric: shown.map(|value| value as f64),
             proposal,
             notice: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_target() -> impl Strategy<Value = MetricTarget> {
+        let amount = prop_oneof![1i64..200, 1i64..200_000, Just(i64::MAX), -5i64..1];
+        prop_oneof![
+            amount.clone().prop_map(MetricTarget::Utilization),
+            amount.clone().prop_map(MetricTarget::AverageValue),
+            amount.prop_map(MetricTarget::Value),
+        ]
+    }
+
+    fn any_metric() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            0i64..3000,
+            0i64..10_000_000,
+            Just(i64::MAX),
+            Just(i64::MIN),
+            any::<i64>(),
+        ]
+    }
+
+    fn any_tolerance() -> impl Strategy<Value = Tolerance> {
+        let side = prop_oneof![Just(0.0), Just(0.1), 0.0f64..2.0];
+        (side.clone(), side).prop_map(|(up, down)| Tolerance { up, down })
+    }
+
+    /// The pods `sync` once listed: `ready` Running Ready ones with `metric_m`, then `pending`
+    /// Pending ones without a metric.
+    fn fleet_pods(
+        metric_m: Option<i64>,
+        ready: u32,
+        pending: u32,
+        request_m: i64,
+    ) -> Vec<PodSample> {
+        let pod = |phase, ready, metric_m| PodSample {
+            phase,
+            ready,
+            terminating: false,
+            request_m,
+            metric_m,
+        };
+        std::iter::repeat_n(pod(PodPhase::Running, true, metric_m), ready as usize)
+            .chain(std::iter::repeat_n(
+                pod(PodPhase::Pending, false, None),
+                pending as usize,
+            ))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn the_closed_form_gives_what_the_pod_level_calculator_gives(
+            target in any_target(),
+            metric_m in prop::option::weighted(0.9, any_metric()),
+            ready in prop_oneof![0u32..4, 0u32..60],
+            pending in prop_oneof![Just(0u32), 0u32..60],
+            request_m in prop_oneof![Just(1000i64), 1i64..5000, -3i64..2, Just(i64::MAX)],
+            current in 0u32..150,
+            tolerance in any_tolerance(),
+            is_cpu in any::<bool>(),
+        ) {
+            let pods = fleet_pods(metric_m, ready, pending, request_m);
+            let listed = pod_replica_count(target, &pods, current, tolerance, is_cpu);
+            let closed = uniform_pod_replica_count(
+                target, metric_m, ready, pending, request_m, current, tolerance,
+            );
+            prop_assert_eq!(closed, listed);
+        }
+
+        #[test]
+        fn the_object_calculator_needs_only_the_running_ready_count(
+            target in any_target(),
+            value_m in any_metric(),
+            ready in 0u32..60,
+            pending in 0u32..60,
+            current in 0u32..150,
+            status in 0u32..150,
+            tolerance in any_tolerance(),
+        ) {
+            let pods = fleet_pods(Some(1), ready, pending, 1000);
+            let listed = object_replica_count(target, value_m, &pods, current, status, tolerance);
+            let counted = object_replica_count_with(
+                target, value_m, || u64::from(ready), current, status, tolerance,
+            );
+            prop_assert_eq!(counted, listed);
+        }
+
+        #[test]
+        fn sliding_extremes_stabilize_as_the_scan_of_the_recommendations(
+            syncs in prop::collection::vec((1u64..4, 0u32..30, any::<bool>()), 1..200),
+            current in 0u32..30,
+            up_window_s in prop_oneof![Just(0u32), Just(15), Just(60), 0u32..400],
+            down_window_s in prop_oneof![Just(0u32), Just(300), 0u32..400],
+        ) {
+            // Syncs every 15 s; some record nothing (step 3b ended them).
+            let mut up = WindowExtreme::new(up_window_s, 15, false);
+            let mut down = WindowExtreme::new(down_window_s, 15, true);
+            let mut recorded: Vec<(u64, u32)> = Vec::new();
+            let mut t_s = 0;
+            for (gap, desired, records) in syncs {
+                t_s += 15 * gap;
+                let scanned = stabilize(
+                    current,
+                    desired,
+                    recorded.iter().copied(),
+                    t_s,
+                    up_window_s,
+                    down_window_s,
+                );
+                let (low, high) = (up.extreme(t_s, desired), down.extreme(t_s, desired));
+                let slid = if current < low {
+                    low
+                } else if current > high {
+                    high
+                } else {
+                    current
+                };
+                prop_assert_eq!(slid, scanned);
+                if records {
+                    up.record(t_s, desired);
+                    down.record(t_s, desired);
+                    recorded.push((t_s, desired));
+                }
+                prop_assert!(up.entries.len() <= up.entries.capacity());
+                prop_assert!(down.entries.len() <= (down_window_s / 15 + 2) as usize);
+            }
+        }
+
+        #[test]
+        fn rounding_without_libm_is_rounding(
+            value in prop_oneof![
+                -10.0f64..10.0,
+                -1e7f64..1e7,
+                (-40i64..40).prop_map(|halves| halves as f64 / 2.0),
+                any::<f64>(),
+                Just(4_294_967_295.5),
+                Just(4_294_967_294.5),
+                Just(0.5f64.next_down()),
+                Just(-0.5),
+                Just(4_611_686_018_427_387_903.0),
+                Just(-4_611_686_018_427_387_904.0),
+                Just(-0.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+            ],
+        ) {
+            prop_assert_eq!(ceil_count(value), value.ceil() as u32);
+            prop_assert_eq!(round_m(value), value.round() as i64);
+            prop_assert_eq!(ceil_count(value.next_up()), value.next_up().ceil() as u32);
+            prop_assert_eq!(round_m(value.next_down()), value.next_down().round() as i64);
         }
     }
 }

@@ -62,7 +62,7 @@ pub fn huawei_workspace_summaries(
                 .sessions(sessions)
                 .build()
                 .ok()?;
-            let (fleet, scaling) = simulation.into_parts();
+            let (fleet, scaling, _, _) = simulation.into_parts();
             Some(Run {
                 summary: Summary::start(fleet.in_service()),
                 fleet,

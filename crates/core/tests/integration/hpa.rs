@@ -421,3 +421,41 @@ fn a_ratio_within_tolerance_keeps_the_current_count() {
     assert!(run.events.is_empty());
     assert_eq!(run.records[0].metric, Some(54.0));
 }
+
+#[test]
+fn windows_and_periods_past_the_apis_bounds_are_refused() {
+    // The controller keeps its history as long as the rules look back: the API's 3600 s
+    // window and 1–1800 s periods bound it.
+    let spec = |window_s: u32, period_s: u32| HorizontalPodAutoscalerSpec {
+        replicas: CapacityBounds::new(1, 10).unwrap(),
+        metrics: vec![HpaMetric::ResourceCpu(Utilization(50))],
+        scale_up: HpaScalingRules::default_scale_up(),
+        scale_down: HpaScalingRules {
+            stabilization_window_s: window_s,
+            policies: vec![HpaScalingPolicy {
+                kind: PolicyKind::Percent,
+                value: 100,
+                period_s,
+            }],
+            ..HpaScalingRules::default_scale_down()
+        },
+    };
+    assert!(HorizontalPodAutoscaler::new(spec(3600, 1800), 15, 0.1, 1000).is_ok());
+    let message = |window_s, period_s| {
+        HorizontalPodAutoscaler::new(spec(window_s, period_s), 15, 0.1, 1000)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        message(3601, 15),
+        "stabilizationWindowSeconds: must be at most 3600, got 3601"
+    );
+    assert_eq!(
+        message(300, 1801),
+        "policies.periodSeconds: must be 1 to 1800, got 1801"
+    );
+    assert_eq!(
+        message(300, 0),
+        "policies.periodSeconds: must be 1 to 1800, got 0"
+    );
+}

@@ -617,3 +617,171 @@ proptest! {
         );
     }
 }
+
+/// A metric target of the kind `kind` can take, in the ranges the fleet's metrics reach, with
+/// whole values so that ratios tie with tolerances and counts.
+fn any_hpa_metric() -> impl Strategy<Value = scalesim_core::HpaMetric> {
+    use scalesim_core::{HpaMetric, MetricTarget};
+    let per_pod_m = prop_oneof![(1i64..40).prop_map(|rps| rps * 1000), 100i64..40_000];
+    let total_m = prop_oneof![(1i64..400).prop_map(|rps| rps * 1000), 100i64..400_000];
+    prop_oneof![
+        3 => (5i64..120).prop_map(|pct| HpaMetric::ResourceCpu(MetricTarget::Utilization(pct))),
+        1 => (50i64..1500).prop_map(|m| HpaMetric::ResourceCpu(MetricTarget::AverageValue(m))),
+        1 => per_pod_m.clone().prop_map(|m| HpaMetric::Pods(MetricTarget::AverageValue(m))),
+        1 => total_m.clone().prop_map(|m| HpaMetric::Object(MetricTarget::Value(m))),
+        1 => per_pod_m.clone().prop_map(|m| HpaMetric::Object(MetricTarget::AverageValue(m))),
+        1 => total_m.prop_map(|m| HpaMetric::External(MetricTarget::Value(m))),
+        1 => per_pod_m.prop_map(|m| HpaMetric::External(MetricTarget::AverageValue(m))),
+    ]
+}
+
+fn any_hpa_rules() -> impl Strategy<Value = scalesim_core::HpaScalingRules> {
+    use scalesim_core::{HpaScalingPolicy, HpaScalingRules, PolicyKind, SelectPolicy};
+    let policy = (
+        prop_oneof![
+            (1u32..6).prop_map(|pods| (PolicyKind::Pods, pods)),
+            (1u32..250).prop_map(|pct| (PolicyKind::Percent, pct)),
+        ],
+        prop_oneof![Just(15u32), Just(60), 1u32..400, Just(1800)],
+    )
+        .prop_map(|((kind, value), period_s)| HpaScalingPolicy {
+            kind,
+            value,
+            period_s,
+        });
+    (
+        prop_oneof![Just(0u32), Just(15), Just(300), 0u32..900, Just(3600)],
+        prop_oneof![
+            3 => Just(SelectPolicy::Max),
+            2 => Just(SelectPolicy::Min),
+            1 => Just(SelectPolicy::Disabled),
+        ],
+        prop::collection::vec(policy, 1..4),
+        prop::option::of(prop_oneof![Just(0.0), Just(0.05), 0.0f64..0.5]),
+    )
+        .prop_map(
+            |(stabilization_window_s, select_policy, policies, tolerance)| HpaScalingRules {
+                stabilization_window_s,
+                select_policy,
+                policies,
+                tolerance,
+            },
+        )
+}
+
+/// A run of the HPA for its sweep kernel: a spec, the controller's settings, a fleet, and the
+/// step (the sync period a multiple of it).
+#[derive(Debug, Clone)]
+struct HpaRun {
+    spec: scalesim_core::HorizontalPodAutoscalerSpec,
+    sync_period_s: u64,
+    tolerance: f64,
+    cpu_request_m: i64,
+    fleet: scalesim_core::FleetConfig,
+    step_s: u64,
+}
+
+impl HpaRun {
+    fn hpa(&self) -> scalesim_core::HorizontalPodAutoscaler {
+        scalesim_core::HorizontalPodAutoscaler::new(
+            self.spec.clone(),
+            self.sync_period_s,
+            self.tolerance,
+            self.cpu_request_m,
+        )
+        .unwrap()
+    }
+
+    fn general_summary(&self, demand: &scalesim_core::Demand) -> Option<scalesim_core::Summary> {
+        let mut simulation = scalesim_core::Simulation::builder(self.fleet)
+            .autoscaler(self.hpa())
+            .demand(demand)
+            .build()
+            .unwrap();
+        let mut sink = scalesim_core::SummarySink::new();
+        simulation.run(&mut sink);
+        sink.summary()
+    }
+}
+
+fn any_hpa_run() -> impl Strategy<Value = HpaRun> {
+    (
+        (
+            1u32..4,
+            0u32..12,
+            prop::collection::vec(any_hpa_metric(), 1..4),
+            any_hpa_rules(),
+            any_hpa_rules(),
+        ),
+        prop_oneof![
+            Just((15u64, 1u64)),
+            Just((15, 2)),
+            Just((5, 3)),
+            Just((30, 1))
+        ],
+        prop_oneof![Just(0.1), Just(0.0), 0.0f64..0.4],
+        prop_oneof![Just(1000i64), 1i64..3000],
+        prop_oneof![Just(600.0), 5.0f64..1000.0, (1u32..200).prop_map(f64::from)],
+        0u32..15,
+        prop_oneof![Just(0u64), 0u64..8, Just(20)],
+    )
+        .prop_map(
+            |(
+                (min, span, metrics, scale_up, scale_down),
+                (step_s, steps_per_sync),
+                tolerance,
+                cpu_request_m,
+                capacity,
+                initial,
+                provisioning_steps,
+            )| HpaRun {
+                spec: scalesim_core::HorizontalPodAutoscalerSpec {
+                    replicas: scalesim_core::CapacityBounds::new(min, min + span).unwrap(),
+                    metrics,
+                    scale_up,
+                    scale_down,
+                },
+                sync_period_s: step_s * steps_per_sync,
+                tolerance,
+                cpu_request_m,
+                fleet: scalesim_core::FleetConfig {
+                    capacity_per_instance_per_min: capacity,
+                    initial_instances: initial,
+                    provisioning_s: provisioning_steps * step_s,
+                },
+                step_s,
+            },
+        )
+}
+
+/// Demands in level stretches, in whole numbers (ties with capacities and targets) or not.
+fn any_hpa_demand() -> impl Strategy<Value = Vec<f64>> {
+    let level = prop_oneof![
+        Just(0.0),
+        0.0f64..3000.0,
+        (0u32..600).prop_map(f64::from),
+        (0u32..80).prop_map(|tens| f64::from(tens) * 10.0),
+    ];
+    prop::collection::vec((level, 1usize..60), 1..14).prop_map(|stretches| {
+        stretches
+            .into_iter()
+            .flat_map(|(level, steps)| std::iter::repeat_n(level, steps))
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(768))]
+
+    #[test]
+    fn the_hpa_sweep_kernel_gives_the_general_engines_summary_bit_for_bit(
+        run in any_hpa_run(),
+        demand in any_hpa_demand(),
+    ) {
+        let demand = scalesim_core::Demand::per_step(run.step_s, demand).unwrap();
+        let general = run.general_summary(&demand);
+        prop_assert!(general.is_some());
+        let fast = scalesim_core::hpa_summary(&demand, run.fleet, &run.hpa());
+        prop_assert_eq!(fast, general);
+    }
+}

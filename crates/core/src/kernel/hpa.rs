@@ -1,0 +1,139 @@
+//! The sweep kernel of the Kubernetes HorizontalPodAutoscaler: the same semantics as
+//! [`HorizontalPodAutoscaler`] driving a [`crate::Fleet`] through [`crate::Simulation`] with
+//! the fluid Throttle model and a [`crate::SummarySink`], without what a summary does not
+//! read.
+//!
+//! **Invariant:** for every run it accepts, the kernel gives the general engine's [`Summary`]
+//! bit for bit (`crates/core/tests/integration/properties.rs` holds it to that on random specs,
+//! fleets and traces). It shares with the engine everything that decides: the run is built and
+//! checked by [`crate::SimulationBuilder::build`], the fleet is the engine's [`crate::Fleet`]
+//! and each sync is the controller's own two halves, `recommend` (steps 3a and 3b) and
+//! `decide` (3c to 3e), which its `sync_fleet` chains for the engine, fed the numbers the
+//! engine's [`crate::Observation`] would carry. What it drops is the engine's
+//! generality: no observation or record is built, no sink is called, the in-service capacity
+//! is computed (by the fleet) only when the instance count changes, the summary's sums are
+//! kept in locals, added in step order as [`crate::SummarySink`] adds them, and a sync whose
+//! inputs (arrivals, desired and Ready counts) are those of the last one reuses its
+//! recommendation (steps 3a and 3b are a pure function of them): a per-minute trace replayed
+//! in 15 s steps repeats each minute's arrivals four times. Stabilization and rate limits
+//! (steps 3c to 3e) run at every sync, as they remember.
+//!
+//! It declines (`None`) what the engine must run: a run the builder refuses, or an empty
+//! demand. The caller gives it only fluid Throttle runs without a latency model.
+
+use crate::autoscaler::hpa::HorizontalPodAutoscaler;
+use crate::demand::Demand;
+use crate::fleet::{FleetConfig, Removal};
+use crate::metrics::Summary;
+use crate::sim::Simulation;
+
+/// The summary of `hpa` driving a fleet of `fleet` with throttled service over `demand`, as the
+/// general engine gives it; `None` when the engine would refuse to build the run or the
+/// demand is empty.
+pub fn hpa_summary(
+    demand: &Demand,
+    fleet: FleetConfig,
+    hpa: &HorizontalPodAutoscaler,
+) -> Option<Summary> {
+    let simulation = Simulation::builder(fleet)
+        .autoscaler(hpa.clone())
+        .demand(demand)
+        .build()
+        .ok()?;
+    let (mut fleet, mut hpa, demand, step_s) = simulation.into_parts();
+    if demand.is_empty() {
+        return None;
+    }
+    let bounds = hpa.replicas();
+    // check_step made the sync period a multiple of the step: a sync ends every
+    // `steps_per_sync`-th step.
+    let steps_per_sync = hpa.sync_period_s() / step_s;
+    let mut in_service = fleet.in_service();
+    let mut capacity = fleet.capacity();
+    let mut next_due = fleet.next_due_step();
+    let mut summary = Summary::start(in_service);
+    let (mut demand_total, mut served_total, mut unserved_total) = (0.0, 0.0, 0.0);
+    let (mut underprovisioned_steps, mut instance_seconds) = (0u64, 0u64);
+    let (mut peak, mut least) = (in_service, in_service);
+    let mut until_sync = steps_per_sync;
+    let mut last = None;
+    for (step_idx, &arrivals) in (0u64..).zip(demand) {
+        if step_idx >= next_due {
+            fleet.admit_due_launches(step_idx, step_idx * step_s);
+            in_service = fleet.in_service();
+            capacity = fleet.capacity();
+            next_due = fleet.next_due_step();
+        }
+        // The Throttle model and SummarySink::on_step, in their order.
+        let served = arrivals.min(capacity);
+        let unserved = arrivals - served;
+        demand_total += arrivals;
+        served_total += served;
+        unserved_total += unserved;
+        underprovisioned_steps += u64::from(unserved > 0.0);
+        instance_seconds += u64::from(in_service) * step_s;
+        peak = peak.max(in_service);
+        least = least.min(in_service);
+        until_sync -= 1;
+        if until_sync > 0 {
+            continue;
+        }
+        until_sync = steps_per_sync;
+        let end_s = (step_idx + 1) * step_s;
+        let current = fleet.desired();
+        // Capacity and so what is served follow from the Ready count: the arrivals and the
+        // two counts are all the recommendation depends on.
+        let key = (arrivals.to_bits(), current, in_service);
+        let recommendation = match last {
+            Some((seen, recommendation)) if seen == key => recommendation,
+            _ => {
+                let recommendation =
+                    hpa.recommend(current, in_service, arrivals, served, capacity, step_s);
+                last = Some((key, recommendation));
+                recommendation
+            }
+        };
+        let (_, change) = hpa.decide(end_s, current, recommendation);
+        let Some((next, _)) = change else {
+            continue;
+        };
+        let removal = Removal::CancelPendingFirst;
+        if let Some(change) = fleet.set_desired(bounds.clamp(next), step_idx, removal, end_s) {
+            if change.to > change.from {
+                summary.scale_out_events += 1;
+            } else {
+                summary.scale_in_events += 1;
+            }
+            in_service = fleet.in_service();
+            capacity = fleet.capacity();
+            next_due = fleet.next_due_step();
+        }
+    }
+    let steps = demand.len() as u64;
+    Some(Summary {
+        steps,
+        duration_s: steps * step_s,
+        instance_seconds,
+        peak_in_service: peak,
+        min_in_service: least,
+        demand_total,
+        served_total,
+        unserved_total,
+        underprovisioned_steps,
+        // The Throttle model leaves nothing waiting: SummarySink adds 0 × step_s each step.
+        backlog_end: 0.0,
+        queued_request_seconds: 0.0,
+        ..summary
+    })
+}
+
+/// The summaries of several (fleet, HPA) runs over the same `demand`, in the order given, each
+/// as [`hpa_summary`] gives it.
+pub fn hpa_summaries(
+    demand: &Demand,
+    runs: &[(FleetConfig, &HorizontalPodAutoscaler)],
+) -> Vec<Option<Summary>> {
+    runs.iter()
+        .map(|&(fleet, hpa)| hpa_summary(demand, fleet, hpa))
+        .collect()
+}
