@@ -165,6 +165,12 @@ impl Fleet {
         }
     }
 
+    /// The step at whose start the oldest pending launch joins, if any is pending: a sweep
+    /// kernel calls [`Fleet::admit_due_launches`] only then.
+    pub(crate) fn next_due_step(&self) -> Option<u64> {
+        self.launches.front().map(|launch| launch.due_step)
+    }
+
     /// Launches due by the start of step `step_idx`, not yet in service.
     pub(crate) fn due_by(&self, step_idx: u64) -> u32 {
         self.launches

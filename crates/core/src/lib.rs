@@ -101,6 +101,7 @@ pub use crate::{
     error::BuildError,
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     kernel::azure::{azure_autoscale_summaries, azure_autoscale_summary},
+    kernel::azure_lanes::LANES as AZURE_SWEEP_LANES,
     kernel::{
         KernelService, RunFigures,
         aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},

@@ -15,6 +15,7 @@
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::AzureAutoscale;
 use crate::demand::Demand;
+use crate::kernel::azure_lanes;
 use crate::fleet::{Fleet, FleetConfig};
 use crate::metrics::Summary;
 use crate::sim::Simulation;
@@ -45,13 +46,26 @@ pub fn azure_autoscale_summaries(
         return vec![None; runs.len()];
     }
     let demand_total = demand.total();
-    runs.iter()
-        .map(|&(fleet, autoscale)| {
-            let mut summary = run(demand, fleet, autoscale)?;
+    let mut summaries = vec![None; runs.len()];
+    let mut grouped: Vec<usize> = Vec::with_capacity(runs.len());
+    for (index, &(fleet, autoscale)) in runs.iter().enumerate() {
+        if azure_lanes::covers(demand, fleet, autoscale) {
+            grouped.push(index);
+        } else if let Some(mut summary) = run(demand, fleet, autoscale) {
             summary.demand_total = demand_total;
-            Some(summary)
-        })
-        .collect()
+            summaries[index] = Some(summary);
+        }
+    }
+    for group in grouped.chunks(azure_lanes::LANES) {
+        let lanes: Vec<(FleetConfig, &AzureAutoscale)> =
+            group.iter().map(|&index| runs[index]).collect();
+        let finished = azure_lanes::summaries(demand.as_slice(), &lanes);
+        for (&index, mut summary) in group.iter().zip(finished) {
+            summary.demand_total = demand_total;
+            summaries[index] = Some(summary);
+        }
+    }
+    summaries
 }
 
 /// One run: its summary, all but the demand total.

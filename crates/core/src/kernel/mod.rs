@@ -9,6 +9,7 @@
 
 pub(crate) mod aws;
 pub(crate) mod azure;
+pub(crate) mod azure_lanes;
 
 use crate::fleet::ServiceModel;
 use crate::metrics::Summary;

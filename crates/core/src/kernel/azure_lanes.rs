@@ -1,0 +1,506 @@
+//! The lane kernel of Azure autoscale sweeps: [`LANES`] runs of the common rule shapes step
+//! together over one pass of the demand, their hot state side by side in arrays.
+//!
+//! It takes a run when one profile is in force throughout, every rule watches CPU or requests
+//! through one-minute grains of any statistic but `Count`, aggregated by any aggregation but
+//! `Count`, not divided per instance, against a finite threshold; any scale type, cooldown,
+//! metric delay and evaluation period. The per-run kernel ([`super::azure`]) takes the rest.
+//!
+//! **Invariant:** the summary is the general engine's bit for bit (property tests hold it to
+//! that). The decisions are the engine's own: [`AzureAutoscale::evaluate_on`] reads the lane's
+//! samples (kept as the engine keeps them, the CPU sample by the engine's own expression) and
+//! the lane's [`Fleet`] carries them out. What the lanes add is a screen that proves, cheaply,
+//! that an evaluation would change nothing, so that it need not run:
+//! - A window's Average, Minimum, Maximum and Last lie between its smallest and largest sample,
+//!   and its Total between W times those (W its minutes), each up to rounding far below a
+//!   relative 1e-9. So a rule can fire only if some sample of its window passes its threshold
+//!   loosened by that slack (divided by W for Total). Each minute's sample is screened once,
+//!   and the rule marked "may fire" until the last evaluation whose window can reach it.
+//! - An evaluation changes something only if an Increase rule may fire below the profile's
+//!   maximum, or every Decrease rule may fire above its minimum, and no cooldown runs; or in
+//!   the first minutes, while windows are short of data (the screen's Total bound assumes W
+//!   samples). Otherwise it would return nothing and set no cooldown, which is what skipping it
+//!   does. A lane also leaves the hot path the minute before launches join.
+//!
+//! Every float of the summary is added in step order as the engine adds it.
+
+use crate::autoscaler::Autoscaler;
+use crate::autoscaler::azure::{
+    AzureAutoscale, AzureMetric, ComparisonOperator, MAX_RULES, MinuteSeries, ScaleDirection,
+    Statistic, TimeAggregation, cpu_percentage,
+};
+use crate::demand::Demand;
+use crate::fleet::{Fleet, FleetConfig};
+use crate::metrics::Summary;
+use crate::sim::Simulation;
+
+const MINUTE_S: u64 = 60;
+/// How many runs step together through each minute: hand the kernel runs in multiples of this.
+pub const LANES: usize = 8;
+/// The screen's relative slack: far above the rounding of a window's aggregate (at most 720
+/// samples, each operation rounding by 2⁻⁵³), far below any gap a threshold is set to find.
+const SLACK: f64 = 1e-9;
+/// The screen's absolute slack, for thresholds near zero.
+const TINY: f64 = 1e-300;
+/// Demand up to this keeps every window's Total finite (720 minutes of it), which the
+/// screen's bounds assume.
+const MAX_SCREENED_DEMAND: f64 = 1e290;
+
+/// How the hot path screens one rule's samples: a sample in `[lo, hi]` may make it fire.
+#[derive(Debug, Clone, Copy)]
+struct Screen {
+    lo: f64,
+    hi: f64,
+    cpu: bool,
+    increase: bool,
+    decrease: bool,
+    /// The metric delay and window, minutes: a sample of minute f is in the window of the
+    /// evaluations of minutes up to f + span, exclusive.
+    span: u64,
+}
+
+/// The screens of `autoscale`'s rules, and the minutes before which its lane always goes to
+/// the cold path; `None` when the lanes do not cover it.
+fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
+    let (setting, changes, delay) = autoscale.shape();
+    let [(0, profile)] = changes else {
+        return None;
+    };
+    let rules = &setting.profiles[*profile].rules;
+    let mut screens = Vec::with_capacity(rules.len());
+    let mut warm_from = delay + 1;
+    for rule in rules {
+        let trigger = &rule.trigger;
+        let covered = trigger.time_grain_min == 1
+            && trigger.statistic != Statistic::Count
+            && trigger.time_aggregation != TimeAggregation::Count
+            && !trigger.divide_per_instance
+            && trigger.threshold.is_finite();
+        if !covered {
+            return None;
+        }
+        let window = u64::from(trigger.time_window_min);
+        warm_from = warm_from.max(delay + window + 1);
+        let threshold = if trigger.time_aggregation == TimeAggregation::Total {
+            trigger.threshold / window as f64
+        } else {
+            trigger.threshold
+        };
+        let below = threshold - threshold.abs() * SLACK - TINY;
+        let above = threshold + threshold.abs() * SLACK + TINY;
+        let (lo, hi) = match trigger.operator {
+            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => {
+                (below, f64::INFINITY)
+            }
+            ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
+                (f64::NEG_INFINITY, above)
+            }
+            ComparisonOperator::Equals => (below, above),
+            ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        screens.push(Screen {
+            lo,
+            hi,
+            cpu: trigger.metric == AzureMetric::CpuUtilizationPercentage,
+            increase: rule.action.direction == ScaleDirection::Increase,
+            decrease: rule.action.direction == ScaleDirection::Decrease,
+            span: delay + window,
+        });
+    }
+    Some((screens, warm_from))
+}
+
+/// Whether the lanes take the run: the engine would build it and its rules are covered.
+pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAutoscale) -> bool {
+    let built = Simulation::builder(config)
+        .autoscaler(autoscale.clone())
+        .demand(demand)
+        .build()
+        .is_ok();
+    built
+        && screens(autoscale).is_some()
+        && demand
+            .as_slice()
+            .iter()
+            .all(|&d| d <= MAX_SCREENED_DEMAND)
+}
+
+/// A lane's samples, as the engine's history holds them: CPU in a ring written twice (so a
+/// window is one slice), requests read from the demand itself.
+struct LaneSeries<'a> {
+    cpu: Vec<f64>,
+    len: usize,
+    next_slot: usize,
+    recorded: u64,
+    demand: &'a [f64],
+}
+
+impl<'a> LaneSeries<'a> {
+    fn new(autoscale: &AzureAutoscale, demand: &'a [f64]) -> Self {
+        let (setting, _, delay) = autoscale.shape();
+        let longest_window = setting
+            .profiles
+            .iter()
+            .flat_map(|p| &p.rules)
+            .map(|r| u64::from(r.trigger.time_window_min))
+            .max()
+            .unwrap_or(1);
+        let len = (longest_window + delay + 1) as usize;
+        Self {
+            cpu: vec![0.0; 2 * len],
+            len,
+            next_slot: 0,
+            recorded: 0,
+            demand,
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, cpu: f64) {
+        let slot = self.next_slot;
+        self.cpu[slot] = cpu;
+        self.cpu[slot + self.len] = cpu;
+        self.next_slot = if slot + 1 == self.len { 0 } else { slot + 1 };
+        self.recorded += 1;
+    }
+}
+
+impl MinuteSeries for LaneSeries<'_> {
+    fn recorded(&self) -> u64 {
+        self.recorded
+    }
+
+    // The engine's request sample is 0.0 + arrivals, the demand itself but for the sign of a
+    // zero, which no comparison or projection of a rule can tell.
+    fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
+        match metric {
+            AzureMetric::RequestsPerMinute => &self.demand[from as usize..to as usize],
+            AzureMetric::CpuUtilizationPercentage => {
+                let back = (self.recorded - from) as usize;
+                let start = if self.next_slot >= back {
+                    self.next_slot - back
+                } else {
+                    self.next_slot + self.len - back
+                };
+                &self.cpu[start..start + (to - from) as usize]
+            }
+        }
+    }
+}
+
+/// A lane's state off the hot path: its engine, fleet, samples and what it has counted.
+struct Run<'a> {
+    autoscale: AzureAutoscale,
+    fleet: Fleet,
+    series: LaneSeries<'a>,
+    cooldown: Option<(u64, u64)>,
+    enabled: bool,
+    minimum: u32,
+    maximum: u32,
+    has_decrease: bool,
+    /// Σ in service × minutes up to `counted_to`, exclusive.
+    instance_minutes: u64,
+    counted_to: u64,
+    peak_in_service: u32,
+    min_in_service: u32,
+    scale_out_events: u64,
+    scale_in_events: u64,
+}
+
+/// The hot state of [`LANES`] runs, one array per quantity.
+struct Lanes {
+    serving: [f64; LANES],
+    served_total: [f64; LANES],
+    unserved_total: [f64; LANES],
+    underprovisioned_minutes: [u64; LANES],
+    cpu: [f64; LANES],
+    /// Rules screened: the most any lane has.
+    rules: usize,
+    lo: [[f64; LANES]; MAX_RULES],
+    hi: [[f64; LANES]; MAX_RULES],
+    cpu_metric: [[bool; LANES]; MAX_RULES],
+    increase: [[bool; LANES]; MAX_RULES],
+    decrease: [[bool; LANES]; MAX_RULES],
+    span: [[u64; LANES]; MAX_RULES],
+    /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
+    may_fire_until: [[u64; LANES]; MAX_RULES],
+    /// Whether an Increase rule could raise the count (below the maximum).
+    can_out: [bool; LANES],
+    /// Whether Decrease rules could lower it (some exist, above the minimum).
+    can_in: [bool; LANES],
+    /// The minute from whose end a cooldown no longer stops evaluations.
+    quiet_until: [u64; LANES],
+    /// The minute at whose end launches join (for the next).
+    wake_at: [u64; LANES],
+    /// Minutes before this go to the cold path whatever the screen says.
+    warm_from: [u64; LANES],
+}
+
+impl Lanes {
+    fn new(runs: &[Run<'_>; LANES], screens: &[(Vec<Screen>, u64); LANES]) -> Self {
+        let mut lanes = Self {
+            serving: runs.each_ref().map(|run| run.fleet.capacity()),
+            served_total: [0.0; LANES],
+            unserved_total: [0.0; LANES],
+            underprovisioned_minutes: [0; LANES],
+            cpu: [0.0; LANES],
+            rules: screens.iter().map(|(s, _)| s.len()).max().unwrap_or(0),
+            lo: [[f64::INFINITY; LANES]; MAX_RULES],
+            hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
+            cpu_metric: [[false; LANES]; MAX_RULES],
+            increase: [[false; LANES]; MAX_RULES],
+            decrease: [[false; LANES]; MAX_RULES],
+            span: [[0; LANES]; MAX_RULES],
+            may_fire_until: [[0; LANES]; MAX_RULES],
+            can_out: [false; LANES],
+            can_in: [false; LANES],
+            quiet_until: [0; LANES],
+            wake_at: [u64::MAX; LANES],
+            warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
+        };
+        for (lane, (rules, _)) in screens.iter().enumerate() {
+            for (rule, screen) in rules.iter().enumerate() {
+                lanes.lo[rule][lane] = screen.lo;
+                lanes.hi[rule][lane] = screen.hi;
+                lanes.cpu_metric[rule][lane] = screen.cpu;
+                lanes.increase[rule][lane] = screen.increase;
+                lanes.decrease[rule][lane] = screen.decrease;
+                lanes.span[rule][lane] = screen.span;
+            }
+            lanes.on_count_change(lane, &runs[lane]);
+        }
+        lanes
+    }
+
+    fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
+        let desired = run.fleet.desired();
+        self.can_out[lane] = run.enabled && desired < run.maximum;
+        self.can_in[lane] = run.enabled && run.has_decrease && desired > run.minimum;
+    }
+
+    /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
+    /// each.
+    #[inline(always)]
+    // One index walks a dozen arrays in step: what the vectorizer reads best.
+    #[allow(clippy::needless_range_loop)]
+    fn step(&mut self, minute: u64, arrivals: f64, runs: &mut [Run<'_>; LANES]) -> u32 {
+        for lane in 0..LANES {
+            let serving = self.serving[lane];
+            let served = arrivals.min(serving);
+            let unserved = arrivals - served;
+            self.served_total[lane] += served;
+            self.unserved_total[lane] += unserved;
+            self.underprovisioned_minutes[lane] += u64::from(unserved > 0.0);
+            // As the engine's minute in progress: its sums start at 0.0.
+            self.cpu[lane] = cpu_percentage(0.0 + served, 0.0 + serving);
+        }
+        for (run, &cpu) in runs.iter_mut().zip(&self.cpu) {
+            run.series.push(cpu);
+        }
+        let mut increase_may = [false; LANES];
+        let mut decrease_may = [true; LANES];
+        for rule in 0..self.rules {
+            for lane in 0..LANES {
+                let sample = if self.cpu_metric[rule][lane] {
+                    self.cpu[lane]
+                } else {
+                    arrivals
+                };
+                let flagged = (sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]);
+                if flagged {
+                    self.may_fire_until[rule][lane] = minute + self.span[rule][lane];
+                }
+                let may = minute < self.may_fire_until[rule][lane];
+                increase_may[lane] |= may & self.increase[rule][lane];
+                decrease_may[lane] &= may | !self.decrease[rule][lane];
+            }
+        }
+        let mut attention = 0;
+        for lane in 0..LANES {
+            let acts = (increase_may[lane] & self.can_out[lane])
+                | (decrease_may[lane] & self.can_in[lane]);
+            let evaluate = acts & (minute + 1 >= self.quiet_until[lane]);
+            let wake = (minute == self.wake_at[lane]) | (minute < self.warm_from[lane]);
+            attention |= u32::from(evaluate | wake) << lane;
+        }
+        attention
+    }
+
+    /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
+    /// launches that join at the next.
+    #[cold]
+    #[inline(never)]
+    fn attend(&mut self, run: &mut Run<'_>, lane: usize, minute: u64, minutes: u64) {
+        let end_s = (minute + 1) * MINUTE_S;
+        let in_service = run.fleet.in_service();
+        if run.autoscale.evaluates_at(end_s) {
+            let (proposal, _) = run.autoscale.evaluate_on(
+                &run.series,
+                &mut run.cooldown,
+                end_s,
+                run.fleet.desired(),
+            );
+            if let Some(proposal) = proposal {
+                let desired = proposal.bounds.clamp(proposal.desired);
+                if let Some(change) =
+                    run.fleet
+                        .set_desired(desired, minute, proposal.removal, end_s)
+                {
+                    if change.to > change.from {
+                        run.scale_out_events += 1;
+                    } else {
+                        run.scale_in_events += 1;
+                    }
+                }
+                self.quiet_until[lane] = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
+                    t_action_s.saturating_add(cooldown_s).div_ceil(MINUTE_S)
+                });
+                self.on_count_change(lane, run);
+            }
+        }
+        let next = minute + 1;
+        if run.fleet.next_due_step() == Some(next) {
+            run.fleet.admit_due_launches(next, end_s);
+        }
+        // A launch due at step s joins at the end of minute s − 1 (never, past u64's end).
+        self.wake_at[lane] = run
+            .fleet
+            .next_due_step()
+            .map_or(u64::MAX, |due| due.saturating_sub(1));
+        if run.fleet.in_service() != in_service {
+            run.instance_minutes += u64::from(in_service) * (next - run.counted_to);
+            run.counted_to = next;
+            let now = run.fleet.in_service();
+            if next < minutes {
+                run.peak_in_service = run.peak_in_service.max(now);
+                run.min_in_service = run.min_in_service.min(now);
+            }
+            self.serving[lane] = run.fleet.capacity();
+        }
+    }
+}
+
+/// The summaries of [`LANES`] covered runs over `demand`, all but the demand total; a short
+/// group repeats its first run in the spare lanes.
+pub(crate) fn summaries(
+    demand: &[f64],
+    group: &[(FleetConfig, &AzureAutoscale)],
+) -> [Summary; LANES] {
+    let runs: [Run<'_>; LANES] = std::array::from_fn(|lane| {
+        let (config, autoscale) = group.get(lane).copied().unwrap_or(group[0]);
+        let initial = autoscale.initial_bounds().clamp(config.initial_instances);
+        let bounds = autoscale.initial_bounds();
+        let (setting, changes, _) = autoscale.shape();
+        let profile = &setting.profiles[changes[0].1];
+        Run {
+            autoscale: autoscale.clone(),
+            fleet: Fleet::new(
+                config.capacity_per_instance_per_min,
+                initial,
+                config.provisioning_s,
+                MINUTE_S,
+            ),
+            series: LaneSeries::new(autoscale, demand),
+            cooldown: None,
+            enabled: setting.enabled,
+            minimum: bounds.min(),
+            maximum: bounds.max(),
+            has_decrease: profile
+                .rules
+                .iter()
+                .any(|r| r.action.direction == ScaleDirection::Decrease),
+            instance_minutes: 0,
+            counted_to: 0,
+            peak_in_service: initial,
+            min_in_service: initial,
+            scale_out_events: 0,
+            scale_in_events: 0,
+        }
+    });
+    let screens: [(Vec<Screen>, u64); LANES] = std::array::from_fn(|lane| {
+        screens(&runs[lane].autoscale).unwrap_or_else(|| (Vec::new(), u64::MAX))
+    });
+    step_lanes(demand, runs, &screens)
+}
+
+/// Steps the lanes through `demand`. Compiled also for AVX2 and AVX-512 and picked at run time:
+/// the same operations in the same order, and Rust never fuses or reorders float arithmetic,
+/// so the same bits on every CPU.
+fn step_lanes(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has just been found to have the features the function is compiled
+            // for.
+            return unsafe { step_lanes_avx512(demand, runs, screens) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { step_lanes_avx2(demand, runs, screens) };
+        }
+    }
+    step_lanes_portable(demand, runs, screens)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn step_lanes_avx2(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    step_lanes_portable(demand, runs, screens)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+fn step_lanes_avx512(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    step_lanes_portable(demand, runs, screens)
+}
+
+/// [`step_lanes`]'s body, inlined into each of its versions.
+#[inline(always)]
+fn step_lanes_portable(
+    demand: &[f64],
+    mut runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    let mut lanes = Lanes::new(&runs, screens);
+    let minutes = demand.len() as u64;
+    for (minute, &arrivals) in (0u64..).zip(demand) {
+        let mut attention = lanes.step(minute, arrivals, &mut runs);
+        while attention != 0 {
+            let lane = attention.trailing_zeros() as usize;
+            attention &= attention - 1;
+            lanes.attend(&mut runs[lane], lane, minute, minutes);
+        }
+    }
+    std::array::from_fn(|lane| {
+        let run = &mut runs[lane];
+        let in_service = run.fleet.in_service();
+        run.instance_minutes += u64::from(in_service) * (minutes - run.counted_to);
+        Summary {
+            steps: minutes,
+            duration_s: minutes * MINUTE_S,
+            instance_seconds: run.instance_minutes * MINUTE_S,
+            peak_in_service: run.peak_in_service,
+            min_in_service: run.min_in_service,
+            served_total: lanes.served_total[lane],
+            unserved_total: lanes.unserved_total[lane],
+            underprovisioned_steps: lanes.underprovisioned_minutes[lane],
+            scale_out_events: run.scale_out_events,
+            scale_in_events: run.scale_in_events,
+            ..Summary::start(in_service)
+        }
+    })
+}
