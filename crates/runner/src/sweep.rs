@@ -542,6 +542,7 @@ impl Sweep {
         // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
         let group_size = match self.bases[0].autoscaler {
             AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
+            AutoscalerConfig::AzureAutoscale(_) => scalesim_core::AZURE_SWEEP_LANES,
             _ => 1,
         };
         let mut chunk = Vec::with_capacity(group_size * GROUPS_PER_CHUNK);

@@ -919,7 +919,7 @@ impl AzureAutoscale {
 /// A rule's aggregated value over the window ending at minute `newest`, read from `series`,
 /// divided per instance if asked; `None` when no complete grain lies in the window. Samples are
 /// added in minute order and grains in grain order, as the spec's reading of the window does.
-fn rule_value(
+pub(crate) fn rule_value(
     series: &impl MinuteSeries,
     trigger: &MetricTrigger,
     newest: Option<u64>,

@@ -27,7 +27,7 @@
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::{
     AzureAutoscale, AzureMetric, ComparisonOperator, MAX_RULES, MinuteSeries, ScaleDirection,
-    Statistic, TimeAggregation, cpu_percentage,
+    ScaleRule, Statistic, TimeAggregation, cpu_percentage, rule_value,
 };
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
@@ -195,6 +195,8 @@ struct Run<'a> {
     series: LaneSeries<'a>,
     cooldown: Option<(u64, u64)>,
     enabled: bool,
+    /// The metric delay, minutes.
+    delay: u64,
     minimum: u32,
     maximum: u32,
     has_decrease: bool,
@@ -205,6 +207,28 @@ struct Run<'a> {
     min_in_service: u32,
     scale_out_events: u64,
     scale_in_events: u64,
+}
+
+impl Run<'_> {
+    /// Whether the evaluation at the end of `minute`, once every rule has a full window, may
+    /// change anything: whether an Increase rule fires, or every Decrease rule does, as the
+    /// engine's evaluation first asks, from the same values. When not, the evaluation would
+    /// return nothing and set no cooldown.
+    fn may_act(&self, minute: u64) -> bool {
+        let newest = Some(minute - self.delay);
+        let count = self.fleet.desired();
+        let (setting, changes, _) = self.autoscale.shape();
+        let rules = &setting.profiles[changes[0].1].rules;
+        let fires = |rule: &ScaleRule| {
+            let trigger = &rule.trigger;
+            rule_value(&self.series, trigger, newest, count)
+                .is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
+        };
+        let direction = |direction| move |rule: &&ScaleRule| rule.action.direction == direction;
+        let mut increase = rules.iter().filter(direction(ScaleDirection::Increase));
+        let mut decrease = rules.iter().filter(direction(ScaleDirection::Decrease));
+        increase.any(fires) || (self.has_decrease && decrease.all(fires))
+    }
 }
 
 /// The hot state of [`LANES`] runs, one array per quantity.
@@ -333,7 +357,8 @@ impl Lanes {
     fn attend(&mut self, run: &mut Run<'_>, lane: usize, minute: u64, minutes: u64) {
         let end_s = (minute + 1) * MINUTE_S;
         let in_service = run.fleet.in_service();
-        if run.autoscale.evaluates_at(end_s) {
+        let warm = minute < self.warm_from[lane];
+        if run.autoscale.evaluates_at(end_s) && (warm || run.may_act(minute)) {
             let (proposal, _) = run.autoscale.evaluate_on(
                 &run.series,
                 &mut run.cooldown,
@@ -403,6 +428,7 @@ pub(crate) fn summaries(
             series: LaneSeries::new(autoscale, demand),
             cooldown: None,
             enabled: setting.enabled,
+            delay: autoscale.shape().2,
             minimum: bounds.min(),
             maximum: bounds.max(),
             has_decrease: profile
