@@ -42,6 +42,9 @@ pub const LANES: usize = 8;
 const SLACK: f64 = 1e-9;
 /// The screen's absolute slack, for thresholds near zero.
 const TINY: f64 = 1e-300;
+/// CPU samples are screened in units of 2⁻²⁴ percent: a window's sum of them, at most 720 × 100
+/// × 2²⁴, is a whole number below 2⁵³, exact in a float.
+const QUANTUM: f64 = (1u64 << 24) as f64;
 /// Demand up to this keeps every window's Total finite (720 minutes of it), which the
 /// screen's bounds assume.
 const MAX_SCREENED_DEMAND: f64 = 1e290;
@@ -57,6 +60,12 @@ struct Screen {
     /// The metric delay and window, minutes: a sample of minute f is in the window of the
     /// evaluations of minutes up to f + span, exclusive.
     span: u64,
+    /// A CPU window's Average or Total, screened by its sum instead: the rule may fire only if
+    /// the window's quantized sum D (each sample rounded down) has `D >= sum_from` and `D <=
+    /// sum_to`.
+    by_sum: bool,
+    sum_from: f64,
+    sum_to: f64,
 }
 
 /// The screens of `autoscale`'s rules, and the minutes before which its lane always goes to
@@ -88,20 +97,49 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
         };
         let below = threshold - threshold.abs() * SLACK - TINY;
         let above = threshold + threshold.abs() * SLACK + TINY;
+        // Equality needs a sample at or above the threshold and one at or below it, maybe
+        // another: only the first is a bound on one sample.
         let (lo, hi) = match trigger.operator {
-            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => {
-                (below, f64::INFINITY)
-            }
+            ComparisonOperator::GreaterThan
+            | ComparisonOperator::GreaterThanOrEqual
+            | ComparisonOperator::Equals => (below, f64::INFINITY),
             ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
                 (f64::NEG_INFINITY, above)
             }
-            ComparisonOperator::Equals => (below, above),
             ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
         };
+        // The window's samples summed in float are within a relative 720 × 2⁻⁵³ of their real
+        // sum S, which lies in [D, D + W] quanta: the slack covers the first, the W the second.
+        let per_window = match trigger.time_aggregation {
+            TimeAggregation::Average => window as f64,
+            _ => 1.0,
+        };
+        let quanta = trigger.threshold * per_window * QUANTUM;
+        let (sum_from, sum_to) = match trigger.operator {
+            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => {
+                (quanta - quanta.abs() * SLACK - window as f64 - 1.0, f64::INFINITY)
+            }
+            ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
+                (f64::NEG_INFINITY, quanta + quanta.abs() * SLACK + 1.0)
+            }
+            ComparisonOperator::Equals => (
+                quanta - quanta.abs() * SLACK - window as f64 - 1.0,
+                quanta + quanta.abs() * SLACK + 1.0,
+            ),
+            ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        let cpu = trigger.metric == AzureMetric::CpuUtilizationPercentage;
         screens.push(Screen {
+            by_sum: cpu
+                && matches!(
+                    trigger.time_aggregation,
+                    TimeAggregation::Average | TimeAggregation::Total
+                ),
+            sum_from,
+            sum_to,
             lo,
             hi,
-            cpu: trigger.metric == AzureMetric::CpuUtilizationPercentage,
+            cpu,
             increase: rule.action.direction == ScaleDirection::Increase,
             decrease: rule.action.direction == ScaleDirection::Decrease,
             span: delay + window,
@@ -248,6 +286,18 @@ struct Lanes {
     span: [[u64; LANES]; MAX_RULES],
     /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
     may_fire_until: [[u64; LANES]; MAX_RULES],
+    by_sum: [[bool; LANES]; MAX_RULES],
+    sum_from: [[f64; LANES]; MAX_RULES],
+    sum_to: [[f64; LANES]; MAX_RULES],
+    /// How far back from the newest prefix sum the rule's window ends (the delay) and starts
+    /// (delay + window), in slots.
+    newest_back: [[usize; LANES]; MAX_RULES],
+    oldest_back: [[usize; LANES]; MAX_RULES],
+    /// Per minute, oldest slot reused first, each lane's prefix sum of its quantized CPU
+    /// samples (wrapping: only differences of them are read): a window's sum is a difference.
+    prefix: Vec<[u64; LANES]>,
+    /// The slot of the newest prefix sum, the one through the minute just stepped.
+    slot: usize,
     /// Whether an Increase rule could raise the count (below the maximum).
     can_out: [bool; LANES],
     /// Whether Decrease rules could lower it (some exist, above the minimum).
@@ -276,6 +326,21 @@ impl Lanes {
             decrease: [[false; LANES]; MAX_RULES],
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
+            by_sum: [[false; LANES]; MAX_RULES],
+            sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
+            sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
+            newest_back: [[0; LANES]; MAX_RULES],
+            oldest_back: [[0; LANES]; MAX_RULES],
+            prefix: vec![
+                [0; LANES];
+                screens
+                    .iter()
+                    .flat_map(|(rules, _)| rules)
+                    .map(|screen| screen.span as usize + 1)
+                    .max()
+                    .unwrap_or(1)
+            ],
+            slot: 0,
             can_out: [false; LANES],
             can_in: [false; LANES],
             quiet_until: [0; LANES],
@@ -290,6 +355,11 @@ impl Lanes {
                 lanes.increase[rule][lane] = screen.increase;
                 lanes.decrease[rule][lane] = screen.decrease;
                 lanes.span[rule][lane] = screen.span;
+                lanes.by_sum[rule][lane] = screen.by_sum;
+                lanes.sum_from[rule][lane] = screen.sum_from;
+                lanes.sum_to[rule][lane] = screen.sum_to;
+                lanes.newest_back[rule][lane] = runs[lane].delay as usize;
+                lanes.oldest_back[rule][lane] = screen.span as usize;
             }
             lanes.on_count_change(lane, &runs[lane]);
         }
@@ -321,6 +391,14 @@ impl Lanes {
         for (run, &cpu) in runs.iter_mut().zip(&self.cpu) {
             run.series.push(cpu);
         }
+        let len = self.prefix.len();
+        let previous = self.prefix[self.slot];
+        self.slot = if self.slot + 1 == len { 0 } else { self.slot + 1 };
+        let slot = self.slot;
+        // Rounded down: a sample of [0, 100] times 2²⁴ is exact, and converts to its floor.
+        self.prefix[slot] =
+            std::array::from_fn(|lane| previous[lane].wrapping_add((self.cpu[lane] * QUANTUM) as u64));
+        let back = |by: usize| if slot >= by { slot - by } else { slot + len - by };
         let mut increase_may = [false; LANES];
         let mut decrease_may = [true; LANES];
         for rule in 0..self.rules {
@@ -334,7 +412,14 @@ impl Lanes {
                 if flagged {
                     self.may_fire_until[rule][lane] = minute + self.span[rule][lane];
                 }
-                let may = minute < self.may_fire_until[rule][lane];
+                let newest = self.prefix[back(self.newest_back[rule][lane])][lane];
+                let oldest = self.prefix[back(self.oldest_back[rule][lane])][lane];
+                let sum = newest.wrapping_sub(oldest) as f64;
+                let may = if self.by_sum[rule][lane] {
+                    (sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane])
+                } else {
+                    minute < self.may_fire_until[rule][lane]
+                };
                 increase_may[lane] |= may & self.increase[rule][lane];
                 decrease_may[lane] &= may | !self.decrease[rule][lane];
             }
