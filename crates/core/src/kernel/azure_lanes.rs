@@ -157,49 +157,41 @@ pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAuto
         .is_ok();
     built
         && screens(autoscale).is_some()
+        && reach(autoscale) < RING as u64
         && demand
             .as_slice()
             .iter()
             .all(|&d| d <= MAX_SCREENED_DEMAND)
 }
 
-/// A lane's samples, as the engine's history holds them: CPU in a ring written twice (so a
-/// window is one slice), requests read from the demand itself.
+/// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
+/// window can reach, copied out of the lanes' ring in order before each evaluation (one
+/// slice per window, as the engine's history gives it), requests read from the demand itself.
 struct LaneSeries<'a> {
+    /// The CPU samples of minutes `recorded − len .. recorded`.
     cpu: Vec<f64>,
-    len: usize,
-    next_slot: usize,
     recorded: u64,
     demand: &'a [f64],
 }
 
 impl<'a> LaneSeries<'a> {
     fn new(autoscale: &AzureAutoscale, demand: &'a [f64]) -> Self {
-        let (setting, _, delay) = autoscale.shape();
-        let longest_window = setting
-            .profiles
-            .iter()
-            .flat_map(|p| &p.rules)
-            .map(|r| u64::from(r.trigger.time_window_min))
-            .max()
-            .unwrap_or(1);
-        let len = (longest_window + delay + 1) as usize;
         Self {
-            cpu: vec![0.0; 2 * len],
-            len,
-            next_slot: 0,
+            cpu: vec![0.0; reach(autoscale) as usize],
             recorded: 0,
             demand,
         }
     }
 
-    #[inline(always)]
-    fn push(&mut self, cpu: f64) {
-        let slot = self.next_slot;
-        self.cpu[slot] = cpu;
-        self.cpu[slot + self.len] = cpu;
-        self.next_slot = if slot + 1 == self.len { 0 } else { slot + 1 };
-        self.recorded += 1;
+    /// Copies `lane`'s samples through `minute` out of `ring`.
+    fn catch_up(&mut self, ring: &Ring<f64>, lane: usize, minute: u64) {
+        self.recorded = minute + 1;
+        // Before minute 0 (wrapping), slots not yet written: no window reads them.
+        let mut at = self.recorded.wrapping_sub(self.cpu.len() as u64);
+        for sample in &mut self.cpu {
+            *sample = ring[slot(at)][lane];
+            at = at.wrapping_add(1);
+        }
     }
 }
 
@@ -214,16 +206,43 @@ impl MinuteSeries for LaneSeries<'_> {
         match metric {
             AzureMetric::RequestsPerMinute => &self.demand[from as usize..to as usize],
             AzureMetric::CpuUtilizationPercentage => {
-                let back = (self.recorded - from) as usize;
-                let start = if self.next_slot >= back {
-                    self.next_slot - back
-                } else {
-                    self.next_slot + self.len - back
-                };
+                let start = (from + self.cpu.len() as u64 - self.recorded) as usize;
                 &self.cpu[start..start + (to - from) as usize]
             }
         }
     }
+}
+
+/// Minutes a ring of the lanes holds: more than any covered window and delay reach back.
+const RING: usize = 1024;
+/// Per minute, `RING` minutes round, every lane's value side by side.
+type Ring<T> = [[T; LANES]; RING];
+
+/// The slot of minute `at` in a ring.
+fn slot(at: u64) -> usize {
+    (at % RING as u64) as usize
+}
+
+/// The minutes an evaluation of `autoscale` reads back from the newest: its longest window and
+/// its delay, and one more.
+fn reach(autoscale: &AzureAutoscale) -> u64 {
+    let (setting, _, delay) = autoscale.shape();
+    let longest_window = setting
+        .profiles
+        .iter()
+        .flat_map(|p| &p.rules)
+        .map(|r| u64::from(r.trigger.time_window_min))
+        .max()
+        .unwrap_or(1);
+    longest_window + delay + 1
+}
+
+/// A ring of zeros, on the heap.
+fn ring<T: Copy + Default>() -> Box<Ring<T>> {
+    let Ok(ring) = vec![[T::default(); LANES]; RING].into_boxed_slice().try_into() else {
+        unreachable!("the vector has RING slots")
+    };
+    ring
 }
 
 /// A lane's state off the hot path: its engine, fleet, samples and what it has counted.
@@ -281,27 +300,28 @@ struct Lanes {
     lo: [[f64; LANES]; MAX_RULES],
     hi: [[f64; LANES]; MAX_RULES],
     cpu_metric: [[bool; LANES]; MAX_RULES],
-    increase: [[bool; LANES]; MAX_RULES],
-    decrease: [[bool; LANES]; MAX_RULES],
+    /// Per rule, the lanes in which it is an Increase (a Decrease) rule, one bit each.
+    increase: [u32; MAX_RULES],
+    decrease: [u32; MAX_RULES],
     span: [[u64; LANES]; MAX_RULES],
     /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
     may_fire_until: [[u64; LANES]; MAX_RULES],
     by_sum: [[bool; LANES]; MAX_RULES],
     sum_from: [[f64; LANES]; MAX_RULES],
     sum_to: [[f64; LANES]; MAX_RULES],
-    /// How far back from the newest prefix sum the rule's window ends (the delay) and starts
-    /// (delay + window), in slots.
-    newest_back: [[usize; LANES]; MAX_RULES],
-    oldest_back: [[usize; LANES]; MAX_RULES],
-    /// Per minute, oldest slot reused first, each lane's prefix sum of its quantized CPU
-    /// samples (wrapping: only differences of them are read): a window's sum is a difference.
-    prefix: Vec<[u64; LANES]>,
-    /// The slot of the newest prefix sum, the one through the minute just stepped.
-    slot: usize,
-    /// Whether an Increase rule could raise the count (below the maximum).
-    can_out: [bool; LANES],
-    /// Whether Decrease rules could lower it (some exist, above the minimum).
-    can_in: [bool; LANES],
+    /// Minutes back from the prefix sum through the newest minute to where the rule's
+    /// window ends (the delay) and to where it starts (delay + window).
+    newest_back: [u64; LANES],
+    oldest_back: [[u64; LANES]; MAX_RULES],
+    /// Each lane's CPU samples.
+    cpu_ring: Box<Ring<f64>>,
+    /// Each lane's prefix sums of its quantized CPU samples, the one at minute m summing
+    /// minutes before m (wrapping: only differences are read): a window's sum is a difference.
+    prefix: Box<Ring<u64>>,
+    /// The lanes in which an Increase rule could raise the count (below the maximum).
+    can_out: u32,
+    /// The lanes in which Decrease rules could lower it (some exist, above the minimum).
+    can_in: u32,
     /// The minute from whose end a cooldown no longer stops evaluations.
     quiet_until: [u64; LANES],
     /// The minute at whose end launches join (for the next).
@@ -322,27 +342,19 @@ impl Lanes {
             lo: [[f64::INFINITY; LANES]; MAX_RULES],
             hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             cpu_metric: [[false; LANES]; MAX_RULES],
-            increase: [[false; LANES]; MAX_RULES],
-            decrease: [[false; LANES]; MAX_RULES],
+            increase: [0; MAX_RULES],
+            decrease: [0; MAX_RULES],
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
             by_sum: [[false; LANES]; MAX_RULES],
             sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
-            newest_back: [[0; LANES]; MAX_RULES],
+            newest_back: runs.each_ref().map(|run| run.delay),
             oldest_back: [[0; LANES]; MAX_RULES],
-            prefix: vec![
-                [0; LANES];
-                screens
-                    .iter()
-                    .flat_map(|(rules, _)| rules)
-                    .map(|screen| screen.span as usize + 1)
-                    .max()
-                    .unwrap_or(1)
-            ],
-            slot: 0,
-            can_out: [false; LANES],
-            can_in: [false; LANES],
+            cpu_ring: ring(),
+            prefix: ring(),
+            can_out: 0,
+            can_in: 0,
             quiet_until: [0; LANES],
             wake_at: [u64::MAX; LANES],
             warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
@@ -352,14 +364,13 @@ impl Lanes {
                 lanes.lo[rule][lane] = screen.lo;
                 lanes.hi[rule][lane] = screen.hi;
                 lanes.cpu_metric[rule][lane] = screen.cpu;
-                lanes.increase[rule][lane] = screen.increase;
-                lanes.decrease[rule][lane] = screen.decrease;
+                lanes.increase[rule] |= u32::from(screen.increase) << lane;
+                lanes.decrease[rule] |= u32::from(screen.decrease) << lane;
                 lanes.span[rule][lane] = screen.span;
                 lanes.by_sum[rule][lane] = screen.by_sum;
                 lanes.sum_from[rule][lane] = screen.sum_from;
                 lanes.sum_to[rule][lane] = screen.sum_to;
-                lanes.newest_back[rule][lane] = runs[lane].delay as usize;
-                lanes.oldest_back[rule][lane] = screen.span as usize;
+                lanes.oldest_back[rule][lane] = screen.span;
             }
             lanes.on_count_change(lane, &runs[lane]);
         }
@@ -368,8 +379,11 @@ impl Lanes {
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
         let desired = run.fleet.desired();
-        self.can_out[lane] = run.enabled && desired < run.maximum;
-        self.can_in[lane] = run.enabled && run.has_decrease && desired > run.minimum;
+        let bit = 1 << lane;
+        let can_out = run.enabled && desired < run.maximum;
+        let can_in = run.enabled && run.has_decrease && desired > run.minimum;
+        self.can_out = (self.can_out & !bit) | (u32::from(can_out) << lane);
+        self.can_in = (self.can_in & !bit) | (u32::from(can_in) << lane);
     }
 
     /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
@@ -377,7 +391,7 @@ impl Lanes {
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
-    fn step(&mut self, minute: u64, arrivals: f64, runs: &mut [Run<'_>; LANES]) -> u32 {
+    fn step(&mut self, minute: u64, arrivals: f64) -> u32 {
         for lane in 0..LANES {
             let serving = self.serving[lane];
             let served = arrivals.min(serving);
@@ -388,20 +402,23 @@ impl Lanes {
             // As the engine's minute in progress: its sums start at 0.0.
             self.cpu[lane] = cpu_percentage(0.0 + served, 0.0 + serving);
         }
-        for (run, &cpu) in runs.iter_mut().zip(&self.cpu) {
-            run.series.push(cpu);
-        }
-        let len = self.prefix.len();
-        let previous = self.prefix[self.slot];
-        self.slot = if self.slot + 1 == len { 0 } else { self.slot + 1 };
-        let slot = self.slot;
+        self.cpu_ring[slot(minute)] = self.cpu;
+        let previous = self.prefix[slot(minute)];
         // Rounded down: a sample of [0, 100] times 2²⁴ is exact, and converts to its floor.
-        self.prefix[slot] =
-            std::array::from_fn(|lane| previous[lane].wrapping_add((self.cpu[lane] * QUANTUM) as u64));
-        let back = |by: usize| if slot >= by { slot - by } else { slot + len - by };
-        let mut increase_may = [false; LANES];
-        let mut decrease_may = [true; LANES];
+        self.prefix[slot(minute + 1)] = std::array::from_fn(|lane| {
+            previous[lane].wrapping_add((self.cpu[lane] * QUANTUM) as u64)
+        });
+        // In the first minutes these read slots not yet written, but a lane goes to the cold
+        // path then whatever its screen says.
+        let through = minute + 1;
+        let newest: [u64; LANES] = std::array::from_fn(|lane| {
+            self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
+        });
+        // One bit per lane, so that rules combine in registers.
+        let mut increase_may = 0u32;
+        let mut decrease_blocked = 0u32;
         for rule in 0..self.rules {
+            let mut may_bits = 0u32;
             for lane in 0..LANES {
                 let sample = if self.cpu_metric[rule][lane] {
                     self.cpu[lane]
@@ -409,30 +426,34 @@ impl Lanes {
                     arrivals
                 };
                 let flagged = (sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]);
-                if flagged {
-                    self.may_fire_until[rule][lane] = minute + self.span[rule][lane];
-                }
-                let newest = self.prefix[back(self.newest_back[rule][lane])][lane];
-                let oldest = self.prefix[back(self.oldest_back[rule][lane])][lane];
-                let sum = newest.wrapping_sub(oldest) as f64;
-                let may = if self.by_sum[rule][lane] {
-                    (sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane])
+                let until = &mut self.may_fire_until[rule][lane];
+                *until = if flagged {
+                    minute + self.span[rule][lane]
                 } else {
-                    minute < self.may_fire_until[rule][lane]
+                    *until
                 };
-                increase_may[lane] |= may & self.increase[rule][lane];
-                decrease_may[lane] &= may | !self.decrease[rule][lane];
+                let oldest =
+                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane];
+                let sum = newest[lane].wrapping_sub(oldest) as f64;
+                let by_sum = self.by_sum[rule][lane];
+                let may = (by_sum
+                    & (sum >= self.sum_from[rule][lane])
+                    & (sum <= self.sum_to[rule][lane]))
+                    | (!by_sum & (minute < *until));
+                may_bits |= u32::from(may) << lane;
             }
+            increase_may |= may_bits & self.increase[rule];
+            decrease_blocked |= !may_bits & self.decrease[rule];
         }
-        let mut attention = 0;
+        let acts = (increase_may & self.can_out) | (!decrease_blocked & self.can_in);
+        let mut ready = 0u32;
         for lane in 0..LANES {
-            let acts = (increase_may[lane] & self.can_out[lane])
-                | (decrease_may[lane] & self.can_in[lane]);
-            let evaluate = acts & (minute + 1 >= self.quiet_until[lane]);
+            let quiet = minute + 1 < self.quiet_until[lane];
             let wake = (minute == self.wake_at[lane]) | (minute < self.warm_from[lane]);
-            attention |= u32::from(evaluate | wake) << lane;
+            ready |= (u32::from(!quiet) << lane) & acts;
+            ready |= u32::from(wake) << lane;
         }
-        attention
+        ready
     }
 
     /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
@@ -443,6 +464,9 @@ impl Lanes {
         let end_s = (minute + 1) * MINUTE_S;
         let in_service = run.fleet.in_service();
         let warm = minute < self.warm_from[lane];
+        if run.autoscale.evaluates_at(end_s) {
+            run.series.catch_up(&self.cpu_ring, lane, minute);
+        }
         if run.autoscale.evaluates_at(end_s) && (warm || run.may_act(minute)) {
             let (proposal, _) = run.autoscale.evaluate_on(
                 &run.series,
@@ -589,7 +613,7 @@ fn step_lanes_portable(
     let mut lanes = Lanes::new(&runs, screens);
     let minutes = demand.len() as u64;
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let mut attention = lanes.step(minute, arrivals, &mut runs);
+        let mut attention = lanes.step(minute, arrivals);
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
