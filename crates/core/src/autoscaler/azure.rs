@@ -519,7 +519,6 @@ impl History {
         self.next_slot = if slot + 1 == len { 0 } else { slot + 1 };
         self.recorded += 1;
     }
-
 }
 
 /// Where an evaluation reads the minute samples: the engine's [`History`], or the sweep
@@ -786,8 +785,7 @@ impl AzureAutoscale {
         // every Increase rule's, then the Decrease rules' while all of them fire. Every rule
         // has data, so no value stays NaN once read.
         let value_of = |rule: usize| {
-            rule_value(series, &profile.rules[rule].trigger, newest, count)
-                .unwrap_or(f64::NAN)
+            rule_value(series, &profile.rules[rule].trigger, newest, count).unwrap_or(f64::NAN)
         };
         let direction_of = |rule: usize| profile.rules[rule].action.direction;
         // A fixed array, since evaluations run every minute and allocate nothing.

@@ -11,12 +11,17 @@
 //! the in-service count changes, and the summary's sums added in step order. Runs the general
 //! engine would refuse to build, and anything but 60 s steps over a non-empty demand, are
 //! declined (`None`).
+//!
+//! [`azure_autoscale_summaries`] hands the runs whose rules the lanes cover (one profile in
+//! force throughout, one-minute grains, no `Count`, no division per instance: see
+//! [`super::azure_lanes`]) to the lane kernel, eight at a time, and runs the rest here one by
+//! one.
 
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::AzureAutoscale;
 use crate::demand::Demand;
-use crate::kernel::azure_lanes;
 use crate::fleet::{Fleet, FleetConfig};
+use crate::kernel::azure_lanes;
 use crate::metrics::Summary;
 use crate::sim::Simulation;
 

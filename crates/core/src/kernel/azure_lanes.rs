@@ -116,9 +116,10 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
         };
         let quanta = trigger.threshold * per_window * QUANTUM;
         let (sum_from, sum_to) = match trigger.operator {
-            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => {
-                (quanta - quanta.abs() * SLACK - window as f64 - 1.0, f64::INFINITY)
-            }
+            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => (
+                quanta - quanta.abs() * SLACK - window as f64 - 1.0,
+                f64::INFINITY,
+            ),
             ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
                 (f64::NEG_INFINITY, quanta + quanta.abs() * SLACK + 1.0)
             }
@@ -158,10 +159,7 @@ pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAuto
     built
         && screens(autoscale).is_some()
         && reach(autoscale) < RING as u64
-        && demand
-            .as_slice()
-            .iter()
-            .all(|&d| d <= MAX_SCREENED_DEMAND)
+        && demand.as_slice().iter().all(|&d| d <= MAX_SCREENED_DEMAND)
 }
 
 /// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
@@ -239,7 +237,10 @@ fn reach(autoscale: &AzureAutoscale) -> u64 {
 
 /// A ring of zeros, on the heap.
 fn ring<T: Copy + Default>() -> Box<Ring<T>> {
-    let Ok(ring) = vec![[T::default(); LANES]; RING].into_boxed_slice().try_into() else {
+    let Ok(ring) = vec![[T::default(); LANES]; RING]
+        .into_boxed_slice()
+        .try_into()
+    else {
         unreachable!("the vector has RING slots")
     };
     ring

@@ -543,8 +543,12 @@ fn any_lane_azure_autoscale() -> impl Strategy<Value = scalesim_core::AzureAutos
             |((minimum, span, above), rules, delay_min, period_min, enabled)| {
                 let profile = AutoscaleProfile {
                     name: "p".into(),
-                    capacity: ScaleCapacity::new(minimum, minimum + span, minimum + above.min(span))
-                        .unwrap(),
+                    capacity: ScaleCapacity::new(
+                        minimum,
+                        minimum + span,
+                        minimum + above.min(span),
+                    )
+                    .unwrap(),
                     rules,
                 };
                 let setting = AutoscaleSetting {
