@@ -772,7 +772,7 @@ impl Sweep {
     }
 
     /// The scenario's own policy, unchanged, on every trace: what a recommendation saves
-    /// against. Its figures combine over traces as [`Sweep::judged`] combines a combination's:
+    /// against. Its figures combine over traces as `Sweep::judged_row` combines a combination's:
     /// cost summed, losses the worst.
     pub fn baseline(&self) -> Result<Baseline, OutputError> {
         let build = |reason| OutputError::Build {

@@ -16,6 +16,12 @@
 //!   relative 1e-9. So a rule can fire only if some sample of its window passes its threshold
 //!   loosened by that slack (divided by W for Total). Each minute's sample is screened once,
 //!   and the rule marked "may fire" until the last evaluation whose window can reach it.
+//! - A CPU window's Average or Total is screened closer: each sample rounded down to 2⁻²⁴ %
+//!   is a whole number, so prefix sums of them give the window's sum D exactly by one
+//!   subtraction, and the real sum lies in [D, D + W] quanta; the rule may fire only if that
+//!   range, loosened by the slack, reaches its threshold.
+//! - When the screen lets an evaluation through, the rules' exact values (the engine's own
+//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need.
 //! - An evaluation changes something only if an Increase rule may fire below the profile's
 //!   maximum, or every Decrease rule may fire above its minimum, and no cooldown runs; or in
 //!   the first minutes, while windows are short of data (the screen's Total bound assumes W
