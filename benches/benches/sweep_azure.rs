@@ -1,7 +1,8 @@
 //! Benchmarks of an Azure autoscale sweep: 1,000 settings (the Azure ML how-to's two CPU rules
 //! with their thresholds, cooldowns and capacities varied) over 30 days of per-minute traffic
 //! (the first 43,200 minutes of the shipped NASA trace), through the general engine and
-//! through the sweep kernel, on two threads.
+//! through the sweep kernel (`azure_autoscale_summaries`, which steps these covered shapes
+//! eight at a time in its lanes), on two threads.
 
 // A bench whose fixed inputs fail to load has nothing to measure: stopping loudly is right.
 #![allow(clippy::expect_used)]
@@ -22,8 +23,8 @@ use scalesim_core::{
 
 const SETTINGS: usize = 1_000;
 const THREADS: usize = 2;
-/// Runs handed to the kernel at a time.
-const CHUNK: usize = 8;
+/// Runs handed to the kernel at a time: a group of its lanes.
+const CHUNK: usize = scalesim_core::AZURE_SWEEP_LANES;
 
 /// A CPU rule of the how-to: average of one-minute grains over 5 minutes.
 fn cpu_rule(
@@ -135,7 +136,7 @@ fn sweep_azure(c: &mut Criterion) {
         .iter()
         .map(|autoscale| (fleet, autoscale))
         .collect();
-    group.bench_function("kernel_1000_settings_43200_minutes_2_threads", |b| {
+    group.bench_function("lanes_1000_settings_43200_minutes_2_threads", |b| {
         b.iter(|| {
             pool.install(|| {
                 let hours: Vec<u64> = runs

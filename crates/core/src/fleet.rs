@@ -165,11 +165,10 @@ impl Fleet {
         }
     }
 
-    /// The step at whose start the oldest pending launch is due, `u64::MAX` if none is.
-    pub(crate) fn next_due_step(&self) -> u64 {
-        self.launches
-            .front()
-            .map_or(u64::MAX, |launch| launch.due_step)
+    /// The step at whose start the oldest pending launch joins, if any is pending: a sweep
+    /// kernel calls [`Fleet::admit_due_launches`] only then.
+    pub(crate) fn next_due_step(&self) -> Option<u64> {
+        self.launches.front().map(|launch| launch.due_step)
     }
 
     /// Launches due by the start of step `step_idx`, not yet in service.

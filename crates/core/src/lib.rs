@@ -101,6 +101,7 @@ pub use crate::{
     error::BuildError,
     fleet::{CapacityChange, Fleet, FleetConfig, Removal, ServiceModel},
     kernel::azure::{azure_autoscale_summaries, azure_autoscale_summary},
+    kernel::azure_lanes::LANES as AZURE_SWEEP_LANES,
     kernel::hpa::{hpa_summaries, hpa_summary},
     kernel::huawei::{huawei_workspace_summaries, huawei_workspace_summary},
     kernel::{

@@ -539,6 +539,7 @@ impl Sweep {
         let group_size = match self.bases[0].autoscaler {
             AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
             AutoscalerConfig::HuaweiWorkspace(..) => HUAWEI_GROUP,
+            AutoscalerConfig::AzureAutoscale(_) => scalesim_core::AZURE_SWEEP_LANES,
             _ => 1,
         };
         let mut chunk = Vec::with_capacity(group_size * GROUPS_PER_CHUNK);

@@ -41,7 +41,7 @@ pub enum AzureMetric {
 
 impl AzureMetric {
     /// Whether the value is per instance, so that it scales with C / c when projecting.
-    fn is_per_instance(self) -> bool {
+    pub(crate) fn is_per_instance(self) -> bool {
         matches!(self, AzureMetric::CpuUtilizationPercentage)
     }
 
@@ -104,7 +104,7 @@ pub enum ComparisonOperator {
 }
 
 impl ComparisonOperator {
-    fn holds(self, value: f64, threshold: f64) -> bool {
+    pub(crate) fn holds(self, value: f64, threshold: f64) -> bool {
         match self {
             ComparisonOperator::Equals => value == threshold,
             ComparisonOperator::NotEquals => value != threshold,
@@ -519,9 +519,23 @@ impl History {
         self.next_slot = if slot + 1 == len { 0 } else { slot + 1 };
         self.recorded += 1;
     }
+}
 
+/// Where an evaluation reads the minute samples: the engine's [`History`], or the sweep
+/// kernel's lanes, which keep the same samples their own way.
+pub(crate) trait MinuteSeries {
+    /// Minutes recorded so far; the newest is `recorded − 1`.
+    fn recorded(&self) -> u64;
     /// The samples of `metric` for minutes `from..to`, oldest first; the minutes must be
-    /// recorded and the newest `len` ones.
+    /// recorded and within the reach of the longest window.
+    fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64];
+}
+
+impl MinuteSeries for History {
+    fn recorded(&self) -> u64 {
+        self.recorded
+    }
+
     fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
         let back = (self.recorded - from) as usize;
         let start = if self.next_slot >= back {
@@ -550,7 +564,7 @@ struct MinuteInProgress {
 const MAX_METRIC_DELAY_S: u64 = 3600;
 const MINUTE_S: u64 = 60;
 /// Rules a profile may hold (REST API).
-const MAX_RULES: usize = 10;
+pub(crate) const MAX_RULES: usize = 10;
 
 /// The Azure Monitor autoscale engine of one deployment.
 #[derive(Debug, Clone)]
@@ -641,11 +655,7 @@ impl AzureAutoscale {
     /// Ends the minute in progress: its samples join the history.
     fn close_minute(&mut self) -> MinuteSample {
         let minute = std::mem::take(&mut self.current);
-        let cpu = if minute.work_capacity > 0.0 {
-            ((100.0 * minute.work) / minute.work_capacity).min(100.0)
-        } else {
-            0.0
-        };
+        let cpu = cpu_percentage(minute.work, minute.work_capacity);
         let sample = MinuteSample {
             cpu_utilization_percentage: cpu,
             requests_per_minute: minute.arrivals,
@@ -692,40 +702,36 @@ impl AzureAutoscale {
     /// The rule's aggregated value over the window ending at minute `newest`, divided per
     /// instance if asked; `None` when no complete grain lies in the window. Samples are added in
     /// minute order and grains in grain order, as the spec's reading of the window does.
+    #[cfg(test)]
     fn rule_value(&self, trigger: &MetricTrigger, newest: Option<u64>, count: u32) -> Option<f64> {
-        let (first_grain, end_grain) = complete_grains(trigger, newest?)?;
-        let grain = u64::from(trigger.time_grain_min);
-        let samples = self
-            .history
-            .minutes(trigger.metric, first_grain * grain, end_grain * grain);
-        let grain_value = |samples: &[f64]| match trigger.statistic {
-            Statistic::Average => samples.iter().copied().sum::<f64>() / grain as f64,
-            Statistic::Min => samples.iter().copied().fold(f64::INFINITY, f64::min),
-            Statistic::Max => samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            Statistic::Sum => samples.iter().copied().sum(),
-            Statistic::Count => grain as f64,
-        };
-        let grain_count = (end_grain - first_grain) as f64;
-        let aggregation = trigger.time_aggregation;
-        let value = if grain == 1 && trigger.statistic != Statistic::Count {
-            // A one-minute grain's value is its one sample, exactly: x / 1.0 = x, min(∞, x) =
-            // x, and no sample is −0.0 (a minute's sums start at +0.0), which alone a sum
-            // starting at −0.0 would change. So no division per grain.
-            aggregate(aggregation, samples.iter().copied(), grain_count)
-        } else {
-            let grains = samples.chunks_exact(grain as usize).map(grain_value);
-            aggregate(aggregation, grains, grain_count)
-        };
-        Some(if trigger.divide_per_instance {
-            value / f64::from(count)
-        } else {
-            value
-        })
+        rule_value(&self.history, trigger, newest, count)
+    }
+
+    /// The setting, the profile schedule's change points and the metric delay in minutes: what
+    /// the sweep kernel reads to know whether its lanes can take a run.
+    pub(crate) fn shape(&self) -> (&AutoscaleSetting, &[(u64, usize)], u64) {
+        (&self.setting, &self.schedule.changes, self.delay_minutes)
     }
 
     /// The evaluation at `t_s` with current count `count` (spec "The step", 4).
     pub(crate) fn evaluate(
         &mut self,
+        t_s: u64,
+        count: u32,
+    ) -> (Option<Proposal>, Option<ScalingReason>) {
+        let mut cooldown = self.cooldown;
+        let outcome = self.evaluate_on(&self.history, &mut cooldown, t_s, count);
+        self.cooldown = cooldown;
+        outcome
+    }
+
+    /// The evaluation at `t_s` with current count `count`, reading the samples from `series`,
+    /// with `cooldown` the `(t_action_s, cooldown_s)` of the last rule that acted, which it
+    /// updates when a rule acts: the one place that decides, for the engine and the kernel.
+    pub(crate) fn evaluate_on(
+        &self,
+        series: &impl MinuteSeries,
+        cooldown: &mut Option<(u64, u64)>,
         t_s: u64,
         count: u32,
     ) -> (Option<Proposal>, Option<ScalingReason>) {
@@ -750,7 +756,7 @@ impl AzureAutoscale {
         // The newest minute j with (j + 1) · 60 + delay ≤ t, among those recorded.
         let newest = (t_s / MINUTE_S)
             .checked_sub(self.delay_minutes + 1)
-            .filter(|&j| j < self.history.recorded);
+            .filter(|&j| j < series.recorded());
         let has_data = |rule: &ScaleRule| {
             newest.is_some_and(|newest| complete_grains(&rule.trigger, newest).is_some())
         };
@@ -766,7 +772,7 @@ impl AzureAutoscale {
             }
             return (None, None);
         }
-        if let Some((t_action_s, cooldown_s)) = self.cooldown
+        if let Some((t_action_s, cooldown_s)) = *cooldown
             && t_s - t_action_s < cooldown_s
         {
             return (None, None);
@@ -779,8 +785,7 @@ impl AzureAutoscale {
         // every Increase rule's, then the Decrease rules' while all of them fire. Every rule
         // has data, so no value stays NaN once read.
         let value_of = |rule: usize| {
-            self.rule_value(&profile.rules[rule].trigger, newest, count)
-                .unwrap_or(f64::NAN)
+            rule_value(series, &profile.rules[rule].trigger, newest, count).unwrap_or(f64::NAN)
         };
         let direction_of = |rule: usize| profile.rules[rule].action.direction;
         // A fixed array, since evaluations run every minute and allocate nothing.
@@ -838,7 +843,7 @@ impl AzureAutoscale {
                 fired: outcome(rule),
                 cooldown_s,
             };
-            self.cooldown = Some((t_s, cooldown_s));
+            *cooldown = Some((t_s, cooldown_s));
             return (propose(proposed, reason), None);
         }
 
@@ -893,7 +898,7 @@ impl AzureAutoscale {
                         flapping: last_flap,
                         cooldown_s,
                     };
-                    self.cooldown = Some((t_s, cooldown_s));
+                    *cooldown = Some((t_s, cooldown_s));
                     return (propose(candidate, reason), None);
                 }
             }
@@ -907,6 +912,43 @@ impl AzureAutoscale {
         });
         (None, notice)
     }
+}
+
+/// A rule's aggregated value over the window ending at minute `newest`, read from `series`,
+/// divided per instance if asked; `None` when no complete grain lies in the window. Samples are
+/// added in minute order and grains in grain order, as the spec's reading of the window does.
+pub(crate) fn rule_value(
+    series: &impl MinuteSeries,
+    trigger: &MetricTrigger,
+    newest: Option<u64>,
+    count: u32,
+) -> Option<f64> {
+    let (first_grain, end_grain) = complete_grains(trigger, newest?)?;
+    let grain = u64::from(trigger.time_grain_min);
+    let samples = series.minutes(trigger.metric, first_grain * grain, end_grain * grain);
+    let grain_value = |samples: &[f64]| match trigger.statistic {
+        Statistic::Average => samples.iter().copied().sum::<f64>() / grain as f64,
+        Statistic::Min => samples.iter().copied().fold(f64::INFINITY, f64::min),
+        Statistic::Max => samples.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        Statistic::Sum => samples.iter().copied().sum(),
+        Statistic::Count => grain as f64,
+    };
+    let grain_count = (end_grain - first_grain) as f64;
+    let aggregation = trigger.time_aggregation;
+    let value = if grain == 1 && trigger.statistic != Statistic::Count {
+        // A one-minute grain's value is its one sample, exactly: x / 1.0 = x, min(∞, x) =
+        // x, and no sample is −0.0 (a minute's sums start at +0.0), which alone a sum
+        // starting at −0.0 would change. So no division per grain.
+        aggregate(aggregation, samples.iter().copied(), grain_count)
+    } else {
+        let grains = samples.chunks_exact(grain as usize).map(grain_value);
+        aggregate(aggregation, grains, grain_count)
+    };
+    Some(if trigger.divide_per_instance {
+        value / f64::from(count)
+    } else {
+        value
+    })
 }
 
 /// The grain values of a window, oldest first, combined by `aggregation`, in order.
@@ -940,8 +982,18 @@ fn complete_grains(trigger: &MetricTrigger, newest: u64) -> Option<(u64, u64)> {
     (end_grain > first_grain).then_some((first_grain, end_grain))
 }
 
+/// A minute's CPU sample from its work and work capacity (autoscaler/mod.rs): percent, at most
+/// 100, and 0 without capacity.
+pub(crate) fn cpu_percentage(work: f64, work_capacity: f64) -> f64 {
+    if work_capacity > 0.0 {
+        ((100.0 * work) / work_capacity).min(100.0)
+    } else {
+        0.0
+    }
+}
+
 /// A rule's proposal from the current count, before the clamp (spec "Rules").
-fn rule_proposal(action: &ScaleAction, count: u32) -> u32 {
+pub(crate) fn rule_proposal(action: &ScaleAction, count: u32) -> u32 {
     let amount = match action.scale_type {
         ScaleType::ChangeCount => action.value,
         // ceil(C × value / 100) in integers, so no rounding noise decides a count.

@@ -11,11 +11,17 @@
 //! the in-service count changes, and the summary's sums added in step order. Runs the general
 //! engine would refuse to build, and anything but 60 s steps over a non-empty demand, are
 //! declined (`None`).
+//!
+//! [`azure_autoscale_summaries`] hands the runs whose rules the lanes cover (one profile in
+//! force throughout, one-minute grains, no `Count`, no division per instance: see
+//! [`super::azure_lanes`]) to the lane kernel, eight at a time, and runs the rest here one by
+//! one.
 
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::AzureAutoscale;
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
+use crate::kernel::azure_lanes;
 use crate::metrics::Summary;
 use crate::sim::Simulation;
 
@@ -45,13 +51,26 @@ pub fn azure_autoscale_summaries(
         return vec![None; runs.len()];
     }
     let demand_total = demand.total();
-    runs.iter()
-        .map(|&(fleet, autoscale)| {
-            let mut summary = run(demand, fleet, autoscale)?;
+    let mut summaries = vec![None; runs.len()];
+    let mut grouped: Vec<usize> = Vec::with_capacity(runs.len());
+    for (index, &(fleet, autoscale)) in runs.iter().enumerate() {
+        if azure_lanes::covers(demand, fleet, autoscale) {
+            grouped.push(index);
+        } else if let Some(mut summary) = run(demand, fleet, autoscale) {
             summary.demand_total = demand_total;
-            Some(summary)
-        })
-        .collect()
+            summaries[index] = Some(summary);
+        }
+    }
+    for group in grouped.chunks(azure_lanes::LANES) {
+        let lanes: Vec<(FleetConfig, &AzureAutoscale)> =
+            group.iter().map(|&index| runs[index]).collect();
+        let finished = azure_lanes::summaries(demand.as_slice(), &lanes);
+        for (&index, mut summary) in group.iter().zip(finished) {
+            summary.demand_total = demand_total;
+            summaries[index] = Some(summary);
+        }
+    }
+    summaries
 }
 
 /// One run: its summary, all but the demand total.

@@ -50,7 +50,7 @@ pub fn hpa_summary(
     let steps_per_sync = hpa.sync_period_s() / step_s;
     let mut in_service = fleet.in_service();
     let mut capacity = fleet.capacity();
-    let mut next_due = fleet.next_due_step();
+    let mut next_due = fleet.next_due_step().unwrap_or(u64::MAX);
     let mut summary = Summary::start(in_service);
     let (mut demand_total, mut served_total, mut unserved_total) = (0.0, 0.0, 0.0);
     let (mut underprovisioned_steps, mut instance_seconds) = (0u64, 0u64);
@@ -62,7 +62,7 @@ pub fn hpa_summary(
             fleet.admit_due_launches(step_idx, step_idx * step_s);
             in_service = fleet.in_service();
             capacity = fleet.capacity();
-            next_due = fleet.next_due_step();
+            next_due = fleet.next_due_step().unwrap_or(u64::MAX);
         }
         // The Throttle model and SummarySink::on_step, in their order.
         let served = arrivals.min(capacity);
@@ -106,7 +106,7 @@ pub fn hpa_summary(
             }
             in_service = fleet.in_service();
             capacity = fleet.capacity();
-            next_due = fleet.next_due_step();
+            next_due = fleet.next_due_step().unwrap_or(u64::MAX);
         }
     }
     let steps = demand.len() as u64;

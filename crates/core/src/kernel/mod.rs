@@ -9,6 +9,7 @@
 
 pub(crate) mod aws;
 pub(crate) mod azure;
+pub(crate) mod azure_lanes;
 pub(crate) mod hpa;
 pub(crate) mod huawei;
 

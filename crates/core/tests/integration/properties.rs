@@ -785,3 +785,149 @@ proptest! {
         prop_assert_eq!(fast, general);
     }
 }
+
+/// The rule shapes the Azure lane kernel covers: one-minute grains, no `Count`, no division
+/// per instance (any metric, other statistic and aggregation, operator, direction and type).
+fn any_lane_azure_rule() -> impl Strategy<Value = scalesim_core::ScaleRule> {
+    use scalesim_core::{Statistic, TimeAggregation};
+    (any_azure_rule(), 0u32..12).prop_map(|(mut rule, window)| {
+        let trigger = &mut rule.trigger;
+        trigger.time_grain_min = 1;
+        trigger.time_window_min = 1 + window;
+        trigger.divide_per_instance = false;
+        if trigger.statistic == Statistic::Count {
+            trigger.statistic = Statistic::Average;
+        }
+        if trigger.time_aggregation == TimeAggregation::Count {
+            trigger.time_aggregation = TimeAggregation::Total;
+        }
+        rule
+    })
+}
+
+/// An Azure autoscale setting the lane kernel covers: one profile in force throughout.
+fn any_lane_azure_autoscale() -> impl Strategy<Value = scalesim_core::AzureAutoscale> {
+    use scalesim_core::{
+        AutoscaleProfile, AutoscaleSetting, AzureAutoscale, ProfileSchedule, ScaleCapacity,
+    };
+    (
+        (1u32..4, 0u32..8, 0u32..8),
+        prop::collection::vec(any_lane_azure_rule(), 0..5),
+        0u64..4,
+        prop_oneof![4 => Just(1u64), 1 => 2u64..4],
+        prop_oneof![8 => Just(true), 1 => Just(false)],
+    )
+        .prop_map(
+            |((minimum, span, above), rules, delay_min, period_min, enabled)| {
+                let profile = AutoscaleProfile {
+                    name: "p".into(),
+                    capacity: ScaleCapacity::new(
+                        minimum,
+                        minimum + span,
+                        minimum + above.min(span),
+                    )
+                    .unwrap(),
+                    rules,
+                };
+                let setting = AutoscaleSetting {
+                    enabled,
+                    profiles: vec![profile],
+                };
+                AzureAutoscale::new(
+                    setting,
+                    ProfileSchedule::constant(0),
+                    delay_min * 60,
+                    period_min * 60,
+                )
+                .unwrap()
+            },
+        )
+}
+
+/// Minute demand in stretches (exact ties with thresholds) or noisy minute by minute
+/// (fractional CPU samples, windows that straddle thresholds).
+fn any_lane_minute_demand() -> impl Strategy<Value = Vec<f64>> {
+    prop_oneof![
+        any_minute_demand(),
+        prop::collection::vec(
+            prop_oneof![0.0f64..3000.0, (0u32..300).prop_map(f64::from)],
+            1..400
+        ),
+    ]
+}
+
+fn any_lane_fleet() -> impl Strategy<Value = scalesim_core::FleetConfig> {
+    (
+        prop_oneof![1.0f64..200.0, (1u32..20).prop_map(|c| f64::from(c) * 10.0)],
+        0u32..15,
+        0u64..8,
+    )
+        .prop_map(
+            |(capacity_per_instance_per_min, initial_instances, provisioning_min)| {
+                scalesim_core::FleetConfig {
+                    capacity_per_instance_per_min,
+                    initial_instances,
+                    provisioning_s: provisioning_min * 60,
+                }
+            },
+        )
+}
+
+fn general_azure_summary(
+    demand: &scalesim_core::Demand,
+    fleet: scalesim_core::FleetConfig,
+    autoscale: &scalesim_core::AzureAutoscale,
+) -> Option<scalesim_core::Summary> {
+    let mut simulation = scalesim_core::Simulation::builder(fleet)
+        .autoscaler(autoscale.clone())
+        .demand(demand)
+        .build()
+        .ok()?;
+    let mut sink = scalesim_core::SummarySink::new();
+    simulation.run(&mut sink);
+    sink.summary()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn the_azure_lane_kernel_gives_the_general_engines_summary_bit_for_bit(
+        autoscale in any_lane_azure_autoscale(),
+        demand in any_lane_minute_demand(),
+        fleet in any_lane_fleet(),
+    ) {
+        let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
+        let general = general_azure_summary(&per_step, fleet, &autoscale);
+        let fast = scalesim_core::azure_autoscale_summary(&per_step, fleet, &autoscale);
+        prop_assert_eq!(fast, general);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Runs stepped together in lanes (covered or not, a group short or full) give what each
+    /// gives alone, and what the general engine gives.
+    #[test]
+    fn azure_runs_stepped_together_give_what_each_gives_alone(
+        runs in prop::collection::vec(
+            (
+                prop_oneof![3 => any_lane_azure_autoscale(), 1 => any_azure_autoscale()],
+                any_lane_fleet(),
+            ),
+            1..20,
+        ),
+        demand in any_lane_minute_demand(),
+    ) {
+        let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
+        let together: Vec<(scalesim_core::FleetConfig, &scalesim_core::AzureAutoscale)> =
+            runs.iter().map(|(autoscale, fleet)| (*fleet, autoscale)).collect();
+        let summaries = scalesim_core::azure_autoscale_summaries(&per_step, &together);
+        for (summary, (autoscale, fleet)) in summaries.iter().zip(&runs) {
+            let alone = scalesim_core::azure_autoscale_summary(&per_step, *fleet, autoscale);
+            prop_assert_eq!(summary, &alone);
+            prop_assert_eq!(alone, general_azure_summary(&per_step, *fleet, autoscale));
+        }
+    }
+}

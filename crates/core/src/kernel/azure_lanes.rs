@@ -1,0 +1,648 @@
+//! The lane kernel of Azure autoscale sweeps: [`LANES`] runs of the common rule shapes step
+//! together over one pass of the demand, their hot state side by side in arrays.
+//!
+//! It takes a run when one profile is in force throughout, every rule watches CPU or requests
+//! through one-minute grains of any statistic but `Count`, aggregated by any aggregation but
+//! `Count`, not divided per instance, against a finite threshold; any scale type, cooldown,
+//! metric delay and evaluation period. The per-run kernel ([`super::azure`]) takes the rest.
+//!
+//! **Invariant:** the summary is the general engine's bit for bit (property tests hold it to
+//! that). The decisions are the engine's own: [`AzureAutoscale::evaluate_on`] reads the lane's
+//! samples (kept as the engine keeps them, the CPU sample by the engine's own expression) and
+//! the lane's [`Fleet`] carries them out. What the lanes add is a screen that proves, cheaply,
+//! that an evaluation would change nothing, so that it need not run:
+//! - A window's Average, Minimum, Maximum and Last lie between its smallest and largest sample,
+//!   and its Total between W times those (W its minutes), each up to rounding far below a
+//!   relative 1e-9. So a rule can fire only if some sample of its window passes its threshold
+//!   loosened by that slack (divided by W for Total). Each minute's sample is screened once,
+//!   and the rule marked "may fire" until the last evaluation whose window can reach it.
+//! - A CPU window's Average or Total is screened closer: each sample rounded down to 2⁻²⁴ %
+//!   is a whole number, so prefix sums of them give the window's sum D exactly by one
+//!   subtraction, and the real sum lies in [D, D + W] quanta; the rule may fire only if that
+//!   range, loosened by the slack, reaches its threshold.
+//! - When the screen lets an evaluation through, the rules' exact values (the engine's own
+//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need.
+//! - An evaluation changes something only if an Increase rule may fire below the profile's
+//!   maximum, or every Decrease rule may fire above its minimum, and no cooldown runs; or in
+//!   the first minutes, while windows are short of data (the screen's Total bound assumes W
+//!   samples). Otherwise it would return nothing and set no cooldown, which is what skipping it
+//!   does. A lane also leaves the hot path the minute before launches join.
+//!
+//! Every float of the summary is added in step order as the engine adds it.
+
+use crate::autoscaler::Autoscaler;
+use crate::autoscaler::azure::{
+    AzureAutoscale, AzureMetric, ComparisonOperator, MAX_RULES, MinuteSeries, ScaleDirection,
+    ScaleRule, Statistic, TimeAggregation, cpu_percentage, rule_value,
+};
+use crate::demand::Demand;
+use crate::fleet::{Fleet, FleetConfig};
+use crate::metrics::Summary;
+use crate::sim::Simulation;
+
+const MINUTE_S: u64 = 60;
+/// How many runs step together through each minute: hand the kernel runs in multiples of this.
+pub const LANES: usize = 8;
+/// The screen's relative slack: far above the rounding of a window's aggregate (at most 720
+/// samples, each operation rounding by 2⁻⁵³), far below any gap a threshold is set to find.
+const SLACK: f64 = 1e-9;
+/// The screen's absolute slack, for thresholds near zero.
+const TINY: f64 = 1e-300;
+/// CPU samples are screened in units of 2⁻²⁴ percent: a window's sum of them, at most 720 × 100
+/// × 2²⁴, is a whole number below 2⁵³, exact in a float.
+const QUANTUM: f64 = (1u64 << 24) as f64;
+/// Demand up to this keeps every window's Total finite (720 minutes of it), which the
+/// screen's bounds assume.
+const MAX_SCREENED_DEMAND: f64 = 1e290;
+
+/// How the hot path screens one rule's samples: a sample in `[lo, hi]` may make it fire.
+#[derive(Debug, Clone, Copy)]
+struct Screen {
+    lo: f64,
+    hi: f64,
+    cpu: bool,
+    increase: bool,
+    decrease: bool,
+    /// The metric delay and window, minutes: a sample of minute f is in the window of the
+    /// evaluations of minutes up to f + span, exclusive.
+    span: u64,
+    /// A CPU window's Average or Total, screened by its sum instead: the rule may fire only if
+    /// the window's quantized sum D (each sample rounded down) has `D >= sum_from` and `D <=
+    /// sum_to`.
+    by_sum: bool,
+    sum_from: f64,
+    sum_to: f64,
+}
+
+/// The screens of `autoscale`'s rules, and the minutes before which its lane always goes to
+/// the cold path; `None` when the lanes do not cover it.
+fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
+    let (setting, changes, delay) = autoscale.shape();
+    let [(0, profile)] = changes else {
+        return None;
+    };
+    let rules = &setting.profiles[*profile].rules;
+    let mut screens = Vec::with_capacity(rules.len());
+    let mut warm_from = delay + 1;
+    for rule in rules {
+        let trigger = &rule.trigger;
+        let covered = trigger.time_grain_min == 1
+            && trigger.statistic != Statistic::Count
+            && trigger.time_aggregation != TimeAggregation::Count
+            && !trigger.divide_per_instance
+            && trigger.threshold.is_finite();
+        if !covered {
+            return None;
+        }
+        let window = u64::from(trigger.time_window_min);
+        warm_from = warm_from.max(delay + window + 1);
+        let threshold = if trigger.time_aggregation == TimeAggregation::Total {
+            trigger.threshold / window as f64
+        } else {
+            trigger.threshold
+        };
+        let below = threshold - threshold.abs() * SLACK - TINY;
+        let above = threshold + threshold.abs() * SLACK + TINY;
+        // Equality needs a sample at or above the threshold and one at or below it, maybe
+        // another: only the first is a bound on one sample.
+        let (lo, hi) = match trigger.operator {
+            ComparisonOperator::GreaterThan
+            | ComparisonOperator::GreaterThanOrEqual
+            | ComparisonOperator::Equals => (below, f64::INFINITY),
+            ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
+                (f64::NEG_INFINITY, above)
+            }
+            ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        // The window's samples summed in float are within a relative 720 × 2⁻⁵³ of their real
+        // sum S, which lies in [D, D + W] quanta: the slack covers the first, the W the second.
+        let per_window = match trigger.time_aggregation {
+            TimeAggregation::Average => window as f64,
+            _ => 1.0,
+        };
+        let quanta = trigger.threshold * per_window * QUANTUM;
+        let (sum_from, sum_to) = match trigger.operator {
+            ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual => (
+                quanta - quanta.abs() * SLACK - window as f64 - 1.0,
+                f64::INFINITY,
+            ),
+            ComparisonOperator::LessThan | ComparisonOperator::LessThanOrEqual => {
+                (f64::NEG_INFINITY, quanta + quanta.abs() * SLACK + 1.0)
+            }
+            ComparisonOperator::Equals => (
+                quanta - quanta.abs() * SLACK - window as f64 - 1.0,
+                quanta + quanta.abs() * SLACK + 1.0,
+            ),
+            ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        let cpu = trigger.metric == AzureMetric::CpuUtilizationPercentage;
+        screens.push(Screen {
+            by_sum: cpu
+                && matches!(
+                    trigger.time_aggregation,
+                    TimeAggregation::Average | TimeAggregation::Total
+                ),
+            sum_from,
+            sum_to,
+            lo,
+            hi,
+            cpu,
+            increase: rule.action.direction == ScaleDirection::Increase,
+            decrease: rule.action.direction == ScaleDirection::Decrease,
+            span: delay + window,
+        });
+    }
+    Some((screens, warm_from))
+}
+
+/// Whether the lanes take the run: the engine would build it and its rules are covered.
+pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAutoscale) -> bool {
+    let built = Simulation::builder(config)
+        .autoscaler(autoscale.clone())
+        .demand(demand)
+        .build()
+        .is_ok();
+    built
+        && screens(autoscale).is_some()
+        && reach(autoscale) < RING as u64
+        && demand.as_slice().iter().all(|&d| d <= MAX_SCREENED_DEMAND)
+}
+
+/// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
+/// window can reach, copied out of the lanes' ring in order before each evaluation (one
+/// slice per window, as the engine's history gives it), requests read from the demand itself.
+struct LaneSeries<'a> {
+    /// The CPU samples of minutes `recorded − len .. recorded`.
+    cpu: Vec<f64>,
+    recorded: u64,
+    demand: &'a [f64],
+}
+
+impl<'a> LaneSeries<'a> {
+    fn new(autoscale: &AzureAutoscale, demand: &'a [f64]) -> Self {
+        Self {
+            cpu: vec![0.0; reach(autoscale) as usize],
+            recorded: 0,
+            demand,
+        }
+    }
+
+    /// Copies `lane`'s samples through `minute` out of `ring`.
+    fn catch_up(&mut self, ring: &Ring<f64>, lane: usize, minute: u64) {
+        self.recorded = minute + 1;
+        // Before minute 0 (wrapping), slots not yet written: no window reads them.
+        let mut at = self.recorded.wrapping_sub(self.cpu.len() as u64);
+        for sample in &mut self.cpu {
+            *sample = ring[slot(at)][lane];
+            at = at.wrapping_add(1);
+        }
+    }
+}
+
+impl MinuteSeries for LaneSeries<'_> {
+    fn recorded(&self) -> u64 {
+        self.recorded
+    }
+
+    // The engine's request sample is 0.0 + arrivals, the demand itself but for the sign of a
+    // zero, which no comparison or projection of a rule can tell.
+    fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
+        match metric {
+            AzureMetric::RequestsPerMinute => &self.demand[from as usize..to as usize],
+            AzureMetric::CpuUtilizationPercentage => {
+                let start = (from + self.cpu.len() as u64 - self.recorded) as usize;
+                &self.cpu[start..start + (to - from) as usize]
+            }
+        }
+    }
+}
+
+/// Minutes a ring of the lanes holds: more than any covered window and delay reach back.
+const RING: usize = 1024;
+/// Per minute, `RING` minutes round, every lane's value side by side.
+type Ring<T> = [[T; LANES]; RING];
+
+/// The slot of minute `at` in a ring.
+fn slot(at: u64) -> usize {
+    (at % RING as u64) as usize
+}
+
+/// The minutes an evaluation of `autoscale` reads back from the newest: its longest window and
+/// its delay, and one more.
+fn reach(autoscale: &AzureAutoscale) -> u64 {
+    let (setting, _, delay) = autoscale.shape();
+    let longest_window = setting
+        .profiles
+        .iter()
+        .flat_map(|p| &p.rules)
+        .map(|r| u64::from(r.trigger.time_window_min))
+        .max()
+        .unwrap_or(1);
+    longest_window + delay + 1
+}
+
+/// A ring of zeros, on the heap.
+fn ring<T: Copy + Default>() -> Box<Ring<T>> {
+    let Ok(ring) = vec![[T::default(); LANES]; RING]
+        .into_boxed_slice()
+        .try_into()
+    else {
+        unreachable!("the vector has RING slots")
+    };
+    ring
+}
+
+/// A lane's state off the hot path: its engine, fleet, samples and what it has counted.
+struct Run<'a> {
+    autoscale: AzureAutoscale,
+    fleet: Fleet,
+    series: LaneSeries<'a>,
+    cooldown: Option<(u64, u64)>,
+    enabled: bool,
+    /// The metric delay, minutes.
+    delay: u64,
+    minimum: u32,
+    maximum: u32,
+    has_decrease: bool,
+    /// Σ in service × minutes up to `counted_to`, exclusive.
+    instance_minutes: u64,
+    counted_to: u64,
+    peak_in_service: u32,
+    min_in_service: u32,
+    scale_out_events: u64,
+    scale_in_events: u64,
+}
+
+impl Run<'_> {
+    /// Whether the evaluation at the end of `minute`, once every rule has a full window, may
+    /// change anything: whether an Increase rule fires, or every Decrease rule does, as the
+    /// engine's evaluation first asks, from the same values. When not, the evaluation would
+    /// return nothing and set no cooldown.
+    fn may_act(&self, minute: u64) -> bool {
+        let newest = Some(minute - self.delay);
+        let count = self.fleet.desired();
+        let (setting, changes, _) = self.autoscale.shape();
+        let rules = &setting.profiles[changes[0].1].rules;
+        let fires = |rule: &ScaleRule| {
+            let trigger = &rule.trigger;
+            rule_value(&self.series, trigger, newest, count)
+                .is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
+        };
+        let direction = |direction| move |rule: &&ScaleRule| rule.action.direction == direction;
+        let mut increase = rules.iter().filter(direction(ScaleDirection::Increase));
+        let mut decrease = rules.iter().filter(direction(ScaleDirection::Decrease));
+        increase.any(fires) || (self.has_decrease && decrease.all(fires))
+    }
+}
+
+/// The hot state of [`LANES`] runs, one array per quantity.
+struct Lanes {
+    serving: [f64; LANES],
+    served_total: [f64; LANES],
+    unserved_total: [f64; LANES],
+    underprovisioned_minutes: [u64; LANES],
+    cpu: [f64; LANES],
+    /// Rules screened: the most any lane has.
+    rules: usize,
+    lo: [[f64; LANES]; MAX_RULES],
+    hi: [[f64; LANES]; MAX_RULES],
+    cpu_metric: [[bool; LANES]; MAX_RULES],
+    /// Per rule, the lanes in which it is an Increase (a Decrease) rule, one bit each.
+    increase: [u32; MAX_RULES],
+    decrease: [u32; MAX_RULES],
+    span: [[u64; LANES]; MAX_RULES],
+    /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
+    may_fire_until: [[u64; LANES]; MAX_RULES],
+    by_sum: [[bool; LANES]; MAX_RULES],
+    sum_from: [[f64; LANES]; MAX_RULES],
+    sum_to: [[f64; LANES]; MAX_RULES],
+    /// Minutes back from the prefix sum through the newest minute to where the rule's
+    /// window ends (the delay) and to where it starts (delay + window).
+    newest_back: [u64; LANES],
+    oldest_back: [[u64; LANES]; MAX_RULES],
+    /// Each lane's CPU samples.
+    cpu_ring: Box<Ring<f64>>,
+    /// Each lane's prefix sums of its quantized CPU samples, the one at minute m summing
+    /// minutes before m (wrapping: only differences are read): a window's sum is a difference.
+    prefix: Box<Ring<u64>>,
+    /// The lanes in which an Increase rule could raise the count (below the maximum).
+    can_out: u32,
+    /// The lanes in which Decrease rules could lower it (some exist, above the minimum).
+    can_in: u32,
+    /// The minute from whose end a cooldown no longer stops evaluations.
+    quiet_until: [u64; LANES],
+    /// The minute at whose end launches join (for the next).
+    wake_at: [u64; LANES],
+    /// Minutes before this go to the cold path whatever the screen says.
+    warm_from: [u64; LANES],
+}
+
+impl Lanes {
+    fn new(runs: &[Run<'_>; LANES], screens: &[(Vec<Screen>, u64); LANES]) -> Self {
+        let mut lanes = Self {
+            serving: runs.each_ref().map(|run| run.fleet.capacity()),
+            served_total: [0.0; LANES],
+            unserved_total: [0.0; LANES],
+            underprovisioned_minutes: [0; LANES],
+            cpu: [0.0; LANES],
+            rules: screens.iter().map(|(s, _)| s.len()).max().unwrap_or(0),
+            lo: [[f64::INFINITY; LANES]; MAX_RULES],
+            hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
+            cpu_metric: [[false; LANES]; MAX_RULES],
+            increase: [0; MAX_RULES],
+            decrease: [0; MAX_RULES],
+            span: [[0; LANES]; MAX_RULES],
+            may_fire_until: [[0; LANES]; MAX_RULES],
+            by_sum: [[false; LANES]; MAX_RULES],
+            sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
+            sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
+            newest_back: runs.each_ref().map(|run| run.delay),
+            oldest_back: [[0; LANES]; MAX_RULES],
+            cpu_ring: ring(),
+            prefix: ring(),
+            can_out: 0,
+            can_in: 0,
+            quiet_until: [0; LANES],
+            wake_at: [u64::MAX; LANES],
+            warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
+        };
+        for (lane, (rules, _)) in screens.iter().enumerate() {
+            for (rule, screen) in rules.iter().enumerate() {
+                lanes.lo[rule][lane] = screen.lo;
+                lanes.hi[rule][lane] = screen.hi;
+                lanes.cpu_metric[rule][lane] = screen.cpu;
+                lanes.increase[rule] |= u32::from(screen.increase) << lane;
+                lanes.decrease[rule] |= u32::from(screen.decrease) << lane;
+                lanes.span[rule][lane] = screen.span;
+                lanes.by_sum[rule][lane] = screen.by_sum;
+                lanes.sum_from[rule][lane] = screen.sum_from;
+                lanes.sum_to[rule][lane] = screen.sum_to;
+                lanes.oldest_back[rule][lane] = screen.span;
+            }
+            lanes.on_count_change(lane, &runs[lane]);
+        }
+        lanes
+    }
+
+    fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
+        let desired = run.fleet.desired();
+        let bit = 1 << lane;
+        let can_out = run.enabled && desired < run.maximum;
+        let can_in = run.enabled && run.has_decrease && desired > run.minimum;
+        self.can_out = (self.can_out & !bit) | (u32::from(can_out) << lane);
+        self.can_in = (self.can_in & !bit) | (u32::from(can_in) << lane);
+    }
+
+    /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
+    /// each.
+    #[inline(always)]
+    // One index walks a dozen arrays in step: what the vectorizer reads best.
+    #[allow(clippy::needless_range_loop)]
+    fn step(&mut self, minute: u64, arrivals: f64) -> u32 {
+        for lane in 0..LANES {
+            let serving = self.serving[lane];
+            let served = arrivals.min(serving);
+            let unserved = arrivals - served;
+            self.served_total[lane] += served;
+            self.unserved_total[lane] += unserved;
+            self.underprovisioned_minutes[lane] += u64::from(unserved > 0.0);
+            // As the engine's minute in progress: its sums start at 0.0.
+            self.cpu[lane] = cpu_percentage(0.0 + served, 0.0 + serving);
+        }
+        self.cpu_ring[slot(minute)] = self.cpu;
+        let previous = self.prefix[slot(minute)];
+        // Rounded down: a sample of [0, 100] times 2²⁴ is exact, and converts to its floor.
+        self.prefix[slot(minute + 1)] = std::array::from_fn(|lane| {
+            previous[lane].wrapping_add((self.cpu[lane] * QUANTUM) as u64)
+        });
+        // In the first minutes these read slots not yet written, but a lane goes to the cold
+        // path then whatever its screen says.
+        let through = minute + 1;
+        let newest: [u64; LANES] = std::array::from_fn(|lane| {
+            self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
+        });
+        // One bit per lane, so that rules combine in registers.
+        let mut increase_may = 0u32;
+        let mut decrease_blocked = 0u32;
+        for rule in 0..self.rules {
+            let mut may_bits = 0u32;
+            for lane in 0..LANES {
+                let sample = if self.cpu_metric[rule][lane] {
+                    self.cpu[lane]
+                } else {
+                    arrivals
+                };
+                let flagged = (sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]);
+                let until = &mut self.may_fire_until[rule][lane];
+                *until = if flagged {
+                    minute + self.span[rule][lane]
+                } else {
+                    *until
+                };
+                let oldest =
+                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane];
+                let sum = newest[lane].wrapping_sub(oldest) as f64;
+                let by_sum = self.by_sum[rule][lane];
+                let may = (by_sum
+                    & (sum >= self.sum_from[rule][lane])
+                    & (sum <= self.sum_to[rule][lane]))
+                    | (!by_sum & (minute < *until));
+                may_bits |= u32::from(may) << lane;
+            }
+            increase_may |= may_bits & self.increase[rule];
+            decrease_blocked |= !may_bits & self.decrease[rule];
+        }
+        let acts = (increase_may & self.can_out) | (!decrease_blocked & self.can_in);
+        let mut ready = 0u32;
+        for lane in 0..LANES {
+            let quiet = minute + 1 < self.quiet_until[lane];
+            let wake = (minute == self.wake_at[lane]) | (minute < self.warm_from[lane]);
+            ready |= (u32::from(!quiet) << lane) & acts;
+            ready |= u32::from(wake) << lane;
+        }
+        ready
+    }
+
+    /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
+    /// launches that join at the next.
+    #[cold]
+    #[inline(never)]
+    fn attend(&mut self, run: &mut Run<'_>, lane: usize, minute: u64, minutes: u64) {
+        let end_s = (minute + 1) * MINUTE_S;
+        let in_service = run.fleet.in_service();
+        let warm = minute < self.warm_from[lane];
+        if run.autoscale.evaluates_at(end_s) {
+            run.series.catch_up(&self.cpu_ring, lane, minute);
+        }
+        if run.autoscale.evaluates_at(end_s) && (warm || run.may_act(minute)) {
+            let (proposal, _) = run.autoscale.evaluate_on(
+                &run.series,
+                &mut run.cooldown,
+                end_s,
+                run.fleet.desired(),
+            );
+            if let Some(proposal) = proposal {
+                let desired = proposal.bounds.clamp(proposal.desired);
+                if let Some(change) =
+                    run.fleet
+                        .set_desired(desired, minute, proposal.removal, end_s)
+                {
+                    if change.to > change.from {
+                        run.scale_out_events += 1;
+                    } else {
+                        run.scale_in_events += 1;
+                    }
+                }
+                self.quiet_until[lane] = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
+                    t_action_s.saturating_add(cooldown_s).div_ceil(MINUTE_S)
+                });
+                self.on_count_change(lane, run);
+            }
+        }
+        let next = minute + 1;
+        if run.fleet.next_due_step() == Some(next) {
+            run.fleet.admit_due_launches(next, end_s);
+        }
+        // A launch due at step s joins at the end of minute s − 1 (never, past u64's end).
+        self.wake_at[lane] = run
+            .fleet
+            .next_due_step()
+            .map_or(u64::MAX, |due| due.saturating_sub(1));
+        if run.fleet.in_service() != in_service {
+            run.instance_minutes += u64::from(in_service) * (next - run.counted_to);
+            run.counted_to = next;
+            let now = run.fleet.in_service();
+            if next < minutes {
+                run.peak_in_service = run.peak_in_service.max(now);
+                run.min_in_service = run.min_in_service.min(now);
+            }
+            self.serving[lane] = run.fleet.capacity();
+        }
+    }
+}
+
+/// The summaries of [`LANES`] covered runs over `demand`, all but the demand total; a short
+/// group repeats its first run in the spare lanes.
+pub(crate) fn summaries(
+    demand: &[f64],
+    group: &[(FleetConfig, &AzureAutoscale)],
+) -> [Summary; LANES] {
+    let runs: [Run<'_>; LANES] = std::array::from_fn(|lane| {
+        let (config, autoscale) = group.get(lane).copied().unwrap_or(group[0]);
+        let initial = autoscale.initial_bounds().clamp(config.initial_instances);
+        let bounds = autoscale.initial_bounds();
+        let (setting, changes, _) = autoscale.shape();
+        let profile = &setting.profiles[changes[0].1];
+        Run {
+            autoscale: autoscale.clone(),
+            fleet: Fleet::new(
+                config.capacity_per_instance_per_min,
+                initial,
+                config.provisioning_s,
+                MINUTE_S,
+            ),
+            series: LaneSeries::new(autoscale, demand),
+            cooldown: None,
+            enabled: setting.enabled,
+            delay: autoscale.shape().2,
+            minimum: bounds.min(),
+            maximum: bounds.max(),
+            has_decrease: profile
+                .rules
+                .iter()
+                .any(|r| r.action.direction == ScaleDirection::Decrease),
+            instance_minutes: 0,
+            counted_to: 0,
+            peak_in_service: initial,
+            min_in_service: initial,
+            scale_out_events: 0,
+            scale_in_events: 0,
+        }
+    });
+    let screens: [(Vec<Screen>, u64); LANES] = std::array::from_fn(|lane| {
+        screens(&runs[lane].autoscale).unwrap_or_else(|| (Vec::new(), u64::MAX))
+    });
+    step_lanes(demand, runs, &screens)
+}
+
+/// Steps the lanes through `demand`. Compiled also for AVX2 and AVX-512 and picked at run time:
+/// the same operations in the same order, and Rust never fuses or reorders float arithmetic,
+/// so the same bits on every CPU.
+fn step_lanes(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has just been found to have the features the function is compiled
+            // for.
+            return unsafe { step_lanes_avx512(demand, runs, screens) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { step_lanes_avx2(demand, runs, screens) };
+        }
+    }
+    step_lanes_portable(demand, runs, screens)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn step_lanes_avx2(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    step_lanes_portable(demand, runs, screens)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+fn step_lanes_avx512(
+    demand: &[f64],
+    runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    step_lanes_portable(demand, runs, screens)
+}
+
+/// [`step_lanes`]'s body, inlined into each of its versions.
+#[inline(always)]
+fn step_lanes_portable(
+    demand: &[f64],
+    mut runs: [Run<'_>; LANES],
+    screens: &[(Vec<Screen>, u64); LANES],
+) -> [Summary; LANES] {
+    let mut lanes = Lanes::new(&runs, screens);
+    let minutes = demand.len() as u64;
+    for (minute, &arrivals) in (0u64..).zip(demand) {
+        let mut attention = lanes.step(minute, arrivals);
+        while attention != 0 {
+            let lane = attention.trailing_zeros() as usize;
+            attention &= attention - 1;
+            lanes.attend(&mut runs[lane], lane, minute, minutes);
+        }
+    }
+    std::array::from_fn(|lane| {
+        let run = &mut runs[lane];
+        let in_service = run.fleet.in_service();
+        run.instance_minutes += u64::from(in_service) * (minutes - run.counted_to);
+        Summary {
+            steps: minutes,
+            duration_s: minutes * MINUTE_S,
+            instance_seconds: run.instance_minutes * MINUTE_S,
+            peak_in_service: run.peak_in_service,
+            min_in_service: run.min_in_service,
+            served_total: lanes.served_total[lane],
+            unserved_total: lanes.unserved_total[lane],
+            underprovisioned_steps: lanes.underprovisioned_minutes[lane],
+            scale_out_events: run.scale_out_events,
+            scale_in_events: run.scale_in_events,
+            ..Summary::start(in_service)
+        }
+    })
+}
