@@ -321,10 +321,27 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                     requests / elapsed.as_secs_f64().max(1e-9) / 1e6
                 )
             } else {
-                format!(
-                    "{:.0} million policy-minutes a second",
-                    policy_minutes(&sweep, runs) / elapsed.as_secs_f64().max(1e-9) / 1e6
-                )
+                let seconds = elapsed.as_secs_f64().max(1e-9);
+                let millions = |per_second: f64| {
+                    let millions = per_second / 1e6;
+                    if millions < 10.0 {
+                        format!("{millions:.1}")
+                    } else {
+                        format!("{millions:.0}")
+                    }
+                };
+                let minutes = millions(policy_minutes(&sweep, runs) / seconds);
+                let step_s = sweep.bases[0].demand.step_s();
+                if step_s == 60 {
+                    format!("{minutes} million policy-minutes a second")
+                } else {
+                    let steps = runs as f64 * sweep.bases[0].demand.steps() as f64;
+                    format!(
+                        "{minutes} million policy-minutes a second, {} million policy-steps of \
+                         {step_s} s",
+                        millions(steps / seconds)
+                    )
+                }
             };
             writeln!(
                 report,
