@@ -40,6 +40,7 @@ pub fn hpa_summary(
         .demand(demand)
         .build()
         .ok()?;
+    let demand_total = demand.total();
     let (mut fleet, mut hpa, demand, step_s) = simulation.into_parts();
     if demand.is_empty() {
         return None;
@@ -52,7 +53,7 @@ pub fn hpa_summary(
     let mut capacity = fleet.capacity();
     let mut next_due = fleet.next_due_step().unwrap_or(u64::MAX);
     let mut summary = Summary::start(in_service);
-    let (mut demand_total, mut served_total, mut unserved_total) = (0.0, 0.0, 0.0);
+    let (mut served_total, mut unserved_total) = (0.0, 0.0);
     let (mut underprovisioned_steps, mut instance_seconds) = (0u64, 0u64);
     let (mut peak, mut least) = (in_service, in_service);
     let mut until_sync = steps_per_sync;
@@ -67,7 +68,6 @@ pub fn hpa_summary(
         // The Throttle model and SummarySink::on_step, in their order.
         let served = arrivals.min(capacity);
         let unserved = arrivals - served;
-        demand_total += arrivals;
         served_total += served;
         unserved_total += unserved;
         underprovisioned_steps += u64::from(unserved > 0.0);

@@ -98,6 +98,7 @@ pub fn huawei_workspace_summaries(
             summary.steps = steps;
             summary.duration_s = steps * step_s;
             summary.instance_seconds = run.in_service_steps * step_s;
+            summary.demand_total = demand.total();
             Some(summary)
         })
         .collect()
@@ -115,7 +116,6 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
     let served = f64::from(fleet.serve_drawn_sessions(t_s, lengths));
     // The sums in the engine's order, so that they round as the engine's do.
     let unserved = arrivals - served;
-    summary.demand_total += arrivals;
     summary.served_total += served;
     summary.unserved_total += unserved;
     summary.underprovisioned_steps += u64::from(unserved > 0.0);
