@@ -104,6 +104,7 @@ pub use crate::{
     kernel::azure_lanes::LANES as AZURE_SWEEP_LANES,
     kernel::hpa::{hpa_summaries, hpa_summary},
     kernel::huawei::{huawei_workspace_summaries, huawei_workspace_summary},
+    kernel::requests::run_sharing_draws,
     kernel::{
         KernelService, RunFigures,
         aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
@@ -118,7 +119,7 @@ pub use crate::{
         Arrivals, InFlight, LATENCY_CDF_QUANTILES, MAX_ARRIVAL_S, MAX_CONCURRENCY, MAX_QUEUE,
         MAX_QUEUE_TIMEOUT_S, MAX_REQUESTS, MAX_SERVICE_S, MAX_SLOTS, MIN_MEAN_SERVICE_S, Outcome,
         RequestConfig, RequestRecord, RequestStep, RequestSummary, RequestTrace, Routing,
-        ServiceTime,
+        SHARED_BATCH, ServiceTime,
     },
     service_level::{FluidLatency, ServiceLevel, ServiceLevelObjective, ServiceLevelSink},
     sessions::{Server, ServerGroup, SessionConfig, SessionLength},

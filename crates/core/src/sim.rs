@@ -482,6 +482,15 @@ fn check_latency_model(
     Ok(())
 }
 
+/// Where a step stands once its launches are admitted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepStart {
+    fluid_demand: f64,
+    step_idx: u64,
+    pub(crate) t_s: u64,
+    pub(crate) in_service: u32,
+}
+
 /// A built run: it only steps.
 #[derive(Debug)]
 pub struct Simulation<'d, A> {
@@ -511,6 +520,18 @@ impl Simulation<'_, ()> {
 }
 
 impl<'d, A> Simulation<'d, A> {
+    /// The request engine of a request-level run, its step length and steps, and whether it
+    /// has not stepped yet: what runs stepping together on shared draws must agree on.
+    pub(crate) fn request_parts(&mut self) -> (Option<&mut RequestEngine<'d>>, u64, usize, bool) {
+        let fresh = self.next_step == 0 && !self.finished;
+        (
+            self.requests.as_mut(),
+            self.step_s,
+            self.demand.len(),
+            fresh,
+        )
+    }
+
     /// The built run's fleet, autoscaler, demand and step length, for a sweep kernel that
     /// steps them itself: what the builder checked stays checked in one place.
     pub(crate) fn into_parts(self) -> (Fleet, A, &'d [f64], u64) {
@@ -531,17 +552,48 @@ impl<A: Autoscaler> Simulation<'_, A> {
 
     /// Runs one step and hands its record to `sink`; returns false once the demand is used up.
     pub fn step<S: Sink>(&mut self, sink: &mut S) -> bool {
-        let Some(&fluid_demand) = self.demand.get(self.next_step) else {
+        let Some(start) = self.begin_step() else {
             return false;
         };
+        let requests = self
+            .requests
+            .as_mut()
+            .map(|engine| engine.run_step(start.t_s, self.step_s, start.in_service, sink));
+        self.end_step(start, requests, sink);
+        true
+    }
+
+    /// Admits the launches due at the next step's start; `None` once the demand is used up.
+    pub(crate) fn begin_step(&mut self) -> Option<StepStart> {
+        let &fluid_demand = self.demand.get(self.next_step)?;
         let step_idx = self.next_step as u64;
         let t_s = step_idx * self.step_s;
         self.fleet.admit_due_launches(step_idx, t_s);
-        let in_service = self.fleet.in_service();
+        Some(StepStart {
+            fluid_demand,
+            step_idx,
+            t_s,
+            in_service: self.fleet.in_service(),
+        })
+    }
+
+    /// Serves the step `start` opened (unless the request engine already did: `requests`),
+    /// lets the autoscaler decide, and hands the record to `sink`.
+    pub(crate) fn end_step<S: Sink>(
+        &mut self,
+        start: StepStart,
+        requests: Option<RequestStep>,
+        sink: &mut S,
+    ) {
+        let StepStart {
+            fluid_demand,
+            step_idx,
+            t_s,
+            in_service,
+        } = start;
         let capacity = self.fleet.capacity();
-        let (demand, service, work, work_capacity, requests) = match &mut self.requests {
-            Some(engine) => {
-                let step = engine.run_step(t_s, self.step_s, in_service, sink);
+        let (demand, service, work, work_capacity, requests) = match requests {
+            Some(step) => {
                 let service = Service {
                     served: step.completed as f64,
                     dropped: step.failed as f64,
@@ -648,7 +700,6 @@ impl<A: Autoscaler> Simulation<'_, A> {
             sink.on_scaling(event);
         }
         self.next_step += 1;
-        true
     }
 
     /// Runs every remaining step into `sink`, then ends the run ([`Simulation::finish`]).

@@ -12,6 +12,7 @@ pub(crate) mod azure;
 pub(crate) mod azure_lanes;
 pub(crate) mod hpa;
 pub(crate) mod huawei;
+pub(crate) mod requests;
 
 use crate::fleet::ServiceModel;
 use crate::metrics::Summary;

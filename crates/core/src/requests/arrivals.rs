@@ -158,6 +158,22 @@ impl<'a> Arrivals<'a> {
         }
     }
 
+    /// Whether `other` is the very same arrivals (the same trace or counts in memory), so that
+    /// runs over both draw the same requests.
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Arrivals::Trace(a), Arrivals::Trace(b)) => std::ptr::eq(*a, *b),
+            (
+                Arrivals::Counts { bucket_s, counts },
+                Arrivals::Counts {
+                    bucket_s: other_bucket_s,
+                    counts: other_counts,
+                },
+            ) => bucket_s == other_bucket_s && std::ptr::eq(*counts, *other_counts),
+            _ => false,
+        }
+    }
+
     /// The per-request trace, if the arrivals are one.
     pub(crate) fn trace(self) -> Option<&'a RequestTrace> {
         match self {

@@ -23,7 +23,7 @@ pub use self::arrivals::{Arrivals, MAX_ARRIVAL_S, RequestTrace};
 pub use self::instances::Routing;
 pub use self::service_time::{MAX_SERVICE_S, MIN_MEAN_SERVICE_S, ServiceTime};
 
-use self::arrivals::{Arrival, ArrivalCursor};
+use self::arrivals::ArrivalCursor;
 use self::instances::Instances;
 use self::service_time::{BoundServiceTime, seconds_to_ns};
 use crate::error::BuildError;
@@ -360,15 +360,145 @@ struct RunCounts {
     wait_sum_ns: u128,
 }
 
-/// The request-level engine of one run.
+/// One request as the random streams make it: when it arrives and how long it holds its slot.
+/// Neither depends on the policy (section 8: arrivals and service times have streams of their
+/// own, drawn in request order), which is what lets runs share them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Drawn {
+    t_ns: u64,
+    service_ns: u64,
+}
+
+/// Most requests a shared batch holds (1 MiB), unless more arrive at its last instant.
+pub const SHARED_BATCH: usize = 1 << 16;
+
+/// The requests of a run in arrival order, each with its service time, drawn as they are
+/// needed: one run's own, or the draws a group of runs shares ([`Draws::next_batch`]).
 #[derive(Debug)]
-pub(crate) struct RequestEngine<'d> {
+pub(crate) struct Draws<'d> {
     cursor: ArrivalCursor<'d>,
     trace: Option<&'d RequestTrace>,
     service: BoundServiceTime,
     service_rng: ChaCha8Rng,
+    next: Option<Drawn>,
+    /// What the draws are made of, to tell whether two runs' draws are the same.
+    origin: DrawOrigin<'d>,
+}
+
+/// What fixes a run's draws: the arrivals, the service-time model, the seed and the replica.
+#[derive(Debug, Clone)]
+struct DrawOrigin<'d> {
+    arrivals: Arrivals<'d>,
+    service_time: ServiceTime,
+    seed: u64,
+    replica: u64,
+}
+
+impl DrawOrigin<'_> {
+    fn same_as(&self, other: &Self) -> bool {
+        self.arrivals.same_as(&other.arrivals)
+            && self.service_time == other.service_time
+            && self.seed == other.seed
+            && self.replica == other.replica
+    }
+}
+
+impl<'d> Draws<'d> {
+    fn new(config: &RequestConfig, arrivals: Arrivals<'d>, service: BoundServiceTime) -> Self {
+        let mut draws = Self {
+            cursor: ArrivalCursor::new(arrivals, stream(config.seed, ARRIVAL_SALT, config.replica)),
+            trace: arrivals.trace(),
+            service,
+            service_rng: stream(config.seed, SERVICE_SALT, config.replica),
+            next: None,
+            origin: DrawOrigin {
+                arrivals,
+                service_time: config.service_time.clone(),
+                seed: config.seed,
+                replica: config.replica,
+            },
+        };
+        draws.next = draws.draw();
+        draws
+    }
+
+    fn draw(&mut self) -> Option<Drawn> {
+        let arrival = self.cursor.next_arrival()?;
+        let row = match (self.trace, arrival.row) {
+            (Some(trace), Some(row)) => trace.row(row),
+            _ => &[],
+        };
+        Some(Drawn {
+            t_ns: arrival.t_ns,
+            service_ns: self.service.sample_ns(&mut self.service_rng, row),
+        })
+    }
+
+    /// Whether `other` draws the very same requests.
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        self.origin.same_as(&other.origin)
+    }
+
+    /// Fills `batch` with the next requests arriving before `end_ns`, at most [`SHARED_BATCH`]
+    /// but for the ones that arrive at the same instant as the last (a batch never splits an
+    /// instant), and returns the time up to which it holds every arrival: the next request's,
+    /// or `end_ns` once none arrives before it.
+    pub(crate) fn next_batch(&mut self, batch: &mut Vec<Drawn>, end_ns: u64) -> u64 {
+        batch.clear();
+        while let Some(next) = self.next.filter(|next| next.t_ns < end_ns) {
+            if batch.len() >= SHARED_BATCH && batch.last().is_some_and(|l| l.t_ns < next.t_ns) {
+                return next.t_ns;
+            }
+            batch.push(next);
+            self.next = self.draw();
+        }
+        end_ns
+    }
+}
+
+/// Where the engine's next arrivals come from while it serves.
+trait Feed {
+    /// The next arrival's time, if any is left.
+    fn next_ns(&self) -> Option<u64>;
+    /// Takes the next arrival; called only after `next_ns` gave one.
+    fn take(&mut self) -> Option<Drawn>;
+}
+
+impl Feed for Draws<'_> {
+    fn next_ns(&self) -> Option<u64> {
+        self.next.map(|next| next.t_ns)
+    }
+
+    fn take(&mut self) -> Option<Drawn> {
+        let taken = self.next.take();
+        self.next = self.draw();
+        taken
+    }
+}
+
+/// A shared batch, read in order.
+struct BatchFeed<'b> {
+    batch: &'b [Drawn],
+}
+
+impl Feed for BatchFeed<'_> {
+    fn next_ns(&self) -> Option<u64> {
+        self.batch.first().map(|next| next.t_ns)
+    }
+
+    fn take(&mut self) -> Option<Drawn> {
+        let (&first, rest) = self.batch.split_first()?;
+        self.batch = rest;
+        Some(first)
+    }
+}
+
+/// The request-level engine of one run.
+#[derive(Debug)]
+pub(crate) struct RequestEngine<'d> {
+    /// The run's own draws; taken out while it steps with a group on shared ones.
+    draws: Option<Draws<'d>>,
     routing_rng: ChaCha8Rng,
-    next_arrival: Option<Arrival>,
     next_index: u64,
     instances: Instances,
     /// Instances in service at t = 0: a server group's base servers, numbered below the
@@ -463,15 +593,10 @@ impl<'d> RequestEngine<'d> {
                 max: format!("{MAX_REQUESTS:e}"),
             });
         }
-        let trace = arrivals.trace();
         let (service, mean_service_s) = config.bound_service_time(arrivals)?;
         let mut engine = Self {
-            cursor: ArrivalCursor::new(arrivals, stream(config.seed, ARRIVAL_SALT, config.replica)),
-            trace,
-            service,
-            service_rng: stream(config.seed, SERVICE_SALT, config.replica),
+            draws: Some(Draws::new(config, arrivals, service)),
             routing_rng: stream(config.seed, ROUTING_SALT, config.replica),
-            next_arrival: None,
             next_index: 0,
             instances: Instances::new(concurrency, config.routing, most_instances as usize),
             base_instances,
@@ -495,7 +620,6 @@ impl<'d> RequestEngine<'d> {
             step_overflowed: false,
             run_latencies: latency_histogram(3)?,
         };
-        engine.next_arrival = engine.cursor.next_arrival();
         engine.next_sample_ns = engine.window_start_from(NS_PER_S);
         Ok((engine, mean_service_s))
     }
@@ -624,15 +748,11 @@ impl<'d> RequestEngine<'d> {
         }
     }
 
-    fn arrive<S: Sink>(&mut self, arrival: Arrival, sink: &mut S) {
-        let row = match (self.trace, arrival.row) {
-            (Some(trace), Some(row)) => trace.row(row),
-            _ => &[],
-        };
+    fn arrive<S: Sink>(&mut self, arrival: Drawn, sink: &mut S) {
         let request = Waiting {
             index: self.next_index,
             arrival_ns: arrival.t_ns,
-            service_ns: self.service.sample_ns(&mut self.service_rng, row),
+            service_ns: arrival.service_ns,
         };
         self.next_index += 1;
         self.step.arrivals += 1;
@@ -655,7 +775,8 @@ impl<'d> RequestEngine<'d> {
         self.buffer_without_instance = true;
     }
 
-    /// Runs the step [t0, t0 + step_s) with `in_service` instances, as the fleet has them.
+    /// Runs the step [t0, t0 + step_s) with `in_service` instances, as the fleet has them, on
+    /// the run's own draws.
     pub(crate) fn run_step<S: Sink>(
         &mut self,
         t0_s: u64,
@@ -663,8 +784,34 @@ impl<'d> RequestEngine<'d> {
         in_service: u32,
         sink: &mut S,
     ) -> RequestStep {
-        let t0_ns = t0_s * NS_PER_S;
+        self.begin_step(t0_s, in_service, sink);
         let t1_ns = (t0_s + step_s) * NS_PER_S;
+        if let Some(mut draws) = self.draws.take() {
+            self.serve(&mut draws, t1_ns, sink);
+            self.draws = Some(draws);
+        }
+        self.end_step(t1_ns, step_s, sink)
+    }
+
+    /// The run's own draws, for a group of runs to share; the engine then serves only what
+    /// [`RequestEngine::serve_batch`] hands it.
+    pub(crate) fn take_draws(&mut self) -> Option<Draws<'d>> {
+        self.draws.take()
+    }
+
+    /// The run's own draws, unless taken.
+    pub(crate) fn draws(&self) -> Option<&Draws<'d>> {
+        self.draws.as_ref()
+    }
+
+    /// Whether the engine was built to draw the very same requests as `draws`.
+    pub(crate) fn draws_like(&self, draws: &Draws<'_>) -> bool {
+        self.draws.as_ref().is_some_and(|own| own.same_as(draws))
+    }
+
+    /// Opens the step starting at `t0_s` with `in_service` instances, as the fleet has them.
+    pub(crate) fn begin_step<S: Sink>(&mut self, t0_s: u64, in_service: u32, sink: &mut S) {
+        let t0_ns = t0_s * NS_PER_S;
         self.advance_to(t0_ns);
         self.step_start_area = self.in_flight_area;
         self.step = StepCounts::default();
@@ -686,9 +833,20 @@ impl<'d> RequestEngine<'d> {
             self.instances.join(t0_ns);
         }
         self.drain_queue(t0_ns);
+    }
+
+    /// Serves the arrivals of `batch`, which holds every arrival before `until_ns`, and the
+    /// events before `until_ns`: [`Draws::next_batch`]'s batches make a step's events, in order.
+    pub(crate) fn serve_batch<S: Sink>(&mut self, batch: &[Drawn], until_ns: u64, sink: &mut S) {
+        self.serve(&mut BatchFeed { batch }, until_ns, sink);
+    }
+
+    /// Handles the events before `until_ns` in order of (time, completions before arrivals,
+    /// request number), the arrivals coming from `feed`.
+    fn serve<F: Feed, S: Sink>(&mut self, feed: &mut F, until_ns: u64, sink: &mut S) {
         loop {
             let completion_ns = self.running.peek().map(|Reverse(r)| r.end_ns);
-            let arrival_ns = self.next_arrival.map(|a| a.t_ns);
+            let arrival_ns = feed.next_ns();
             let take_completion = match (completion_ns, arrival_ns) {
                 (Some(c), Some(a)) => c <= a,
                 (Some(_), None) => true,
@@ -701,7 +859,7 @@ impl<'d> RequestEngine<'d> {
                 arrival_ns
             }
             .unwrap_or(u64::MAX);
-            if t_ns >= t1_ns {
+            if t_ns >= until_ns {
                 break;
             }
             self.expire_before(t_ns, sink);
@@ -710,11 +868,19 @@ impl<'d> RequestEngine<'d> {
                 if let Some(Reverse(done)) = self.running.pop() {
                     self.complete(done, sink);
                 }
-            } else if let Some(arrival) = self.next_arrival {
-                self.next_arrival = self.cursor.next_arrival();
+            } else if let Some(arrival) = feed.take() {
                 self.arrive(arrival, sink);
             }
         }
+    }
+
+    /// Closes the step ending at `t1_ns`, `step_s` long, and gives what the requests did in it.
+    pub(crate) fn end_step<S: Sink>(
+        &mut self,
+        t1_ns: u64,
+        step_s: u64,
+        sink: &mut S,
+    ) -> RequestStep {
         self.expire_before(t1_ns, sink);
         self.advance_to(t1_ns);
         self.step_record(step_s)

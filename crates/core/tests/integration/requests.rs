@@ -1,6 +1,7 @@
 //! The request-level engine against numbers derived by hand and from queueing closed forms
 //! (docs/semantics/requests.md).
 
+use proptest::prelude::{Just, ProptestConfig, Strategy, prop, prop_oneof, proptest};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
@@ -511,4 +512,261 @@ fn a_long_quiet_trace_costs_its_events_and_keeps_its_areas_exact() {
     let last = run.steps[83_333].requests.unwrap();
     assert_eq!(last.in_flight.last_60s, 3.0 / 60.0);
     assert_eq!(last.in_flight.last_10s, 0.0);
+}
+
+/// A run of an AWS policy on request-level arrivals, for the shared-draws tests.
+#[derive(Debug, Clone)]
+struct SharedRun {
+    min: u32,
+    max: u32,
+    target_value: f64,
+    scale_in_cooldown_s: u64,
+    initial_instances: u32,
+    provisioning_s: u64,
+    concurrency: u32,
+    routing: Routing,
+    queue_timeout_s: Option<f64>,
+    max_queue: Option<u64>,
+}
+
+impl SharedRun {
+    fn build<'d>(
+        &self,
+        demand: &'d Demand,
+        arrivals: Arrivals<'d>,
+        service_time: &ServiceTime,
+        seed: u64,
+    ) -> Simulation<'d, TargetTracking> {
+        let policy = TargetTracking::new(
+            ScalableTarget::new(self.min, self.max).unwrap(),
+            TargetTrackingScalingPolicyConfiguration::new(
+                self.target_value,
+                0,
+                self.scale_in_cooldown_s,
+                false,
+            )
+            .unwrap(),
+            60,
+        )
+        .unwrap();
+        Simulation::builder(FleetConfig {
+            capacity_per_instance_per_min: 1.0,
+            initial_instances: self.initial_instances,
+            provisioning_s: self.provisioning_s,
+        })
+        .autoscaler(policy)
+        .demand(demand)
+        .requests(
+            RequestConfig {
+                concurrency_per_instance: self.concurrency,
+                routing: self.routing,
+                queue_timeout_s: self.queue_timeout_s,
+                max_queue: self.max_queue,
+                service_time: service_time.clone(),
+                seed,
+                replica: 0,
+            },
+            arrivals,
+        )
+        .build()
+        .unwrap()
+    }
+}
+
+/// Each of `runs` alone, then all of them sharing draws: the records must be the same.
+fn assert_sharing_changes_nothing(
+    runs: &[SharedRun],
+    demand: &Demand,
+    arrivals: Arrivals<'_>,
+    service_time: &ServiceTime,
+) {
+    let alone: Vec<Requests> = runs
+        .iter()
+        .map(|run| {
+            let mut sink = Requests::default();
+            run.build(demand, arrivals, service_time, 7).run(&mut sink);
+            sink
+        })
+        .collect();
+    let mut simulations: Vec<_> = runs
+        .iter()
+        .map(|run| run.build(demand, arrivals, service_time, 7))
+        .collect();
+    let mut shared: Vec<Requests> = runs.iter().map(|_| Requests::default()).collect();
+    assert!(scalesim_core::run_sharing_draws(
+        &mut simulations,
+        &mut shared
+    ));
+    for (i, (alone, shared)) in alone.iter().zip(&shared).enumerate() {
+        assert_eq!(alone.steps, shared.steps, "run {i}: steps");
+        assert_eq!(alone.requests, shared.requests, "run {i}: requests");
+        assert_eq!(alone.summary, shared.summary, "run {i}: figures");
+    }
+}
+
+fn any_shared_run() -> impl Strategy<Value = SharedRun> {
+    (
+        (1u32..3, 0u32..5, 1.0f64..40.0, 0u64..400),
+        (1u32..4, 0u64..4, 1u32..4),
+        prop_oneof![
+            Just(Routing::LeastOutstanding),
+            Just(Routing::Random),
+            Just(Routing::Packing)
+        ],
+        prop::option::of(0.5f64..30.0),
+        prop::option::of(0u64..20),
+    )
+        .prop_map(
+            |(
+                (min, extra, target_value, scale_in_cooldown_s),
+                (initial_instances, provisioning_min, concurrency),
+                routing,
+                queue_timeout_s,
+                max_queue,
+            )| SharedRun {
+                min,
+                max: min + extra,
+                target_value,
+                scale_in_cooldown_s,
+                initial_instances,
+                provisioning_s: provisioning_min * 60,
+                concurrency,
+                routing,
+                queue_timeout_s,
+                max_queue,
+            },
+        )
+}
+
+fn any_service_time() -> impl Strategy<Value = ServiceTime> {
+    prop_oneof![
+        (0.05f64..5.0).prop_map(|mean| ServiceTime::fixed(mean).unwrap()),
+        (0.05f64..5.0).prop_map(|mean| ServiceTime::exponential(mean).unwrap()),
+        (0.05f64..5.0, 0.1f64..2.0)
+            .prop_map(|(mean, sigma)| ServiceTime::lognormal(mean, sigma).unwrap()),
+    ]
+}
+
+fn counts_demand(counts: &[f64], step_s: u64) -> Demand {
+    let buckets: Vec<scalesim_core::Bucket> = counts
+        .iter()
+        .enumerate()
+        .map(|(index, &count)| scalesim_core::Bucket {
+            index: index as u64,
+            count,
+        })
+        .collect();
+    Demand::from_buckets(&buckets, 1, scalesim_core::BucketWindow::ALL, step_s).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Runs stepping together on one drawing of the requests give, record by record, what each
+    /// gives alone: random policies, fleets, routing, queues and service times, over counts
+    /// placed at random (whole and fractional) in steps of 10 s or a minute.
+    #[test]
+    fn runs_sharing_draws_give_what_each_gives_alone(
+        runs in prop::collection::vec(any_shared_run(), 1..6),
+        service_time in any_service_time(),
+        counts in prop::collection::vec(
+            prop_oneof![0.0f64..12.0, (0u32..25).prop_map(f64::from)],
+            60..900,
+        ),
+        step_s in prop_oneof![Just(10u64), Just(60)],
+    ) {
+        let demand = counts_demand(&counts, step_s);
+        let arrivals = Arrivals::Counts { bucket_s: 1, counts: &counts };
+        assert_sharing_changes_nothing(&runs, &demand, arrivals, &service_time);
+    }
+}
+
+/// A step of 70,000 requests, whose arrivals take two batches: 65,534 a nanosecond apart, then
+/// 300 at one instant across the batch's limit of 65,536 (a batch never splits an instant),
+/// then the rest. Two fleets of different sizes, so that completions fall at batch edges too.
+#[test]
+fn a_step_over_several_batches_and_an_instant_across_their_limit_changes_nothing() {
+    assert_eq!(scalesim_core::SHARED_BATCH, 65_536);
+    let mut times_s: Vec<f64> = (0..65_534).map(|i| 1.0 + i as f64 * 1e-9).collect();
+    times_s.extend(std::iter::repeat_n(2.0, 300));
+    times_s.extend((0..4_166).map(|i| 3.0 + i as f64 * 1e-3));
+    let trace = trace_of(&times_s);
+    let demand =
+        Demand::from_buckets(&trace.per_second(), 1, scalesim_core::BucketWindow::ALL, 60).unwrap();
+    let run = |instances: u32| SharedRun {
+        min: instances,
+        max: instances + 2,
+        target_value: 5.0,
+        scale_in_cooldown_s: 0,
+        initial_instances: instances,
+        provisioning_s: 0,
+        concurrency: 100,
+        routing: Routing::LeastOutstanding,
+        queue_timeout_s: Some(1.5),
+        max_queue: None,
+    };
+    let service = ServiceTime::exponential(0.01).unwrap();
+    assert_sharing_changes_nothing(
+        &[run(1), run(3)],
+        &demand,
+        Arrivals::Trace(&trace),
+        &service,
+    );
+    // Counts this large are placed by spacings rather than sorting: the same, at 100,000.
+    let counts = [100_000.0, 0.0, 50.0];
+    let demand = counts_demand(&counts, 1);
+    assert_sharing_changes_nothing(
+        &[run(1), run(2)],
+        &demand,
+        Arrivals::Counts {
+            bucket_s: 1,
+            counts: &counts,
+        },
+        &service,
+    );
+}
+
+/// Runs that would draw other requests (another seed, or other arrivals) do not share: the call
+/// says so and runs nothing.
+#[test]
+fn runs_that_draw_other_requests_do_not_share() {
+    let counts = [3.0; 120];
+    let other_counts = counts;
+    let demand = counts_demand(&counts, 60);
+    let service = ServiceTime::exponential(1.0).unwrap();
+    let run = SharedRun {
+        min: 1,
+        max: 3,
+        target_value: 30.0,
+        scale_in_cooldown_s: 0,
+        initial_instances: 1,
+        provisioning_s: 0,
+        concurrency: 1,
+        routing: Routing::LeastOutstanding,
+        queue_timeout_s: None,
+        max_queue: None,
+    };
+    let same = Arrivals::Counts {
+        bucket_s: 1,
+        counts: &counts,
+    };
+    let other = Arrivals::Counts {
+        bucket_s: 1,
+        counts: &other_counts,
+    };
+    let mut sinks = [Requests::default(), Requests::default()];
+    let mut by_seed = [
+        run.build(&demand, same, &service, 7),
+        run.build(&demand, same, &service, 8),
+    ];
+    assert!(!scalesim_core::run_sharing_draws(&mut by_seed, &mut sinks));
+    let mut by_arrivals = [
+        run.build(&demand, same, &service, 7),
+        run.build(&demand, other, &service, 7),
+    ];
+    assert!(!scalesim_core::run_sharing_draws(
+        &mut by_arrivals,
+        &mut sinks
+    ));
+    assert!(sinks.iter().all(|sink| sink.steps.is_empty()));
 }
