@@ -2148,6 +2148,26 @@ impl Scenario {
         )
     }
 
+    /// A run of this scenario's demand (replica 0) with another fleet and `autoscaler`, built
+    /// as [`Scenario::simulate_variant`] builds it, ready to step: for runs that step together.
+    pub(crate) fn build_variant<A: Autoscaler>(
+        &self,
+        fleet: FleetConfig,
+        autoscaler: A,
+    ) -> Result<Simulation<'_, A>, BuildError> {
+        let run = Run {
+            fleet,
+            demand: &self.demand,
+            service: self.service,
+            service_time_s: self.service_time_s,
+            requests: self
+                .requests
+                .as_ref()
+                .map(|model| (model.config_for(0), model.arrivals(&self.demand))),
+        };
+        build_run(run, autoscaler, None)
+    }
+
     /// Runs this scenario's demand (replica 0) with another fleet and autoscaler, as a sweep
     /// does: the demand is borrowed, not copied.
     pub fn simulate_variant<S: Sink>(
@@ -2228,6 +2248,19 @@ fn run_autoscaler<A: Autoscaler, S: Sink>(
     sessions: Option<SessionConfig>,
     sink: Option<&mut S>,
 ) -> Result<(), BuildError> {
+    let mut simulation = build_run(run, autoscaler, sessions)?;
+    if let Some(sink) = sink {
+        simulation.run(sink);
+    }
+    Ok(())
+}
+
+/// Builds a run of `autoscaler`, ready to step.
+fn build_run<A: Autoscaler>(
+    run: Run<'_>,
+    autoscaler: A,
+    sessions: Option<SessionConfig>,
+) -> Result<Simulation<'_, A>, BuildError> {
     let mut builder = Simulation::builder(run.fleet)
         .autoscaler(autoscaler)
         .demand(run.demand)
@@ -2241,11 +2274,7 @@ fn run_autoscaler<A: Autoscaler, S: Sink>(
     if let Some((config, arrivals)) = run.requests {
         builder = builder.requests(config, arrivals);
     }
-    let mut simulation = builder.build()?;
-    if let Some(sink) = sink {
-        simulation.run(sink);
-    }
-    Ok(())
+    builder.build()
 }
 
 /// Stands in for a sink while a scenario is only being checked.

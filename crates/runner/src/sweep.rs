@@ -33,9 +33,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use scalesim_core::{
-    AzureAutoscale, FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures, ServiceLevel,
-    ServiceModel, SessionConfig, Summary, SummarySink, TargetTracking, WorkspaceScaling,
-    azure_autoscale_summaries, hpa_summary, huawei_workspace_summaries, target_tracking_summaries,
+    Autoscaler, AzureAutoscale, FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures,
+    ServiceLevel, ServiceModel, SessionConfig, Summary, SummarySink, TargetTracking,
+    WorkspaceScaling, azure_autoscale_summaries, hpa_summary, huawei_workspace_summaries,
+    run_sharing_draws, target_tracking_summaries,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -66,6 +67,9 @@ const GROUPS_PER_CHUNK: usize = 512;
 /// Huawei runs stepped together: each step's session lengths are drawn once per group, so
 /// larger groups draw less; 32 still leave a sweep of a few hundred runs work for every thread.
 const HUAWEI_GROUP: usize = 32;
+
+/// Request-level runs of one trace that step together on one drawing of its requests.
+const SHARED_DRAWS_GROUP: usize = 8;
 
 const FLEET_PARAMETERS: [&str; 2] = ["capacity_per_instance", "provisioning_s"];
 /// Keys of `[sweep]` that are options, not parameters.
@@ -537,6 +541,7 @@ impl Sweep {
         // demand, and no more than it steps at once, so that uneven runs balance across threads;
         // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
         let group_size = match self.bases[0].autoscaler {
+            _ if self.bases[0].requests.is_some() => SHARED_DRAWS_GROUP,
             AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
             AutoscalerConfig::HuaweiWorkspace(..) => HUAWEI_GROUP,
             AutoscalerConfig::AzureAutoscale(_) => scalesim_core::AZURE_SWEEP_LANES,
@@ -612,6 +617,16 @@ impl Sweep {
             prepared.push((run, fleet, autoscaler));
         }
         let first_base = self.base_of(group[0]);
+        if let Some(figures) = self.shared_draws_figures(&prepared) {
+            return prepared
+                .iter()
+                .zip(figures?)
+                .map(|((run, ..), (summary, level))| {
+                    let base = self.base_of(*run);
+                    Ok(self.row_of(*run, &summary, base.cost(&summary), level))
+                })
+                .collect();
+        }
         if let Some(fast) = self.huawei_kernel_figures(&prepared) {
             return prepared
                 .iter()
@@ -683,6 +698,97 @@ impl Sweep {
             .zip(fast)
             .map(|((run, fleet, autoscaler), fast)| self.row(*run, *fleet, autoscaler, fast))
             .collect()
+    }
+
+    /// Request-level runs of one trace and one kind of autoscaler step together on one drawing
+    /// of the trace's requests (common random numbers), each request's arrival and service time
+    /// drawn once for the group, and give what each gives alone; `None` when the group is not
+    /// all such runs.
+    fn shared_draws_figures(
+        &self,
+        prepared: &[(u64, FleetConfig, AutoscalerConfig)],
+    ) -> Option<Result<Vec<(Summary, Option<ServiceLevel>)>, OutputError>> {
+        let base = self.base_of(prepared.first()?.0);
+        if base.requests.is_none()
+            || prepared.len() < 2
+            || !prepared
+                .iter()
+                .all(|(run, ..)| std::ptr::eq(self.base_of(*run), base))
+        {
+            return None;
+        }
+        // Each kind of autoscaler is its own type: the runs of a group step monomorphic.
+        macro_rules! sharing {
+            ($variant:ident) => {
+                self.step_sharing_draws(base, prepared, |autoscaler| match autoscaler {
+                    AutoscalerConfig::$variant(config) => Some(config.clone()),
+                    _ => None,
+                })
+            };
+        }
+        match &prepared[0].2 {
+            AutoscalerConfig::AwsTargetTracking(_) => sharing!(AwsTargetTracking),
+            AutoscalerConfig::AwsApplicationAutoScaling(_) => sharing!(AwsApplicationAutoScaling),
+            AutoscalerConfig::AzureAutoscale(_) => sharing!(AzureAutoscale),
+            AutoscalerConfig::KubernetesHpa(_) => sharing!(KubernetesHpa),
+            AutoscalerConfig::KnativeKpa(_) => sharing!(KnativeKpa),
+            // On requests, a server group's sessions are the requests: no session model.
+            AutoscalerConfig::HuaweiWorkspace(_, None) => {
+                self.step_sharing_draws(base, prepared, |autoscaler| match autoscaler {
+                    AutoscalerConfig::HuaweiWorkspace(scaling, None) => Some(scaling.clone()),
+                    _ => None,
+                })
+            }
+            AutoscalerConfig::HuaweiWorkspace(_, Some(_)) => None,
+        }
+    }
+
+    /// [`Sweep::shared_draws_figures`] for autoscalers of type `A`, which `autoscaler_of` takes
+    /// out of each run's configuration.
+    fn step_sharing_draws<A: Autoscaler>(
+        &self,
+        base: &Scenario,
+        prepared: &[(u64, FleetConfig, AutoscalerConfig)],
+        autoscaler_of: impl Fn(&AutoscalerConfig) -> Option<A>,
+    ) -> Option<Result<Vec<(Summary, Option<ServiceLevel>)>, OutputError>> {
+        let build = |reason| OutputError::Build {
+            path: self.path.clone(),
+            reason,
+        };
+        let mut runs = Vec::with_capacity(prepared.len());
+        for (_, fleet, autoscaler) in prepared {
+            match base.build_variant(*fleet, autoscaler_of(autoscaler)?) {
+                Ok(run) => runs.push(run),
+                Err(reason) => return Some(Err(build(reason))),
+            }
+        }
+        let mut sinks: Vec<(SummarySink, ExtraSinks)> = prepared
+            .iter()
+            .map(|(_, fleet, _)| {
+                (
+                    SummarySink::new(),
+                    ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min),
+                )
+            })
+            .collect();
+        if !run_sharing_draws(&mut runs, &mut sinks) {
+            return None;
+        }
+        let figures = sinks
+            .iter()
+            .map(|(summary, extra)| {
+                let summary = summary
+                    .summary()
+                    .ok_or(scalesim_core::BuildError::EmptyDemand)
+                    .map_err(build)?;
+                let level = extra
+                    .service_level
+                    .as_ref()
+                    .map(|sink| sink.service_level());
+                Ok((summary, level))
+            })
+            .collect();
+        Some(figures)
     }
 
     /// Huawei Workspace runs of one trace on one session model go through the Huawei kernel,

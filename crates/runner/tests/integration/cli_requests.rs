@@ -384,3 +384,98 @@ fn a_step_that_completes_nothing_while_requests_wait_breaks_the_latency_slo() {
     assert_eq!(summary["slo_violation_steps"], 5, "{summary}");
     assert_eq!(summary["overloaded_steps"], 2, "{summary}");
 }
+
+#[test]
+fn a_sweeps_runs_sharing_draws_give_what_each_run_gives_alone() {
+    // A sweep's request-level runs step together on one drawing of the requests; each row
+    // must be what `scalesim run` gives for its policy alone. Bursty arrivals (a burst of 40
+    // every 30 s for 20 minutes, then one every 10 s for 25), exponential service times and
+    // random routing, and targets that scale from 1 to 4 instances and back, so the policies'
+    // fleets, queues and latencies all differ.
+    let mut trace = "arrival_s\n".to_owned();
+    for burst in 0..40 {
+        for k in 0..40 {
+            let arrival_s = f64::from(burst) * 30.0 + f64::from(k) * 0.05;
+            trace.push_str(&format!("{arrival_s}\n"));
+        }
+    }
+    for k in 0..150 {
+        let arrival_s = 1200.0 + f64::from(k) * 10.0;
+        trace.push_str(&format!("{arrival_s}\n"));
+    }
+    let fixture = fixture();
+    fixture.write("requests.csv", &trace);
+    fixture.write(
+        "aws/register.json",
+        &ONE_INSTANCE.replace("\"MaxCapacity\": 1", "\"MaxCapacity\": 4"),
+    );
+    fixture.replace(
+        "scenario.toml",
+        "distribution = \"fixed\"",
+        "distribution = \"exponential\"",
+    );
+    fixture.replace("scenario.toml", "mean_s = 2.0", "mean_s = 0.8");
+    fixture.replace(
+        "scenario.toml",
+        "concurrency_per_instance = 1",
+        "concurrency_per_instance = 2\nrouting = \"random\"\nqueue_timeout_s = 20",
+    );
+    fixture.write(
+        "aws/policy.json",
+        &POLICY.replace("\"DisableScaleIn\": true", "\"DisableScaleIn\": false"),
+    );
+    let alone_text = std::fs::read_to_string(fixture.path("scenario.toml")).unwrap();
+    let targets = [10.0, 40.0, 160.0];
+    fixture.write(
+        "scenario.toml",
+        &format!("{alone_text}\n[sweep]\nTargetValue = [10, 40, 160]\n"),
+    );
+    let out = fixture.path("sweep");
+    scalesim()
+        .arg("sweep")
+        .arg(fixture.path("scenario.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    for events in ["scale_out_events", "scale_in_events"] {
+        let counts = crate::common::column(&results, events);
+        assert!(counts.iter().any(|n| n != "0"), "{events}: {results}");
+    }
+    for (run, target) in targets.iter().enumerate() {
+        fixture.write("scenario.toml", &alone_text);
+        fixture.write(
+            "aws/policy.json",
+            &POLICY
+                .replace("1000000.0", &target.to_string())
+                .replace("\"DisableScaleIn\": true", "\"DisableScaleIn\": false"),
+        );
+        let alone = fixture.path(&format!("alone-{run}"));
+        scalesim()
+            .arg("run")
+            .arg(fixture.path("scenario.toml"))
+            .arg("--out")
+            .arg(&alone)
+            .assert()
+            .success();
+        let summary = summary(&alone);
+        for name in [
+            "instance_seconds",
+            "served_total",
+            "unserved_total",
+            "scale_out_events",
+            "scale_in_events",
+            "latency_p99_s",
+            "requests_failed",
+        ] {
+            let swept: f64 = crate::common::column(&results, name)[run].parse().unwrap();
+            let json = summary[name].as_f64().unwrap_or_else(|| {
+                summary["requests"][name.trim_start_matches("requests_")]
+                    .as_f64()
+                    .unwrap()
+            });
+            assert_eq!(swept, json, "run {run}, {name}:\n{results}\n{summary}");
+        }
+    }
+}
