@@ -621,9 +621,8 @@ impl Sweep {
             return prepared
                 .iter()
                 .zip(figures?)
-                .map(|((run, ..), (summary, level))| {
-                    let base = self.base_of(*run);
-                    Ok(self.row_of(*run, &summary, base.cost(&summary), level))
+                .map(|((run, fleet, autoscaler), figures)| {
+                    self.row(*run, *fleet, autoscaler, Some(figures))
                 })
                 .collect();
         }
@@ -707,7 +706,7 @@ impl Sweep {
     fn shared_draws_figures(
         &self,
         prepared: &[(u64, FleetConfig, AutoscalerConfig)],
-    ) -> Option<Result<Vec<(Summary, Option<ServiceLevel>)>, OutputError>> {
+    ) -> Option<Result<Vec<RunFigures>, OutputError>> {
         let base = self.base_of(prepared.first()?.0);
         if base.requests.is_none()
             || prepared.len() < 2
@@ -750,7 +749,7 @@ impl Sweep {
         base: &Scenario,
         prepared: &[(u64, FleetConfig, AutoscalerConfig)],
         autoscaler_of: impl Fn(&AutoscalerConfig) -> Option<A>,
-    ) -> Option<Result<Vec<(Summary, Option<ServiceLevel>)>, OutputError>> {
+    ) -> Option<Result<Vec<RunFigures>, OutputError>> {
         let build = |reason| OutputError::Build {
             path: self.path.clone(),
             reason,
@@ -781,11 +780,14 @@ impl Sweep {
                     .summary()
                     .ok_or(scalesim_core::BuildError::EmptyDemand)
                     .map_err(build)?;
-                let level = extra
+                let service_level = extra
                     .service_level
                     .as_ref()
                     .map(|sink| sink.service_level());
-                Ok((summary, level))
+                Ok(RunFigures {
+                    summary,
+                    service_level,
+                })
             })
             .collect();
         Some(figures)
