@@ -33,7 +33,7 @@ use crate::autoscaler::aws::TargetTracking;
 use crate::capacity::CapacityBounds;
 use crate::demand::Demand;
 use crate::fleet::{FleetConfig, ServiceModel};
-use crate::kernel::{KernelService, RunFigures};
+use crate::kernel::{KernelService, RunFigures, lane_loop_versions};
 use crate::metrics::Summary;
 use crate::service_level::ServiceLevelSink;
 use crate::sim::{Sink, StepRecord};
@@ -546,53 +546,15 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
     }
 }
 
-/// Steps [`LANES`] runs through `demand` together, their fleets queueing what they cannot serve
-/// (`QUEUE`) or dropping it: their figures, all but the demand total.
-///
-/// The build targets any x86-64, whose vectors (SSE2) hold two floats and cannot compare 64-bit
-/// integers; where the CPU has AVX2 or AVX-512, the same code compiled for them runs instead.
-/// The operations and their order are the same, and Rust never fuses or reorders float
-/// arithmetic, so the figures are the same bits on every CPU.
-fn step_lanes<H: History, const QUEUE: bool>(
-    demand: &[f64],
-    service: KernelService,
-    runs: [Run; LANES],
-) -> [RunFigures; LANES] {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has just been found to have the features the function is compiled
-            // for.
-            return unsafe { step_lanes_avx512::<H, QUEUE>(demand, service, runs) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { step_lanes_avx2::<H, QUEUE>(demand, service, runs) };
-        }
-    }
-    step_lanes_portable::<H, QUEUE>(demand, service, runs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn step_lanes_avx2<H: History, const QUEUE: bool>(
-    demand: &[f64],
-    service: KernelService,
-    runs: [Run; LANES],
-) -> [RunFigures; LANES] {
-    step_lanes_portable::<H, QUEUE>(demand, service, runs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2")]
-fn step_lanes_avx512<H: History, const QUEUE: bool>(
-    demand: &[f64],
-    service: KernelService,
-    runs: [Run; LANES],
-) -> [RunFigures; LANES] {
-    step_lanes_portable::<H, QUEUE>(demand, service, runs)
+lane_loop_versions! {
+    /// Steps [`LANES`] runs through `demand` together, their fleets queueing what they cannot
+    /// serve (`QUEUE`) or dropping it: their figures, all but the demand total. Runs on the
+    /// widest vectors the CPU has ([`super::VectorWidth`]), with the same bits on every CPU.
+    fn step_lanes[H: History, const QUEUE: bool](
+        demand: &[f64],
+        service: KernelService,
+        runs: [Run; LANES],
+    ) -> [RunFigures; LANES] = step_lanes_portable::<H, QUEUE>;
 }
 
 /// [`step_lanes`]'s body, inlined into each of its versions.

@@ -37,6 +37,7 @@ use crate::autoscaler::azure::{
 };
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
+use crate::kernel::lane_loop_versions;
 use crate::metrics::Summary;
 use crate::sim::Simulation;
 
@@ -565,49 +566,14 @@ pub(crate) fn summaries(
     step_lanes(demand, runs, &screens)
 }
 
-/// Steps the lanes through `demand`. Compiled also for AVX2 and AVX-512 and picked at run time:
-/// the same operations in the same order, and Rust never fuses or reorders float arithmetic,
-/// so the same bits on every CPU.
-fn step_lanes(
-    demand: &[f64],
-    runs: [Run<'_>; LANES],
-    screens: &[(Vec<Screen>, u64); LANES],
-) -> [Summary; LANES] {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has just been found to have the features the function is compiled
-            // for.
-            return unsafe { step_lanes_avx512(demand, runs, screens) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { step_lanes_avx2(demand, runs, screens) };
-        }
-    }
-    step_lanes_portable(demand, runs, screens)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn step_lanes_avx2(
-    demand: &[f64],
-    runs: [Run<'_>; LANES],
-    screens: &[(Vec<Screen>, u64); LANES],
-) -> [Summary; LANES] {
-    step_lanes_portable(demand, runs, screens)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2")]
-fn step_lanes_avx512(
-    demand: &[f64],
-    runs: [Run<'_>; LANES],
-    screens: &[(Vec<Screen>, u64); LANES],
-) -> [Summary; LANES] {
-    step_lanes_portable(demand, runs, screens)
+lane_loop_versions! {
+    /// Steps the lanes through `demand`, on the widest vectors the CPU has
+    /// ([`super::VectorWidth`]), with the same bits on every CPU.
+    fn step_lanes[](
+        demand: &[f64],
+        runs: [Run<'_>; LANES],
+        screens: &[(Vec<Screen>, u64); LANES],
+    ) -> [Summary; LANES] = step_lanes_portable;
 }
 
 /// [`step_lanes`]'s body, inlined into each of its versions.
