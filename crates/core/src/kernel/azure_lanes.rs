@@ -16,10 +16,11 @@
 //!   relative 1e-9. So a rule can fire only if some sample of its window passes its threshold
 //!   loosened by that slack (divided by W for Total). Each minute's sample is screened once,
 //!   and the rule marked "may fire" until the last evaluation whose window can reach it.
-//! - A CPU window's Average or Total is screened closer: each sample rounded down to 2⁻²⁴ %
-//!   is a whole number, so prefix sums of them give the window's sum D exactly by one
-//!   subtraction, and the real sum lies in [D, D + W] quanta; the rule may fire only if that
-//!   range, loosened by the slack, reaches its threshold.
+//! - A CPU window's Average or Total is screened closer: each sample rounded down to 2⁻²³ %
+//!   is a whole number, so prefix sums of them (exact floats over any run) give the window's
+//!   sum D exactly by one subtraction, and the real sum lies in [D, D + W] quanta; the rule may
+//!   fire only if that range, loosened by the slack, reaches its threshold. When all lanes'
+//!   windows end and start the same minutes back, the sums are read as whole rows of the ring.
 //! - When the screen lets an evaluation through, the rules' exact values (the engine's own
 //!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need.
 //! - An evaluation changes something only if an Increase rule may fire below the profile's
@@ -49,9 +50,10 @@ pub const LANES: usize = 8;
 const SLACK: f64 = 1e-9;
 /// The screen's absolute slack, for thresholds near zero.
 const TINY: f64 = 1e-300;
-/// CPU samples are screened in units of 2⁻²⁴ percent: a window's sum of them, at most 720 × 100
-/// × 2²⁴, is a whole number below 2⁵³, exact in a float.
-const QUANTUM: f64 = (1u64 << 24) as f64;
+/// CPU samples are screened in units of 2⁻²³ percent, rounded down: whole numbers, so the
+/// running sum of a lane's samples over a whole run, at most [`crate::MAX_STEPS`] × 100 × 2²³
+/// < 2⁵³, is exact in a float, and so is the difference of two such sums (a window's).
+const QUANTUM: f64 = (1u64 << 23) as f64;
 /// Demand up to this keeps every window's Total finite (720 minutes of it), which the
 /// screen's bounds assume.
 const MAX_SCREENED_DEMAND: f64 = 1e290;
@@ -324,8 +326,12 @@ struct Lanes {
     /// Each lane's CPU samples.
     cpu_ring: Box<Ring<f64>>,
     /// Each lane's prefix sums of its quantized CPU samples, the one at minute m summing
-    /// minutes before m (wrapping: only differences are read): a window's sum is a difference.
-    prefix: Box<Ring<u64>>,
+    /// minutes before m: a window's sum is a difference.
+    prefix: Box<Ring<f64>>,
+    /// When every lane's windows end and start the same minutes back (a sweep over anything
+    /// but the windows and delay), those offsets: the sums are then read as whole rows of the
+    /// ring, which vectorizes, instead of lane by lane.
+    shared_back: Option<(u64, [u64; MAX_RULES])>,
     /// The lanes in which an Increase rule could raise the count (below the maximum).
     can_out: u32,
     /// The lanes in which Decrease rules could lower it (some exist, above the minimum).
@@ -366,6 +372,7 @@ impl Lanes {
             quiet_until: [0; LANES],
             wake_at: [u64::MAX; LANES],
             warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
+            shared_back: None,
         };
         for (lane, (rules, _)) in screens.iter().enumerate() {
             for (rule, screen) in rules.iter().enumerate() {
@@ -382,7 +389,28 @@ impl Lanes {
             }
             lanes.on_count_change(lane, &runs[lane]);
         }
+        lanes.shared_back = lanes.shared_back();
         lanes
+    }
+
+    /// The offsets every lane's sums read, if they are the same: a rule's sum matters only in
+    /// the lanes screened by it.
+    fn shared_back(&self) -> Option<(u64, [u64; MAX_RULES])> {
+        let mut newest = None;
+        let mut oldest = [0; MAX_RULES];
+        for (rule, oldest) in oldest.iter_mut().enumerate().take(self.rules) {
+            let mut shared = None;
+            for lane in (0..LANES).filter(|&lane| self.by_sum[rule][lane]) {
+                let back = (self.newest_back[lane], self.oldest_back[rule][lane]);
+                if *newest.get_or_insert(back.0) != back.0
+                    || *shared.get_or_insert(back.1) != back.1
+                {
+                    return None;
+                }
+            }
+            *oldest = shared.unwrap_or(0);
+        }
+        Some((newest.unwrap_or(0), oldest))
     }
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
@@ -399,7 +427,7 @@ impl Lanes {
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
-    fn step(&mut self, minute: u64, arrivals: f64) -> u32 {
+    fn step<const SHARED_BACK: bool>(&mut self, minute: u64, arrivals: f64) -> u32 {
         for lane in 0..LANES {
             let serving = self.serving[lane];
             let served = arrivals.min(serving);
@@ -412,20 +440,25 @@ impl Lanes {
         }
         self.cpu_ring[slot(minute)] = self.cpu;
         let previous = self.prefix[slot(minute)];
-        // Rounded down: a sample of [0, 100] times 2²⁴ is exact, and converts to its floor.
-        self.prefix[slot(minute + 1)] = std::array::from_fn(|lane| {
-            previous[lane].wrapping_add((self.cpu[lane] * QUANTUM) as u64)
-        });
+        // A sample of [0, 100] times 2²³ is exact, and so is its floor.
+        self.prefix[slot(minute + 1)] =
+            std::array::from_fn(|lane| previous[lane] + (self.cpu[lane] * QUANTUM).floor());
         // In the first minutes these read slots not yet written, but a lane goes to the cold
         // path then whatever its screen says.
         let through = minute + 1;
-        let newest: [u64; LANES] = std::array::from_fn(|lane| {
-            self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
-        });
+        let (shared_newest, shared_oldest) = self.shared_back.unwrap_or_default();
+        let newest: [f64; LANES] = if SHARED_BACK {
+            self.prefix[slot(through.wrapping_sub(shared_newest))]
+        } else {
+            std::array::from_fn(|lane| {
+                self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
+            })
+        };
         // One bit per lane, so that rules combine in registers.
         let mut increase_may = 0u32;
         let mut decrease_blocked = 0u32;
         for rule in 0..self.rules {
+            let shared_oldest_row = &self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))];
             let mut may_bits = 0u32;
             for lane in 0..LANES {
                 let sample = if self.cpu_metric[rule][lane] {
@@ -440,9 +473,12 @@ impl Lanes {
                 } else {
                     *until
                 };
-                let oldest =
-                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane];
-                let sum = newest[lane].wrapping_sub(oldest) as f64;
+                let oldest = if SHARED_BACK {
+                    shared_oldest_row[lane]
+                } else {
+                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
+                };
+                let sum = newest[lane] - oldest;
                 let by_sum = self.by_sum[rule][lane];
                 let may = (by_sum
                     & (sum >= self.sum_from[rule][lane])
@@ -585,8 +621,13 @@ fn step_lanes_portable(
 ) -> [Summary; LANES] {
     let mut lanes = Lanes::new(&runs, screens);
     let minutes = demand.len() as u64;
+    let shared_back = lanes.shared_back.is_some();
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let mut attention = lanes.step(minute, arrivals);
+        let mut attention = if shared_back {
+            lanes.step::<true>(minute, arrivals)
+        } else {
+            lanes.step::<false>(minute, arrivals)
+        };
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
