@@ -53,8 +53,9 @@ pub fn azure_autoscale_summaries(
     let demand_total = demand.total();
     let mut summaries = vec![None; runs.len()];
     let mut grouped: Vec<usize> = Vec::with_capacity(runs.len());
+    let screenable = azure_lanes::screens_demand(demand);
     for (index, &(fleet, autoscale)) in runs.iter().enumerate() {
-        if azure_lanes::covers(demand, fleet, autoscale) {
+        if screenable && azure_lanes::covers(demand, fleet, autoscale) {
             grouped.push(index);
         } else if let Some(mut summary) = run(demand, fleet, autoscale) {
             summary.demand_total = demand_total;

@@ -158,17 +158,21 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
     Some((screens, warm_from))
 }
 
-/// Whether the lanes take the run: the engine would build it and its rules are covered.
+/// Whether the lanes' screens hold over `demand`: once per sweep, not per run.
+pub(crate) fn screens_demand(demand: &Demand) -> bool {
+    demand.as_slice().iter().all(|&d| d <= MAX_SCREENED_DEMAND)
+}
+
+/// Whether the lanes take the run, on a demand [`screens_demand`] accepts: the engine would
+/// build it and its rules are covered.
 pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAutoscale) -> bool {
-    let built = Simulation::builder(config)
-        .autoscaler(autoscale.clone())
-        .demand(demand)
-        .build()
-        .is_ok();
-    built
-        && screens(autoscale).is_some()
+    screens(autoscale).is_some()
         && reach(autoscale) < RING as u64
-        && demand.as_slice().iter().all(|&d| d <= MAX_SCREENED_DEMAND)
+        && Simulation::builder(config)
+            .autoscaler(autoscale.clone())
+            .demand(demand)
+            .build()
+            .is_ok()
 }
 
 /// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
