@@ -985,11 +985,11 @@ fn complete_grains(trigger: &MetricTrigger, newest: u64) -> Option<(u64, u64)> {
 /// A minute's CPU sample from its work and work capacity (autoscaler/mod.rs): percent, at most
 /// 100, and 0 without capacity.
 pub(crate) fn cpu_percentage(work: f64, work_capacity: f64) -> f64 {
-    if work_capacity > 0.0 {
-        ((100.0 * work) / work_capacity).min(100.0)
-    } else {
-        0.0
-    }
+    // Divided before the test, not under it: compilers do not speculate a division, so the
+    // lane kernel's eight calls would stay scalar; a float division cannot trap, and its
+    // value without capacity is discarded.
+    let percentage = ((100.0 * work) / work_capacity).min(100.0);
+    if work_capacity > 0.0 { percentage } else { 0.0 }
 }
 
 /// A rule's proposal from the current count, before the clamp (spec "Rules").
