@@ -41,6 +41,14 @@ struct Run {
     scaling: WorkspaceScaling,
     summary: Summary,
     in_service_steps: u64,
+    /// The end of the step with the next evaluation (never, when the policy is disabled).
+    next_evaluation_s: u64,
+    evaluation_period_s: u64,
+    min_idle_s: u64,
+    max_scaling_amount: u32,
+    /// The fewest sessions that trigger a scale-out with `triggers_for` servers in service.
+    fewest_triggering: u32,
+    triggers_for: u32,
 }
 
 /// The summaries of several (fleet, scaling) runs over the same `demand` and `sessions`, in the
@@ -63,8 +71,16 @@ pub fn huawei_workspace_summaries(
                 .build()
                 .ok()?;
             let (fleet, scaling, _, _) = simulation.into_parts();
+            let evaluation_period_s = scaling.evaluation_period_s();
             Some(Run {
                 summary: Summary::start(fleet.in_service()),
+                next_evaluation_s: evaluation_period_s.unwrap_or(u64::MAX),
+                evaluation_period_s: evaluation_period_s.unwrap_or(u64::MAX),
+                min_idle_s: scaling.min_idle_s(),
+                max_scaling_amount: scaling.max_scaling_amount(),
+                // Found at the first evaluation.
+                fewest_triggering: 0,
+                triggers_for: u32::MAX,
                 fleet,
                 scaling,
                 in_service_steps: 0,
@@ -119,12 +135,32 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
     summary.served_total += served;
     summary.unserved_total += unserved;
     summary.underprovisioned_steps += u64::from(unserved > 0.0);
-    if !run.scaling.evaluates_at(end_s) {
+    // The multiples of the evaluation period, which is a multiple of the step: the steps
+    // `WorkspaceScaling::evaluates_at` picks, without a division each step.
+    if end_s != run.next_evaluation_s {
         return;
     }
+    run.next_evaluation_s = end_s.saturating_add(run.evaluation_period_s);
     let Some(group) = fleet.server_group() else {
         return;
     };
+    // Evaluations that provably change nothing are skipped, on the evaluation's own rule: a
+    // trigger adds servers only with none provisioning and room under max_scaling_amount;
+    // without a trigger, only an idle scaled-out server can go.
+    if in_service != run.triggers_for {
+        run.fewest_triggering = run
+            .scaling
+            .fewest_triggering(in_service, group.slots_per_server());
+        run.triggers_for = in_service;
+    }
+    let inert = if group.active_sessions() >= run.fewest_triggering {
+        fleet.pending() > 0 || group.scaled_out_in_service() >= run.max_scaling_amount
+    } else {
+        group.idle_scaled_out() == 0 || group.releasable(end_s, run.min_idle_s) == 0
+    };
+    if inert {
+        return;
+    }
     let capacity = fleet.capacity();
     let observation = Observation {
         step_idx,
