@@ -170,8 +170,9 @@ impl Server {
 #[derive(Debug, Clone)]
 pub struct ServerGroup {
     slots_per_server: u32,
-    /// In service, in creation order.
+    /// In service, in creation order: the base servers, never released, first.
     servers: Vec<Server>,
+    base_servers: u32,
     next_number: u32,
     step_s: u64,
     /// The calendar of ends: entry `step % len` heads the list, in `endings`, of the sessions
@@ -255,6 +256,7 @@ impl ServerGroup {
         Self {
             slots_per_server,
             servers,
+            base_servers,
             next_number: base_servers,
             step_s,
             calendar: vec![NO_ENDING; calendar_len],
@@ -329,9 +331,16 @@ impl ServerGroup {
 
     fn end_one(&mut self, end_s: u64, number: u32) {
         self.active -= 1;
-        // A server holding a session is never released, so it is there.
-        let Ok(idx) = self.servers.binary_search_by_key(&number, |s| s.number) else {
-            return;
+        // A base server's position is its number; a scaled-out server holding a session is
+        // never released, so it is there.
+        let idx = if number < self.base_servers {
+            number as usize
+        } else {
+            let base = self.base_servers as usize;
+            match self.servers[base..].binary_search_by_key(&number, |s| s.number) {
+                Ok(idx) => base + idx,
+                Err(_) => return,
+            }
         };
         let server = &mut self.servers[idx];
         server.sessions -= 1;
@@ -587,8 +596,9 @@ mod tests {
         /// step after step: sessions, idle clocks, releases.
         #[test]
         fn the_calendar_of_ends_changes_nothing(
-            slots in 1u32..5,
+            slots in prop_oneof![4 => 1u32..5, 1 => Just(64), 1 => Just(65)],
             base in 1u32..4,
+            extra in prop_oneof![Just(40u32), Just(70)],
             step_s in prop_oneof![Just(1u64), Just(30), Just(60)],
             mean_s in prop_oneof![Just(0.5f64), 1.0f64..600.0],
             steps in prop::collection::vec(
@@ -602,14 +612,14 @@ mod tests {
                         ],
                         0..6,
                     ),
-                    prop_oneof![3 => Just(0u32), 1 => 1u32..3],
+                    prop_oneof![3 => Just(0u32), 1 => 1u32..4],
                     prop_oneof![Just(None), (0u64..400).prop_map(Some)],
                 ),
                 1..120,
             ),
         ) {
             let length = SessionLength::fixed(mean_s).unwrap();
-            let mut group = ServerGroup::new(slots, base, base + 40, step_s, SessionConfig { length, seed: 1 });
+            let mut group = ServerGroup::new(slots, base, base + extra, step_s, SessionConfig { length, seed: 1 });
             let mut reference = HeapGroup {
                 slots,
                 servers: (0..base).map(|n| (n, false, 0, Some(0))).collect(),
@@ -620,7 +630,7 @@ mod tests {
                 let t_s = k * step_s;
                 group.end_sessions(t_s);
                 reference.end_sessions(t_s);
-                if group.servers.len() + (joins as usize) <= (base + 40) as usize {
+                if group.servers.len() + (joins as usize) <= (base + extra) as usize {
                     group.join(joins, t_s);
                     for _ in 0..joins {
                         reference.servers.push((reference.next_number, true, 0, Some(t_s)));
