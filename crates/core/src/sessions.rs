@@ -8,6 +8,13 @@
 //!   has a free slot, ties to the lowest server number; none free: rejected, no retry.
 //! - A server left with no session starts its idle clock at the end time of its last session; a
 //!   server that joins empty starts it when it joins; a placed session stops it.
+//!
+//! Session ends wait on a calendar: one list per step (the first step whose start is at or after
+//! the end), in a ring reused as the steps go by, so that ending or placing a session costs O(1)
+//! and no step allocates. Ends beyond the ring's reach wait in a heap, soonest first. Within a
+//! step, ends come off the calendar in no particular order; that changes nothing, since every
+//! count is a sum and an emptied server's idle clock starts at the latest end of its sessions,
+//! which each server keeps.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -22,6 +29,8 @@ use crate::error::BuildError;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SessionLength {
     kind: LengthKind,
+    /// The mean, seconds: how far ahead the calendar of ends reaches is a multiple of it.
+    mean_s: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,6 +58,7 @@ impl SessionLength {
         check_mean(mean_s)?;
         Ok(Self {
             kind: LengthKind::Fixed((mean_s.ceil() as u64).max(1)),
+            mean_s,
         })
     }
 
@@ -62,6 +72,7 @@ impl SessionLength {
         })?;
         Ok(Self {
             kind: LengthKind::Exponential(exp),
+            mean_s,
         })
     }
 
@@ -80,6 +91,7 @@ impl SessionLength {
         let lognormal = LogNormal::new(mu, sigma).map_err(|_| invalid_sigma())?;
         Ok(Self {
             kind: LengthKind::LogNormal(lognormal),
+            mean_s,
         })
     }
 
@@ -137,6 +149,9 @@ pub struct Server {
     pub sessions: u32,
     /// When its idle clock started, while it holds no session.
     pub idle_since_s: Option<u64>,
+    /// The latest end of its sessions ended so far: the ends of one step come off the calendar
+    /// in any order, and the clock of a server they empty starts at the latest.
+    last_end_s: u64,
 }
 
 impl Server {
@@ -155,17 +170,41 @@ impl Server {
 #[derive(Debug, Clone)]
 pub struct ServerGroup {
     slots_per_server: u32,
-    /// In service, in creation order.
+    /// In service, in creation order: the base servers, never released, first.
     servers: Vec<Server>,
+    base_servers: u32,
     next_number: u32,
-    /// Every active session as `end_s << 32 | server number`, soonest first: one integer
-    /// compares as the `(end_s, number)` pair it packs, at a fraction of the cost.
-    ends: BinaryHeap<Reverse<u128>>,
+    step_s: u64,
+    /// The calendar of ends: entry `step % len` heads the list, in `endings`, of the sessions
+    /// whose end step (the first step starting at or after the end) is `step`, for the steps
+    /// from `next_step` on, `len` (a power of two) of them.
+    calendar: Vec<u32>,
+    /// The first step whose ends have not been taken off the calendar, and its start.
+    next_step: u64,
+    next_step_s: u64,
+    /// The calendar's entries, and the head of the list of those free for reuse.
+    endings: Vec<Ending>,
+    free: u32,
+    /// Ends past the calendar's reach, as `end_s << 32 | server number`, soonest first.
+    far: BinaryHeap<Reverse<u128>>,
     active: u32,
     /// Scaled-out servers in service, kept so that each evaluation need not count them.
     scaled_out: u32,
+    /// Those of them with no session: while there are none, none can be released.
+    idle_scaled_out: u32,
     draws: SessionDraws,
 }
+
+/// One session on the calendar.
+#[derive(Debug, Clone, Copy)]
+struct Ending {
+    end_s: u64,
+    number: u32,
+    /// The next entry of its list, or [`NO_ENDING`].
+    next: u32,
+}
+
+const NO_ENDING: u32 = u32::MAX;
 
 impl crate::autoscaler::ServerView for ServerGroup {
     fn slots_per_server(&self) -> u32 {
@@ -181,7 +220,7 @@ impl crate::autoscaler::ServerView for ServerGroup {
     }
 
     fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32 {
-        if self.scaled_out == 0 {
+        if self.idle_scaled_out == 0 {
             return 0;
         }
         self.servers
@@ -193,11 +232,13 @@ impl crate::autoscaler::ServerView for ServerGroup {
 
 impl ServerGroup {
     /// A group of `base_servers` in service at t = 0, idle since 0, which can grow to
-    /// `max_servers`; buffers are sized for that so that steps allocate nothing.
+    /// `max_servers`, stepping every `step_s`; buffers are sized for that so that steps allocate
+    /// nothing.
     pub(crate) fn new(
         slots_per_server: u32,
         base_servers: u32,
         max_servers: u32,
+        step_s: u64,
         config: SessionConfig,
     ) -> Self {
         let mut servers = Vec::with_capacity(max_servers as usize);
@@ -206,14 +247,27 @@ impl ServerGroup {
             scaled_out: false,
             sessions: 0,
             idle_since_s: Some(0),
+            last_end_s: 0,
         }));
+        // Eight means ahead: the ends of nearly every session, whatever the distribution (all
+        // of a fixed length's), fall within the calendar; the rest wait in the heap.
+        let reach_steps = (8.0 * config.length.mean_s / step_s as f64).ceil() as usize + 2;
+        let calendar_len = reach_steps.clamp(8, 4096).next_power_of_two();
         Self {
             slots_per_server,
             servers,
+            base_servers,
             next_number: base_servers,
-            ends: BinaryHeap::with_capacity(max_servers as usize * slots_per_server as usize),
+            step_s,
+            calendar: vec![NO_ENDING; calendar_len],
+            next_step: 0,
+            next_step_s: 0,
+            endings: Vec::with_capacity(max_servers as usize * slots_per_server as usize),
+            free: NO_ENDING,
+            far: BinaryHeap::new(),
             active: 0,
             scaled_out: 0,
+            idle_scaled_out: 0,
             draws: SessionDraws::new(config),
         }
     }
@@ -238,29 +292,62 @@ impl ServerGroup {
         self.scaled_out
     }
 
-    fn server_mut(&mut self, number: u32) -> Option<&mut Server> {
-        let idx = self
-            .servers
-            .binary_search_by_key(&number, |s| s.number)
-            .ok()?;
-        self.servers.get_mut(idx)
+    /// Scaled-out servers in service with no session: none, and none can be released.
+    pub(crate) fn idle_scaled_out(&self) -> u32 {
+        self.idle_scaled_out
     }
 
     /// Sessions with end ≤ `t_s` end; a server left empty is idle from its last session's end.
+    /// `t_s` is the start of a step, at or after the last one given.
     pub(crate) fn end_sessions(&mut self, t_s: u64) {
-        while let Some(&Reverse(end)) = self.ends.peek() {
+        debug_assert!(t_s.is_multiple_of(self.step_s));
+        let mask = self.calendar.len() - 1;
+        while self.next_step_s <= t_s {
+            let slot = &mut self.calendar[self.next_step as usize & mask];
+            let mut entry = std::mem::replace(slot, NO_ENDING);
+            while entry != NO_ENDING {
+                let Ending {
+                    end_s,
+                    number,
+                    next,
+                } = self.endings[entry as usize];
+                self.endings[entry as usize].next = self.free;
+                self.free = entry;
+                self.end_one(end_s, number);
+                entry = next;
+            }
+            self.next_step += 1;
+            self.next_step_s += self.step_s;
+        }
+        while let Some(&Reverse(end)) = self.far.peek() {
             let (end_s, number) = ((end >> 32) as u64, end as u32);
             if end_s > t_s {
                 break;
             }
-            self.ends.pop();
-            self.active -= 1;
-            if let Some(server) = self.server_mut(number) {
-                server.sessions -= 1;
-                if server.sessions == 0 {
-                    server.idle_since_s = Some(end_s);
-                }
+            self.far.pop();
+            self.end_one(end_s, number);
+        }
+    }
+
+    fn end_one(&mut self, end_s: u64, number: u32) {
+        self.active -= 1;
+        // A base server's position is its number; a scaled-out server holding a session is
+        // never released, so it is there.
+        let idx = if number < self.base_servers {
+            number as usize
+        } else {
+            let base = self.base_servers as usize;
+            match self.servers[base..].binary_search_by_key(&number, |s| s.number) {
+                Ok(idx) => base + idx,
+                Err(_) => return,
             }
+        };
+        let server = &mut self.servers[idx];
+        server.sessions -= 1;
+        server.last_end_s = server.last_end_s.max(end_s);
+        if server.sessions == 0 {
+            server.idle_since_s = Some(server.last_end_s);
+            self.idle_scaled_out += u32::from(server.scaled_out);
         }
     }
 
@@ -272,10 +359,12 @@ impl ServerGroup {
                 scaled_out: true,
                 sessions: 0,
                 idle_since_s: Some(t_s),
+                last_end_s: 0,
             });
             self.next_number += 1;
         }
         self.scaled_out += count;
+        self.idle_scaled_out += count;
     }
 
     /// Places `starts` sessions starting at `t_s`, one by one; returns how many found a slot.
@@ -293,22 +382,58 @@ impl ServerGroup {
     /// here, in the order [`ServerGroup::place`] would have drawn them.
     pub(crate) fn place_one(&mut self, length_s: u64, t_s: u64) -> bool {
         let slots = self.slots_per_server;
-        // The first (lowest-numbered) of the fullest servers with a free slot.
-        let target = self
-            .servers
-            .iter_mut()
-            .filter(|s| s.sessions < slots)
-            .rev()
-            .max_by_key(|s| s.sessions);
-        let Some(server) = target else {
+        // The first (lowest-numbered) of the fullest servers with a free slot; one a session
+        // short of full is the fullest there can be.
+        let mut target: Option<usize> = None;
+        let mut most = 0;
+        for (idx, server) in self.servers.iter().enumerate() {
+            let sessions = server.sessions;
+            if sessions < slots && (target.is_none() || sessions > most) {
+                target = Some(idx);
+                most = sessions;
+                if sessions + 1 == slots {
+                    break;
+                }
+            }
+        }
+        let Some(idx) = target else {
             return false;
         };
+        let server = &mut self.servers[idx];
+        if server.sessions == 0 {
+            self.idle_scaled_out -= u32::from(server.scaled_out);
+        }
         server.sessions += 1;
         server.idle_since_s = None;
+        let number = server.number;
         // Saturating: a session that would end past u64's end never ends, as drawn.
         let end_s = t_s.saturating_add(length_s);
-        self.ends
-            .push(Reverse(u128::from(end_s) << 32 | u128::from(server.number)));
+        // The first step starting at or after the end; a session never ends before the next
+        // step to be taken off the calendar.
+        let end_step = end_s.div_ceil(self.step_s).max(self.next_step);
+        if end_step - self.next_step < self.calendar.len() as u64 {
+            let ending = Ending {
+                end_s,
+                number,
+                next: NO_ENDING,
+            };
+            let entry = if self.free == NO_ENDING {
+                self.endings.push(ending);
+                (self.endings.len() - 1) as u32
+            } else {
+                let entry = self.free;
+                self.free = self.endings[entry as usize].next;
+                self.endings[entry as usize] = ending;
+                entry
+            };
+            let mask = self.calendar.len() - 1;
+            let slot = &mut self.calendar[end_step as usize & mask];
+            self.endings[entry as usize].next = *slot;
+            *slot = entry;
+        } else {
+            self.far
+                .push(Reverse(u128::from(end_s) << 32 | u128::from(number)));
+        }
         self.active += 1;
         true
     }
@@ -318,8 +443,9 @@ impl ServerGroup {
         let before = self.servers.len();
         self.servers.retain(|s| !s.is_releasable(t_s, min_idle_s));
         let released = (before - self.servers.len()) as u32;
-        // Only scaled-out servers are releasable.
+        // Only idle scaled-out servers are releasable.
         self.scaled_out -= released;
+        self.idle_scaled_out -= released;
         released
     }
 }
@@ -329,7 +455,7 @@ mod tests {
     use super::*;
 
     fn group(slots: u32, base: u32, length: SessionLength) -> ServerGroup {
-        ServerGroup::new(slots, base, base + 4, SessionConfig { length, seed: 7 })
+        ServerGroup::new(slots, base, base + 4, 10, SessionConfig { length, seed: 7 })
     }
 
     #[test]
@@ -415,5 +541,129 @@ mod tests {
         );
         assert!(SessionLength::lognormal(600.0, 0.0).is_err());
         assert!(SessionLength::exponential(-1.0).is_err());
+    }
+
+    /// The group as it was before the calendar: every end in one heap, taken off in
+    /// `(end_s, number)` order, each server's clock started by the end that empties it.
+    struct HeapGroup {
+        slots: u32,
+        servers: Vec<(u32, bool, u32, Option<u64>)>,
+        next_number: u32,
+        ends: BinaryHeap<Reverse<(u64, u32)>>,
+    }
+
+    impl HeapGroup {
+        fn end_sessions(&mut self, t_s: u64) {
+            while let Some(&Reverse((end_s, number))) = self.ends.peek() {
+                if end_s > t_s {
+                    break;
+                }
+                self.ends.pop();
+                if let Some(server) = self.servers.iter_mut().find(|s| s.0 == number) {
+                    server.2 -= 1;
+                    if server.2 == 0 {
+                        server.3 = Some(end_s);
+                    }
+                }
+            }
+        }
+
+        fn place_one(&mut self, length_s: u64, t_s: u64) -> bool {
+            let slots = self.slots;
+            let Some(server) = self
+                .servers
+                .iter_mut()
+                .filter(|s| s.2 < slots)
+                .rev()
+                .max_by_key(|s| s.2)
+            else {
+                return false;
+            };
+            server.2 += 1;
+            server.3 = None;
+            self.ends
+                .push(Reverse((t_s.saturating_add(length_s), server.0)));
+            true
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The calendar of ends (ring and heap) leaves every server as the single heap did,
+        /// step after step: sessions, idle clocks, releases.
+        #[test]
+        fn the_calendar_of_ends_changes_nothing(
+            slots in prop_oneof![4 => 1u32..5, 1 => Just(64), 1 => Just(65)],
+            base in 1u32..4,
+            extra in prop_oneof![Just(40u32), Just(70)],
+            step_s in prop_oneof![Just(1u64), Just(30), Just(60)],
+            mean_s in prop_oneof![Just(0.5f64), 1.0f64..600.0],
+            steps in prop::collection::vec(
+                (
+                    prop::collection::vec(
+                        prop_oneof![
+                            4 => 1u64..200,
+                            2 => 1u64..5000,
+                            1 => Just(u64::MAX - 3),
+                            1 => any::<u64>(),
+                        ],
+                        0..6,
+                    ),
+                    prop_oneof![3 => Just(0u32), 1 => 1u32..4],
+                    prop_oneof![Just(None), (0u64..400).prop_map(Some)],
+                ),
+                1..120,
+            ),
+        ) {
+            let length = SessionLength::fixed(mean_s).unwrap();
+            let mut group = ServerGroup::new(slots, base, base + extra, step_s, SessionConfig { length, seed: 1 });
+            let mut reference = HeapGroup {
+                slots,
+                servers: (0..base).map(|n| (n, false, 0, Some(0))).collect(),
+                next_number: base,
+                ends: BinaryHeap::new(),
+            };
+            for (k, (lengths, joins, release)) in (0u64..).zip(steps) {
+                let t_s = k * step_s;
+                group.end_sessions(t_s);
+                reference.end_sessions(t_s);
+                if group.servers.len() + (joins as usize) <= (base + extra) as usize {
+                    group.join(joins, t_s);
+                    for _ in 0..joins {
+                        reference.servers.push((reference.next_number, true, 0, Some(t_s)));
+                        reference.next_number += 1;
+                    }
+                }
+                for length_s in lengths {
+                    prop_assert_eq!(group.place_one(length_s, t_s), reference.place_one(length_s, t_s));
+                }
+                if let Some(min_idle_s) = release {
+                    let end_s = t_s + step_s;
+                    let releasable = crate::autoscaler::ServerView::releasable(&group, end_s, min_idle_s);
+                    let released = group.release_idle(end_s, min_idle_s);
+                    prop_assert_eq!(releasable, released);
+                    let before = reference.servers.len();
+                    reference.servers.retain(|s| {
+                        !(s.1 && s.2 == 0 && s.3.is_some_and(|since| end_s.saturating_sub(since) >= min_idle_s))
+                    });
+                    prop_assert_eq!(released as usize, before - reference.servers.len());
+                }
+                let servers: Vec<_> = group
+                    .servers
+                    .iter()
+                    .map(|s| (s.number, s.scaled_out, s.sessions, s.idle_since_s))
+                    .collect();
+                prop_assert_eq!(&servers, &reference.servers);
+                prop_assert_eq!(group.active_sessions(), reference.servers.iter().map(|s| s.2).sum::<u32>());
+                prop_assert_eq!(group.scaled_out_in_service(), reference.servers.iter().filter(|s| s.1).count() as u32);
+                prop_assert_eq!(
+                    group.idle_scaled_out(),
+                    reference.servers.iter().filter(|s| s.1 && s.2 == 0).count() as u32
+                );
+            }
+        }
     }
 }

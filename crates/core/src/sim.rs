@@ -415,7 +415,7 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     max: format!("{MAX_SESSION_STARTS:e}"),
                 });
             }
-            let group = ServerGroup::new(capacity as u32, initial, most_servers, sessions);
+            let group = ServerGroup::new(capacity as u32, initial, most_servers, step_s, sessions);
             fleet = fleet.with_sessions(group);
         }
         Ok(Simulation {

@@ -269,11 +269,44 @@ impl WorkspaceScaling {
         self.policy.enable && end_s.is_multiple_of(self.evaluation_period_s)
     }
 
-    fn evaluate(&self, observation: &Observation<'_>, usage: f64) -> Option<Proposal> {
-        let group = observation.servers?;
-        let in_service = f64::from(observation.in_service.max(1));
-        let active = f64::from(group.active_sessions());
-        let default_weight = 100.0 / f64::from(group.slots_per_server());
+    /// The evaluation period, seconds, or `None` when the policy is disabled (it never
+    /// evaluates).
+    pub(crate) fn evaluation_period_s(&self) -> Option<u64> {
+        self.policy.enable.then_some(self.evaluation_period_s)
+    }
+
+    /// The most servers scaling may add.
+    pub(crate) fn max_scaling_amount(&self) -> u32 {
+        self.policy.max_scaling_amount
+    }
+
+    /// The idle time a scaled-out server needs to be released, seconds.
+    pub(crate) fn min_idle_s(&self) -> u64 {
+        u64::from(self.policy.shrink_after_session_idle_minutes) * 60
+    }
+
+    /// Session usage, percent, of `active` sessions on `in_service` servers of `slots` slots.
+    fn session_usage(active: u32, in_service: u32, slots: u32) -> f64 {
+        let slots = f64::from(in_service) * f64::from(slots);
+        if slots > 0.0 {
+            100.0 * f64::from(active) / slots
+        } else {
+            0.0
+        }
+    }
+
+    /// The first usage that reaches its threshold, its value and the threshold, with `usage`
+    /// the session usage.
+    fn fired(
+        &self,
+        usage: f64,
+        active: u32,
+        in_service: u32,
+        slots: u32,
+    ) -> Option<(Trigger, f64, u32)> {
+        let in_service = f64::from(in_service.max(1));
+        let active = f64::from(active);
+        let default_weight = 100.0 / f64::from(slots);
         let resource = |weight: Option<f64>| {
             (active * weight.unwrap_or(default_weight) / in_service).min(100.0)
         };
@@ -289,7 +322,7 @@ impl WorkspaceScaling {
             (Trigger::Mem, self.weights.mem_pct, thresholds.mem),
             (Trigger::Gpu, self.weights.gpu_mem_pct, thresholds.gpu),
         ];
-        let fired = candidates
+        candidates
             .into_iter()
             .find_map(|(trigger, weight, threshold)| {
                 let threshold = threshold?;
@@ -298,7 +331,38 @@ impl WorkspaceScaling {
                     _ => resource(weight),
                 };
                 (value >= f64::from(threshold)).then_some((trigger, value, threshold))
-            });
+            })
+    }
+
+    /// The fewest active sessions on `in_service` servers of `slots` slots that trigger a
+    /// scale-out, or in_service × slots + 1 when none can. Every usage is a rounded product or
+    /// quotient of the sessions by non-negative numbers, so it never falls as they rise: more
+    /// sessions trigger too.
+    pub(crate) fn fewest_triggering(&self, in_service: u32, slots: u32) -> u32 {
+        let triggers = |active: u32| {
+            let usage = Self::session_usage(active, in_service, slots);
+            self.fired(usage, active, in_service, slots).is_some()
+        };
+        let (mut low, mut high) = (0, in_service * slots + 1);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if triggers(mid) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        low
+    }
+
+    fn evaluate(&self, observation: &Observation<'_>, usage: f64) -> Option<Proposal> {
+        let group = observation.servers?;
+        let fired = self.fired(
+            usage,
+            group.active_sessions(),
+            observation.in_service,
+            group.slots_per_server(),
+        );
         let end_s = observation.end_s();
         if let Some((trigger, value, threshold)) = fired {
             if observation.pending > 0 {
@@ -323,7 +387,7 @@ impl WorkspaceScaling {
                 removal: Removal::CancelPendingFirst,
             });
         }
-        let min_idle_s = u64::from(self.policy.shrink_after_session_idle_minutes) * 60;
+        let min_idle_s = self.min_idle_s();
         let released = group.releasable(end_s, min_idle_s);
         (released > 0).then_some(Proposal {
             desired: observation.desired - released,
@@ -349,12 +413,11 @@ impl Autoscaler for WorkspaceScaling {
 
     fn on_step(&mut self, observation: &Observation<'_>) -> StepOutcome {
         let usage = observation.servers.map(|group| {
-            let slots = f64::from(observation.in_service) * f64::from(group.slots_per_server());
-            if slots > 0.0 {
-                100.0 * f64::from(group.active_sessions()) / slots
-            } else {
-                0.0
-            }
+            Self::session_usage(
+                group.active_sessions(),
+                observation.in_service,
+                group.slots_per_server(),
+            )
         });
         let evaluates = self.evaluates_at(observation.end_s());
         StepOutcome {

@@ -12,6 +12,14 @@
 //! and each step's lengths are drawn once for all of them, in arrival order. Served and unserved
 //! counts are whole numbers, so their sums are exact whatever the order. Runs the general engine
 //! would refuse to build are declined (`None`).
+//!
+//! It also skips the evaluations that provably change nothing, by the evaluation's own rule
+//! (spec step 5): a trigger adds servers only with none provisioning and room under
+//! max_scaling_amount, and no trigger releases only an idle scaled-out server idle long enough.
+//! Whether the usages trigger is a count: the fewest sessions that trigger with so many servers
+//! in service, found once per count by [`WorkspaceScaling::fewest_triggering`] (the
+//! autoscaler's own comparisons; every usage rises with the sessions). The evaluation steps
+//! are counted, not found by division.
 
 use crate::autoscaler::huawei::WorkspaceScaling;
 use crate::autoscaler::{Autoscaler, Observation, ServerView};
@@ -41,7 +49,17 @@ struct Run {
     scaling: WorkspaceScaling,
     summary: Summary,
     in_service_steps: u64,
+    /// The end of the step with the next evaluation (never, when the policy is disabled).
+    next_evaluation_s: u64,
+    evaluation_period_s: u64,
+    min_idle_s: u64,
+    max_scaling_amount: u32,
+    /// The fewest sessions that trigger a scale-out with as many servers in service as the
+    /// index, found the first time that count evaluates ([`UNKNOWN`] until then).
+    fewest_triggering: Vec<u32>,
 }
+
+const UNKNOWN: u32 = u32::MAX;
 
 /// The summaries of several (fleet, scaling) runs over the same `demand` and `sessions`, in the
 /// order given, each as [`huawei_workspace_summary`] gives it.
@@ -63,8 +81,14 @@ pub fn huawei_workspace_summaries(
                 .build()
                 .ok()?;
             let (fleet, scaling, _, _) = simulation.into_parts();
+            let evaluation_period_s = scaling.evaluation_period_s();
             Some(Run {
                 summary: Summary::start(fleet.in_service()),
+                next_evaluation_s: evaluation_period_s.unwrap_or(u64::MAX),
+                evaluation_period_s: evaluation_period_s.unwrap_or(u64::MAX),
+                min_idle_s: scaling.min_idle_s(),
+                max_scaling_amount: scaling.max_scaling_amount(),
+                fewest_triggering: vec![UNKNOWN; scaling.initial_bounds().max() as usize + 1],
                 fleet,
                 scaling,
                 in_service_steps: 0,
@@ -119,12 +143,34 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
     summary.served_total += served;
     summary.unserved_total += unserved;
     summary.underprovisioned_steps += u64::from(unserved > 0.0);
-    if !run.scaling.evaluates_at(end_s) {
+    // The multiples of the evaluation period, which is a multiple of the step: the steps
+    // `WorkspaceScaling::evaluates_at` picks, without a division each step.
+    if end_s != run.next_evaluation_s {
         return;
     }
+    run.next_evaluation_s = end_s.saturating_add(run.evaluation_period_s);
     let Some(group) = fleet.server_group() else {
         return;
     };
+    // Evaluations that provably change nothing are skipped, on the evaluation's own rule: a
+    // trigger adds servers only with none provisioning and room under max_scaling_amount;
+    // without a trigger, only an idle scaled-out server can go.
+    let fewest_triggering = match run.fewest_triggering.get_mut(in_service as usize) {
+        Some(&mut known) if known != UNKNOWN => known,
+        Some(unknown) => {
+            *unknown = (run.scaling).fewest_triggering(in_service, group.slots_per_server());
+            *unknown
+        }
+        None => (run.scaling).fewest_triggering(in_service, group.slots_per_server()),
+    };
+    let inert = if group.active_sessions() >= fewest_triggering {
+        fleet.pending() > 0 || group.scaled_out_in_service() >= run.max_scaling_amount
+    } else {
+        group.idle_scaled_out() == 0 || group.releasable(end_s, run.min_idle_s) == 0
+    };
+    if inert {
+        return;
+    }
     let capacity = fleet.capacity();
     let observation = Observation {
         step_idx,
