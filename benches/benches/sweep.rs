@@ -10,12 +10,11 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
-use scalesim_benches::{MINUTES, nasa_30_days};
+use criterion::{Criterion, criterion_group, criterion_main};
+use scalesim_benches::{MINUTES, SweepBenches, engine_instance_seconds, nasa_30_days};
 use scalesim_core::{
-    FleetConfig, KernelService, SWEEP_LANES, ScalableTarget, Simulation, SummarySink,
-    TargetTracking, TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
+    FleetConfig, KernelService, SWEEP_LANES, ScalableTarget, TargetTracking,
+    TargetTrackingScalingPolicyConfiguration, target_tracking_summaries,
 };
 
 const POLICIES: usize = 1_000;
@@ -53,57 +52,29 @@ fn sweep(c: &mut Criterion) {
         initial_instances: 1,
         provisioning_s: 300,
     };
-    let mut group = c.benchmark_group("sweep");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(MINUTES * POLICIES as u64));
-    group.bench_function("engine_1000_policies_43200_minutes", |b| {
-        b.iter(|| {
-            let hours: Vec<u64> = policies
-                .par_iter()
-                .map(|policy| {
-                    let mut simulation = Simulation::builder(fleet)
-                        .autoscaler(policy.clone())
-                        .demand(black_box(&demand))
-                        .build()
-                        .expect("valid simulation");
-                    let mut summary = SummarySink::new();
-                    simulation.run(&mut summary);
-                    summary.summary().map_or(0, |s| s.instance_seconds)
-                })
-                .collect();
-            black_box(hours)
-        });
+    let mut group = SweepBenches::new(c, "sweep", POLICIES, MINUTES, None);
+    group.each_run("engine_1000_policies_43200_minutes", &policies, |policy| {
+        engine_instance_seconds(fleet, policy.clone(), &demand, None)
     });
     let runs: Vec<(FleetConfig, &TargetTracking)> =
         policies.iter().map(|policy| (fleet, policy)).collect();
-    group.bench_function("kernel_1000_policies_43200_minutes", |b| {
-        b.iter(|| {
-            let hours: Vec<u64> = runs
-                .par_chunks(SWEEP_LANES)
-                .flat_map_iter(|lanes| {
-                    target_tracking_summaries(black_box(&demand), KernelService::THROTTLE, lanes)
-                        .into_iter()
-                        .map(|figures| figures.map_or(0, |f| f.summary.instance_seconds))
-                })
-                .collect();
-            black_box(hours)
-        });
-    });
+    group.chunks(
+        "kernel_1000_policies_43200_minutes",
+        &runs,
+        SWEEP_LANES,
+        |lanes| {
+            target_tracking_summaries(black_box(&demand), KernelService::THROTTLE, lanes)
+                .into_iter()
+                .map(|figures| figures.map_or(0, |f| f.summary.instance_seconds))
+        },
+    );
     let targets: Vec<f64> = policies.iter().map(|p| p.policy().target_value()).collect();
-    group.bench_function("floor_1000_policies_43200_minutes", |b| {
-        b.iter(|| {
-            let sums: Vec<f64> = targets
-                .par_iter()
-                .map(|&target| {
-                    black_box(&demand)
-                        .as_slice()
-                        .iter()
-                        .map(|&d| (d / target).ceil())
-                        .sum::<f64>()
-                })
-                .collect();
-            black_box(sums)
-        });
+    group.each_run("floor_1000_policies_43200_minutes", &targets, |&target| {
+        black_box(&demand)
+            .as_slice()
+            .iter()
+            .map(|&d| (d / target).ceil())
+            .sum::<f64>()
     });
     group.finish();
 }

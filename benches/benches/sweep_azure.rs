@@ -11,14 +11,12 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
-use scalesim_benches::{MINUTES, nasa_30_days};
+use criterion::{Criterion, criterion_group, criterion_main};
+use scalesim_benches::{MINUTES, SweepBenches, engine_instance_seconds, nasa_30_days};
 use scalesim_core::{
     AutoscaleProfile, AutoscaleSetting, AzureAutoscale, AzureMetric, ComparisonOperator,
     FleetConfig, MetricTrigger, ProfileSchedule, ScaleAction, ScaleCapacity, ScaleDirection,
-    ScaleRule, ScaleType, Simulation, Statistic, SummarySink, TimeAggregation,
-    azure_autoscale_summaries,
+    ScaleRule, ScaleType, Statistic, TimeAggregation, azure_autoscale_summaries,
 };
 
 const SETTINGS: usize = 1_000;
@@ -105,52 +103,26 @@ fn sweep_azure(c: &mut Criterion) {
         initial_instances: 2,
         provisioning_s: 300,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build()
-        .expect("a thread pool");
-    let mut group = c.benchmark_group("sweep_azure");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(MINUTES * SETTINGS as u64));
-    group.bench_function("engine_1000_settings_43200_minutes_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let hours: Vec<u64> = settings
-                    .par_iter()
-                    .map(|autoscale| {
-                        let mut simulation = Simulation::builder(fleet)
-                            .autoscaler(autoscale.clone())
-                            .demand(black_box(&demand))
-                            .build()
-                            .expect("valid simulation");
-                        let mut summary = SummarySink::new();
-                        simulation.run(&mut summary);
-                        summary.summary().map_or(0, |s| s.instance_seconds)
-                    })
-                    .collect();
-                black_box(hours)
-            })
-        });
-    });
+    let mut group = SweepBenches::new(c, "sweep_azure", SETTINGS, MINUTES, Some(THREADS));
+    group.each_run(
+        "engine_1000_settings_43200_minutes_2_threads",
+        &settings,
+        |autoscale| engine_instance_seconds(fleet, autoscale.clone(), &demand, None),
+    );
     let runs: Vec<(FleetConfig, &AzureAutoscale)> = settings
         .iter()
         .map(|autoscale| (fleet, autoscale))
         .collect();
-    group.bench_function("lanes_1000_settings_43200_minutes_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let hours: Vec<u64> = runs
-                    .par_chunks(CHUNK)
-                    .flat_map_iter(|chunk| {
-                        azure_autoscale_summaries(black_box(&demand), chunk)
-                            .into_iter()
-                            .map(|summary| summary.map_or(0, |s| s.instance_seconds))
-                    })
-                    .collect();
-                black_box(hours)
-            })
-        });
-    });
+    group.chunks(
+        "lanes_1000_settings_43200_minutes_2_threads",
+        &runs,
+        CHUNK,
+        |chunk| {
+            azure_autoscale_summaries(black_box(&demand), chunk)
+                .into_iter()
+                .map(|summary| summary.map_or(0, |s| s.instance_seconds))
+        },
+    );
     group.finish();
 }
 

@@ -9,13 +9,11 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
-use scalesim_benches::nasa_30_days_in_steps_of;
+use criterion::{Criterion, criterion_group, criterion_main};
+use scalesim_benches::{SweepBenches, engine_instance_seconds, nasa_30_days_in_steps_of};
 use scalesim_core::{
     CapacityBounds, FleetConfig, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HpaMetric,
-    HpaScalingPolicy, HpaScalingRules, MetricTarget, PolicyKind, Simulation, SummarySink,
-    hpa_summary,
+    HpaScalingPolicy, HpaScalingRules, MetricTarget, PolicyKind, hpa_summary,
 };
 
 const STEP_S: u64 = 15;
@@ -68,49 +66,20 @@ fn sweep_hpa(c: &mut Criterion) {
         initial_instances: min,
         provisioning_s: 300,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build()
-        .expect("a thread pool");
-    let mut group = c.benchmark_group("sweep_hpa");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(
-        demand.as_slice().len() as u64 * POLICIES as u64,
-    ));
-    group.bench_function("engine_960_policies_172800_steps_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let seconds: Vec<u64> = policies
-                    .par_iter()
-                    .map(|(min, hpa)| {
-                        let mut simulation = Simulation::builder(fleet(*min))
-                            .autoscaler(hpa.clone())
-                            .demand(black_box(&demand))
-                            .build()
-                            .expect("valid simulation");
-                        let mut summary = SummarySink::new();
-                        simulation.run(&mut summary);
-                        summary.summary().map_or(0, |s| s.instance_seconds)
-                    })
-                    .collect();
-                black_box(seconds)
-            })
-        });
-    });
-    group.bench_function("kernel_960_policies_172800_steps_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let seconds: Vec<u64> = policies
-                    .par_iter()
-                    .map(|(min, hpa)| {
-                        hpa_summary(black_box(&demand), fleet(*min), hpa)
-                            .map_or(0, |s| s.instance_seconds)
-                    })
-                    .collect();
-                black_box(seconds)
-            })
-        });
-    });
+    let steps = demand.as_slice().len() as u64;
+    let mut group = SweepBenches::new(c, "sweep_hpa", POLICIES, steps, Some(THREADS));
+    group.each_run(
+        "engine_960_policies_172800_steps_2_threads",
+        &policies,
+        |(min, hpa)| engine_instance_seconds(fleet(*min), hpa.clone(), &demand, None),
+    );
+    group.each_run(
+        "kernel_960_policies_172800_steps_2_threads",
+        &policies,
+        |(min, hpa)| {
+            hpa_summary(black_box(&demand), fleet(*min), hpa).map_or(0, |s| s.instance_seconds)
+        },
+    );
     group.finish();
 }
 

@@ -10,13 +10,12 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::path::Path;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
+use criterion::{Criterion, criterion_group, criterion_main};
+use scalesim_benches::{SweepBenches, engine_instance_seconds, shipped_trace};
 use scalesim_core::{
     BucketWindow, FleetConfig, ResourceThresholds, SessionConfig, SessionLength, SessionWeights,
-    Simulation, SummarySink, WorkspaceScaling, WorkspaceScalingPolicy, huawei_workspace_summaries,
+    WorkspaceScaling, WorkspaceScalingPolicy, huawei_workspace_summaries,
 };
 
 const THREADS: usize = 2;
@@ -56,8 +55,7 @@ fn policies() -> Vec<WorkspaceScaling> {
 }
 
 fn sweep_huawei(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios/traces/workspace_sessions_nasa_week.csv");
+    let path = shipped_trace("workspace_sessions_nasa_week.csv");
     let demand =
         scalesim_runner::read_trace(&path, BucketWindow::ALL, 60).expect("the shipped trace loads");
     let policies = policies();
@@ -70,51 +68,24 @@ fn sweep_huawei(c: &mut Criterion) {
         initial_instances: 2,
         provisioning_s: 300,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build()
-        .expect("a thread pool");
-    let mut group = c.benchmark_group("sweep_huawei");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(MINUTES * policies.len() as u64));
-    group.bench_function("engine_960_policies_10080_minutes_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let seconds: Vec<u64> = policies
-                    .par_iter()
-                    .map(|scaling| {
-                        let mut simulation = Simulation::builder(fleet)
-                            .autoscaler(scaling.clone())
-                            .demand(black_box(&demand))
-                            .sessions(sessions)
-                            .build()
-                            .expect("valid simulation");
-                        let mut summary = SummarySink::new();
-                        simulation.run(&mut summary);
-                        summary.summary().map_or(0, |s| s.instance_seconds)
-                    })
-                    .collect();
-                black_box(seconds)
-            })
-        });
-    });
+    let mut group = SweepBenches::new(c, "sweep_huawei", policies.len(), MINUTES, Some(THREADS));
+    group.each_run(
+        "engine_960_policies_10080_minutes_2_threads",
+        &policies,
+        |scaling| engine_instance_seconds(fleet, scaling.clone(), &demand, Some(sessions)),
+    );
     let runs: Vec<(FleetConfig, &WorkspaceScaling)> =
         policies.iter().map(|scaling| (fleet, scaling)).collect();
-    group.bench_function("kernel_960_policies_10080_minutes_2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                let seconds: Vec<u64> = runs
-                    .par_chunks(CHUNK)
-                    .flat_map_iter(|chunk| {
-                        huawei_workspace_summaries(black_box(&demand), sessions, chunk)
-                            .into_iter()
-                            .map(|summary| summary.map_or(0, |s| s.instance_seconds))
-                    })
-                    .collect();
-                black_box(seconds)
-            })
-        });
-    });
+    group.chunks(
+        "kernel_960_policies_10080_minutes_2_threads",
+        &runs,
+        CHUNK,
+        |chunk| {
+            huawei_workspace_summaries(black_box(&demand), sessions, chunk)
+                .into_iter()
+                .map(|summary| summary.map_or(0, |s| s.instance_seconds))
+        },
+    );
     group.finish();
 }
 

@@ -29,7 +29,7 @@ use crate::requests::{RequestModel, ServiceTimeSpec, columns, routing, service_t
 use crate::trace::{TraceForm, TraceOptions, load_trace};
 use crate::vendor_formats::aws::{
     AwsFiles, AwsScaling, AwsSettings, PolicyFileShape, VariantSettings, application_auto_scaling,
-    request_bodies,
+    request_bodies, target_tracking_with,
 };
 use crate::vendor_formats::aws_endpoint::{endpoint_update, endpoint_variants};
 use crate::vendor_formats::azure::autoscale_setting;
@@ -808,6 +808,24 @@ impl VendorFiles {
     ) -> Result<AutoscalerConfig, ScenarioError> {
         let (paths, texts) = self.texts_of(bodies);
         self.build(&paths, &texts, None)
+    }
+
+    /// `base`, the target tracking these files build, with `edits` made to their fields and
+    /// this scenario's metric delay, when it can be built straight from the values
+    /// ([`target_tracking_with`]); `None` when the files must be written and built.
+    pub(crate) fn target_tracking_with<'a>(
+        &self,
+        base: &TargetTracking,
+        edits: impl IntoIterator<Item = (&'a Field, f64)>,
+    ) -> Option<TargetTracking> {
+        match self.recipe {
+            Recipe::Aws {
+                metric_delay_s,
+                high_resolution_alarm: None,
+                ..
+            } => target_tracking_with(base, edits, metric_delay_s),
+            _ => None,
+        }
     }
 
     /// The documents' paths, and `bodies` (one per document) as their files write them.

@@ -128,6 +128,14 @@ impl TraceOptions {
         statistic: None,
     };
 
+    /// [`TraceOptions::PLAIN`] with `edit` made, for a test to state only what differs.
+    #[cfg(test)]
+    pub(crate) fn plain_with(edit: impl FnOnce(&mut Self)) -> Self {
+        let mut options = Self::PLAIN;
+        edit(&mut options);
+        options
+    }
+
     /// The options a scenario's `[load]` table gives, checked; errors name `scenario` and the
     /// key.
     pub(crate) fn from_load(load: &LoadSpec, scenario: &Path) -> Result<Self, ScenarioError> {
@@ -432,11 +440,7 @@ fn csv_error(path: &Path, err: csv::Error) -> TraceError {
 fn refused(path: &Path, refusal: Refusal) -> TraceError {
     TraceError::Export {
         path: path.to_owned(),
-        location: if refusal.location.is_empty() {
-            String::new()
-        } else {
-            format!("{}: ", refusal.location)
-        },
+        location: refusal.prefix(),
         message: refusal.message,
     }
 }
@@ -1092,22 +1096,24 @@ mod tests {
         );
     }
 
+    /// The whole of `bytes` read as the file `name`, in minutes.
+    fn load_all(
+        bytes: &[u8],
+        name: &str,
+        options: &TraceOptions,
+    ) -> Result<LoadedTrace, TraceError> {
+        load_bytes(bytes, Path::new(name), BucketWindow::ALL, 60, options, None)
+    }
+
     fn load_with(text: &str, options: &TraceOptions) -> Result<(Vec<f64>, Option<String>), String> {
-        load_bytes(
-            text.as_bytes(),
-            Path::new("t.csv"),
-            BucketWindow::ALL,
-            60,
-            options,
-            None,
-        )
-        .map(|trace| {
-            (
-                trace.demand.as_slice().to_vec(),
-                trace.start.map(|start| start.to_rfc3339()),
-            )
-        })
-        .map_err(|err| err.to_string())
+        load_all(text.as_bytes(), "t.csv", options)
+            .map(|trace| {
+                (
+                    trace.demand.as_slice().to_vec(),
+                    trace.start.map(|start| start.to_rfc3339()),
+                )
+            })
+            .map_err(|err| err.to_string())
     }
 
     #[test]
@@ -1172,8 +1178,9 @@ mod tests {
             load_with("minute,timestamp,requests\n0,1,1\n", &TraceOptions::PLAIN),
             Err("t.csv: line 1: two bucket columns, `minute` and `timestamp`: keep one".to_owned())
         );
-        let mut series = TraceOptions::PLAIN;
-        series.series.insert("pod".to_owned(), "a".to_owned());
+        let series = TraceOptions::plain_with(|o| {
+            o.series.insert("pod".to_owned(), "a".to_owned());
+        });
         assert_eq!(
             load_with("minute,requests\n0,1\n", &series),
             Err(
@@ -1186,8 +1193,7 @@ mod tests {
 
     #[test]
     fn bucket_indices_take_value_and_gaps_too() {
-        let mut rate = TraceOptions::PLAIN;
-        rate.value = ValueMeaning::RatePerSecond;
+        let rate = TraceOptions::plain_with(|o| o.value = ValueMeaning::RatePerSecond);
         assert_eq!(
             load_with("minute,requests\n0,1\n1,0.5\n", &rate),
             Ok((vec![60.0, 30.0], None))
@@ -1197,8 +1203,7 @@ mod tests {
             load_with("minute,requests\n0,1\n3,1\n", &TraceOptions::PLAIN).map(|r| r.0),
             Ok(vec![1.0, 0.0, 0.0, 1.0])
         );
-        let mut gaps = TraceOptions::PLAIN;
-        gaps.gaps = Some(GapPolicy::Error);
+        let gaps = TraceOptions::plain_with(|o| o.gaps = Some(GapPolicy::Error));
         assert_eq!(
             load_with("minute,requests\n0,1\n3,1\n", &gaps),
             Err(
@@ -1255,16 +1260,9 @@ mod tests {
         let forms: Vec<TraceForm> = EXAMPLES
             .iter()
             .map(|(name, text)| {
-                load_bytes(
-                    text.as_bytes(),
-                    Path::new(name),
-                    BucketWindow::ALL,
-                    60,
-                    &TraceOptions::PLAIN,
-                    None,
-                )
-                .unwrap_or_else(|err| panic!("{err}"))
-                .form
+                load_all(text.as_bytes(), name, &TraceOptions::PLAIN)
+                    .unwrap_or_else(|err| panic!("{err}"))
+                    .form
             })
             .collect();
         assert_eq!(
@@ -1325,16 +1323,8 @@ mod tests {
                 bytes.truncate((bytes.len() as f64 * cut * 5.0) as usize);
             }
             let bytes = bytes.repeat(pages);
-            let mut options = TraceOptions::PLAIN;
-            options.gaps = Some(GapPolicy::Zero);
-            if let Ok(trace) = load_bytes(
-                &bytes,
-                Path::new("t"),
-                BucketWindow::ALL,
-                60,
-                &options,
-                None,
-            ) {
+            let options = TraceOptions::plain_with(|o| o.gaps = Some(GapPolicy::Zero));
+            if let Ok(trace) = load_all(&bytes, "t", &options) {
                 proptest::prop_assert!(trace
                     .demand
                     .as_slice()

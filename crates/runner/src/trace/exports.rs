@@ -1601,15 +1601,10 @@ mod tests {
     use super::*;
     use crate::trace::timeline::{GapPolicy, Rules, build};
 
-    fn options() -> TraceOptions {
-        TraceOptions::PLAIN
-    }
-
     /// The buckets of an export as (index, count), its width and its form, or the message.
     fn read_text(text: &str, options: &TraceOptions) -> Result<(TraceForm, u64, Vec<f64>), String> {
         let export = read(text.as_bytes(), options).map_err(|problem| match problem {
-            Problem::At(refusal) if refusal.location.is_empty() => refusal.message,
-            Problem::At(refusal) => format!("{}: {}", refusal.location, refusal.message),
+            Problem::At(refusal) => refusal.to_string(),
             Problem::Key { key, message } => format!("[load] {key}: {message}"),
         })?;
         let timed = build(
@@ -1621,13 +1616,7 @@ mod tests {
                 gap_hint: export.gap_hint,
             },
         )
-        .map_err(|refusal| {
-            if refusal.location.is_empty() {
-                refusal.message
-            } else {
-                format!("{}: {}", refusal.location, refusal.message)
-            }
-        })?;
+        .map_err(|refusal| refusal.to_string())?;
         let mut counts = Vec::new();
         for bucket in &timed.buckets {
             counts.resize(bucket.index as usize, 0.0);
@@ -1660,7 +1649,7 @@ mod tests {
     #[test]
     fn get_metric_data_newest_first_is_sorted() {
         assert_eq!(
-            read_text(GET_METRIC_DATA, &options()),
+            read_text(GET_METRIC_DATA, &TraceOptions::PLAIN),
             Ok((
                 TraceForm::CloudWatchGetMetricData,
                 60,
@@ -1675,20 +1664,20 @@ mod tests {
         let last = r#"{"MetricDataResults": [{"Id": "m1", "Timestamps": [1727647800], "Values": [1], "StatusCode": "Complete"}], "Messages": []}"#;
         let expected = Ok((TraceForm::CloudWatchGetMetricData, 60, vec![1.0, 2.0, 3.0]));
         assert_eq!(
-            read_text(&format!("{first}\n{last}\n"), &options()),
+            read_text(&format!("{first}\n{last}\n"), &TraceOptions::PLAIN),
             expected
         );
         assert_eq!(
-            read_text(&format!("[{first}, {last}]"), &options()),
+            read_text(&format!("[{first}, {last}]"), &TraceOptions::PLAIN),
             expected
         );
         // The CLI's own merge: one document, the pages' results one after the other.
         let merged = r#"{"MetricDataResults": [
             {"Id": "m1", "Timestamps": ["2024-09-29T22:12:00Z"], "Values": [3], "StatusCode": "PartialData"},
             {"Id": "m1", "Timestamps": ["2024-09-29T22:11:00Z", "2024-09-29T22:10:00Z"], "Values": [2, 1], "StatusCode": "Complete"}]}"#;
-        assert_eq!(read_text(merged, &options()), expected);
+        assert_eq!(read_text(merged, &TraceOptions::PLAIN), expected);
         assert_eq!(
-            read_text(first, &options()),
+            read_text(first, &TraceOptions::PLAIN),
             Err(
                 "MetricDataResults[0].StatusCode: PartialData for {Id=\"m1\"}: CloudWatch \
                  returned part of its datapoints and holds more (NextToken): fetch every page \
@@ -1699,7 +1688,7 @@ mod tests {
         );
         // The same minute on two pages of one series is a repeat, not a sum.
         let overlap = format!("{first}\n{}", first.replace("PartialData", "Complete"));
-        let err = read_text(&overlap, &options()).unwrap_err();
+        let err = read_text(&overlap, &TraceOptions::PLAIN).unwrap_err();
         assert!(err.contains("appears twice in one series"), "{err}");
     }
 
@@ -1713,19 +1702,18 @@ mod tests {
     ]
 }"#;
         assert_eq!(
-            read_text(text, &options()),
+            read_text(text, &TraceOptions::PLAIN),
             Ok((
                 TraceForm::CloudWatchGetMetricStatistics,
                 60,
                 vec![60.0, 120.0]
             ))
         );
-        let mut count = options();
-        count.statistic = Some("SampleCount".to_owned());
+        let count = TraceOptions::plain_with(|o| o.statistic = Some("SampleCount".to_owned()));
         assert_eq!(read_text(text, &count).map(|r| r.2), Ok(vec![2.0, 4.0]));
         let maximum = text.replace("\"Sum\"", "\"Maximum\"");
         assert_eq!(
-            read_text(&maximum, &options()),
+            read_text(&maximum, &TraceOptions::PLAIN),
             Err(
                 "Datapoints: no datapoint has Sum, the statistic read by default; present: \
                  Maximum, SampleCount: set [load] statistic to one of them, and [load] value to \
@@ -1735,7 +1723,7 @@ mod tests {
         );
         let mixed = text.replacen("\"Count\"", "\"Count/Second\"", 1);
         assert_eq!(
-            read_text(&mixed, &options()),
+            read_text(&mixed, &TraceOptions::PLAIN),
             Err(
                 "Datapoints[1].Unit: mixed units: \"Count\" here, \"Count/Second\" at \
                  Datapoints[0].Unit: one series holds one unit"
@@ -1750,11 +1738,12 @@ mod tests {
             {"metric":{"pod":"a"},"values":[[1700000000,"1"],[1700000060,"2"]]},
             {"metric":{"pod":"b"},"values":[[1700000000,"10"],[1700000060,"20"]]}]}}"#;
         assert_eq!(
-            read_text(text, &options()),
+            read_text(text, &TraceOptions::PLAIN),
             Ok((TraceForm::PrometheusQueryRange, 60, vec![11.0, 22.0]))
         );
-        let mut pick = options();
-        pick.series.insert("pod".to_owned(), "b".to_owned());
+        let mut pick = TraceOptions::plain_with(|o| {
+            o.series.insert("pod".to_owned(), "b".to_owned());
+        });
         assert_eq!(read_text(text, &pick).map(|r| r.2), Ok(vec![10.0, 20.0]));
         pick.series.insert("pod".to_owned(), "c".to_owned());
         assert_eq!(
@@ -1767,7 +1756,7 @@ mod tests {
         );
         let error = r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:6: parse error: unexpected end of input"}"#;
         assert_eq!(
-            read_text(error, &options()),
+            read_text(error, &TraceOptions::PLAIN),
             Err(
                 "status: \"error\": Prometheus refused the query (bad_data): invalid parameter \
                  \"query\": 1:6: parse error: unexpected end of input"
@@ -1775,18 +1764,18 @@ mod tests {
             )
         );
         let backwards = text.replace("[1700000060,\"2\"]", "[1699999940,\"2\"]");
-        let err = read_text(&backwards, &options()).unwrap_err();
+        let err = read_text(&backwards, &TraceOptions::PLAIN).unwrap_err();
         assert!(
             err.starts_with("data.result[0].values[1][0]: ")
                 && err.contains("comes before the previous point's"),
             "{err}"
         );
         let vector = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
-        let err = read_text(vector, &options()).unwrap_err();
+        let err = read_text(vector, &TraceOptions::PLAIN).unwrap_err();
         assert!(err.starts_with("data.resultType: \"vector\""), "{err}");
         let nan = text.replace("\"20\"", "\"NaN\"");
         assert_eq!(
-            read_text(&nan, &options()),
+            read_text(&nan, &TraceOptions::PLAIN),
             Err("data.result[1].values[1][1]: expected a finite count >= 0, got NaN".to_owned())
         );
     }
@@ -1797,15 +1786,14 @@ mod tests {
             {"timeStamp":"2024-05-06T00:00:00Z","total":5.0,"count":2.0},
             {"timeStamp":"2024-05-06T00:01:00Z","total":7.0,"count":3.0}]}]}]}"#;
         assert_eq!(
-            read_text(text, &options()),
+            read_text(text, &TraceOptions::PLAIN),
             Ok((TraceForm::AzureMonitorMetrics, 60, vec![5.0, 7.0]))
         );
-        let mut count = options();
-        count.statistic = Some("Count".to_owned());
+        let count = TraceOptions::plain_with(|o| o.statistic = Some("Count".to_owned()));
         assert_eq!(read_text(text, &count).map(|r| r.2), Ok(vec![2.0, 3.0]));
         let failed = r#"{"value":[{"name":{"value":"X"},"unit":"Count","timeseries":[],"errorCode":"InvalidSamplingType","errorMessage":"Sampling type is not found."}]}"#;
         assert_eq!(
-            read_text(failed, &options()),
+            read_text(failed, &TraceOptions::PLAIN),
             Err(
                 "value[0].errorCode: InvalidSamplingType: Azure Monitor could not return the \
                  metric: Sampling type is not found."
@@ -1817,11 +1805,10 @@ mod tests {
     #[test]
     fn datadog_reads_milliseconds_and_nulls_are_gaps() {
         let text = r#"{"status":"ok","res_type":"time_series","series":[{"metric":"hits","pointlist":[[1700000000000,3.0],[1700000060000,null],[1700000120000,4.0]]}]}"#;
-        let err = read_text(text, &options()).unwrap_err();
+        let err = read_text(text, &TraceOptions::PLAIN).unwrap_err();
         assert!(err.starts_with("1 bucket of 60 s missing"), "{err}");
         assert!(err.ends_with(DATADOG_GAPS), "{err}");
-        let mut zero = options();
-        zero.gaps = Some(GapPolicy::Zero);
+        let zero = TraceOptions::plain_with(|o| o.gaps = Some(GapPolicy::Zero));
         assert_eq!(
             read_text(text, &zero),
             Ok((TraceForm::DatadogQuery, 60, vec![3.0, 0.0, 4.0]))
@@ -1831,14 +1818,14 @@ mod tests {
     #[test]
     fn unknown_and_broken_documents_are_named() {
         assert!(
-            read_text(r#"{"foo": 1}"#, &options())
+            read_text(r#"{"foo": 1}"#, &TraceOptions::PLAIN)
                 .unwrap_err()
                 .starts_with("line 1: not an export scalesim reads")
         );
         assert_eq!(
             read_text(
                 "{\"MetricDataResults\": [\n  {\"Values\": [1, \"x\"]}]}",
-                &options()
+                &TraceOptions::PLAIN
             ),
             Err(
                 "MetricDataResults[0].Values[1] (line 2): invalid type: string \"x\", expected f64"
@@ -1846,7 +1833,7 @@ mod tests {
             )
         );
         assert_eq!(
-            read_text("{\"Datapoints\": [] }\n{", &options()),
+            read_text("{\"Datapoints\": [] }\n{", &TraceOptions::PLAIN),
             Err("line 2: not valid JSON: EOF while parsing an object".to_owned())
         );
     }

@@ -5,6 +5,8 @@
 //! The forms (a CSV with a timestamp column, each monitoring export) only read points and say
 //! where each one is; every rule on time lives here, once.
 
+use std::fmt;
+
 use chrono::{DateTime, SecondsFormat};
 use scalesim_core::Bucket;
 
@@ -99,11 +101,27 @@ impl Refusal {
         Self { location, message }
     }
 
+    /// Its location as the start of a message: `where: `, nothing when the whole trace is at
+    /// fault.
+    pub(super) fn prefix(&self) -> String {
+        if self.location.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.location)
+        }
+    }
+
     fn whole(message: String) -> Self {
         Self {
             location: String::new(),
             message,
         }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.prefix(), self.message)
     }
 }
 
@@ -385,13 +403,7 @@ mod tests {
     }
 
     fn run(series: Vec<Vec<Point>>, value: ValueMeaning, gaps: GapPolicy) -> Result<Timed, String> {
-        build(series, &ByIndex, rules(value, gaps)).map_err(|refusal| {
-            if refusal.location.is_empty() {
-                refusal.message
-            } else {
-                format!("{}: {}", refusal.location, refusal.message)
-            }
-        })
+        build(series, &ByIndex, rules(value, gaps)).map_err(|refusal| refusal.to_string())
     }
 
     fn counts(timed: &Timed) -> Vec<(u64, f64)> {

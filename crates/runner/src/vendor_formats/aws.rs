@@ -26,6 +26,7 @@ use crate::vendor_formats::aws_metric_math::{
     MetricMathList, MetricStatBody, MetricsOf, metric_math,
 };
 use crate::vendor_formats::aws_schedule::{ScheduleExpression, occurrences, parse_timestamp};
+use crate::vendor_formats::document::{self, Field};
 use crate::vendor_formats::parse_json;
 
 const SERVICE_NAMESPACE: &str = "sagemaker";
@@ -2152,6 +2153,71 @@ pub(crate) fn application_auto_scaling(
     )
     .map(AwsScaling::General)
     .map_err(scenario_error)
+}
+
+/// `base`, target tracking built from its two files, with `edits` made to their numbers and
+/// its datapoints seen `metric_delay_s` late, built straight from the values: what writing the
+/// edited files and building from them gives, without the writing and reading that would cost
+/// a sweep of short runs more than the runs. It takes MinCapacity and MaxCapacity of the
+/// RegisterScalableTarget body, TargetValue and the cooldowns of the policy, each with a value
+/// that reads back from the file as itself (a whole number its field holds; a TargetValue
+/// JSON writes and reads back exactly). `None` for any other edit or value, and for values the
+/// controller refuses: the files then go through their checks, which word the error as AWS
+/// does.
+pub(crate) fn target_tracking_with<'a>(
+    base: &TargetTracking,
+    edits: impl IntoIterator<Item = (&'a Field, f64)>,
+    metric_delay_s: u64,
+) -> Option<TargetTracking> {
+    /// The documents' order, as `VendorFiles` builds target tracking from them.
+    const REGISTER: usize = 0;
+    const POLICY: usize = 1;
+    // What document::set writes for a whole value below 9e15 (a JSON integer), which serde
+    // reads into an unsigned field unchanged.
+    let whole = |value: f64| {
+        (value.fract() == 0.0 && (0.0..9.0e15).contains(&value)).then_some(value as u64)
+    };
+    let target = base.target();
+    let policy = base.policy();
+    let (mut min, mut max) = (target.bounds().min(), target.bounds().max());
+    let mut target_value = policy.target_value();
+    let mut scale_out_cooldown_s = policy.scale_out_cooldown_s();
+    let mut scale_in_cooldown_s = policy.scale_in_cooldown_s();
+    for (field, value) in edits {
+        // The policy file holds a PutScalingPolicy body or only its configuration.
+        let tracking = |key: &str| {
+            field.is_number_at(POLICY, &[CONFIGURATION, key]) || field.is_number_at(POLICY, &[key])
+        };
+        if field.is_number_at(REGISTER, &["MinCapacity"]) {
+            min = u32::try_from(whole(value)?).ok()?;
+        } else if field.is_number_at(REGISTER, &["MaxCapacity"]) {
+            max = u32::try_from(whole(value)?).ok()?;
+        } else if tracking("TargetValue") {
+            let written = serde_json::to_string(&document::number(value)).ok()?;
+            target_value = serde_json::from_str::<f64>(&written)
+                .ok()
+                .filter(|read| read.to_bits() == value.to_bits())?;
+        } else if tracking("ScaleOutCooldown") {
+            scale_out_cooldown_s = whole(value)?;
+        } else if tracking("ScaleInCooldown") {
+            scale_in_cooldown_s = whole(value)?;
+        } else {
+            return None;
+        }
+    }
+    let (in_suspended, out_suspended) = target.suspended();
+    let target = ScalableTarget::new(min, max)
+        .ok()?
+        .with_suspended_state(in_suspended, out_suspended)
+        .with_scheduled_scaling_suspended(target.scheduled_scaling_suspended());
+    let configuration = TargetTrackingScalingPolicyConfiguration::new(
+        target_value,
+        scale_out_cooldown_s,
+        scale_in_cooldown_s,
+        policy.disable_scale_in(),
+    )
+    .ok()?;
+    TargetTracking::new(target, configuration, metric_delay_s).ok()
 }
 
 #[cfg(test)]

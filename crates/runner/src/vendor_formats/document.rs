@@ -329,6 +329,23 @@ pub(crate) struct Field {
     listed: bool,
 }
 
+impl Field {
+    /// Whether the field is the number at `keys` of document `document`'s own body (not of an
+    /// item in a list), written as a JSON number.
+    pub(crate) fn is_number_at(&self, document: usize, keys: &[&str]) -> bool {
+        self.document == document
+            && !self.listed
+            && matches!(self.encoding, Encoding::Number | Encoding::Float)
+            && self.path.0.len() == keys.len()
+            && self
+                .path
+                .0
+                .iter()
+                .zip(keys)
+                .all(|(step, key)| matches!(step, Step::Key(k) if k == key))
+    }
+}
+
 /// The fields of `documents`: every number, number in text and duration in them outside the
 /// `ignored` keys (matched without regard to case), then the `optional` ones they leave out.
 pub(crate) fn fields(
