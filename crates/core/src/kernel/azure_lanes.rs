@@ -158,6 +158,12 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
     Some((screens, warm_from))
 }
 
+/// All ones for true, zero for false.
+#[inline(always)]
+fn mask(holds: bool) -> u64 {
+    u64::from(holds).wrapping_neg()
+}
+
 /// Whether the lanes' screens hold over `demand`: once per sweep, not per run.
 pub(crate) fn screens_demand(demand: &Demand) -> bool {
     demand.as_slice().iter().all(|&d| d <= MAX_SCREENED_DEMAND)
@@ -313,14 +319,17 @@ struct Lanes {
     rules: usize,
     lo: [[f64; LANES]; MAX_RULES],
     hi: [[f64; LANES]; MAX_RULES],
-    cpu_metric: [[bool; LANES]; MAX_RULES],
+    /// All ones where the rule reads CPU, else zero: masks rather than bools, so that the
+    /// screen is lane-wise bit arithmetic, which vectorizes.
+    cpu_metric: [[u64; LANES]; MAX_RULES],
     /// Per rule, the lanes in which it is an Increase (a Decrease) rule, one bit each.
     increase: [u32; MAX_RULES],
     decrease: [u32; MAX_RULES],
     span: [[u64; LANES]; MAX_RULES],
     /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
     may_fire_until: [[u64; LANES]; MAX_RULES],
-    by_sum: [[bool; LANES]; MAX_RULES],
+    /// All ones where the rule is screened by its window's sum, else zero.
+    by_sum: [[u64; LANES]; MAX_RULES],
     sum_from: [[f64; LANES]; MAX_RULES],
     sum_to: [[f64; LANES]; MAX_RULES],
     /// Minutes back from the prefix sum through the newest minute to where the rule's
@@ -359,12 +368,12 @@ impl Lanes {
             rules: screens.iter().map(|(s, _)| s.len()).max().unwrap_or(0),
             lo: [[f64::INFINITY; LANES]; MAX_RULES],
             hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
-            cpu_metric: [[false; LANES]; MAX_RULES],
+            cpu_metric: [[0; LANES]; MAX_RULES],
             increase: [0; MAX_RULES],
             decrease: [0; MAX_RULES],
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
-            by_sum: [[false; LANES]; MAX_RULES],
+            by_sum: [[0; LANES]; MAX_RULES],
             sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
             newest_back: runs.each_ref().map(|run| run.delay),
@@ -382,11 +391,11 @@ impl Lanes {
             for (rule, screen) in rules.iter().enumerate() {
                 lanes.lo[rule][lane] = screen.lo;
                 lanes.hi[rule][lane] = screen.hi;
-                lanes.cpu_metric[rule][lane] = screen.cpu;
+                lanes.cpu_metric[rule][lane] = mask(screen.cpu);
                 lanes.increase[rule] |= u32::from(screen.increase) << lane;
                 lanes.decrease[rule] |= u32::from(screen.decrease) << lane;
                 lanes.span[rule][lane] = screen.span;
-                lanes.by_sum[rule][lane] = screen.by_sum;
+                lanes.by_sum[rule][lane] = mask(screen.by_sum);
                 lanes.sum_from[rule][lane] = screen.sum_from;
                 lanes.sum_to[rule][lane] = screen.sum_to;
                 lanes.oldest_back[rule][lane] = screen.span;
@@ -404,7 +413,7 @@ impl Lanes {
         let mut oldest = [0; MAX_RULES];
         for (rule, oldest) in oldest.iter_mut().enumerate().take(self.rules) {
             let mut shared = None;
-            for lane in (0..LANES).filter(|&lane| self.by_sum[rule][lane]) {
+            for lane in (0..LANES).filter(|&lane| self.by_sum[rule][lane] != 0) {
                 let back = (self.newest_back[lane], self.oldest_back[rule][lane]);
                 if *newest.get_or_insert(back.0) != back.0
                     || *shared.get_or_insert(back.1) != back.1
@@ -465,18 +474,14 @@ impl Lanes {
             let shared_oldest_row = &self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))];
             let mut may_bits = 0u32;
             for lane in 0..LANES {
-                let sample = if self.cpu_metric[rule][lane] {
-                    self.cpu[lane]
-                } else {
-                    arrivals
-                };
-                let flagged = (sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]);
+                let cpu_metric = self.cpu_metric[rule][lane];
+                let sample = f64::from_bits(
+                    (self.cpu[lane].to_bits() & cpu_metric) | (arrivals.to_bits() & !cpu_metric),
+                );
+                let flagged =
+                    mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
                 let until = &mut self.may_fire_until[rule][lane];
-                *until = if flagged {
-                    minute + self.span[rule][lane]
-                } else {
-                    *until
-                };
+                *until = ((minute + self.span[rule][lane]) & flagged) | (*until & !flagged);
                 let oldest = if SHARED_BACK {
                     shared_oldest_row[lane]
                 } else {
@@ -484,11 +489,10 @@ impl Lanes {
                 };
                 let sum = newest[lane] - oldest;
                 let by_sum = self.by_sum[rule][lane];
-                let may = (by_sum
-                    & (sum >= self.sum_from[rule][lane])
-                    & (sum <= self.sum_to[rule][lane]))
-                    | (!by_sum & (minute < *until));
-                may_bits |= u32::from(may) << lane;
+                let in_range =
+                    mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
+                let may = (by_sum & in_range) | (!by_sum & mask(minute < *until));
+                may_bits |= ((may & 1) as u32) << lane;
             }
             increase_may |= may_bits & self.increase[rule];
             decrease_blocked |= !may_bits & self.decrease[rule];
