@@ -1266,6 +1266,23 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_window_ring_grows_for_syncs_off_the_periods_multiples() {
+        // Four slots for a 30 s window of 15 s syncs; syncs every second with falling
+        // recommendations keep 29 in the largest's deque. A current above them all
+        // stabilizes to that largest.
+        let mut down = WindowExtreme::new(30, 15, true);
+        let mut recorded = Vec::new();
+        for t_s in 1..100u64 {
+            let desired = 200 - t_s as u32;
+            let scanned = stabilize(u32::MAX, desired, recorded.iter().copied(), t_s, 0, 30);
+            assert_eq!(down.extreme(t_s, desired), scanned);
+            down.record(t_s, desired);
+            recorded.push((t_s, desired));
+        }
+        assert!(down.ring.len() >= 30);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
 
