@@ -734,52 +734,93 @@ const MAX_POLICY_PERIOD_S: u32 = 1800;
 struct WindowExtreme {
     window_s: u64,
     largest: bool,
-    entries: VecDeque<(u64, u32)>,
+    /// The deque as a ring of a power-of-two length: `head` and `tail` count pushes and pops
+    /// from the front and back without wrapping at the length, and `& mask` finds a slot. A
+    /// sweep kernel stabilizes at every sync of every run, where `VecDeque`'s own index
+    /// arithmetic cost more than the comparisons.
+    ring: Box<[(u64, u32)]>,
+    mask: usize,
+    head: usize,
+    tail: usize,
 }
 
 impl WindowExtreme {
-    /// At most one recommendation a sync, and only those younger than the window are kept.
+    /// At most one recommendation a sync, and only those younger than the window are kept:
+    /// window / sync period + 2 slots (rounded up to a power of two) never fill when syncs
+    /// come at multiples of the period; [`Self::record`] grows the ring if they ever do.
     fn new(window_s: u32, sync_period_s: u64, largest: bool) -> Self {
         let window_s = u64::from(window_s);
+        let slots = ((window_s / sync_period_s + 2) as usize).next_power_of_two();
         Self {
             window_s,
             largest,
-            entries: VecDeque::with_capacity((window_s / sync_period_s + 2) as usize),
+            ring: vec![(0, 0); slots].into_boxed_slice(),
+            mask: slots - 1,
+            head: 0,
+            tail: 0,
         }
+    }
+
+    fn len(&self) -> usize {
+        self.tail.wrapping_sub(self.head)
     }
 
     /// The extreme of `desired` and the recommendations with t_r + window > `t_s`.
+    #[inline]
     fn extreme(&mut self, t_s: u64, desired: u32) -> u32 {
-        while self
-            .entries
-            .front()
-            .is_some_and(|&(t_r, _)| t_r + self.window_s <= t_s)
-        {
-            self.entries.pop_front();
+        while self.head != self.tail && self.ring[self.head & self.mask].0 + self.window_s <= t_s {
+            self.head = self.head.wrapping_add(1);
         }
-        match self.entries.front() {
-            None => desired,
-            Some(&(_, r)) if self.largest => r.max(desired),
-            Some(&(_, r)) => r.min(desired),
+        if self.head == self.tail {
+            return desired;
+        }
+        let r = self.ring[self.head & self.mask].1;
+        if self.largest {
+            r.max(desired)
+        } else {
+            r.min(desired)
         }
     }
 
+    #[inline]
     fn record(&mut self, t_s: u64, recommendation: u32) {
         if self.window_s == 0 {
             // t_r + 0 > t_s never holds for a later sync.
             return;
         }
         let largest = self.largest;
-        while self.entries.back().is_some_and(|&(_, r)| {
-            if largest {
+        while self.head != self.tail {
+            let r = self.ring[self.tail.wrapping_sub(1) & self.mask].1;
+            let dominated = if largest {
                 r <= recommendation
             } else {
                 r >= recommendation
+            };
+            if !dominated {
+                break;
             }
-        }) {
-            self.entries.pop_back();
+            self.tail = self.tail.wrapping_sub(1);
         }
-        self.entries.push_back((t_s, recommendation));
+        if self.len() == self.ring.len() {
+            self.grow();
+        }
+        self.ring[self.tail & self.mask] = (t_s, recommendation);
+        self.tail = self.tail.wrapping_add(1);
+    }
+
+    /// Twice the slots, the entries in order from the first: only for syncs off the period's
+    /// multiples, which neither the engine nor a kernel makes.
+    #[cold]
+    fn grow(&mut self) {
+        let len = self.len();
+        let mut ring = vec![(0, 0); self.ring.len() * 2].into_boxed_slice();
+        for (i, slot) in ring.iter_mut().take(len).enumerate() {
+            *slot = self.ring[self.head.wrapping_add(i) & self.mask];
+        }
+        self.ring = ring;
+        self.mask = self.ring.len() - 1;
+        self.head = 0;
+        self.tail = len;
     }
 }
 
@@ -925,6 +966,37 @@ impl HorizontalPodAutoscaler {
         self.decide(t_s, current, recommendation)
     }
 
+    /// Whether, for fixed `current` and `ready`, the replicas [`Self::recommend`] proposes (or
+    /// its "no proposal") never decrease as the step's demand grows, with `work` the demand
+    /// served, `min(demand, work_capacity)`. A sweep kernel then knows a whole interval of
+    /// demands from two that gave the same proposal. It holds for Resource cpu and Pods
+    /// metrics with positive targets and tolerances ≥ 0:
+    /// - each metric's per-pod value is `round` of a product and quotient of the (served)
+    ///   demand by positive constants, non-decreasing under round-to-nearest, and so are the
+    ///   integer utilization or average, the ratio to a positive target, `ceil(ratio × pods)`;
+    /// - with no pending pods: below the tolerance band r < 1 gives at most the Ready count,
+    ///   which is `current`; in it, `current`; above it r > 1 gives at least `current`;
+    /// - with pending pods: r ≤ 1 gives step 3 (at most `current`), r > 1 step 4, whose result
+    ///   is `current` or a non-decreasing count it never lets fall below `current`;
+    /// - whether a metric is valid depends on the pod counts and requests only, and step 3b
+    ///   keeps the largest valid proposal exactly when it reaches `current`: a threshold on a
+    ///   non-decreasing maximum.
+    ///
+    /// Object and External metrics are not: with pending pods, a Value ratio just above the
+    /// band proposes ceil(r × Ready), which can fall below `current`.
+    pub(crate) fn recommendation_is_monotone(&self) -> bool {
+        let tolerances = self.tolerance_up >= 0.0 && self.tolerance_down >= 0.0;
+        tolerances
+            && self.spec.metrics.iter().all(|metric| match *metric {
+                HpaMetric::ResourceCpu(target) | HpaMetric::Pods(target) => match target {
+                    MetricTarget::Utilization(amount)
+                    | MetricTarget::AverageValue(amount)
+                    | MetricTarget::Value(amount) => amount > 0,
+                },
+                HpaMetric::Object(_) | HpaMetric::External(_) => false,
+            })
+    }
+
     /// Steps 3a and 3b: the metrics' largest proposal, or none when 3b ends the sync. A pure
     /// function of its arguments, so a caller seeing the same ones again may reuse it.
     pub(crate) fn recommend(
@@ -1008,6 +1080,14 @@ impl HorizontalPodAutoscaler {
             return (first_shown, None);
         };
         let desired = count.replicas;
+        if desired == current {
+            // up ≤ desired and down ≥ desired: stabilization keeps `current` whatever the
+            // windows hold, and the expired recommendations the extremes would drop are
+            // dropped at the next sync that asks for them. Only the record is left to do.
+            self.up_window.record(t_s, desired);
+            self.down_window.record(t_s, desired);
+            return (first_shown, None);
+        }
         // 3c. Stabilize over the windows (as `stabilize`), then record the recommendation.
         let up = self.up_window.extreme(t_s, desired);
         let down = self.down_window.extreme(t_s, desired);
@@ -1186,6 +1266,23 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_window_ring_grows_for_syncs_off_the_periods_multiples() {
+        // Four slots for a 30 s window of 15 s syncs; syncs every second with falling
+        // recommendations keep 29 in the largest's deque. A current above them all
+        // stabilizes to that largest.
+        let mut down = WindowExtreme::new(30, 15, true);
+        let mut recorded = Vec::new();
+        for t_s in 1..100u64 {
+            let desired = 200 - t_s as u32;
+            let scanned = stabilize(u32::MAX, desired, recorded.iter().copied(), t_s, 0, 30);
+            assert_eq!(down.extreme(t_s, desired), scanned);
+            down.record(t_s, desired);
+            recorded.push((t_s, desired));
+        }
+        assert!(down.ring.len() >= 30);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
 
@@ -1227,6 +1324,63 @@ mod tests {
         }
 
         #[test]
+        fn a_monotone_controller_never_proposes_less_for_more_demand(
+            metrics in prop::collection::vec(
+                (0u8..12, any_target(), prop_oneof![3 => Just(0i64), 1 => 0i64..3]).prop_map(|(kind, target, shift)| {
+                    // Mostly positive targets, a few ≤ 0; and some Object and External
+                    // metrics: neither may claim monotony.
+                    let target = match target {
+                        MetricTarget::Utilization(t) => MetricTarget::Utilization(t - shift),
+                        other => other,
+                    };
+                    match kind {
+                        0..=5 => HpaMetric::ResourceCpu(target),
+                        6..=9 => HpaMetric::Pods(target),
+                        10 => HpaMetric::Object(target),
+                        _ => HpaMetric::External(target),
+                    }
+                }),
+                1..4,
+            ),
+            tolerance in prop_oneof![Just(0.0), Just(0.1), 0.0f64..1.5],
+            cpu_request_m in prop_oneof![Just(1000i64), 1i64..3000],
+            current in 0u32..40,
+            ready_share in 0u32..=40,
+            capacity in prop_oneof![Just(60.0), 0.5f64..500.0],
+            step_s in prop_oneof![Just(15u64), 1u64..60],
+            demands in prop::collection::vec(
+                prop_oneof![0.0f64..2000.0, (0u32..400).prop_map(f64::from)],
+                2..40,
+            ),
+        ) {
+            let spec = HorizontalPodAutoscalerSpec {
+                replicas: CapacityBounds::new(1, 50).unwrap(),
+                metrics,
+                scale_up: HpaScalingRules::default_scale_up(),
+                scale_down: HpaScalingRules::default_scale_down(),
+            };
+            let hpa = HorizontalPodAutoscaler::new(spec, 15, tolerance, cpu_request_m).unwrap();
+            if !hpa.recommendation_is_monotone() {
+                return Ok(());
+            }
+            let ready = current.min(ready_share);
+            let work_capacity = f64::from(ready) * capacity * step_s as f64 / 60.0;
+            let mut demands = demands;
+            demands.sort_by(f64::total_cmp);
+            // None (3b ends the sync) sorts below every count, as the kernel relies on.
+            let proposals: Vec<Option<u32>> = demands
+                .iter()
+                .map(|&demand| {
+                    let work = demand.min(work_capacity);
+                    hpa.recommend(current, ready, demand, work, work_capacity, step_s)
+                        .best
+                        .map(|(_, count)| count.replicas)
+                })
+                .collect();
+            prop_assert!(proposals.windows(2).all(|w| w[0] <= w[1]), "{:?}", proposals);
+        }
+
+        #[test]
         fn sliding_extremes_stabilize_as_the_scan_of_the_recommendations(
             syncs in prop::collection::vec((1u64..4, 0u32..30, any::<bool>()), 1..200),
             current in 0u32..30,
@@ -1262,8 +1416,9 @@ mod tests {
                     down.record(t_s, desired);
                     recorded.push((t_s, desired));
                 }
-                prop_assert!(up.entries.len() <= up.entries.capacity());
-                prop_assert!(down.entries.len() <= (down_window_s / 15 + 2) as usize);
+                prop_assert!(up.len() <= up.ring.len());
+                prop_assert!(down.len() <= (down_window_s / 15 + 2) as usize);
+                prop_assert_eq!(down.ring.len(), ((down_window_s / 15 + 2) as usize).next_power_of_two());
             }
         }
 

@@ -11,17 +11,26 @@
 //! `decide` (3c to 3e), which its `sync_fleet` chains for the engine, fed the numbers the
 //! engine's [`crate::Observation`] would carry. What it drops is the engine's
 //! generality: no observation or record is built, no sink is called, the in-service capacity
-//! is computed (by the fleet) only when the instance count changes, the summary's sums are
-//! kept in locals, added in step order as [`crate::SummarySink`] adds them, and a sync whose
-//! inputs (arrivals, desired and Ready counts) are those of the last one reuses its
-//! recommendation (steps 3a and 3b are a pure function of them): a per-minute trace replayed
-//! in 15 s steps repeats each minute's arrivals four times. Stabilization and rate limits
-//! (steps 3c to 3e) run at every sync, as they remember.
+//! is computed (by the fleet) only when the instance count changes, and the summary's sums are
+//! kept in locals, added in step order as [`crate::SummarySink`] adds them.
+//!
+//! Steps 3a and 3b (`recommend`, a pure function of the arrivals and the desired and Ready
+//! counts, and the run's most costly arithmetic: three divisions) run only for a demand not
+//! yet known to give its recommendation on that fleet. `Memo` remembers, per fleet, a few
+//! recommendations with the interval of demands each is proven for. When the controller's
+//! proposals never fall as demand grows (`recommendation_is_monotone`: Resource cpu and Pods
+//! metrics, positive targets), two demands on the same fleet that gave the same proposal prove
+//! it for every demand between them, so the interval is learnt from the run's own syncs, each
+//! end a demand the controller itself computed: no threshold is derived by inverting its float
+//! arithmetic, so none can be off by a rounding. Otherwise an entry holds the one demand it was
+//! computed for (a per-minute trace replayed in 15 s steps repeats each minute's arrivals four
+//! times). On the NASA bench, `recommend` runs at under 1 % of the syncs. Stabilization and
+//! rate limits (steps 3c to 3e) run at every sync, as they remember.
 //!
 //! It declines (`None`) what the engine must run: a run the builder refuses, or an empty
 //! demand. The caller gives it only fluid Throttle runs without a latency model.
 
-use crate::autoscaler::hpa::HorizontalPodAutoscaler;
+use crate::autoscaler::hpa::{HorizontalPodAutoscaler, Recommendation};
 use crate::demand::Demand;
 use crate::fleet::{FleetConfig, Removal};
 use crate::metrics::Summary;
@@ -57,7 +66,7 @@ pub fn hpa_summary(
     let (mut underprovisioned_steps, mut instance_seconds) = (0u64, 0u64);
     let (mut peak, mut least) = (in_service, in_service);
     let mut until_sync = steps_per_sync;
-    let mut last = None;
+    let mut memo = Memo::new(hpa.recommendation_is_monotone());
     for (step_idx, &arrivals) in (0u64..).zip(demand) {
         if step_idx >= next_due {
             fleet.admit_due_launches(step_idx, step_idx * step_s);
@@ -81,18 +90,9 @@ pub fn hpa_summary(
         until_sync = steps_per_sync;
         let end_s = (step_idx + 1) * step_s;
         let current = fleet.desired();
-        // Capacity and so what is served follow from the Ready count: the arrivals and the
-        // two counts are all the recommendation depends on.
-        let key = (arrivals.to_bits(), current, in_service);
-        let recommendation = match last {
-            Some((seen, recommendation)) if seen == key => recommendation,
-            _ => {
-                let recommendation =
-                    hpa.recommend(current, in_service, arrivals, served, capacity, step_s);
-                last = Some((key, recommendation));
-                recommendation
-            }
-        };
+        let recommendation = memo.get(current, in_service, arrivals, || {
+            hpa.recommend(current, in_service, arrivals, served, capacity, step_s)
+        });
         let (_, change) = hpa.decide(end_s, current, recommendation);
         let Some((next, _)) = change else {
             continue;
@@ -125,6 +125,144 @@ pub fn hpa_summary(
         queued_request_seconds: 0.0,
         ..summary
     })
+}
+
+/// Fleets (desired and Ready counts) remembered at once: a run's states recur, a pending
+/// launch joining and leaving the same few again and again.
+const SLOTS: usize = 32;
+/// Proposals remembered per fleet: at most this many distinct ones.
+const PER_SLOT: usize = 4;
+
+/// The recommendations [`HorizontalPodAutoscaler::recommend`] gave, by fleet and demand. The
+/// capacity, and so what is served, follows from the Ready count: the desired and Ready counts
+/// and the step's demand are all a recommendation depends on. When proposals never decrease
+/// with demand (`HorizontalPodAutoscaler::recommendation_is_monotone`), two demands that gave
+/// the same proposal on the same fleet prove it for every demand between them, so each entry
+/// holds an interval; otherwise each holds the one demand it was computed for.
+struct Memo {
+    monotone: bool,
+    /// Direct-mapped by fleet; allocated once a run, never in the step loop.
+    slots: Box<[Slot; SLOTS]>,
+    /// The fleet and entry of the last sync, looked at first: most syncs repeat it, and
+    /// this keeps the slot's scan (whose exit varies) off their path.
+    last: (u32, u32, Entry),
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    current: u32,
+    ready: u32,
+    len: usize,
+    /// The entry a new proposal replaces once all are taken.
+    next: usize,
+    entries: [Entry; PER_SLOT],
+}
+
+/// Demands from `low` to `high` all give `recommendation`.
+#[derive(Clone, Copy)]
+struct Entry {
+    low: f64,
+    high: f64,
+    recommendation: Recommendation,
+}
+
+impl Memo {
+    fn new(monotone: bool) -> Self {
+        let entry = Entry {
+            low: 0.0,
+            high: 0.0,
+            recommendation: Recommendation {
+                first_shown: None,
+                best: None,
+            },
+        };
+        let slot = Slot {
+            current: 0,
+            ready: 0,
+            len: 0,
+            next: 0,
+            entries: [entry; PER_SLOT],
+        };
+        Self {
+            monotone,
+            slots: Box::new([slot; SLOTS]),
+            // An empty interval: no demand is in it.
+            last: (
+                0,
+                0,
+                Entry {
+                    low: f64::INFINITY,
+                    high: f64::NEG_INFINITY,
+                    ..entry
+                },
+            ),
+        }
+    }
+
+    /// The recommendation for `arrivals` on a fleet of `current` desired and `ready` Ready
+    /// pods, remembered or else `compute`d. One remembered may differ from the computed one in
+    /// the metric and value it shows, never in its proposal (none, or the replicas): those
+    /// only explain a change, and the kernel keeps no explanation.
+    #[inline]
+    fn get(
+        &mut self,
+        current: u32,
+        ready: u32,
+        arrivals: f64,
+        compute: impl FnOnce() -> Recommendation,
+    ) -> Recommendation {
+        let (last_current, last_ready, last) = &self.last;
+        if *last_current == current
+            && *last_ready == ready
+            && last.low <= arrivals
+            && arrivals <= last.high
+        {
+            return last.recommendation;
+        }
+        let idx = (current.wrapping_mul(7).wrapping_add(ready) as usize) % SLOTS;
+        let slot = &mut self.slots[idx];
+        if slot.current != current || slot.ready != ready {
+            slot.current = current;
+            slot.ready = ready;
+            slot.len = 0;
+            slot.next = 0;
+        }
+        let entries = &mut slot.entries[..slot.len];
+        if let Some(entry) = entries
+            .iter()
+            .find(|e| e.low <= arrivals && arrivals <= e.high)
+        {
+            self.last = (current, ready, *entry);
+            return entry.recommendation;
+        }
+        let recommendation = compute();
+        let replicas = |r: Recommendation| r.best.map(|(_, count)| count.replicas);
+        if self.monotone
+            && let Some(entry) = entries
+                .iter_mut()
+                .find(|e| replicas(e.recommendation) == replicas(recommendation))
+        {
+            entry.low = entry.low.min(arrivals);
+            entry.high = entry.high.max(arrivals);
+            self.last = (current, ready, *entry);
+            return recommendation;
+        }
+        let at = if slot.len < PER_SLOT {
+            slot.len += 1;
+            slot.len - 1
+        } else {
+            let at = slot.next;
+            slot.next = (at + 1) % PER_SLOT;
+            at
+        };
+        slot.entries[at] = Entry {
+            low: arrivals,
+            high: arrivals,
+            recommendation,
+        };
+        self.last = (current, ready, slot.entries[at]);
+        recommendation
+    }
 }
 
 /// The summaries of several (fleet, HPA) runs over the same `demand`, in the order given, each

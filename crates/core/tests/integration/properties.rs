@@ -784,6 +784,37 @@ proptest! {
         let fast = scalesim_core::hpa_summary(&demand, run.fleet, &run.hpa());
         prop_assert_eq!(fast, general);
     }
+
+    /// Demands that change at every step, on specs whose proposals (when only Resource cpu
+    /// and Pods metrics remain) never fall as demand grows: the kernel then reuses a
+    /// recommendation for every demand between two that gave it, and must still agree.
+    #[test]
+    fn the_hpa_sweep_kernel_agrees_on_demands_that_change_every_step(
+        mut run in any_hpa_run(),
+        per_pod_only in prop::bool::weighted(0.75),
+        demand in prop::collection::vec(
+            prop_oneof![
+                0.0f64..3000.0,
+                (0u32..600).prop_map(f64::from),
+                (0u32..80).prop_map(|tens| f64::from(tens) * 10.0),
+            ],
+            1..500,
+        ),
+    ) {
+        use scalesim_core::{HpaMetric, MetricTarget};
+        if per_pod_only {
+            let metrics = &mut run.spec.metrics;
+            metrics.retain(|m| matches!(m, HpaMetric::ResourceCpu(_) | HpaMetric::Pods(_)));
+            if metrics.is_empty() {
+                metrics.push(HpaMetric::ResourceCpu(MetricTarget::Utilization(60)));
+            }
+        }
+        let demand = scalesim_core::Demand::per_step(run.step_s, demand).unwrap();
+        let general = run.general_summary(&demand);
+        prop_assert!(general.is_some());
+        let fast = scalesim_core::hpa_summary(&demand, run.fleet, &run.hpa());
+        prop_assert_eq!(fast, general);
+    }
 }
 
 /// The rule shapes the Azure lane kernel covers: one-minute grains, no `Count`, no division
