@@ -152,6 +152,8 @@ pub struct Server {
     /// The latest end of its sessions ended so far: the ends of one step come off the calendar
     /// in any order, and the clock of a server they empty starts at the latest.
     last_end_s: u64,
+    /// Its entry in the group's `positions`, which it holds while in service.
+    handle: u32,
 }
 
 impl Server {
@@ -185,8 +187,18 @@ pub struct ServerGroup {
     /// The calendar's entries, and the head of the list of those free for reuse.
     endings: Vec<Ending>,
     free: u32,
-    /// Ends past the calendar's reach, as `end_s << 32 | server number`, soonest first.
+    /// Ends past the calendar's reach, as `end_s << 32 | server handle`, soonest first.
     far: BinaryHeap<Reverse<u128>>,
+    /// Each in-service server's position in `servers`, by its handle: a session's end finds
+    /// its server in one load. Positions move only when servers are released, which rewrites
+    /// them; a released server holds no session, so its handle is free to reuse.
+    positions: Vec<u32>,
+    free_handles: Vec<u32>,
+    /// Where the next session goes, as the pass of [`ServerGroup::place_one`] would find it:
+    /// a position, [`NO_SERVER`] (every server full), or [`UNKNOWN_TARGET`] (pass again).
+    /// Placing on it keeps it until it fills; an end elsewhere can only make that server the
+    /// target; an end on it, or a release, leaves it unknown.
+    target: u32,
     active: u32,
     /// Scaled-out servers in service, kept so that each evaluation need not count them.
     scaled_out: u32,
@@ -199,12 +211,15 @@ pub struct ServerGroup {
 #[derive(Debug, Clone, Copy)]
 struct Ending {
     end_s: u64,
-    number: u32,
+    /// Its server's handle.
+    handle: u32,
     /// The next entry of its list, or [`NO_ENDING`].
     next: u32,
 }
 
 const NO_ENDING: u32 = u32::MAX;
+const NO_SERVER: u32 = u32::MAX;
+const UNKNOWN_TARGET: u32 = u32::MAX - 1;
 
 impl crate::autoscaler::ServerView for ServerGroup {
     fn slots_per_server(&self) -> u32 {
@@ -248,7 +263,10 @@ impl ServerGroup {
             sessions: 0,
             idle_since_s: Some(0),
             last_end_s: 0,
+            handle: number,
         }));
+        let mut positions = Vec::with_capacity(max_servers as usize);
+        positions.extend(0..base_servers);
         // Eight means ahead: the ends of nearly every session, whatever the distribution (all
         // of a fixed length's), fall within the calendar; the rest wait in the heap.
         let reach_steps = (8.0 * config.length.mean_s / step_s as f64).ceil() as usize + 2;
@@ -265,6 +283,9 @@ impl ServerGroup {
             endings: Vec::with_capacity(max_servers as usize * slots_per_server as usize),
             free: NO_ENDING,
             far: BinaryHeap::new(),
+            positions,
+            free_handles: Vec::with_capacity(max_servers as usize),
+            target: UNKNOWN_TARGET,
             active: 0,
             scaled_out: 0,
             idle_scaled_out: 0,
@@ -308,58 +329,75 @@ impl ServerGroup {
             while entry != NO_ENDING {
                 let Ending {
                     end_s,
-                    number,
+                    handle,
                     next,
                 } = self.endings[entry as usize];
                 self.endings[entry as usize].next = self.free;
                 self.free = entry;
-                self.end_one(end_s, number);
+                self.end_one(end_s, handle);
                 entry = next;
             }
             self.next_step += 1;
             self.next_step_s += self.step_s;
         }
         while let Some(&Reverse(end)) = self.far.peek() {
-            let (end_s, number) = ((end >> 32) as u64, end as u32);
+            let (end_s, handle) = ((end >> 32) as u64, end as u32);
             if end_s > t_s {
                 break;
             }
             self.far.pop();
-            self.end_one(end_s, number);
+            self.end_one(end_s, handle);
         }
     }
 
-    fn end_one(&mut self, end_s: u64, number: u32) {
+    fn end_one(&mut self, end_s: u64, handle: u32) {
         self.active -= 1;
-        // A base server's position is its number; a scaled-out server holding a session is
-        // never released, so it is there.
-        let idx = if number < self.base_servers {
-            number as usize
-        } else {
-            let base = self.base_servers as usize;
-            match self.servers[base..].binary_search_by_key(&number, |s| s.number) {
-                Ok(idx) => base + idx,
-                Err(_) => return,
-            }
-        };
-        let server = &mut self.servers[idx];
+        let position = self.positions[handle as usize];
+        let server = &mut self.servers[position as usize];
         server.sessions -= 1;
         server.last_end_s = server.last_end_s.max(end_s);
-        if server.sessions == 0 {
+        let sessions = server.sessions;
+        if sessions == 0 {
             server.idle_since_s = Some(server.last_end_s);
             self.idle_scaled_out += u32::from(server.scaled_out);
         }
+        // Only this server's count changed: it takes the target if it now beats it, packing's
+        // order (more sessions, then lower position); the target itself may have lost it.
+        self.target = match self.target {
+            UNKNOWN_TARGET => UNKNOWN_TARGET,
+            NO_SERVER => position,
+            target if target == position => UNKNOWN_TARGET,
+            target => {
+                let most = self.servers[target as usize].sessions;
+                if sessions > most || (sessions == most && position < target) {
+                    position
+                } else {
+                    target
+                }
+            }
+        };
     }
 
     /// `count` new scaled-out servers join at `t_s`, idle from then.
     pub(crate) fn join(&mut self, count: u32, t_s: u64) {
+        if count > 0 && self.target == NO_SERVER {
+            // The first to join is the lowest-numbered free server; any other target has more
+            // sessions or a lower position.
+            self.target = self.servers.len() as u32;
+        }
         for _ in 0..count {
+            let handle = self.free_handles.pop().unwrap_or_else(|| {
+                self.positions.push(0);
+                (self.positions.len() - 1) as u32
+            });
+            self.positions[handle as usize] = self.servers.len() as u32;
             self.servers.push(Server {
                 number: self.next_number,
                 scaled_out: true,
                 sessions: 0,
                 idle_since_s: Some(t_s),
                 last_end_s: 0,
+                handle,
             });
             self.next_number += 1;
         }
@@ -381,31 +419,25 @@ impl ServerGroup {
     /// found a slot. Sweep kernels draw a step's lengths once for all their runs and hand them
     /// here, in the order [`ServerGroup::place`] would have drawn them.
     pub(crate) fn place_one(&mut self, length_s: u64, t_s: u64) -> bool {
-        let slots = self.slots_per_server;
-        // The first (lowest-numbered) of the fullest servers with a free slot; one a session
-        // short of full is the fullest there can be.
-        let mut target: Option<usize> = None;
-        let mut most = 0;
-        for (idx, server) in self.servers.iter().enumerate() {
-            let sessions = server.sessions;
-            if sessions < slots && (target.is_none() || sessions > most) {
-                target = Some(idx);
-                most = sessions;
-                if sessions + 1 == slots {
-                    break;
-                }
-            }
+        if self.target == UNKNOWN_TARGET {
+            self.target = self.fullest_free();
         }
-        let Some(idx) = target else {
+        if self.target == NO_SERVER {
             return false;
-        };
-        let server = &mut self.servers[idx];
+        }
+        let slots = self.slots_per_server;
+        let server = &mut self.servers[self.target as usize];
         if server.sessions == 0 {
             self.idle_scaled_out -= u32::from(server.scaled_out);
         }
         server.sessions += 1;
         server.idle_since_s = None;
-        let number = server.number;
+        let handle = server.handle;
+        // Still free, it has more sessions than any other free server; full, the next is found
+        // by a pass.
+        if server.sessions == slots {
+            self.target = UNKNOWN_TARGET;
+        }
         // Saturating: a session that would end past u64's end never ends, as drawn.
         let end_s = t_s.saturating_add(length_s);
         // The first step starting at or after the end; a session never ends before the next
@@ -414,7 +446,7 @@ impl ServerGroup {
         if end_step - self.next_step < self.calendar.len() as u64 {
             let ending = Ending {
                 end_s,
-                number,
+                handle,
                 next: NO_ENDING,
             };
             let entry = if self.free == NO_ENDING {
@@ -432,17 +464,51 @@ impl ServerGroup {
             *slot = entry;
         } else {
             self.far
-                .push(Reverse(u128::from(end_s) << 32 | u128::from(number)));
+                .push(Reverse(u128::from(end_s) << 32 | u128::from(handle)));
         }
         self.active += 1;
         true
     }
 
+    /// The position of the first (lowest-numbered) of the fullest servers with a free slot, or
+    /// [`NO_SERVER`]; one a session short of full is the fullest there can be.
+    fn fullest_free(&self) -> u32 {
+        let slots = self.slots_per_server;
+        let mut target = NO_SERVER;
+        let mut most = 0;
+        for (idx, server) in (0u32..).zip(&self.servers) {
+            let sessions = server.sessions;
+            if sessions < slots && (target == NO_SERVER || sessions > most) {
+                target = idx;
+                most = sessions;
+                if sessions + 1 == slots {
+                    break;
+                }
+            }
+        }
+        target
+    }
+
     /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.
     pub(crate) fn release_idle(&mut self, t_s: u64, min_idle_s: u64) -> u32 {
         let before = self.servers.len();
-        self.servers.retain(|s| !s.is_releasable(t_s, min_idle_s));
+        let free_handles = &mut self.free_handles;
+        self.servers.retain(|s| {
+            let releasable = s.is_releasable(t_s, min_idle_s);
+            if releasable {
+                free_handles.push(s.handle);
+            }
+            !releasable
+        });
         let released = (before - self.servers.len()) as u32;
+        if released > 0 {
+            // The base servers, first and never released, keep their positions.
+            let base = self.base_servers as usize;
+            for (position, server) in (self.base_servers..).zip(&self.servers[base..]) {
+                self.positions[server.handle as usize] = position;
+            }
+            self.target = UNKNOWN_TARGET;
+        }
         // Only idle scaled-out servers are releasable.
         self.scaled_out -= released;
         self.idle_scaled_out -= released;

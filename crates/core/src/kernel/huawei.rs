@@ -27,7 +27,7 @@ use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
 use crate::metrics::Summary;
 use crate::sessions::{SessionConfig, SessionDraws};
-use crate::sim::Simulation;
+use crate::sim::{Simulation, check_session_starts};
 
 /// The summary of `scaling` driving a server group of `fleet` serving the sessions of
 /// `sessions` over `demand` (session starts per step), as the general engine gives it; `None`
@@ -70,6 +70,11 @@ pub fn huawei_workspace_summaries(
 ) -> Vec<Option<Summary>> {
     let starts = demand.as_slice();
     let step_s = demand.step_s();
+    // What the build checks of the trace is the same for every run: checked once here, it
+    // refuses them all or none.
+    if check_session_starts(demand).is_err() {
+        return vec![None; runs.len()];
+    }
     let mut states: Vec<Option<Run>> = runs
         .iter()
         .map(|&(fleet, scaling)| {
@@ -78,6 +83,7 @@ pub fn huawei_workspace_summaries(
                 .autoscaler(scaling.clone())
                 .demand(demand)
                 .sessions(sessions)
+                .session_starts_checked()
                 .build()
                 .ok()?;
             let (fleet, scaling, _, _) = simulation.into_parts();
