@@ -138,6 +138,25 @@ impl SessionDraws {
     }
 }
 
+/// When a session ends: its end, seconds (saturating: a session that would end past u64's end
+/// never ends, as drawn), and the first step starting at or after it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SessionEnd {
+    end_s: u64,
+    step: u64,
+}
+
+impl SessionEnd {
+    /// The end of a session of `length_s` starting at `t_s`, in steps of `step_s`.
+    pub(crate) fn new(t_s: u64, length_s: u64, step_s: u64) -> Self {
+        let end_s = t_s.saturating_add(length_s);
+        Self {
+            end_s,
+            step: end_s.div_ceil(step_s),
+        }
+    }
+}
+
 /// One in-service server of a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Server {
@@ -194,11 +213,15 @@ pub struct ServerGroup {
     /// them; a released server holds no session, so its handle is free to reuse.
     positions: Vec<u32>,
     free_handles: Vec<u32>,
-    /// Where the next session goes, as the pass of [`ServerGroup::place_one`] would find it:
-    /// a position, [`NO_SERVER`] (every server full), or [`UNKNOWN_TARGET`] (pass again).
-    /// Placing on it keeps it until it fills; an end elsewhere can only make that server the
-    /// target; an end on it, or a release, leaves it unknown.
+    /// Where the next session goes, as a pass over the servers in packing order (more
+    /// sessions first, then lower position) would find it: a position, [`NO_SERVER`] (every
+    /// server full), or [`UNKNOWN_TARGET`] (pass again). A pass is O(servers), and a packed
+    /// group fills its target nearly every placement, so the runner-up (the first free server
+    /// after the target in that order, or none) is kept too, and takes over when the target
+    /// fills. Between passes only one server's count changes at a time, and a server whose
+    /// count changed is compared with these two; what cannot be known that way becomes unknown.
     target: u32,
+    runner_up: u32,
     active: u32,
     /// Scaled-out servers in service, kept so that each evaluation need not count them.
     scaled_out: u32,
@@ -286,6 +309,7 @@ impl ServerGroup {
             positions,
             free_handles: Vec::with_capacity(max_servers as usize),
             target: UNKNOWN_TARGET,
+            runner_up: UNKNOWN_TARGET,
             active: 0,
             scaled_out: 0,
             idle_scaled_out: 0,
@@ -320,6 +344,7 @@ impl ServerGroup {
 
     /// Sessions with end ≤ `t_s` end; a server left empty is idle from its last session's end.
     /// `t_s` is the start of a step, at or after the last one given.
+    #[inline]
     pub(crate) fn end_sessions(&mut self, t_s: u64) {
         debug_assert!(t_s.is_multiple_of(self.step_s));
         let mask = self.calendar.len() - 1;
@@ -340,6 +365,19 @@ impl ServerGroup {
             self.next_step += 1;
             self.next_step_s += self.step_s;
         }
+        if self
+            .far
+            .peek()
+            .is_some_and(|&Reverse(end)| (end >> 32) as u64 <= t_s)
+        {
+            self.end_far_sessions(t_s);
+        }
+    }
+
+    /// The ends of the heap due by `t_s`: few sessions outlast the calendar's reach.
+    #[cold]
+    #[inline(never)]
+    fn end_far_sessions(&mut self, t_s: u64) {
         while let Some(&Reverse(end)) = self.far.peek() {
             let (end_s, handle) = ((end >> 32) as u64, end as u32);
             if end_s > t_s {
@@ -350,6 +388,7 @@ impl ServerGroup {
         }
     }
 
+    #[inline(always)]
     fn end_one(&mut self, end_s: u64, handle: u32) {
         self.active -= 1;
         let position = self.positions[handle as usize];
@@ -361,29 +400,47 @@ impl ServerGroup {
             server.idle_since_s = Some(server.last_end_s);
             self.idle_scaled_out += u32::from(server.scaled_out);
         }
-        // Only this server's count changed: it takes the target if it now beats it, packing's
-        // order (more sessions, then lower position); the target itself may have lost it.
-        self.target = match self.target {
-            UNKNOWN_TARGET => UNKNOWN_TARGET,
-            NO_SERVER => position,
-            target if target == position => UNKNOWN_TARGET,
-            target => {
-                let most = self.servers[target as usize].sessions;
-                if sessions > most || (sessions == most && position < target) {
-                    position
-                } else {
-                    target
+        match (self.target, self.runner_up) {
+            (UNKNOWN_TARGET, _) => {}
+            (NO_SERVER, _) => (self.target, self.runner_up) = (position, NO_SERVER),
+            (target, runner_up) if target == position => {
+                // The target lost a session: the runner-up may now come first.
+                if runner_up == UNKNOWN_TARGET {
+                    self.target = UNKNOWN_TARGET;
+                } else if runner_up != NO_SERVER && self.beats(runner_up, position) {
+                    (self.target, self.runner_up) = (runner_up, UNKNOWN_TARGET);
                 }
             }
-        };
+            (_, runner_up) if runner_up == position => self.runner_up = UNKNOWN_TARGET,
+            (target, runner_up) => {
+                if self.beats(position, target) {
+                    // The target came first of all the others, this one aside.
+                    (self.target, self.runner_up) = (position, target);
+                } else if runner_up == NO_SERVER
+                    || (runner_up != UNKNOWN_TARGET && self.beats(position, runner_up))
+                {
+                    self.runner_up = position;
+                }
+            }
+        }
+    }
+
+    /// Whether the free server at `position` comes before the one at `other` in packing order.
+    fn beats(&self, position: u32, other: u32) -> bool {
+        let sessions = self.servers[position as usize].sessions;
+        let theirs = self.servers[other as usize].sessions;
+        sessions > theirs || (sessions == theirs && position < other)
     }
 
     /// `count` new scaled-out servers join at `t_s`, idle from then.
     pub(crate) fn join(&mut self, count: u32, t_s: u64) {
+        // Those who join come last in packing order, in the order they join.
+        let first = self.servers.len() as u32;
         if count > 0 && self.target == NO_SERVER {
-            // The first to join is the lowest-numbered free server; any other target has more
-            // sessions or a lower position.
-            self.target = self.servers.len() as u32;
+            self.target = first;
+            self.runner_up = if count > 1 { first + 1 } else { NO_SERVER };
+        } else if count > 0 && self.target != UNKNOWN_TARGET && self.runner_up == NO_SERVER {
+            self.runner_up = first;
         }
         for _ in 0..count {
             let handle = self.free_handles.pop().unwrap_or_else(|| {
@@ -416,11 +473,18 @@ impl ServerGroup {
     }
 
     /// Places one session of `length_s` starting at `t_s`, already drawn; returns whether it
-    /// found a slot. Sweep kernels draw a step's lengths once for all their runs and hand them
-    /// here, in the order [`ServerGroup::place`] would have drawn them.
+    /// found a slot.
     pub(crate) fn place_one(&mut self, length_s: u64, t_s: u64) -> bool {
+        self.place_ending(SessionEnd::new(t_s, length_s, self.step_s))
+    }
+
+    /// Places one session ending at `end`; returns whether it found a slot. Sweep kernels find
+    /// a step's ends once for all their runs and hand them here, in the order
+    /// [`ServerGroup::place`] would have drawn their lengths.
+    #[inline(always)]
+    pub(crate) fn place_ending(&mut self, end: SessionEnd) -> bool {
         if self.target == UNKNOWN_TARGET {
-            self.target = self.fullest_free();
+            (self.target, self.runner_up) = self.first_two_free();
         }
         if self.target == NO_SERVER {
             return false;
@@ -433,60 +497,79 @@ impl ServerGroup {
         server.sessions += 1;
         server.idle_since_s = None;
         let handle = server.handle;
-        // Still free, it has more sessions than any other free server; full, the next is found
-        // by a pass.
+        // Still free, it has more sessions than any other free server; full, the runner-up
+        // comes first.
         if server.sessions == slots {
-            self.target = UNKNOWN_TARGET;
-        }
-        // Saturating: a session that would end past u64's end never ends, as drawn.
-        let end_s = t_s.saturating_add(length_s);
-        // The first step starting at or after the end; a session never ends before the next
-        // step to be taken off the calendar.
-        let end_step = end_s.div_ceil(self.step_s).max(self.next_step);
-        if end_step - self.next_step < self.calendar.len() as u64 {
-            let ending = Ending {
-                end_s,
-                handle,
-                next: NO_ENDING,
-            };
-            let entry = if self.free == NO_ENDING {
-                self.endings.push(ending);
-                (self.endings.len() - 1) as u32
+            self.target = self.runner_up;
+            self.runner_up = if self.target == NO_SERVER {
+                NO_SERVER
             } else {
-                let entry = self.free;
-                self.free = self.endings[entry as usize].next;
-                self.endings[entry as usize] = ending;
-                entry
+                UNKNOWN_TARGET
             };
+        }
+        // A session never ends before the next step to be taken off the calendar.
+        let end_step = end.step.max(self.next_step);
+        if end_step - self.next_step < self.calendar.len() as u64 && self.free != NO_ENDING {
+            let entry = self.free;
             let mask = self.calendar.len() - 1;
             let slot = &mut self.calendar[end_step as usize & mask];
-            self.endings[entry as usize].next = *slot;
+            let ending = &mut self.endings[entry as usize];
+            self.free = ending.next;
+            *ending = Ending {
+                end_s: end.end_s,
+                handle,
+                next: *slot,
+            };
             *slot = entry;
         } else {
-            self.far
-                .push(Reverse(u128::from(end_s) << 32 | u128::from(handle)));
+            self.add_ending(end.end_s, end_step, handle);
         }
         self.active += 1;
         true
     }
 
-    /// The position of the first (lowest-numbered) of the fullest servers with a free slot, or
-    /// [`NO_SERVER`]; one a session short of full is the fullest there can be.
-    fn fullest_free(&self) -> u32 {
+    /// The calendar entry of an end when no free one is at hand, or the heap's.
+    #[cold]
+    #[inline(never)]
+    fn add_ending(&mut self, end_s: u64, end_step: u64, handle: u32) {
+        if end_step - self.next_step >= self.calendar.len() as u64 {
+            self.far
+                .push(Reverse(u128::from(end_s) << 32 | u128::from(handle)));
+            return;
+        }
+        let mask = self.calendar.len() - 1;
+        let slot = &mut self.calendar[end_step as usize & mask];
+        self.endings.push(Ending {
+            end_s,
+            handle,
+            next: *slot,
+        });
+        *slot = (self.endings.len() - 1) as u32;
+    }
+
+    /// The positions of the first two servers with a free slot in packing order (the fullest
+    /// first, ties to the lowest number), [`NO_SERVER`] for none; a session short of full is
+    /// the fullest there can be.
+    #[inline(never)]
+    fn first_two_free(&self) -> (u32, u32) {
         let slots = self.slots_per_server;
-        let mut target = NO_SERVER;
-        let mut most = 0;
+        // Keys: sessions + 1 for a free server, 0 for a full one, which no key 0 precedes.
+        let (mut first, mut first_key) = (NO_SERVER, 0);
+        let (mut second, mut second_key) = (NO_SERVER, 0);
         for (idx, server) in (0u32..).zip(&self.servers) {
             let sessions = server.sessions;
-            if sessions < slots && (target == NO_SERVER || sessions > most) {
-                target = idx;
-                most = sessions;
-                if sessions + 1 == slots {
-                    break;
-                }
+            let key = if sessions < slots { sessions + 1 } else { 0 };
+            if key > first_key {
+                (second, second_key) = (first, first_key);
+                (first, first_key) = (idx, key);
+            } else if key > second_key {
+                (second, second_key) = (idx, key);
+            }
+            if second_key == slots {
+                break;
             }
         }
-        target
+        (first, second)
     }
 
     /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.
@@ -507,7 +590,7 @@ impl ServerGroup {
             for (position, server) in (self.base_servers..).zip(&self.servers[base..]) {
                 self.positions[server.handle as usize] = position;
             }
-            self.target = UNKNOWN_TARGET;
+            (self.target, self.runner_up) = (UNKNOWN_TARGET, UNKNOWN_TARGET);
         }
         // Only idle scaled-out servers are releasable.
         self.scaled_out -= released;

@@ -26,7 +26,7 @@ use crate::autoscaler::{Autoscaler, Observation, ServerView};
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
 use crate::metrics::Summary;
-use crate::sessions::{SessionConfig, SessionDraws};
+use crate::sessions::{SessionConfig, SessionDraws, SessionEnd};
 use crate::sim::{Simulation, check_session_starts};
 
 /// The summary of `scaling` driving a server group of `fleet` serving the sessions of
@@ -49,6 +49,12 @@ struct Run {
     scaling: WorkspaceScaling,
     summary: Summary,
     in_service_steps: u64,
+    /// Sessions placed and rejected so far: whole numbers, at most MAX_STEPS ×
+    /// MAX_SESSION_STARTS (under 2⁵³) in all, so the engine's float sums are these exactly.
+    served: u64,
+    unserved: u64,
+    /// The step at whose start the oldest pending launch joins (never, with none pending).
+    next_due_step: u64,
     /// The end of the step with the next evaluation (never, when the policy is disabled).
     next_evaluation_s: u64,
     evaluation_period_s: u64,
@@ -98,6 +104,9 @@ pub fn huawei_workspace_summaries(
                 fleet,
                 scaling,
                 in_service_steps: 0,
+                served: 0,
+                unserved: 0,
+                next_due_step: u64::MAX,
             })
         })
         .collect();
@@ -106,17 +115,18 @@ pub fn huawei_workspace_summaries(
     }
     // Whole numbers of at most MAX_SESSION_STARTS each, checked by the build.
     let most_starts = starts.iter().fold(0.0f64, |most, &s| most.max(s)) as usize;
-    let mut lengths = vec![0u64; most_starts];
+    let mut ends = vec![SessionEnd::default(); most_starts];
     let mut draws = SessionDraws::new(sessions);
     for (step_idx, &arrivals) in (0u64..).zip(starts) {
         let t_s = step_idx * step_s;
         let end_s = t_s + step_s;
-        let lengths = &mut lengths[..arrivals as usize];
-        for length_s in lengths.iter_mut() {
-            *length_s = draws.next_length();
+        // Each end once for all the runs, not a division per run.
+        let ends = &mut ends[..arrivals as usize];
+        for end in ends.iter_mut() {
+            *end = SessionEnd::new(t_s, draws.next_length(), step_s);
         }
         for run in states.iter_mut().flatten() {
-            step(run, step_idx, t_s, end_s, arrivals, lengths);
+            step(run, step_idx, t_s, end_s, arrivals, ends);
         }
     }
     let steps = starts.len() as u64;
@@ -128,6 +138,8 @@ pub fn huawei_workspace_summaries(
             summary.steps = steps;
             summary.duration_s = steps * step_s;
             summary.instance_seconds = run.in_service_steps * step_s;
+            summary.served_total = run.served as f64;
+            summary.unserved_total = run.unserved as f64;
             summary.demand_total = demand.total();
             Some(summary)
         })
@@ -135,20 +147,23 @@ pub fn huawei_workspace_summaries(
 }
 
 /// One step of one run, as [`Simulation::step`] takes it.
-fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengths: &[u64]) {
+fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, ends: &[SessionEnd]) {
     let fleet = &mut run.fleet;
-    fleet.admit_due_launches(step_idx, t_s);
+    let summary = &mut run.summary;
+    if step_idx >= run.next_due_step {
+        fleet.admit_due_launches(step_idx, t_s);
+        run.next_due_step = fleet.next_due_step().unwrap_or(u64::MAX);
+        // Launches are the only way in: peaks change only here.
+        summary.peak_in_service = summary.peak_in_service.max(fleet.in_service());
+    }
     let in_service = fleet.in_service();
     run.in_service_steps += u64::from(in_service);
-    let summary = &mut run.summary;
-    summary.peak_in_service = summary.peak_in_service.max(in_service);
     summary.min_in_service = summary.min_in_service.min(in_service);
-    let served = f64::from(fleet.serve_drawn_sessions(t_s, lengths));
-    // The sums in the engine's order, so that they round as the engine's do.
-    let unserved = arrivals - served;
-    summary.served_total += served;
-    summary.unserved_total += unserved;
-    summary.underprovisioned_steps += u64::from(unserved > 0.0);
+    let placed = fleet.serve_drawn_sessions(t_s, ends);
+    let rejected = ends.len() as u32 - placed;
+    run.served += u64::from(placed);
+    run.unserved += u64::from(rejected);
+    summary.underprovisioned_steps += u64::from(rejected > 0);
     // The multiples of the evaluation period, which is a multiple of the step: the steps
     // `WorkspaceScaling::evaluates_at` picks, without a division each step.
     if end_s != run.next_evaluation_s {
@@ -178,6 +193,7 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
         return;
     }
     let capacity = fleet.capacity();
+    let served = f64::from(placed);
     let observation = Observation {
         step_idx,
         t_s,
@@ -202,7 +218,9 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
         return;
     };
     let desired = proposal.bounds.clamp(proposal.desired);
-    if let Some(change) = fleet.set_desired(desired, step_idx, proposal.removal, end_s) {
+    let change = fleet.set_desired(desired, step_idx, proposal.removal, end_s);
+    run.next_due_step = fleet.next_due_step().unwrap_or(u64::MAX);
+    if let Some(change) = change {
         if change.to > change.from {
             summary.scale_out_events += 1;
         } else {
