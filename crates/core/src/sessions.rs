@@ -15,6 +15,14 @@
 //! step, ends come off the calendar in no particular order; that changes nothing, since every
 //! count is a sum and an emptied server's idle clock starts at the latest end of its sessions,
 //! which each server keeps.
+//!
+//! An end finds its server by a handle the server holds while in service, whose entry gives its
+//! position; positions move only when servers are released, which rewrites them. Placement keeps
+//! where the next session goes (the target) and the server after it in packing order (the
+//! runner-up): each placement, end, join or release changes one server's count or the servers
+//! themselves, and the two are updated by comparing that server with them, or forgotten when
+//! that cannot tell; only then does a pass over the servers find them again. A packed group
+//! fills its target nearly every placement, so the runner-up is what saves the pass.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -9,9 +9,13 @@
 //! own step, called at the steps where it evaluates (it proposes nothing at the others). What
 //! it saves is the sessions' lengths: each arrival draws one from the ChaCha8 generator seeded
 //! with the run's seed, whatever the policy and whether it is placed, so the runs step together
-//! and each step's lengths are drawn once for all of them, in arrival order. Served and unserved
-//! counts are whole numbers, so their sums are exact whatever the order. Runs the general engine
-//! would refuse to build are declined (`None`).
+//! and each step's lengths are drawn once for all of them, in arrival order, and turned once
+//! into their ends (the end and its step on the calendar, a division saved per run). Served
+//! and unserved counts are whole numbers, summed as integers: the engine's float sums of them
+//! are exact, so they are the same numbers. Runs the general engine would refuse to build are
+//! declined (`None`). What the build checks of the trace (whole starts, not too many a step)
+//! is the same for every run, so it is checked once per call and the runs are built without
+//! rescanning it; a trace that fails declines them all, as the build would refuse each.
 //!
 //! It also skips the evaluations that provably change nothing, by the evaluation's own rule
 //! (spec step 5): a trigger adds servers only with none provisioning and room under
@@ -19,7 +23,11 @@
 //! Whether the usages trigger is a count: the fewest sessions that trigger with so many servers
 //! in service, found once per count by [`WorkspaceScaling::fewest_triggering`] (the
 //! autoscaler's own comparisons; every usage rises with the sessions). The evaluation steps
-//! are counted, not found by division.
+//! are counted, not found by division, and launches are admitted only at the step one is due.
+//!
+//! What a run costs per session is the group's: placement keeps its target and runner-up
+//! between placements instead of a pass over the servers, and an end finds its server by a
+//! handle (see [`crate::sessions`]).
 
 use crate::autoscaler::huawei::WorkspaceScaling;
 use crate::autoscaler::{Autoscaler, Observation, ServerView};
