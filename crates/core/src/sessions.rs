@@ -352,7 +352,7 @@ impl ServerGroup {
 
     /// Sessions with end ≤ `t_s` end; a server left empty is idle from its last session's end.
     /// `t_s` is the start of a step, at or after the last one given.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn end_sessions(&mut self, t_s: u64) {
         debug_assert!(t_s.is_multiple_of(self.step_s));
         let mask = self.calendar.len() - 1;
