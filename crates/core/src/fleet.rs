@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use crate::limits::MAX_STEPS;
-use crate::sessions::ServerGroup;
+use crate::sessions::{ServerGroup, SessionEnd};
 
 /// The fleet's settings, checked by [`crate::SimulationBuilder::build`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -217,17 +217,17 @@ impl Fleet {
         }
     }
 
-    /// Step 2 of a session workload whose starts' lengths were drawn already, in arrival order
-    /// (sweep kernels draw each step's once for all their runs): the sessions placed, as
-    /// [`Fleet::serve`] serves them.
-    pub(crate) fn serve_drawn_sessions(&mut self, t_s: u64, lengths: &[u64]) -> u32 {
+    /// Step 2 of a session workload whose starts' ends were found already, in arrival order
+    /// (sweep kernels draw each step's lengths once for all their runs): the sessions placed,
+    /// as [`Fleet::serve`] serves them.
+    pub(crate) fn serve_drawn_sessions(&mut self, t_s: u64, ends: &[SessionEnd]) -> u32 {
         let Some(group) = &mut self.sessions else {
             return 0;
         };
         group.end_sessions(t_s);
         let mut placed = 0;
-        for &length_s in lengths {
-            placed += u32::from(group.place_one(length_s, t_s));
+        for &end in ends {
+            placed += u32::from(group.place_ending(end));
         }
         placed
     }

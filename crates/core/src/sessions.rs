@@ -15,6 +15,14 @@
 //! step, ends come off the calendar in no particular order; that changes nothing, since every
 //! count is a sum and an emptied server's idle clock starts at the latest end of its sessions,
 //! which each server keeps.
+//!
+//! An end finds its server by a handle the server holds while in service, whose entry gives its
+//! position; positions move only when servers are released, which rewrites them. Placement keeps
+//! where the next session goes (the target) and the server after it in packing order (the
+//! runner-up): each placement, end, join or release changes one server's count or the servers
+//! themselves, and the two are updated by comparing that server with them, or forgotten when
+//! that cannot tell; only then does a pass over the servers find them again. A packed group
+//! fills its target nearly every placement, so the runner-up is what saves the pass.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -138,6 +146,25 @@ impl SessionDraws {
     }
 }
 
+/// When a session ends: its end, seconds (saturating: a session that would end past u64's end
+/// never ends, as drawn), and the first step starting at or after it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SessionEnd {
+    end_s: u64,
+    step: u64,
+}
+
+impl SessionEnd {
+    /// The end of a session of `length_s` starting at `t_s`, in steps of `step_s`.
+    pub(crate) fn new(t_s: u64, length_s: u64, step_s: u64) -> Self {
+        let end_s = t_s.saturating_add(length_s);
+        Self {
+            end_s,
+            step: end_s.div_ceil(step_s),
+        }
+    }
+}
+
 /// One in-service server of a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Server {
@@ -152,6 +179,8 @@ pub struct Server {
     /// The latest end of its sessions ended so far: the ends of one step come off the calendar
     /// in any order, and the clock of a server they empty starts at the latest.
     last_end_s: u64,
+    /// Its entry in the group's `positions`, which it holds while in service.
+    handle: u32,
 }
 
 impl Server {
@@ -185,8 +214,22 @@ pub struct ServerGroup {
     /// The calendar's entries, and the head of the list of those free for reuse.
     endings: Vec<Ending>,
     free: u32,
-    /// Ends past the calendar's reach, as `end_s << 32 | server number`, soonest first.
+    /// Ends past the calendar's reach, as `end_s << 32 | server handle`, soonest first.
     far: BinaryHeap<Reverse<u128>>,
+    /// Each in-service server's position in `servers`, by its handle: a session's end finds
+    /// its server in one load. Positions move only when servers are released, which rewrites
+    /// them; a released server holds no session, so its handle is free to reuse.
+    positions: Vec<u32>,
+    free_handles: Vec<u32>,
+    /// Where the next session goes, as a pass over the servers in packing order (more
+    /// sessions first, then lower position) would find it: a position, [`NO_SERVER`] (every
+    /// server full), or [`UNKNOWN_TARGET`] (pass again). A pass is O(servers), and a packed
+    /// group fills its target nearly every placement, so the runner-up (the first free server
+    /// after the target in that order, or none) is kept too, and takes over when the target
+    /// fills. Between passes only one server's count changes at a time, and a server whose
+    /// count changed is compared with these two; what cannot be known that way becomes unknown.
+    target: u32,
+    runner_up: u32,
     active: u32,
     /// Scaled-out servers in service, kept so that each evaluation need not count them.
     scaled_out: u32,
@@ -199,12 +242,15 @@ pub struct ServerGroup {
 #[derive(Debug, Clone, Copy)]
 struct Ending {
     end_s: u64,
-    number: u32,
+    /// Its server's handle.
+    handle: u32,
     /// The next entry of its list, or [`NO_ENDING`].
     next: u32,
 }
 
 const NO_ENDING: u32 = u32::MAX;
+const NO_SERVER: u32 = u32::MAX;
+const UNKNOWN_TARGET: u32 = u32::MAX - 1;
 
 impl crate::autoscaler::ServerView for ServerGroup {
     fn slots_per_server(&self) -> u32 {
@@ -248,7 +294,10 @@ impl ServerGroup {
             sessions: 0,
             idle_since_s: Some(0),
             last_end_s: 0,
+            handle: number,
         }));
+        let mut positions = Vec::with_capacity(max_servers as usize);
+        positions.extend(0..base_servers);
         // Eight means ahead: the ends of nearly every session, whatever the distribution (all
         // of a fixed length's), fall within the calendar; the rest wait in the heap.
         let reach_steps = (8.0 * config.length.mean_s / step_s as f64).ceil() as usize + 2;
@@ -265,6 +314,10 @@ impl ServerGroup {
             endings: Vec::with_capacity(max_servers as usize * slots_per_server as usize),
             free: NO_ENDING,
             far: BinaryHeap::new(),
+            positions,
+            free_handles: Vec::with_capacity(max_servers as usize),
+            target: UNKNOWN_TARGET,
+            runner_up: UNKNOWN_TARGET,
             active: 0,
             scaled_out: 0,
             idle_scaled_out: 0,
@@ -299,6 +352,7 @@ impl ServerGroup {
 
     /// Sessions with end ≤ `t_s` end; a server left empty is idle from its last session's end.
     /// `t_s` is the start of a step, at or after the last one given.
+    #[inline(always)]
     pub(crate) fn end_sessions(&mut self, t_s: u64) {
         debug_assert!(t_s.is_multiple_of(self.step_s));
         let mask = self.calendar.len() - 1;
@@ -308,58 +362,107 @@ impl ServerGroup {
             while entry != NO_ENDING {
                 let Ending {
                     end_s,
-                    number,
+                    handle,
                     next,
                 } = self.endings[entry as usize];
                 self.endings[entry as usize].next = self.free;
                 self.free = entry;
-                self.end_one(end_s, number);
+                self.end_one(end_s, handle);
                 entry = next;
             }
             self.next_step += 1;
             self.next_step_s += self.step_s;
         }
+        if self
+            .far
+            .peek()
+            .is_some_and(|&Reverse(end)| (end >> 32) as u64 <= t_s)
+        {
+            self.end_far_sessions(t_s);
+        }
+    }
+
+    /// The ends of the heap due by `t_s`: few sessions outlast the calendar's reach.
+    #[cold]
+    #[inline(never)]
+    fn end_far_sessions(&mut self, t_s: u64) {
         while let Some(&Reverse(end)) = self.far.peek() {
-            let (end_s, number) = ((end >> 32) as u64, end as u32);
+            let (end_s, handle) = ((end >> 32) as u64, end as u32);
             if end_s > t_s {
                 break;
             }
             self.far.pop();
-            self.end_one(end_s, number);
+            self.end_one(end_s, handle);
         }
     }
 
-    fn end_one(&mut self, end_s: u64, number: u32) {
+    #[inline(always)]
+    fn end_one(&mut self, end_s: u64, handle: u32) {
         self.active -= 1;
-        // A base server's position is its number; a scaled-out server holding a session is
-        // never released, so it is there.
-        let idx = if number < self.base_servers {
-            number as usize
-        } else {
-            let base = self.base_servers as usize;
-            match self.servers[base..].binary_search_by_key(&number, |s| s.number) {
-                Ok(idx) => base + idx,
-                Err(_) => return,
-            }
-        };
-        let server = &mut self.servers[idx];
+        let position = self.positions[handle as usize];
+        let server = &mut self.servers[position as usize];
         server.sessions -= 1;
         server.last_end_s = server.last_end_s.max(end_s);
-        if server.sessions == 0 {
+        let sessions = server.sessions;
+        if sessions == 0 {
             server.idle_since_s = Some(server.last_end_s);
             self.idle_scaled_out += u32::from(server.scaled_out);
         }
+        match (self.target, self.runner_up) {
+            (UNKNOWN_TARGET, _) => {}
+            (NO_SERVER, _) => (self.target, self.runner_up) = (position, NO_SERVER),
+            (target, runner_up) if target == position => {
+                // The target lost a session: the runner-up may now come first.
+                if runner_up == UNKNOWN_TARGET {
+                    self.target = UNKNOWN_TARGET;
+                } else if runner_up != NO_SERVER && self.beats(runner_up, position) {
+                    (self.target, self.runner_up) = (runner_up, UNKNOWN_TARGET);
+                }
+            }
+            (_, runner_up) if runner_up == position => self.runner_up = UNKNOWN_TARGET,
+            (target, runner_up) => {
+                if self.beats(position, target) {
+                    // The target came first of all the others, this one aside.
+                    (self.target, self.runner_up) = (position, target);
+                } else if runner_up == NO_SERVER
+                    || (runner_up != UNKNOWN_TARGET && self.beats(position, runner_up))
+                {
+                    self.runner_up = position;
+                }
+            }
+        }
+    }
+
+    /// Whether the free server at `position` comes before the one at `other` in packing order.
+    fn beats(&self, position: u32, other: u32) -> bool {
+        let sessions = self.servers[position as usize].sessions;
+        let theirs = self.servers[other as usize].sessions;
+        sessions > theirs || (sessions == theirs && position < other)
     }
 
     /// `count` new scaled-out servers join at `t_s`, idle from then.
     pub(crate) fn join(&mut self, count: u32, t_s: u64) {
+        // Those who join come last in packing order, in the order they join.
+        let first = self.servers.len() as u32;
+        if count > 0 && self.target == NO_SERVER {
+            self.target = first;
+            self.runner_up = if count > 1 { first + 1 } else { NO_SERVER };
+        } else if count > 0 && self.target != UNKNOWN_TARGET && self.runner_up == NO_SERVER {
+            self.runner_up = first;
+        }
         for _ in 0..count {
+            let handle = self.free_handles.pop().unwrap_or_else(|| {
+                self.positions.push(0);
+                (self.positions.len() - 1) as u32
+            });
+            self.positions[handle as usize] = self.servers.len() as u32;
             self.servers.push(Server {
                 number: self.next_number,
                 scaled_out: true,
                 sessions: 0,
                 idle_since_s: Some(t_s),
                 last_end_s: 0,
+                handle,
             });
             self.next_number += 1;
         }
@@ -378,71 +481,125 @@ impl ServerGroup {
     }
 
     /// Places one session of `length_s` starting at `t_s`, already drawn; returns whether it
-    /// found a slot. Sweep kernels draw a step's lengths once for all their runs and hand them
-    /// here, in the order [`ServerGroup::place`] would have drawn them.
+    /// found a slot.
     pub(crate) fn place_one(&mut self, length_s: u64, t_s: u64) -> bool {
-        let slots = self.slots_per_server;
-        // The first (lowest-numbered) of the fullest servers with a free slot; one a session
-        // short of full is the fullest there can be.
-        let mut target: Option<usize> = None;
-        let mut most = 0;
-        for (idx, server) in self.servers.iter().enumerate() {
-            let sessions = server.sessions;
-            if sessions < slots && (target.is_none() || sessions > most) {
-                target = Some(idx);
-                most = sessions;
-                if sessions + 1 == slots {
-                    break;
-                }
-            }
+        self.place_ending(SessionEnd::new(t_s, length_s, self.step_s))
+    }
+
+    /// Places one session ending at `end`; returns whether it found a slot. Sweep kernels find
+    /// a step's ends once for all their runs and hand them here, in the order
+    /// [`ServerGroup::place`] would have drawn their lengths.
+    #[inline(always)]
+    pub(crate) fn place_ending(&mut self, end: SessionEnd) -> bool {
+        if self.target == UNKNOWN_TARGET {
+            (self.target, self.runner_up) = self.first_two_free();
         }
-        let Some(idx) = target else {
+        if self.target == NO_SERVER {
             return false;
-        };
-        let server = &mut self.servers[idx];
+        }
+        let slots = self.slots_per_server;
+        let server = &mut self.servers[self.target as usize];
         if server.sessions == 0 {
             self.idle_scaled_out -= u32::from(server.scaled_out);
         }
         server.sessions += 1;
         server.idle_since_s = None;
-        let number = server.number;
-        // Saturating: a session that would end past u64's end never ends, as drawn.
-        let end_s = t_s.saturating_add(length_s);
-        // The first step starting at or after the end; a session never ends before the next
-        // step to be taken off the calendar.
-        let end_step = end_s.div_ceil(self.step_s).max(self.next_step);
-        if end_step - self.next_step < self.calendar.len() as u64 {
-            let ending = Ending {
-                end_s,
-                number,
-                next: NO_ENDING,
-            };
-            let entry = if self.free == NO_ENDING {
-                self.endings.push(ending);
-                (self.endings.len() - 1) as u32
+        let handle = server.handle;
+        // Still free, it has more sessions than any other free server; full, the runner-up
+        // comes first.
+        if server.sessions == slots {
+            self.target = self.runner_up;
+            self.runner_up = if self.target == NO_SERVER {
+                NO_SERVER
             } else {
-                let entry = self.free;
-                self.free = self.endings[entry as usize].next;
-                self.endings[entry as usize] = ending;
-                entry
+                UNKNOWN_TARGET
             };
+        }
+        // A session never ends before the next step to be taken off the calendar.
+        let end_step = end.step.max(self.next_step);
+        if end_step - self.next_step < self.calendar.len() as u64 && self.free != NO_ENDING {
+            let entry = self.free;
             let mask = self.calendar.len() - 1;
             let slot = &mut self.calendar[end_step as usize & mask];
-            self.endings[entry as usize].next = *slot;
+            let ending = &mut self.endings[entry as usize];
+            self.free = ending.next;
+            *ending = Ending {
+                end_s: end.end_s,
+                handle,
+                next: *slot,
+            };
             *slot = entry;
         } else {
-            self.far
-                .push(Reverse(u128::from(end_s) << 32 | u128::from(number)));
+            self.add_ending(end.end_s, end_step, handle);
         }
         self.active += 1;
         true
     }
 
+    /// The calendar entry of an end when no free one is at hand, or the heap's.
+    #[cold]
+    #[inline(never)]
+    fn add_ending(&mut self, end_s: u64, end_step: u64, handle: u32) {
+        if end_step - self.next_step >= self.calendar.len() as u64 {
+            self.far
+                .push(Reverse(u128::from(end_s) << 32 | u128::from(handle)));
+            return;
+        }
+        let mask = self.calendar.len() - 1;
+        let slot = &mut self.calendar[end_step as usize & mask];
+        self.endings.push(Ending {
+            end_s,
+            handle,
+            next: *slot,
+        });
+        *slot = (self.endings.len() - 1) as u32;
+    }
+
+    /// The positions of the first two servers with a free slot in packing order (the fullest
+    /// first, ties to the lowest number), [`NO_SERVER`] for none; a session short of full is
+    /// the fullest there can be.
+    #[inline(never)]
+    fn first_two_free(&self) -> (u32, u32) {
+        let slots = self.slots_per_server;
+        // Keys: sessions + 1 for a free server, 0 for a full one, which no key 0 precedes.
+        let (mut first, mut first_key) = (NO_SERVER, 0);
+        let (mut second, mut second_key) = (NO_SERVER, 0);
+        for (idx, server) in (0u32..).zip(&self.servers) {
+            let sessions = server.sessions;
+            let key = if sessions < slots { sessions + 1 } else { 0 };
+            if key > first_key {
+                (second, second_key) = (first, first_key);
+                (first, first_key) = (idx, key);
+            } else if key > second_key {
+                (second, second_key) = (idx, key);
+            }
+            if second_key == slots {
+                break;
+            }
+        }
+        (first, second)
+    }
+
     /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.
     pub(crate) fn release_idle(&mut self, t_s: u64, min_idle_s: u64) -> u32 {
         let before = self.servers.len();
-        self.servers.retain(|s| !s.is_releasable(t_s, min_idle_s));
+        let free_handles = &mut self.free_handles;
+        self.servers.retain(|s| {
+            let releasable = s.is_releasable(t_s, min_idle_s);
+            if releasable {
+                free_handles.push(s.handle);
+            }
+            !releasable
+        });
         let released = (before - self.servers.len()) as u32;
+        if released > 0 {
+            // The base servers, first and never released, keep their positions.
+            let base = self.base_servers as usize;
+            for (position, server) in (self.base_servers..).zip(&self.servers[base..]) {
+                self.positions[server.handle as usize] = position;
+            }
+            (self.target, self.runner_up) = (UNKNOWN_TARGET, UNKNOWN_TARGET);
+        }
         // Only idle scaled-out servers are releasable.
         self.scaled_out -= released;
         self.idle_scaled_out -= released;

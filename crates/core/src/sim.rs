@@ -198,6 +198,9 @@ pub struct SimulationBuilder<'d, A> {
     service: ServiceModel,
     requests: Option<(RequestConfig, Arrivals<'d>)>,
     fluid_service_time_s: Option<f64>,
+    /// The session starts were checked already ([`check_session_starts`]): a sweep kernel
+    /// building many runs over one trace checks it once, not once a run.
+    session_starts_checked: bool,
     autoscaler: A,
 }
 
@@ -211,6 +214,7 @@ impl<'d> SimulationBuilder<'d, ()> {
             service: self.service,
             requests: self.requests,
             fluid_service_time_s: self.fluid_service_time_s,
+            session_starts_checked: self.session_starts_checked,
             autoscaler,
         }
     }
@@ -250,6 +254,12 @@ impl<'d, A> SimulationBuilder<'d, A> {
     /// `capacity_per_instance_per_min` is then the slots of one server.
     pub fn sessions(mut self, sessions: SessionConfig) -> Self {
         self.sessions = Some(sessions);
+        self
+    }
+
+    /// Skips [`check_session_starts`] at build: the caller has checked this demand with it.
+    pub(crate) fn session_starts_checked(mut self) -> Self {
+        self.session_starts_checked = true;
         self
     }
 }
@@ -382,16 +392,8 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     got: capacity.to_string(),
                 });
             }
-            if let Some(step) = demand
-                .as_slice()
-                .iter()
-                .position(|&starts| starts.fract() != 0.0)
-            {
-                return Err(BuildError::FractionalSessions {
-                    step: step as u64,
-                    t_s: step as u64 * step_s,
-                    starts: demand.as_slice()[step],
-                });
+            if !self.session_starts_checked {
+                check_fractional_starts(demand)?;
             }
             let most_servers = self.autoscaler.largest_capacity();
             let slots = capacity * f64::from(most_servers);
@@ -404,16 +406,8 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
                     max: format!("{MAX_SESSION_SLOTS} slots in all"),
                 });
             }
-            if let Some(step) = demand
-                .as_slice()
-                .iter()
-                .position(|&starts| starts > MAX_SESSION_STARTS)
-            {
-                return Err(BuildError::TooLarge {
-                    what: "session starts in one step",
-                    value: format!("{} (step {step})", demand.as_slice()[step]),
-                    max: format!("{MAX_SESSION_STARTS:e}"),
-                });
+            if !self.session_starts_checked {
+                check_most_starts(demand)?;
             }
             let group = ServerGroup::new(capacity as u32, initial, most_servers, step_s, sessions);
             fleet = fleet.with_sessions(group);
@@ -429,6 +423,44 @@ impl<'d, A: Autoscaler> SimulationBuilder<'d, A> {
             finished: false,
         })
     }
+}
+
+/// Checks that `demand` can be session starts: whole numbers, at most
+/// [`MAX_SESSION_STARTS`] a step. What the build checks of the trace of a session workload; it
+/// is the same for every run over that trace.
+pub(crate) fn check_session_starts(demand: &Demand) -> Result<(), BuildError> {
+    check_fractional_starts(demand)?;
+    check_most_starts(demand)
+}
+
+fn check_fractional_starts(demand: &Demand) -> Result<(), BuildError> {
+    if let Some(step) = demand
+        .as_slice()
+        .iter()
+        .position(|&starts| starts.fract() != 0.0)
+    {
+        return Err(BuildError::FractionalSessions {
+            step: step as u64,
+            t_s: step as u64 * demand.step_s(),
+            starts: demand.as_slice()[step],
+        });
+    }
+    Ok(())
+}
+
+fn check_most_starts(demand: &Demand) -> Result<(), BuildError> {
+    if let Some(step) = demand
+        .as_slice()
+        .iter()
+        .position(|&starts| starts > MAX_SESSION_STARTS)
+    {
+        return Err(BuildError::TooLarge {
+            what: "session starts in one step",
+            value: format!("{} (step {step})", demand.as_slice()[step]),
+            max: format!("{MAX_SESSION_STARTS:e}"),
+        });
+    }
+    Ok(())
 }
 
 /// Checks that a run whose autoscaler reads `need` can give it: the request-level model
@@ -514,6 +546,7 @@ impl Simulation<'_, ()> {
             service: ServiceModel::Throttle,
             requests: None,
             fluid_service_time_s: None,
+            session_starts_checked: false,
             autoscaler: (),
         }
     }

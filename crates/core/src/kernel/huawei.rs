@@ -9,9 +9,13 @@
 //! own step, called at the steps where it evaluates (it proposes nothing at the others). What
 //! it saves is the sessions' lengths: each arrival draws one from the ChaCha8 generator seeded
 //! with the run's seed, whatever the policy and whether it is placed, so the runs step together
-//! and each step's lengths are drawn once for all of them, in arrival order. Served and unserved
-//! counts are whole numbers, so their sums are exact whatever the order. Runs the general engine
-//! would refuse to build are declined (`None`).
+//! and each step's lengths are drawn once for all of them, in arrival order, and turned once
+//! into their ends (the end and its step on the calendar, a division saved per run). Served
+//! and unserved counts are whole numbers, summed as integers: the engine's float sums of them
+//! are exact, so they are the same numbers. Runs the general engine would refuse to build are
+//! declined (`None`). What the build checks of the trace (whole starts, not too many a step)
+//! is the same for every run, so it is checked once per call and the runs are built without
+//! rescanning it; a trace that fails declines them all, as the build would refuse each.
 //!
 //! It also skips the evaluations that provably change nothing, by the evaluation's own rule
 //! (spec step 5): a trigger adds servers only with none provisioning and room under
@@ -19,15 +23,19 @@
 //! Whether the usages trigger is a count: the fewest sessions that trigger with so many servers
 //! in service, found once per count by [`WorkspaceScaling::fewest_triggering`] (the
 //! autoscaler's own comparisons; every usage rises with the sessions). The evaluation steps
-//! are counted, not found by division.
+//! are counted, not found by division, and launches are admitted only at the step one is due.
+//!
+//! What a run costs per session is the group's: placement keeps its target and runner-up
+//! between placements instead of a pass over the servers, and an end finds its server by a
+//! handle (see [`crate::sessions`]).
 
 use crate::autoscaler::huawei::WorkspaceScaling;
 use crate::autoscaler::{Autoscaler, Observation, ServerView};
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
 use crate::metrics::Summary;
-use crate::sessions::{SessionConfig, SessionDraws};
-use crate::sim::Simulation;
+use crate::sessions::{SessionConfig, SessionDraws, SessionEnd};
+use crate::sim::{Simulation, check_session_starts};
 
 /// The summary of `scaling` driving a server group of `fleet` serving the sessions of
 /// `sessions` over `demand` (session starts per step), as the general engine gives it; `None`
@@ -49,6 +57,12 @@ struct Run {
     scaling: WorkspaceScaling,
     summary: Summary,
     in_service_steps: u64,
+    /// Sessions placed and rejected so far: whole numbers, at most MAX_STEPS ×
+    /// MAX_SESSION_STARTS (under 2⁵³) in all, so the engine's float sums are these exactly.
+    served: u64,
+    unserved: u64,
+    /// The step at whose start the oldest pending launch joins (never, with none pending).
+    next_due_step: u64,
     /// The end of the step with the next evaluation (never, when the policy is disabled).
     next_evaluation_s: u64,
     evaluation_period_s: u64,
@@ -70,6 +84,11 @@ pub fn huawei_workspace_summaries(
 ) -> Vec<Option<Summary>> {
     let starts = demand.as_slice();
     let step_s = demand.step_s();
+    // What the build checks of the trace is the same for every run: checked once here, it
+    // refuses them all or none.
+    if check_session_starts(demand).is_err() {
+        return vec![None; runs.len()];
+    }
     let mut states: Vec<Option<Run>> = runs
         .iter()
         .map(|&(fleet, scaling)| {
@@ -78,6 +97,7 @@ pub fn huawei_workspace_summaries(
                 .autoscaler(scaling.clone())
                 .demand(demand)
                 .sessions(sessions)
+                .session_starts_checked()
                 .build()
                 .ok()?;
             let (fleet, scaling, _, _) = simulation.into_parts();
@@ -92,6 +112,9 @@ pub fn huawei_workspace_summaries(
                 fleet,
                 scaling,
                 in_service_steps: 0,
+                served: 0,
+                unserved: 0,
+                next_due_step: u64::MAX,
             })
         })
         .collect();
@@ -100,17 +123,18 @@ pub fn huawei_workspace_summaries(
     }
     // Whole numbers of at most MAX_SESSION_STARTS each, checked by the build.
     let most_starts = starts.iter().fold(0.0f64, |most, &s| most.max(s)) as usize;
-    let mut lengths = vec![0u64; most_starts];
+    let mut ends = vec![SessionEnd::default(); most_starts];
     let mut draws = SessionDraws::new(sessions);
     for (step_idx, &arrivals) in (0u64..).zip(starts) {
         let t_s = step_idx * step_s;
         let end_s = t_s + step_s;
-        let lengths = &mut lengths[..arrivals as usize];
-        for length_s in lengths.iter_mut() {
-            *length_s = draws.next_length();
+        // Each end once for all the runs, not a division per run.
+        let ends = &mut ends[..arrivals as usize];
+        for end in ends.iter_mut() {
+            *end = SessionEnd::new(t_s, draws.next_length(), step_s);
         }
         for run in states.iter_mut().flatten() {
-            step(run, step_idx, t_s, end_s, arrivals, lengths);
+            step(run, step_idx, t_s, end_s, arrivals, ends);
         }
     }
     let steps = starts.len() as u64;
@@ -122,6 +146,8 @@ pub fn huawei_workspace_summaries(
             summary.steps = steps;
             summary.duration_s = steps * step_s;
             summary.instance_seconds = run.in_service_steps * step_s;
+            summary.served_total = run.served as f64;
+            summary.unserved_total = run.unserved as f64;
             summary.demand_total = demand.total();
             Some(summary)
         })
@@ -129,20 +155,23 @@ pub fn huawei_workspace_summaries(
 }
 
 /// One step of one run, as [`Simulation::step`] takes it.
-fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengths: &[u64]) {
+fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, ends: &[SessionEnd]) {
     let fleet = &mut run.fleet;
-    fleet.admit_due_launches(step_idx, t_s);
+    let summary = &mut run.summary;
+    if step_idx >= run.next_due_step {
+        fleet.admit_due_launches(step_idx, t_s);
+        run.next_due_step = fleet.next_due_step().unwrap_or(u64::MAX);
+        // Launches are the only way in: peaks change only here.
+        summary.peak_in_service = summary.peak_in_service.max(fleet.in_service());
+    }
     let in_service = fleet.in_service();
     run.in_service_steps += u64::from(in_service);
-    let summary = &mut run.summary;
-    summary.peak_in_service = summary.peak_in_service.max(in_service);
     summary.min_in_service = summary.min_in_service.min(in_service);
-    let served = f64::from(fleet.serve_drawn_sessions(t_s, lengths));
-    // The sums in the engine's order, so that they round as the engine's do.
-    let unserved = arrivals - served;
-    summary.served_total += served;
-    summary.unserved_total += unserved;
-    summary.underprovisioned_steps += u64::from(unserved > 0.0);
+    let placed = fleet.serve_drawn_sessions(t_s, ends);
+    let rejected = ends.len() as u32 - placed;
+    run.served += u64::from(placed);
+    run.unserved += u64::from(rejected);
+    summary.underprovisioned_steps += u64::from(rejected > 0);
     // The multiples of the evaluation period, which is a multiple of the step: the steps
     // `WorkspaceScaling::evaluates_at` picks, without a division each step.
     if end_s != run.next_evaluation_s {
@@ -172,6 +201,7 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
         return;
     }
     let capacity = fleet.capacity();
+    let served = f64::from(placed);
     let observation = Observation {
         step_idx,
         t_s,
@@ -196,7 +226,9 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, lengt
         return;
     };
     let desired = proposal.bounds.clamp(proposal.desired);
-    if let Some(change) = fleet.set_desired(desired, step_idx, proposal.removal, end_s) {
+    let change = fleet.set_desired(desired, step_idx, proposal.removal, end_s);
+    run.next_due_step = fleet.next_due_step().unwrap_or(u64::MAX);
+    if let Some(change) = change {
         if change.to > change.from {
             summary.scale_out_events += 1;
         } else {

@@ -579,7 +579,19 @@ proptest! {
             prop_oneof![3 => 0u32..3, 2 => 0u32..12, 1 => Just(0u32)].prop_map(f64::from),
             1..300,
         ),
+        // Now and then a step the build refuses (a fractional start, too many starts): the
+        // kernel checks the trace once for all its runs, and must refuse them all.
+        refused_step in prop_oneof![
+            18 => Just(None),
+            1 => (any::<prop::sample::Index>(), Just(2.5)).prop_map(Some),
+            1 => (any::<prop::sample::Index>(), Just(1e6 + 1.0)).prop_map(Some),
+        ],
     ) {
+        let mut starts = starts;
+        if let Some((step, refused)) = refused_step {
+            let step = step.index(starts.len());
+            starts[step] = refused;
+        }
         let demand = scalesim_core::Demand::per_step(step_s, starts).unwrap();
         let runs: Vec<(scalesim_core::FleetConfig, scalesim_core::WorkspaceScaling)> = runs
             .into_iter()
