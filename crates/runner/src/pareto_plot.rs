@@ -23,6 +23,52 @@ const FRONTIER: RGBColor = RGBColor(0, 114, 178);
 const CHOSEN: RGBColor = RGBColor(213, 94, 0);
 const BASELINE: RGBColor = RGBColor(0, 0, 0);
 
+/// The legend's share of the plot's width and height, with a margin: four entries of 18 px
+/// text, the longest about 400 px, on a plot about 1,430 × 740 px.
+const LEGEND_SHARE: (f64, f64) = (0.33, 0.18);
+
+/// Where the legend hides no run: the first corner (upper right, upper left, lower right,
+/// lower left) whose share of the plot holds no mark; when every corner holds one, the upper
+/// right with the y axis raised so that its share is above every mark. Gives the corner and
+/// the top of the y axis.
+fn legend_place(
+    marks: &[(f64, f64)],
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> (SeriesLabelPosition, f64) {
+    let (width, height) = LEGEND_SHARE;
+    let share = |value: f64, lo: f64, hi: f64| (value - lo) / (hi - lo);
+    let in_corner = |right: bool, upper: bool| {
+        marks.iter().any(|&(x, y)| {
+            let (fx, fy) = (share(x, x_lo, x_hi), share(y, y_lo, y_hi));
+            let in_x = if right {
+                fx >= 1.0 - width
+            } else {
+                fx <= width
+            };
+            let in_y = if upper {
+                fy >= 1.0 - height
+            } else {
+                fy <= height
+            };
+            in_x && in_y
+        })
+    };
+    let corners = [
+        (true, true, SeriesLabelPosition::UpperRight),
+        (false, true, SeriesLabelPosition::UpperLeft),
+        (true, false, SeriesLabelPosition::LowerRight),
+        (false, false, SeriesLabelPosition::LowerLeft),
+    ];
+    for (right, upper, position) in corners {
+        if !in_corner(right, upper) {
+            return (position, y_hi);
+        }
+    }
+    let raised = y_lo + (y_hi - y_lo) / (1.0 - height);
+    (SeriesLabelPosition::UpperRight, raised)
+}
+
 /// Renders the sweep plot as PNG bytes.
 pub(crate) fn render_pareto_png(
     title: &str,
@@ -89,6 +135,17 @@ pub(crate) fn render_pareto_png(
     } else {
         (0.0, 1.0)
     };
+    let marks: Vec<(f64, f64)> = points
+        .iter()
+        .map(|p| (finite(p.expense), finite(p.loss)))
+        .chain(baseline)
+        .chain(chosen)
+        .collect();
+    let (legend_at, y_top) = legend_place(
+        &marks,
+        ((x_min - x_pad), (x_max + x_pad)),
+        (y_bottom, y_top),
+    );
     let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
@@ -182,7 +239,7 @@ pub(crate) fn render_pareto_png(
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_at)
             .label_font((FONT, 18))
             .background_style(WHITE.mix(0.9))
             .border_style(RUN)
@@ -191,4 +248,41 @@ pub(crate) fn render_pareto_png(
         root.present().map_err(draw_err)?;
     }
     encode_rgb_png(&rgb, WIDTH, HEIGHT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const X: (f64, f64) = (0.0, 100.0);
+    const Y: (f64, f64) = (0.0, 100.0);
+
+    fn corner(marks: &[(f64, f64)]) -> (String, f64) {
+        let (position, top) = legend_place(marks, X, Y);
+        (format!("{position:?}"), top)
+    }
+
+    #[test]
+    fn the_legend_goes_to_the_first_corner_without_a_run() {
+        // The legend takes x ≥ 67 (upper right) or x ≤ 33, and y ≥ 82 or y ≤ 18.
+        assert_eq!(corner(&[(50.0, 50.0)]), ("UpperRight".into(), 100.0));
+        assert_eq!(corner(&[(90.0, 90.0)]), ("UpperLeft".into(), 100.0));
+        assert_eq!(
+            corner(&[(90.0, 90.0), (10.0, 85.0)]),
+            ("LowerRight".into(), 100.0)
+        );
+        assert_eq!(
+            corner(&[(90.0, 90.0), (10.0, 85.0), (70.0, 10.0)]),
+            ("LowerLeft".into(), 100.0)
+        );
+    }
+
+    #[test]
+    fn with_a_run_in_every_corner_the_axis_rises_above_them_all() {
+        // The top becomes 100 / (1 − 0.18) = 121.95…: the legend's 18 % is then 100 … 121.95,
+        // above the highest run.
+        let (position, top) = corner(&[(90.0, 90.0), (10.0, 85.0), (70.0, 10.0), (5.0, 5.0)]);
+        assert_eq!(position, "UpperRight");
+        assert!((top - 100.0 / 0.82).abs() < 1e-9, "{top}");
+    }
 }
