@@ -332,21 +332,13 @@ fn a_sweep_recommends_the_cheapest_fleet_within_the_p99_latency_objective() {
             "{text}\n[sweep]\nMinCapacity = [1, 2, 3]\n\n[objective]\nmax_latency_p99_s = 1.5\n"
         ),
     );
-    let out = fixture.path("out");
-    scalesim()
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    crate::common::sweep(&fixture, "out", None).success();
+    let results = fixture.read_out("results.csv");
     let p99 = crate::common::column(&results, "latency_p99_s");
     assert_eq!(p99[1..], ["1", "1"]);
     assert!(p99[0].parse::<f64>().unwrap() > 100.0, "{results}");
     let recommendation: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("recommendation.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&fixture.read_out("recommendation.json")).unwrap();
     assert_eq!(recommendation["recommended"]["run"], 1, "{recommendation}");
 }
 
@@ -430,20 +422,13 @@ fn a_sweeps_runs_sharing_draws_give_what_each_run_gives_alone() {
         "scenario.toml",
         &format!("{alone_text}\n[sweep]\nTargetValue = [10, 40, 160]\n"),
     );
-    let out = fixture.path("sweep");
-    scalesim()
-        .arg("sweep")
-        .arg(fixture.path("scenario.toml"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    crate::common::sweep(&fixture, "sweep", None).success();
+    let results = std::fs::read_to_string(fixture.path("sweep/results.csv")).unwrap();
     for events in ["scale_out_events", "scale_in_events"] {
         let counts = crate::common::column(&results, events);
         assert!(counts.iter().any(|n| n != "0"), "{events}: {results}");
     }
-    for (run, target) in targets.iter().enumerate() {
+    for (row, target) in targets.iter().enumerate() {
         fixture.write("scenario.toml", &alone_text);
         fixture.write(
             "aws/policy.json",
@@ -451,15 +436,7 @@ fn a_sweeps_runs_sharing_draws_give_what_each_run_gives_alone() {
                 .replace("1000000.0", &target.to_string())
                 .replace("\"DisableScaleIn\": true", "\"DisableScaleIn\": false"),
         );
-        let alone = fixture.path(&format!("alone-{run}"));
-        scalesim()
-            .arg("run")
-            .arg(fixture.path("scenario.toml"))
-            .arg("--out")
-            .arg(&alone)
-            .assert()
-            .success();
-        let summary = summary(&alone);
+        let summary = summary(&run(&fixture, &[]));
         for name in [
             "instance_seconds",
             "served_total",
@@ -469,13 +446,13 @@ fn a_sweeps_runs_sharing_draws_give_what_each_run_gives_alone() {
             "latency_p99_s",
             "requests_failed",
         ] {
-            let swept: f64 = crate::common::column(&results, name)[run].parse().unwrap();
+            let swept: f64 = crate::common::column(&results, name)[row].parse().unwrap();
             let json = summary[name].as_f64().unwrap_or_else(|| {
                 summary["requests"][name.trim_start_matches("requests_")]
                     .as_f64()
                     .unwrap()
             });
-            assert_eq!(swept, json, "run {run}, {name}:\n{results}\n{summary}");
+            assert_eq!(swept, json, "run {row}, {name}:\n{results}\n{summary}");
         }
     }
 }
