@@ -752,47 +752,48 @@ impl Sweep {
         prepared: &[(u64, FleetConfig, AutoscalerConfig)],
         autoscaler_of: impl Fn(&AutoscalerConfig) -> Option<A>,
     ) -> Option<Result<Vec<RunFigures>, OutputError>> {
-        let build = |reason| OutputError::Build {
-            path: self.path.clone(),
-            reason,
-        };
         let mut runs = Vec::with_capacity(prepared.len());
         for (_, fleet, autoscaler) in prepared {
             match base.build_variant(*fleet, autoscaler_of(autoscaler)?) {
                 Ok(run) => runs.push(run),
-                Err(reason) => return Some(Err(build(reason))),
+                Err(reason) => return Some(Err(self.build_error(reason))),
             }
         }
-        let mut sinks: Vec<(SummarySink, ExtraSinks)> = prepared
+        let mut sinks: Vec<_> = prepared
             .iter()
-            .map(|(_, fleet, _)| {
-                (
-                    SummarySink::new(),
-                    ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min),
-                )
-            })
+            .map(|(_, fleet, _)| row_sinks(base, *fleet))
             .collect();
         if !run_sharing_draws(&mut runs, &mut sinks) {
             return None;
         }
-        let figures = sinks
-            .iter()
-            .map(|(summary, extra)| {
-                let summary = summary
-                    .summary()
-                    .ok_or(scalesim_core::BuildError::EmptyDemand)
-                    .map_err(build)?;
-                let service_level = extra
-                    .service_level
-                    .as_ref()
-                    .map(|sink| sink.service_level());
-                Ok(RunFigures {
-                    summary,
-                    service_level,
-                })
-            })
-            .collect();
-        Some(figures)
+        Some(sinks.iter().map(|sinks| self.figures_of(sinks)).collect())
+    }
+
+    /// What a run's [`row_sinks`] measured.
+    fn figures_of(
+        &self,
+        (summary, extra): &(SummarySink, ExtraSinks),
+    ) -> Result<RunFigures, OutputError> {
+        let summary = summary
+            .summary()
+            .ok_or(scalesim_core::BuildError::EmptyDemand)
+            .map_err(|reason| self.build_error(reason))?;
+        let service_level = extra
+            .service_level
+            .as_ref()
+            .map(|sink| sink.service_level());
+        Ok(RunFigures {
+            summary,
+            service_level,
+        })
+    }
+
+    /// A run of the sweep that its scenario refuses, as this sweep's error.
+    fn build_error(&self, reason: scalesim_core::BuildError) -> OutputError {
+        OutputError::Build {
+            path: self.path.clone(),
+            reason,
+        }
     }
 
     /// Huawei Workspace runs of one trace on one session model go through the Huawei kernel,
@@ -855,23 +856,11 @@ impl Sweep {
         fleet: FleetConfig,
         autoscaler: &AutoscalerConfig,
     ) -> Result<(Summary, Option<ServiceLevel>), OutputError> {
-        let build = |reason| OutputError::Build {
-            path: self.path.clone(),
-            reason,
-        };
-        let mut extra = ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min);
-        let mut summary = SummarySink::new();
-        base.simulate_variant(fleet, autoscaler, &mut (&mut summary, &mut extra))
-            .map_err(build)?;
-        let summary = summary
-            .summary()
-            .ok_or(scalesim_core::BuildError::EmptyDemand)
-            .map_err(build)?;
-        let level = extra
-            .service_level
-            .as_ref()
-            .map(|sink| sink.service_level());
-        Ok((summary, level))
+        let mut sinks = row_sinks(base, fleet);
+        base.simulate_variant(fleet, autoscaler, &mut sinks)
+            .map_err(|reason| self.build_error(reason))?;
+        let figures = self.figures_of(&sinks)?;
+        Ok((figures.summary, figures.service_level))
     }
 
     /// The figure the objective minimises: cost where there is a price, else instance-hours.
@@ -2342,6 +2331,15 @@ pub fn merge_shards(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<SweepRow>, Sw
             })
         })
         .collect()
+}
+
+/// The sinks a sweep's row needs of a run of `fleet` over `base`: the summary, and the latency
+/// and SLO figures where the scenario measures them.
+fn row_sinks(base: &Scenario, fleet: FleetConfig) -> (SummarySink, ExtraSinks) {
+    (
+        SummarySink::new(),
+        ExtraSinks::for_variant(base, fleet.capacity_per_instance_per_min),
+    )
 }
 
 #[cfg(test)]
