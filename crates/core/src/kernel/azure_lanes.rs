@@ -440,7 +440,12 @@ impl Lanes {
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
-    fn step<const SHARED_BACK: bool>(&mut self, minute: u64, arrivals: f64) -> u32 {
+    fn step<const SHARED_BACK: bool>(
+        &mut self,
+        minute: u64,
+        arrivals: f64,
+        (shared_newest, shared_oldest): &(u64, [u64; MAX_RULES]),
+    ) -> u32 {
         for lane in 0..LANES {
             let serving = self.serving[lane];
             let served = arrivals.min(serving);
@@ -459,9 +464,8 @@ impl Lanes {
         // In the first minutes these read slots not yet written, but a lane goes to the cold
         // path then whatever its screen says.
         let through = minute + 1;
-        let (shared_newest, shared_oldest) = self.shared_back.unwrap_or_default();
         let newest: [f64; LANES] = if SHARED_BACK {
-            self.prefix[slot(through.wrapping_sub(shared_newest))]
+            self.prefix[slot(through.wrapping_sub(*shared_newest))]
         } else {
             std::array::from_fn(|lane| {
                 self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
@@ -629,12 +633,14 @@ fn step_lanes_portable(
 ) -> [Summary; LANES] {
     let mut lanes = Lanes::new(&runs, screens);
     let minutes = demand.len() as u64;
-    let shared_back = lanes.shared_back.is_some();
+    // Read once: the offsets do not change while the lanes step.
+    let shared_back = lanes.shared_back;
+    let offsets = shared_back.unwrap_or_default();
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let mut attention = if shared_back {
-            lanes.step::<true>(minute, arrivals)
+        let mut attention = if shared_back.is_some() {
+            lanes.step::<true>(minute, arrivals, &offsets)
         } else {
-            lanes.step::<false>(minute, arrivals)
+            lanes.step::<false>(minute, arrivals, &offsets)
         };
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
