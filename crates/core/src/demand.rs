@@ -44,6 +44,96 @@ pub struct Demand {
     per_step: Vec<f64>,
     /// Σ per_step from the first step on, as a run's summary adds it up.
     total: f64,
+    /// When every sum of the arrivals is exact: their running sums and each block's extremes.
+    exact: Option<ExactSums>,
+}
+
+/// Steps per block of [`ExactSums`]' extremes: a word's worth, as the sweep kernel reads them.
+pub(crate) const BLOCK_STEPS: usize = 64;
+
+/// The running sums of a demand whose arrivals are all whole multiples of one power of two
+/// 2⁻ᵏ, their total under 2⁵³ such quanta: then every sum of them, in any order, is exact, and
+/// a stretch's sum is one subtraction of two running sums. Request counts are whole numbers, so
+/// the traces that sweeps replay are mostly such.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExactSums {
+    /// k: the arrivals are whole multiples of 2⁻ᵏ.
+    pub(crate) fractional_bits: u32,
+    /// The total in quanta of 2⁻ᵏ.
+    pub(crate) total_quanta: u64,
+    /// `running[s]` = Σ arrivals of the steps before s, one more entry than steps.
+    pub(crate) running: Vec<f64>,
+    /// The least and greatest arrivals of each block of [`BLOCK_STEPS`] steps.
+    pub(crate) block_extremes: Vec<(f64, f64)>,
+}
+
+/// Quanta finer than 2⁻⁶⁰ are not looked for: arrivals that need them are not counts.
+const MAX_FRACTIONAL_BITS: u32 = 60;
+/// 2⁵³: the quanta a float counts exactly.
+pub(crate) const EXACT_QUANTA: u64 = 1 << 53;
+
+/// The least k ≥ 0 for which `value` is a whole multiple of 2⁻ᵏ, if at most
+/// [`MAX_FRACTIONAL_BITS`]; `value` finite and non-negative.
+pub(crate) fn fractional_bits(value: f64) -> Option<u32> {
+    if value == 0.0 {
+        return Some(0);
+    }
+    let bits = value.to_bits();
+    let biased_exponent = ((bits >> 52) & 0x7ff) as i64;
+    let (mantissa, exponent) = if biased_exponent == 0 {
+        (bits & ((1 << 52) - 1), -1074)
+    } else {
+        ((bits & ((1 << 52) - 1)) | (1 << 52), biased_exponent - 1075)
+    };
+    // value = mantissa × 2^exponent, and its lowest set bit weighs 2^(exponent + zeros).
+    let lowest = exponent + i64::from(mantissa.trailing_zeros());
+    let needed = u32::try_from((-lowest).max(0)).ok()?;
+    (needed <= MAX_FRACTIONAL_BITS).then_some(needed)
+}
+
+/// `value` × 2^`fractional_bits` as a whole number, if below [`EXACT_QUANTA`].
+pub(crate) fn quanta(value: f64, fractional_bits: u32) -> Option<u64> {
+    let scaled = value * (1u64 << fractional_bits) as f64;
+    (scaled < EXACT_QUANTA as f64).then_some(scaled as u64)
+}
+
+impl ExactSums {
+    fn of(per_step: &[f64]) -> Option<Self> {
+        let fractional_bits = per_step
+            .iter()
+            .map(|&value| fractional_bits(value))
+            .try_fold(0, |most, bits| Some(most.max(bits?)))?;
+        let mut total_quanta: u64 = 0;
+        for &value in per_step {
+            total_quanta = total_quanta.checked_add(quanta(value, fractional_bits)?)?;
+        }
+        if total_quanta >= EXACT_QUANTA {
+            return None;
+        }
+        let mut running = Vec::with_capacity(per_step.len() + 1);
+        let mut sum = 0.0;
+        running.push(sum);
+        for &value in per_step {
+            sum += value;
+            running.push(sum);
+        }
+        let block_extremes = per_step
+            .chunks(BLOCK_STEPS)
+            .map(|block| {
+                block
+                    .iter()
+                    .fold((f64::INFINITY, 0.0_f64), |(least, most), &value| {
+                        (least.min(value), most.max(value))
+                    })
+            })
+            .collect();
+        Some(Self {
+            fractional_bits,
+            total_quanta,
+            running,
+            block_extremes,
+        })
+    }
 }
 
 impl Demand {
@@ -124,6 +214,7 @@ impl Demand {
         let total = per_step.iter().fold(0.0, |total, &d| total + d);
         Self {
             step_s,
+            exact: ExactSums::of(&per_step),
             per_step,
             total,
         }
@@ -148,6 +239,11 @@ impl Demand {
     /// Number of steps.
     pub fn steps(&self) -> usize {
         self.per_step.len()
+    }
+
+    /// The running sums, when every sum of the arrivals is exact.
+    pub(crate) fn exact_sums(&self) -> Option<&ExactSums> {
+        self.exact.as_ref()
     }
 }
 

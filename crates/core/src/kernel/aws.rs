@@ -31,11 +31,13 @@ use std::ops::{BitAnd, BitOr, Shl};
 
 use crate::autoscaler::aws::TargetTracking;
 use crate::capacity::CapacityBounds;
-use crate::demand::Demand;
+use crate::demand::{BLOCK_STEPS, Demand, EXACT_QUANTA, ExactSums, fractional_bits, quanta};
 use crate::fleet::{FleetConfig, ServiceModel};
-use crate::kernel::{KernelService, RunFigures, lane_loop_versions};
+use crate::kernel::{
+    KernelService, RunFigures, VectorWidth, WORD, lane_loop_versions, word_at_least, word_at_most,
+};
 use crate::metrics::Summary;
-use crate::service_level::ServiceLevelSink;
+use crate::service_level::{ServiceLevel, ServiceLevelSink};
 use crate::sim::{Sink, StepRecord};
 
 const MINUTE_S: u64 = 60;
@@ -79,6 +81,19 @@ pub fn target_tracking_summaries(
         .filter_map(|(index, (fleet, policy))| Some((index, Run::new(*fleet, policy)?)))
         .collect();
     let demand_total = demand.total();
+    let (alone, applicable): (Vec<_>, Vec<_>) = applicable.into_iter().partition(|(_, run)| {
+        service.service_level.is_none() && exact_for(demand.exact_sums(), run).is_some()
+    });
+    if let Some(sums) = demand.exact_sums() {
+        for (index, run) in alone {
+            let mut figures = match service.model {
+                ServiceModel::Throttle => step_stretches::<false>(demand.as_slice(), sums, run),
+                ServiceModel::Queue => step_stretches::<true>(demand.as_slice(), sums, run),
+            };
+            figures.summary.demand_total = demand_total;
+            summaries[index] = Some(figures);
+        }
+    }
     for group in applicable.chunks(LANES) {
         // A short last group repeats its first run in the spare lanes.
         let lanes: [Run; LANES] =
@@ -351,6 +366,80 @@ impl Run {
         }
     }
 
+    /// The cold path at the end of `minute`, with AlarmHigh (`high`) or AlarmLow (`low`) in
+    /// ALARM or neither: the decision, then the launches due the next minute; what the hot path
+    /// compares against from the next minute on.
+    fn attend(&mut self, minute: u64, high: bool, low: bool, visible: f64, minutes: u64) -> Watch {
+        let in_service = self.in_service;
+        if high || low {
+            self.decide(minute, high, visible);
+        }
+        let next_minute = minute + 1;
+        if self.next_due_from(next_minute) == next_minute {
+            self.arrive(next_minute);
+        }
+        let cooled_at = self.cooled_at();
+        let cooldown_end = if cooled_at > next_minute {
+            cooled_at
+        } else {
+            u64::MAX
+        };
+        let fleet = (self.in_service != in_service).then(|| {
+            self.count_to(next_minute, in_service, next_minute < minutes);
+            self.fleet_watch()
+        });
+        Watch {
+            wake_at: self.next_due_from(next_minute).min(cooldown_end),
+            scale_out_from: self.scale_out_from(),
+            scale_in_below: self.scale_in_below(next_minute),
+            fleet,
+        }
+    }
+
+    /// What the hot path compares against while the in-service count stays.
+    fn fleet_watch(&mut self) -> FleetWatch {
+        let (above_from, below_to) = self.fleet_thresholds(self.in_service.max(1));
+        FleetWatch {
+            serving: self.serving(),
+            above_from,
+            below_to,
+        }
+    }
+
+    /// The run's figures at the end of `minutes`, with the sums of the hot path.
+    #[allow(clippy::too_many_arguments)]
+    fn figures(
+        &mut self,
+        minutes: u64,
+        served_total: f64,
+        unserved_total: f64,
+        underprovisioned_steps: u64,
+        backlog_end: f64,
+        queued_request_seconds: f64,
+        service_level: Option<ServiceLevel>,
+    ) -> RunFigures {
+        self.count_to(minutes, self.in_service, false);
+        let summary = Summary {
+            steps: minutes,
+            duration_s: minutes * MINUTE_S,
+            instance_seconds: self.instance_minutes * MINUTE_S,
+            peak_in_service: self.peak_in_service,
+            min_in_service: self.min_in_service,
+            served_total,
+            unserved_total,
+            underprovisioned_steps,
+            backlog_end,
+            queued_request_seconds,
+            scale_out_events: self.scale_out_events,
+            scale_in_events: self.scale_in_events,
+            ..Summary::start(self.in_service)
+        };
+        RunFigures {
+            summary,
+            service_level,
+        }
+    }
+
     /// The least visible invocations at which AlarmHigh's decision scales out: above
     /// `desired` once divided by the target (ceil(v / target) > desired), or never.
     fn scale_out_from(&mut self) -> f64 {
@@ -371,6 +460,29 @@ impl Run {
             self.count_threshold(self.desired - 1)
         }
     }
+}
+
+/// What a run's hot path compares against until its next cold path.
+struct Watch {
+    /// The minute before which the cold path must run (launches due, a cooldown ended).
+    wake_at: u64,
+    /// Visible invocations from which AlarmHigh in ALARM scales out.
+    scale_out_from: f64,
+    /// Visible invocations below which AlarmLow in ALARM scales in.
+    scale_in_below: f64,
+    /// What changed with the in-service count, if it did.
+    fleet: Option<FleetWatch>,
+}
+
+/// What a run's hot path compares against while its in-service count stays.
+#[derive(Clone, Copy)]
+struct FleetWatch {
+    /// What the instances in service serve in a minute.
+    serving: f64,
+    /// Invocations from which a minute's datapoint is above the target.
+    above_from: f64,
+    /// Invocations up to which a minute's datapoint is below 0.9 × target.
+    below_to: f64,
 }
 
 /// A bit history of flags, newest in bit 0: `u64` for metric delays up to 49 minutes, `u128`
@@ -454,15 +566,16 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
             wake_at: [u64::MAX; LANES],
         };
         for (lane, run) in runs.iter_mut().enumerate() {
-            lanes.on_fleet_change(lane, run);
+            lanes.on_fleet_change(lane, run.fleet_watch());
             lanes.on_policy_change(lane, run, 0);
         }
         lanes
     }
 
-    fn on_fleet_change(&mut self, lane: usize, run: &mut Run) {
-        self.serving[lane] = run.serving();
-        (self.above_from[lane], self.below_to[lane]) = run.fleet_thresholds(run.in_service.max(1));
+    fn on_fleet_change(&mut self, lane: usize, fleet: FleetWatch) {
+        self.serving[lane] = fleet.serving;
+        self.above_from[lane] = fleet.above_from;
+        self.below_to[lane] = fleet.below_to;
     }
 
     /// Refreshes what the next decision, at `minute`, compares against.
@@ -517,33 +630,273 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
         attention
     }
 
-    /// The cold path of `lane` at the end of `minute`: its decision, then the launches due the
-    /// next minute.
+    /// The cold path of `lane` at the end of `minute`.
     #[cold]
     #[inline(never)]
     fn attend(&mut self, run: &mut Run, lane: usize, minute: u64, visible: f64, minutes: u64) {
-        let in_service = run.in_service;
         let high = self.high_in_alarm(lane);
-        if high || self.low_in_alarm(lane) {
-            run.decide(minute, high, visible);
-        }
-        let next_minute = minute + 1;
-        if run.next_due_from(next_minute) == next_minute {
-            run.arrive(next_minute);
-        }
-        let cooled_at = run.cooled_at();
-        let cooldown_end = if cooled_at > next_minute {
-            cooled_at
-        } else {
-            u64::MAX
-        };
-        self.wake_at[lane] = run.next_due_from(next_minute).min(cooldown_end);
-        self.on_policy_change(lane, run, next_minute);
-        if run.in_service != in_service {
-            run.count_to(next_minute, in_service, next_minute < minutes);
-            self.on_fleet_change(lane, run);
+        let low = self.low_in_alarm(lane);
+        let watch = run.attend(minute, high, low, visible, minutes);
+        self.wake_at[lane] = watch.wake_at;
+        self.scale_out_from[lane] = watch.scale_out_from;
+        self.scale_in_below[lane] = watch.scale_in_below;
+        if let Some(fleet) = watch.fleet {
+            self.on_fleet_change(lane, fleet);
         }
     }
+}
+
+/// `sums` when every float the run adds up is a whole multiple of the trace's quantum (or a
+/// finer one its capacity needs) and stays under 2⁵³ of them, so that its sums are exact in any
+/// order: the arrivals, and what any count of instances up to the maximum serves.
+fn exact_for<'a>(sums: Option<&'a ExactSums>, run: &Run) -> Option<&'a ExactSums> {
+    let sums = sums?;
+    let bits = fractional_bits(run.capacity_per_min)?.max(sums.fractional_bits);
+    let total = sums
+        .total_quanta
+        .checked_mul(1 << (bits - sums.fractional_bits))?;
+    // The serving expression multiplies by 60 before it divides by 60 again.
+    let widest_serving = f64::from(run.bounds.max()) * run.capacity_per_min * MINUTE_S as f64;
+    let serving = quanta(widest_serving, bits)?;
+    (total < EXACT_QUANTA && serving < EXACT_QUANTA).then_some(sums)
+}
+
+/// The minutes at once that [`step_stretches`] reads: a word of flags.
+const STRETCH: u64 = WORD as u64;
+
+/// The flags of the [`STRETCH`] minutes from `from` (bit i for minute from + i, clear outside
+/// the trace) that hold for `holds`, whose set is the invocations at least (`AT_LEAST`) or at
+/// most some bound; `settled` tells, from the least and greatest invocations of the stretch,
+/// whether it holds for all of them (`Some(true)`) or none (`Some(false)`), sparing the
+/// comparisons.
+#[inline(always)]
+fn flags(
+    demand: &[f64],
+    sums: &ExactSums,
+    from: i64,
+    settled: impl Fn(f64, f64) -> Option<bool>,
+    whole_word: impl Fn(&[f64; WORD]) -> u64,
+    holds: impl Fn(f64) -> bool,
+) -> u64 {
+    let minutes = demand.len() as i64;
+    let first = from.max(0);
+    let end = (from + STRETCH as i64).min(minutes);
+    if first >= end {
+        return 0;
+    }
+    // Bits of the minutes inside the trace.
+    let inside = low_bits((end - first) as u64) << (first - from);
+    let blocks =
+        &sums.block_extremes[first as usize / BLOCK_STEPS..=(end - 1) as usize / BLOCK_STEPS];
+    let (least, most) = blocks
+        .iter()
+        .fold((f64::INFINITY, 0.0_f64), |(least, most), &(low, high)| {
+            (least.min(low), most.max(high))
+        });
+    match settled(least, most) {
+        Some(true) => inside,
+        Some(false) => 0,
+        None if first == from
+            && let Some(word) = demand[first as usize..]
+                .first_chunk::<WORD>()
+                .map(&whole_word) =>
+        {
+            word
+        }
+        None => {
+            let mut word = 0;
+            for minute in first..end {
+                word |= u64::from(holds(demand[minute as usize])) << (minute - from);
+            }
+            word
+        }
+    }
+}
+
+/// Minutes from `from` whose invocations are at least `bound`.
+#[inline(always)]
+fn at_least(demand: &[f64], sums: &ExactSums, width: VectorWidth, from: i64, bound: f64) -> u64 {
+    flags(
+        demand,
+        sums,
+        from,
+        |least, most| {
+            if least >= bound {
+                Some(true)
+            } else if most < bound {
+                Some(false)
+            } else {
+                None
+            }
+        },
+        |values| word_at_least(values, bound, width),
+        |invocations| invocations >= bound,
+    )
+}
+
+/// Minutes from `from` whose invocations are at most `bound`.
+#[inline(always)]
+fn at_most(demand: &[f64], sums: &ExactSums, width: VectorWidth, from: i64, bound: f64) -> u64 {
+    flags(
+        demand,
+        sums,
+        from,
+        |least, most| {
+            if most <= bound {
+                Some(true)
+            } else if least > bound {
+                Some(false)
+            } else {
+                None
+            }
+        },
+        |values| word_at_most(values, bound, width),
+        |invocations| invocations <= bound,
+    )
+}
+
+/// The `count` low bits set, `count` up to 64.
+fn low_bits(count: u64) -> u64 {
+    if count >= u64::from(u64::BITS) {
+        u64::MAX
+    } else {
+        (1 << count) - 1
+    }
+}
+
+lane_loop_versions! {
+    /// Steps one run through `demand`, whose sums are exact, a stretch of up to a word of
+    /// minutes at a time (see [`step_stretches_portable`]): its figures, all but the demand
+    /// total.
+    fn step_stretches[const QUEUE: bool](
+        demand: &[f64],
+        sums: &ExactSums,
+        run: Run,
+    ) -> RunFigures = step_stretches_portable::<QUEUE>;
+}
+
+/// [`step_stretches`]'s body: the same minutes as [`step_lanes`], a word of them at a time.
+///
+/// Each of the run's comparisons (invocations against its datapoint thresholds, visible
+/// invocations against its decision thresholds, invocations against what it serves) is a word
+/// of flags, one bit per minute, and the alarms in ALARM are ANDs of the flag history shifted by
+/// the metric delay: the first set bit of the attention word is the next minute that needs the
+/// cold path, and every minute before it changes nothing but the sums. Those are exact (see
+/// [`ExactSums`]), so a stretch served in full adds the difference of two running sums and
+/// gives the float the engine's minute-by-minute additions give; a stretch with minutes
+/// throttled takes their excess off, and the queue model, once it queues, adds minute by
+/// minute as the engine does.
+#[inline(always)]
+fn step_stretches_portable<const QUEUE: bool>(
+    demand: &[f64],
+    sums: &ExactSums,
+    mut run: Run,
+) -> RunFigures {
+    let minutes = demand.len() as u64;
+    let delay = run.delay as u32;
+    let width = VectorWidth::widest();
+    let mut fleet = run.fleet_watch();
+    let (mut wake_at, mut scale_out_from, mut scale_in_below) =
+        (u64::MAX, run.scale_out_from(), run.scale_in_below(0));
+    // Flags of the minutes before the stretch, oldest first and the newest in the top bit.
+    let (mut past_above, mut past_below) = (0_u128, 0_u128);
+    let mut served_total = 0.0;
+    let mut unserved_total = 0.0;
+    let mut underprovisioned_minutes = 0;
+    let mut backlog = 0.0;
+    let mut queued_request_seconds = 0.0;
+    let mut start = 0;
+    while start < minutes {
+        let stretch = low_bits((minutes - start).min(STRETCH));
+        let from = start as i64;
+        let above = at_least(demand, sums, width, from, fleet.above_from) & stretch;
+        let below = at_most(demand, sums, width, from, fleet.below_to) & stretch;
+        // Bit j of each run is the flag of minute start − delay − (window − 1) + j: the flags
+        // the alarm of minute start + i reads are bits i to i + window − 1.
+        let high_run = past_above >> (u128::BITS - delay - HIGH_DATAPOINTS + 1)
+            | u128::from(above) << (delay + HIGH_DATAPOINTS - 1);
+        let high = (high_run & high_run >> 1 & high_run >> 2) as u64;
+        let low_run = past_below >> (u128::BITS - delay - LOW_DATAPOINTS + 1)
+            | u128::from(below) << (delay + LOW_DATAPOINTS - 1);
+        let pairs = low_run & low_run >> 1;
+        let fours = pairs & pairs >> 2;
+        let eights = fours & fours >> 4;
+        let low = (eights & eights >> 7) as u64;
+        let visible_from = from - i64::from(delay);
+        // The visible invocations matter only while an alarm is in ALARM.
+        let scale_out = if high & stretch == 0 {
+            0
+        } else {
+            high & at_least(demand, sums, width, visible_from, scale_out_from)
+        };
+        let scale_in = if low & stretch == 0 {
+            0
+        } else {
+            low & !at_least(demand, sums, width, visible_from, scale_in_below)
+        };
+        let wake = wake_at
+            .checked_sub(start + 1)
+            .filter(|&bit| bit < STRETCH)
+            .map_or(0, |bit| 1 << bit);
+        let attention = (scale_out | scale_in | wake) & stretch;
+        let through = if attention == 0 {
+            stretch
+        } else {
+            low_bits(u64::from(attention.trailing_zeros()) + 1)
+        };
+        let count = u64::from(through.count_ones());
+        let end = (start + count) as usize;
+        let throttled = through & !at_most(demand, sums, width, from, fleet.serving);
+        if throttled == 0 && (!QUEUE || backlog == 0.0) {
+            served_total += sums.running[end] - sums.running[start as usize];
+        } else if QUEUE {
+            // As the fleet's queue, minute by minute.
+            for &invocations in &demand[start as usize..end] {
+                let waiting = backlog + invocations;
+                let served = waiting.min(fleet.serving);
+                served_total += served;
+                backlog = waiting - served;
+                underprovisioned_minutes += u64::from(backlog > 0.0);
+                queued_request_seconds += backlog * MINUTE_S as f64;
+            }
+        } else {
+            let mut excess = 0.0;
+            let mut minutes_throttled = throttled;
+            while minutes_throttled != 0 {
+                let minute = start as usize + minutes_throttled.trailing_zeros() as usize;
+                minutes_throttled &= minutes_throttled - 1;
+                excess += demand[minute] - fleet.serving;
+            }
+            served_total += sums.running[end] - sums.running[start as usize] - excess;
+            unserved_total += excess;
+            underprovisioned_minutes += u64::from(throttled.count_ones());
+        }
+        // The flags past `count` leave through the top.
+        past_above = past_above >> count | u128::from(above) << (u128::BITS as u64 - count);
+        past_below = past_below >> count | u128::from(below) << (u128::BITS as u64 - count);
+        if attention != 0 {
+            let minute = start + count - 1;
+            let bit = 1 << (count - 1);
+            let visible = demand[minute.saturating_sub(u64::from(delay)) as usize];
+            let watch = run.attend(minute, high & bit != 0, low & bit != 0, visible, minutes);
+            wake_at = watch.wake_at;
+            scale_out_from = watch.scale_out_from;
+            scale_in_below = watch.scale_in_below;
+            if let Some(changed) = watch.fleet {
+                fleet = changed;
+            }
+        }
+        start += count;
+    }
+    run.figures(
+        minutes,
+        served_total,
+        unserved_total,
+        underprovisioned_minutes,
+        backlog,
+        queued_request_seconds,
+        None,
+    )
 }
 
 lane_loop_versions! {
@@ -621,30 +974,18 @@ fn step_lanes_portable<H: History, const QUEUE: bool>(
         }
     }
     std::array::from_fn(|lane| {
-        let run = &mut runs[lane];
-        run.count_to(minutes, run.in_service, false);
-        let summary = Summary {
-            steps: minutes,
-            duration_s: minutes * MINUTE_S,
-            instance_seconds: run.instance_minutes * MINUTE_S,
-            peak_in_service: run.peak_in_service,
-            min_in_service: run.min_in_service,
-            served_total: lanes.served_total[lane],
-            unserved_total: lanes.unserved_total[lane],
-            underprovisioned_steps: lanes.underprovisioned_minutes[lane],
-            backlog_end: lanes.backlog[lane],
-            queued_request_seconds: lanes.queued_request_seconds[lane],
-            scale_out_events: run.scale_out_events,
-            scale_in_events: run.scale_in_events,
-            ..Summary::start(run.in_service)
-        };
-        RunFigures {
-            summary,
-            service_level: levels
+        runs[lane].figures(
+            minutes,
+            lanes.served_total[lane],
+            lanes.unserved_total[lane],
+            lanes.underprovisioned_minutes[lane],
+            lanes.backlog[lane],
+            lanes.queued_request_seconds[lane],
+            levels
                 .as_ref()
                 .and_then(|levels| levels[lane].as_ref())
                 .map(ServiceLevelSink::service_level),
-        }
+        )
     })
 }
 
