@@ -368,7 +368,9 @@ impl Run {
 
     /// The cold path at the end of `minute`, with AlarmHigh (`high`) or AlarmLow (`low`) in
     /// ALARM or neither: the decision, then the launches due the next minute; what the hot path
-    /// compares against from the next minute on.
+    /// compares against from the next minute on. Inlined, so that it is compiled for the
+    /// vectors of its caller's version too (a stretch of minutes calls it every few dozen).
+    #[inline(always)]
     fn attend(&mut self, minute: u64, high: bool, low: bool, visible: f64, minutes: u64) -> Watch {
         let in_service = self.in_service;
         if high || low {
@@ -664,37 +666,43 @@ fn exact_for<'a>(sums: Option<&'a ExactSums>, run: &Run) -> Option<&'a ExactSums
 /// The minutes at once that [`step_stretches`] reads: a word of flags.
 const STRETCH: u64 = WORD as u64;
 
+/// The least and greatest invocations of the [`STRETCH`] minutes from `from` that are in the
+/// trace (at least), read from the extremes of the blocks they fall in; `None` when none is.
+#[inline(always)]
+fn extremes(demand: &[f64], sums: &ExactSums, from: i64) -> Option<(f64, f64)> {
+    let first = from.max(0);
+    let end = (from + STRETCH as i64).min(demand.len() as i64);
+    (first < end).then(|| {
+        sums.block_extremes[first as usize / BLOCK_STEPS..=(end - 1) as usize / BLOCK_STEPS]
+            .iter()
+            .fold((f64::INFINITY, 0.0_f64), |(least, most), &(low, high)| {
+                (least.min(low), most.max(high))
+            })
+    })
+}
+
 /// The flags of the [`STRETCH`] minutes from `from` (bit i for minute from + i, clear outside
-/// the trace) that hold for `holds`, whose set is the invocations at least (`AT_LEAST`) or at
-/// most some bound; `settled` tells, from the least and greatest invocations of the stretch,
-/// whether it holds for all of them (`Some(true)`) or none (`Some(false)`), sparing the
-/// comparisons.
+/// the trace) that hold for `holds`, whose set is the invocations at least or at most some
+/// bound; `settled` tells, from the `extremes` of the stretch, whether it holds for all of
+/// them (`Some(true)`) or none (`Some(false)`), sparing the comparisons, and `whole_word`
+/// compares a whole word of them at once.
 #[inline(always)]
 fn flags(
     demand: &[f64],
-    sums: &ExactSums,
     from: i64,
+    extremes: Option<(f64, f64)>,
     settled: impl Fn(f64, f64) -> Option<bool>,
     whole_word: impl Fn(&[f64; WORD]) -> u64,
     holds: impl Fn(f64) -> bool,
 ) -> u64 {
-    let minutes = demand.len() as i64;
-    let first = from.max(0);
-    let end = (from + STRETCH as i64).min(minutes);
-    if first >= end {
+    let Some((least, most)) = extremes else {
         return 0;
-    }
-    // Bits of the minutes inside the trace.
-    let inside = low_bits((end - first) as u64) << (first - from);
-    let blocks =
-        &sums.block_extremes[first as usize / BLOCK_STEPS..=(end - 1) as usize / BLOCK_STEPS];
-    let (least, most) = blocks
-        .iter()
-        .fold((f64::INFINITY, 0.0_f64), |(least, most), &(low, high)| {
-            (least.min(low), most.max(high))
-        });
+    };
+    let first = from.max(0);
+    let end = (from + STRETCH as i64).min(demand.len() as i64);
     match settled(least, most) {
-        Some(true) => inside,
+        // The minutes inside the trace.
+        Some(true) => low_bits((end - first) as u64) << (first - from),
         Some(false) => 0,
         None if first == from
             && let Some(word) = demand[first as usize..]
@@ -713,46 +721,84 @@ fn flags(
     }
 }
 
-/// Minutes from `from` whose invocations are at least `bound`.
-#[inline(always)]
-fn at_least(demand: &[f64], sums: &ExactSums, width: VectorWidth, from: i64, bound: f64) -> u64 {
-    flags(
-        demand,
-        sums,
-        from,
-        |least, most| {
-            if least >= bound {
-                Some(true)
-            } else if most < bound {
-                Some(false)
-            } else {
-                None
-            }
-        },
-        |values| word_at_least(values, bound, width),
-        |invocations| invocations >= bound,
-    )
+/// The comparisons of one stretch of minutes with bounds, as flag words.
+struct Stretch<'a> {
+    demand: &'a [f64],
+    from: i64,
+    extremes: Option<(f64, f64)>,
+    width: VectorWidth,
 }
 
-/// Minutes from `from` whose invocations are at most `bound`.
+impl<'a> Stretch<'a> {
+    #[inline(always)]
+    fn new(demand: &'a [f64], sums: &ExactSums, from: i64, width: VectorWidth) -> Self {
+        Self {
+            demand,
+            from,
+            extremes: extremes(demand, sums, from),
+            width,
+        }
+    }
+
+    /// Minutes whose invocations are at least `bound`.
+    #[inline(always)]
+    fn at_least(&self, bound: f64) -> u64 {
+        flags(
+            self.demand,
+            self.from,
+            self.extremes,
+            |least, most| {
+                if least >= bound {
+                    Some(true)
+                } else if most < bound {
+                    Some(false)
+                } else {
+                    None
+                }
+            },
+            |values| word_at_least(values, bound, self.width),
+            |invocations| invocations >= bound,
+        )
+    }
+
+    /// Minutes whose invocations are at most `bound`.
+    #[inline(always)]
+    fn at_most(&self, bound: f64) -> u64 {
+        flags(
+            self.demand,
+            self.from,
+            self.extremes,
+            |least, most| {
+                if most <= bound {
+                    Some(true)
+                } else if least > bound {
+                    Some(false)
+                } else {
+                    None
+                }
+            },
+            |values| word_at_most(values, bound, self.width),
+            |invocations| invocations <= bound,
+        )
+    }
+}
+
+/// AlarmHigh and AlarmLow in ALARM at each minute of a stretch (bit i for its minute i), from
+/// the datapoint flags of the minutes before it (`past_*`, the newest in the top bit) and of
+/// its own (`above`, `below`), the metric `delay` minutes late.
 #[inline(always)]
-fn at_most(demand: &[f64], sums: &ExactSums, width: VectorWidth, from: i64, bound: f64) -> u64 {
-    flags(
-        demand,
-        sums,
-        from,
-        |least, most| {
-            if most <= bound {
-                Some(true)
-            } else if least > bound {
-                Some(false)
-            } else {
-                None
-            }
-        },
-        |values| word_at_most(values, bound, width),
-        |invocations| invocations <= bound,
-    )
+fn alarms(past_above: u128, past_below: u128, above: u64, below: u64, delay: u32) -> (u64, u64) {
+    // Bit j of each run is the flag of minute start − delay − (window − 1) + j: the flags the
+    // alarm of minute start + i reads are bits i to i + window − 1.
+    let high_run = past_above >> (u128::BITS - delay - HIGH_DATAPOINTS + 1)
+        | u128::from(above) << (delay + HIGH_DATAPOINTS - 1);
+    let high = (high_run & high_run >> 1 & high_run >> 2) as u64;
+    let low_run = past_below >> (u128::BITS - delay - LOW_DATAPOINTS + 1)
+        | u128::from(below) << (delay + LOW_DATAPOINTS - 1);
+    let pairs = low_run & low_run >> 1;
+    let fours = pairs & pairs >> 2;
+    let eights = fours & fours >> 4;
+    (high, (eights & eights >> 7) as u64)
 }
 
 /// The `count` low bits set, `count` up to 64.
@@ -807,86 +853,107 @@ fn step_stretches_portable<const QUEUE: bool>(
     let mut queued_request_seconds = 0.0;
     let mut start = 0;
     while start < minutes {
-        let stretch = low_bits((minutes - start).min(STRETCH));
-        let from = start as i64;
-        let above = at_least(demand, sums, width, from, fleet.above_from) & stretch;
-        let below = at_most(demand, sums, width, from, fleet.below_to) & stretch;
-        // Bit j of each run is the flag of minute start − delay − (window − 1) + j: the flags
-        // the alarm of minute start + i reads are bits i to i + window − 1.
-        let high_run = past_above >> (u128::BITS - delay - HIGH_DATAPOINTS + 1)
-            | u128::from(above) << (delay + HIGH_DATAPOINTS - 1);
-        let high = (high_run & high_run >> 1 & high_run >> 2) as u64;
-        let low_run = past_below >> (u128::BITS - delay - LOW_DATAPOINTS + 1)
-            | u128::from(below) << (delay + LOW_DATAPOINTS - 1);
-        let pairs = low_run & low_run >> 1;
-        let fours = pairs & pairs >> 2;
-        let eights = fours & fours >> 4;
-        let low = (eights & eights >> 7) as u64;
-        let visible_from = from - i64::from(delay);
-        // The visible invocations matter only while an alarm is in ALARM.
-        let scale_out = if high & stretch == 0 {
-            0
-        } else {
-            high & at_least(demand, sums, width, visible_from, scale_out_from)
-        };
-        let scale_in = if low & stretch == 0 {
-            0
-        } else {
-            low & !at_least(demand, sums, width, visible_from, scale_in_below)
-        };
-        let wake = wake_at
-            .checked_sub(start + 1)
-            .filter(|&bit| bit < STRETCH)
-            .map_or(0, |bit| 1 << bit);
-        let attention = (scale_out | scale_in | wake) & stretch;
-        let through = if attention == 0 {
-            stretch
-        } else {
-            low_bits(u64::from(attention.trailing_zeros()) + 1)
-        };
-        let count = u64::from(through.count_ones());
-        let end = (start + count) as usize;
-        let throttled = through & !at_most(demand, sums, width, from, fleet.serving);
-        if throttled == 0 && (!QUEUE || backlog == 0.0) {
-            served_total += sums.running[end] - sums.running[start as usize];
-        } else if QUEUE {
-            // As the fleet's queue, minute by minute.
-            for &invocations in &demand[start as usize..end] {
-                let waiting = backlog + invocations;
-                let served = waiting.min(fleet.serving);
-                served_total += served;
-                backlog = waiting - served;
-                underprovisioned_minutes += u64::from(backlog > 0.0);
-                queued_request_seconds += backlog * MINUTE_S as f64;
+        let span = (minutes - start).min(STRETCH);
+        let stretch = low_bits(span);
+        let here = Stretch::new(demand, sums, start as i64, width);
+        let visible = Stretch::new(demand, sums, start as i64 - i64::from(delay), width);
+        // The flags of each minute under the thresholds in force at that minute: those of the
+        // minutes done are final, the others as the thresholds now stand.
+        let mut above = here.at_least(fleet.above_from) & stretch;
+        let mut below = here.at_most(fleet.below_to) & stretch;
+        let mut throttled = !here.at_most(fleet.serving) & stretch;
+        let (mut high, mut low) = alarms(past_above, past_below, above, below, delay);
+        // Comparisons of the visible invocations, made only once an alarm is in ALARM ahead.
+        let (mut scale_out_flags, mut scale_in_flags) = (None, None);
+        let mut done = 0;
+        while done < span {
+            let ahead = stretch & !low_bits(done);
+            let scale_out = if high & ahead == 0 {
+                0
+            } else {
+                high & *scale_out_flags.get_or_insert_with(|| visible.at_least(scale_out_from))
+            };
+            let scale_in = if low & ahead == 0 {
+                0
+            } else {
+                low & !*scale_in_flags.get_or_insert_with(|| visible.at_least(scale_in_below))
+            };
+            let wake = wake_at
+                .checked_sub(start + 1)
+                .filter(|&bit| bit < STRETCH)
+                .map_or(0, |bit| 1 << bit);
+            let attention = (scale_out | scale_in | wake) & ahead;
+            let through = if attention == 0 {
+                stretch
+            } else {
+                low_bits(u64::from(attention.trailing_zeros()) + 1)
+            };
+            let now = through & ahead;
+            let (first, end) = (
+                (start + done) as usize,
+                (start + u64::from(through.count_ones())) as usize,
+            );
+            let minutes_throttled = throttled & now;
+            if minutes_throttled == 0 && (!QUEUE || backlog == 0.0) {
+                served_total += sums.running[end] - sums.running[first];
+            } else if QUEUE {
+                // As the fleet's queue, minute by minute.
+                for &invocations in &demand[first..end] {
+                    let waiting = backlog + invocations;
+                    let served = waiting.min(fleet.serving);
+                    served_total += served;
+                    backlog = waiting - served;
+                    underprovisioned_minutes += u64::from(backlog > 0.0);
+                    queued_request_seconds += backlog * MINUTE_S as f64;
+                }
+            } else {
+                let mut excess = 0.0;
+                let mut each = minutes_throttled;
+                while each != 0 {
+                    excess +=
+                        demand[start as usize + each.trailing_zeros() as usize] - fleet.serving;
+                    each &= each - 1;
+                }
+                served_total += sums.running[end] - sums.running[first] - excess;
+                unserved_total += excess;
+                underprovisioned_minutes += u64::from(minutes_throttled.count_ones());
             }
-        } else {
-            let mut excess = 0.0;
-            let mut minutes_throttled = throttled;
-            while minutes_throttled != 0 {
-                let minute = start as usize + minutes_throttled.trailing_zeros() as usize;
-                minutes_throttled &= minutes_throttled - 1;
-                excess += demand[minute] - fleet.serving;
+            done = u64::from(through.count_ones());
+            if attention == 0 {
+                break;
             }
-            served_total += sums.running[end] - sums.running[start as usize] - excess;
-            unserved_total += excess;
-            underprovisioned_minutes += u64::from(throttled.count_ones());
-        }
-        // The flags past `count` leave through the top.
-        past_above = past_above >> count | u128::from(above) << (u128::BITS as u64 - count);
-        past_below = past_below >> count | u128::from(below) << (u128::BITS as u64 - count);
-        if attention != 0 {
-            let minute = start + count - 1;
-            let bit = 1 << (count - 1);
-            let visible = demand[minute.saturating_sub(u64::from(delay)) as usize];
-            let watch = run.attend(minute, high & bit != 0, low & bit != 0, visible, minutes);
+            let minute = start + done - 1;
+            let bit = 1 << (done - 1);
+            let visible_invocations = demand[minute.saturating_sub(u64::from(delay)) as usize];
+            let watch = run.attend(
+                minute,
+                high & bit != 0,
+                low & bit != 0,
+                visible_invocations,
+                minutes,
+            );
             wake_at = watch.wake_at;
-            scale_out_from = watch.scale_out_from;
-            scale_in_below = watch.scale_in_below;
+            if watch.scale_out_from != scale_out_from {
+                scale_out_from = watch.scale_out_from;
+                scale_out_flags = None;
+            }
+            if watch.scale_in_below != scale_in_below {
+                scale_in_below = watch.scale_in_below;
+                scale_in_flags = None;
+            }
             if let Some(changed) = watch.fleet {
                 fleet = changed;
+                let next = stretch & !through;
+                above = above & through | here.at_least(fleet.above_from) & next;
+                below = below & through | here.at_most(fleet.below_to) & next;
+                throttled = !here.at_most(fleet.serving) & next;
+                (high, low) = alarms(past_above, past_below, above, below, delay);
             }
         }
-        start += count;
+        // The flags past `span` leave through the top.
+        past_above = past_above >> span | u128::from(above) << (u128::BITS as u64 - span);
+        past_below = past_below >> span | u128::from(below) << (u128::BITS as u64 - span);
+        start += span;
     }
     run.figures(
         minutes,
