@@ -810,15 +810,34 @@ fn low_bits(count: u64) -> u64 {
     }
 }
 
-lane_loop_versions! {
-    /// Steps one run through `demand`, whose sums are exact, a stretch of up to a word of
-    /// minutes at a time (see [`step_stretches_portable`]): its figures, all but the demand
-    /// total.
-    fn step_stretches[const QUEUE: bool](
-        demand: &[f64],
-        sums: &ExactSums,
-        run: Run,
-    ) -> RunFigures = step_stretches_portable::<QUEUE>;
+/// Steps one run through `demand`, whose sums are exact, a stretch of up to a word of minutes
+/// at a time (see [`step_stretches_portable`]): its figures, all but the demand total. Runs
+/// compiled for the widest vectors the CPU has, each version comparing words with its own
+/// instructions, with the same bits on every CPU (comparisons are exact).
+fn step_stretches<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx512vl,avx2")]
+        fn avx512<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
+            step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Avx512)
+        }
+
+        #[target_feature(enable = "avx2")]
+        fn avx2<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
+            step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Avx2)
+        }
+
+        match VectorWidth::widest() {
+            // SAFETY: `widest` has just found that the CPU has AVX-512 F and VL, and every
+            // CPU that does has AVX2: the features `avx512` is compiled for.
+            VectorWidth::Avx512 => return unsafe { avx512::<QUEUE>(demand, sums, run) },
+            // SAFETY: `widest` has just found that the CPU has AVX2, the feature `avx2` is
+            // compiled for.
+            VectorWidth::Avx2 => return unsafe { avx2::<QUEUE>(demand, sums, run) },
+            VectorWidth::Baseline => {}
+        }
+    }
+    step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Baseline)
 }
 
 /// [`step_stretches`]'s body: the same minutes as [`step_lanes`], a word of them at a time.
@@ -837,10 +856,11 @@ fn step_stretches_portable<const QUEUE: bool>(
     demand: &[f64],
     sums: &ExactSums,
     mut run: Run,
+    // A constant in each version: its comparisons are chosen as it is compiled.
+    width: VectorWidth,
 ) -> RunFigures {
     let minutes = demand.len() as u64;
     let delay = run.delay as u32;
-    let width = VectorWidth::widest();
     let mut fleet = run.fleet_watch();
     let (mut wake_at, mut scale_out_from, mut scale_in_below) =
         (u64::MAX, run.scale_out_from(), run.scale_in_below(0));

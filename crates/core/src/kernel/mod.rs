@@ -151,8 +151,9 @@ mod words {
 /// [`VectorWidth::widest`]: `body` is inlined into one version per width, each compiled with
 /// that width's target features, and the call picks one at run time.
 ///
-/// This is where core's only `unsafe` lives: calling a function compiled for features the CPU
-/// may lack.
+/// Core's `unsafe` is this, [`word_at_least`]'s and [`word_at_most`]'s intrinsics, and the
+/// AWS stretches' own dispatch (which passes each version its width): calling a function
+/// compiled for features the CPU may lack, once `widest` has found that it has them.
 macro_rules! lane_loop_versions {
     (
         $(#[$attr:meta])*
