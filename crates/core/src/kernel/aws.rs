@@ -21,6 +21,18 @@
 //!   holds everything else (desired capacity, launches in due order, instance time
 //!   counted only when the instance count changes).
 //!
+//! Over a trace whose sums are exact ([`ExactSums`]: whole request counts, say) and a capacity
+//! that keeps them so, a run without a service level goes through a fifth change instead, and
+//! alone: **a word of minutes at a time**. Each comparison above (the datapoint thresholds, the
+//! decision thresholds on the visible invocations, what the fleet serves) is made for 64
+//! minutes at once into a word of flags (AVX-512 or AVX2 compare eight or four), spared
+//! entirely when the word's least and greatest invocations settle it; the alarms in ALARM are
+//! ANDs of the flag history shifted by the delay; the first set bit of the word of minutes
+//! that need the cold path says where the stretch ends. Every minute before it is served in
+//! one go: the sum of a stretch served in full is the difference of two running sums, exact,
+//! so the very float the engine's minute-by-minute additions reach. After a cold path only the
+//! comparisons whose bounds it changed are made again.
+//!
 //! The fleet throttles or queues (a const parameter, so the throttle's loop carries no queue).
 //! Given a service time, each lane's minute is also handed, as a [`StepRecord`], to the general
 //! engine's own [`ServiceLevelSink`]: its latency estimate costs more than the rest of the
