@@ -322,9 +322,9 @@ struct Lanes {
     /// All ones where the rule reads CPU, else zero: masks rather than bools, so that the
     /// screen is lane-wise bit arithmetic, which vectorizes.
     cpu_metric: [[u64; LANES]; MAX_RULES],
-    /// Per rule, the lanes in which it is an Increase (a Decrease) rule, one bit each.
-    increase: [u32; MAX_RULES],
-    decrease: [u32; MAX_RULES],
+    /// Per rule, all ones in the lanes in which it is an Increase (a Decrease) rule.
+    increase: [[u64; LANES]; MAX_RULES],
+    decrease: [[u64; LANES]; MAX_RULES],
     span: [[u64; LANES]; MAX_RULES],
     /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
     may_fire_until: [[u64; LANES]; MAX_RULES],
@@ -345,10 +345,12 @@ struct Lanes {
     /// but the windows and delay), those offsets: the sums are then read as whole rows of the
     /// ring, which vectorizes, instead of lane by lane.
     shared_back: Option<(u64, [u64; MAX_RULES])>,
-    /// The lanes in which an Increase rule could raise the count (below the maximum).
-    can_out: u32,
-    /// The lanes in which Decrease rules could lower it (some exist, above the minimum).
-    can_in: u32,
+    /// All ones in the lanes in which an Increase rule could raise the count (below the
+    /// maximum).
+    can_out: [u64; LANES],
+    /// All ones in the lanes in which Decrease rules could lower it (some exist, above the
+    /// minimum).
+    can_in: [u64; LANES],
     /// The minute from whose end a cooldown no longer stops evaluations.
     quiet_until: [u64; LANES],
     /// The minute at whose end launches join (for the next).
@@ -369,8 +371,8 @@ impl Lanes {
             lo: [[f64::INFINITY; LANES]; MAX_RULES],
             hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             cpu_metric: [[0; LANES]; MAX_RULES],
-            increase: [0; MAX_RULES],
-            decrease: [0; MAX_RULES],
+            increase: [[0; LANES]; MAX_RULES],
+            decrease: [[0; LANES]; MAX_RULES],
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
             by_sum: [[0; LANES]; MAX_RULES],
@@ -380,8 +382,8 @@ impl Lanes {
             oldest_back: [[0; LANES]; MAX_RULES],
             cpu_ring: ring(),
             prefix: ring(),
-            can_out: 0,
-            can_in: 0,
+            can_out: [0; LANES],
+            can_in: [0; LANES],
             quiet_until: [0; LANES],
             wake_at: [u64::MAX; LANES],
             warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
@@ -392,8 +394,8 @@ impl Lanes {
                 lanes.lo[rule][lane] = screen.lo;
                 lanes.hi[rule][lane] = screen.hi;
                 lanes.cpu_metric[rule][lane] = mask(screen.cpu);
-                lanes.increase[rule] |= u32::from(screen.increase) << lane;
-                lanes.decrease[rule] |= u32::from(screen.decrease) << lane;
+                lanes.increase[rule][lane] = mask(screen.increase);
+                lanes.decrease[rule][lane] = mask(screen.decrease);
                 lanes.span[rule][lane] = screen.span;
                 lanes.by_sum[rule][lane] = mask(screen.by_sum);
                 lanes.sum_from[rule][lane] = screen.sum_from;
@@ -428,11 +430,8 @@ impl Lanes {
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
         let desired = run.fleet.desired();
-        let bit = 1 << lane;
-        let can_out = run.enabled && desired < run.maximum;
-        let can_in = run.enabled && run.has_decrease && desired > run.minimum;
-        self.can_out = (self.can_out & !bit) | (u32::from(can_out) << lane);
-        self.can_in = (self.can_in & !bit) | (u32::from(can_in) << lane);
+        self.can_out[lane] = mask(run.enabled && desired < run.maximum);
+        self.can_in[lane] = mask(run.enabled && run.has_decrease && desired > run.minimum);
     }
 
     /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
@@ -471,12 +470,21 @@ impl Lanes {
                 self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
             })
         };
-        // One bit per lane, so that rules combine in registers.
-        let mut increase_may = 0u32;
-        let mut decrease_blocked = 0u32;
+        // Lane masks throughout, and one bit per lane only once a lane needs the cold path: a
+        // mask per rule gathered into bits would cost a dozen instructions a rule.
+        let mut increase_may = [0u64; LANES];
+        let mut decrease_blocked = [0u64; LANES];
         for rule in 0..self.rules {
-            let shared_oldest_row = &self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))];
-            let mut may_bits = 0u32;
+            // Rows copied out before anything is stored, so that the compiler, which cannot
+            // tell the rings from the lanes' arrays, still reads and writes them whole.
+            let oldest: [f64; LANES] = if SHARED_BACK {
+                self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))]
+            } else {
+                std::array::from_fn(|lane| {
+                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
+                })
+            };
+            let mut until = self.may_fire_until[rule];
             for lane in 0..LANES {
                 let cpu_metric = self.cpu_metric[rule][lane];
                 let sample = f64::from_bits(
@@ -484,32 +492,32 @@ impl Lanes {
                 );
                 let flagged =
                     mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
-                let until = &mut self.may_fire_until[rule][lane];
-                *until = ((minute + self.span[rule][lane]) & flagged) | (*until & !flagged);
-                let oldest = if SHARED_BACK {
-                    shared_oldest_row[lane]
-                } else {
-                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
-                };
-                let sum = newest[lane] - oldest;
+                until[lane] =
+                    ((minute + self.span[rule][lane]) & flagged) | (until[lane] & !flagged);
+                let sum = newest[lane] - oldest[lane];
                 let by_sum = self.by_sum[rule][lane];
                 let in_range =
                     mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
-                let may = (by_sum & in_range) | (!by_sum & mask(minute < *until));
-                may_bits |= ((may & 1) as u32) << lane;
+                let may = (by_sum & in_range) | (!by_sum & mask(minute < until[lane]));
+                increase_may[lane] |= may & self.increase[rule][lane];
+                decrease_blocked[lane] |= !may & self.decrease[rule][lane];
             }
-            increase_may |= may_bits & self.increase[rule];
-            decrease_blocked |= !may_bits & self.decrease[rule];
+            self.may_fire_until[rule] = until;
         }
-        let acts = (increase_may & self.can_out) | (!decrease_blocked & self.can_in);
-        let mut ready = 0u32;
-        for lane in 0..LANES {
-            let quiet = minute + 1 < self.quiet_until[lane];
-            let wake = (minute == self.wake_at[lane]) | (minute < self.warm_from[lane]);
-            ready |= (u32::from(!quiet) << lane) & acts;
-            ready |= u32::from(wake) << lane;
+        let ready: [u64; LANES] = std::array::from_fn(|lane| {
+            let acts = (increase_may[lane] & self.can_out[lane])
+                | (!decrease_blocked[lane] & self.can_in[lane]);
+            let quiet = mask(minute + 1 < self.quiet_until[lane]);
+            let wake = mask(minute == self.wake_at[lane]) | mask(minute < self.warm_from[lane]);
+            (!quiet & acts) | wake
+        });
+        // Most minutes no lane needs the cold path: one test of all the masks together.
+        if ready.iter().fold(0, |any, &ready| any | ready) == 0 {
+            return 0;
         }
-        ready
+        ready.iter().enumerate().fold(0, |bits, (lane, &ready)| {
+            bits | ((ready & 1) as u32) << lane
+        })
     }
 
     /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
