@@ -34,7 +34,7 @@
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::{
     AzureAutoscale, AzureMetric, ComparisonOperator, MAX_RULES, MinuteSeries, ScaleDirection,
-    ScaleRule, Statistic, TimeAggregation, cpu_percentage, rule_value,
+    Statistic, TimeAggregation, cpu_percentage, rule_value,
 };
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
@@ -290,21 +290,23 @@ impl Run<'_> {
     /// Whether the evaluation at the end of `minute`, once every rule has a full window, may
     /// change anything: whether an Increase rule fires, or every Decrease rule does, as the
     /// engine's evaluation first asks, from the same values. When not, the evaluation would
-    /// return nothing and set no cooldown.
-    fn may_act(&self, minute: u64) -> bool {
+    /// return nothing and set no cooldown. The values read go to `values`, by rule, so that
+    /// the evaluation, which reads them first, takes them instead of reading them again.
+    fn may_act(&self, minute: u64, values: &mut [Option<f64>; MAX_RULES]) -> bool {
         let newest = Some(minute - self.delay);
         let count = self.fleet.desired();
         let (setting, changes, _) = self.autoscale.shape();
         let rules = &setting.profiles[changes[0].1].rules;
-        let fires = |rule: &ScaleRule| {
-            let trigger = &rule.trigger;
-            rule_value(&self.series, trigger, newest, count)
-                .is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
+        let mut fires = |rule: usize| {
+            let trigger = &rules[rule].trigger;
+            let value = rule_value(&self.series, trigger, newest, count);
+            values[rule] = value;
+            value.is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
         };
-        let direction = |direction| move |rule: &&ScaleRule| rule.action.direction == direction;
-        let mut increase = rules.iter().filter(direction(ScaleDirection::Increase));
-        let mut decrease = rules.iter().filter(direction(ScaleDirection::Decrease));
-        increase.any(fires) || (self.has_decrease && decrease.all(fires))
+        let direction = |direction| move |rule: &usize| rules[*rule].action.direction == direction;
+        let mut increase = (0..rules.len()).filter(direction(ScaleDirection::Increase));
+        let mut decrease = (0..rules.len()).filter(direction(ScaleDirection::Decrease));
+        increase.any(&mut fires) || (self.has_decrease && decrease.all(&mut fires))
     }
 }
 
@@ -528,15 +530,18 @@ impl Lanes {
         let end_s = (minute + 1) * MINUTE_S;
         let in_service = run.fleet.in_service();
         let warm = minute < self.warm_from[lane];
-        if run.autoscale.evaluates_at(end_s) {
+        let evaluates = run.autoscale.evaluates_at(end_s);
+        if evaluates {
             run.series.catch_up(&self.cpu_ring, lane, minute);
         }
-        if run.autoscale.evaluates_at(end_s) && (warm || run.may_act(minute)) {
+        let mut known = [None; MAX_RULES];
+        if evaluates && (warm || run.may_act(minute, &mut known)) {
             let (proposal, _) = run.autoscale.evaluate_on(
                 &run.series,
                 &mut run.cooldown,
                 end_s,
                 run.fleet.desired(),
+                &known,
             );
             if let Some(proposal) = proposal {
                 let desired = proposal.bounds.clamp(proposal.desired);
