@@ -182,33 +182,40 @@ pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAuto
 }
 
 /// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
-/// window can reach, copied out of the lanes' ring in order before each evaluation (one
-/// slice per window, as the engine's history gives it), requests read from the demand itself.
+/// window can reach, copied out of the lanes' ring before each evaluation, requests read from
+/// the demand itself. The copies are kept as the engine's history keeps its samples, each
+/// twice, `len` apart, so that a window is one slice; `len` is a power of two, so that a
+/// minute's slot is a mask, and each evaluation copies only the minutes since the last one.
 struct LaneSeries<'a> {
-    /// The CPU samples of minutes `recorded − len .. recorded`.
+    /// Minute m's CPU sample at `m % len` and `m % len + len`, for the last `len` minutes.
     cpu: Vec<f64>,
+    len: u64,
     recorded: u64,
     demand: &'a [f64],
 }
 
 impl<'a> LaneSeries<'a> {
     fn new(autoscale: &AzureAutoscale, demand: &'a [f64]) -> Self {
+        let len = reach(autoscale).next_power_of_two();
         Self {
-            cpu: vec![0.0; reach(autoscale) as usize],
+            cpu: vec![0.0; 2 * len as usize],
+            len,
             recorded: 0,
             demand,
         }
     }
 
-    /// Copies `lane`'s samples through `minute` out of `ring`.
+    /// Copies `lane`'s samples through `minute` out of `ring`: those not copied yet, of the
+    /// last `len` minutes.
     fn catch_up(&mut self, ring: &Ring<f64>, lane: usize, minute: u64) {
-        self.recorded = minute + 1;
-        // Before minute 0 (wrapping), slots not yet written: no window reads them.
-        let mut at = self.recorded.wrapping_sub(self.cpu.len() as u64);
-        for sample in &mut self.cpu {
-            *sample = ring[slot(at)][lane];
-            at = at.wrapping_add(1);
+        let through = minute + 1;
+        for at in self.recorded.max(through.saturating_sub(self.len))..through {
+            let sample = ring[slot(at)][lane];
+            let at = (at & (self.len - 1)) as usize;
+            self.cpu[at] = sample;
+            self.cpu[at + self.len as usize] = sample;
         }
+        self.recorded = through;
     }
 }
 
@@ -222,8 +229,10 @@ impl MinuteSeries for LaneSeries<'_> {
     fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
         match metric {
             AzureMetric::RequestsPerMinute => &self.demand[from as usize..to as usize],
+            // A window reaches no more than `len` minutes back from the newest recorded, so
+            // its slice, from its oldest minute's first slot, holds no older minute's sample.
             AzureMetric::CpuUtilizationPercentage => {
-                let start = (from + self.cpu.len() as u64 - self.recorded) as usize;
+                let start = (from & (self.len - 1)) as usize;
                 &self.cpu[start..start + (to - from) as usize]
             }
         }
@@ -436,8 +445,9 @@ impl Lanes {
         self.can_in[lane] = mask(run.enabled && run.has_decrease && desired > run.minimum);
     }
 
-    /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
-    /// each.
+    /// One minute of every lane over `arrivals`: the lanes that need the cold path, and those
+    /// of them whose evaluation the screen lets through (the others come for launches alone),
+    /// one bit each.
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
@@ -446,7 +456,7 @@ impl Lanes {
         minute: u64,
         arrivals: f64,
         (shared_newest, shared_oldest): &(u64, [u64; MAX_RULES]),
-    ) -> u32 {
+    ) -> (u32, u32) {
         for lane in 0..LANES {
             let serving = self.serving[lane];
             let served = arrivals.min(serving);
@@ -506,31 +516,40 @@ impl Lanes {
             }
             self.may_fire_until[rule] = until;
         }
-        let ready: [u64; LANES] = std::array::from_fn(|lane| {
+        let evaluate: [u64; LANES] = std::array::from_fn(|lane| {
             let acts = (increase_may[lane] & self.can_out[lane])
                 | (!decrease_blocked[lane] & self.can_in[lane]);
             let quiet = mask(minute + 1 < self.quiet_until[lane]);
-            let wake = mask(minute == self.wake_at[lane]) | mask(minute < self.warm_from[lane]);
-            (!quiet & acts) | wake
+            (!quiet & acts) | mask(minute < self.warm_from[lane])
         });
+        let ready: [u64; LANES] =
+            std::array::from_fn(|lane| evaluate[lane] | mask(minute == self.wake_at[lane]));
         // Most minutes no lane needs the cold path: one test of all the masks together.
         if ready.iter().fold(0, |any, &ready| any | ready) == 0 {
-            return 0;
+            return (0, 0);
         }
-        ready.iter().enumerate().fold(0, |bits, (lane, &ready)| {
-            bits | ((ready & 1) as u32) << lane
-        })
+        let bits = |masks: [u64; LANES]| {
+            (0..LANES).fold(0, |bits, lane| bits | ((masks[lane] & 1) as u32) << lane)
+        };
+        (bits(ready), bits(evaluate))
     }
 
-    /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
-    /// launches that join at the next.
+    /// The cold path of `lane` at the end of `minute`: the engine's evaluation if the screen
+    /// let it through (`screened`), then the launches that join at the next. An evaluation the
+    /// screen stops would change nothing, whether or not launches join this minute.
     #[cold]
     #[inline(never)]
-    fn attend(&mut self, run: &mut Run<'_>, lane: usize, minute: u64, minutes: u64) {
+    fn attend(
+        &mut self,
+        run: &mut Run<'_>,
+        lane: usize,
+        (minute, minutes): (u64, u64),
+        screened: bool,
+    ) {
         let end_s = (minute + 1) * MINUTE_S;
         let in_service = run.fleet.in_service();
         let warm = minute < self.warm_from[lane];
-        let evaluates = run.autoscale.evaluates_at(end_s);
+        let evaluates = screened && run.autoscale.evaluates_at(end_s);
         if evaluates {
             run.series.catch_up(&self.cpu_ring, lane, minute);
         }
@@ -650,7 +669,7 @@ fn step_lanes_portable(
     let shared_back = lanes.shared_back;
     let offsets = shared_back.unwrap_or_default();
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let mut attention = if shared_back.is_some() {
+        let (mut attention, screened) = if shared_back.is_some() {
             lanes.step::<true>(minute, arrivals, &offsets)
         } else {
             lanes.step::<false>(minute, arrivals, &offsets)
@@ -658,7 +677,8 @@ fn step_lanes_portable(
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
-            lanes.attend(&mut runs[lane], lane, minute, minutes);
+            let screened = screened & (1 << lane) != 0;
+            lanes.attend(&mut runs[lane], lane, (minute, minutes), screened);
         }
     }
     std::array::from_fn(|lane| {
