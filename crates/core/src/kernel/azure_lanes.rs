@@ -341,6 +341,10 @@ struct Lanes {
     may_fire_until: [[u64; LANES]; MAX_RULES],
     /// All ones where the rule is screened by its window's sum, else zero.
     by_sum: [[u64; LANES]; MAX_RULES],
+    /// Whether some lane screens the rule by its samples, by its sum: the sweeps that vary no
+    /// window or metric screen every lane of a rule the same way, and skip the other screen.
+    any_by_samples: [bool; MAX_RULES],
+    any_by_sum: [bool; MAX_RULES],
     sum_from: [[f64; LANES]; MAX_RULES],
     sum_to: [[f64; LANES]; MAX_RULES],
     /// Minutes back from the prefix sum through the newest minute to where the rule's
@@ -357,17 +361,27 @@ struct Lanes {
     /// ring, which vectorizes, instead of lane by lane.
     shared_back: Option<(u64, [u64; MAX_RULES])>,
     /// All ones in the lanes in which an Increase rule could raise the count (below the
-    /// maximum).
+    /// maximum) and no cooldown runs.
     can_out: [u64; LANES],
     /// All ones in the lanes in which Decrease rules could lower it (some exist, above the
-    /// minimum).
+    /// minimum) and no cooldown runs.
     can_in: [u64; LANES],
-    /// The minute from whose end a cooldown no longer stops evaluations.
-    quiet_until: [u64; LANES],
+    /// The same by the count alone.
+    count_out: [bool; LANES],
+    count_in: [bool; LANES],
+    /// The first minute at whose end the running cooldown no longer stops the evaluation;
+    /// `u64::MAX` when none runs.
+    quiet_end: [u64; LANES],
     /// The minute at whose end launches join (for the next).
     wake_at: [u64; LANES],
+    /// The earliest of every lane's `quiet_end` and `wake_at`: the hot path checks this one
+    /// minute rather than the lanes' every minute, which would cost a vector comparison each
+    /// (three instructions apiece for unsigned 64-bit ones on AVX2).
+    next_event: u64,
     /// Minutes before this go to the cold path whatever the screen says.
     warm_from: [u64; LANES],
+    /// The latest of them.
+    warm_until: u64,
 }
 
 impl Lanes {
@@ -387,6 +401,8 @@ impl Lanes {
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
             by_sum: [[0; LANES]; MAX_RULES],
+            any_by_samples: [false; MAX_RULES],
+            any_by_sum: [false; MAX_RULES],
             sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
             newest_back: runs.each_ref().map(|run| run.delay),
@@ -395,9 +411,17 @@ impl Lanes {
             prefix: ring(),
             can_out: [0; LANES],
             can_in: [0; LANES],
-            quiet_until: [0; LANES],
+            count_out: [false; LANES],
+            count_in: [false; LANES],
+            quiet_end: [u64::MAX; LANES],
             wake_at: [u64::MAX; LANES],
+            next_event: u64::MAX,
             warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
+            warm_until: screens
+                .iter()
+                .map(|(_, warm_from)| *warm_from)
+                .max()
+                .unwrap_or(0),
             shared_back: None,
         };
         for (lane, (rules, _)) in screens.iter().enumerate() {
@@ -414,6 +438,10 @@ impl Lanes {
                 lanes.oldest_back[rule][lane] = screen.span;
             }
             lanes.on_count_change(lane, &runs[lane]);
+        }
+        for rule in 0..lanes.rules {
+            lanes.any_by_samples[rule] = lanes.by_sum[rule].contains(&0);
+            lanes.any_by_sum[rule] = lanes.by_sum[rule].contains(&u64::MAX);
         }
         lanes.shared_back = lanes.shared_back();
         lanes
@@ -441,13 +469,53 @@ impl Lanes {
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
         let desired = run.fleet.desired();
-        self.can_out[lane] = mask(run.enabled && desired < run.maximum);
-        self.can_in[lane] = mask(run.enabled && run.has_decrease && desired > run.minimum);
+        self.count_out[lane] = run.enabled && desired < run.maximum;
+        self.count_in[lane] = run.enabled && run.has_decrease && desired > run.minimum;
+        self.refresh(lane);
     }
 
-    /// One minute of every lane over `arrivals`: the lanes that need the cold path, and those
-    /// of them whose evaluation the screen lets through (the others come for launches alone),
-    /// one bit each.
+    /// The masks the hot path reads, from the count and the cooldown.
+    fn refresh(&mut self, lane: usize) {
+        let quiet = self.quiet_end[lane] != u64::MAX;
+        self.can_out[lane] = mask(self.count_out[lane] && !quiet);
+        self.can_in[lane] = mask(self.count_in[lane] && !quiet);
+    }
+
+    /// The lanes whose evaluation at the end of `minute` runs whatever the screen says, while
+    /// windows are short of data, one bit each.
+    #[cold]
+    #[inline(never)]
+    fn warm(&self, minute: u64) -> u32 {
+        (0..LANES).fold(0, |bits, lane| {
+            bits | u32::from(minute < self.warm_from[lane]) << lane
+        })
+    }
+
+    /// At `next_event`: the cooldowns that end (their lanes screened again from this minute),
+    /// and the lanes whose launches join at the end of `minute`, one bit each.
+    #[cold]
+    #[inline(never)]
+    fn events(&mut self, minute: u64) -> u32 {
+        let mut woken = 0;
+        for lane in 0..LANES {
+            if minute >= self.quiet_end[lane] {
+                self.quiet_end[lane] = u64::MAX;
+                self.refresh(lane);
+            }
+            woken |= u32::from(minute == self.wake_at[lane]) << lane;
+        }
+        self.next_event = self.next_event();
+        woken
+    }
+
+    fn next_event(&self) -> u64 {
+        let quiet_end = self.quiet_end.iter().min();
+        let wake_at = self.wake_at.iter().min();
+        quiet_end.min(wake_at).copied().unwrap_or(u64::MAX)
+    }
+
+    /// One minute of every lane over `arrivals`: the lanes whose evaluation the screen lets
+    /// through, one bit each.
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
@@ -456,7 +524,7 @@ impl Lanes {
         minute: u64,
         arrivals: f64,
         (shared_newest, shared_oldest): &(u64, [u64; MAX_RULES]),
-    ) -> (u32, u32) {
+    ) -> u32 {
         for lane in 0..LANES {
             let serving = self.serving[lane];
             let served = arrivals.min(serving);
@@ -487,51 +555,58 @@ impl Lanes {
         let mut increase_may = [0u64; LANES];
         let mut decrease_blocked = [0u64; LANES];
         for rule in 0..self.rules {
-            // Rows copied out before anything is stored, so that the compiler, which cannot
-            // tell the rings from the lanes' arrays, still reads and writes them whole.
-            let oldest: [f64; LANES] = if SHARED_BACK {
-                self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))]
-            } else {
-                std::array::from_fn(|lane| {
-                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
-                })
-            };
-            let mut until = self.may_fire_until[rule];
+            let by_sum = self.by_sum[rule];
+            let mut by_samples = [0u64; LANES];
+            if self.any_by_samples[rule] {
+                let mut until = self.may_fire_until[rule];
+                for lane in 0..LANES {
+                    let cpu_metric = self.cpu_metric[rule][lane];
+                    let sample = f64::from_bits(
+                        (self.cpu[lane].to_bits() & cpu_metric)
+                            | (arrivals.to_bits() & !cpu_metric),
+                    );
+                    let flagged =
+                        mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
+                    until[lane] =
+                        ((minute + self.span[rule][lane]) & flagged) | (until[lane] & !flagged);
+                    // Signed, which AVX2 compares in one instruction: both are minutes, far
+                    // below 2⁶³.
+                    by_samples[lane] = mask((minute as i64) < (until[lane] as i64));
+                }
+                self.may_fire_until[rule] = until;
+            }
+            let mut in_range = [0u64; LANES];
+            if self.any_by_sum[rule] {
+                // Rows copied out before anything is stored, so that the compiler, which
+                // cannot tell the rings from the lanes' arrays, still reads them whole.
+                let oldest: [f64; LANES] = if SHARED_BACK {
+                    self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))]
+                } else {
+                    std::array::from_fn(|lane| {
+                        self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
+                    })
+                };
+                for lane in 0..LANES {
+                    let sum = newest[lane] - oldest[lane];
+                    in_range[lane] =
+                        mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
+                }
+            }
             for lane in 0..LANES {
-                let cpu_metric = self.cpu_metric[rule][lane];
-                let sample = f64::from_bits(
-                    (self.cpu[lane].to_bits() & cpu_metric) | (arrivals.to_bits() & !cpu_metric),
-                );
-                let flagged =
-                    mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
-                until[lane] =
-                    ((minute + self.span[rule][lane]) & flagged) | (until[lane] & !flagged);
-                let sum = newest[lane] - oldest[lane];
-                let by_sum = self.by_sum[rule][lane];
-                let in_range =
-                    mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
-                let may = (by_sum & in_range) | (!by_sum & mask(minute < until[lane]));
+                let may = (by_sum[lane] & in_range[lane]) | (!by_sum[lane] & by_samples[lane]);
                 increase_may[lane] |= may & self.increase[rule][lane];
                 decrease_blocked[lane] |= !may & self.decrease[rule][lane];
             }
-            self.may_fire_until[rule] = until;
         }
-        let evaluate: [u64; LANES] = std::array::from_fn(|lane| {
-            let acts = (increase_may[lane] & self.can_out[lane])
-                | (!decrease_blocked[lane] & self.can_in[lane]);
-            let quiet = mask(minute + 1 < self.quiet_until[lane]);
-            (!quiet & acts) | mask(minute < self.warm_from[lane])
+        let acts: [u64; LANES] = std::array::from_fn(|lane| {
+            (increase_may[lane] & self.can_out[lane])
+                | (!decrease_blocked[lane] & self.can_in[lane])
         });
-        let ready: [u64; LANES] =
-            std::array::from_fn(|lane| evaluate[lane] | mask(minute == self.wake_at[lane]));
         // Most minutes no lane needs the cold path: one test of all the masks together.
-        if ready.iter().fold(0, |any, &ready| any | ready) == 0 {
-            return (0, 0);
+        if acts.iter().fold(0, |any, &acts| any | acts) == 0 {
+            return 0;
         }
-        let bits = |masks: [u64; LANES]| {
-            (0..LANES).fold(0, |bits, lane| bits | ((masks[lane] & 1) as u32) << lane)
-        };
-        (bits(ready), bits(evaluate))
+        (0..LANES).fold(0, |bits, lane| bits | ((acts[lane] & 1) as u32) << lane)
     }
 
     /// The cold path of `lane` at the end of `minute`: the engine's evaluation if the screen
@@ -574,9 +649,17 @@ impl Lanes {
                         run.scale_in_events += 1;
                     }
                 }
-                self.quiet_until[lane] = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
+                // The evaluation at the end of minute m runs once m + 1 reaches the minute of
+                // the cooldown's end, rounded up: the screen takes the lane back from then.
+                let quiet_until = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
                     t_action_s.saturating_add(cooldown_s).div_ceil(MINUTE_S)
                 });
+                let quiet_end = quiet_until.saturating_sub(1);
+                self.quiet_end[lane] = if quiet_end > minute + 1 {
+                    quiet_end
+                } else {
+                    u64::MAX
+                };
                 self.on_count_change(lane, run);
             }
         }
@@ -589,6 +672,12 @@ impl Lanes {
             .fleet
             .next_due_step()
             .map_or(u64::MAX, |due| due.saturating_sub(1));
+        // Only ever lowered here: one that is early (a lane's event moved later) makes
+        // `events` run at a minute with nothing due, which then sets it right.
+        self.next_event = self
+            .next_event
+            .min(self.wake_at[lane])
+            .min(self.quiet_end[lane]);
         if run.fleet.in_service() != in_service {
             run.instance_minutes += u64::from(in_service) * (next - run.counted_to);
             run.counted_to = next;
@@ -669,11 +758,21 @@ fn step_lanes_portable(
     let shared_back = lanes.shared_back;
     let offsets = shared_back.unwrap_or_default();
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let (mut attention, screened) = if shared_back.is_some() {
+        // Cooldowns end before the screen reads the masks they clear.
+        let woken = if minute >= lanes.next_event {
+            lanes.events(minute)
+        } else {
+            0
+        };
+        let mut screened = if shared_back.is_some() {
             lanes.step::<true>(minute, arrivals, &offsets)
         } else {
             lanes.step::<false>(minute, arrivals, &offsets)
         };
+        if minute < lanes.warm_until {
+            screened |= lanes.warm(minute);
+        }
+        let mut attention = screened | woken;
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
