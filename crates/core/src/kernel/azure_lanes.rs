@@ -75,6 +75,10 @@ struct Screen {
     by_sum: bool,
     sum_from: f64,
     sum_to: f64,
+    /// For an Increase rule on a CPU window's Average or Total with `>` or `>=`, its threshold
+    /// in quanta of the window's sum (as `sum_from` before loosening): see
+    /// [`Lanes::flap_from`]. Otherwise NaN.
+    flap_quanta: f64,
 }
 
 /// The screens of `autoscale`'s rules, and the minutes before which its lane always goes to
@@ -139,12 +143,20 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
             ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
         };
         let cpu = trigger.metric == AzureMetric::CpuUtilizationPercentage;
+        let by_sum = cpu
+            && matches!(
+                trigger.time_aggregation,
+                TimeAggregation::Average | TimeAggregation::Total
+            );
+        let flaps = by_sum
+            && rule.action.direction == ScaleDirection::Increase
+            && matches!(
+                trigger.operator,
+                ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual
+            );
         screens.push(Screen {
-            by_sum: cpu
-                && matches!(
-                    trigger.time_aggregation,
-                    TimeAggregation::Average | TimeAggregation::Total
-                ),
+            by_sum,
+            flap_quanta: if flaps { quanta } else { f64::NAN },
             sum_from,
             sum_to,
             lo,
@@ -347,6 +359,10 @@ struct Lanes {
     any_by_sum: [bool; MAX_RULES],
     sum_from: [[f64; LANES]; MAX_RULES],
     sum_to: [[f64; LANES]; MAX_RULES],
+    /// The screens' `flap_quanta`, and the window sums from which the rule, an Increase one,
+    /// certainly makes a scale-in flap at the lane's count ([`Lanes::flap_from`]).
+    flap_quanta: [[f64; LANES]; MAX_RULES],
+    flap_from: [[f64; LANES]; MAX_RULES],
     /// Minutes back from the prefix sum through the newest minute to where the rule's
     /// window ends (the delay) and to where it starts (delay + window).
     newest_back: [u64; LANES],
@@ -405,6 +421,8 @@ impl Lanes {
             any_by_sum: [false; MAX_RULES],
             sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
+            flap_quanta: [[f64::NAN; LANES]; MAX_RULES],
+            flap_from: [[f64::INFINITY; LANES]; MAX_RULES],
             newest_back: runs.each_ref().map(|run| run.delay),
             oldest_back: [[0; LANES]; MAX_RULES],
             cpu_ring: ring(),
@@ -435,6 +453,7 @@ impl Lanes {
                 lanes.by_sum[rule][lane] = mask(screen.by_sum);
                 lanes.sum_from[rule][lane] = screen.sum_from;
                 lanes.sum_to[rule][lane] = screen.sum_to;
+                lanes.flap_quanta[rule][lane] = screen.flap_quanta;
                 lanes.oldest_back[rule][lane] = screen.span;
             }
             lanes.on_count_change(lane, &runs[lane]);
@@ -469,9 +488,32 @@ impl Lanes {
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
         let desired = run.fleet.desired();
+        for rule in 0..self.rules {
+            self.flap_from[rule][lane] = Self::flap_from(self.flap_quanta[rule][lane], desired);
+        }
         self.count_out[lane] = run.enabled && desired < run.maximum;
         self.count_in[lane] = run.enabled && run.has_decrease && desired > run.minimum;
         self.refresh(lane);
+    }
+
+    /// The window sum (in quanta, each sample rounded down) from which an Increase rule of
+    /// `flap_quanta` ([`Screen::flap_quanta`]) certainly fires when its value is projected
+    /// to one instance fewer than `count`, the engine's flapping test for a scale-in to
+    /// `count` − 1; `+∞` when no sum is sure to. The projection `(value × count) / c` only
+    /// grows as c falls, so such a rule flaps at every count a scale-in could go to: when
+    /// all Decrease rules fire and no Increase rule does, the evaluation skips the scale-in
+    /// for flapping and changes nothing, and the screen need not let it through.
+    ///
+    /// The real sum S of the window's samples is at least D quanta (D the rounded-down sum),
+    /// and the engine's projected value is S / W (or S, for Total) times count / (count − 1)
+    /// within a relative 10⁻¹³ of rounding: above the threshold T when D exceeds
+    /// T · W · 2²³ · (count − 1) / count by more than the slack.
+    fn flap_from(flap_quanta: f64, count: u32) -> f64 {
+        if flap_quanta.is_nan() || count < 2 {
+            return f64::INFINITY;
+        }
+        let quanta = flap_quanta * f64::from(count - 1) / f64::from(count);
+        quanta + quanta.abs() * SLACK + 1.0
     }
 
     /// The masks the hot path reads, from the count and the cooldown.
@@ -590,6 +632,9 @@ impl Lanes {
                     let sum = newest[lane] - oldest[lane];
                     in_range[lane] =
                         mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
+                    // A scale-in this rule would certainly call flapping is as good as a
+                    // Decrease rule that does not fire.
+                    decrease_blocked[lane] |= mask(sum >= self.flap_from[rule][lane]);
                 }
             }
             for lane in 0..LANES {
