@@ -21,13 +21,27 @@
 //!   sum D exactly by one subtraction, and the real sum lies in [D, D + W] quanta; the rule may
 //!   fire only if that range, loosened by the slack, reaches its threshold. When all lanes'
 //!   windows end and start the same minutes back, the sums are read as whole rows of the ring.
+//! - A scale-in to any count below C is skipped for flapping when an Increase rule's value
+//!   projected to C − 1 instances fires it (the projection only grows as the count falls). For
+//!   an Increase rule on a CPU window's Average or Total with `>` or `>=`, the screen proves it
+//!   from the same sum D: the real sum is at least D quanta, so the projection surely fires
+//!   from a D set, with the slack, by the threshold times (C − 1) / C, recomputed when the
+//!   count changes. Such a rule counts as a Decrease rule that does not fire.
 //! - When the screen lets an evaluation through, the rules' exact values (the engine's own
-//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need.
+//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need;
+//!   the evaluation then takes those values rather than reading the windows again.
 //! - An evaluation changes something only if an Increase rule may fire below the profile's
 //!   maximum, or every Decrease rule may fire above its minimum, and no cooldown runs; or in
 //!   the first minutes, while windows are short of data (the screen's Total bound assumes W
 //!   samples). Otherwise it would return nothing and set no cooldown, which is what skipping it
-//!   does. A lane also leaves the hot path the minute before launches join.
+//!   does. A lane also leaves the hot path the minute before launches join, and then skips the
+//!   evaluation if the screen stopped it.
+//!
+//! The rules combine as lane masks, gathered into one bit per lane only in the minutes some
+//! lane leaves the hot path. A running cooldown clears its lane's masks; the ends of
+//! cooldowns and the launches joining are kept as one earliest minute for all lanes, checked
+//! once a minute, and the first minutes' evaluations by one test of the latest, rather than
+//! lane by lane every minute.
 //!
 //! Every float of the summary is added in step order as the engine adds it.
 
