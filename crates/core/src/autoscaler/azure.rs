@@ -720,7 +720,8 @@ impl AzureAutoscale {
         count: u32,
     ) -> (Option<Proposal>, Option<ScalingReason>) {
         let mut cooldown = self.cooldown;
-        let outcome = self.evaluate_on(&self.history, &mut cooldown, t_s, count);
+        let outcome =
+            self.evaluate_on(&self.history, &mut cooldown, t_s, count, &[None; MAX_RULES]);
         self.cooldown = cooldown;
         outcome
     }
@@ -728,12 +729,17 @@ impl AzureAutoscale {
     /// The evaluation at `t_s` with current count `count`, reading the samples from `series`,
     /// with `cooldown` the `(t_action_s, cooldown_s)` of the last rule that acted, which it
     /// updates when a rule acts: the one place that decides, for the engine and the kernel.
+    /// `known` holds, by rule of the profile in force, values already read for this very
+    /// evaluation (the kernel's screen reads some first), each [`rule_value`] of `series` at
+    /// this evaluation's newest minute and `count`: the evaluation takes them rather than
+    /// aggregating those windows again.
     pub(crate) fn evaluate_on(
         &self,
         series: &impl MinuteSeries,
         cooldown: &mut Option<(u64, u64)>,
         t_s: u64,
         count: u32,
+        known: &[Option<f64>; MAX_RULES],
     ) -> (Option<Proposal>, Option<ScalingReason>) {
         let profile_idx = self.schedule.profile_at(t_s);
         let profile = &self.setting.profiles[profile_idx];
@@ -785,7 +791,9 @@ impl AzureAutoscale {
         // every Increase rule's, then the Decrease rules' while all of them fire. Every rule
         // has data, so no value stays NaN once read.
         let value_of = |rule: usize| {
-            rule_value(series, &profile.rules[rule].trigger, newest, count).unwrap_or(f64::NAN)
+            known[rule].unwrap_or_else(|| {
+                rule_value(series, &profile.rules[rule].trigger, newest, count).unwrap_or(f64::NAN)
+            })
         };
         let direction_of = |rule: usize| profile.rules[rule].action.direction;
         // A fixed array, since evaluations run every minute and allocate nothing.

@@ -21,20 +21,34 @@
 //!   sum D exactly by one subtraction, and the real sum lies in [D, D + W] quanta; the rule may
 //!   fire only if that range, loosened by the slack, reaches its threshold. When all lanes'
 //!   windows end and start the same minutes back, the sums are read as whole rows of the ring.
+//! - A scale-in to any count below C is skipped for flapping when an Increase rule's value
+//!   projected to C − 1 instances fires it (the projection only grows as the count falls). For
+//!   an Increase rule on a CPU window's Average or Total with `>` or `>=`, the screen proves it
+//!   from the same sum D: the real sum is at least D quanta, so the projection surely fires
+//!   from a D set, with the slack, by the threshold times (C − 1) / C, recomputed when the
+//!   count changes. Such a rule counts as a Decrease rule that does not fire.
 //! - When the screen lets an evaluation through, the rules' exact values (the engine's own
-//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need.
+//!   `rule_value`) decide first whether a rule fires as the engine's evaluation would need;
+//!   the evaluation then takes those values rather than reading the windows again.
 //! - An evaluation changes something only if an Increase rule may fire below the profile's
 //!   maximum, or every Decrease rule may fire above its minimum, and no cooldown runs; or in
 //!   the first minutes, while windows are short of data (the screen's Total bound assumes W
 //!   samples). Otherwise it would return nothing and set no cooldown, which is what skipping it
-//!   does. A lane also leaves the hot path the minute before launches join.
+//!   does. A lane also leaves the hot path the minute before launches join, and then skips the
+//!   evaluation if the screen stopped it.
+//!
+//! The rules combine as lane masks, gathered into one bit per lane only in the minutes some
+//! lane leaves the hot path. A running cooldown clears its lane's masks; the ends of
+//! cooldowns and the launches joining are kept as one earliest minute for all lanes, checked
+//! once a minute, and the first minutes' evaluations by one test of the latest, rather than
+//! lane by lane every minute.
 //!
 //! Every float of the summary is added in step order as the engine adds it.
 
 use crate::autoscaler::Autoscaler;
 use crate::autoscaler::azure::{
     AzureAutoscale, AzureMetric, ComparisonOperator, MAX_RULES, MinuteSeries, ScaleDirection,
-    ScaleRule, Statistic, TimeAggregation, cpu_percentage, rule_value,
+    Statistic, TimeAggregation, cpu_percentage, rule_value,
 };
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
@@ -75,6 +89,10 @@ struct Screen {
     by_sum: bool,
     sum_from: f64,
     sum_to: f64,
+    /// For an Increase rule on a CPU window's Average or Total with `>` or `>=`, its threshold
+    /// in quanta of the window's sum (as `sum_from` before loosening): see
+    /// [`Lanes::flap_from`]. Otherwise NaN.
+    flap_quanta: f64,
 }
 
 /// The screens of `autoscale`'s rules, and the minutes before which its lane always goes to
@@ -139,12 +157,20 @@ fn screens(autoscale: &AzureAutoscale) -> Option<(Vec<Screen>, u64)> {
             ComparisonOperator::NotEquals => (f64::NEG_INFINITY, f64::INFINITY),
         };
         let cpu = trigger.metric == AzureMetric::CpuUtilizationPercentage;
+        let by_sum = cpu
+            && matches!(
+                trigger.time_aggregation,
+                TimeAggregation::Average | TimeAggregation::Total
+            );
+        let flaps = by_sum
+            && rule.action.direction == ScaleDirection::Increase
+            && matches!(
+                trigger.operator,
+                ComparisonOperator::GreaterThan | ComparisonOperator::GreaterThanOrEqual
+            );
         screens.push(Screen {
-            by_sum: cpu
-                && matches!(
-                    trigger.time_aggregation,
-                    TimeAggregation::Average | TimeAggregation::Total
-                ),
+            by_sum,
+            flap_quanta: if flaps { quanta } else { f64::NAN },
             sum_from,
             sum_to,
             lo,
@@ -182,33 +208,40 @@ pub(crate) fn covers(demand: &Demand, config: FleetConfig, autoscale: &AzureAuto
 }
 
 /// A lane's samples as the engine's evaluation reads them: the CPU samples of the minutes a
-/// window can reach, copied out of the lanes' ring in order before each evaluation (one
-/// slice per window, as the engine's history gives it), requests read from the demand itself.
+/// window can reach, copied out of the lanes' ring before each evaluation, requests read from
+/// the demand itself. The copies are kept as the engine's history keeps its samples, each
+/// twice, `len` apart, so that a window is one slice; `len` is a power of two, so that a
+/// minute's slot is a mask, and each evaluation copies only the minutes since the last one.
 struct LaneSeries<'a> {
-    /// The CPU samples of minutes `recorded − len .. recorded`.
+    /// Minute m's CPU sample at `m % len` and `m % len + len`, for the last `len` minutes.
     cpu: Vec<f64>,
+    len: u64,
     recorded: u64,
     demand: &'a [f64],
 }
 
 impl<'a> LaneSeries<'a> {
     fn new(autoscale: &AzureAutoscale, demand: &'a [f64]) -> Self {
+        let len = reach(autoscale).next_power_of_two();
         Self {
-            cpu: vec![0.0; reach(autoscale) as usize],
+            cpu: vec![0.0; 2 * len as usize],
+            len,
             recorded: 0,
             demand,
         }
     }
 
-    /// Copies `lane`'s samples through `minute` out of `ring`.
+    /// Copies `lane`'s samples through `minute` out of `ring`: those not copied yet, of the
+    /// last `len` minutes.
     fn catch_up(&mut self, ring: &Ring<f64>, lane: usize, minute: u64) {
-        self.recorded = minute + 1;
-        // Before minute 0 (wrapping), slots not yet written: no window reads them.
-        let mut at = self.recorded.wrapping_sub(self.cpu.len() as u64);
-        for sample in &mut self.cpu {
-            *sample = ring[slot(at)][lane];
-            at = at.wrapping_add(1);
+        let through = minute + 1;
+        for at in self.recorded.max(through.saturating_sub(self.len))..through {
+            let sample = ring[slot(at)][lane];
+            let at = (at & (self.len - 1)) as usize;
+            self.cpu[at] = sample;
+            self.cpu[at + self.len as usize] = sample;
         }
+        self.recorded = through;
     }
 }
 
@@ -222,8 +255,10 @@ impl MinuteSeries for LaneSeries<'_> {
     fn minutes(&self, metric: AzureMetric, from: u64, to: u64) -> &[f64] {
         match metric {
             AzureMetric::RequestsPerMinute => &self.demand[from as usize..to as usize],
+            // A window reaches no more than `len` minutes back from the newest recorded, so
+            // its slice, from its oldest minute's first slot, holds no older minute's sample.
             AzureMetric::CpuUtilizationPercentage => {
-                let start = (from + self.cpu.len() as u64 - self.recorded) as usize;
+                let start = (from & (self.len - 1)) as usize;
                 &self.cpu[start..start + (to - from) as usize]
             }
         }
@@ -290,21 +325,23 @@ impl Run<'_> {
     /// Whether the evaluation at the end of `minute`, once every rule has a full window, may
     /// change anything: whether an Increase rule fires, or every Decrease rule does, as the
     /// engine's evaluation first asks, from the same values. When not, the evaluation would
-    /// return nothing and set no cooldown.
-    fn may_act(&self, minute: u64) -> bool {
+    /// return nothing and set no cooldown. The values read go to `values`, by rule, so that
+    /// the evaluation, which reads them first, takes them instead of reading them again.
+    fn may_act(&self, minute: u64, values: &mut [Option<f64>; MAX_RULES]) -> bool {
         let newest = Some(minute - self.delay);
         let count = self.fleet.desired();
         let (setting, changes, _) = self.autoscale.shape();
         let rules = &setting.profiles[changes[0].1].rules;
-        let fires = |rule: &ScaleRule| {
-            let trigger = &rule.trigger;
-            rule_value(&self.series, trigger, newest, count)
-                .is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
+        let mut fires = |rule: usize| {
+            let trigger = &rules[rule].trigger;
+            let value = rule_value(&self.series, trigger, newest, count);
+            values[rule] = value;
+            value.is_some_and(|value| trigger.operator.holds(value, trigger.threshold))
         };
-        let direction = |direction| move |rule: &&ScaleRule| rule.action.direction == direction;
-        let mut increase = rules.iter().filter(direction(ScaleDirection::Increase));
-        let mut decrease = rules.iter().filter(direction(ScaleDirection::Decrease));
-        increase.any(fires) || (self.has_decrease && decrease.all(fires))
+        let direction = |direction| move |rule: &usize| rules[*rule].action.direction == direction;
+        let mut increase = (0..rules.len()).filter(direction(ScaleDirection::Increase));
+        let mut decrease = (0..rules.len()).filter(direction(ScaleDirection::Decrease));
+        increase.any(&mut fires) || (self.has_decrease && decrease.all(&mut fires))
     }
 }
 
@@ -322,16 +359,24 @@ struct Lanes {
     /// All ones where the rule reads CPU, else zero: masks rather than bools, so that the
     /// screen is lane-wise bit arithmetic, which vectorizes.
     cpu_metric: [[u64; LANES]; MAX_RULES],
-    /// Per rule, the lanes in which it is an Increase (a Decrease) rule, one bit each.
-    increase: [u32; MAX_RULES],
-    decrease: [u32; MAX_RULES],
+    /// Per rule, all ones in the lanes in which it is an Increase (a Decrease) rule.
+    increase: [[u64; LANES]; MAX_RULES],
+    decrease: [[u64; LANES]; MAX_RULES],
     span: [[u64; LANES]; MAX_RULES],
     /// The minute up to which (exclusive) the rule may fire, from the samples screened so far.
     may_fire_until: [[u64; LANES]; MAX_RULES],
     /// All ones where the rule is screened by its window's sum, else zero.
     by_sum: [[u64; LANES]; MAX_RULES],
+    /// Whether some lane screens the rule by its samples, by its sum: the sweeps that vary no
+    /// window or metric screen every lane of a rule the same way, and skip the other screen.
+    any_by_samples: [bool; MAX_RULES],
+    any_by_sum: [bool; MAX_RULES],
     sum_from: [[f64; LANES]; MAX_RULES],
     sum_to: [[f64; LANES]; MAX_RULES],
+    /// The screens' `flap_quanta`, and the window sums from which the rule, an Increase one,
+    /// certainly makes a scale-in flap at the lane's count ([`Lanes::flap_from`]).
+    flap_quanta: [[f64; LANES]; MAX_RULES],
+    flap_from: [[f64; LANES]; MAX_RULES],
     /// Minutes back from the prefix sum through the newest minute to where the rule's
     /// window ends (the delay) and to where it starts (delay + window).
     newest_back: [u64; LANES],
@@ -345,16 +390,28 @@ struct Lanes {
     /// but the windows and delay), those offsets: the sums are then read as whole rows of the
     /// ring, which vectorizes, instead of lane by lane.
     shared_back: Option<(u64, [u64; MAX_RULES])>,
-    /// The lanes in which an Increase rule could raise the count (below the maximum).
-    can_out: u32,
-    /// The lanes in which Decrease rules could lower it (some exist, above the minimum).
-    can_in: u32,
-    /// The minute from whose end a cooldown no longer stops evaluations.
-    quiet_until: [u64; LANES],
+    /// All ones in the lanes in which an Increase rule could raise the count (below the
+    /// maximum) and no cooldown runs.
+    can_out: [u64; LANES],
+    /// All ones in the lanes in which Decrease rules could lower it (some exist, above the
+    /// minimum) and no cooldown runs.
+    can_in: [u64; LANES],
+    /// The same by the count alone.
+    count_out: [bool; LANES],
+    count_in: [bool; LANES],
+    /// The first minute at whose end the running cooldown no longer stops the evaluation;
+    /// `u64::MAX` when none runs.
+    quiet_end: [u64; LANES],
     /// The minute at whose end launches join (for the next).
     wake_at: [u64; LANES],
+    /// The earliest of every lane's `quiet_end` and `wake_at`: the hot path checks this one
+    /// minute rather than the lanes' every minute, which would cost a vector comparison each
+    /// (three instructions apiece for unsigned 64-bit ones on AVX2).
+    next_event: u64,
     /// Minutes before this go to the cold path whatever the screen says.
     warm_from: [u64; LANES],
+    /// The latest of them.
+    warm_until: u64,
 }
 
 impl Lanes {
@@ -369,22 +426,34 @@ impl Lanes {
             lo: [[f64::INFINITY; LANES]; MAX_RULES],
             hi: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             cpu_metric: [[0; LANES]; MAX_RULES],
-            increase: [0; MAX_RULES],
-            decrease: [0; MAX_RULES],
+            increase: [[0; LANES]; MAX_RULES],
+            decrease: [[0; LANES]; MAX_RULES],
             span: [[0; LANES]; MAX_RULES],
             may_fire_until: [[0; LANES]; MAX_RULES],
             by_sum: [[0; LANES]; MAX_RULES],
+            any_by_samples: [false; MAX_RULES],
+            any_by_sum: [false; MAX_RULES],
             sum_from: [[f64::NEG_INFINITY; LANES]; MAX_RULES],
             sum_to: [[f64::INFINITY; LANES]; MAX_RULES],
+            flap_quanta: [[f64::NAN; LANES]; MAX_RULES],
+            flap_from: [[f64::INFINITY; LANES]; MAX_RULES],
             newest_back: runs.each_ref().map(|run| run.delay),
             oldest_back: [[0; LANES]; MAX_RULES],
             cpu_ring: ring(),
             prefix: ring(),
-            can_out: 0,
-            can_in: 0,
-            quiet_until: [0; LANES],
+            can_out: [0; LANES],
+            can_in: [0; LANES],
+            count_out: [false; LANES],
+            count_in: [false; LANES],
+            quiet_end: [u64::MAX; LANES],
             wake_at: [u64::MAX; LANES],
+            next_event: u64::MAX,
             warm_from: screens.each_ref().map(|(_, warm_from)| *warm_from),
+            warm_until: screens
+                .iter()
+                .map(|(_, warm_from)| *warm_from)
+                .max()
+                .unwrap_or(0),
             shared_back: None,
         };
         for (lane, (rules, _)) in screens.iter().enumerate() {
@@ -392,15 +461,20 @@ impl Lanes {
                 lanes.lo[rule][lane] = screen.lo;
                 lanes.hi[rule][lane] = screen.hi;
                 lanes.cpu_metric[rule][lane] = mask(screen.cpu);
-                lanes.increase[rule] |= u32::from(screen.increase) << lane;
-                lanes.decrease[rule] |= u32::from(screen.decrease) << lane;
+                lanes.increase[rule][lane] = mask(screen.increase);
+                lanes.decrease[rule][lane] = mask(screen.decrease);
                 lanes.span[rule][lane] = screen.span;
                 lanes.by_sum[rule][lane] = mask(screen.by_sum);
                 lanes.sum_from[rule][lane] = screen.sum_from;
                 lanes.sum_to[rule][lane] = screen.sum_to;
+                lanes.flap_quanta[rule][lane] = screen.flap_quanta;
                 lanes.oldest_back[rule][lane] = screen.span;
             }
             lanes.on_count_change(lane, &runs[lane]);
+        }
+        for rule in 0..lanes.rules {
+            lanes.any_by_samples[rule] = lanes.by_sum[rule].contains(&0);
+            lanes.any_by_sum[rule] = lanes.by_sum[rule].contains(&u64::MAX);
         }
         lanes.shared_back = lanes.shared_back();
         lanes
@@ -428,15 +502,76 @@ impl Lanes {
 
     fn on_count_change(&mut self, lane: usize, run: &Run<'_>) {
         let desired = run.fleet.desired();
-        let bit = 1 << lane;
-        let can_out = run.enabled && desired < run.maximum;
-        let can_in = run.enabled && run.has_decrease && desired > run.minimum;
-        self.can_out = (self.can_out & !bit) | (u32::from(can_out) << lane);
-        self.can_in = (self.can_in & !bit) | (u32::from(can_in) << lane);
+        for rule in 0..self.rules {
+            self.flap_from[rule][lane] = Self::flap_from(self.flap_quanta[rule][lane], desired);
+        }
+        self.count_out[lane] = run.enabled && desired < run.maximum;
+        self.count_in[lane] = run.enabled && run.has_decrease && desired > run.minimum;
+        self.refresh(lane);
     }
 
-    /// One minute of every lane over `arrivals`: the lanes that need the cold path, one bit
-    /// each.
+    /// The window sum (in quanta, each sample rounded down) from which an Increase rule of
+    /// `flap_quanta` ([`Screen::flap_quanta`]) certainly fires when its value is projected
+    /// to one instance fewer than `count`, the engine's flapping test for a scale-in to
+    /// `count` − 1; `+∞` when no sum is sure to. The projection `(value × count) / c` only
+    /// grows as c falls, so such a rule flaps at every count a scale-in could go to: when
+    /// all Decrease rules fire and no Increase rule does, the evaluation skips the scale-in
+    /// for flapping and changes nothing, and the screen need not let it through.
+    ///
+    /// The real sum S of the window's samples is at least D quanta (D the rounded-down sum),
+    /// and the engine's projected value is S / W (or S, for Total) times count / (count − 1)
+    /// within a relative 10⁻¹³ of rounding: above the threshold T when D exceeds
+    /// T · W · 2²³ · (count − 1) / count by more than the slack.
+    fn flap_from(flap_quanta: f64, count: u32) -> f64 {
+        if flap_quanta.is_nan() || count < 2 {
+            return f64::INFINITY;
+        }
+        let quanta = flap_quanta * f64::from(count - 1) / f64::from(count);
+        quanta + quanta.abs() * SLACK + 1.0
+    }
+
+    /// The masks the hot path reads, from the count and the cooldown.
+    fn refresh(&mut self, lane: usize) {
+        let quiet = self.quiet_end[lane] != u64::MAX;
+        self.can_out[lane] = mask(self.count_out[lane] && !quiet);
+        self.can_in[lane] = mask(self.count_in[lane] && !quiet);
+    }
+
+    /// The lanes whose evaluation at the end of `minute` runs whatever the screen says, while
+    /// windows are short of data, one bit each.
+    #[cold]
+    #[inline(never)]
+    fn warm(&self, minute: u64) -> u32 {
+        (0..LANES).fold(0, |bits, lane| {
+            bits | u32::from(minute < self.warm_from[lane]) << lane
+        })
+    }
+
+    /// At `next_event`: the cooldowns that end (their lanes screened again from this minute),
+    /// and the lanes whose launches join at the end of `minute`, one bit each.
+    #[cold]
+    #[inline(never)]
+    fn events(&mut self, minute: u64) -> u32 {
+        let mut woken = 0;
+        for lane in 0..LANES {
+            if minute >= self.quiet_end[lane] {
+                self.quiet_end[lane] = u64::MAX;
+                self.refresh(lane);
+            }
+            woken |= u32::from(minute == self.wake_at[lane]) << lane;
+        }
+        self.next_event = self.next_event();
+        woken
+    }
+
+    fn next_event(&self) -> u64 {
+        let quiet_end = self.quiet_end.iter().min();
+        let wake_at = self.wake_at.iter().min();
+        quiet_end.min(wake_at).copied().unwrap_or(u64::MAX)
+    }
+
+    /// One minute of every lane over `arrivals`: the lanes whose evaluation the screen lets
+    /// through, one bit each.
     #[inline(always)]
     // One index walks a dozen arrays in step: what the vectorizer reads best.
     #[allow(clippy::needless_range_loop)]
@@ -471,64 +606,95 @@ impl Lanes {
                 self.prefix[slot(through.wrapping_sub(self.newest_back[lane]))][lane]
             })
         };
-        // One bit per lane, so that rules combine in registers.
-        let mut increase_may = 0u32;
-        let mut decrease_blocked = 0u32;
+        // Lane masks throughout, and one bit per lane only once a lane needs the cold path: a
+        // mask per rule gathered into bits would cost a dozen instructions a rule.
+        let mut increase_may = [0u64; LANES];
+        let mut decrease_blocked = [0u64; LANES];
         for rule in 0..self.rules {
-            let shared_oldest_row = &self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))];
-            let mut may_bits = 0u32;
-            for lane in 0..LANES {
-                let cpu_metric = self.cpu_metric[rule][lane];
-                let sample = f64::from_bits(
-                    (self.cpu[lane].to_bits() & cpu_metric) | (arrivals.to_bits() & !cpu_metric),
-                );
-                let flagged =
-                    mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
-                let until = &mut self.may_fire_until[rule][lane];
-                *until = ((minute + self.span[rule][lane]) & flagged) | (*until & !flagged);
-                let oldest = if SHARED_BACK {
-                    shared_oldest_row[lane]
-                } else {
-                    self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
-                };
-                let sum = newest[lane] - oldest;
-                let by_sum = self.by_sum[rule][lane];
-                let in_range =
-                    mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
-                let may = (by_sum & in_range) | (!by_sum & mask(minute < *until));
-                may_bits |= ((may & 1) as u32) << lane;
+            let by_sum = self.by_sum[rule];
+            let mut by_samples = [0u64; LANES];
+            if self.any_by_samples[rule] {
+                let mut until = self.may_fire_until[rule];
+                for lane in 0..LANES {
+                    let cpu_metric = self.cpu_metric[rule][lane];
+                    let sample = f64::from_bits(
+                        (self.cpu[lane].to_bits() & cpu_metric)
+                            | (arrivals.to_bits() & !cpu_metric),
+                    );
+                    let flagged =
+                        mask((sample >= self.lo[rule][lane]) & (sample <= self.hi[rule][lane]));
+                    until[lane] =
+                        ((minute + self.span[rule][lane]) & flagged) | (until[lane] & !flagged);
+                    // Signed, which AVX2 compares in one instruction: both are minutes, far
+                    // below 2⁶³.
+                    by_samples[lane] = mask((minute as i64) < (until[lane] as i64));
+                }
+                self.may_fire_until[rule] = until;
             }
-            increase_may |= may_bits & self.increase[rule];
-            decrease_blocked |= !may_bits & self.decrease[rule];
+            let mut in_range = [0u64; LANES];
+            if self.any_by_sum[rule] {
+                // Rows copied out before anything is stored, so that the compiler, which
+                // cannot tell the rings from the lanes' arrays, still reads them whole.
+                let oldest: [f64; LANES] = if SHARED_BACK {
+                    self.prefix[slot(through.wrapping_sub(shared_oldest[rule]))]
+                } else {
+                    std::array::from_fn(|lane| {
+                        self.prefix[slot(through.wrapping_sub(self.oldest_back[rule][lane]))][lane]
+                    })
+                };
+                for lane in 0..LANES {
+                    let sum = newest[lane] - oldest[lane];
+                    in_range[lane] =
+                        mask((sum >= self.sum_from[rule][lane]) & (sum <= self.sum_to[rule][lane]));
+                    // A scale-in this rule would certainly call flapping is as good as a
+                    // Decrease rule that does not fire.
+                    decrease_blocked[lane] |= mask(sum >= self.flap_from[rule][lane]);
+                }
+            }
+            for lane in 0..LANES {
+                let may = (by_sum[lane] & in_range[lane]) | (!by_sum[lane] & by_samples[lane]);
+                increase_may[lane] |= may & self.increase[rule][lane];
+                decrease_blocked[lane] |= !may & self.decrease[rule][lane];
+            }
         }
-        let acts = (increase_may & self.can_out) | (!decrease_blocked & self.can_in);
-        let mut ready = 0u32;
-        for lane in 0..LANES {
-            let quiet = minute + 1 < self.quiet_until[lane];
-            let wake = (minute == self.wake_at[lane]) | (minute < self.warm_from[lane]);
-            ready |= (u32::from(!quiet) << lane) & acts;
-            ready |= u32::from(wake) << lane;
+        let acts: [u64; LANES] = std::array::from_fn(|lane| {
+            (increase_may[lane] & self.can_out[lane])
+                | (!decrease_blocked[lane] & self.can_in[lane])
+        });
+        // Most minutes no lane needs the cold path: one test of all the masks together.
+        if acts.iter().fold(0, |any, &acts| any | acts) == 0 {
+            return 0;
         }
-        ready
+        (0..LANES).fold(0, |bits, lane| bits | ((acts[lane] & 1) as u32) << lane)
     }
 
-    /// The cold path of `lane` at the end of `minute`: the engine's evaluation, then the
-    /// launches that join at the next.
+    /// The cold path of `lane` at the end of `minute`: the engine's evaluation if the screen
+    /// let it through (`screened`), then the launches that join at the next. An evaluation the
+    /// screen stops would change nothing, whether or not launches join this minute.
     #[cold]
     #[inline(never)]
-    fn attend(&mut self, run: &mut Run<'_>, lane: usize, minute: u64, minutes: u64) {
+    fn attend(
+        &mut self,
+        run: &mut Run<'_>,
+        lane: usize,
+        (minute, minutes): (u64, u64),
+        screened: bool,
+    ) {
         let end_s = (minute + 1) * MINUTE_S;
         let in_service = run.fleet.in_service();
         let warm = minute < self.warm_from[lane];
-        if run.autoscale.evaluates_at(end_s) {
+        let evaluates = screened && run.autoscale.evaluates_at(end_s);
+        if evaluates {
             run.series.catch_up(&self.cpu_ring, lane, minute);
         }
-        if run.autoscale.evaluates_at(end_s) && (warm || run.may_act(minute)) {
+        let mut known = [None; MAX_RULES];
+        if evaluates && (warm || run.may_act(minute, &mut known)) {
             let (proposal, _) = run.autoscale.evaluate_on(
                 &run.series,
                 &mut run.cooldown,
                 end_s,
                 run.fleet.desired(),
+                &known,
             );
             if let Some(proposal) = proposal {
                 let desired = proposal.bounds.clamp(proposal.desired);
@@ -542,9 +708,17 @@ impl Lanes {
                         run.scale_in_events += 1;
                     }
                 }
-                self.quiet_until[lane] = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
+                // The evaluation at the end of minute m runs once m + 1 reaches the minute of
+                // the cooldown's end, rounded up: the screen takes the lane back from then.
+                let quiet_until = run.cooldown.map_or(0, |(t_action_s, cooldown_s)| {
                     t_action_s.saturating_add(cooldown_s).div_ceil(MINUTE_S)
                 });
+                let quiet_end = quiet_until.saturating_sub(1);
+                self.quiet_end[lane] = if quiet_end > minute + 1 {
+                    quiet_end
+                } else {
+                    u64::MAX
+                };
                 self.on_count_change(lane, run);
             }
         }
@@ -557,6 +731,12 @@ impl Lanes {
             .fleet
             .next_due_step()
             .map_or(u64::MAX, |due| due.saturating_sub(1));
+        // Only ever lowered here: one that is early (a lane's event moved later) makes
+        // `events` run at a minute with nothing due, which then sets it right.
+        self.next_event = self
+            .next_event
+            .min(self.wake_at[lane])
+            .min(self.quiet_end[lane]);
         if run.fleet.in_service() != in_service {
             run.instance_minutes += u64::from(in_service) * (next - run.counted_to);
             run.counted_to = next;
@@ -637,15 +817,26 @@ fn step_lanes_portable(
     let shared_back = lanes.shared_back;
     let offsets = shared_back.unwrap_or_default();
     for (minute, &arrivals) in (0u64..).zip(demand) {
-        let mut attention = if shared_back.is_some() {
+        // Cooldowns end before the screen reads the masks they clear.
+        let woken = if minute >= lanes.next_event {
+            lanes.events(minute)
+        } else {
+            0
+        };
+        let mut screened = if shared_back.is_some() {
             lanes.step::<true>(minute, arrivals, &offsets)
         } else {
             lanes.step::<false>(minute, arrivals, &offsets)
         };
+        if minute < lanes.warm_until {
+            screened |= lanes.warm(minute);
+        }
+        let mut attention = screened | woken;
         while attention != 0 {
             let lane = attention.trailing_zeros() as usize;
             attention &= attention - 1;
-            lanes.attend(&mut runs[lane], lane, minute, minutes);
+            let screened = screened & (1 << lane) != 0;
+            lanes.attend(&mut runs[lane], lane, (minute, minutes), screened);
         }
     }
     std::array::from_fn(|lane| {
