@@ -552,17 +552,29 @@ impl Simulation<'_, ()> {
     }
 }
 
+/// How a run steps, as [`Simulation::stepping`] tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stepping {
+    pub(crate) step_s: u64,
+    pub(crate) steps: usize,
+    /// Not stepped yet.
+    pub(crate) fresh: bool,
+}
+
 impl<'d, A> Simulation<'d, A> {
-    /// The request engine of a request-level run, its step length and steps, and whether it
-    /// has not stepped yet: what runs stepping together on shared draws must agree on.
-    pub(crate) fn request_parts(&mut self) -> (Option<&mut RequestEngine<'d>>, u64, usize, bool) {
-        let fresh = self.next_step == 0 && !self.finished;
-        (
-            self.requests.as_mut(),
-            self.step_s,
-            self.demand.len(),
-            fresh,
-        )
+    /// The request engine of a request-level run.
+    pub(crate) fn request_engine(&mut self) -> Option<&mut RequestEngine<'d>> {
+        self.requests.as_mut()
+    }
+
+    /// The run's step length and count of steps, and whether it has not stepped yet: what runs
+    /// stepping together on shared draws must agree on.
+    pub(crate) fn stepping(&self) -> Stepping {
+        Stepping {
+            step_s: self.step_s,
+            steps: self.demand.len(),
+            fresh: self.next_step == 0 && !self.finished,
+        }
     }
 
     /// The built run's fleet, autoscaler, demand and step length, for a sweep kernel that

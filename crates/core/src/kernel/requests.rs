@@ -29,12 +29,12 @@ pub fn run_sharing_draws<A: Autoscaler, S: Sink>(
     }
     let Some(mut draws) = runs
         .first_mut()
-        .and_then(|run| run.request_parts().0)
+        .and_then(|run| run.request_engine())
         .and_then(|engine| engine.take_draws())
     else {
         return false;
     };
-    let (_, step_s, _, _) = runs[0].request_parts();
+    let step_s = runs[0].stepping().step_s;
     let mut batch: Vec<Drawn> = Vec::with_capacity(SHARED_BATCH);
     let mut starts: Vec<StepStart> = Vec::with_capacity(runs.len());
     loop {
@@ -43,7 +43,7 @@ pub fn run_sharing_draws<A: Autoscaler, S: Sink>(
             let Some(start) = run.begin_step() else {
                 break;
             };
-            if let (Some(engine), ..) = run.request_parts() {
+            if let Some(engine) = run.request_engine() {
                 engine.begin_step(start.t_s, start.in_service, sink);
             }
             starts.push(start);
@@ -56,7 +56,7 @@ pub fn run_sharing_draws<A: Autoscaler, S: Sink>(
         loop {
             let until_ns = draws.next_batch(&mut batch, end_ns);
             for (run, sink) in runs.iter_mut().zip(sinks.iter_mut()) {
-                if let (Some(engine), ..) = run.request_parts() {
+                if let Some(engine) = run.request_engine() {
                     engine.serve_batch(&batch, until_ns, sink);
                 }
             }
@@ -65,10 +65,9 @@ pub fn run_sharing_draws<A: Autoscaler, S: Sink>(
             }
         }
         for ((run, sink), &start) in runs.iter_mut().zip(sinks.iter_mut()).zip(&starts) {
-            let step = match run.request_parts() {
-                (Some(engine), ..) => Some(engine.end_step(end_ns, step_s, sink)),
-                _ => None,
-            };
+            let step = run
+                .request_engine()
+                .map(|engine| engine.end_step(end_ns, step_s, sink));
             run.end_step(start, step, sink);
         }
     }
@@ -83,16 +82,18 @@ fn share_draws<A>(runs: &mut [Simulation<'_, A>]) -> bool {
     let Some((first, rest)) = runs.split_first_mut() else {
         return false;
     };
-    let (Some(first_engine), step_s, steps, true) = first.request_parts() else {
+    let stepping = first.stepping();
+    let Some(draws) = first
+        .request_engine()
+        .filter(|_| stepping.fresh)
+        .and_then(|engine| engine.draws())
+    else {
         return false;
     };
-    let Some(draws) = first_engine.draws() else {
-        return false;
-    };
-    rest.iter_mut().all(|run| match run.request_parts() {
-        (Some(engine), other_step_s, other_steps, true) => {
-            other_step_s == step_s && other_steps == steps && engine.draws_like(draws)
-        }
-        _ => false,
+    rest.iter_mut().all(|run| {
+        run.stepping() == stepping
+            && run
+                .request_engine()
+                .is_some_and(|engine| engine.draws_like(draws))
     })
 }
