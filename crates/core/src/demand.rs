@@ -320,6 +320,58 @@ fn spread(per_step: &mut [f64], count: f64, start_s: u64, bucket_s: u64, step_s:
 mod tests {
     use super::*;
 
+    #[test]
+    fn fractional_bits_are_those_of_the_lowest_set_bit() {
+        assert_eq!(fractional_bits(0.0), Some(0));
+        assert_eq!(fractional_bits(3.0), Some(0));
+        assert_eq!(fractional_bits(1e12), Some(0));
+        assert_eq!(fractional_bits(2.5), Some(1));
+        assert_eq!(fractional_bits(0.75), Some(2));
+        assert_eq!(fractional_bits(2f64.powi(-60)), Some(60));
+        // The float nearest a tenth is 3602879701896397 × 2⁻⁵⁵.
+        assert_eq!(fractional_bits(0.1), Some(55));
+        // Beyond 60 bits.
+        assert_eq!(fractional_bits(2f64.powi(-61)), None);
+        assert_eq!(fractional_bits(f64::MIN_POSITIVE / 2.0), None);
+    }
+
+    #[test]
+    fn running_sums_are_kept_only_when_every_sum_is_exact() {
+        // Quarters: k = 2, and 1 + 2.5 + 0.25 = 3.75 is 15 quarters.
+        let demand = Demand::per_step(60, vec![1.0, 2.5, 0.25]).unwrap();
+        let sums = demand.exact_sums().unwrap();
+        assert_eq!(sums.fractional_bits, 2);
+        assert_eq!(sums.total_quanta, 15);
+        assert_eq!(sums.running, [0.0, 1.0, 3.5, 3.75]);
+        assert_eq!(sums.block_extremes, [(0.25, 2.5)]);
+        // 65 steps make two blocks, the second of one step.
+        let demand = Demand::per_step(60, (0..65).map(f64::from).collect()).unwrap();
+        assert_eq!(
+            demand.exact_sums().unwrap().block_extremes,
+            [(0.0, 63.0), (64.0, 64.0)]
+        );
+        // A tenth needs quanta of 2⁻⁵⁵, of which 1 + 0.1 holds more than 2⁵³.
+        assert!(
+            Demand::per_step(60, vec![1.0, 0.1])
+                .unwrap()
+                .exact_sums()
+                .is_none()
+        );
+        // 9,000 × 10¹² = 9 × 10¹⁵ is under 2⁵³ ≈ 9.007 × 10¹⁵; 10,000 × 10¹² is not.
+        assert!(
+            Demand::per_step(60, vec![1e12; 9_000])
+                .unwrap()
+                .exact_sums()
+                .is_some()
+        );
+        assert!(
+            Demand::per_step(60, vec![1e12; 10_000])
+                .unwrap()
+                .exact_sums()
+                .is_none()
+        );
+    }
+
     fn buckets(counts: &[(u64, f64)]) -> Vec<Bucket> {
         counts
             .iter()
