@@ -70,6 +70,19 @@ const GROUPS_PER_CHUNK: usize = 512;
 /// larger groups draw less; 32 still leave a sweep of a few hundred runs work for every thread.
 const HUAWEI_GROUP: usize = 32;
 
+/// Most AWS runs stepped together.
+const AWS_MAX_GROUP: u64 = 64;
+
+/// AWS runs stepped together, out of `runs`: the kernel computes the runs of a group that read
+/// the same of their policy and fleet once, and a grid's neighbours often do (their only
+/// difference a parameter the model never reads, such as the scale-out cooldown), so groups are
+/// as large as still leave each thread four or more, in whole lanes of the kernel.
+fn aws_group(runs: u64) -> usize {
+    let lanes = scalesim_core::SWEEP_LANES as u64;
+    let per_thread = runs / (4 * rayon::current_num_threads() as u64);
+    (per_thread / lanes * lanes).clamp(lanes, AWS_MAX_GROUP) as usize
+}
+
 /// Request-level runs of one trace that step together on one drawing of its requests.
 const SHARED_DRAWS_GROUP: usize = 8;
 
@@ -544,7 +557,7 @@ impl Sweep {
         // runs the kernel cannot take go one by one. Groups come back in order, so rows do too.
         let group_size = match self.bases[0].autoscaler {
             _ if self.bases[0].requests.is_some() => SHARED_DRAWS_GROUP,
-            AutoscalerConfig::AwsTargetTracking(_) => scalesim_core::SWEEP_LANES,
+            AutoscalerConfig::AwsTargetTracking(_) => aws_group(shard.run_count(self.runs())),
             AutoscalerConfig::HuaweiWorkspace(..) => HUAWEI_GROUP,
             AutoscalerConfig::AzureAutoscale(_) => scalesim_core::AZURE_SWEEP_LANES,
             _ => 1,

@@ -38,7 +38,8 @@
 //! engine's own [`ServiceLevelSink`]: its latency estimate costs more than the rest of the
 //! minute, and computing it any other way would risk the bits.
 
-use std::collections::VecDeque;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::{BitAnd, BitOr, Shl};
 
 use crate::autoscaler::aws::TargetTracking;
@@ -87,11 +88,23 @@ pub fn target_tracking_summaries(
     if demand.step_s() != MINUTE_S || demand.as_slice().is_empty() {
         return summaries;
     }
-    let applicable: Vec<(usize, Run)> = runs
-        .iter()
-        .enumerate()
-        .filter_map(|(index, (fleet, policy))| Some((index, Run::new(*fleet, policy)?)))
-        .collect();
+    // Runs that read the same (a sweep of a parameter this model never reads, such as the
+    // scale-out cooldown) are computed once: each run is the first of its kind or a copy.
+    let mut kinds: BTreeMap<RunKind, usize> = BTreeMap::new();
+    let mut copies: Vec<(usize, usize)> = Vec::new();
+    let mut applicable: Vec<(usize, Run)> = Vec::with_capacity(runs.len());
+    for (index, (fleet, policy)) in runs.iter().enumerate() {
+        let Some(run) = Run::new(*fleet, policy) else {
+            continue;
+        };
+        match kinds.entry(run.kind()) {
+            Entry::Occupied(first) => copies.push((index, *first.get())),
+            Entry::Vacant(kind) => {
+                kind.insert(index);
+                applicable.push((index, run));
+            }
+        }
+    }
     let demand_total = demand.total();
     let (alone, applicable): (Vec<_>, Vec<_>) = applicable.into_iter().partition(|(_, run)| {
         service.service_level.is_none() && exact_for(demand.exact_sums(), run).is_some()
@@ -124,6 +137,9 @@ pub fn target_tracking_summaries(
             figures.summary.demand_total = demand_total;
             summaries[*index] = Some(figures);
         }
+    }
+    for (index, first) in copies {
+        summaries[index] = summaries[first];
     }
     summaries
 }
@@ -172,6 +188,20 @@ fn least_where(guess: f64, holds: impl Fn(f64) -> bool) -> f64 {
         }
     }
     f64::from_bits(holds_at)
+}
+
+/// What the kernel reads of a run's policy and fleet ([`Run::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RunKind {
+    bounds: (u32, u32),
+    target: u64,
+    capacity_per_min: u64,
+    delay: usize,
+    provisioning: u64,
+    scale_in_allowed: bool,
+    scaling_out_suspended: bool,
+    scale_in_cooldown_min: u64,
+    in_service: u32,
 }
 
 /// A run's state off the hot path: its policy, its fleet, and what it has counted so far.
@@ -254,6 +284,46 @@ impl Run {
             ],
             count_thresholds: vec![f64::NAN; bounds.max().min(KEPT_THRESHOLDS) as usize + 1],
         })
+    }
+
+    /// What the kernel reads of the run's policy and fleet, as a key: two runs with the same
+    /// key give the same figures over the same demand. Every field is named, so that a new
+    /// one must be placed in the key or among the state.
+    fn kind(&self) -> RunKind {
+        let Self {
+            bounds,
+            target,
+            low_threshold: _, // 0.9 × target
+            capacity_per_min,
+            delay,
+            provisioning,
+            scale_in_allowed,
+            scaling_out_suspended,
+            scale_in_cooldown_min,
+            in_service,
+            desired: _, // in_service at the start
+            launches: _,
+            last_scale_in: _,
+            instance_minutes: _,
+            counted_to: _,
+            peak_in_service: _,
+            min_in_service: _,
+            scale_out_events: _,
+            scale_in_events: _,
+            fleet_thresholds: _,
+            count_thresholds: _,
+        } = self;
+        RunKind {
+            bounds: (bounds.min(), bounds.max()),
+            target: target.to_bits(),
+            capacity_per_min: capacity_per_min.to_bits(),
+            delay: *delay,
+            provisioning: *provisioning,
+            scale_in_allowed: *scale_in_allowed,
+            scaling_out_suspended: *scaling_out_suspended,
+            scale_in_cooldown_min: *scale_in_cooldown_min,
+            in_service: *in_service,
+        }
     }
 
     /// The datapoint thresholds of `instances` in service: invocations from which the

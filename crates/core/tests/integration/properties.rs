@@ -419,6 +419,61 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The kernel computes runs that read the same of their policy and fleet once: each of
+    /// these variants of a run changes one field, and each, and each copy, must give what it
+    /// gives alone.
+    #[test]
+    fn runs_that_differ_in_one_field_are_not_taken_for_copies(
+        aws in any_minute_aws(),
+        demand in any_whole_minute_demand(),
+        queue in any::<bool>(),
+    ) {
+        let variants = [
+            aws.clone(),
+            Aws { target_value: aws.target_value + 1.0, ..aws.clone() },
+            Aws { min: aws.min + 1, max: aws.max + 1, ..aws.clone() },
+            Aws { max: aws.max + 1, ..aws.clone() },
+            Aws { scale_in_cooldown_s: aws.scale_in_cooldown_s + 120, ..aws.clone() },
+            Aws { scale_out_cooldown_s: aws.scale_out_cooldown_s + 120, ..aws.clone() },
+            Aws { disable_scale_in: !aws.disable_scale_in, ..aws.clone() },
+            Aws { metric_delay_s: (aws.metric_delay_s + 60) % 3660, ..aws.clone() },
+            Aws { capacity_per_instance: aws.capacity_per_instance * 2.0, ..aws.clone() },
+            Aws { initial_instances: aws.initial_instances + 1, ..aws.clone() },
+            Aws { provisioning_s: aws.provisioning_s + 60, ..aws.clone() },
+            aws.clone(),
+        ];
+        let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
+        let service = scalesim_core::KernelService {
+            model: if queue {
+                scalesim_core::ServiceModel::Queue
+            } else {
+                scalesim_core::ServiceModel::Throttle
+            },
+            service_level: None,
+        };
+        let runs: Vec<_> = variants
+            .iter()
+            .map(|aws| {
+                let fleet = scalesim_core::FleetConfig {
+                    capacity_per_instance_per_min: aws.capacity_per_instance,
+                    initial_instances: aws.initial_instances,
+                    provisioning_s: aws.provisioning_s,
+                };
+                (fleet, aws.policy())
+            })
+            .collect();
+        let borrowed: Vec<_> = runs.iter().map(|(fleet, policy)| (*fleet, policy)).collect();
+        let together = scalesim_core::target_tracking_summaries(&per_step, service, &borrowed);
+        for ((fleet, policy), together) in runs.iter().zip(together) {
+            let alone = scalesim_core::target_tracking_summary(&per_step, service, *fleet, policy);
+            prop_assert_eq!(together, alone);
+        }
+    }
+}
+
 /// Azure rules of every metric, statistic, aggregation, operator, direction and type, with
 /// thresholds in tens (so that they tie with samples) or anywhere.
 fn any_azure_rule() -> impl Strategy<Value = scalesim_core::ScaleRule> {
