@@ -33,6 +33,9 @@
 //! so the very float the engine's minute-by-minute additions reach. After a cold path only the
 //! comparisons whose bounds it changed are made again.
 //!
+//! Runs that read the same of their policy and fleet ([`Run::kind`]) are computed once per
+//! call: a sweep of a parameter this model never reads (the scale-out cooldown) costs nothing.
+//!
 //! The fleet throttles or queues (a const parameter, so the throttle's loop carries no queue).
 //! Given a service time, each lane's minute is also handed, as a [`StepRecord`], to the general
 //! engine's own [`ServiceLevelSink`]: its latency estimate costs more than the rest of the
