@@ -280,6 +280,11 @@ impl WorkspaceScaling {
         self.policy.max_scaling_amount
     }
 
+    /// The most servers one scale-out adds.
+    pub(crate) fn single_expansion_count(&self) -> u32 {
+        self.policy.single_expansion_count
+    }
+
     /// The idle time a scaled-out server needs to be released, seconds.
     pub(crate) fn min_idle_s(&self) -> u64 {
         u64::from(self.policy.shrink_after_session_idle_minutes) * 60

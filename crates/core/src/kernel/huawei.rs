@@ -5,8 +5,8 @@
 //! **Invariant:** the summary is the general engine's bit for bit (property tests hold it to
 //! that). It runs the engine's own pieces, as the engine builds them
 //! ([`crate::SimulationBuilder::build`]): the [`Fleet`] with its [`crate::ServerGroup`]
-//! (launches, session ends, packing, idle clocks, release of idle servers) and the autoscaler's
-//! own step, called at the steps where it evaluates (it proposes nothing at the others). What
+//! (launches, session ends, packing, idle clocks, release of idle servers), with the
+//! autoscaler's own rules deciding when it scales and by how much (see below). What
 //! it saves is the sessions' lengths: each arrival draws one from the ChaCha8 generator seeded
 //! with the run's seed, whatever the policy and whether it is placed, so the runs step together
 //! and each step's lengths are drawn once for all of them, in arrival order, and turned once
@@ -24,15 +24,21 @@
 //! in service, found once per count by [`WorkspaceScaling::fewest_triggering`] (the
 //! autoscaler's own comparisons; every usage rises with the sessions). The evaluation steps
 //! are counted, not found by division, and launches are admitted only at the step one is due.
+//! The evaluations that remain propose what [`WorkspaceScaling`]'s evaluation proposes, found
+//! from what the skip already knows (triggered, nothing pending: min(single_expansion_count,
+//! max_scaling_amount − scaled-out servers) more; not: the releasable servers fewer), clamped
+//! to its bounds and carried out by [`Fleet::set_desired`] as the engine does, without building
+//! the observation, the usages and the reason the sweep does not read.
 //!
 //! What a run costs per session is the group's: placement keeps its target and runner-up
 //! between placements instead of a pass over the servers, and an end finds its server by a
 //! handle (see [`crate::sessions`]).
 
 use crate::autoscaler::huawei::WorkspaceScaling;
-use crate::autoscaler::{Autoscaler, Observation, ServerView};
+use crate::autoscaler::{Autoscaler, ServerView};
+use crate::capacity::CapacityBounds;
 use crate::demand::Demand;
-use crate::fleet::{Fleet, FleetConfig};
+use crate::fleet::{Fleet, FleetConfig, Removal};
 use crate::metrics::Summary;
 use crate::sessions::{SessionConfig, SessionDraws, SessionEnd};
 use crate::sim::{Simulation, check_session_starts};
@@ -68,6 +74,8 @@ struct Run {
     evaluation_period_s: u64,
     min_idle_s: u64,
     max_scaling_amount: u32,
+    single_expansion_count: u32,
+    bounds: CapacityBounds,
     /// The fewest sessions that trigger a scale-out with as many servers in service as the
     /// index, found the first time that count evaluates ([`UNKNOWN`] until then).
     fewest_triggering: Vec<u32>,
@@ -108,6 +116,8 @@ pub fn huawei_workspace_summaries(
                 evaluation_period_s: evaluation_period_s.unwrap_or(u64::MAX),
                 min_idle_s: scaling.min_idle_s(),
                 max_scaling_amount: scaling.max_scaling_amount(),
+                single_expansion_count: scaling.single_expansion_count(),
+                bounds: scaling.initial_bounds(),
                 fewest_triggering: vec![UNKNOWN; scaling.initial_bounds().max() as usize + 1],
                 fleet,
                 scaling,
@@ -134,7 +144,7 @@ pub fn huawei_workspace_summaries(
             *end = SessionEnd::new(t_s, draws.next_length(), step_s);
         }
         for run in states.iter_mut().flatten() {
-            step(run, step_idx, t_s, end_s, arrivals, ends);
+            step(run, step_idx, t_s, end_s, ends);
         }
     }
     let steps = starts.len() as u64;
@@ -155,7 +165,7 @@ pub fn huawei_workspace_summaries(
 }
 
 /// One step of one run, as [`Simulation::step`] takes it.
-fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, ends: &[SessionEnd]) {
+fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, ends: &[SessionEnd]) {
     let fleet = &mut run.fleet;
     let summary = &mut run.summary;
     if step_idx >= run.next_due_step {
@@ -192,41 +202,34 @@ fn step(run: &mut Run, step_idx: u64, t_s: u64, end_s: u64, arrivals: f64, ends:
         }
         None => (run.scaling).fewest_triggering(in_service, group.slots_per_server()),
     };
-    let inert = if group.active_sessions() >= fewest_triggering {
-        fleet.pending() > 0 || group.scaled_out_in_service() >= run.max_scaling_amount
+    // The others propose what `WorkspaceScaling::evaluate` proposes, found from what the skip
+    // already knows instead of through the autoscaler's step (which keeps no state between
+    // steps, and whose usages and reasons a sweep does not read): triggered, with nothing
+    // pending, min(single_expansion_count, max_scaling_amount − scaled-out servers) more;
+    // not, the releasable servers fewer.
+    let (desired, removal) = if group.active_sessions() >= fewest_triggering {
+        let scaled_out = group.scaled_out_in_service();
+        if fleet.pending() > 0 || scaled_out >= run.max_scaling_amount {
+            return;
+        }
+        let added = (run.single_expansion_count).min(run.max_scaling_amount - scaled_out);
+        (fleet.desired() + added, Removal::CancelPendingFirst)
     } else {
-        group.idle_scaled_out() == 0 || group.releasable(end_s, run.min_idle_s) == 0
+        if group.idle_scaled_out() == 0 {
+            return;
+        }
+        let released = group.releasable(end_s, run.min_idle_s);
+        if released == 0 {
+            return;
+        }
+        let min_idle_s = run.min_idle_s;
+        (
+            fleet.desired() - released,
+            Removal::ReleaseIdleServers { min_idle_s },
+        )
     };
-    if inert {
-        return;
-    }
-    let capacity = fleet.capacity();
-    let served = f64::from(placed);
-    let observation = Observation {
-        step_idx,
-        t_s,
-        step_s: end_s - t_s,
-        demand: arrivals,
-        served,
-        capacity,
-        work: served,
-        work_capacity: capacity,
-        in_flight: None,
-        concurrency: None,
-        latency_s: None,
-        in_service,
-        ready_at_end: in_service + fleet.due_by(step_idx + 1),
-        pending: fleet.pending(),
-        desired: fleet.desired(),
-        servers: Some(group as &dyn ServerView),
-    };
-    // The autoscaler keeps no state between steps: skipping those without an evaluation
-    // changes nothing.
-    let Some(proposal) = run.scaling.on_step(&observation).proposal else {
-        return;
-    };
-    let desired = proposal.bounds.clamp(proposal.desired);
-    let change = fleet.set_desired(desired, step_idx, proposal.removal, end_s);
+    let desired = run.bounds.clamp(desired);
+    let change = fleet.set_desired(desired, step_idx, removal, end_s);
     run.next_due_step = fleet.next_due_step().unwrap_or(u64::MAX);
     if let Some(change) = change {
         if change.to > change.from {
