@@ -279,6 +279,26 @@ fn any_whole_capacity() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// Either fluid service model, no service level measured: what the kernel's stretches take.
+fn any_fluid_service() -> impl Strategy<Value = scalesim_core::KernelService> {
+    prop_oneof![
+        Just(scalesim_core::KernelService::THROTTLE),
+        Just(scalesim_core::KernelService {
+            model: scalesim_core::ServiceModel::Queue,
+            service_level: None,
+        }),
+    ]
+}
+
+/// The fleet of a minute-step run of `aws`.
+fn fleet_of(aws: &Aws) -> scalesim_core::FleetConfig {
+    scalesim_core::FleetConfig {
+        capacity_per_instance_per_min: aws.capacity_per_instance,
+        initial_instances: aws.initial_instances,
+        provisioning_s: aws.provisioning_s,
+    }
+}
+
 /// The general engine's figures and the sweep kernel's for one run.
 fn kernel_and_engine(
     aws: &Aws,
@@ -288,11 +308,7 @@ fn kernel_and_engine(
     Option<scalesim_core::RunFigures>,
     Option<scalesim_core::RunFigures>,
 ) {
-    let fleet = scalesim_core::FleetConfig {
-        capacity_per_instance_per_min: aws.capacity_per_instance,
-        initial_instances: aws.initial_instances,
-        provisioning_s: aws.provisioning_s,
-    };
+    let fleet = fleet_of(aws);
     let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
     let general = {
         let mut simulation = scalesim_core::Simulation::builder(fleet)
@@ -369,17 +385,9 @@ proptest! {
         aws in any_minute_aws(),
         capacity_per_instance in any_whole_capacity(),
         demand in any_whole_minute_demand(),
-        queue in any::<bool>(),
+        service in any_fluid_service(),
     ) {
         let aws = Aws { capacity_per_instance, ..aws };
-        let service = scalesim_core::KernelService {
-            model: if queue {
-                scalesim_core::ServiceModel::Queue
-            } else {
-                scalesim_core::ServiceModel::Throttle
-            },
-            service_level: None,
-        };
         let (fast, general) = kernel_and_engine(&aws, demand, service);
         prop_assert!(fast.is_some());
         prop_assert_eq!(fast, general);
@@ -429,7 +437,7 @@ proptest! {
     fn runs_that_differ_in_one_field_are_not_taken_for_copies(
         aws in any_minute_aws(),
         demand in any_whole_minute_demand(),
-        queue in any::<bool>(),
+        service in any_fluid_service(),
     ) {
         let variants = [
             aws.clone(),
@@ -446,23 +454,10 @@ proptest! {
             aws.clone(),
         ];
         let per_step = scalesim_core::Demand::per_step(60, demand).unwrap();
-        let service = scalesim_core::KernelService {
-            model: if queue {
-                scalesim_core::ServiceModel::Queue
-            } else {
-                scalesim_core::ServiceModel::Throttle
-            },
-            service_level: None,
-        };
         let runs: Vec<_> = variants
             .iter()
             .map(|aws| {
-                let fleet = scalesim_core::FleetConfig {
-                    capacity_per_instance_per_min: aws.capacity_per_instance,
-                    initial_instances: aws.initial_instances,
-                    provisioning_s: aws.provisioning_s,
-                };
-                (fleet, aws.policy())
+                (fleet_of(aws), aws.policy())
             })
             .collect();
         let borrowed: Vec<_> = runs.iter().map(|(fleet, policy)| (*fleet, policy)).collect();
