@@ -109,10 +109,14 @@ pub fn target_tracking_summaries(
         }
     }
     let demand_total = demand.total();
-    let (alone, applicable): (Vec<_>, Vec<_>) = applicable.into_iter().partition(|(_, run)| {
-        service.service_level.is_none() && exact_for(demand.exact_sums(), run).is_some()
-    });
-    if let Some(sums) = demand.exact_sums() {
+    // Stretches measure no service level.
+    let sums = demand
+        .exact_sums()
+        .filter(|_| service.service_level.is_none());
+    let (alone, applicable): (Vec<_>, Vec<_>) = applicable
+        .into_iter()
+        .partition(|(_, run)| sums.is_some_and(|sums| sums_exact_for(sums, run)));
+    if let Some(sums) = sums {
         for (index, run) in alone {
             let mut figures = match service.model {
                 ServiceModel::Throttle => step_stretches::<false>(demand.as_slice(), sums, run),
@@ -733,83 +737,37 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
     }
 }
 
-/// `sums` when every float the run adds up is a whole multiple of the trace's quantum (or a
-/// finer one its capacity needs) and stays under 2⁵³ of them, so that its sums are exact in any
+/// Whether every float the run adds up is a whole multiple of the trace's quantum (or a finer
+/// one its capacity needs) and stays under 2⁵³ of them, so that its sums are exact in any
 /// order: the arrivals, and what any count of instances up to the maximum serves.
-fn exact_for<'a>(sums: Option<&'a ExactSums>, run: &Run) -> Option<&'a ExactSums> {
-    let sums = sums?;
-    let bits = fractional_bits(run.capacity_per_min)?.max(sums.fractional_bits);
+fn sums_exact_for(sums: &ExactSums, run: &Run) -> bool {
+    let Some(bits) = fractional_bits(run.capacity_per_min) else {
+        return false;
+    };
+    let bits = bits.max(sums.fractional_bits);
     let total = sums
         .total_quanta
-        .checked_mul(1 << (bits - sums.fractional_bits))?;
+        .checked_mul(1 << (bits - sums.fractional_bits));
     // The serving expression multiplies by 60 before it divides by 60 again.
     let widest_serving = f64::from(run.bounds.max()) * run.capacity_per_min * MINUTE_S as f64;
-    let serving = quanta(widest_serving, bits)?;
-    (total < EXACT_QUANTA && serving < EXACT_QUANTA).then_some(sums)
+    let serving = quanta(widest_serving, bits);
+    total.is_some_and(|total| total < EXACT_QUANTA)
+        && serving.is_some_and(|serving| serving < EXACT_QUANTA)
 }
 
 /// The minutes at once that [`step_stretches`] reads: a word of flags.
 const STRETCH: u64 = WORD as u64;
 
-/// The least and greatest invocations of the [`STRETCH`] minutes from `from` that are in the
-/// trace (at least), read from the extremes of the blocks they fall in; `None` when none is.
-#[inline(always)]
-fn extremes(demand: &[f64], sums: &ExactSums, from: i64) -> Option<(f64, f64)> {
-    let first = from.max(0);
-    let end = (from + STRETCH as i64).min(demand.len() as i64);
-    (first < end).then(|| {
-        sums.block_extremes[first as usize / BLOCK_STEPS..=(end - 1) as usize / BLOCK_STEPS]
-            .iter()
-            .fold((f64::INFINITY, 0.0_f64), |(least, most), &(low, high)| {
-                (least.min(low), most.max(high))
-            })
-    })
-}
-
-/// The flags of the [`STRETCH`] minutes from `from` (bit i for minute from + i, clear outside
-/// the trace) that hold for `holds`, whose set is the invocations at least or at most some
-/// bound; `settled` tells, from the `extremes` of the stretch, whether it holds for all of
-/// them (`Some(true)`) or none (`Some(false)`), sparing the comparisons, and `whole_word`
-/// compares a whole word of them at once.
-#[inline(always)]
-fn flags(
-    demand: &[f64],
-    from: i64,
-    extremes: Option<(f64, f64)>,
-    settled: impl Fn(f64, f64) -> Option<bool>,
-    whole_word: impl Fn(&[f64; WORD]) -> u64,
-    holds: impl Fn(f64) -> bool,
-) -> u64 {
-    let Some((least, most)) = extremes else {
-        return 0;
-    };
-    let first = from.max(0);
-    let end = (from + STRETCH as i64).min(demand.len() as i64);
-    match settled(least, most) {
-        // The minutes inside the trace.
-        Some(true) => low_bits((end - first) as u64) << (first - from),
-        Some(false) => 0,
-        None if first == from
-            && let Some(word) = demand[first as usize..]
-                .first_chunk::<WORD>()
-                .map(&whole_word) =>
-        {
-            word
-        }
-        None => {
-            let mut word = 0;
-            for minute in first..end {
-                word |= u64::from(holds(demand[minute as usize])) << (minute - from);
-            }
-            word
-        }
-    }
-}
-
-/// The comparisons of one stretch of minutes with bounds, as flag words.
+/// The comparisons of the [`STRETCH`] minutes from `from` with bounds, as flag words (bit i
+/// for minute from + i, clear outside the trace).
 struct Stretch<'a> {
     demand: &'a [f64],
     from: i64,
+    /// The minutes of the stretch inside the trace, `first..end`.
+    first: i64,
+    end: i64,
+    /// Their least and greatest invocations, read from the extremes of the blocks they fall
+    /// in (at least); `None` when none is inside.
     extremes: Option<(f64, f64)>,
     width: VectorWidth,
 }
@@ -817,21 +775,64 @@ struct Stretch<'a> {
 impl<'a> Stretch<'a> {
     #[inline(always)]
     fn new(demand: &'a [f64], sums: &ExactSums, from: i64, width: VectorWidth) -> Self {
+        let first = from.max(0);
+        let end = (from + STRETCH as i64).min(demand.len() as i64);
+        let extremes = (first < end).then(|| {
+            sums.block_extremes[first as usize / BLOCK_STEPS..=(end - 1) as usize / BLOCK_STEPS]
+                .iter()
+                .fold((f64::INFINITY, 0.0_f64), |(least, most), &(low, high)| {
+                    (least.min(low), most.max(high))
+                })
+        });
         Self {
             demand,
             from,
-            extremes: extremes(demand, sums, from),
+            first,
+            end,
+            extremes,
             width,
+        }
+    }
+
+    /// The flags of the minutes for which `holds`, whose set is the invocations at least or at
+    /// most some bound; `settled` tells, from the stretch's extremes, whether it holds for all
+    /// of them (`Some(true)`) or none (`Some(false)`), sparing the comparisons, and
+    /// `whole_word` compares a whole word of them at once.
+    #[inline(always)]
+    fn flags(
+        &self,
+        settled: impl Fn(f64, f64) -> Option<bool>,
+        whole_word: impl Fn(&[f64; WORD]) -> u64,
+        holds: impl Fn(f64) -> bool,
+    ) -> u64 {
+        let Some((least, most)) = self.extremes else {
+            return 0;
+        };
+        let (from, first, end) = (self.from, self.first, self.end);
+        match settled(least, most) {
+            Some(true) => low_bits((end - first) as u64) << (first - from),
+            Some(false) => 0,
+            None if first == from
+                && let Some(word) = self.demand[first as usize..]
+                    .first_chunk::<WORD>()
+                    .map(&whole_word) =>
+            {
+                word
+            }
+            None => {
+                let mut word = 0;
+                for minute in first..end {
+                    word |= u64::from(holds(self.demand[minute as usize])) << (minute - from);
+                }
+                word
+            }
         }
     }
 
     /// Minutes whose invocations are at least `bound`.
     #[inline(always)]
     fn at_least(&self, bound: f64) -> u64 {
-        flags(
-            self.demand,
-            self.from,
-            self.extremes,
+        self.flags(
             |least, most| {
                 if least >= bound {
                     Some(true)
@@ -849,10 +850,7 @@ impl<'a> Stretch<'a> {
     /// Minutes whose invocations are at most `bound`.
     #[inline(always)]
     fn at_most(&self, bound: f64) -> u64 {
-        flags(
-            self.demand,
-            self.from,
-            self.extremes,
+        self.flags(
             |least, most| {
                 if most <= bound {
                     Some(true)
