@@ -283,14 +283,18 @@ impl crate::autoscaler::ServerView for ServerGroup {
     }
 
     fn releasable(&self, t_s: u64, min_idle_s: u64) -> u32 {
-        if self.idle_scaled_out == 0 {
-            return 0;
-        }
-        self.servers
-            .iter()
-            .filter(|server| server.is_releasable(t_s, min_idle_s))
-            .count() as u32
+        self.release_outlook(t_s, min_idle_s).releasable
     }
+}
+
+/// What [`ServerGroup::release_outlook`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReleaseOutlook {
+    /// The servers releasable now.
+    pub(crate) releasable: u32,
+    /// The earliest time another of the idle scaled-out servers becomes releasable, if it
+    /// stays idle (`u64::MAX`: none).
+    pub(crate) next_s: u64,
 }
 
 impl ServerGroup {
@@ -669,6 +673,38 @@ impl ServerGroup {
             }
         }
         (first, second)
+    }
+
+    /// How many servers are releasable at `t_s` (see [`Server::is_releasable`]), and when the
+    /// next of the others idle now would be.
+    pub(crate) fn release_outlook(&self, t_s: u64, min_idle_s: u64) -> ReleaseOutlook {
+        let mut outlook = ReleaseOutlook {
+            releasable: 0,
+            next_s: u64::MAX,
+        };
+        let mut look_at = |server: &Server| {
+            if server.is_releasable(t_s, min_idle_s) {
+                outlook.releasable += 1;
+            } else if let (true, 0, Some(since_s)) =
+                (server.scaled_out, server.sessions, server.idle_since_s)
+            {
+                outlook.next_s = outlook.next_s.min(since_s.saturating_add(min_idle_s));
+            }
+        };
+        if self.idle_scaled_out == 0 {
+        } else if self.masked {
+            // The servers with no session are the bits of the masks' count 0; the scaled-out
+            // ones come after the base servers.
+            let scaled_out = u64::MAX.checked_shl(self.base_servers).unwrap_or(0);
+            let mut idle_scaled_out = self.free_by_count[0] & scaled_out;
+            while idle_scaled_out != 0 {
+                look_at(&self.servers[idle_scaled_out.trailing_zeros() as usize]);
+                idle_scaled_out &= idle_scaled_out - 1;
+            }
+        } else {
+            self.servers.iter().for_each(look_at);
+        }
+        outlook
     }
 
     /// Releases every releasable server (see [`Server::is_releasable`]); returns how many.

@@ -776,6 +776,79 @@ proptest! {
     }
 }
 
+/// The Huawei kernel draws its sessions' ends a block of a couple of thousand at a time, each
+/// run stepping through a block before the next is drawn: a trace of many blocks, one of them a
+/// single step of more starts than a block holds, gives the engine's summaries all the same.
+#[test]
+fn the_huawei_sweep_kernel_steps_through_blocks_of_ends_as_the_engine_steps_through_the_trace() {
+    use scalesim_core::{SessionConfig, SessionLength};
+    // 6,000 minutes: five hours of 0 to 6 starts a minute, then five hours of none, ten
+    // times over (9,000 sessions), and one minute of 5,000.
+    let mut starts: Vec<f64> = (0..6000u32)
+        .map(|minute| {
+            if (minute / 300) % 2 == 0 {
+                f64::from(minute % 7)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    starts[1500] = 5000.0;
+    let demand = scalesim_core::Demand::per_step(60, starts).unwrap();
+    let sessions = SessionConfig {
+        length: SessionLength::lognormal(1200.0, 1.0).unwrap(),
+        seed: 3,
+    };
+    let fleet = scalesim_core::FleetConfig {
+        capacity_per_instance_per_min: 4.0,
+        initial_instances: 2,
+        provisioning_s: 120,
+    };
+    let runs: Vec<scalesim_core::WorkspaceScaling> =
+        [(5, 1, 60, 5), (20, 3, 40, 30), (8, 2, 90, 10)]
+            .into_iter()
+            .map(|(max, single, session, idle)| {
+                let thresholds = scalesim_core::ResourceThresholds {
+                    cpu: None,
+                    mem: None,
+                    gpu: None,
+                };
+                let policy = scalesim_core::WorkspaceScalingPolicy::new(
+                    true, max, single, session, idle, thresholds,
+                )
+                .unwrap();
+                let weights = scalesim_core::SessionWeights {
+                    cpu_pct: None,
+                    mem_pct: None,
+                    gpu_mem_pct: None,
+                };
+                scalesim_core::WorkspaceScaling::new(policy, weights, 2, 60).unwrap()
+            })
+            .collect();
+    let general: Vec<Option<scalesim_core::Summary>> = runs
+        .iter()
+        .map(|scaling| {
+            let mut simulation = scalesim_core::Simulation::builder(fleet)
+                .autoscaler(scaling.clone())
+                .demand(&demand)
+                .sessions(sessions)
+                .build()
+                .unwrap();
+            let mut sink = scalesim_core::SummarySink::new();
+            simulation.run(&mut sink);
+            sink.summary()
+        })
+        .collect();
+    let together: Vec<_> = runs.iter().map(|scaling| (fleet, scaling)).collect();
+    let fast = scalesim_core::huawei_workspace_summaries(&demand, sessions, &together);
+    assert_eq!(fast, general);
+    // Every run scaled out and back in, and turned sessions away at the burst.
+    for summary in fast.iter().flatten() {
+        assert!(summary.scale_out_events > 0 && summary.scale_in_events > 0);
+        assert!(summary.unserved_total >= 5000.0 - 4.0 * f64::from(2 + 20));
+    }
+}
+
 /// A metric target of the kind `kind` can take, in the ranges the fleet's metrics reach, with
 /// whole values so that ratios tie with tolerances and counts.
 fn any_hpa_metric() -> impl Strategy<Value = scalesim_core::HpaMetric> {
