@@ -97,14 +97,14 @@ pub fn target_tracking_summaries(
     let mut copies: Vec<(usize, usize)> = Vec::new();
     let mut applicable: Vec<(usize, Run)> = Vec::with_capacity(runs.len());
     for (index, (fleet, policy)) in runs.iter().enumerate() {
-        let Some(run) = Run::new(*fleet, policy) else {
+        let Some(config) = RunConfig::new(*fleet, policy) else {
             continue;
         };
-        match kinds.entry(run.kind()) {
+        match kinds.entry(config.kind()) {
             Entry::Occupied(first) => copies.push((index, *first.get())),
             Entry::Vacant(kind) => {
                 kind.insert(index);
-                applicable.push((index, run));
+                applicable.push((index, Run::new(config)));
             }
         }
     }
@@ -132,7 +132,7 @@ pub fn target_tracking_summaries(
             std::array::from_fn(|lane| group.get(lane).unwrap_or(&group[0]).1.clone());
         let needs_wide_history = group
             .iter()
-            .any(|(_, run)| run.delay + LOW_DATAPOINTS as usize > u64::BITS as usize);
+            .any(|(_, run)| run.config.delay + LOW_DATAPOINTS as usize > u64::BITS as usize);
         let demand = demand.as_slice();
         let finished = match (needs_wide_history, service.model) {
             (true, ServiceModel::Throttle) => step_lanes::<u128, false>(demand, service, lanes),
@@ -197,25 +197,13 @@ fn least_where(guess: f64, holds: impl Fn(f64) -> bool) -> f64 {
     f64::from_bits(holds_at)
 }
 
-/// What the kernel reads of a run's policy and fleet ([`Run::kind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct RunKind {
-    bounds: (u32, u32),
-    target: u64,
-    capacity_per_min: u64,
-    delay: usize,
-    provisioning: u64,
-    scale_in_allowed: bool,
-    scaling_out_suspended: bool,
-    scale_in_cooldown_min: u64,
-    in_service: u32,
-}
-
-/// A run's state off the hot path: its policy, its fleet, and what it has counted so far.
-#[derive(Debug, Clone)]
-struct Run {
+/// What the kernel reads of a run's policy and fleet: all a run's figures depend on, besides
+/// the demand and the service.
+#[derive(Debug, Clone, Copy)]
+struct RunConfig {
     bounds: CapacityBounds,
     target: f64,
+    /// 0.9 × target.
     low_threshold: f64,
     capacity_per_min: f64,
     /// The metric delay, in minutes.
@@ -227,6 +215,72 @@ struct Run {
     /// The scale-in cooldown in whole minutes, rounded up: after a scale-in at minute a, the
     /// next may come at minute a + this.
     scale_in_cooldown_min: u64,
+    /// In service at the start: the initial instances within the bounds.
+    initial_in_service: u32,
+}
+
+/// A [`RunConfig`] as a key: runs with the same key give the same figures over the same demand
+/// (a sweep of a parameter the kernel never reads, such as the scale-out cooldown, gives
+/// several), so they are computed once.
+type RunKind = ((u32, u32), u64, u64, usize, u64, bool, bool, u64, u32);
+
+impl RunConfig {
+    fn new(fleet: FleetConfig, policy: &TargetTracking) -> Option<Self> {
+        let capacity = fleet.capacity_per_instance_per_min;
+        let applies =
+            fleet.provisioning_s.is_multiple_of(MINUTE_S) && capacity.is_finite() && capacity > 0.0;
+        if !applies {
+            return None;
+        }
+        let bounds = policy.target().bounds();
+        let (scaling_in_suspended, scaling_out_suspended) = policy.target().suspended();
+        let config = policy.policy();
+        Some(Self {
+            bounds,
+            target: config.target_value(),
+            low_threshold: LOW_THRESHOLD_RATIO * config.target_value(),
+            capacity_per_min: capacity,
+            delay: (policy.metric_delay_s() / MINUTE_S) as usize,
+            provisioning: fleet.provisioning_s / MINUTE_S,
+            scale_in_allowed: !config.disable_scale_in() && !scaling_in_suspended,
+            scaling_out_suspended,
+            scale_in_cooldown_min: config.scale_in_cooldown_s().div_ceil(MINUTE_S),
+            initial_in_service: bounds.clamp(fleet.initial_instances),
+        })
+    }
+
+    /// The config as a key. Every field is named, so that a new one must be placed in it.
+    fn kind(&self) -> RunKind {
+        let Self {
+            bounds,
+            target,
+            low_threshold: _, // 0.9 × target
+            capacity_per_min,
+            delay,
+            provisioning,
+            scale_in_allowed,
+            scaling_out_suspended,
+            scale_in_cooldown_min,
+            initial_in_service,
+        } = *self;
+        (
+            (bounds.min(), bounds.max()),
+            target.to_bits(),
+            capacity_per_min.to_bits(),
+            delay,
+            provisioning,
+            scale_in_allowed,
+            scaling_out_suspended,
+            scale_in_cooldown_min,
+            initial_in_service,
+        )
+    }
+}
+
+/// A run's state off the hot path: its config, its fleet, and what it has counted so far.
+#[derive(Debug, Clone)]
+struct Run {
+    config: RunConfig,
     in_service: u32,
     desired: u32,
     /// Launches pending as (due minute, count), in due order: decided one minute after
@@ -253,28 +307,11 @@ struct Run {
 const KEPT_THRESHOLDS: u32 = 1 << 12;
 
 impl Run {
-    fn new(fleet: FleetConfig, policy: &TargetTracking) -> Option<Self> {
-        let capacity = fleet.capacity_per_instance_per_min;
-        let applies =
-            fleet.provisioning_s.is_multiple_of(MINUTE_S) && capacity.is_finite() && capacity > 0.0;
-        if !applies {
-            return None;
-        }
-        let bounds = policy.target().bounds();
-        let (scaling_in_suspended, scaling_out_suspended) = policy.target().suspended();
-        let config = policy.policy();
-        let provisioning = fleet.provisioning_s / MINUTE_S;
-        let in_service = bounds.clamp(fleet.initial_instances);
-        Some(Self {
-            bounds,
-            target: config.target_value(),
-            low_threshold: LOW_THRESHOLD_RATIO * config.target_value(),
-            capacity_per_min: capacity,
-            delay: (policy.metric_delay_s() / MINUTE_S) as usize,
-            provisioning,
-            scale_in_allowed: !config.disable_scale_in() && !scaling_in_suspended,
-            scaling_out_suspended,
-            scale_in_cooldown_min: config.scale_in_cooldown_s().div_ceil(MINUTE_S),
+    fn new(config: RunConfig) -> Self {
+        let in_service = config.initial_in_service;
+        let kept = config.bounds.max().min(KEPT_THRESHOLDS) as usize + 1;
+        Self {
+            config,
             in_service,
             desired: in_service,
             launches: VecDeque::new(),
@@ -285,51 +322,8 @@ impl Run {
             min_in_service: in_service,
             scale_out_events: 0,
             scale_in_events: 0,
-            fleet_thresholds: vec![
-                (f64::NAN, f64::NAN);
-                bounds.max().min(KEPT_THRESHOLDS) as usize + 1
-            ],
-            count_thresholds: vec![f64::NAN; bounds.max().min(KEPT_THRESHOLDS) as usize + 1],
-        })
-    }
-
-    /// What the kernel reads of the run's policy and fleet, as a key: two runs with the same
-    /// key give the same figures over the same demand. Every field is named, so that a new
-    /// one must be placed in the key or among the state.
-    fn kind(&self) -> RunKind {
-        let Self {
-            bounds,
-            target,
-            low_threshold: _, // 0.9 × target
-            capacity_per_min,
-            delay,
-            provisioning,
-            scale_in_allowed,
-            scaling_out_suspended,
-            scale_in_cooldown_min,
-            in_service,
-            desired: _, // in_service at the start
-            launches: _,
-            last_scale_in: _,
-            instance_minutes: _,
-            counted_to: _,
-            peak_in_service: _,
-            min_in_service: _,
-            scale_out_events: _,
-            scale_in_events: _,
-            fleet_thresholds: _,
-            count_thresholds: _,
-        } = self;
-        RunKind {
-            bounds: (bounds.min(), bounds.max()),
-            target: target.to_bits(),
-            capacity_per_min: capacity_per_min.to_bits(),
-            delay: *delay,
-            provisioning: *provisioning,
-            scale_in_allowed: *scale_in_allowed,
-            scaling_out_suspended: *scaling_out_suspended,
-            scale_in_cooldown_min: *scale_in_cooldown_min,
-            in_service: *in_service,
+            fleet_thresholds: vec![(f64::NAN, f64::NAN); kept],
+            count_thresholds: vec![f64::NAN; kept],
         }
     }
 
@@ -339,8 +333,8 @@ impl Run {
         let find = |run: &Self| {
             let divisor = f64::from(instances);
             (
-                least_above(run.target, divisor),
-                greatest_below(run.low_threshold, divisor),
+                least_above(run.config.target, divisor),
+                greatest_below(run.config.low_threshold, divisor),
             )
         };
         match self.fleet_thresholds.get(instances as usize) {
@@ -359,23 +353,23 @@ impl Run {
         match self.count_thresholds.get(count as usize) {
             Some(&found) if !found.is_nan() => found,
             Some(_) => {
-                let found = least_above(f64::from(count), self.target);
+                let found = least_above(f64::from(count), self.config.target);
                 self.count_thresholds[count as usize] = found;
                 found
             }
-            None => least_above(f64::from(count), self.target),
+            None => least_above(f64::from(count), self.config.target),
         }
     }
 
     /// What the in-service instances serve in a minute, by the fleet's own expression.
     fn serving(&self) -> f64 {
-        f64::from(self.in_service) * self.capacity_per_min * MINUTE_S as f64 / 60.0
+        f64::from(self.in_service) * self.config.capacity_per_min * MINUTE_S as f64 / 60.0
     }
 
     /// The first minute at which a scale-in is no longer cooling down.
     fn cooled_at(&self) -> u64 {
         self.last_scale_in
-            .map_or(0, |at| at + self.scale_in_cooldown_min)
+            .map_or(0, |at| at + self.config.scale_in_cooldown_min)
     }
 
     /// The policy's decision at `minute`, with AlarmHigh (`high`) or AlarmLow in ALARM and
@@ -383,17 +377,18 @@ impl Run {
     /// engine takes it.
     fn decide(&mut self, minute: u64, high: bool, visible_invocations: f64) {
         let proposed = self
+            .config
             .bounds
-            .clamp((visible_invocations / self.target).ceil() as u32);
+            .clamp((visible_invocations / self.config.target).ceil() as u32);
         let next = if high {
-            if proposed <= self.desired || self.scaling_out_suspended {
+            if proposed <= self.desired || self.config.scaling_out_suspended {
                 return;
             }
             self.last_scale_in = None;
             proposed
         } else {
             let cooling = minute < self.cooled_at();
-            if !self.scale_in_allowed || cooling || proposed >= self.desired {
+            if !self.config.scale_in_allowed || cooling || proposed >= self.desired {
                 return;
             }
             self.last_scale_in = Some(minute);
@@ -401,11 +396,11 @@ impl Run {
         };
         if next > self.desired {
             let count = next - self.desired;
-            if self.provisioning == 0 {
+            if self.config.provisioning == 0 {
                 self.in_service += count;
             } else {
                 self.launches
-                    .push_back((minute + 1 + self.provisioning, count));
+                    .push_back((minute + 1 + self.config.provisioning, count));
             }
             self.scale_out_events += 1;
         } else {
@@ -534,7 +529,7 @@ impl Run {
     /// The least visible invocations at which AlarmHigh's decision scales out: above
     /// `desired` once divided by the target (ceil(v / target) > desired), or never.
     fn scale_out_from(&mut self) -> f64 {
-        if self.scaling_out_suspended || self.desired >= self.bounds.max() {
+        if self.config.scaling_out_suspended || self.desired >= self.config.bounds.max() {
             f64::INFINITY
         } else {
             self.count_threshold(self.desired)
@@ -544,7 +539,9 @@ impl Run {
     /// The visible invocations below which AlarmLow's decision at `minute` scales in (ceil(v /
     /// target) < desired), or never (−∞).
     fn scale_in_below(&mut self, minute: u64) -> f64 {
-        if !self.scale_in_allowed || self.desired <= self.bounds.min() || minute < self.cooled_at()
+        if !self.config.scale_in_allowed
+            || self.desired <= self.config.bounds.min()
+            || minute < self.cooled_at()
         {
             f64::NEG_INFINITY
         } else {
@@ -648,10 +645,10 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
             below: [H::NONE; LANES],
             high_window: runs
                 .each_ref()
-                .map(|run| H::window(run.delay, HIGH_DATAPOINTS)),
+                .map(|run| H::window(run.config.delay, HIGH_DATAPOINTS)),
             low_window: runs
                 .each_ref()
-                .map(|run| H::window(run.delay, LOW_DATAPOINTS)),
+                .map(|run| H::window(run.config.delay, LOW_DATAPOINTS)),
             scale_out_from: [0.0; LANES],
             scale_in_below: [0.0; LANES],
             wake_at: [u64::MAX; LANES],
@@ -741,7 +738,7 @@ impl<H: History, const QUEUE: bool> Lanes<H, QUEUE> {
 /// one its capacity needs) and stays under 2⁵³ of them, so that its sums are exact in any
 /// order: the arrivals, and what any count of instances up to the maximum serves.
 fn sums_exact_for(sums: &ExactSums, run: &Run) -> bool {
-    let Some(bits) = fractional_bits(run.capacity_per_min) else {
+    let Some(bits) = fractional_bits(run.config.capacity_per_min) else {
         return false;
     };
     let bits = bits.max(sums.fractional_bits);
@@ -749,7 +746,8 @@ fn sums_exact_for(sums: &ExactSums, run: &Run) -> bool {
         .total_quanta
         .checked_mul(1 << (bits - sums.fractional_bits));
     // The serving expression multiplies by 60 before it divides by 60 again.
-    let widest_serving = f64::from(run.bounds.max()) * run.capacity_per_min * MINUTE_S as f64;
+    let widest_serving =
+        f64::from(run.config.bounds.max()) * run.config.capacity_per_min * MINUTE_S as f64;
     let serving = quanta(widest_serving, bits);
     total.is_some_and(|total| total < EXACT_QUANTA)
         && serving.is_some_and(|serving| serving < EXACT_QUANTA)
@@ -943,7 +941,7 @@ fn step_stretches_portable<const QUEUE: bool>(
     width: VectorWidth,
 ) -> RunFigures {
     let minutes = demand.len() as u64;
-    let delay = run.delay as u32;
+    let delay = run.config.delay as u32;
     let mut fleet = run.fleet_watch();
     let (mut wake_at, mut scale_out_from, mut scale_in_below) =
         (u64::MAX, run.scale_out_from(), run.scale_in_below(0));
@@ -1092,11 +1090,12 @@ fn step_lanes_portable<H: History, const QUEUE: bool>(
     // minute costs more than all the rest, so the kernel does not recompute it its own way.
     let mut levels: Option<[Option<ServiceLevelSink>; LANES]> =
         service.service_level.map(|(service_time_s, slo)| {
-            runs.each_ref()
-                .map(|run| ServiceLevelSink::new(service_time_s, run.capacity_per_min, slo).ok())
+            runs.each_ref().map(|run| {
+                ServiceLevelSink::new(service_time_s, run.config.capacity_per_min, slo).ok()
+            })
         });
     let minutes = demand.len() as u64;
-    let delays = runs.each_ref().map(|run| run.delay);
+    let delays = runs.each_ref().map(|run| run.config.delay);
     // Before a lane's delay has passed no datapoint is visible and its alarms stay OK: what it
     // reads as visible then does not matter.
     let visible_at = |minute: usize, delay: usize| demand[minute.saturating_sub(delay)];
