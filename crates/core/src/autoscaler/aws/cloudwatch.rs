@@ -602,6 +602,7 @@ impl History {
     }
 
     /// `statistic` of `metric` over the `period_minutes` minutes from minute `first`.
+    #[inline]
     fn metric_value(
         &self,
         metric: SageMakerMetric,
