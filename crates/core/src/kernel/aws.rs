@@ -33,7 +33,7 @@
 //! so the very float the engine's minute-by-minute additions reach. After a cold path only the
 //! comparisons whose bounds it changed are made again.
 //!
-//! Runs that read the same of their policy and fleet ([`Run::kind`]) are computed once per
+//! Runs that read the same of their policy and fleet ([`RunConfig::kind`]) are computed once per
 //! call: a sweep of a parameter this model never reads (the scale-out cooldown) costs nothing.
 //!
 //! The fleet throttles or queues (a const parameter, so the throttle's loop carries no queue).
@@ -891,34 +891,13 @@ fn low_bits(count: u64) -> u64 {
     }
 }
 
-/// Steps one run through `demand`, whose sums are exact, a stretch of up to a word of minutes
-/// at a time (see [`step_stretches_portable`]): its figures, all but the demand total. Runs
-/// compiled for the widest vectors the CPU has, each version comparing words with its own
-/// instructions, with the same bits on every CPU (comparisons are exact).
-fn step_stretches<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx512vl,avx2")]
-        fn avx512<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
-            step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Avx512)
-        }
-
-        #[target_feature(enable = "avx2")]
-        fn avx2<const QUEUE: bool>(demand: &[f64], sums: &ExactSums, run: Run) -> RunFigures {
-            step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Avx2)
-        }
-
-        match VectorWidth::widest() {
-            // SAFETY: `widest` has just found that the CPU has AVX-512 F and VL, and every
-            // CPU that does has AVX2: the features `avx512` is compiled for.
-            VectorWidth::Avx512 => return unsafe { avx512::<QUEUE>(demand, sums, run) },
-            // SAFETY: `widest` has just found that the CPU has AVX2, the feature `avx2` is
-            // compiled for.
-            VectorWidth::Avx2 => return unsafe { avx2::<QUEUE>(demand, sums, run) },
-            VectorWidth::Baseline => {}
-        }
-    }
-    step_stretches_portable::<QUEUE>(demand, sums, run, VectorWidth::Baseline)
+lane_loop_versions! {
+    /// Steps one run through `demand`, whose sums are exact, a stretch of up to a word of
+    /// minutes at a time (see [`step_stretches_portable`]): its figures, all but the demand
+    /// total. Runs compiled for the widest vectors the CPU has, each version comparing words
+    /// with its own instructions, with the same bits on every CPU (comparisons are exact).
+    fn step_stretches[const QUEUE: bool](demand: &[f64], sums: &ExactSums, run: Run)
+        -> RunFigures = step_stretches_portable::<QUEUE>;
 }
 
 /// [`step_stretches`]'s body: the same minutes as [`step_lanes`], a word of them at a time.
@@ -1084,6 +1063,8 @@ fn step_lanes_portable<H: History, const QUEUE: bool>(
     demand: &[f64],
     service: KernelService,
     mut runs: [Run; LANES],
+    // Unused: the compiler vectorises this body for each width by itself.
+    _width: VectorWidth,
 ) -> [RunFigures; LANES] {
     let mut lanes = Lanes::<H, QUEUE>::new(&mut runs);
     // The general engine's own sink, fed the records it would be fed: the latency estimate per

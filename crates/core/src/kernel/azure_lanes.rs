@@ -52,7 +52,7 @@ use crate::autoscaler::azure::{
 };
 use crate::demand::Demand;
 use crate::fleet::{Fleet, FleetConfig};
-use crate::kernel::lane_loop_versions;
+use crate::kernel::{VectorWidth, lane_loop_versions};
 use crate::metrics::Summary;
 use crate::sim::Simulation;
 
@@ -810,6 +810,8 @@ fn step_lanes_portable(
     demand: &[f64],
     mut runs: [Run<'_>; LANES],
     screens: &[(Vec<Screen>, u64); LANES],
+    // Unused: the compiler vectorises this body for each width by itself.
+    _width: VectorWidth,
 ) -> [Summary; LANES] {
     let mut lanes = Lanes::new(&runs, screens);
     let minutes = demand.len() as u64;

@@ -147,13 +147,13 @@ mod words {
 }
 
 /// Defines a lane loop `fn $name[generics](args) -> R = body::<generic args>;` that runs `body`
-/// (an `#[inline(always)]` function of the same signature) compiled for
-/// [`VectorWidth::widest`]: `body` is inlined into one version per width, each compiled with
-/// that width's target features, and the call picks one at run time.
+/// (an `#[inline(always)]` function of the same arguments and then a [`VectorWidth`]) compiled
+/// for [`VectorWidth::widest`]: `body` is inlined into one version per width, each compiled
+/// with that width's target features and handed that width, a constant in it, by which it may
+/// choose its instructions ([`word_at_least`]); the call picks a version at run time.
 ///
-/// Core's `unsafe` is this, [`word_at_least`]'s and [`word_at_most`]'s intrinsics, and the
-/// AWS stretches' own dispatch (which passes each version its width): calling a function
-/// compiled for features the CPU may lack, once `widest` has found that it has them.
+/// Core's `unsafe` is this, and [`word_at_least`]'s and [`word_at_most`]'s intrinsics: calling a
+/// function compiled for features the CPU may lack, once `widest` has found that it has them.
 macro_rules! lane_loop_versions {
     (
         $(#[$attr:meta])*
@@ -166,12 +166,16 @@ macro_rules! lane_loop_versions {
             {
                 #[target_feature(enable = "avx2")]
                 fn avx2<$($generics)*>($($arg: $ty),*) -> $ret {
-                    $body $(::<$($generic_arg),+>)? ($($arg),*)
+                    $body $(::<$($generic_arg),+>)? (
+                        $($arg,)* $crate::kernel::VectorWidth::Avx2
+                    )
                 }
 
                 #[target_feature(enable = "avx512f,avx512vl,avx2")]
                 fn avx512<$($generics)*>($($arg: $ty),*) -> $ret {
-                    $body $(::<$($generic_arg),+>)? ($($arg),*)
+                    $body $(::<$($generic_arg),+>)? (
+                        $($arg,)* $crate::kernel::VectorWidth::Avx512
+                    )
                 }
 
                 match $crate::kernel::VectorWidth::widest() {
@@ -189,7 +193,7 @@ macro_rules! lane_loop_versions {
                     $crate::kernel::VectorWidth::Baseline => {}
                 }
             }
-            $body $(::<$($generic_arg),+>)? ($($arg),*)
+            $body $(::<$($generic_arg),+>)? ($($arg,)* $crate::kernel::VectorWidth::Baseline)
         }
     };
 }
