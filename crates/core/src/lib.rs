@@ -107,7 +107,10 @@ pub use crate::{
     kernel::requests::run_sharing_draws,
     kernel::{
         KernelService, RunFigures,
-        aws::{LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary},
+        aws::{
+            KernelSweep, LANES as SWEEP_LANES, target_tracking_summaries, target_tracking_summary,
+            target_tracking_sweep,
+        },
     },
     limits::{
         MAX_COUNT, MAX_INSTANCE_SECONDS, MAX_SESSION_SERVERS, MAX_SESSION_SLOTS,

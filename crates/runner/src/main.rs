@@ -350,6 +350,16 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 count(sweep.bases[0].demand.steps() as u64),
                 elapsed.as_secs_f64(),
             )?;
+            if written.copies > 0 {
+                // The rate counts runs delivered; say how many were stepped.
+                writeln!(
+                    report,
+                    "{} runs stepped; the other {} read their policy and fleet as one of those \
+                     did and took its figures",
+                    count(runs - written.copies),
+                    count(written.copies),
+                )?;
+            }
             if shard.is_none() {
                 write_recommendation_line(&mut report, &sweep, &written)?;
                 write_saving(&mut report, &out_dir)?;

@@ -38,7 +38,7 @@ use scalesim_core::{
     Autoscaler, AzureAutoscale, FleetConfig, KernelService, MAX_COUNT, MIN_CAPACITY, RunFigures,
     ServiceLevel, ServiceModel, SessionConfig, Summary, SummarySink, TargetTracking,
     WorkspaceScaling, azure_autoscale_summaries, hpa_summary, huawei_workspace_summaries,
-    run_sharing_draws, target_tracking_summaries,
+    run_sharing_draws, target_tracking_sweep,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -544,13 +544,14 @@ impl Sweep {
     }
 
     /// Runs the runs of `shard` as [`Sweep::run`] does, handing each row to `each` in run order
-    /// as soon as the rows before it are done, so that no more than a chunk of rows is held.
+    /// as soon as the rows before it are done, so that no more than a chunk of rows is held;
+    /// gives how many runs were copies of others (see [`scalesim_core::KernelSweep::copies`]).
     pub(crate) fn stream<E: From<OutputError>>(
         &self,
         shard: Shard,
         progress: &(dyn Fn() + Sync),
         each: &mut dyn FnMut(SweepRow) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<u64, E> {
         let mut runs = shard.runs(self.runs()).peekable();
         // Groups of consecutive runs go through the kernel together, sharing each pass over the
         // demand, and no more than it steps at once, so that uneven runs balance across threads;
@@ -563,6 +564,7 @@ impl Sweep {
             _ => 1,
         };
         let mut chunk = Vec::with_capacity(group_size * GROUPS_PER_CHUNK);
+        let mut copies = 0;
         while runs.peek().is_some() {
             chunk.clear();
             chunk.extend(runs.by_ref().take(group_size * GROUPS_PER_CHUNK));
@@ -576,11 +578,14 @@ impl Sweep {
                     rows
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            for row in groups.into_iter().flatten() {
-                each(row)?;
+            for (rows, group_copies) in groups {
+                copies += group_copies as u64;
+                for row in rows {
+                    each(row)?;
+                }
             }
         }
-        Ok(())
+        Ok(copies)
     }
 
     fn base_of(&self, run: u64) -> &Scenario {
@@ -600,29 +605,33 @@ impl Sweep {
         }
     }
 
-    /// Runs consecutive runs: through the kernel together when they can, else one by one.
-    fn run_group(&self, group: &[u64]) -> Result<Vec<SweepRow>, OutputError> {
+    /// Runs consecutive runs: through the kernel together when they can, else one by one. Gives
+    /// their rows, and how many of them were copies of others.
+    fn run_group(&self, group: &[u64]) -> Result<(Vec<SweepRow>, usize), OutputError> {
+        let alone = |rows: Result<Vec<SweepRow>, OutputError>| rows.map(|rows| (rows, 0));
         if let Some(inputs) = &self.base_of(group[0]).endpoint {
-            return group
-                .iter()
-                .map(|&run| {
-                    let variants = endpoint_variants(
-                        self.base_of(run),
-                        inputs,
-                        &self.targets,
-                        &self.combination(run),
-                    )
-                    .map_err(|message| self.invalid_values(message))?;
-                    let (summary, cost) =
-                        endpoint_summary(&variants, &mut NoSink).map_err(|reason| {
-                            OutputError::Build {
-                                path: self.path.clone(),
-                                reason,
-                            }
-                        })?;
-                    Ok(self.row_of(run, &summary, cost, None))
-                })
-                .collect();
+            return alone(
+                group
+                    .iter()
+                    .map(|&run| {
+                        let variants = endpoint_variants(
+                            self.base_of(run),
+                            inputs,
+                            &self.targets,
+                            &self.combination(run),
+                        )
+                        .map_err(|message| self.invalid_values(message))?;
+                        let (summary, cost) =
+                            endpoint_summary(&variants, &mut NoSink).map_err(|reason| {
+                                OutputError::Build {
+                                    path: self.path.clone(),
+                                    reason,
+                                }
+                            })?;
+                        Ok(self.row_of(run, &summary, cost, None))
+                    })
+                    .collect(),
+            );
         }
         let mut prepared = Vec::with_capacity(group.len());
         for &run in group {
@@ -633,20 +642,26 @@ impl Sweep {
         }
         let first_base = self.base_of(group[0]);
         if let Some(figures) = self.shared_draws_figures(&prepared) {
-            return prepared
-                .iter()
-                .zip(figures?)
-                .map(|((run, fleet, autoscaler), figures)| {
-                    self.row(*run, *fleet, autoscaler, Some(figures))
-                })
-                .collect();
+            return alone(
+                prepared
+                    .iter()
+                    .zip(figures?)
+                    .map(|((run, fleet, autoscaler), figures)| {
+                        self.row(*run, *fleet, autoscaler, Some(figures))
+                    })
+                    .collect(),
+            );
         }
         if let Some(fast) = self.huawei_kernel_figures(&prepared) {
-            return prepared
-                .iter()
-                .zip(fast)
-                .map(|((run, fleet, autoscaler), fast)| self.row(*run, *fleet, autoscaler, fast))
-                .collect();
+            return alone(
+                prepared
+                    .iter()
+                    .zip(fast)
+                    .map(|((run, fleet, autoscaler), fast)| {
+                        self.row(*run, *fleet, autoscaler, fast)
+                    })
+                    .collect(),
+            );
         }
         // Fluid runs of target tracking go through the sweep kernel, which gives the general
         // engine's summary and service level bit for bit, many times faster.
@@ -691,27 +706,37 @@ impl Sweep {
                 service_level: None,
             })
         };
-        let fast = match (kernel_runs, azure_kernel_runs) {
-            (Some(runs), _) => target_tracking_summaries(&first_base.demand, service, &runs),
-            (None, Some(runs)) => azure_autoscale_summaries(&first_base.demand, &runs)
-                .into_iter()
-                .map(summary_figures)
-                .collect(),
-            (None, None) => prepared
-                .iter()
-                .map(|(run, fleet, autoscaler)| match autoscaler {
-                    AutoscalerConfig::KubernetesHpa(hpa) if summary_only(*run) => {
-                        summary_figures(hpa_summary(&first_base.demand, *fleet, hpa))
-                    }
-                    _ => None,
-                })
-                .collect(),
+        let (fast, copies) = match (kernel_runs, azure_kernel_runs) {
+            (Some(runs), _) => {
+                let swept = target_tracking_sweep(&first_base.demand, service, &runs);
+                (swept.figures, swept.copies)
+            }
+            (None, Some(runs)) => (
+                azure_autoscale_summaries(&first_base.demand, &runs)
+                    .into_iter()
+                    .map(summary_figures)
+                    .collect(),
+                0,
+            ),
+            (None, None) => (
+                prepared
+                    .iter()
+                    .map(|(run, fleet, autoscaler)| match autoscaler {
+                        AutoscalerConfig::KubernetesHpa(hpa) if summary_only(*run) => {
+                            summary_figures(hpa_summary(&first_base.demand, *fleet, hpa))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                0,
+            ),
         };
-        prepared
+        let rows = prepared
             .iter()
             .zip(fast)
             .map(|((run, fleet, autoscaler), fast)| self.row(*run, *fleet, autoscaler, fast))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((rows, copies))
     }
 
     /// Request-level runs of one trace and one kind of autoscaler step together on one drawing
@@ -1619,6 +1644,10 @@ pub struct SweepWritten {
     pub without_effect: Vec<String>,
     /// The rows written to `results.csv`.
     pub rows: u64,
+    /// The runs whose figures were copied from an earlier run that reads the same of its
+    /// policy and fleet instead of being stepped (see [`scalesim_core::KernelSweep::copies`]); 0 when merging
+    /// shards, whose runs were stepped elsewhere.
+    pub copies: u64,
 }
 
 /// Runs the runs of `shard` (`None`: all) and writes the sweep's files into `out_dir` as
@@ -1631,10 +1660,13 @@ pub fn run_sweep(
     progress: &(dyn Fn() + Sync),
 ) -> Result<SweepWritten, SweepError> {
     let mut files = SweepFiles::begin(sweep, shard, out_dir)?;
-    sweep.stream(shard.unwrap_or(Shard::WHOLE), progress, &mut |row| {
+    let copies = sweep.stream(shard.unwrap_or(Shard::WHOLE), progress, &mut |row| {
         files.push(&row)
     })?;
-    files.finish()
+    Ok(SweepWritten {
+        copies,
+        ..files.finish()?
+    })
 }
 
 /// Writes a sweep's (or a shard's) `rows`, in run order, into `out_dir`; a whole sweep also gets
@@ -1740,6 +1772,7 @@ impl<'s> SweepFiles<'s> {
                 recommended: None,
                 without_effect: Vec::new(),
                 rows,
+                copies: 0,
             });
         }
         let frontier = tally.frontier();
@@ -1831,6 +1864,7 @@ impl<'s> SweepFiles<'s> {
                 .map(|name| (*name).to_owned())
                 .collect(),
             rows,
+            copies: 0,
         })
     }
 }

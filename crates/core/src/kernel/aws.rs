@@ -87,9 +87,33 @@ pub fn target_tracking_summaries(
     service: KernelService,
     runs: &[(FleetConfig, &TargetTracking)],
 ) -> Vec<Option<RunFigures>> {
+    target_tracking_sweep(demand, service, runs).figures
+}
+
+/// What the kernel gives of several runs: their figures, and how many of them it did not step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KernelSweep {
+    /// Each run's figures, in the order given, as [`target_tracking_summary`] gives them.
+    pub figures: Vec<Option<RunFigures>>,
+    /// The runs whose figures are those of an earlier run that reads the same of its policy
+    /// and fleet (a sweep of a parameter the kernel never reads, such as the scale-out
+    /// cooldown), copied rather than stepped: a sweep's rate counts them as runs delivered,
+    /// and says so.
+    pub copies: usize,
+}
+
+/// [`target_tracking_summaries`], telling also how many runs were copies of others.
+pub fn target_tracking_sweep(
+    demand: &Demand,
+    service: KernelService,
+    runs: &[(FleetConfig, &TargetTracking)],
+) -> KernelSweep {
     let mut summaries = vec![None; runs.len()];
     if demand.step_s() != MINUTE_S || demand.as_slice().is_empty() {
-        return summaries;
+        return KernelSweep {
+            figures: summaries,
+            copies: 0,
+        };
     }
     // Runs that read the same (a sweep of a parameter this model never reads, such as the
     // scale-out cooldown) are computed once: each run is the first of its kind or a copy.
@@ -145,10 +169,13 @@ pub fn target_tracking_summaries(
             summaries[*index] = Some(figures);
         }
     }
-    for (index, first) in copies {
+    for &(index, first) in &copies {
         summaries[index] = summaries[first];
     }
-    summaries
+    KernelSweep {
+        figures: summaries,
+        copies: copies.len(),
+    }
 }
 
 /// The least `x ≥ 0` whose quotient `x / divisor`, as the general engine divides, is above

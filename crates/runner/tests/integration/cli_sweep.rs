@@ -589,8 +589,14 @@ fn a_parameter_that_changes_no_run_is_named() {
         "metric_delay_s = 0",
         "metric_delay_s = 0\n\n[sweep]\nTargetValue = [70, 700]\nScaleOutCooldown = [0, 600, 1800]\nMinCapacity = [1, 2]\n",
     );
+    // The kernel is handed 8 runs at a time (its lanes; 12 runs are too few to hand each
+    // thread more), and within a group steps each (TargetValue, MinCapacity) once: runs 0-7
+    // hold four such pairs, runs 8-11 two, so 6 runs are stepped and 6 copied.
     sweep(&fixture, "out", None)
         .success()
+        .stdout(predicates::str::contains(
+            "6 runs stepped; the other 6 read their policy and fleet as one of those did",
+        ))
         .stdout(predicates::str::contains(
             "ScaleOutCooldown changed no run: every value swept gave the same figures",
         ))
