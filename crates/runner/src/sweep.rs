@@ -1882,19 +1882,31 @@ fn sweep_report<'a>(
     recommendation_json: String,
     files: Vec<(String, String)>,
 ) -> SweepReport<'a> {
-    let limit = match sweep.max_latency_p99_s {
-        Some(limit) => Some(limit),
-        None if slo_measured => sweep.max_slo_violation_s,
-        None => Some(sweep.max_unserved_fraction),
+    // The page shows the unserved fraction in percent, as its axis says and as the terminal
+    // and the PNG show it.
+    let (limit, points) = match sweep.max_latency_p99_s {
+        Some(limit) => (Some(limit), points),
+        None if slo_measured => (sweep.max_slo_violation_s, points),
+        None => (
+            Some(sweep.max_unserved_fraction * 100.0),
+            points
+                .into_iter()
+                .map(|point| SweepPoint {
+                    loss: point.loss * 100.0,
+                    ..point
+                })
+                .collect(),
+        ),
     };
     let minimize = match sweep.minimize {
         Minimize::Cost => "cost",
         Minimize::InstanceHours => "instance-hours",
     };
     let mut objective = format!(
-        "The recommended run is the one with the least {} whose unserved share of demand is at          most {}",
+        "The recommended run is the one with the least {} whose unserved share of demand is at \
+         most {} %",
         minimize,
-        crate::report::human_number(sweep.max_unserved_fraction)
+        crate::report::human_number(sweep.max_unserved_fraction * 100.0)
     );
     if let Some(limit) = sweep.max_slo_violation_s {
         objective.push_str(&format!(

@@ -749,7 +749,7 @@
     var legend = h('div', { class: 'legend' }, [
       h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dot', style: 'color:#9a9a9a' }), 'a run']),
       h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key', style: 'color:#0072b2' }), 'Pareto frontier']),
-      h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dot', style: 'color:#d55e00' }), 'recommended run'])
+      h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key diamond', style: 'color:#d55e00' }), 'recommended run'])
     ].concat(data.limit !== null ? [h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dash', style: 'color:#d55e00' }), 'objective\'s bound'])] : []));
     var state = h('span', { class: 'zoom-state' });
     var logBox = h('input', { type: 'checkbox', id: 'log-y' });

@@ -418,6 +418,38 @@ fn a_sweep_writes_the_frontier_with_each_runs_parameters_and_the_recommended_fil
 }
 
 #[test]
+fn a_sweeps_report_shows_the_unserved_fraction_in_percent_as_its_axis_says() {
+    // At 500 requests a minute an instance, one instance loses 200 of the first ten minutes'
+    // 700: 9,000 requests arrive in all. Target 70 scales out to 8 at minute 3 (the spec's
+    // checks by hand), so 3 × 200 = 600 are lost (6.667 %); target 700 never scales out, so
+    // 10 × 200 = 2,000 are (22.222 %). Two instances serve every request.
+    let fixture = sweep_fixture();
+    fixture.replace(
+        "scenario.toml",
+        "capacity_per_instance = 1000.0",
+        "capacity_per_instance = 500.0",
+    );
+    sweep(&fixture, "out", None).success();
+    let (html, data) = read_report(&fixture.out_dir());
+    assert_eq!(data["y_label"], "unserved fraction (% of requests)");
+    let loss = |run: usize| data["points"][run][2].as_f64().unwrap();
+    assert!(
+        (loss(0) - 600.0 / 9000.0 * 100.0).abs() < 1e-4,
+        "{}",
+        loss(0)
+    );
+    assert!(
+        (loss(2) - 2000.0 / 9000.0 * 100.0).abs() < 1e-4,
+        "{}",
+        loss(2)
+    );
+    assert_eq!((loss(1), loss(3)), (0.0, 0.0));
+    // The default objective, 0.001 of the requests, is 0.1 %.
+    assert_eq!(data["limit"], 0.1);
+    assert!(html.contains("unserved share of demand is at most 0.1 %"));
+}
+
+#[test]
 fn a_shard_writes_no_report() {
     let fixture = sweep_fixture();
     sweep(&fixture, "shard", Some("1/2")).success();
