@@ -217,10 +217,10 @@ pub enum OutputError {
         /// What the system said.
         error: io::Error,
     },
-    /// The output folder is not one the results may replace.
+    /// The output folder (or, for `scalesim trace`, file) is not one the results may replace.
     #[error("{}: {message}", path.display())]
     Folder {
-        /// The output folder.
+        /// The output folder or file.
         path: PathBuf,
         /// What is wrong with it.
         message: String,

@@ -773,6 +773,7 @@ pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(),
         || "trace.csv".to_owned(),
         |name| name.to_string_lossy().into_owned(),
     );
+    check_trace_target(scenario, path)?;
     std::fs::create_dir_all(dir).map_err(|error| OutputError::Write {
         path: dir.to_owned(),
         error,
@@ -794,6 +795,48 @@ pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(),
     file.write_all(text.as_bytes())?;
     file.persist()?;
     Ok(())
+}
+
+/// Refuses to write a trace over a file `scalesim trace` did not write (its first line is not
+/// one of the headers it writes), or over the scenario's own files: as `run` and `sweep` keep
+/// to folders that hold only their own files, `trace` never destroys what a user wrote.
+fn check_trace_target(scenario: &Scenario, path: &Path) -> Result<(), OutputError> {
+    let refuse = |message: String| OutputError::Folder {
+        path: path.to_owned(),
+        message,
+    };
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if !metadata.is_file() {
+        return Err(refuse(
+            "is a folder or not a regular file: name the CSV file to write".into(),
+        ));
+    }
+    let same_file = |other: &Path| {
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        canonical(other).is_some() && canonical(other) == canonical(path)
+    };
+    if same_file(&scenario.path) || scenario.trace_path.as_deref().is_some_and(same_file) {
+        return Err(refuse(format!(
+            "is an input of {}: write the trace to another file",
+            scenario.path.display()
+        )));
+    }
+    let mut first_line = String::new();
+    let header = std::fs::File::open(path)
+        .and_then(|file| {
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first_line)
+        })
+        .map(|_| first_line.trim_end_matches(['\n', '\r']));
+    match header {
+        Ok("t_s,requests" | "t_s,requests,expected") => Ok(()),
+        _ => Err(refuse(
+            "exists and is not a trace scalesim wrote (its first line is not t_s,requests): \
+             remove it or write to another file"
+                .into(),
+        )),
+    }
 }
 
 /// Removes what a killed `scalesim trace` left of `name` in `dir`: `.NAME.XXXXXX`, the temp

@@ -311,6 +311,49 @@ fn a_trace_written_again_clears_what_a_killed_one_left() {
 }
 
 #[test]
+fn a_trace_never_replaces_a_file_it_did_not_write_nor_the_scenarios_own() {
+    let fixture = Fixture::new();
+    let trace = |out: &str| {
+        scalesim()
+            .arg("trace")
+            .arg(fixture.path("scenario.toml"))
+            .arg("--out")
+            .arg(fixture.path(out))
+            .assert()
+    };
+    fixture.write("notes.txt", "important notes\n");
+    trace("notes.txt")
+        .failure()
+        .stderr(predicates::str::contains(
+            "notes.txt: exists and is not a trace scalesim wrote (its first line is not \
+         t_s,requests): remove it or write to another file",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(fixture.path("notes.txt")).unwrap(),
+        "important notes\n"
+    );
+    let input = std::fs::read_to_string(fixture.path("trace.csv")).unwrap();
+    trace("trace.csv")
+        .failure()
+        .stderr(predicates::str::contains("trace.csv: is an input of"));
+    assert_eq!(
+        std::fs::read_to_string(fixture.path("trace.csv")).unwrap(),
+        input
+    );
+    // What it wrote, it writes again: 30 minutes, a row each.
+    trace("replay.csv").success();
+    fixture.write("replay.csv", "t_s,requests\n0,1\n");
+    trace("replay.csv").success();
+    assert_eq!(
+        std::fs::read_to_string(fixture.path("replay.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        31
+    );
+}
+
+#[test]
 fn steps_and_replicas_beyond_their_limits_are_refused() {
     // step_s near u64's end once wrapped the step arithmetic into a loop that never ended.
     refused(
