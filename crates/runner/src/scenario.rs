@@ -1920,6 +1920,10 @@ impl Scenario {
                     config.queue_timeout_s = config.queue_timeout_s.or(Some(spec.timeout_s as f64));
                     config.max_queue = config.max_queue.or(Some(ACTIVATOR_QUEUE));
                     check_kpa_slots(spec, &config, spec_concurrency_given, path)?;
+                    // The slots are the manifest's: what the scenario reports says so too.
+                    if spec.container_concurrency > 0 {
+                        config.concurrency_per_instance = spec.container_concurrency;
+                    }
                 }
                 Some(RequestModel {
                     config,

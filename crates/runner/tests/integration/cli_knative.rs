@@ -168,6 +168,15 @@ fn a_pod_serves_its_container_concurrency_at_once() {
     assert_eq!(column(&requests, "instance")[..2], ["0", "0"]);
     let events = fixture.read_out("events.csv");
     assert_eq!(column(&events, "to").first().map(String::as_str), Some("1"));
+    // validate says what the run does: the manifest's two slots.
+    crate::common::scalesim()
+        .args(["validate", "scenario.toml"])
+        .current_dir(fixture.dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "request by request (2 slots an instance)",
+        ));
     // A concurrency_per_instance other than the manifest's is refused.
     fixture.replace(
         "scenario.toml",
