@@ -320,13 +320,32 @@ pub struct HighResolutionAlarmSpec {
 }
 
 /// `provisioning_s`: seconds, or a distribution drawn once per replica.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy)]
 pub enum ProvisioningSpec {
     /// A fixed number of seconds.
     Seconds(u64),
     /// A distribution of seconds.
     Drawn(DistributionSpec),
+}
+
+/// Read by hand rather than as an untagged enum, whose error for a value of neither form
+/// ("data did not match any variant") says neither the field nor what it takes.
+impl<'de> Deserialize<'de> for ProvisioningSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = toml::Value::deserialize(deserializer)?;
+        match value {
+            toml::Value::Integer(seconds) if seconds >= 0 => Ok(Self::Seconds(seconds as u64)),
+            toml::Value::Table(_) => DistributionSpec::deserialize(value)
+                .map(Self::Drawn)
+                .map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!(
+                "fleet.provisioning_s: expected whole seconds from 0 (a multiple of step_s) or a \
+                 distribution such as {{ distribution = \"uniform\", low = 180.0, high = 420.0 }}, \
+                 got {other}"
+            ))),
+        }
+    }
 }
 
 /// `[autoscaler]`, chosen by its `kind`.

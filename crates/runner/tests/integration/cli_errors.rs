@@ -116,6 +116,35 @@ fn target_value_must_be_a_positive_number() {
 }
 
 #[test]
+fn provisioning_of_neither_form_names_the_field_and_both_forms() {
+    let expected = "scenario.toml: line 10: fleet.provisioning_s: expected whole seconds from 0 \
+                    (a multiple of step_s) or a distribution such as { distribution = \
+                    \"uniform\", low = 180.0, high = 420.0 }, got";
+    for bad in ["-300", "12.5", "\"300\""] {
+        check(
+            |f| {
+                f.replace(
+                    "scenario.toml",
+                    "provisioning_s = 0",
+                    &format!("provisioning_s = {bad}"),
+                )
+            },
+            &format!("{expected} {bad}"),
+        );
+    }
+    check(
+        |f| {
+            f.replace(
+                "scenario.toml",
+                "provisioning_s = 0",
+                "provisioning_s = { distribution = \"unif\", low = 1.0 }",
+            )
+        },
+        "unknown variant `unif`, expected one of `fixed`, `uniform`",
+    );
+}
+
+#[test]
 fn unsupported_metric_and_policy_types_say_what_is_supported() {
     check(
         |f| {
