@@ -338,7 +338,10 @@ impl<'de> Deserialize<'de> for ProvisioningSpec {
             toml::Value::Integer(seconds) if seconds >= 0 => Ok(Self::Seconds(seconds as u64)),
             toml::Value::Table(_) => DistributionSpec::deserialize(value)
                 .map(Self::Drawn)
-                .map_err(D::Error::custom),
+                .map_err(|error| {
+                    let message = error.message().trim().replace('\n', " ");
+                    D::Error::custom(format!("fleet.provisioning_s: {message}"))
+                }),
             other => Err(D::Error::custom(format!(
                 "fleet.provisioning_s: expected whole seconds from 0 (a multiple of step_s) or a \
                  distribution such as {{ distribution = \"uniform\", low = 180.0, high = 420.0 }}, \

@@ -140,7 +140,8 @@ fn provisioning_of_neither_form_names_the_field_and_both_forms() {
                 "provisioning_s = { distribution = \"unif\", low = 1.0 }",
             )
         },
-        "unknown variant `unif`, expected one of `fixed`, `uniform`",
+        "line 10: fleet.provisioning_s: unknown variant `unif`, expected one of `fixed`, \
+         `uniform`",
     );
 }
 
