@@ -344,8 +344,19 @@ pub(crate) fn overlay_plot<'a>(
                     }
                 },
                 label,
-                in_service_max: binned.in_service_max.clone(),
-                in_service_mean: per_covered(&binned.instance_seconds, &binned.covered_s, 1.0),
+                // Past its own trace's end a run has no instances, not 0 of them: NaN, which
+                // the plot and the page leave blank.
+                in_service_max: binned
+                    .in_service_max
+                    .iter()
+                    .zip(&binned.covered_s)
+                    .map(|(&max, &covered)| if covered == 0 { f64::NAN } else { max })
+                    .collect(),
+                in_service_mean: per_covered(&binned.instance_seconds, &binned.covered_s, 1.0)
+                    .into_iter()
+                    .zip(&binned.covered_s)
+                    .map(|(mean, &covered)| if covered == 0 { f64::NAN } else { mean })
+                    .collect(),
             })
             .collect(),
         strip_noun,

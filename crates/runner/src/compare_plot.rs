@@ -219,7 +219,16 @@ impl<'a> Prepared<'a> {
             .iter()
             .enumerate()
             .map(|(k, run)| {
-                let (mean, max) = mean_and_max(&run.in_service_mean, &run.in_service_max);
+                // Drawn up to the run's last bin: past it (NaN) the run has ended.
+                let covered = run
+                    .in_service_mean
+                    .iter()
+                    .rposition(|v| v.is_finite())
+                    .map_or(0, |last| last + 1);
+                let (mean, max) = mean_and_max(
+                    &run.in_service_mean[..covered],
+                    &run.in_service_max[..covered],
+                );
                 let avg = clean(run.mean_in_service);
                 let peak = max.iter().copied().fold(0.0, f64::max);
                 Run {
@@ -666,9 +675,12 @@ fn draw_context<DB: DrawingBackend>(
     }
     let (lo, hi): (Vec<f64>, Vec<f64>) = (0..data.n)
         .map(|i| {
-            others.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), r| {
-                (lo.min(r.mean[i]), hi.max(r.mean[i]))
-            })
+            others
+                .iter()
+                .filter_map(|r| r.mean.get(i))
+                .fold((f64::INFINITY, 0.0_f64), |(lo, hi), &mean| {
+                    (lo.min(mean), hi.max(mean))
+                })
         })
         .unzip();
     chart

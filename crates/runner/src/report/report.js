@@ -707,7 +707,7 @@
         var v = s.max[i];
         return { label: data.demand === null ? s.label : s.short, color: s.color, value: v === undefined ? 'past the run\'s end' : fmt(v) + ' req/min' };
       }).concat(runs.map(function (r) {
-        return { label: r.label, color: r.color, value: fmt(r.mean[i]) + ' mean, ' + fmt(r.max[i]) + ' most' };
+        return { label: r.label, color: r.color, value: r.mean[i] === null || r.mean[i] === undefined ? 'past the run\'s end' : fmt(r.mean[i]) + ' mean, ' + fmt(r.max[i]) + ' most' };
       }));
       return {
         content: [

@@ -360,6 +360,22 @@ fn a_comparison_of_different_traces_carries_each_runs_own_demand_up_to_its_end()
     assert_eq!(runs[0]["demand"], Value::Array(spec));
     // The short run's demand stops with its 12 minutes rather than reading 0 after them.
     assert_eq!(runs[1]["demand"], Value::Array(vec![Value::from(300); 12]));
+    // So do its instances: 12 minutes of values, then none (null), not 0 instances. 300 a
+    // minute is above the target of 70 a minute an instance for the high alarm's 3 minutes,
+    // then ceil(300 / 70) = 5 serve from minute 3 (no provisioning); at 60 a minute an
+    // instance, under 0.9 × 70, none is removed.
+    let expected: Vec<Value> = (0..12)
+        .map(|minute| Value::from(if minute < 3 { 1 } else { 5 }))
+        .collect();
+    for column in ["mean", "max"] {
+        let values = runs[1][column].as_array().unwrap();
+        assert_eq!(values.len(), 30);
+        assert_eq!(values[..12], expected[..], "{column}");
+        assert!(
+            values[12..].iter().all(Value::is_null),
+            "{column}: {values:?}"
+        );
+    }
     assert!(html.contains("each run's own demand is its bin's mean"));
 }
 
