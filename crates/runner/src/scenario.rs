@@ -194,30 +194,36 @@ pub enum StartSpec {
 }
 
 impl StartSpec {
-    /// The instant in the offset written, taking a time without offset as UTC and a date alone
-    /// as its midnight.
-    fn to_instant(&self) -> Option<DateTime<FixedOffset>> {
+    /// The instant in the offset written. A time or date without an offset is refused, as a
+    /// trace's timestamps are (docs/semantics/traces.md): taken as UTC, a local time written
+    /// for New York would move every schedule by hours without a word.
+    fn to_instant(&self) -> Result<DateTime<FixedOffset>, String> {
         let text = match self {
             StartSpec::Datetime(datetime) => datetime.to_string(),
             StartSpec::Text(text) => text.clone(),
         };
         if let Ok(with_offset) = DateTime::parse_from_rfc3339(&text) {
-            return Some(with_offset);
+            return Ok(with_offset);
         }
-        for format in [
+        let without_offset = [
             "%Y-%m-%dT%H:%M:%S%.f",
             "%Y-%m-%d %H:%M:%S%.f",
             "%Y-%m-%dT%H:%M",
             "%Y-%m-%d %H:%M",
-        ] {
-            if let Ok(naive) = NaiveDateTime::parse_from_str(&text, format) {
-                return Some(naive.and_utc().fixed_offset());
-            }
-        }
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .ok()
-            .and_then(|date| date.and_hms_opt(0, 0, 0))
-            .map(|naive| naive.and_utc().fixed_offset())
+        ]
+        .iter()
+        .any(|format| NaiveDateTime::parse_from_str(&text, format).is_ok())
+            || NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
+        Err(if without_offset {
+            format!(
+                "{text:?} has no offset: write Z or +hh:mm after the time (a date alone needs \
+                 one too, as T00:00:00Z), so that the instant is not a guess"
+            )
+        } else {
+            format!(
+                "must be a TOML datetime or an RFC 3339 time such as 2025-03-03T08:00:00Z, got {text:?}"
+            )
+        })
     }
 }
 
@@ -1023,14 +1029,9 @@ fn scenario_start(
     spec.start
         .as_ref()
         .map(|start| {
-            start.to_instant().ok_or_else(|| {
-                field_error(
-                    path,
-                    "start",
-                    "must be a TOML datetime or an RFC 3339 time such as 2025-03-03T08:00:00Z"
-                        .into(),
-                )
-            })
+            start
+                .to_instant()
+                .map_err(|message| field_error(path, "start", message))
         })
         .transpose()
 }
@@ -1171,13 +1172,10 @@ fn endpoint_inputs(
                         "needs the scenario's start, the wall-clock time of t = 0".into(),
                     )
                 })?;
-                let at = at.to_instant().map(|at| at.to_utc()).ok_or_else(|| {
-                    field_error(
-                        path,
-                        &format!("{field}.at"),
-                        "must be a TOML datetime or an RFC 3339 time".into(),
-                    )
-                })?;
+                let at = at
+                    .to_instant()
+                    .map(|at| at.to_utc())
+                    .map_err(|message| field_error(path, &format!("{field}.at"), message))?;
                 u64::try_from((at - start).num_seconds()).map_err(|_| {
                     field_error(
                         path,

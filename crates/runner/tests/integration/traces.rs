@@ -181,6 +181,31 @@ fn a_given_start_wins_over_the_trace() {
 }
 
 #[test]
+fn a_start_without_an_offset_is_refused_rather_than_guessed() {
+    // Read as UTC, a New York midnight written as 00:00:00 would move every schedule by 4 h.
+    for (start, shown) in [
+        ("2024-09-29T22:11:00", "2024-09-29T22:11:00"),
+        ("\"2024-09-29 22:11\"", "2024-09-29 22:11"),
+        ("2024-09-29", "2024-09-29"),
+    ] {
+        let fixture = on_trace(&example("cloudwatch-get-metric-data.json"), "");
+        fixture.replace(
+            "scenario.toml",
+            "step_s = 60\n",
+            &format!("step_s = 60\nstart = {start}\n"),
+        );
+        refused_run(
+            &fixture,
+            "out",
+            &format!(
+                "scenario.toml: start: \"{shown}\" has no offset: write Z or +hh:mm after the \
+                 time"
+            ),
+        );
+    }
+}
+
+#[test]
 fn the_from_bucket_window_moves_start_with_it() {
     // Bucket 1 of the export is 22:11: the action at 22:12 is 60 s into the window.
     let fixture = on_trace(
