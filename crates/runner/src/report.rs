@@ -846,6 +846,8 @@ pub(crate) struct SweepReport<'a> {
     pub(crate) y_label: &'a str,
     /// The objective's bound on the loss, if it bounds what the y axis shows.
     pub(crate) limit: Option<f64>,
+    /// The scenario's own policy: its expense and loss, as the points give theirs.
+    pub(crate) baseline: Option<(f64, f64)>,
     /// The objective, as the page states it.
     pub(crate) objective: String,
     /// The recommended run's number.
@@ -914,6 +916,7 @@ pub(crate) fn sweep_html(report: SweepReport<'_>) -> String {
         "x_label": report.x_label,
         "y_label": report.y_label,
         "limit": report.limit.map(num),
+        "baseline": report.baseline.map(|(expense, loss)| json!([num(expense), num(loss)])),
         "recommended": report.recommended,
         "runs": report.runs,
         "points_total": shown_total,
@@ -942,6 +945,31 @@ pub(crate) fn sweep_html(report: SweepReport<'_>) -> String {
             items.push((human_number(*value), name.clone()));
         }
         sections.push_str(&cards(&items));
+    }
+    if let Some((expense, loss)) = report.baseline {
+        let against = chosen
+            .as_ref()
+            .filter(|_| expense > 0.0)
+            .map(|point| {
+                let change = point.expense - expense;
+                format!(
+                    "; the recommended run {} {} ({} %)",
+                    if change > 0.0 { "adds" } else { "saves" },
+                    human_number(change.abs()),
+                    human_number(change.abs() / expense * 100.0)
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            sections,
+            "<p class=\"note\" id=\"baseline\">The scenario's own policy (✕ on the plot): {} \
+             {}, {} {}{}.</p>",
+            escape_html(report.x_label),
+            human_number(expense),
+            escape_html(report.y_label),
+            human_number(loss),
+            escape_html(&against)
+        );
     }
     sections.push_str("</section>\n");
     let mut recommended_table = String::new();

@@ -1849,6 +1849,7 @@ impl<'s> SweepFiles<'s> {
             points,
             tally.slo_measured(),
             recommended,
+            own,
             (title, x_label, y_label),
             recommendation_json,
             recommended_texts,
@@ -1878,26 +1879,30 @@ fn sweep_report<'a>(
     points: Vec<SweepPoint>,
     slo_measured: bool,
     recommended: Option<&SweepRow>,
+    baseline: Option<(f64, f64)>,
     (title, x_label, y_label): (String, &'a str, &'a str),
     recommendation_json: String,
     files: Vec<(String, String)>,
 ) -> SweepReport<'a> {
     // The page shows the unserved fraction in percent, as its axis says and as the terminal
     // and the PNG show it.
-    let (limit, points) = match sweep.max_latency_p99_s {
-        Some(limit) => (Some(limit), points),
-        None if slo_measured => (sweep.max_slo_violation_s, points),
-        None => (
-            Some(sweep.max_unserved_fraction * 100.0),
-            points
-                .into_iter()
-                .map(|point| SweepPoint {
-                    loss: point.loss * 100.0,
-                    ..point
-                })
-                .collect(),
-        ),
+    let loss_scale = if sweep.max_latency_p99_s.is_none() && !slo_measured {
+        100.0
+    } else {
+        1.0
     };
+    let limit = match sweep.max_latency_p99_s {
+        Some(limit) => Some(limit),
+        None if slo_measured => sweep.max_slo_violation_s,
+        None => Some(sweep.max_unserved_fraction * loss_scale),
+    };
+    let points = points
+        .into_iter()
+        .map(|point| SweepPoint {
+            loss: point.loss * loss_scale,
+            ..point
+        })
+        .collect();
     let minimize = match sweep.minimize {
         Minimize::Cost => "cost",
         Minimize::InstanceHours => "instance-hours",
@@ -1937,6 +1942,7 @@ fn sweep_report<'a>(
         },
         y_label,
         limit,
+        baseline: baseline.map(|(expense, loss)| (expense, loss * loss_scale)),
         objective,
         recommended: recommended.map(|row| row.run),
         recommended_row: recommended.map(|row| (sweep.judged_header(), row.line.clone())),

@@ -734,13 +734,16 @@
     var points = data.points.map(function (p) {
       return { run: p[0], x: p[1], y: p[2], frontier: p[3] === 1, params: p[4] };
     });
+    var base = data.baseline ? { x: data.baseline[0], y: data.baseline[1] } : null;
+    // The baseline is drawn too, so the axes take it in.
+    var extent = base && base.x !== null && base.y !== null ? points.concat([base]) : points;
     var L = 96, R = 24, T = 16, B = 58, H = 520;
-    var positive = points.filter(function (p) { return p.y > 0; }).map(function (p) { return p.y; });
+    var positive = extent.filter(function (p) { return p.y > 0; }).map(function (p) { return p.y; });
     var yMinPos = positive.length ? Math.min.apply(null, positive) : 0;
-    var yMaxAll = points.length ? Math.max.apply(null, points.map(function (p) { return p.y; })) : 1;
+    var yMaxAll = extent.length ? Math.max.apply(null, extent.map(function (p) { return p.y; })) : 1;
     var logPossible = positive.length > 1 && yMaxAll / yMinPos >= 100;
     var log = logPossible;
-    var xs = points.map(function (p) { return p.x; });
+    var xs = extent.map(function (p) { return p.x; });
     var fullX = [Math.min.apply(null, xs), Math.max.apply(null, xs)];
     var padX = Math.max((fullX[1] - fullX[0]) * 0.04, Math.abs(fullX[1]) * 0.005, 1e-9);
     fullX = [fullX[0] - padX, fullX[1] + padX];
@@ -750,7 +753,7 @@
       h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dot', style: 'color:#9a9a9a' }), 'a run']),
       h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key', style: 'color:#0072b2' }), 'Pareto frontier']),
       h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key diamond', style: 'color:#d55e00' }), 'recommended run'])
-    ].concat(data.limit !== null ? [h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dash', style: 'color:#d55e00' }), 'objective\'s bound'])] : []));
+    ].concat(extent !== points ? [h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key cross', text: '\u2715' }), 'the scenario\'s own policy'])] : []).concat(data.limit !== null ? [h('button', { type: 'button', disabled: 'disabled' }, [h('span', { class: 'key dash', style: 'color:#d55e00' }), 'objective\'s bound'])] : []));
     var state = h('span', { class: 'zoom-state' });
     var logBox = h('input', { type: 'checkbox', id: 'log-y' });
     logBox.checked = log;
@@ -819,6 +822,10 @@
       if (chosen) {
         var cx = chosen.px, cy = chosen.py;
         g.appendChild(svg('path', { class: 'recommended', d: 'M' + cx + ',' + (cy - 9) + 'l9,9l-9,9l-9,-9z', fill: '#d55e00', stroke: '#fff', 'stroke-width': 1.5 }));
+      }
+      if (extent !== points) {
+        var bx = xOf(base.x), by = yOf(base.y);
+        g.appendChild(svg('path', { class: 'baseline', d: 'M' + (bx - 6) + ',' + (by - 6) + 'l12,12m0,-12l-12,12', stroke: '#111', 'stroke-width': 2.5, fill: 'none' }));
       }
       plot.appendChild(svg('rect', { class: 'frame', x: L, y: T, width: plotW, height: plotH }));
       var selection = svg('rect', { class: 'selection', visibility: 'hidden', x: 0, y: 0, width: 0, height: 0 });

@@ -460,6 +460,10 @@ fn a_sweeps_report_shows_the_unserved_fraction_in_percent_as_its_axis_says() {
         loss(2)
     );
     assert_eq!((loss(1), loss(3)), (0.0, 0.0));
+    // The scenario's own policy (target 70, MinCapacity 1) is run 0's, and is shown as such.
+    assert_eq!(data["baseline"][0], data["points"][0][1]);
+    assert!((data["baseline"][1].as_f64().unwrap() - loss(0)).abs() < 1e-9);
+    assert!(html.contains("The scenario's own policy (✕ on the plot)"));
     // The default objective, 0.001 of the requests, is 0.1 %.
     assert_eq!(data["limit"], 0.1);
     assert!(html.contains("unserved share of demand is at most 0.1 %"));
