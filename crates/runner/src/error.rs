@@ -21,7 +21,7 @@ pub enum ScenarioError {
         error: io::Error,
     },
     /// The scenario file is not valid TOML or does not match the scenario format.
-    #[error("{}: {location}{message}", path.display())]
+    #[error("{}: {location}{}", path.display(), in_words(message))]
     Toml {
         /// The scenario file.
         path: PathBuf,
@@ -31,7 +31,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A field of a scenario or vendor file has a value the format or the vendor rejects.
-    #[error("{}: {field}: {message}", path.display())]
+    #[error("{}: {field}: {}", path.display(), in_words(message))]
     Field {
         /// The file.
         path: PathBuf,
@@ -41,7 +41,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A vendor request body that is not valid JSON or lacks a required field.
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {}", path.display(), in_words(message))]
     Json {
         /// The file.
         path: PathBuf,
@@ -49,7 +49,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A Huawei request body that Huawei's API would refuse, in its own error shape.
-    #[error("{}: {{\"error_code\": \"{error_code}\", \"error_msg\": {}}}", path.display(), json_string(error_msg))]
+    #[error("{}: {{\"error_code\": \"{error_code}\", \"error_msg\": {}}}", path.display(), json_string(&in_words(error_msg)))]
     HuaweiApi {
         /// The request body's file.
         path: PathBuf,
@@ -71,6 +71,38 @@ pub enum ScenarioError {
     /// The trace could not be read.
     #[error(transparent)]
     Trace(#[from] TraceError),
+}
+
+/// The parsers' messages with Rust's type names (serde's "expected u32") said in words, since
+/// the people who read them write YAML, JSON and TOML, not Rust.
+pub(crate) fn in_words(message: &str) -> String {
+    const TYPES: [(&str, &str); 9] = [
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65535"),
+        ("u32", "a whole number from 0 to 4294967295"),
+        ("u64", "a whole number from 0"),
+        ("usize", "a whole number from 0"),
+        ("i32", "a whole number from -2147483648 to 2147483647"),
+        ("i64", "a whole number"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("expected ") {
+        let (before, after) = rest.split_at(at + "expected ".len());
+        out.push_str(before);
+        rest = after;
+        let word_end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        if let Some((_, words)) = TYPES.iter().find(|(name, _)| *name == &rest[..word_end]) {
+            out.push_str(words);
+            rest = &rest[word_end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` as a JSON string literal, quotes and escapes included.
@@ -567,4 +599,27 @@ pub enum SweepError {
     /// The results could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_words;
+
+    #[test]
+    fn rust_type_names_in_parser_messages_are_said_in_words() {
+        assert_eq!(
+            in_words("line 12: invalid value: integer -1, expected u32"),
+            "line 12: invalid value: integer -1, expected a whole number from 0 to 4294967295"
+        );
+        assert_eq!(
+            in_words("invalid type: string \"60\", expected f64 at line 3 column 9"),
+            "invalid type: string \"60\", expected a number at line 3 column 9"
+        );
+        // Only a whole type name after "expected" changes.
+        assert_eq!(
+            in_words("expected u32x, expected one of `a`, `b`; expected i32"),
+            "expected u32x, expected one of `a`, `b`; expected a whole number from -2147483648 \
+             to 2147483647"
+        );
+    }
 }

@@ -163,7 +163,7 @@ fn documents(bytes: &[u8]) -> Result<Vec<(usize, usize)>, Refusal> {
 
 /// serde_json's message without its ` at line L column C`, which the caller places itself.
 fn without_position(err: &serde_json::Error) -> String {
-    let text = err.to_string();
+    let text = crate::error::in_words(&err.to_string());
     match text.rfind(" at line ") {
         Some(at) => text.get(..at).unwrap_or(&text).to_owned(),
         None => text,
@@ -1828,7 +1828,7 @@ mod tests {
                 &TraceOptions::PLAIN
             ),
             Err(
-                "MetricDataResults[0].Values[1] (line 2): invalid type: string \"x\", expected f64"
+                "MetricDataResults[0].Values[1] (line 2): invalid type: string \"x\", expected a number"
                     .to_owned()
             )
         );

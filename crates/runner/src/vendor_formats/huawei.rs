@@ -151,7 +151,7 @@ mod tests {
         check_error(
             r#""max_scaling_amount": 10"#,
             r#""max_scaling_amount": "10""#,
-            "max_scaling_amount: invalid type: string \\\"10\\\", expected u32 at line 3 column 28",
+            "max_scaling_amount: invalid type: string \\\"10\\\", expected a whole number from 0 to 4294967295 at line 3 column 28",
         );
         let missing = EXAMPLE.replace(r#""single_expansion_count": 1,"#, "");
         let err = scaling_policy(&missing, Path::new("policy.json"))

@@ -1613,7 +1613,7 @@ spec:
         assert!(
             err.starts_with(
                 "k8s/hpa.yaml: spec.behavior.scaleUp.policies[1].periodSeconds: invalid type: \
-                 string \"x\", expected i32 at line"
+                 string \"x\", expected a whole number from -2147483648 to 2147483647 at line"
             ),
             "{err}"
         );
@@ -1622,7 +1622,7 @@ spec:
         assert!(
             err.starts_with(
                 "k8s/hpa.yaml: spec.metrics[0].resource.target.averageUtilization: invalid type: \
-                 floating point `50.5`, expected i32"
+                 floating point `50.5`, expected a whole number from -2147483648 to 2147483647"
             ),
             "{err}"
         );

@@ -111,7 +111,7 @@ fn target_value_must_be_a_positive_number() {
     );
     check(
         |f| f.replace("aws/policy.json", "70.0", "\"high\""),
-        &format!("{field} invalid type: string \"high\", expected f64"),
+        &format!("{field} invalid type: string \"high\", expected a number"),
     );
 }
 

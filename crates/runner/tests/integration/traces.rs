@@ -504,7 +504,7 @@ fn partial_data_widths_and_broken_json_are_refused_by_place() {
         &broken,
         "out",
         "export.json: MetricDataResults[0].Values[1] (line 2): invalid type: string \"2\", \
-         expected f64",
+         expected a number",
     );
     let unknown = on_text("export.json", r#"{"results": []}"#, "");
     refused_run(
