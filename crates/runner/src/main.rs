@@ -337,8 +337,8 @@ fn run(cli: Cli) -> anyhow::Result<String> {
                 } else {
                     let steps = runs as f64 * sweep.bases[0].demand.steps() as f64;
                     format!(
-                        "{minutes} million policy-minutes a second, {} million policy-steps of \
-                         {step_s} s",
+                        "{minutes} million policy-minutes a second, or {} million policy-steps \
+                         of {step_s} s",
                         millions(steps / seconds)
                     )
                 }

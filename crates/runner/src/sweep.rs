@@ -1234,7 +1234,7 @@ impl Target {
                     .chain(document::short_names(fields))
                     .collect();
                 Err(format!(
-                    "{name:?} is not a parameter of a {} sweep; known: {} (fields of {} by name or path); options: {}",
+                    "{name:?} is not a parameter of this {} sweep; known: {} (fields of {} by name or path); options: {}",
                     base.autoscaler.kind(),
                     known.join(", "),
                     files.join(" and "),

@@ -339,7 +339,7 @@ pub(super) fn build(
         && rules.gaps == GapPolicy::Error
     {
         return Err(Refusal::whole(format!(
-            "{} of {bucket_s} s missing between {} and {}, the first at {} ({place}): a gap is \
+            "{} of {bucket_s} s missing in the trace from {} to {}, the first at {} ({place}): a gap is \
              refused unless [load] gaps = \"zero\" fills it with zero arrivals{}",
             buckets_word(missing),
             instant(first.t_ms),
@@ -455,7 +455,7 @@ mod tests {
         assert_eq!(
             run(vec![points(&list, 0)], ValueMeaning::Sum, GapPolicy::Error),
             Err(format!(
-                "4 buckets of 60 s missing between {} and {}, the first at {} (after #1 time): \
+                "4 buckets of 60 s missing in the trace from {} to {}, the first at {} (after #1 time): \
                  a gap is refused unless [load] gaps = \"zero\" fills it with zero arrivals",
                 instant(T0),
                 instant(T0 + 480_000),

@@ -165,7 +165,7 @@ fn bad_sweeps_name_the_key() {
     check(
         "TargetValue = [70, 700]",
         "TargetValu = [70, 700]",
-        "scenario.toml: sweep.TargetValu: \"TargetValu\" is not a parameter of a aws-target-tracking sweep; known: capacity_per_instance, provisioning_s, metric_delay_s, MinCapacity, MaxCapacity, TargetValue, ScaleOutCooldown, ScaleInCooldown (fields of register.json and policy.json by name or path); options: samples, traces",
+        "scenario.toml: sweep.TargetValu: \"TargetValu\" is not a parameter of this aws-target-tracking sweep; known: capacity_per_instance, provisioning_s, metric_delay_s, MinCapacity, MaxCapacity, TargetValue, ScaleOutCooldown, ScaleInCooldown (fields of register.json and policy.json by name or path); options: samples, traces",
     );
     check(
         "TargetValue = [70, 700]",

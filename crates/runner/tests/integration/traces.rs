@@ -462,7 +462,7 @@ fn gaps_are_counted_and_refused_unless_zero() {
     refused_run(
         &on_text("export.json", text, ""),
         "out",
-        "export.json: 2 buckets of 60 s missing between 2024-09-29T22:09:00Z and \
+        "export.json: 2 buckets of 60 s missing in the trace from 2024-09-29T22:09:00Z to \
          2024-09-29T22:13:00Z, the first at 2024-09-29T22:11:00Z (after \
          MetricDataResults[0].Timestamps[1]): a gap is refused unless [load] gaps = \"zero\" \
          fills it with zero arrivals (CloudWatch returns no datapoint for a period without data",
