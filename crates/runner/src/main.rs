@@ -391,10 +391,30 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             out,
             allow_different_traces,
         } => {
+            for (k, path) in scenarios.iter().enumerate() {
+                let same = |other: &PathBuf| {
+                    let canonical = |p: &PathBuf| std::fs::canonicalize(p).ok();
+                    canonical(path).is_some() && canonical(path) == canonical(other)
+                };
+                if scenarios[..k].iter().any(same) {
+                    anyhow::bail!(
+                        "{}: named twice: its two runs would be the same, rows and strips alike",
+                        path.display()
+                    );
+                }
+            }
             let scenarios = scenarios
                 .iter()
                 .map(|path| Scenario::load(path))
                 .collect::<Result<Vec<_>, _>>()?;
+            if let Some(sweep) = scenarios.iter().find(|scenario| scenario.is_sweep) {
+                anyhow::bail!(
+                    "{}: a sweep file (it has a [sweep] table), whose runs compare would not \
+                     see: run it with `scalesim sweep {}`, or compare a scenario without [sweep]",
+                    sweep.path.display(),
+                    sweep.path.display()
+                );
+            }
             if !allow_different_traces {
                 check_same_trace(&scenarios)?;
             }

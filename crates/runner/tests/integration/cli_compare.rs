@@ -98,3 +98,43 @@ fn different_traces_are_refused_unless_asked_for() {
         "the quickstart strip's mean is its own"
     );
 }
+
+#[test]
+fn a_sweep_file_or_a_scenario_named_twice_is_refused_with_nothing_written() {
+    let out = tempfile::TempDir::new().unwrap();
+    let out_dir = out.path().join("comparison");
+    let scenarios = repo_root().join("scenarios");
+    let compare = |second: &str| {
+        scalesim()
+            .arg("compare")
+            .arg(scenarios.join("sagemaker-nasa.toml"))
+            .arg(second)
+            .arg("--out")
+            .arg(&out_dir)
+            .assert()
+            .failure()
+            .code(1)
+    };
+    compare(
+        scenarios
+            .join("sagemaker-nasa-sweep.toml")
+            .to_str()
+            .unwrap(),
+    )
+    .stderr(predicates::str::contains(
+        "sagemaker-nasa-sweep.toml: a sweep file (it has a [sweep] table), whose runs \
+             compare would not see",
+    ));
+    // The same file by another path is still the same file.
+    compare(
+        scenarios
+            .join(".")
+            .join("sagemaker-nasa.toml")
+            .to_str()
+            .unwrap(),
+    )
+    .stderr(predicates::str::contains(
+        "sagemaker-nasa.toml: named twice",
+    ));
+    assert!(!out_dir.exists());
+}
