@@ -2113,6 +2113,11 @@ fn read_manifest(dir: &Path) -> Result<(Shard, Manifest), ShardProblem> {
             message,
         })
     };
+    if dir.is_dir() && !path.exists() {
+        return Err(invalid(
+            "not found: the folder is not a shard's (scalesim sweep --shard I/N writes one)".into(),
+        ));
+    }
     let text = read_text_bounded(&path, MAX_SCENARIO_BYTES, "a shard manifest")
         .map_err(ShardProblem::Manifest)?;
     let value: serde_json::Value =

@@ -688,14 +688,15 @@
       return { id: 'run-' + index, label: run.label, color: RUN_COLORS[index % RUN_COLORS.length], max: run.max, mean: run.mean, step: true, width: 1.8 };
     });
     // Runs on different traces (data.demand is null): each run's own demand, in its colour,
-    // as long as the run; otherwise the one trace's mean and busiest step.
+    // as long as the run; otherwise the one trace's mean and busiest step, in greys that no
+    // run's colour takes.
     var demand = data.demand === null
       ? data.runs.map(function (run, index) {
         return { id: 'demand-' + index, label: 'demand of ' + run.label, short: 'demand', color: runs[index].color, max: run.demand, width: 1.6 };
       })
       : [
-        { id: 'demand_max', label: 'demand, busiest step', short: 'demand, busiest step', color: '#9ecae1', max: data.demand.max, width: 1.2 },
-        { id: 'demand_mean', label: 'demand, mean over the bin', short: 'demand, mean', color: '#1f77b4', max: data.demand.mean, width: 1.6 }
+        { id: 'demand_max', label: 'demand, busiest step', short: 'demand, busiest step', color: '#c4c4c4', max: data.demand.max, width: 1.2 },
+        { id: 'demand_mean', label: 'demand, mean over the bin', short: 'demand, mean', color: '#555555', max: data.demand.mean, width: 1.6 }
       ];
     var legend = demand.concat(runs).map(function (s) { return { id: s.id, label: s.label, color: s.color }; });
     var panels = [

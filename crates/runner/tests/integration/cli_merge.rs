@@ -360,3 +360,18 @@ fn a_manifest_of_an_earlier_scalesim_asks_for_that_shard_again() {
         )],
     );
 }
+
+#[test]
+fn a_folder_without_a_manifest_is_said_not_to_be_a_shard() {
+    let fixture = sharded_in_three();
+    std::fs::remove_file(fixture.path("s2/shard.json")).unwrap();
+    refused(
+        &fixture,
+        &["s1", "s2", "s3"],
+        &[format!(
+            "error: {}: not found: the folder is not a shard's (scalesim sweep --shard I/N \
+             writes one)\n",
+            fixture.path("s2/shard.json").display()
+        )],
+    );
+}
