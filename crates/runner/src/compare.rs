@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
-use scalesim_core::{Sink, StepRecord, Summary, SummarySink};
+use scalesim_core::{BucketWindow, Sink, StepRecord, Summary, SummarySink};
 
 use crate::compare_plot::{
     ComparisonPlot, ComparisonSeries, MAX_RUNS, render_comparison_png, render_comparison_svg,
@@ -75,11 +75,16 @@ pub fn check_same_trace(scenarios: &[Scenario]) -> Result<(), CompareError> {
     let expected = identity(first);
     for other in &scenarios[1..] {
         if identity(other) != expected {
+            let (mut trace, first_trace) = (load_description(other), load_description(first));
+            if trace == first_trace {
+                // Only the synthetic load's terms differ.
+                trace = PathBuf::from(format!("{}, with other terms", trace.display()));
+            }
             return Err(CompareError::DifferentTraces {
                 path: other.path.clone(),
-                trace: load_name(other),
+                trace,
                 first_path: first.path.clone(),
-                first_trace: load_name(first),
+                first_trace,
             });
         }
     }
@@ -363,6 +368,23 @@ pub(crate) fn overlay_plot<'a>(
         demand_note,
         start,
     }
+}
+
+/// What a scenario replays, told apart from what another replays: its load, its window of
+/// the trace, and the seed of synthetic load.
+fn load_description(scenario: &Scenario) -> PathBuf {
+    let mut text = load_name(scenario).display().to_string();
+    let window = scenario.trace_window;
+    if scenario.trace_path.is_some() && window != BucketWindow::ALL {
+        text.push_str(&format!(", buckets from {}", window.from_bucket));
+        if let Some(buckets) = window.buckets {
+            text.push_str(&format!(" ({buckets} of them)"));
+        }
+    }
+    if scenario.synthetic.is_some() {
+        text.push_str(&format!(", seed {}", scenario.seed));
+    }
+    PathBuf::from(text)
 }
 
 /// What a scenario replays, for messages and titles: its trace's file name, or "synthetic".

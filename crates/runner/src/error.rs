@@ -304,7 +304,7 @@ pub enum CompareError {
     },
     /// Two scenarios replay different traces or windows.
     #[error(
-        "{}: load.trace: replays {} (or another window of it), but {} replays {}; compare runs \
+        "{}: load.trace: replays {}, but {} replays {}; compare runs \
          policies on the same traffic: pass --allow-different-traces to compare them anyway",
         path.display(), trace.display(), first_path.display(), first_trace.display()
     )]

@@ -138,3 +138,26 @@ fn a_sweep_file_or_a_scenario_named_twice_is_refused_with_nothing_written() {
     ));
     assert!(!out_dir.exists());
 }
+
+#[test]
+fn a_refusal_of_different_traces_says_how_they_differ_when_the_file_is_the_same() {
+    // launch-day replays the same NASA file as sagemaker-nasa, but a week of it from bucket
+    // 2,880 with synthetic terms drawn from seed 2026.
+    let out = tempfile::TempDir::new().unwrap();
+    let scenarios = repo_root().join("scenarios");
+    scalesim()
+        .arg("compare")
+        .arg(scenarios.join("sagemaker-nasa.toml"))
+        .arg(scenarios.join("launch-day.toml"))
+        .arg("--out")
+        .arg(out.path().join("cmp"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "launch-day.toml: load.trace: replays synthetic load on \
+             nasa_http_1995_per_minute.csv, buckets from 2880 (10080 of them), seed 2026, but",
+        ))
+        .stderr(predicates::str::contains(
+            "sagemaker-nasa.toml replays nasa_http_1995_per_minute.csv; compare runs",
+        ));
+}
