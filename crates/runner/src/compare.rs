@@ -349,25 +349,28 @@ pub(crate) fn overlay_plot<'a>(
                     }
                 },
                 label,
-                // Past its own trace's end a run has no instances, not 0 of them: NaN, which
-                // the plot and the page leave blank.
-                in_service_max: binned
-                    .in_service_max
-                    .iter()
-                    .zip(&binned.covered_s)
-                    .map(|(&max, &covered)| if covered == 0 { f64::NAN } else { max })
-                    .collect(),
-                in_service_mean: per_covered(&binned.instance_seconds, &binned.covered_s, 1.0)
-                    .into_iter()
-                    .zip(&binned.covered_s)
-                    .map(|(mean, &covered)| if covered == 0 { f64::NAN } else { mean })
-                    .collect(),
+                in_service_max: uncovered_as_nan(binned.in_service_max.clone(), &binned.covered_s),
+                in_service_mean: uncovered_as_nan(
+                    per_covered(&binned.instance_seconds, &binned.covered_s, 1.0),
+                    &binned.covered_s,
+                ),
             })
             .collect(),
         strip_noun,
         demand_note,
         start,
     }
+}
+
+/// `values` with NaN in the bins no second of the run covers: past its own trace's end a run
+/// has no instances, not 0 of them, and the plot and the page leave such bins blank.
+fn uncovered_as_nan(mut values: Vec<f64>, covered_s: &[u64]) -> Vec<f64> {
+    for (value, &covered) in values.iter_mut().zip(covered_s) {
+        if covered == 0 {
+            *value = f64::NAN;
+        }
+    }
+    values
 }
 
 /// What a scenario replays, told apart from what another replays: its load, its window of

@@ -47,7 +47,8 @@ pub use crate::{
     load::{CombineSpec, DistributionSpec, SyntheticSpec, TermSpec},
     output::{
         EVENTS_HEADER, REQUEST_RUN_FILES, REQUEST_TIMESERIES_COLUMNS, RUN_FILES, RunOptions,
-        RunOutput, TIMESERIES_HEADER, default_out_dir, write_run, write_run_with, write_trace,
+        RunOutput, TIMESERIES_HEADER, default_out_dir, same_file, write_run, write_run_with,
+        write_trace,
     },
     replicas::Spread,
     report::REPORT_FILE,

@@ -13,7 +13,7 @@ use scalesim_runner::human::{count, duration};
 use scalesim_runner::{
     ComparisonOutput, Minimize, RunOptions, Scenario, Shard, Sweep, SweepWritten,
     check_output_folder, check_same_trace, compare, default_out_dir, merge_shards, run_sweep,
-    write_run_with, write_sweep, write_trace,
+    same_file, write_run_with, write_sweep, write_trace,
 };
 
 /// Simulate cloud autoscalers against real and synthetic load.
@@ -392,11 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<String> {
             allow_different_traces,
         } => {
             for (k, path) in scenarios.iter().enumerate() {
-                let same = |other: &PathBuf| {
-                    let canonical = |p: &PathBuf| std::fs::canonicalize(p).ok();
-                    canonical(path).is_some() && canonical(path) == canonical(other)
-                };
-                if scenarios[..k].iter().any(same) {
+                if scenarios[..k].iter().any(|other| same_file(other, path)) {
                     anyhow::bail!(
                         "{}: named twice: its two runs would be the same, rows and strips alike",
                         path.display()

@@ -797,6 +797,14 @@ pub fn write_trace(scenario: &Scenario, replica: u64, path: &Path) -> Result<(),
     Ok(())
 }
 
+/// Whether `a` and `b` name one existing file, by whatever paths.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Refuses to write a trace over a file `scalesim trace` did not write (its first line is not
 /// one of the headers it writes), or over the scenario's own files: as `run` and `sweep` keep
 /// to folders that hold only their own files, `trace` never destroys what a user wrote.
@@ -813,11 +821,8 @@ fn check_trace_target(scenario: &Scenario, path: &Path) -> Result<(), OutputErro
             "is a folder or not a regular file: name the CSV file to write".into(),
         ));
     }
-    let same_file = |other: &Path| {
-        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-        canonical(other).is_some() && canonical(other) == canonical(path)
-    };
-    if same_file(&scenario.path) || scenario.trace_path.as_deref().is_some_and(same_file) {
+    let input = |other: &Path| same_file(other, path);
+    if input(&scenario.path) || scenario.trace_path.as_deref().is_some_and(input) {
         return Err(refuse(format!(
             "is an input of {}: write the trace to another file",
             scenario.path.display()

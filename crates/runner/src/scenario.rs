@@ -205,14 +205,10 @@ impl StartSpec {
         if let Ok(with_offset) = DateTime::parse_from_rfc3339(&text) {
             return Ok(with_offset);
         }
-        let without_offset = [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ]
-        .iter()
-        .any(|format| NaiveDateTime::parse_from_str(&text, format).is_ok())
+        // Beyond what a trace's timestamps are refused for, `start` was once read from a time
+        // without seconds written with a space, and from a date alone.
+        let without_offset = crate::trace::written_without_offset(&text)
+            || NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").is_ok()
             || NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
         Err(if without_offset {
             format!(

@@ -697,6 +697,18 @@ impl fmt::Display for TimeKind {
     }
 }
 
+/// Whether `text` is a date and time as RFC 3339 writes them but without the offset that would
+/// make it an instant: refused rather than guessed, in traces and in a scenario's `start`.
+pub(crate) fn written_without_offset(text: &str) -> bool {
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .any(|format| NaiveDateTime::parse_from_str(text, format).is_ok())
+}
+
 /// A CSV timestamp cell: an RFC 3339 time with its offset, or a Unix time, in seconds below
 /// 10^11 and in milliseconds from it.
 fn csv_instant(text: &str) -> Result<(i64, TimeKind), String> {
@@ -713,14 +725,7 @@ fn csv_instant(text: &str) -> Result<(i64, TimeKind), String> {
     match timeline::rfc3339_ms(text) {
         Ok(ms) => Ok((ms, TimeKind::Rfc3339)),
         Err(message) => {
-            let naive = [
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%d %H:%M:%S%.f",
-                "%Y-%m-%dT%H:%M",
-            ]
-            .iter()
-            .any(|format| NaiveDateTime::parse_from_str(text, format).is_ok());
-            if naive {
+            if written_without_offset(text) {
                 Err(format!(
                     "{text:?} has no offset: write Z or +hh:mm after the time, so that the \
                      instant is not a guess"
